@@ -1,0 +1,371 @@
+//! The conversation aggregate: who is in a room, who may manage it, and what may happen in it.
+//!
+//! Every rule of the API document about rooms is a method here. The checks run in one order
+//! everywhere, so a caller always gets the most fundamental refusal first:
+//! not a participant (404) → direct chat (422) → not the creator (403) → the room's state (422).
+
+use crate::{ConversationId, DomainError, MessageId, MessageView, Timestamp, UserId, UserSummary};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConversationKind {
+    /// A 1-on-1 chat: exactly two participants, no name, no management.
+    Direct,
+    /// A room with a creator who may close it, invite, remove and ban.
+    Group,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "direct" => Ok(Self::Direct),
+            "group" => Ok(Self::Group),
+            _ => Err("The selected type is invalid; use direct or group.".into()),
+        }
+    }
+}
+
+/// A group room's name: trimmed, at most 255 characters. A blank name means "no name", as
+/// Laravel's empty-string-to-null middleware would have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomName(String);
+
+impl RoomName {
+    pub const MAX_CHARS: usize = 255;
+
+    pub fn parse(raw: &str) -> Result<Option<Self>, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "The name field must not be greater than {} characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        Ok(Some(Self(name.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A member of a conversation and how far they have read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub user_id: UserId,
+    /// The newest message this participant has seen; `None` before they read anything.
+    pub last_read: Option<MessageId>,
+}
+
+impl Participant {
+    pub fn new(user_id: UserId) -> Self {
+        Self {
+            user_id,
+            last_read: None,
+        }
+    }
+
+    /// The unread rule: a message is unread for me when someone else wrote it after my read
+    /// position. My own messages are never unread. The persistence adapter counts with this same
+    /// rule in SQL; its behaviour suite checks the two agree.
+    pub fn has_not_read(&self, message: &crate::Message) -> bool {
+        message.sender != self.user_id && self.last_read.is_none_or(|read| message.id > read)
+    }
+
+    /// Read positions only move forward: a late "mark read" from another tab must not bring back
+    /// messages the user has already seen.
+    pub fn advance_read(&mut self, to: MessageId) -> bool {
+        if self.last_read.is_some_and(|read| read >= to) {
+            return false;
+        }
+        self.last_read = Some(to);
+        true
+    }
+}
+
+/// A conversation about to be created, after its rules were checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConversation {
+    pub kind: ConversationKind,
+    pub name: Option<RoomName>,
+    pub created_by: UserId,
+    /// The creator first, then the others in the order they were given.
+    pub participants: Vec<UserId>,
+    pub created_at: Timestamp,
+}
+
+impl NewConversation {
+    /// Decides the kind and checks the people.
+    ///
+    /// - `type` defaults by count: exactly one other user and no name → direct, otherwise group.
+    /// - A direct chat has exactly one other user, never the creator; a name given for it is dropped.
+    /// - A group may start with only its creator; naming the creator among `others` is harmless.
+    /// - Naming a user twice is refused, naming who was repeated.
+    pub fn plan(
+        creator: UserId,
+        kind: Option<ConversationKind>,
+        name: Option<RoomName>,
+        others: &[UserId],
+        now: Timestamp,
+    ) -> Result<Self, DomainError> {
+        ensure_no_duplicates(others)?;
+        let kind = kind.unwrap_or(if others.len() == 1 && name.is_none() {
+            ConversationKind::Direct
+        } else {
+            ConversationKind::Group
+        });
+        let mut participants = vec![creator];
+        match kind {
+            ConversationKind::Direct => {
+                if others.len() != 1 {
+                    return Err(DomainError::invalid(
+                        "user_ids",
+                        "A direct chat needs exactly one other user.",
+                    ));
+                }
+                if others[0] == creator {
+                    return Err(DomainError::invalid(
+                        "user_ids",
+                        "You cannot start a direct chat with yourself.",
+                    ));
+                }
+                participants.push(others[0]);
+            }
+            ConversationKind::Group => {
+                participants.extend(others.iter().copied().filter(|&id| id != creator));
+            }
+        }
+        Ok(Self {
+            kind,
+            name: if kind == ConversationKind::Group { name } else { None },
+            created_by: creator,
+            participants,
+            created_at: now,
+        })
+    }
+
+    /// The other person of a direct chat, to look for an existing one first.
+    pub fn direct_partner(&self) -> Option<UserId> {
+        match self.kind {
+            ConversationKind::Direct => self.participants.get(1).copied(),
+            ConversationKind::Group => None,
+        }
+    }
+}
+
+/// A stored conversation with its members, bans and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    pub name: Option<RoomName>,
+    pub created_by: UserId,
+    pub participants: Vec<Participant>,
+    pub banned: Vec<UserId>,
+    pub closed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Optimistic-lock version: a save succeeds only if nobody saved since this was read.
+    pub version: i64,
+}
+
+impl Conversation {
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+
+    pub fn is_participant(&self, user: UserId) -> bool {
+        self.participants.iter().any(|p| p.user_id == user)
+    }
+
+    pub fn is_banned(&self, user: UserId) -> bool {
+        self.banned.contains(&user)
+    }
+
+    pub fn participant(&self, user: UserId) -> Option<&Participant> {
+        self.participants.iter().find(|p| p.user_id == user)
+    }
+
+    /// Outsiders are told the room does not exist, so ids cannot be probed.
+    pub fn ensure_visible_to(&self, user: UserId) -> Result<(), DomainError> {
+        if self.is_participant(user) {
+            Ok(())
+        } else {
+            Err(DomainError::ConversationNotFound)
+        }
+    }
+
+    /// A participant may post unless the room is closed. Closed rooms stay readable.
+    pub fn ensure_can_post(&self, sender: UserId) -> Result<(), DomainError> {
+        self.ensure_visible_to(sender)?;
+        if self.is_closed() {
+            return Err(DomainError::ClosedRoomCannotPost);
+        }
+        Ok(())
+    }
+
+    /// Closes the room for new messages and invites.
+    pub fn close(&mut self, actor: UserId, now: Timestamp) -> Result<(), DomainError> {
+        self.ensure_manager(actor)?;
+        if self.is_closed() {
+            return Err(DomainError::AlreadyClosed);
+        }
+        self.closed_at = Some(now);
+        Ok(())
+    }
+
+    /// Adds users and returns the ones who were not already in. Banned users are refused, all of
+    /// them named; nobody is added unless everyone may be.
+    pub fn invite(&mut self, actor: UserId, users: &[UserId]) -> Result<Vec<UserId>, DomainError> {
+        self.ensure_manager(actor)?;
+        if self.is_closed() {
+            return Err(DomainError::ClosedRoomCannotInvite);
+        }
+        if users.is_empty() {
+            return Err(DomainError::invalid(
+                "user_ids",
+                "The user_ids field is required.",
+            ));
+        }
+        ensure_no_duplicates(users)?;
+        let banned: Vec<String> = users
+            .iter()
+            .filter(|&&user| self.is_banned(user))
+            .map(ToString::to_string)
+            .collect();
+        if !banned.is_empty() {
+            return Err(DomainError::invalid(
+                "user_ids",
+                format!(
+                    "Banned users cannot be invited: {}.",
+                    banned.join(", ")
+                ),
+            ));
+        }
+        let added: Vec<UserId> = users
+            .iter()
+            .copied()
+            .filter(|&user| !self.is_participant(user))
+            .collect();
+        self.participants
+            .extend(added.iter().copied().map(Participant::new));
+        Ok(added)
+    }
+
+    /// Takes a participant out. They may be invited again later.
+    pub fn remove(&mut self, actor: UserId, target: UserId) -> Result<(), DomainError> {
+        self.ensure_manager(actor)?;
+        if target == self.created_by {
+            return Err(DomainError::CreatorIsProtected);
+        }
+        if !self.is_participant(target) {
+            return Err(DomainError::NotAParticipant);
+        }
+        self.participants.retain(|p| p.user_id != target);
+        Ok(())
+    }
+
+    /// Bans a user for good: out of the room now, and never to be invited again. A user who already
+    /// left can be banned too, so they cannot be brought back. Returns whether they were inside.
+    pub fn ban(&mut self, actor: UserId, target: UserId) -> Result<bool, DomainError> {
+        self.ensure_manager(actor)?;
+        if target == self.created_by {
+            return Err(DomainError::CreatorIsProtected);
+        }
+        if self.is_banned(target) {
+            return Err(DomainError::AlreadyBanned(target));
+        }
+        let was_inside = self.is_participant(target);
+        self.participants.retain(|p| p.user_id != target);
+        self.banned.push(target);
+        Ok(was_inside)
+    }
+
+    /// A participant walks out of a group. The creator cannot: the room would have no manager.
+    pub fn leave(&mut self, user: UserId) -> Result<(), DomainError> {
+        self.ensure_visible_to(user)?;
+        if self.kind == ConversationKind::Direct {
+            return Err(DomainError::DirectChat);
+        }
+        if user == self.created_by {
+            return Err(DomainError::CreatorCannotLeave);
+        }
+        self.participants.retain(|p| p.user_id != user);
+        Ok(())
+    }
+
+    /// Management (close, invite, remove, ban): a participant of a group room who created it.
+    fn ensure_manager(&self, actor: UserId) -> Result<(), DomainError> {
+        self.ensure_visible_to(actor)?;
+        if self.kind == ConversationKind::Direct {
+            return Err(DomainError::DirectChat);
+        }
+        if actor != self.created_by {
+            return Err(DomainError::NotTheCreator);
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a list that names someone twice, naming who.
+fn ensure_no_duplicates(users: &[UserId]) -> Result<(), DomainError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for user in users {
+        if !seen.insert(*user) && !repeated.contains(&user.to_string()) {
+            repeated.push(user.to_string());
+        }
+    }
+    if repeated.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "user_ids",
+            format!("The user_ids field has duplicate values: {}.", repeated.join(", ")),
+        ))
+    }
+}
+
+/// A conversation as one participant sees it in a list: names resolved, the newest message, and
+/// how many messages they have not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationOverview {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    pub name: Option<String>,
+    pub created_by: UserSummary,
+    pub closed_at: Option<Timestamp>,
+    /// In the order they joined.
+    pub participants: Vec<UserSummary>,
+    pub last_message: Option<MessageView>,
+    /// Messages by others after the viewer's read position.
+    pub unread_count: u64,
+    /// When the last message was sent, or when the conversation was created.
+    pub updated_at: Timestamp,
+}
+
+impl ConversationOverview {
+    pub fn is_creator(&self, viewer: UserId) -> bool {
+        self.created_by.id == viewer
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+
+    pub fn participant_ids(&self) -> Vec<UserId> {
+        self.participants.iter().map(|p| p.id).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,84 @@
+//! The one error type of the domain and the use cases. Each variant is a distinct outcome a client
+//! can act on; the HTTP adapter maps each to a status in a single table.
+
+use crate::{UserId, ValidationErrors};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// Input that fails a field rule (422 with `errors`).
+    #[error("{}", .0.summary())]
+    Invalid(ValidationErrors),
+
+    /// The conversation does not exist *or the caller is not in it*: the two are indistinguishable
+    /// on purpose, so ids cannot be probed (404).
+    #[error("Conversation not found.")]
+    ConversationNotFound,
+
+    /// A user named in the path does not exist (404).
+    #[error("User not found.")]
+    UserNotFound,
+
+    /// The target of remove is not in the room (404).
+    #[error("User is not a participant of this conversation.")]
+    NotAParticipant,
+
+    /// Room management by someone other than its creator (403).
+    #[error("Only the room creator can do this.")]
+    NotTheCreator,
+
+    /// Close, invite, remove, ban and leave make no sense for a 1-on-1 chat (422).
+    #[error("This action is not allowed on a direct chat.")]
+    DirectChat,
+
+    /// (422)
+    #[error("Cannot send messages to a closed room.")]
+    ClosedRoomCannotPost,
+
+    /// (422)
+    #[error("Cannot invite users to a closed room.")]
+    ClosedRoomCannotInvite,
+
+    /// Closing twice would move `closed_at`; refuse instead (422).
+    #[error("The room is already closed.")]
+    AlreadyClosed,
+
+    /// (422)
+    #[error("The room creator cannot be removed or banned.")]
+    CreatorIsProtected,
+
+    /// The creator owns the room; they close it rather than leave it (422).
+    #[error("The room creator cannot leave the room; close it instead.")]
+    CreatorCannotLeave,
+
+    /// (422)
+    #[error("User {0} is already banned from this room.")]
+    AlreadyBanned(UserId),
+
+    /// Wrong email or wrong password: one message for both, so accounts cannot be enumerated (401).
+    #[error("Invalid credentials.")]
+    InvalidCredentials,
+
+    /// Missing, malformed, expired or forged token, or a token whose user is gone (401).
+    #[error("Unauthenticated.")]
+    Unauthenticated,
+
+    /// Over the send limit; retry after this many seconds (429).
+    #[error("Too Many Attempts.")]
+    RateLimited { retry_after_secs: u64 },
+
+    /// Someone else changed the conversation between our read and our write. Use cases retry on
+    /// it; it reaches a client only if the retries run out (409).
+    #[error("The conversation was changed by another request; please retry.")]
+    ConcurrentUpdate,
+
+    /// Storage, hashing or signing failed. The text is for the log, never for the client (500).
+    #[error("internal failure: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// A one-field validation failure.
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid(ValidationErrors::single(field, reason))
+    }
+}

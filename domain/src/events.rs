@@ -1,0 +1,34 @@
+//! What happened, told to whoever is listening live. The realtime adapter decides channel names
+//! and wire shapes; the domain only says what occurred.
+
+use crate::{ConversationId, ConversationOverview, MessageId, MessageView, UserId, UserSummary};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RealtimeEvent {
+    /// A new message (`message.sent`).
+    MessageSent { message: MessageView },
+    /// The creator closed the room.
+    ConversationClosed { conversation: ConversationOverview },
+    /// A conversation was created; `members` are told so they can subscribe.
+    ConversationCreated {
+        conversation: ConversationOverview,
+        members: Vec<UserId>,
+    },
+    /// Users joined a room by invitation.
+    ParticipantsAdded {
+        conversation: ConversationOverview,
+        added: Vec<UserSummary>,
+    },
+    /// A user left or was removed; `banned` tells the two apart from a ban.
+    ParticipantRemoved {
+        conversation_id: ConversationId,
+        user: UserSummary,
+        banned: bool,
+    },
+    /// A participant's read position moved.
+    ConversationRead {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        last_read_message_id: Option<MessageId>,
+    },
+}

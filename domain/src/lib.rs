@@ -1,0 +1,31 @@
+//! Confab's domain: the chat rules and the ports through which the outside world plugs in.
+//!
+//! This crate is pure. It reads no clock, opens no socket and knows no wire format: time arrives as
+//! an argument, storage and delivery are traits in [`ports`], and every rule is a method or a `parse`
+//! constructor that returns [`DomainError`]. That keeps every rule unit-testable in microseconds and
+//! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
+
+pub mod conversation;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod message;
+pub mod pagination;
+pub mod ports;
+pub mod user;
+pub mod validation;
+
+pub use conversation::{
+    Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,
+};
+pub use error::DomainError;
+pub use events::RealtimeEvent;
+pub use ids::{ConversationId, MessageId, UserId};
+pub use message::{Message, MessageBody, MessageView, NewMessage};
+pub use pagination::{Page, PageRequest};
+pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
+pub use validation::ValidationErrors;
+
+/// Every timestamp in Confab: UTC, kept to the microsecond (what PostgreSQL stores and what the
+/// API document's `2026-02-19T14:30:00.000000Z` examples show).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

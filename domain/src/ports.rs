@@ -1,0 +1,41 @@
+//! The ports: what the use cases need from the outside world, as traits the adapters implement.
+//!
+//! Every method documents the errors an implementation MUST return, so that the use cases can rely
+//! on them (a taken email is `Invalid`, a lost optimistic-lock race is `ConcurrentUpdate`) and
+//! everything else is `Internal`. Traits are `Send + Sync` and used as `Arc<dyn Port>`; with the
+//! `mocks` feature each has a mockall `Mock…` twin for use-case tests.
+
+mod broadcaster;
+mod clock;
+mod conversations;
+mod messages;
+mod password_hasher;
+mod send_throttle;
+mod token_issuer;
+mod users;
+
+pub use broadcaster::{Broadcaster, SocketId};
+pub use clock::Clock;
+pub use conversations::ConversationRepository;
+pub use messages::MessageRepository;
+pub use password_hasher::PasswordHasher;
+pub use send_throttle::SendThrottle;
+pub use token_issuer::{IssuedToken, TokenIssuer};
+pub use users::UserRepository;
+
+#[cfg(any(test, feature = "mocks"))]
+pub use broadcaster::MockBroadcaster;
+#[cfg(any(test, feature = "mocks"))]
+pub use clock::MockClock;
+#[cfg(any(test, feature = "mocks"))]
+pub use conversations::MockConversationRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use messages::MockMessageRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use password_hasher::MockPasswordHasher;
+#[cfg(any(test, feature = "mocks"))]
+pub use send_throttle::MockSendThrottle;
+#[cfg(any(test, feature = "mocks"))]
+pub use token_issuer::MockTokenIssuer;
+#[cfg(any(test, feature = "mocks"))]
+pub use users::MockUserRepository;

@@ -1,0 +1,19 @@
+use async_trait::async_trait;
+
+use crate::RealtimeEvent;
+
+/// A realtime connection, named as the Pusher protocol names it (`"123.456"`). A publish may leave
+/// out the socket that caused it, so a sender's own tab does not get its message twice.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SocketId(pub String);
+
+/// Live delivery to connected clients.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Broadcaster: Send + Sync {
+    /// Delivers an event to whoever listens for it, except `except`.
+    ///
+    /// Infallible by contract: the change that caused the event is already stored, so a delivery
+    /// failure must not turn a successful request into an error. Implementations log it instead.
+    async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>);
+}

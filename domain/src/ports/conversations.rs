@@ -1,0 +1,69 @@
+use async_trait::async_trait;
+
+use crate::{
+    Conversation, ConversationId, ConversationOverview, DomainError, MessageId, NewConversation,
+    UserId,
+};
+
+/// Where conversations, their members, bans and read positions live.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ConversationRepository: Send + Sync {
+    /// Stores a conversation with its participants, in one transaction.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn create(&self, conversation: NewConversation) -> Result<Conversation, DomainError>;
+
+    /// The aggregate with its participants and bans, for a rule to decide on.
+    ///
+    /// # Errors
+    /// `Internal` only; a missing conversation is `Ok(None)`.
+    async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, DomainError>;
+
+    /// The direct chat between two users, if they have one (either may have started it).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn find_direct_between(
+        &self,
+        a: UserId,
+        b: UserId,
+    ) -> Result<Option<ConversationId>, DomainError>;
+
+    /// One conversation as `viewer` sees it; `None` when it does not exist or `viewer` is not in it.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn overview(
+        &self,
+        id: ConversationId,
+        viewer: UserId,
+    ) -> Result<Option<ConversationOverview>, DomainError>;
+
+    /// Every conversation `viewer` is in, most recently active first. Costs a fixed number of
+    /// queries however many conversations there are.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn list_for(&self, viewer: UserId) -> Result<Vec<ConversationOverview>, DomainError>;
+
+    /// Writes back participants, bans and `closed_at`, and bumps `version` — only if the stored
+    /// version still equals `conversation.version`. Existing participants keep their read position.
+    ///
+    /// # Errors
+    /// `ConcurrentUpdate` when someone saved the conversation since it was read (nothing is
+    /// written); `Internal` otherwise.
+    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError>;
+
+    /// Moves `user`'s read position forward to `up_to` (never backward).
+    ///
+    /// # Errors
+    /// `Internal` only; a user who is not a participant is silently ignored.
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        up_to: MessageId,
+    ) -> Result<(), DomainError>;
+}
