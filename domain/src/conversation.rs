@@ -146,7 +146,11 @@ impl NewConversation {
         }
         Ok(Self {
             kind,
-            name: if kind == ConversationKind::Group { name } else { None },
+            name: if kind == ConversationKind::Group {
+                name
+            } else {
+                None
+            },
             created_by: creator,
             participants,
             created_at: now,
@@ -245,10 +249,7 @@ impl Conversation {
         if !banned.is_empty() {
             return Err(DomainError::invalid(
                 "user_ids",
-                format!(
-                    "Banned users cannot be invited: {}.",
-                    banned.join(", ")
-                ),
+                format!("Banned users cannot be invited: {}.", banned.join(", ")),
             ));
         }
         let added: Vec<UserId> = users
@@ -330,7 +331,10 @@ fn ensure_no_duplicates(users: &[UserId]) -> Result<(), DomainError> {
     } else {
         Err(DomainError::invalid(
             "user_ids",
-            format!("The user_ids field has duplicate values: {}.", repeated.join(", ")),
+            format!(
+                "The user_ids field has duplicate values: {}.",
+                repeated.join(", ")
+            ),
         ))
     }
 }

@@ -113,7 +113,12 @@ mod tests {
     #[test]
     fn offset_skips_earlier_pages() {
         assert_eq!(PageRequest::parse(Some(3), Some(20)).unwrap().offset(), 40);
-        assert_eq!(PageRequest::parse(Some(i64::MAX), Some(100)).unwrap().offset(), u64::MAX);
+        assert_eq!(
+            PageRequest::parse(Some(i64::MAX), Some(100))
+                .unwrap()
+                .offset(),
+            u64::MAX
+        );
     }
 
     #[test]

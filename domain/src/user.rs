@@ -144,12 +144,24 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lower_cased() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn email_without_at_or_parts_is_rejected() {
-        for bad in ["", "ann", "@x.io", "ann@", "a@b@c", "a b@x.io", "ann@.x", "ann@x..io"] {
+        for bad in [
+            "",
+            "ann",
+            "@x.io",
+            "ann@",
+            "a@b@c",
+            "a b@x.io",
+            "ann@.x",
+            "ann@x..io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

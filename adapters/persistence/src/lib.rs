@@ -1,1 +1,23 @@
+//! Confab's storage adapter: SeaORM repositories for the domain's ports, on SQLite or PostgreSQL.
+//!
+//! The domain never sees a table. Entities and migrations live here; each repository turns rows into
+//! domain values and database failures into [`DomainError`](confab_domain::DomainError)s as the ports
+//! document them (a taken email is `Invalid`, a lost optimistic-lock race is `ConcurrentUpdate`,
+//! everything else is `Internal`). The same behaviour suite runs against both databases.
+//!
+//! The clock and the send throttle live here too: they are the other stateful outside-world pieces
+//! the server needs, and neither deserves a crate of its own.
 
+mod clock;
+mod connection;
+mod entities;
+mod error;
+mod migrations;
+mod repositories;
+mod throttle;
+
+pub use clock::SystemClock;
+pub use connection::{connect, migrate, ping, sqlite_url_for};
+pub use error::PersistenceError;
+pub use repositories::{SeaConversationRepository, SeaMessageRepository, SeaUserRepository};
+pub use throttle::InMemorySendThrottle;

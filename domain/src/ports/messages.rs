@@ -17,8 +17,10 @@ pub trait MessageRepository: Send + Sync {
     ///
     /// # Errors
     /// `Internal` only.
-    async fn latest_id(&self, conversation: ConversationId)
-    -> Result<Option<MessageId>, DomainError>;
+    async fn latest_id(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<MessageId>, DomainError>;
 
     /// One page of a conversation's messages, newest first, with the total count.
     ///

@@ -1,0 +1,33 @@
+//! `conversations`: direct chats and group rooms.
+//!
+//! `version` is the optimistic lock: every save bumps it, and a save from a stale read matches no row.
+//! `direct_key` (`"<smaller id>:<larger id>"`, `NULL` for groups) has a unique index, so two people
+//! can only ever share one direct chat, even when both start it at the same moment.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "conversations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// `"direct"` or `"group"`, as `ConversationKind::as_str` spells them.
+    pub kind: String,
+    pub name: Option<String>,
+    pub created_by: i64,
+    pub direct_key: Option<String>,
+    pub closed_at: Option<ChronoDateTimeUtc>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The `direct_key` of the chat between `a` and `b`, the same whoever started it.
+pub(crate) fn direct_key(a: i64, b: i64) -> String {
+    format!("{}:{}", a.min(b), a.max(b))
+}

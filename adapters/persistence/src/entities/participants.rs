@@ -1,0 +1,20 @@
+//! `participants`: who is in which conversation and how far they have read. The row id orders
+//! members by when they joined.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "participants")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub conversation_id: i64,
+    pub user_id: i64,
+    pub last_read_message_id: Option<i64>,
+    pub joined_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

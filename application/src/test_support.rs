@@ -1,0 +1,125 @@
+//! Mocks of every port, and small fixtures, for the use-case tests.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use confab_domain::ports::{
+    IssuedToken, MockBroadcaster, MockClock, MockConversationRepository, MockMessageRepository,
+    MockPasswordHasher, MockSendThrottle, MockTokenIssuer, MockUserRepository,
+};
+use confab_domain::{
+    Conversation, ConversationId, ConversationKind, ConversationOverview, Email, Participant,
+    PasswordHash, Timestamp, User, UserId, UserName, UserSummary,
+};
+
+use crate::{Confab, Ports};
+
+/// A mock of every port; tests set expectations on the fields, then `build`. An unexpected call
+/// to any port fails the test, so each test also says which ports a use case must not touch.
+pub struct Mocks {
+    pub users: MockUserRepository,
+    pub conversations: MockConversationRepository,
+    pub messages: MockMessageRepository,
+    pub broadcaster: MockBroadcaster,
+    pub hasher: MockPasswordHasher,
+    pub tokens: MockTokenIssuer,
+    pub throttle: MockSendThrottle,
+    pub clock: MockClock,
+}
+
+impl Mocks {
+    pub fn new() -> Self {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(now());
+        Self {
+            users: MockUserRepository::new(),
+            conversations: MockConversationRepository::new(),
+            messages: MockMessageRepository::new(),
+            broadcaster: MockBroadcaster::new(),
+            hasher: MockPasswordHasher::new(),
+            tokens: MockTokenIssuer::new(),
+            throttle: MockSendThrottle::new(),
+            clock,
+        }
+    }
+
+    /// Tokens read `token-{user id}`.
+    pub fn expect_token_for(&mut self, user: UserId) {
+        self.tokens
+            .expect_issue()
+            .withf(move |id, _| *id == user)
+            .returning(|id, _| {
+                Ok(IssuedToken {
+                    token: format!("token-{id}"),
+                    expires_in: 3600,
+                })
+            });
+    }
+
+    pub fn build(self) -> Confab {
+        Confab::new(Ports {
+            users: Arc::new(self.users),
+            conversations: Arc::new(self.conversations),
+            messages: Arc::new(self.messages),
+            broadcaster: Arc::new(self.broadcaster),
+            hasher: Arc::new(self.hasher),
+            tokens: Arc::new(self.tokens),
+            throttle: Arc::new(self.throttle),
+            clock: Arc::new(self.clock),
+        })
+    }
+}
+
+pub fn now() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 2, 19, 15, 0, 0).unwrap()
+}
+
+pub fn user(id: i64, name: &str) -> User {
+    User {
+        id: UserId(id),
+        name: UserName::parse(name).unwrap(),
+        email: Email::parse(&format!("user{id}@example.com")).unwrap(),
+        password_hash: PasswordHash("$argon2id$stored".into()),
+        created_at: now(),
+    }
+}
+
+/// Summaries for every id, as if all users existed.
+pub fn summaries(ids: &[UserId]) -> Vec<UserSummary> {
+    ids.iter()
+        .map(|&id| UserSummary {
+            id,
+            name: format!("User {id}"),
+        })
+        .collect()
+}
+
+/// Group room 1, created by user 1, with users 1 and 2 inside.
+pub fn group_room() -> Conversation {
+    Conversation {
+        id: ConversationId(1),
+        kind: ConversationKind::Group,
+        name: None,
+        created_by: UserId(1),
+        participants: vec![Participant::new(UserId(1)), Participant::new(UserId(2))],
+        banned: vec![],
+        closed_at: None,
+        created_at: now(),
+        updated_at: now(),
+        version: 3,
+    }
+}
+
+pub fn overview(id: i64) -> ConversationOverview {
+    ConversationOverview {
+        id: ConversationId(id),
+        kind: ConversationKind::Group,
+        name: Some("Team Chat".into()),
+        created_by: summaries(&[UserId(1)]).remove(0),
+        closed_at: None,
+        participants: summaries(&[UserId(1), UserId(2)]),
+        last_message: None,
+        unread_count: 0,
+        updated_at: now(),
+    }
+}

@@ -1,0 +1,17 @@
+//! One module per use case, named after what the client asks for.
+
+pub mod authenticate;
+pub mod ban_participant;
+pub mod close_room;
+pub mod create_conversation;
+pub mod get_conversation;
+pub mod invite_users;
+pub mod leave_conversation;
+pub mod list_conversations;
+pub mod list_messages;
+pub mod login;
+pub mod mark_read;
+pub mod register;
+pub mod remove_participant;
+pub mod search_users;
+pub mod send_message;

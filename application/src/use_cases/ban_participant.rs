@@ -1,0 +1,81 @@
+//! Ban participant: out of the room and never to be invited back.
+
+use confab_domain::{ConversationId, ConversationOverview, DomainError, UserId};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    pub async fn ban_participant(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        target: UserId,
+    ) -> Result<ConversationOverview, DomainError> {
+        let banned = self.participant_summary(id, caller.user, target).await?;
+        self.change_conversation(id, caller.user, |room| room.ban(caller.user, target))
+            .await?;
+        self.announce_departure(caller, id, banned, true).await;
+        self.overview_for(id, caller.user).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::RealtimeEvent;
+
+    use super::*;
+    use crate::test_support::{Mocks, group_room, overview, summaries};
+
+    #[tokio::test]
+    async fn the_creator_bans_a_member_who_is_removed_and_remembered() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_save()
+            .withf(|room| !room.is_participant(UserId(2)) && room.is_banned(UserId(2)))
+            .times(1)
+            .returning(|_| Ok(()));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { banned: true, .. }))
+            .times(1)
+            .returning(|_, _| ());
+        mocks
+            .conversations
+            .expect_overview()
+            .returning(|id, _| Ok(Some(overview(id.get()))));
+        mocks
+            .build()
+            .ban_participant(&Caller::new(UserId(1)), ConversationId(1), UserId(2))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_creator_cannot_ban_themself() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks.conversations.expect_save().never();
+        let err = mocks
+            .build()
+            .ban_participant(&Caller::new(UserId(1)), ConversationId(1), UserId(1))
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::CreatorIsProtected);
+    }
+}

@@ -1,0 +1,203 @@
+//! Invite users: add people to a group room.
+
+use confab_domain::{ConversationId, ConversationOverview, DomainError, RealtimeEvent, UserId};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    /// Users already inside are left as they are; the new ones are told, and so is the room.
+    /// Racing another change to the room, the invite is re-decided on the fresh state, so a ban
+    /// that lands first still keeps the banned user out.
+    pub async fn invite_users(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user_ids: &[i64],
+    ) -> Result<ConversationOverview, DomainError> {
+        let users: Vec<UserId> = user_ids.iter().copied().map(UserId).collect();
+        self.load_visible(id, caller.user).await?;
+        self.ensure_users_exist(&users).await?;
+        let (_, added) = self
+            .change_conversation(id, caller.user, |room| room.invite(caller.user, &users))
+            .await?;
+        let conversation = self.overview_for(id, caller.user).await?;
+        if !added.is_empty() {
+            let added = conversation
+                .participants
+                .iter()
+                .filter(|p| added.contains(&p.id))
+                .cloned()
+                .collect();
+            self.ports
+                .broadcaster
+                .publish(
+                    RealtimeEvent::ParticipantsAdded {
+                        conversation: conversation.clone(),
+                        added,
+                    },
+                    caller.socket.clone(),
+                )
+                .await;
+        }
+        Ok(conversation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{Mocks, group_room, overview, summaries};
+
+    fn with_room_and_users(mocks: &mut Mocks) {
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_overview()
+            .returning(|id, _| Ok(Some(overview(id.get()))));
+    }
+
+    #[tokio::test]
+    async fn the_creator_invites_and_the_room_is_told_who_came() {
+        let mut mocks = Mocks::new();
+        with_room_and_users(&mut mocks);
+        mocks
+            .conversations
+            .expect_save()
+            .withf(|room| room.is_participant(UserId(5)))
+            .times(1)
+            .returning(|_| Ok(()));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantsAdded { .. }))
+            .times(1)
+            .returning(|_, _| ());
+        mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn inviting_only_existing_members_tells_nobody() {
+        let mut mocks = Mocks::new();
+        with_room_and_users(&mut mocks);
+        mocks.conversations.expect_save().returning(|_| Ok(()));
+        mocks.broadcaster.expect_publish().never();
+        mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[2])
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_lost_race_is_retried_on_fresh_state() {
+        let mut mocks = Mocks::new();
+        with_room_and_users(&mut mocks);
+        let mut saves = 0;
+        mocks
+            .conversations
+            .expect_save()
+            .times(2)
+            .returning(move |_| {
+                saves += 1;
+                if saves == 1 {
+                    Err(DomainError::ConcurrentUpdate)
+                } else {
+                    Ok(())
+                }
+            });
+        mocks.broadcaster.expect_publish().returning(|_, _| ());
+        mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_ban_that_wins_the_race_keeps_the_user_out() {
+        let mut mocks = Mocks::new();
+        let mut finds = 0;
+        mocks.conversations.expect_find().returning(move |_| {
+            finds += 1;
+            let mut room = group_room();
+            if finds > 2 {
+                room.ban(UserId(1), UserId(5)).unwrap();
+            }
+            Ok(Some(room))
+        });
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_save()
+            .times(1)
+            .returning(|_| Err(DomainError::ConcurrentUpdate));
+        let err = mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn unknown_users_are_refused() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|_| Ok(vec![]));
+        mocks.conversations.expect_save().never();
+        let err = mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[77])
+            .await;
+        assert!(err.unwrap_err().to_string().contains("77"));
+    }
+
+    #[tokio::test]
+    async fn outsiders_get_not_found_before_anything_else() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        let err = mocks
+            .build()
+            .invite_users(&Caller::new(UserId(9)), ConversationId(1), &[77])
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+
+    #[tokio::test]
+    async fn retries_give_up_with_a_conflict() {
+        let mut mocks = Mocks::new();
+        with_room_and_users(&mut mocks);
+        mocks
+            .conversations
+            .expect_save()
+            .returning(|_| Err(DomainError::ConcurrentUpdate));
+        let err = mocks
+            .build()
+            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConcurrentUpdate);
+    }
+}

@@ -1,0 +1,78 @@
+//! Leave conversation: a member walks out of a group room.
+
+use confab_domain::{ConversationId, DomainError};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    pub async fn leave_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<(), DomainError> {
+        let me = self
+            .participant_summary(id, caller.user, caller.user)
+            .await?;
+        self.change_conversation(id, caller.user, |room| room.leave(caller.user))
+            .await?;
+        self.announce_departure(caller, id, me, false).await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::{RealtimeEvent, UserId};
+
+    use super::*;
+    use crate::test_support::{Mocks, group_room, summaries};
+
+    #[tokio::test]
+    async fn a_member_leaves_and_the_room_is_told() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_save()
+            .withf(|room| !room.is_participant(UserId(2)))
+            .times(1)
+            .returning(|_| Ok(()));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { user, banned: false, .. } if user.id == UserId(2)))
+            .times(1)
+            .returning(|_, _| ());
+        mocks
+            .build()
+            .leave_conversation(&Caller::new(UserId(2)), ConversationId(1))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_creator_cannot_leave() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks.conversations.expect_save().never();
+        let err = mocks
+            .build()
+            .leave_conversation(&Caller::new(UserId(1)), ConversationId(1))
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::CreatorCannotLeave);
+    }
+}

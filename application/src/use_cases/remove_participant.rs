@@ -1,0 +1,134 @@
+//! Remove participant: take someone out of a group room; they may be invited again.
+
+use confab_domain::{ConversationId, ConversationOverview, DomainError, RealtimeEvent, UserId};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    pub async fn remove_participant(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        target: UserId,
+    ) -> Result<ConversationOverview, DomainError> {
+        let removed = self.participant_summary(id, caller.user, target).await?;
+        self.change_conversation(id, caller.user, |room| room.remove(caller.user, target))
+            .await?;
+        self.announce_departure(caller, id, removed, false).await;
+        self.overview_for(id, caller.user).await
+    }
+
+    /// `{id, name}` of a user, for the departure event; a user that does not exist is a 404.
+    pub(crate) async fn participant_summary(
+        &self,
+        id: ConversationId,
+        caller: UserId,
+        target: UserId,
+    ) -> Result<confab_domain::UserSummary, DomainError> {
+        self.load_visible(id, caller).await?;
+        self.ports
+            .users
+            .find_summaries(&[target])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(DomainError::UserNotFound)
+    }
+
+    pub(crate) async fn announce_departure(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user: confab_domain::UserSummary,
+        banned: bool,
+    ) {
+        self.ports
+            .broadcaster
+            .publish(
+                RealtimeEvent::ParticipantRemoved {
+                    conversation_id: id,
+                    user,
+                    banned,
+                },
+                caller.socket.clone(),
+            )
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{Mocks, group_room, overview, summaries};
+
+    #[tokio::test]
+    async fn the_creator_removes_a_member_and_the_room_is_told() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_save()
+            .withf(|room| !room.is_participant(UserId(2)) && !room.is_banned(UserId(2)))
+            .times(1)
+            .returning(|_| Ok(()));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { banned: false, user, .. } if user.id == UserId(2)))
+            .times(1)
+            .returning(|_, _| ());
+        mocks
+            .conversations
+            .expect_overview()
+            .returning(|id, _| Ok(Some(overview(id.get()))));
+        mocks
+            .build()
+            .remove_participant(&Caller::new(UserId(1)), ConversationId(1), UserId(2))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn removing_a_user_that_does_not_exist_is_not_found() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|_| Ok(vec![]));
+        let err = mocks
+            .build()
+            .remove_participant(&Caller::new(UserId(1)), ConversationId(1), UserId(404))
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::UserNotFound);
+    }
+
+    #[tokio::test]
+    async fn a_member_cannot_remove_and_nothing_is_saved() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks.conversations.expect_save().never();
+        let err = mocks
+            .build()
+            .remove_participant(&Caller::new(UserId(2)), ConversationId(1), UserId(1))
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::NotTheCreator);
+    }
+}

@@ -1,0 +1,170 @@
+//! Send message: post to a conversation and deliver it live.
+
+use confab_domain::{
+    ConversationId, DomainError, MessageBody, MessageView, NewMessage, RealtimeEvent,
+};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    /// Checks in the order a Laravel app would: the throttle (a middleware, so every attempt
+    /// counts), then the conversation (404), the body (422), and the room being open (422).
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        body: &str,
+    ) -> Result<MessageView, DomainError> {
+        let now = self.ports.clock.now();
+        self.ports.throttle.hit(caller.user, now).await?;
+        let conversation = self.load_visible(id, caller.user).await?;
+        let body =
+            MessageBody::parse(body).map_err(|reason| DomainError::invalid("body", reason))?;
+        conversation.ensure_can_post(caller.user)?;
+        let message = self
+            .ports
+            .messages
+            .append(NewMessage {
+                conversation_id: id,
+                sender: caller.user,
+                body,
+                created_at: now,
+            })
+            .await?;
+        self.ports
+            .broadcaster
+            .publish(
+                RealtimeEvent::MessageSent {
+                    message: message.clone(),
+                },
+                caller.socket.clone(),
+            )
+            .await;
+        Ok(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::ports::SocketId;
+    use confab_domain::{Message, MessageId, UserId, UserSummary};
+
+    use super::*;
+    use crate::test_support::{Mocks, group_room, now};
+
+    fn stored(new: &NewMessage) -> MessageView {
+        MessageView {
+            message: Message {
+                id: MessageId(16),
+                conversation_id: new.conversation_id,
+                sender: new.sender,
+                body: new.body.as_str().to_owned(),
+                created_at: new.created_at,
+            },
+            author: UserSummary {
+                id: new.sender,
+                name: "John".into(),
+            },
+        }
+    }
+
+    fn open_room(mocks: &mut Mocks) {
+        mocks.throttle.expect_hit().returning(|_, _| Ok(()));
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+    }
+
+    #[tokio::test]
+    async fn a_member_sends_and_everyone_else_gets_it_live() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        mocks
+            .messages
+            .expect_append()
+            .withf(|m| {
+                m.body.as_str() == "Hello!" && m.sender == UserId(2) && m.created_at == now()
+            })
+            .times(1)
+            .returning(|m| Ok(stored(&m)));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, except| {
+                matches!(e, RealtimeEvent::MessageSent { message } if message.message.id == MessageId(16))
+                    && except.as_ref() == Some(&SocketId("1.2".into()))
+            })
+            .times(1)
+            .returning(|_, _| ());
+        let caller = Caller::new(UserId(2)).with_socket(Some(SocketId("1.2".into())));
+        let sent = mocks
+            .build()
+            .send_message(&caller, ConversationId(1), "Hello!")
+            .await
+            .unwrap();
+        assert_eq!(sent.message.body, "Hello!");
+    }
+
+    #[tokio::test]
+    async fn a_closed_room_accepts_no_messages() {
+        let mut mocks = Mocks::new();
+        mocks.throttle.expect_hit().returning(|_, _| Ok(()));
+        mocks.conversations.expect_find().returning(|_| {
+            let mut room = group_room();
+            room.closed_at = Some(now());
+            Ok(Some(room))
+        });
+        mocks.messages.expect_append().never();
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ClosedRoomCannotPost);
+    }
+
+    #[tokio::test]
+    async fn a_blank_body_is_a_validation_error_on_body() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        mocks.messages.expect_append().never();
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), "  ")
+            .await;
+        assert!(matches!(err, Err(DomainError::Invalid(e)) if e.fields().contains_key("body")));
+    }
+
+    #[tokio::test]
+    async fn outsiders_get_not_found() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(9)), ConversationId(1), "hi")
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+
+    #[tokio::test]
+    async fn over_the_limit_nothing_is_looked_up_or_stored() {
+        let mut mocks = Mocks::new();
+        mocks.throttle.expect_hit().returning(|_, _| {
+            Err(DomainError::RateLimited {
+                retry_after_secs: 42,
+            })
+        });
+        mocks.conversations.expect_find().never();
+        mocks.messages.expect_append().never();
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .await;
+        assert_eq!(
+            err.unwrap_err(),
+            DomainError::RateLimited {
+                retry_after_secs: 42
+            }
+        );
+    }
+}
