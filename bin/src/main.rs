@@ -1,1 +1,44 @@
-fn main() {}
+//! `confab`: configuration, wiring, startup and shutdown. Nothing else lives here.
+
+mod config;
+mod secrets;
+mod server;
+mod wiring;
+
+use clap::Parser;
+
+use crate::config::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    // Laravel habit: settings may sit in a `.env` next to the binary's working directory.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let outcome = match cli.command.clone().unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(&cli).await,
+        Command::Migrate => wiring::migrate_only(&cli).await,
+        Command::Openapi => {
+            print!("{}", confab_http::api_service().spec_yaml());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("confab: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `RUST_LOG` syntax; sqlx logs every query at INFO, so it is kept to warnings unless asked.
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -14,7 +14,7 @@ mod send_throttle;
 mod token_issuer;
 mod users;
 
-pub use broadcaster::{Broadcaster, SocketId};
+pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use clock::Clock;
 pub use conversations::ConversationRepository;
 pub use messages::MessageRepository;

@@ -17,3 +17,12 @@ pub trait Broadcaster: Send + Sync {
     /// failure must not turn a successful request into an error. Implementations log it instead.
     async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>);
 }
+
+/// Delivers nothing: for a server run without a realtime listener, and for tools.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoBroadcaster;
+
+#[async_trait]
+impl Broadcaster for NoBroadcaster {
+    async fn publish(&self, _event: RealtimeEvent, _except: Option<SocketId>) {}
+}

@@ -1,0 +1,26 @@
+//! The operations of the REST API, grouped by tag. Handlers only translate: DTO in, use case,
+//! DTO out; every rule lives in the domain and every status in `error.rs`.
+
+mod accounts;
+mod conversations;
+mod messages;
+mod system;
+
+use poem_openapi::Tags;
+
+pub use accounts::AccountsApi;
+pub use conversations::ConversationsApi;
+pub use messages::MessagesApi;
+pub use system::{Readiness, SystemApi};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Register, log in, and find people.
+    Users,
+    /// Direct chats and group rooms: create, list, manage, read.
+    Conversations,
+    /// Message history and sending.
+    Messages,
+    /// Health and service information.
+    System,
+}

@@ -1,0 +1,134 @@
+use confab_application::Confab;
+use confab_application::use_cases::login::LoginRequest;
+use confab_application::use_cases::register::RegisterRequest;
+use confab_application::use_cases::search_users::SearchUsersRequest;
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use crate::dto::{
+    LoginBody, PageMeta, RegisterBody, SessionEnvelope, UserDto, UserEnvelope, UserPageEnvelope,
+    UserProfileDto,
+};
+use crate::error::ApiResult;
+use crate::security::{BearerAuth, caller_of};
+
+pub struct AccountsApi;
+
+#[derive(ApiResponse)]
+enum Registered {
+    /// The account was created; the response carries a token, so no separate login is needed.
+    #[oai(status = 201)]
+    Created(Json<SessionEnvelope>),
+}
+
+#[derive(ApiResponse)]
+enum LoggedIn {
+    #[oai(status = 200)]
+    Ok(Json<SessionEnvelope>),
+}
+
+#[derive(ApiResponse)]
+enum Profile {
+    #[oai(status = 200)]
+    Ok(Json<UserEnvelope>),
+}
+
+#[derive(ApiResponse)]
+enum People {
+    #[oai(status = 200)]
+    Ok(Json<UserPageEnvelope>),
+}
+
+#[OpenApi(tag = "ApiTags::Users")]
+impl AccountsApi {
+    /// Register
+    ///
+    /// Creates an account and returns a bearer token for it. The email must be unused; the
+    /// password needs at least 8 characters.
+    #[oai(
+        path = "/api/v1/user/register",
+        method = "post",
+        operation_id = "register"
+    )]
+    async fn register(
+        &self,
+        app: Data<&Confab>,
+        body: Json<RegisterBody>,
+    ) -> ApiResult<Registered> {
+        let Json(body) = body;
+        let session = app
+            .register(RegisterRequest {
+                name: body.name,
+                email: body.email,
+                password: body.password,
+            })
+            .await?;
+        Ok(Registered::Created(Json(SessionEnvelope::new(
+            &session,
+            Some("User registered."),
+        ))))
+    }
+
+    /// Log in
+    ///
+    /// Trades an email and password for a bearer token. A wrong email and a wrong password get
+    /// the same 401.
+    #[oai(path = "/api/v1/user/login", method = "post", operation_id = "login")]
+    async fn login(&self, app: Data<&Confab>, body: Json<LoginBody>) -> ApiResult<LoggedIn> {
+        let Json(body) = body;
+        let session = app
+            .login(LoginRequest {
+                email: body.email,
+                password: body.password,
+            })
+            .await?;
+        Ok(LoggedIn::Ok(Json(SessionEnvelope::new(&session, None))))
+    }
+
+    /// Current user
+    #[oai(path = "/api/v1/user/me", method = "get", operation_id = "currentUser")]
+    async fn me(&self, auth: BearerAuth) -> ApiResult<Profile> {
+        Ok(Profile::Ok(Json(UserEnvelope {
+            status: true,
+            data: UserProfileDto::from(&auth.0),
+        })))
+    }
+
+    /// Find users
+    ///
+    /// Everyone but you whose name or email contains `search`, by name; for picking people to
+    /// invite.
+    #[oai(path = "/api/v1/users", method = "get", operation_id = "searchUsers")]
+    async fn search(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        request: &Request,
+        /// Text to look for in names and emails.
+        search: Query<Option<String>>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Users per page, 1–100 (default 20).
+        per_page: Query<Option<i64>>,
+    ) -> ApiResult<People> {
+        let found = app
+            .search_users(
+                &caller_of(&auth, request),
+                SearchUsersRequest {
+                    search: search.0,
+                    page: page.0,
+                    per_page: per_page.0,
+                },
+            )
+            .await?;
+        Ok(People::Ok(Json(UserPageEnvelope {
+            status: true,
+            meta: PageMeta::from(&found),
+            data: found.items.iter().map(UserDto::from).collect(),
+        })))
+    }
+}

@@ -1,0 +1,19 @@
+//! Transport shapes: what goes over the wire, separate from the domain types so either can change
+//! without the other. Each `From` conversion is the one place a domain value becomes JSON.
+
+mod conversations;
+mod envelopes;
+mod messages;
+mod timestamps;
+mod users;
+
+pub use conversations::{
+    ConversationDto, ConversationType, CreateConversationBody, InviteBody, conversation_dto,
+};
+pub use envelopes::{
+    ConversationEnvelope, ConversationListEnvelope, MessageEnvelope, MessagePageEnvelope, PageMeta,
+    StatusMessage, UserEnvelope, UserPageEnvelope,
+};
+pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
+pub use timestamps::rfc3339_micros;
+pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};

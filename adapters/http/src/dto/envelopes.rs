@@ -1,0 +1,95 @@
+//! The document's success envelope, `{status: true, message?, data, meta?}`, once per payload
+//! type (poem-openapi names each in the spec, which generated clients read better than generics).
+
+use confab_domain::Page;
+use poem_openapi::Object;
+
+use super::{ConversationDto, MessageDto, UserDto, UserProfileDto};
+
+/// Laravel's paginator summary.
+#[derive(Debug, Clone, Object)]
+pub struct PageMeta {
+    pub current_page: u64,
+    pub last_page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+impl<T> From<&Page<T>> for PageMeta {
+    fn from(page: &Page<T>) -> Self {
+        Self {
+            current_page: page.request.page(),
+            last_page: page.last_page(),
+            per_page: page.request.per_page(),
+            total: page.total,
+        }
+    }
+}
+
+/// `{status: true, message}` with no data.
+#[derive(Debug, Clone, Object)]
+pub struct StatusMessage {
+    pub status: bool,
+    pub message: String,
+}
+
+impl StatusMessage {
+    pub fn new(message: &str) -> Self {
+        Self {
+            status: true,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ConversationListEnvelope {
+    pub status: bool,
+    pub data: Vec<ConversationDto>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ConversationEnvelope {
+    pub status: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub message: Option<String>,
+    pub data: ConversationDto,
+}
+
+impl ConversationEnvelope {
+    pub fn new(data: ConversationDto, message: Option<&str>) -> Self {
+        Self {
+            status: true,
+            message: message.map(Into::into),
+            data,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct MessagePageEnvelope {
+    pub status: bool,
+    pub data: Vec<MessageDto>,
+    pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct MessageEnvelope {
+    pub status: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub message: Option<String>,
+    pub data: MessageDto,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct UserEnvelope {
+    pub status: bool,
+    pub data: UserProfileDto,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct UserPageEnvelope {
+    pub status: bool,
+    pub data: Vec<UserDto>,
+    pub meta: PageMeta,
+}

@@ -1,0 +1,128 @@
+use confab_domain::{User, UserSummary};
+use poem_openapi::Object;
+
+use super::rfc3339_micros;
+
+/// A person as others see them.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct UserDto {
+    pub id: i64,
+    pub name: String,
+}
+
+impl poem_openapi::types::Example for UserDto {
+    fn example() -> Self {
+        Self {
+            id: 2,
+            name: "John Doe".into(),
+        }
+    }
+}
+
+impl From<&UserSummary> for UserDto {
+    fn from(user: &UserSummary) -> Self {
+        Self {
+            id: user.id.get(),
+            name: user.name.clone(),
+        }
+    }
+}
+
+/// Your own account.
+#[derive(Debug, Clone, Object)]
+pub struct UserProfileDto {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub created_at: String,
+}
+
+impl From<&User> for UserProfileDto {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.get(),
+            name: user.name.as_str().to_owned(),
+            email: user.email.as_str().to_owned(),
+            created_at: rfc3339_micros(user.created_at),
+        }
+    }
+}
+
+/// `POST /api/v1/user/register`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct RegisterBody {
+    /// Display name, 1–255 characters.
+    pub name: String,
+    /// Unique; compared case-insensitively.
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+impl poem_openapi::types::Example for RegisterBody {
+    fn example() -> Self {
+        Self {
+            name: "Jane Smith".into(),
+            email: "jane@example.com".into(),
+            password: "correct horse battery".into(),
+        }
+    }
+}
+
+/// `POST /api/v1/user/login`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+}
+
+impl poem_openapi::types::Example for LoginBody {
+    fn example() -> Self {
+        Self {
+            email: "jane@example.com".into(),
+            password: "correct horse battery".into(),
+        }
+    }
+}
+
+/// A bearer token and whose it is.
+#[derive(Debug, Clone, Object)]
+pub struct SessionDto {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub user: UserProfileDto,
+}
+
+/// `{status, message?, data: {token, token_type, expires_in, user}}`.
+#[derive(Debug, Clone, Object)]
+pub struct SessionEnvelope {
+    pub status: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub message: Option<String>,
+    pub data: SessionDto,
+}
+
+impl SessionEnvelope {
+    pub fn new(
+        session: &confab_application::use_cases::login::Session,
+        message: Option<&str>,
+    ) -> Self {
+        Self {
+            status: true,
+            message: message.map(Into::into),
+            data: SessionDto {
+                token: session.token.token.clone(),
+                token_type: "Bearer".into(),
+                expires_in: session.token.expires_in,
+                user: UserProfileDto::from(&session.user),
+            },
+        }
+    }
+}

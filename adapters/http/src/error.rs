@@ -1,0 +1,189 @@
+//! Every error a client can see, and the one table that maps domain outcomes to HTTP statuses.
+//!
+//! Bodies follow the API document: `{"status": false, "message": "…"}`, plus `errors` for 422s.
+//! Internal causes go to the log, never into a response.
+
+use std::collections::BTreeMap;
+
+use confab_domain::DomainError;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+/// The document's error shape.
+#[derive(Debug, Clone, Object)]
+pub struct ErrorBody {
+    /// Always `false`.
+    pub status: bool,
+    /// What went wrong, for a person to read.
+    pub message: String,
+}
+
+/// A 422: the summary line and every failing field.
+#[derive(Debug, Clone, Object)]
+pub struct ValidationErrorBody {
+    /// Always `false`.
+    pub status: bool,
+    /// The first reason, and how many more there are.
+    pub message: String,
+    /// `{field: [reasons]}`.
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+/// The error responses every operation may give.
+#[derive(Debug, Clone, ApiResponse)]
+pub enum ApiError {
+    /// Missing, malformed, expired or forged token; or wrong email or password at login.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// Not allowed, e.g. not the room creator.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// The conversation or user does not exist, or you are not a participant.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The conversation kept changing under this request; retry it.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// Validation error, or an action the room's state does not allow (closed room, banned user).
+    #[oai(status = 422)]
+    Unprocessable(Json<ValidationErrorBody>),
+    /// Throttled; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// Something failed on our side; the details are in the server log.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn body(message: impl Into<String>) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        status: false,
+        message: message.into(),
+    })
+}
+
+impl ApiError {
+    pub fn unprocessable(
+        message: impl Into<String>,
+        errors: BTreeMap<String, Vec<String>>,
+    ) -> Self {
+        Self::Unprocessable(Json(ValidationErrorBody {
+            status: false,
+            message: message.into(),
+            errors,
+        }))
+    }
+
+    pub fn internal() -> Self {
+        Self::Internal(body("Server error."))
+    }
+}
+
+impl From<DomainError> for ApiError {
+    /// The whole status policy of the API, in one place.
+    fn from(error: DomainError) -> Self {
+        let message = error.to_string();
+        match error {
+            DomainError::Invalid(errors) => Self::unprocessable(message, errors.fields().clone()),
+            DomainError::ConversationNotFound
+            | DomainError::UserNotFound
+            | DomainError::NotAParticipant => Self::NotFound(body(message)),
+            DomainError::NotTheCreator => Self::Forbidden(body(message)),
+            DomainError::DirectChat
+            | DomainError::ClosedRoomCannotPost
+            | DomainError::ClosedRoomCannotInvite
+            | DomainError::AlreadyClosed
+            | DomainError::CreatorIsProtected
+            | DomainError::CreatorCannotLeave
+            | DomainError::AlreadyBanned(_) => Self::unprocessable(message, BTreeMap::new()),
+            DomainError::InvalidCredentials | DomainError::Unauthenticated => {
+                Self::Unauthorized(body(message))
+            }
+            DomainError::RateLimited { retry_after_secs } => {
+                Self::TooManyRequests(body(message), retry_after_secs)
+            }
+            DomainError::ConcurrentUpdate => Self::Conflict(body(message)),
+            DomainError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// Lets an [`ApiError`] travel as a `poem::Error` (out of the bearer-token checker) and come out
+/// as the same response.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?}")]
+pub struct Rejection(pub ApiError);
+
+impl poem::error::ResponseError for Rejection {
+    fn status(&self) -> StatusCode {
+        match &self.0 {
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn as_response(&self) -> Response {
+        self.0.clone().into_response()
+    }
+}
+
+/// Turns every error poem or poem-openapi raises before a handler runs (unknown route, wrong
+/// method, unparsable body or parameter, missing token, oversized body) into the document's shape,
+/// so a client never has to handle a plain-text error.
+pub async fn render_error(error: poem::Error) -> Response {
+    use poem_openapi::error::{ParseParamError, ParseRequestPayloadError};
+
+    // Our own error responses (a handler's `ApiError`, a checker's `Rejection`) are already right.
+    if error.is_from_response() || error.is::<Rejection>() {
+        return error.into_response();
+    }
+    if error.is::<poem_openapi::error::ParsePathError>() {
+        return ApiError::NotFound(body("Not found.")).into_response();
+    }
+    if let Some(param) = error.downcast_ref::<ParseParamError>() {
+        let mut errors = BTreeMap::new();
+        let reason = format!("The {} parameter is invalid: {}", param.name, param.reason);
+        errors.insert(param.name.to_owned(), vec![reason.clone()]);
+        return ApiError::unprocessable(reason, errors).into_response();
+    }
+    if let Some(payload) = error.downcast_ref::<ParseRequestPayloadError>() {
+        let reason = format!("The request body is invalid: {}", payload.reason);
+        return ApiError::unprocessable(reason, BTreeMap::new()).into_response();
+    }
+    let status = error.status();
+    let message = match status {
+        StatusCode::UNAUTHORIZED => "Unauthenticated.".to_owned(),
+        StatusCode::NOT_FOUND => "Not found.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => "Method not allowed.".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "Unsupported content type; send application/json.".to_owned()
+        }
+        status if status.is_server_error() => {
+            tracing::error!(%error, "request failed");
+            "Server error.".to_owned()
+        }
+        status => status
+            .canonical_reason()
+            .map_or_else(|| error.to_string(), |reason| format!("{reason}.")),
+    };
+    let mut response = poem_openapi::payload::Json(ErrorBody {
+        status: false,
+        message,
+    })
+    .into_response();
+    response.set_status(status);
+    response
+}

@@ -1,0 +1,34 @@
+use confab_application::{Caller, Confab};
+use confab_domain::User;
+use confab_domain::ports::SocketId;
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::error::{ApiError, Rejection};
+
+/// `Authorization: Bearer <JWT>` from `POST /api/v1/user/login`. Extracting it *is* the check:
+/// an operation that takes a `BearerAuth` cannot run for a bad token.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub User);
+
+async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<User> {
+    let app = request
+        .data::<Confab>()
+        .expect("the application is attached to every route");
+    app.authenticate(&bearer.token)
+        .await
+        .map_err(|error| Rejection(ApiError::from(error)).into())
+}
+
+/// The caller of a request: the token's user, and the realtime socket named by `X-Socket-ID`
+/// (laravel-echo sends it so the caller's own tab is left out of the broadcast).
+pub fn caller_of(auth: &BearerAuth, request: &Request) -> Caller {
+    let socket = request
+        .header("X-Socket-ID")
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.len() <= 64)
+        .map(|id| SocketId(id.to_owned()));
+    Caller::new(auth.0.id).with_socket(socket)
+}

@@ -1,0 +1,114 @@
+use confab_domain::ports::{IssuedToken, TokenIssuer};
+use confab_domain::{DomainError, Timestamp, UserId};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// HS256 JWTs with `sub`, `iat` and `exp`, like Laravel's jwt-auth issues.
+#[derive(Clone)]
+pub struct JwtTokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_seconds: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The user id, as a string (RFC 7519 makes `sub` a StringOrURI).
+    sub: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl JwtTokens {
+    pub fn new(secret: &[u8], ttl_seconds: u64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl_seconds,
+        }
+    }
+}
+
+impl TokenIssuer for JwtTokens {
+    fn issue(&self, user: UserId, now: Timestamp) -> Result<IssuedToken, DomainError> {
+        let claims = Claims {
+            sub: user.to_string(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + self.ttl_seconds as i64,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|error| DomainError::Internal(format!("signing failed: {error}")))?;
+        Ok(IssuedToken {
+            token,
+            expires_in: self.ttl_seconds,
+        })
+    }
+
+    /// Expiry is checked against the `now` passed in rather than the library's own clock, so the
+    /// rule is the same one the rest of the system's time runs on.
+    fn verify(&self, token: &str, now: Timestamp) -> Result<UserId, DomainError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["sub", "exp", "iat"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| DomainError::Unauthenticated)?
+            .claims;
+        if claims.exp <= now.timestamp() {
+            return Err(DomainError::Unauthenticated);
+        }
+        claims
+            .sub
+            .parse::<i64>()
+            .map(UserId)
+            .map_err(|_| DomainError::Unauthenticated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+
+    fn now() -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 2, 19, 15, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_token_names_its_user_until_it_expires() {
+        let tokens = JwtTokens::new(b"secret", 60);
+        let issued = tokens.issue(UserId(42), now()).unwrap();
+        assert_eq!(issued.expires_in, 60);
+        assert_eq!(tokens.verify(&issued.token, now()), Ok(UserId(42)));
+        assert_eq!(
+            tokens.verify(&issued.token, now() + Duration::seconds(59)),
+            Ok(UserId(42))
+        );
+        assert_eq!(
+            tokens.verify(&issued.token, now() + Duration::seconds(60)),
+            Err(DomainError::Unauthenticated)
+        );
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let forged = JwtTokens::new(b"other", 60)
+            .issue(UserId(1), now())
+            .unwrap();
+        assert_eq!(
+            JwtTokens::new(b"secret", 60).verify(&forged.token, now()),
+            Err(DomainError::Unauthenticated)
+        );
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        let tokens = JwtTokens::new(b"secret", 60);
+        for token in ["", "abc", "a.b.c"] {
+            assert_eq!(
+                tokens.verify(token, now()),
+                Err(DomainError::Unauthenticated)
+            );
+        }
+    }
+}
