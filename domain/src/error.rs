@@ -54,6 +54,11 @@ pub enum DomainError {
     #[error("User {0} is already banned from this room.")]
     AlreadyBanned(UserId),
 
+    /// A channel subscription the caller may not have: not a participant of the room, someone
+    /// else's user channel, or a channel Confab does not serve (403).
+    #[error("You may not listen on this channel.")]
+    ChannelForbidden,
+
     /// Wrong email or wrong password: one message for both, so accounts cannot be enumerated (401).
     #[error("Invalid credentials.")]
     InvalidCredentials,

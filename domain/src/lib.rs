@@ -5,6 +5,7 @@
 //! constructor that returns [`DomainError`]. That keeps every rule unit-testable in microseconds and
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
+pub mod channels;
 pub mod conversation;
 pub mod error;
 pub mod events;
@@ -15,6 +16,7 @@ pub mod ports;
 pub mod user;
 pub mod validation;
 
+pub use channels::Channel;
 pub use conversation::{
     Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,
 };

@@ -6,6 +6,7 @@
 //! `mocks` feature each has a mockall `Mock…` twin for use-case tests.
 
 mod broadcaster;
+mod channel_signer;
 mod clock;
 mod conversations;
 mod messages;
@@ -15,6 +16,7 @@ mod token_issuer;
 mod users;
 
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
+pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
 pub use conversations::ConversationRepository;
 pub use messages::MessageRepository;
@@ -25,6 +27,8 @@ pub use users::UserRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use broadcaster::MockBroadcaster;
+#[cfg(any(test, feature = "mocks"))]
+pub use channel_signer::MockChannelSigner;
 #[cfg(any(test, feature = "mocks"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]

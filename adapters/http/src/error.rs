@@ -92,7 +92,9 @@ impl From<DomainError> for ApiError {
             DomainError::ConversationNotFound
             | DomainError::UserNotFound
             | DomainError::NotAParticipant => Self::NotFound(body(message)),
-            DomainError::NotTheCreator => Self::Forbidden(body(message)),
+            DomainError::NotTheCreator | DomainError::ChannelForbidden => {
+                Self::Forbidden(body(message))
+            }
             DomainError::DirectChat
             | DomainError::ClosedRoomCannotPost
             | DomainError::ClosedRoomCannotInvite

@@ -1,0 +1,37 @@
+use crate::ports::SocketId;
+use crate::{Channel, DomainError, UserSummary};
+
+/// What a client presents when subscribing to a private or presence channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelGrant {
+    /// `key:signature`, as pusher-js expects it.
+    pub auth: String,
+    /// For presence channels: the member's `{user_id, user_info}` as a JSON string, exactly the
+    /// bytes that were signed.
+    pub channel_data: Option<String>,
+}
+
+/// Signs channel subscriptions for the realtime server. The use case has already decided that
+/// `user` may listen; the signer only proves it to the socket server, and may remember which user
+/// the socket belongs to (so that server can cut the user off later).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait ChannelSigner: Send + Sync {
+    /// # Errors
+    /// `Invalid` on field `socket_id` for a socket id that is not `digits.digits`.
+    fn sign(
+        &self,
+        socket: &SocketId,
+        channel: Channel,
+        user: &UserSummary,
+    ) -> Result<ChannelGrant, DomainError>;
+}
+
+/// For a server run without a realtime listener: nothing can be subscribed to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoChannels;
+
+impl ChannelSigner for NoChannels {
+    fn sign(&self, _: &SocketId, _: Channel, _: &UserSummary) -> Result<ChannelGrant, DomainError> {
+        Err(DomainError::ChannelForbidden)
+    }
+}
