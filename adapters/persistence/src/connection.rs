@@ -36,8 +36,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, PersistenceError> 
         // sqlx logs every statement at INFO otherwise; a chat server would log every message twice.
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        let parsed = SqliteConnectOptions::from_str(url)
-            .map_err(|e| PersistenceError::Connect(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string()))))?;
+        let parsed = SqliteConnectOptions::from_str(url).map_err(|e| {
+            PersistenceError::Connect(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(
+                e.to_string(),
+            )))
+        })?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         if !in_memory {
             create_parent_directory(parsed.get_filename())?;
@@ -59,9 +62,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, PersistenceError> 
     } else {
         return Err(PersistenceError::UnsupportedUrl(redact(url)));
     }
-    Database::connect(options)
+    let db = Database::connect(options)
         .await
-        .map_err(PersistenceError::Connect)
+        .map_err(PersistenceError::Connect)?;
+    tracing::debug!(backend = ?db.get_database_backend(), "database pool open");
+    Ok(db)
 }
 
 /// Brings the schema up to date; already applied migrations are skipped, so it runs at every start.

@@ -21,3 +21,6 @@ pub use connection::{connect, migrate, ping, sqlite_url_for};
 pub use error::PersistenceError;
 pub use repositories::{SeaConversationRepository, SeaMessageRepository, SeaUserRepository};
 pub use throttle::InMemorySendThrottle;
+
+/// The pool every repository holds, re-exported so callers need not name SeaORM to pass it around.
+pub use sea_orm::DatabaseConnection;

@@ -2,7 +2,9 @@
 //! "every conversation I am in", the query behind the conversation list.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{big_integer, big_integer_null, big_pk_auto, timestamp_with_time_zone};
+use sea_orm_migration::schema::{
+    big_integer, big_integer_null, big_pk_auto, timestamp_with_time_zone,
+};
 
 use super::{Conversations, Users};
 

@@ -1,0 +1,336 @@
+//! Conversations: the aggregate (members, bans, state) and the per-viewer overviews.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use confab_domain::ports::ConversationRepository;
+use confab_domain::{
+    Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError, MessageId,
+    NewConversation, Participant, RoomName, Timestamp, UserId,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use super::{corrupt, is_unique_violation, overviews};
+use crate::clock;
+use crate::entities::conversations::direct_key;
+use crate::entities::{bans, conversations, participants};
+use crate::error::internal;
+
+/// [`ConversationRepository`] on SeaORM.
+#[derive(Debug, Clone)]
+pub struct SeaConversationRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaConversationRepository {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl ConversationRepository for SeaConversationRepository {
+    /// Two people starting the same direct chat at the same moment both pass the use case's
+    /// "do we already have one?" check; the unique `direct_key` then refuses the second insert,
+    /// which rolls back and returns `Internal` (the port has no better variant). The caller is
+    /// expected to look the winner's chat up with `find_direct_between` — as `create_conversation`
+    /// does — and answer with it as an existing chat, so the loser neither gets a duplicate nor
+    /// announces a second creation.
+    async fn create(&self, new: NewConversation) -> Result<Conversation, DomainError> {
+        let key = match (new.kind, new.participants.as_slice()) {
+            (ConversationKind::Direct, [a, b]) => Some(direct_key(a.get(), b.get())),
+            (ConversationKind::Direct, _) => {
+                return Err(DomainError::Internal(
+                    "a direct chat needs exactly two participants".into(),
+                ));
+            }
+            (ConversationKind::Group, _) => None,
+        };
+        let txn = self.db.begin().await.map_err(internal)?;
+        let inserted = conversations::ActiveModel {
+            kind: Set(new.kind.as_str().to_owned()),
+            name: Set(new.name.as_ref().map(|n| n.as_str().to_owned())),
+            created_by: Set(new.created_by.get()),
+            direct_key: Set(key.clone()),
+            closed_at: Set(None),
+            created_at: Set(new.created_at),
+            updated_at: Set(new.created_at),
+            version: Set(0),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(error) if key.is_some() && is_unique_violation(&error) => {
+                txn.rollback().await.map_err(internal)?;
+                return Err(DomainError::Internal(format!(
+                    "a direct chat between users {} and {} already exists: {error}",
+                    new.participants[0], new.participants[1]
+                )));
+            }
+            Err(error) => return Err(internal(error)),
+        };
+        let members: Vec<UserId> = new.participants.clone();
+        insert_participants(
+            &txn,
+            row.id,
+            members.iter().map(|&u| Participant::new(u)),
+            new.created_at,
+        )
+        .await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(Conversation {
+            id: ConversationId(row.id),
+            kind: new.kind,
+            name: new.name,
+            created_by: new.created_by,
+            participants: members.into_iter().map(Participant::new).collect(),
+            banned: Vec::new(),
+            closed_at: None,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
+
+    async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, DomainError> {
+        let Some(row) = conversations::Entity::find_by_id(id.get())
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(None);
+        };
+        let members = participants::Entity::find()
+            .filter(participants::Column::ConversationId.eq(id.get()))
+            .order_by_asc(participants::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        let banned = bans::Entity::find()
+            .filter(bans::Column::ConversationId.eq(id.get()))
+            .order_by_asc(bans::Column::CreatedAt)
+            .order_by_asc(bans::Column::UserId)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(Some(Conversation {
+            id,
+            kind: ConversationKind::parse(&row.kind)
+                .map_err(|e| corrupt("conversation kind", e))?,
+            name: match row.name {
+                Some(name) => RoomName::parse(&name).map_err(|e| corrupt("room name", e))?,
+                None => None,
+            },
+            created_by: UserId(row.created_by),
+            participants: members
+                .into_iter()
+                .map(|p| Participant {
+                    user_id: UserId(p.user_id),
+                    last_read: p.last_read_message_id.map(MessageId),
+                })
+                .collect(),
+            banned: banned.into_iter().map(|b| UserId(b.user_id)).collect(),
+            closed_at: row.closed_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }))
+    }
+
+    async fn find_direct_between(
+        &self,
+        a: UserId,
+        b: UserId,
+    ) -> Result<Option<ConversationId>, DomainError> {
+        let row = conversations::Entity::find()
+            .filter(conversations::Column::DirectKey.eq(direct_key(a.get(), b.get())))
+            .one(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(row.map(|r| ConversationId(r.id)))
+    }
+
+    /// The list's four queries narrowed to one conversation (see [`overviews`]).
+    async fn overview(
+        &self,
+        id: ConversationId,
+        viewer: UserId,
+    ) -> Result<Option<ConversationOverview>, DomainError> {
+        let mut found = overviews::load(&self.db, viewer, Some(id)).await?;
+        Ok(found.pop())
+    }
+
+    /// Four queries whatever the number of conversations (see [`overviews`]).
+    async fn list_for(&self, viewer: UserId) -> Result<Vec<ConversationOverview>, DomainError> {
+        overviews::load(&self.db, viewer, None).await
+    }
+
+    /// One transaction. The version-guarded `UPDATE` comes first: it both detects a stale read and
+    /// takes the row lock (PostgreSQL) or the write lock (SQLite), so two saves of one room are
+    /// serialized and the second finds the version moved. Then membership and bans are brought to
+    /// the aggregate's state by difference, leaving untouched rows — and their read positions — alone.
+    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError> {
+        let id = conversation.id.get();
+        let txn = self.db.begin().await.map_err(internal)?;
+        let updated = conversations::Entity::update_many()
+            .col_expr(
+                conversations::Column::Version,
+                Expr::col(conversations::Column::Version).add(1),
+            )
+            .col_expr(
+                conversations::Column::ClosedAt,
+                Expr::value(conversation.closed_at),
+            )
+            .filter(conversations::Column::Id.eq(id))
+            .filter(conversations::Column::Version.eq(conversation.version))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected == 0 {
+            txn.rollback().await.map_err(internal)?;
+            return Err(DomainError::ConcurrentUpdate);
+        }
+        sync_participants(&txn, conversation).await?;
+        sync_bans(&txn, conversation).await?;
+        txn.commit().await.map_err(internal)
+    }
+
+    async fn mark_read(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        up_to: MessageId,
+    ) -> Result<(), DomainError> {
+        participants::Entity::update_many()
+            .col_expr(
+                participants::Column::LastReadMessageId,
+                Expr::value(up_to.get()),
+            )
+            .filter(participants::Column::ConversationId.eq(id.get()))
+            .filter(participants::Column::UserId.eq(user.get()))
+            // In the WHERE, not in Rust: a late request from another tab cannot move it back.
+            .filter(
+                Condition::any()
+                    .add(participants::Column::LastReadMessageId.is_null())
+                    .add(participants::Column::LastReadMessageId.lt(up_to.get())),
+            )
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+}
+
+async fn insert_participants(
+    db: &impl ConnectionTrait,
+    conversation: i64,
+    members: impl IntoIterator<Item = Participant>,
+    joined_at: Timestamp,
+) -> Result<(), DomainError> {
+    let rows: Vec<participants::ActiveModel> = members
+        .into_iter()
+        .map(|p| participants::ActiveModel {
+            conversation_id: Set(conversation),
+            user_id: Set(p.user_id.get()),
+            last_read_message_id: Set(p.last_read.map(MessageId::get)),
+            joined_at: Set(joined_at),
+            ..Default::default()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    participants::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Removes the members the aggregate dropped and adds the ones it gained, in its order (the row id
+/// is the join order). Rows of members who stay are not rewritten: their read position may have
+/// moved since the aggregate was read, by `append` or `mark_read`, which do not bump the version.
+async fn sync_participants(
+    txn: &DatabaseTransaction,
+    conversation: &Conversation,
+) -> Result<(), DomainError> {
+    let id = conversation.id.get();
+    let stored: HashSet<i64> = participants::Entity::find()
+        .filter(participants::Column::ConversationId.eq(id))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    let wanted: HashSet<i64> = conversation
+        .participants
+        .iter()
+        .map(|p| p.user_id.get())
+        .collect();
+    let gone: Vec<i64> = stored.difference(&wanted).copied().collect();
+    if !gone.is_empty() {
+        participants::Entity::delete_many()
+            .filter(participants::Column::ConversationId.eq(id))
+            .filter(participants::Column::UserId.is_in(gone))
+            .exec(txn)
+            .await
+            .map_err(internal)?;
+    }
+    let joined = conversation
+        .participants
+        .iter()
+        .filter(|p| !stored.contains(&p.user_id.get()))
+        .cloned();
+    insert_participants(txn, id, joined, clock::now()).await
+}
+
+/// Bans are added (and, should a rule ever lift one, removed) by difference, like members.
+async fn sync_bans(
+    txn: &DatabaseTransaction,
+    conversation: &Conversation,
+) -> Result<(), DomainError> {
+    let id = conversation.id.get();
+    let stored: HashSet<i64> = bans::Entity::find()
+        .filter(bans::Column::ConversationId.eq(id))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|b| b.user_id)
+        .collect();
+    let wanted: HashSet<i64> = conversation.banned.iter().map(|u| u.get()).collect();
+    let lifted: Vec<i64> = stored.difference(&wanted).copied().collect();
+    if !lifted.is_empty() {
+        bans::Entity::delete_many()
+            .filter(bans::Column::ConversationId.eq(id))
+            .filter(bans::Column::UserId.is_in(lifted))
+            .exec(txn)
+            .await
+            .map_err(internal)?;
+    }
+    let now = clock::now();
+    let added: Vec<bans::ActiveModel> = conversation
+        .banned
+        .iter()
+        .filter(|u| !stored.contains(&u.get()))
+        .map(|u| bans::ActiveModel {
+            conversation_id: Set(id),
+            user_id: Set(u.get()),
+            created_at: Set(now),
+        })
+        .collect();
+    if !added.is_empty() {
+        bans::Entity::insert_many(added)
+            .exec_without_returning(txn)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! The conversation aggregate: creating, finding, and saving under the optimistic lock.
+
+use std::sync::Arc;
+
+use confab_domain::ports::{ConversationRepository, MessageRepository};
+use confab_domain::{
+    ConversationId, ConversationKind, DomainError, MessageId, NewConversation, Participant, UserId,
+};
+use confab_persistence::SeaConversationRepository;
+use tokio::sync::Barrier;
+
+use crate::helpers::{TestContext, at, member_ids};
+
+async fn a_created_group_is_found_with_its_members_in_join_order(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let created = ctx.group(&ann, &[&cid, &bob], "Planning", 7).await;
+
+    assert_eq!(created.kind, ConversationKind::Group);
+    assert_eq!(created.version, 0);
+    assert_eq!(created.created_at, at(7));
+    assert_eq!(created.updated_at, at(7));
+    let found = ctx.reload(&created).await;
+    assert_eq!(found, created);
+    assert_eq!(member_ids(&found), vec![ann.id, cid.id, bob.id]);
+    assert_eq!(found.name.as_ref().map(|n| n.as_str()), Some("Planning"));
+    assert!(found.banned.is_empty() && found.closed_at.is_none());
+}
+
+async fn a_missing_conversation_is_none(ctx: TestContext) {
+    assert_eq!(
+        ctx.conversations.find(ConversationId(404)).await.unwrap(),
+        None
+    );
+}
+
+async fn a_direct_chat_is_found_between_its_users_whichever_way_round(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let chat = ctx.direct(&bob, &ann, 1).await;
+    let _room = ctx.group(&ann, &[&bob], "Not direct", 2).await;
+
+    assert_eq!(chat.kind, ConversationKind::Direct);
+    assert_eq!(chat.name, None);
+    let found = |a: UserId, b: UserId| ctx.conversations.find_direct_between(a, b);
+    assert_eq!(found(ann.id, bob.id).await.unwrap(), Some(chat.id));
+    assert_eq!(found(bob.id, ann.id).await.unwrap(), Some(chat.id));
+    assert_eq!(found(ann.id, cid.id).await.unwrap(), None);
+}
+
+async fn a_second_direct_chat_between_one_pair_is_refused_by_the_unique_key(ctx: TestContext) {
+    // What the loser of a creation race sees: both passed the "do we have one?" check. The use
+    // case then answers with the chat `find_direct_between` finds.
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let first = ctx.direct(&ann, &bob, 1).await;
+    let plan = NewConversation::plan(bob.id, None, None, &[ann.id], at(2)).unwrap();
+    let error = ctx.conversations.create(plan).await.unwrap_err();
+    assert!(matches!(error, DomainError::Internal(_)), "{error:?}");
+    let found = ctx
+        .conversations
+        .find_direct_between(bob.id, ann.id)
+        .await
+        .unwrap();
+    assert_eq!(found, Some(first.id));
+    assert_eq!(ctx.conversations.list_for(bob.id).await.unwrap().len(), 1);
+}
+
+async fn of_simultaneous_direct_chats_between_one_pair_a_single_one_is_created(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let repo = ctx.conversations.clone();
+            let (from, to) = if i % 2 == 0 {
+                (ann.id, bob.id)
+            } else {
+                (bob.id, ann.id)
+            };
+            tokio::spawn(async move {
+                let plan = NewConversation::plan(from, None, None, &[to], at(i)).unwrap();
+                repo.create(plan).await
+            })
+        })
+        .collect();
+    let mut created = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(conversation) => created.push(conversation.id),
+            Err(error) => assert!(matches!(error, DomainError::Internal(_)), "{error:?}"),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one creation wins");
+    let found = ctx
+        .conversations
+        .find_direct_between(ann.id, bob.id)
+        .await
+        .unwrap();
+    assert_eq!(found, Some(created[0]));
+    assert_eq!(ctx.conversations.list_for(ann.id).await.unwrap().len(), 1);
+}
+
+async fn save_persists_invites_removals_bans_and_closing(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let dan = ctx.user("Dan").await;
+    let eve = ctx.user("Eve").await;
+    let mut room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
+
+    room.invite(ann.id, &[dan.id, eve.id]).unwrap();
+    room.remove(ann.id, bob.id).unwrap();
+    room.ban(ann.id, cid.id).unwrap();
+    room.ban(ann.id, eve.id).unwrap();
+    room.close(ann.id, at(99)).unwrap();
+    ctx.conversations.save(&room).await.unwrap();
+
+    let stored = ctx.reload(&room).await;
+    assert_eq!(member_ids(&stored), vec![ann.id, dan.id]);
+    assert_eq!(stored.banned, vec![cid.id, eve.id]);
+    assert_eq!(stored.closed_at, Some(at(99)));
+    assert_eq!(stored.version, room.version + 1);
+    assert_eq!(
+        stored.updated_at, room.updated_at,
+        "membership is not activity"
+    );
+}
+
+async fn a_removed_user_can_be_invited_back_and_joins_at_the_end(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let mut room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
+    room.remove(ann.id, bob.id).unwrap();
+    ctx.conversations.save(&room).await.unwrap();
+    let mut room = ctx.reload(&room).await;
+    room.invite(ann.id, &[bob.id]).unwrap();
+    ctx.conversations.save(&room).await.unwrap();
+
+    assert_eq!(
+        member_ids(&ctx.reload(&room).await),
+        vec![ann.id, cid.id, bob.id]
+    );
+}
+
+async fn save_keeps_the_read_positions_of_members_who_stay(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    // Read before the messages: the aggregate's read positions are stale from here on.
+    let mut stale = ctx.reload(&room).await;
+    ctx.send(&room, &ann, "one", 2).await;
+    let second = ctx.send(&room, &bob, "two", 3).await;
+    ctx.conversations
+        .mark_read(room.id, ann.id, second.message.id)
+        .await
+        .unwrap();
+
+    stale.invite(ann.id, &[cid.id]).unwrap();
+    ctx.conversations.save(&stale).await.unwrap();
+
+    let stored = ctx.reload(&room).await;
+    let read = |user: UserId| stored.participant(user).unwrap().last_read;
+    assert_eq!(read(ann.id), Some(second.message.id));
+    assert_eq!(read(bob.id), Some(second.message.id));
+    assert_eq!(read(cid.id), None);
+}
+
+async fn saving_a_stale_version_is_a_concurrent_update_and_writes_nothing(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    let mut first = ctx.reload(&room).await;
+    let mut second = ctx.reload(&room).await;
+
+    first.invite(ann.id, &[cid.id]).unwrap();
+    ctx.conversations.save(&first).await.unwrap();
+
+    second.ban(ann.id, bob.id).unwrap();
+    second.close(ann.id, at(50)).unwrap();
+    assert_eq!(
+        ctx.conversations.save(&second).await,
+        Err(DomainError::ConcurrentUpdate)
+    );
+
+    let stored = ctx.reload(&room).await;
+    assert_eq!(member_ids(&stored), vec![ann.id, bob.id, cid.id]);
+    assert!(stored.banned.is_empty());
+    assert_eq!(stored.closed_at, None);
+    assert_eq!(stored.version, 1);
+}
+
+/// find → change → save, again from a fresh read whenever someone else saved in between — what
+/// the use cases do. `barrier` makes both racers read before either writes, on the first try.
+async fn retrying<F>(
+    repo: SeaConversationRepository,
+    id: ConversationId,
+    barrier: Arc<Barrier>,
+    mut change: F,
+) -> Result<(), DomainError>
+where
+    F: FnMut(&mut confab_domain::Conversation) -> Result<(), DomainError>,
+{
+    let mut first_try = true;
+    loop {
+        let mut conversation = repo.find(id).await?.expect("the room exists");
+        if std::mem::take(&mut first_try) {
+            barrier.wait().await;
+        }
+        change(&mut conversation)?;
+        match repo.save(&conversation).await {
+            Err(DomainError::ConcurrentUpdate) => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn two_concurrent_invites_to_one_room_are_both_applied(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    let barrier = Arc::new(Barrier::new(2));
+
+    let invite = |user: UserId| {
+        let (repo, barrier, actor) = (ctx.conversations.clone(), barrier.clone(), ann.id);
+        tokio::spawn(retrying(repo, room.id, barrier, move |c| {
+            c.invite(actor, &[user]).map(drop)
+        }))
+    };
+    let (first, second) = (invite(bob.id), invite(cid.id));
+    first.await.unwrap().unwrap();
+    second.await.unwrap().unwrap();
+
+    let stored = ctx.reload(&room).await;
+    let mut members = member_ids(&stored);
+    members.sort();
+    assert_eq!(members, vec![ann.id, bob.id, cid.id]);
+    assert_eq!(stored.version, 2);
+}
+
+async fn a_ban_racing_an_invite_of_the_same_user_never_leaves_them_inside(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    for round in 0..4 {
+        let target = ctx.user(&format!("Target {round}")).await;
+        let room = ctx.group(&ann, &[], &format!("Room {round}"), round).await;
+        let barrier = Arc::new(Barrier::new(2));
+        let actor = ann.id;
+        let invite = tokio::spawn(retrying(
+            ctx.conversations.clone(),
+            room.id,
+            barrier.clone(),
+            move |c| c.invite(actor, &[target.id]).map(drop),
+        ));
+        let ban = tokio::spawn(retrying(
+            ctx.conversations.clone(),
+            room.id,
+            barrier,
+            move |c| c.ban(actor, target.id).map(drop),
+        ));
+        ban.await.unwrap().unwrap();
+        // The invite either went first (and the ban then removed them) or was refused.
+        match invite.await.unwrap() {
+            Ok(()) => {}
+            Err(DomainError::Invalid(_)) => {}
+            Err(other) => panic!("unexpected invite outcome {other:?}"),
+        }
+        let stored = ctx.reload(&room).await;
+        assert!(stored.is_banned(target.id));
+        assert!(!stored.is_participant(target.id), "round {round}");
+    }
+}
+
+async fn mark_read_moves_forward_and_never_backward(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    let first = ctx.send(&room, &ann, "one", 2).await.message.id;
+    let second = ctx.send(&room, &ann, "two", 3).await.message.id;
+    let bob_read = |c: &confab_domain::Conversation| c.participant(bob.id).unwrap().last_read;
+
+    ctx.conversations
+        .mark_read(room.id, bob.id, second)
+        .await
+        .unwrap();
+    assert_eq!(bob_read(&ctx.reload(&room).await), Some(second));
+    ctx.conversations
+        .mark_read(room.id, bob.id, first)
+        .await
+        .unwrap();
+    assert_eq!(bob_read(&ctx.reload(&room).await), Some(second));
+}
+
+async fn mark_read_by_a_non_participant_is_ignored(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    ctx.conversations
+        .mark_read(room.id, bob.id, MessageId(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        ctx.reload(&room).await.participants,
+        vec![Participant::new(ann.id)]
+    );
+}
+
+async fn latest_id_follows_the_newest_message(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    assert_eq!(ctx.messages.latest_id(room.id).await.unwrap(), None);
+    ctx.send(&room, &ann, "one", 2).await;
+    let newest = ctx.send(&room, &ann, "two", 3).await.message.id;
+    assert_eq!(ctx.messages.latest_id(room.id).await.unwrap(), Some(newest));
+}
+
+each_backend!(
+    a_created_group_is_found_with_its_members_in_join_order,
+    a_missing_conversation_is_none,
+    a_direct_chat_is_found_between_its_users_whichever_way_round,
+    a_second_direct_chat_between_one_pair_is_refused_by_the_unique_key,
+    of_simultaneous_direct_chats_between_one_pair_a_single_one_is_created,
+    save_persists_invites_removals_bans_and_closing,
+    a_removed_user_can_be_invited_back_and_joins_at_the_end,
+    save_keeps_the_read_positions_of_members_who_stay,
+    saving_a_stale_version_is_a_concurrent_update_and_writes_nothing,
+    two_concurrent_invites_to_one_room_are_both_applied,
+    a_ban_racing_an_invite_of_the_same_user_never_leaves_them_inside,
+    mark_read_moves_forward_and_never_backward,
+    mark_read_by_a_non_participant_is_ignored,
+    latest_id_follows_the_newest_message,
+);

@@ -1,0 +1,34 @@
+//! The repositories' behaviour suite: one test binary, every test run against SQLite (a fresh file
+//! per test) and, when `TEST_DATABASE_URL` is set, against PostgreSQL (a fresh schema per test).
+//!
+//! Each area module writes its tests as `async fn sentence(ctx: TestContext)` and lists them in
+//! [`each_backend!`], which makes a `sqlite::sentence` and a `postgres::sentence` test of each.
+
+/// Declares one `#[tokio::test]` per backend for every listed test function of the module.
+macro_rules! each_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::helpers::run(crate::helpers::Backend::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::helpers::run(crate::helpers::Backend::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+mod connection;
+mod conversations;
+mod helpers;
+mod messages;
+mod overviews;
+mod users;

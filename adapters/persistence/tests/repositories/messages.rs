@@ -1,0 +1,96 @@
+//! Messages: appending moves the room's activity and the sender's read position; listing pages.
+
+use confab_domain::ports::MessageRepository;
+use confab_domain::{MessageBody, NewMessage, PageRequest};
+
+use crate::helpers::{TestContext, at};
+
+async fn append_returns_the_stored_message_with_its_author(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    let sent = ctx.send(&room, &ann, "  hello\n", 2).await;
+
+    assert!(sent.message.id.get() > 0);
+    assert_eq!(sent.message.conversation_id, room.id);
+    assert_eq!(sent.message.sender, ann.id);
+    assert_eq!(sent.message.body, "  hello\n");
+    assert_eq!(sent.message.created_at, at(2));
+    assert_eq!(sent.author, ann.summary());
+}
+
+async fn append_moves_updated_at_and_the_senders_read_position(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    let sent = ctx.send(&room, &bob, "hi", 30).await;
+
+    let stored = ctx.reload(&room).await;
+    assert_eq!(stored.updated_at, at(30));
+    assert_eq!(
+        stored.participant(bob.id).unwrap().last_read,
+        Some(sent.message.id)
+    );
+    assert_eq!(stored.participant(ann.id).unwrap().last_read, None);
+    assert_eq!(
+        stored.version, room.version,
+        "a message is not a membership change"
+    );
+}
+
+async fn a_long_unicode_body_round_trips_exactly(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    let body = "é🙂\n".repeat(MessageBody::MAX_CHARS / 3);
+    ctx.messages
+        .append(NewMessage {
+            conversation_id: room.id,
+            sender: ann.id,
+            body: MessageBody::parse(&body).unwrap(),
+            created_at: at(2),
+        })
+        .await
+        .unwrap();
+    let page = ctx
+        .messages
+        .list(room.id, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].message.body, body);
+}
+
+async fn list_pages_newest_first_with_the_total(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    let other = ctx.group(&bob, &[], "Elsewhere", 1).await;
+    ctx.send(&other, &bob, "not here", 2).await;
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let sender = if i % 2 == 0 { &ann } else { &bob };
+        sent.push(
+            ctx.send(&room, sender, &format!("message {i}"), 10 + i)
+                .await,
+        );
+    }
+    sent.reverse();
+
+    let first = PageRequest::parse(Some(1), Some(2)).unwrap();
+    let last = PageRequest::parse(Some(3), Some(2)).unwrap();
+    let page = ctx.messages.list(room.id, first).await.unwrap();
+    assert_eq!(page.items, sent[..2].to_vec());
+    assert_eq!((page.total, page.last_page()), (5, 3));
+    let page = ctx.messages.list(room.id, last).await.unwrap();
+    assert_eq!(page.items, sent[4..].to_vec());
+    assert_eq!(page.items[0].author, ann.summary());
+    let far = PageRequest::parse(Some(i64::MAX), Some(100)).unwrap();
+    let page = ctx.messages.list(room.id, far).await.unwrap();
+    assert!(page.items.is_empty());
+    assert_eq!(page.total, 5);
+}
+
+each_backend!(
+    append_returns_the_stored_message_with_its_author,
+    append_moves_updated_at_and_the_senders_read_position,
+    a_long_unicode_body_round_trips_exactly,
+    list_pages_newest_first_with_the_total,
+);
