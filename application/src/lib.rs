@@ -9,8 +9,8 @@ pub mod use_cases;
 use std::sync::Arc;
 
 use confab_domain::ports::{
-    Broadcaster, Clock, ConversationRepository, MessageRepository, PasswordHasher, SendThrottle,
-    TokenIssuer, UserRepository,
+    Broadcaster, ChannelSigner, Clock, ConversationRepository, MessageRepository, PasswordHasher,
+    SendThrottle, TokenIssuer, UserRepository,
 };
 
 pub use caller::Caller;
@@ -23,6 +23,7 @@ pub struct Ports {
     pub conversations: Arc<dyn ConversationRepository>,
     pub messages: Arc<dyn MessageRepository>,
     pub broadcaster: Arc<dyn Broadcaster>,
+    pub channels: Arc<dyn ChannelSigner>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenIssuer>,
     pub throttle: Arc<dyn SendThrottle>,

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
-    IssuedToken, MockBroadcaster, MockClock, MockConversationRepository, MockMessageRepository,
-    MockPasswordHasher, MockSendThrottle, MockTokenIssuer, MockUserRepository,
+    IssuedToken, MockBroadcaster, MockChannelSigner, MockClock, MockConversationRepository,
+    MockMessageRepository, MockPasswordHasher, MockSendThrottle, MockTokenIssuer,
+    MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, Participant,
@@ -21,6 +22,7 @@ pub struct Mocks {
     pub conversations: MockConversationRepository,
     pub messages: MockMessageRepository,
     pub broadcaster: MockBroadcaster,
+    pub channels: MockChannelSigner,
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenIssuer,
     pub throttle: MockSendThrottle,
@@ -36,6 +38,7 @@ impl Mocks {
             conversations: MockConversationRepository::new(),
             messages: MockMessageRepository::new(),
             broadcaster: MockBroadcaster::new(),
+            channels: MockChannelSigner::new(),
             hasher: MockPasswordHasher::new(),
             tokens: MockTokenIssuer::new(),
             throttle: MockSendThrottle::new(),
@@ -62,6 +65,7 @@ impl Mocks {
             conversations: Arc::new(self.conversations),
             messages: Arc::new(self.messages),
             broadcaster: Arc::new(self.broadcaster),
+            channels: Arc::new(self.channels),
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             throttle: Arc::new(self.throttle),

@@ -1,6 +1,7 @@
 //! One module per use case, named after what the client asks for.
 
 pub mod authenticate;
+pub mod authorize_channel;
 pub mod ban_participant;
 pub mod close_room;
 pub mod create_conversation;

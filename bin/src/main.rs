@@ -15,7 +15,7 @@ async fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     init_logging(&cli.log);
-    let outcome = match cli.command.clone().unwrap_or(Command::Serve) {
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(&cli).await,
         Command::Migrate => wiring::migrate_only(&cli).await,
         Command::Openapi => {

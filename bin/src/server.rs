@@ -14,7 +14,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     let db = wiring::database(cli).await?;
     let app = wiring::application(cli, &db)?;
-    let routes = confab_http::routes(app, wiring::readiness(&db));
+    let routes = confab_http::routes(app, wiring::readiness(&db), None);
     tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
     Server::new(TcpListener::bind(cli.http_addr))
         .run_with_graceful_shutdown(routes, shutdown_signal(), Some(DRAIN_TIMEOUT))

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_application::{Confab, Ports};
-use confab_domain::ports::NoBroadcaster;
+use confab_domain::ports::{NoBroadcaster, NoChannels};
 use confab_http::Readiness;
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_persistence::{
@@ -43,6 +43,7 @@ pub fn application(cli: &Cli, db: &DatabaseConnection) -> Result<Confab, BoxErro
         conversations: Arc::new(SeaConversationRepository::new(db.clone())),
         messages: Arc::new(SeaMessageRepository::new(db.clone())),
         broadcaster: Arc::new(NoBroadcaster),
+        channels: Arc::new(NoChannels),
         hasher: Arc::new(Argon2Passwords),
         tokens: Arc::new(JwtTokens::new(jwt_secret.as_bytes(), cli.jwt_ttl * 60)),
         throttle: Arc::new(InMemorySendThrottle::new(

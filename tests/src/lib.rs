@@ -1,1 +1,302 @@
+//! The end-to-end harness: starts the real `confab` binary on a free port with its own database
+//! (a fresh SQLite file, or a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set) and talks
+//! to it over real HTTP, as a client would.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// Every wait in these tests ends by itself.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Which database the server under test uses.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres { admin_url: String },
+}
+
+impl Backend {
+    /// PostgreSQL when `TEST_DATABASE_URL` is set; otherwise `None`, and the caller skips (and
+    /// says so once).
+    pub fn postgres() -> Option<Self> {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Self::Postgres { admin_url: url }),
+            _ => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    eprintln!(
+                        "SKIPPED: end-to-end suites on PostgreSQL (set TEST_DATABASE_URL=postgres://… to run them)"
+                    )
+                });
+                None
+            }
+        }
+    }
+}
+
+/// The `confab` binary cargo built next to this test binary.
+pub fn confab_binary() -> PathBuf {
+    let mut dir = std::env::current_exe().expect("test binary path");
+    dir.pop();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let binary = dir.join(format!("confab{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `cargo build -p confab` first)",
+        binary.display()
+    );
+    binary
+}
+
+/// A free loopback port (bound and released; the server binds it straight after).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+/// A running server; killed, and its database removed, on drop.
+pub struct TestServer {
+    child: Child,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    schema: Option<(String, String)>,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start(backend: &Backend) -> Self {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// Starts with extra environment variables (e.g. a short token lifetime).
+    pub async fn start_with(backend: &Backend, env: &[(&str, &str)]) -> Self {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let unique = format!("{}_{}_{}", std::process::id(), n, nanos());
+        let data_dir = std::env::temp_dir().join(format!("confab-e2e-{unique}"));
+        std::fs::create_dir_all(&data_dir).expect("data dir");
+        let port = free_port();
+        let mut command = Command::new(confab_binary());
+        command
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CONFAB_HTTP_ADDR", format!("127.0.0.1:{port}"))
+            .env("CONFAB_DATA_DIR", &data_dir)
+            .env("RUST_LOG", "warn")
+            .current_dir(&data_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let schema = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres { admin_url } => {
+                let name = format!("confab_e2e_{unique}");
+                let admin = Database::connect(admin_url)
+                    .await
+                    .expect("PostgreSQL reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA {name}"))
+                    .await
+                    .expect("create schema");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                command.env(
+                    "DATABASE_URL",
+                    format!("{admin_url}{separator}options[search_path]={name}"),
+                );
+                Some((admin_url.clone(), name))
+            }
+        };
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start confab");
+        let server = Self {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+            data_dir,
+            schema,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+        };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    async fn wait_until_healthy(&self) {
+        let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            if let Ok(response) = self.client.get(self.url("/health")).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "confab did not become healthy within {STARTUP_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Sends a request and returns the status and the JSON body (`Value::Null` if none).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let text = response.text().await.expect("body read");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{status} body is not JSON: {text}"))
+        };
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Registers `name` (email derived from it) and returns `(user id, token)`.
+    pub async fn register(&self, name: &str) -> (i64, String) {
+        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/user/register",
+                None,
+                Some(json!({"name": name, "email": email, "password": "secret-password"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (
+            body["data"]["user"]["id"].as_i64().expect("user id"),
+            body["data"]["token"].as_str().expect("token").to_owned(),
+        )
+    }
+
+    /// Creates a group room with the given members and returns its id.
+    pub async fn group(&self, token: &str, name: &str, members: &[i64]) -> i64 {
+        let (status, body) = self
+            .post(
+                "/api/v1/conversations",
+                token,
+                json!({"type": "group", "name": name, "user_ids": members}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["data"]["id"].as_i64().expect("conversation id")
+    }
+
+    /// Sends a message and returns its JSON.
+    pub async fn send(&self, token: &str, conversation: i64, text: &str) -> Value {
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                token,
+                json!({ "body": text }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["data"].clone()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some((admin_url, schema)) = self.schema.take() {
+            // Drop runs outside any runtime guarantee: clean up on a thread of our own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() % 1_000_000_000)
+        .unwrap_or_default()
+}
+
+/// Runs each listed scenario as two tests, `sqlite` and `postgres`; the PostgreSQL one returns
+/// early (after saying so) when `TEST_DATABASE_URL` is unset.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),+ $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$scenario(&$crate::Backend::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    if let Some(backend) = $crate::Backend::postgres() {
+                        super::$scenario(&backend).await;
+                    }
+                }
+            }
+        )+
+    };
+}

@@ -4,6 +4,7 @@
 mod accounts;
 mod conversations;
 mod messages;
+mod realtime;
 mod system;
 
 use poem_openapi::Tags;
@@ -11,6 +12,7 @@ use poem_openapi::Tags;
 pub use accounts::AccountsApi;
 pub use conversations::ConversationsApi;
 pub use messages::MessagesApi;
+pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use system::{Readiness, SystemApi};
 
 #[derive(Tags)]
@@ -21,6 +23,8 @@ pub enum ApiTags {
     Conversations,
     /// Message history and sending.
     Messages,
+    /// Live events: channel authorization for pusher-js / laravel-echo, connection settings.
+    Realtime,
     /// Health and service information.
     System,
 }

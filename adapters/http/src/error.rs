@@ -27,7 +27,8 @@ pub struct ValidationErrorBody {
     pub status: bool,
     /// The first reason, and how many more there are.
     pub message: String,
-    /// `{field: [reasons]}`.
+    /// `{field: [reasons]}`; absent when the refusal is about the room's state, not a field.
+    #[oai(skip_serializing_if_is_empty)]
     pub errors: BTreeMap<String, Vec<String>>,
 }
 

@@ -12,7 +12,7 @@ use poem::middleware::{Cors, Tracing};
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
-pub use api::Readiness;
+pub use api::{Readiness, RealtimeInfo};
 pub use error::{ApiError, ErrorBody, ValidationErrorBody};
 
 /// Large enough for a 65,535-character message of 4-byte characters, small enough that a client
@@ -23,6 +23,7 @@ type Operations = (
     api::AccountsApi,
     api::ConversationsApi,
     api::MessagesApi,
+    api::RealtimeApi,
     api::SystemApi,
 );
 
@@ -33,21 +34,22 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             api::AccountsApi,
             api::ConversationsApi,
             api::MessagesApi,
+            api::RealtimeApi,
             api::SystemApi,
         ),
         "Confab",
         env!("CARGO_PKG_VERSION"),
     )
-    .summary("Realtime chat API: users, direct chats, group rooms and messages.")
     .description(
-        "The Conversation & Message API. Authenticate with `POST /api/v1/user/login` and send the \
+        "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
+         Message API. Authenticate with `POST /api/v1/user/login` and send the \
          token as `Authorization: Bearer <token>`. Errors are `{\"status\": false, \"message\": \
          \"…\"}`, with an `errors` object `{field: [reasons]}` on validation failures (422).",
     )
 }
 
 /// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`.
-pub fn routes(app: Confab, readiness: Readiness) -> impl Endpoint {
+pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>) -> impl Endpoint {
     let service = api_service();
     let docs = service.swagger_ui();
     let spec_json = service.spec_endpoint();
@@ -62,5 +64,6 @@ pub fn routes(app: Confab, readiness: Readiness) -> impl Endpoint {
         .with(Tracing)
         .data(app)
         .data(readiness)
+        .data(realtime)
         .catch_all_error(error::render_error)
 }

@@ -45,10 +45,10 @@ impl Confab {
         let plan = NewConversation::plan(caller.user, kind, name, &others, self.ports.clock.now())?;
         self.ensure_users_exist(&plan.participants[1..]).await?;
 
-        if let Some(partner) = plan.direct_partner() {
-            if let Some(existing) = self.existing_direct(caller.user, partner).await? {
-                return Ok(existing);
-            }
+        if let Some(partner) = plan.direct_partner()
+            && let Some(existing) = self.existing_direct(caller.user, partner).await?
+        {
+            return Ok(existing);
         }
         let created = match self.ports.conversations.create(plan.clone()).await {
             Ok(created) => created,

@@ -1,0 +1,166 @@
+//! Authorize channel: may this user listen on this realtime channel? (Laravel's
+//! `routes/channels.php`, as a use case, so the rule is tested like every other.)
+
+use confab_domain::ports::{ChannelGrant, SocketId};
+use confab_domain::{Channel, DomainError, ValidationErrors};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    /// Conversation channels are for the conversation's current participants; a user channel is
+    /// for that user alone; any other name is refused. Refusals are 403 (not 404) because that is
+    /// what pusher-js turns into a `subscription_error`.
+    pub async fn authorize_channel(
+        &self,
+        caller: &Caller,
+        socket_id: &str,
+        channel_name: &str,
+    ) -> Result<ChannelGrant, DomainError> {
+        let mut errors = ValidationErrors::new();
+        if socket_id.trim().is_empty() {
+            errors.add("socket_id", "The socket id field is required.");
+        }
+        if channel_name.trim().is_empty() {
+            errors.add("channel_name", "The channel name field is required.");
+        }
+        errors.into_result()?;
+        let channel = Channel::parse(channel_name).ok_or(DomainError::ChannelForbidden)?;
+        match (channel, channel.conversation()) {
+            (_, Some(conversation)) => {
+                let room = self.ports.conversations.find(conversation).await?;
+                if !room.is_some_and(|room| room.is_participant(caller.user)) {
+                    return Err(DomainError::ChannelForbidden);
+                }
+            }
+            (Channel::User(owner), None) if owner == caller.user => {}
+            _ => return Err(DomainError::ChannelForbidden),
+        }
+        let me = self
+            .ports
+            .users
+            .find_summaries(&[caller.user])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(DomainError::Unauthenticated)?;
+        self.ports
+            .channels
+            .sign(&SocketId(socket_id.trim().to_owned()), channel, &me)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::{ConversationId, UserId};
+
+    use super::*;
+    use crate::test_support::{Mocks, group_room, summaries};
+
+    fn granted(mocks: &mut Mocks) {
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .channels
+            .expect_sign()
+            .times(1)
+            .returning(|_, channel, user| {
+                Ok(ChannelGrant {
+                    auth: format!("key:{}:{}", channel.name(), user.id),
+                    channel_data: None,
+                })
+            });
+    }
+
+    #[tokio::test]
+    async fn a_participant_may_listen_to_the_room() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        granted(&mut mocks);
+        let grant = mocks
+            .build()
+            .authorize_channel(&Caller::new(UserId(2)), "1.2", "private-conversation.1")
+            .await
+            .unwrap();
+        assert_eq!(grant.auth, "key:private-conversation.1:2");
+    }
+
+    #[tokio::test]
+    async fn a_participant_may_join_the_rooms_presence_channel() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .withf(|id| *id == ConversationId(1))
+            .returning(|_| Ok(Some(group_room())));
+        granted(&mut mocks);
+        mocks
+            .build()
+            .authorize_channel(&Caller::new(UserId(1)), "1.2", "presence-conversation.1")
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn outsiders_and_missing_rooms_are_forbidden() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|id| Ok((id == ConversationId(1)).then(group_room)));
+        mocks.channels.expect_sign().never();
+        let app = mocks.build();
+        for (user, channel) in [(9, "private-conversation.1"), (1, "private-conversation.2")] {
+            let err = app
+                .authorize_channel(&Caller::new(UserId(user)), "1.2", channel)
+                .await
+                .unwrap_err();
+            assert_eq!(err, DomainError::ChannelForbidden, "{user} on {channel}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_channel_is_for_that_user_only() {
+        let mut mocks = Mocks::new();
+        granted(&mut mocks);
+        let app = mocks.build();
+        app.authorize_channel(&Caller::new(UserId(5)), "1.2", "private-user.5")
+            .await
+            .unwrap();
+        let err = app
+            .authorize_channel(&Caller::new(UserId(5)), "1.2", "private-user.6")
+            .await
+            .unwrap_err();
+        assert_eq!(err, DomainError::ChannelForbidden);
+    }
+
+    #[tokio::test]
+    async fn channels_we_do_not_serve_are_forbidden() {
+        let err = Mocks::new()
+            .build()
+            .authorize_channel(&Caller::new(UserId(5)), "1.2", "private-secret")
+            .await
+            .unwrap_err();
+        assert_eq!(err, DomainError::ChannelForbidden);
+    }
+
+    #[tokio::test]
+    async fn missing_fields_are_a_validation_error() {
+        let err = Mocks::new()
+            .build()
+            .authorize_channel(&Caller::new(UserId(5)), " ", "")
+            .await
+            .unwrap_err();
+        let DomainError::Invalid(errors) = err else {
+            panic!("expected 422")
+        };
+        assert!(
+            errors.fields().contains_key("socket_id")
+                && errors.fields().contains_key("channel_name")
+        );
+    }
+}

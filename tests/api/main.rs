@@ -1,0 +1,44 @@
+//! End-to-end tests of the REST API: the real binary, real HTTP, on SQLite and PostgreSQL.
+
+mod accounts;
+mod conversations;
+mod errors;
+mod management;
+mod messages;
+mod openapi;
+mod walkthrough;
+
+/// `2026-02-19T14:30:00.000000Z`: the document's timestamp format.
+pub fn is_document_timestamp(value: &serde_json::Value) -> bool {
+    let Some(text) = value.as_str() else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    text.len() == 27
+        && text.ends_with('Z')
+        && bytes[10] == b'T'
+        && bytes[19] == b'.'
+        && text[20..26].bytes().all(|b| b.is_ascii_digit())
+        && chrono_like_prefix(&text[..19])
+}
+
+fn chrono_like_prefix(text: &str) -> bool {
+    text.bytes().enumerate().all(|(i, b)| match i {
+        4 | 7 => b == b'-',
+        10 => b == b'T',
+        13 | 16 => b == b':',
+        _ => b.is_ascii_digit(),
+    })
+}
+
+/// The keys of a JSON object, sorted.
+pub fn keys(value: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
