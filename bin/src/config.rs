@@ -44,6 +44,17 @@ pub struct Cli {
     #[arg(long, env = "CONFAB_SEND_LIMIT", default_value_t = 60, global = true)]
     pub send_limit: u32,
 
+    /// Do not start the HTTP API listener (run the realtime listener alone).
+    #[arg(long, env = "CONFAB_NO_API", global = true)]
+    pub no_api: bool,
+
+    /// Do not start the realtime (Pusher protocol) listener.
+    #[arg(long, env = "CONFAB_NO_REALTIME", global = true)]
+    pub no_realtime: bool,
+
+    #[command(flatten)]
+    pub reverb: ReverbArgs,
+
     /// Log filter, `RUST_LOG` syntax.
     #[arg(
         long,
@@ -52,6 +63,116 @@ pub struct Cli {
         global = true
     )]
     pub log: String,
+}
+
+/// The realtime listener, configured with Laravel Reverb's variable names.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReverbArgs {
+    /// Address the realtime listener binds.
+    #[arg(
+        long = "reverb-host",
+        env = "REVERB_SERVER_HOST",
+        default_value = "127.0.0.1",
+        global = true
+    )]
+    pub server_host: String,
+
+    /// Port of the realtime listener.
+    #[arg(
+        long = "reverb-port",
+        env = "REVERB_SERVER_PORT",
+        default_value_t = 8080,
+        global = true
+    )]
+    pub server_port: u16,
+
+    /// Path prefix before `/app/{key}` and `/apps/{id}`.
+    #[arg(
+        long = "reverb-path",
+        env = "REVERB_SERVER_PATH",
+        default_value = "",
+        global = true
+    )]
+    pub server_path: String,
+
+    /// App id for the Pusher HTTP API. Unset: generated once into the data directory.
+    #[arg(long = "reverb-app-id", env = "REVERB_APP_ID", global = true)]
+    pub app_id: Option<String>,
+
+    /// App key clients connect with. Unset: generated once into the data directory.
+    #[arg(long = "reverb-app-key", env = "REVERB_APP_KEY", global = true)]
+    pub app_key: Option<String>,
+
+    /// App secret that signs subscriptions and API calls. Unset: generated once.
+    #[arg(
+        long = "reverb-app-secret",
+        env = "REVERB_APP_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub app_secret: Option<String>,
+
+    /// Host clients are told to connect to (`GET /api/v1/realtime`); default: the bind host.
+    #[arg(long = "reverb-public-host", env = "REVERB_HOST", global = true)]
+    pub public_host: Option<String>,
+
+    /// Port clients are told to connect to; default: the bind port.
+    #[arg(long = "reverb-public-port", env = "REVERB_PORT", global = true)]
+    pub public_port: Option<u16>,
+
+    /// `http` or `https`, as clients should connect (TLS is a proxy's job).
+    #[arg(
+        long = "reverb-scheme",
+        env = "REVERB_SCHEME",
+        default_value = "http",
+        global = true
+    )]
+    pub scheme: String,
+
+    /// Seconds of silence before the server pings a socket.
+    #[arg(
+        long = "reverb-ping-interval",
+        env = "REVERB_APP_PING_INTERVAL",
+        default_value_t = 60,
+        global = true
+    )]
+    pub ping_interval: u64,
+
+    /// Seconds announced to clients as their activity timeout.
+    #[arg(
+        long = "reverb-activity-timeout",
+        env = "REVERB_APP_ACTIVITY_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub activity_timeout: u64,
+
+    /// Largest frame a client may send, bytes.
+    #[arg(
+        long = "reverb-max-message-size",
+        env = "REVERB_APP_MAX_MESSAGE_SIZE",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub max_message_size: usize,
+
+    /// Most sockets at once (unlimited when unset).
+    #[arg(
+        long = "reverb-max-connections",
+        env = "REVERB_APP_MAX_CONNECTIONS",
+        global = true
+    )]
+    pub max_connections: Option<usize>,
+
+    /// Comma-separated host patterns browsers may connect from (`*` for any).
+    #[arg(
+        long = "reverb-allowed-origins",
+        env = "REVERB_APP_ALLOWED_ORIGINS",
+        default_value = "*",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

@@ -6,8 +6,24 @@ use std::path::Path;
 
 use rand::RngCore;
 
-/// The secret in `file` under `data_dir`, made and stored on first use.
+/// A random hex secret in `file` under `data_dir`, made and stored on first use.
 pub fn load_or_create(data_dir: &Path, file: &str) -> std::io::Result<String> {
+    load_or_create_with(data_dir, file, || random_hex(32))
+}
+
+/// `bytes` random bytes as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    hex::encode(buffer)
+}
+
+/// The value in `file` under `data_dir`, or `generate`d, stored and announced on first use.
+pub fn load_or_create_with(
+    data_dir: &Path,
+    file: &str,
+    generate: impl FnOnce() -> String,
+) -> std::io::Result<String> {
     let path = data_dir.join(file);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
@@ -16,9 +32,7 @@ pub fn load_or_create(data_dir: &Path, file: &str) -> std::io::Result<String> {
         }
     }
     std::fs::create_dir_all(data_dir)?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
+    let secret = generate();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

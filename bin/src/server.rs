@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use poem::Server;
 use poem::listener::TcpListener;
+use poem::{Endpoint, Server};
+use tokio::sync::watch;
 
 use crate::config::Cli;
 use crate::wiring::{self, BoxError};
@@ -11,17 +12,68 @@ use crate::wiring::{self, BoxError};
 /// In-flight requests get this long to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Runs the API and realtime listeners (either can be switched off) until a shutdown signal;
+/// then both stop taking connections, realtime sockets are told to reconnect elsewhere (4200),
+/// and in-flight requests get [`DRAIN_TIMEOUT`] to finish.
 pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
+    if cli.no_api && cli.no_realtime {
+        return Err("both listeners are switched off; nothing to serve".into());
+    }
     let db = wiring::database(cli).await?;
-    let app = wiring::application(cli, &db)?;
-    let routes = confab_http::routes(app, wiring::readiness(&db), None);
-    tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
-    Server::new(TcpListener::bind(cli.http_addr))
-        .run_with_graceful_shutdown(routes, shutdown_signal(), Some(DRAIN_TIMEOUT))
-        .await?;
+    let realtime = wiring::realtime(cli)?;
+    let app = wiring::application(cli, &db, realtime.as_ref())?;
+    let (stop, stopped) = watch::channel(false);
+
+    let mut listeners = tokio::task::JoinSet::new();
+    if !cli.no_api {
+        let routes = confab_http::routes(
+            app,
+            wiring::readiness(&db),
+            wiring::realtime_info(cli, realtime.as_ref()),
+        );
+        tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
+        listeners.spawn(listen(cli.http_addr.to_string(), routes, stopped.clone()));
+    }
+    if let Some(realtime) = &realtime {
+        let addr = format!("{}:{}", cli.reverb.server_host, cli.reverb.server_port);
+        tracing::info!(%addr, key = %realtime.config().key, "confab realtime (Pusher protocol) listening");
+        listeners.spawn(listen(addr, realtime.routes(), stopped.clone()));
+    }
+
+    let outcome = tokio::select! {
+        () = shutdown_signal() => Ok(()),
+        // A listener that ends by itself failed to bind or crashed: stop the rest too.
+        Some(ended) = listeners.join_next() => ended.map_err(|e| e.to_string().into()).and_then(|r| r),
+    };
+    let _ = stop.send(true);
+    if let Some(realtime) = &realtime {
+        realtime.shutdown().await;
+    }
+    while let Some(ended) = listeners.join_next().await {
+        if let Ok(Err(error)) = ended {
+            tracing::warn!(%error, "listener stopped with an error");
+        }
+    }
     db.close().await?;
     tracing::info!("confab stopped");
-    Ok(())
+    outcome
+}
+
+async fn listen(
+    addr: String,
+    endpoint: impl Endpoint + 'static,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(), BoxError> {
+    Server::new(TcpListener::bind(addr.clone()))
+        .run_with_graceful_shutdown(
+            endpoint,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+            Some(DRAIN_TIMEOUT),
+        )
+        .await
+        .map_err(|error| format!("listener {addr}: {error}").into())
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_application::{Confab, Ports};
-use confab_domain::ports::{NoBroadcaster, NoChannels};
-use confab_http::Readiness;
+use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
 use confab_http::security::{Argon2Passwords, JwtTokens};
+use confab_http::{Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemorySendThrottle, SeaConversationRepository, SeaMessageRepository, SeaUserRepository,
     SystemClock,
 };
+use confab_realtime::{Realtime, RealtimeConfig};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Cli;
@@ -32,8 +33,65 @@ pub async fn migrate_only(cli: &Cli) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The realtime server, unless switched off. App credentials left unset are generated once and
+/// kept in the data directory, like Reverb's `reverb:install` writes them into `.env`.
+pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
+    if cli.no_realtime {
+        return Ok(None);
+    }
+    let reverb = &cli.reverb;
+    let credential = |given: &Option<String>, file: &str, generate: fn() -> String| match given {
+        Some(value) if !value.is_empty() => Ok(value.clone()),
+        _ => secrets::load_or_create_with(&cli.data_dir, file, generate),
+    };
+    let config = RealtimeConfig {
+        app_id: credential(&reverb.app_id, "reverb_app_id", || {
+            (100_000 + rand::random::<u32>() % 900_000).to_string()
+        })?,
+        key: credential(&reverb.app_key, "reverb_app_key", || {
+            secrets::random_hex(10)
+        })?,
+        secret: credential(&reverb.app_secret, "reverb_app_secret", || {
+            secrets::random_hex(20)
+        })?,
+        path_prefix: reverb.server_path.clone(),
+        activity_timeout: Duration::from_secs(reverb.activity_timeout),
+        ping_interval: Duration::from_secs(reverb.ping_interval),
+        max_message_size: reverb.max_message_size,
+        max_connections: reverb.max_connections,
+        allowed_origins: reverb.allowed_origins.clone(),
+        ..RealtimeConfig::default()
+    };
+    Ok(Some(Realtime::new(config)))
+}
+
+/// What `GET /api/v1/realtime` tells clients.
+pub fn realtime_info(cli: &Cli, realtime: Option<&Realtime>) -> Option<RealtimeInfo> {
+    let realtime = realtime?;
+    let reverb = &cli.reverb;
+    let bound_host = match reverb.server_host.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "localhost".to_owned(),
+        host => host.to_owned(),
+    };
+    Some(RealtimeInfo {
+        key: realtime.config().key.clone(),
+        host: reverb.public_host.clone().unwrap_or(bound_host),
+        port: reverb.public_port.unwrap_or(reverb.server_port),
+        scheme: reverb.scheme.clone(),
+        auth_endpoint: "/api/broadcasting/auth".into(),
+    })
+}
+
 /// The application over the real adapters.
-pub fn application(cli: &Cli, db: &DatabaseConnection) -> Result<Confab, BoxError> {
+pub fn application(
+    cli: &Cli,
+    db: &DatabaseConnection,
+    realtime: Option<&Realtime>,
+) -> Result<Confab, BoxError> {
+    let (broadcaster, channels): (Arc<dyn Broadcaster>, Arc<dyn ChannelSigner>) = match realtime {
+        Some(realtime) => (realtime.broadcaster(), realtime.channel_signer()),
+        None => (Arc::new(NoBroadcaster), Arc::new(NoChannels)),
+    };
     let jwt_secret = match &cli.jwt_secret {
         Some(secret) if !secret.is_empty() => secret.clone(),
         _ => secrets::load_or_create(&cli.data_dir, "jwt_secret")?,
@@ -42,8 +100,8 @@ pub fn application(cli: &Cli, db: &DatabaseConnection) -> Result<Confab, BoxErro
         users: Arc::new(SeaUserRepository::new(db.clone())),
         conversations: Arc::new(SeaConversationRepository::new(db.clone())),
         messages: Arc::new(SeaMessageRepository::new(db.clone())),
-        broadcaster: Arc::new(NoBroadcaster),
-        channels: Arc::new(NoChannels),
+        broadcaster,
+        channels,
         hasher: Arc::new(Argon2Passwords),
         tokens: Arc::new(JwtTokens::new(jwt_secret.as_bytes(), cli.jwt_ttl * 60)),
         throttle: Arc::new(InMemorySendThrottle::new(

@@ -13,6 +13,13 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
+pub mod pusher;
+
+/// The realtime app credentials every test server runs with.
+pub const APP_ID: &str = "confab-test";
+pub const APP_KEY: &str = "test-key";
+pub const APP_SECRET: &str = "test-secret";
+
 /// Every wait in these tests ends by itself.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -72,6 +79,8 @@ pub fn free_port() -> u16 {
 pub struct TestServer {
     child: Child,
     pub base_url: String,
+    /// The realtime (Pusher protocol) listener.
+    pub realtime_port: u16,
     pub data_dir: PathBuf,
     schema: Option<(String, String)>,
     pub client: reqwest::Client,
@@ -89,6 +98,7 @@ impl TestServer {
         let data_dir = std::env::temp_dir().join(format!("confab-e2e-{unique}"));
         std::fs::create_dir_all(&data_dir).expect("data dir");
         let port = free_port();
+        let realtime_port = free_port();
         let mut command = Command::new(confab_binary());
         command
             .arg("serve")
@@ -96,6 +106,11 @@ impl TestServer {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("CONFAB_HTTP_ADDR", format!("127.0.0.1:{port}"))
             .env("CONFAB_DATA_DIR", &data_dir)
+            .env("REVERB_SERVER_HOST", "127.0.0.1")
+            .env("REVERB_SERVER_PORT", realtime_port.to_string())
+            .env("REVERB_APP_ID", APP_ID)
+            .env("REVERB_APP_KEY", APP_KEY)
+            .env("REVERB_APP_SECRET", APP_SECRET)
             .env("RUST_LOG", "warn")
             .current_dir(&data_dir)
             .stdin(Stdio::null())
@@ -128,6 +143,7 @@ impl TestServer {
         let server = Self {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
+            realtime_port,
             data_dir,
             schema,
             client: reqwest::Client::builder()
@@ -142,8 +158,10 @@ impl TestServer {
     async fn wait_until_healthy(&self) {
         let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
         loop {
-            if let Ok(response) = self.client.get(self.url("/health")).send().await
-                && response.status().is_success()
+            if self.answers(&self.url("/health")).await
+                && self
+                    .answers(&format!("http://127.0.0.1:{}/up", self.realtime_port))
+                    .await
             {
                 return;
             }
@@ -153,6 +171,18 @@ impl TestServer {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    async fn answers(&self, url: &str) -> bool {
+        matches!(self.client.get(url).send().await, Ok(response) if response.status().is_success())
+    }
+
+    /// `ws://…/app/{key}?protocol=7…`, as pusher-js opens it.
+    pub fn websocket_url(&self) -> String {
+        format!(
+            "ws://127.0.0.1:{}/app/{APP_KEY}?protocol=7&client=js&version=8.6.0&flash=false",
+            self.realtime_port
+        )
     }
 
     pub fn url(&self, path: &str) -> String {

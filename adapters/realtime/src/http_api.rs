@@ -1,0 +1,417 @@
+//! The Pusher HTTP API, through which server SDKs (the `pusher` packages, Laravel's broadcaster)
+//! publish and query. Every request is signed: `auth_key` must be ours, `auth_timestamp` within
+//! 600 s of our clock (Reverb skips this check; a captured request must not replay forever),
+//! `body_md5` present and right whenever there is a body, and the HMAC compared in constant time.
+
+use std::sync::Arc;
+
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+use poem::web::{Data, Json, Path};
+use poem::{Body, Request, Response, handler};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::hub::{ChannelInfo, Hub, Kill};
+use crate::protocol::{self, ChannelKind, codes};
+use crate::signature;
+
+/// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
+const MAX_BODY: usize = 1 << 20;
+/// Pusher's limit of channels per publish.
+const MAX_CHANNELS: usize = 100;
+/// Pusher's limit of events per batch.
+const MAX_BATCH: usize = 10;
+/// How far `auth_timestamp` may be from our clock.
+const TIMESTAMP_TOLERANCE_SECS: i64 = 600;
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
+/// A refused request: `{"error": "…"}` with its status. Refusals are the caller's fault (4xx);
+/// nothing internal is ever described.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+fn error(status: StatusCode, message: &str) -> ApiError {
+    ApiError {
+        status,
+        message: message.to_owned(),
+    }
+}
+
+fn refuse<T>(status: StatusCode, message: &str) -> Result<T, ApiError> {
+    Err(error(status, message))
+}
+
+fn ok(body: &Value) -> Result<Response, ApiError> {
+    Ok(json_response(StatusCode::OK, body))
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        json_response(self.status, &json!({"error": self.message}))
+    }
+}
+
+/// Checks app id and signature; the `Err` is the response to send.
+fn authenticate(hub: &Hub, req: &Request, app_id: &str, body: &[u8]) -> Result<(), ApiError> {
+    let config = &hub.config;
+    if app_id != config.app_id {
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            &format!("No matching application for ID [{app_id}]."),
+        ));
+    }
+    let unauthorized = |message: &str| error(StatusCode::UNAUTHORIZED, message);
+    let params: Vec<(String, String)> = req
+        .params()
+        .map_err(|_| unauthorized("Invalid query string."))?;
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    if param("auth_key") != Some(config.key.as_str()) {
+        return Err(unauthorized("Unknown auth_key."));
+    }
+    if param("auth_version") != Some("1.0") {
+        return Err(unauthorized("auth_version must be 1.0."));
+    }
+    let timestamp = param("auth_timestamp")
+        .and_then(|t| t.parse::<i64>().ok())
+        .ok_or_else(|| unauthorized("auth_timestamp is required."))?;
+    let now = chrono::Utc::now().timestamp();
+    if (now - timestamp).abs() > TIMESTAMP_TOLERANCE_SECS {
+        return Err(unauthorized(
+            "Timestamp expired: auth_timestamp must be within 600 seconds of the server time.",
+        ));
+    }
+    if !body.is_empty() && param("body_md5") != Some(signature::md5_hex(body).as_str()) {
+        return Err(unauthorized("body_md5 does not match the request body."));
+    }
+    let mut signed: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(key, _)| key != "auth_signature")
+        .collect();
+    signed.sort();
+    let query = signed
+        .iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let string_to_sign = format!(
+        "{}\n{}\n{}",
+        req.method().as_str(),
+        req.original_uri().path(),
+        query
+    );
+    let signature = param("auth_signature").unwrap_or_default();
+    if !signature::verify(&config.secret, &string_to_sign, signature) {
+        return Err(unauthorized("Invalid signature."));
+    }
+    Ok(())
+}
+
+async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
+    body.into_bytes_limit(MAX_BODY)
+        .await
+        .map(|bytes| bytes.to_vec())
+        .map_err(|_| {
+            error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large.",
+            )
+        })
+}
+
+/// One event as SDKs send it, to `/events` or inside a batch.
+#[derive(Debug, Deserialize)]
+struct EventRequest {
+    name: Option<Value>,
+    data: Option<Value>,
+    channel: Option<Value>,
+    channels: Option<Value>,
+    socket_id: Option<Value>,
+    info: Option<Value>,
+}
+
+/// An event that passed validation.
+struct ValidEvent {
+    name: String,
+    data: String,
+    channels: Vec<String>,
+    except: Option<String>,
+    info: Option<String>,
+}
+
+fn validate(request: EventRequest, max_data: usize) -> Result<ValidEvent, ApiError> {
+    let invalid = |message: &str| error(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let name = match request.name {
+        Some(Value::String(name)) if !name.is_empty() && name.len() <= 200 => name,
+        _ => return Err(invalid("The name field is required and must be a string.")),
+    };
+    let data = match request.data {
+        Some(Value::String(data)) => data,
+        _ => return Err(invalid("The data field is required and must be a string.")),
+    };
+    if data.len() > max_data {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("The data field must not be greater than {max_data} bytes."),
+        ));
+    }
+    let channels: Vec<String> = match (request.channels, request.channel) {
+        (Some(Value::Array(list)), _) => list
+            .into_iter()
+            .map(|c| match c {
+                Value::String(c) => Ok(c),
+                _ => Err(invalid("Channel names must be strings.")),
+            })
+            .collect::<Result<_, _>>()?,
+        (None, Some(Value::String(channel))) => vec![channel],
+        _ => return Err(invalid("The channels or channel field is required.")),
+    };
+    if channels.is_empty() || channels.len() > MAX_CHANNELS {
+        return Err(invalid("An event goes to between 1 and 100 channels."));
+    }
+    if let Some(bad) = channels.iter().find(|c| !protocol::valid_channel_name(c)) {
+        return Err(invalid(&format!("Invalid channel name [{bad}].")));
+    }
+    let text = |value: Option<Value>| match value {
+        Some(Value::String(text)) => Ok(Some(text)),
+        None | Some(Value::Null) => Ok(None),
+        _ => Err(invalid("socket_id and info must be strings.")),
+    };
+    Ok(ValidEvent {
+        name,
+        data,
+        channels,
+        except: text(request.socket_id)?,
+        info: text(request.info)?,
+    })
+}
+
+fn publish(hub: &Hub, event: &ValidEvent) {
+    for channel in &event.channels {
+        let frame = protocol::frame(&event.name, Some(channel), &event.data);
+        hub.publish(channel, frame, event.except.as_deref());
+    }
+}
+
+/// The attributes `info` asked for, Pusher-style (`user_count` on presence channels only).
+fn attributes(channel: &ChannelInfo, info: &str, always_occupied: bool) -> Value {
+    let wanted: Vec<&str> = info.split(',').map(str::trim).collect();
+    let mut attributes = Map::new();
+    if always_occupied {
+        attributes.insert("occupied".into(), json!(channel.subscription_count > 0));
+    }
+    if wanted.contains(&"user_count")
+        && let Some(users) = channel.user_count
+    {
+        attributes.insert("user_count".into(), json!(users));
+    }
+    if wanted.contains(&"subscription_count") {
+        attributes.insert(
+            "subscription_count".into(),
+            json!(channel.subscription_count),
+        );
+    }
+    Value::Object(attributes)
+}
+
+fn channels_attributes(hub: &Hub, event: &ValidEvent) -> Option<Value> {
+    let info = event.info.as_deref()?;
+    let channels: Map<String, Value> = event
+        .channels
+        .iter()
+        .map(|name| (name.clone(), attributes(&hub.channel(name), info, false)))
+        .collect();
+    Some(Value::Object(channels))
+}
+
+/// `POST /apps/{app_id}/events`
+#[handler]
+pub(crate) async fn publish_event(
+    req: &Request,
+    Path(app_id): Path<String>,
+    body: Body,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    let body = read_body(body).await?;
+    authenticate(hub, req, &app_id, &body)?;
+    let Ok(request) = serde_json::from_slice::<EventRequest>(&body) else {
+        return refuse(StatusCode::BAD_REQUEST, "The body must be a JSON event.");
+    };
+    let event = validate(request, hub.config.max_message_size)?;
+    publish(hub, &event);
+    match channels_attributes(hub, &event) {
+        Some(channels) => ok(&json!({"channels": channels})),
+        None => ok(&json!({})),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BatchRequest {
+    batch: Vec<EventRequest>,
+}
+
+/// `POST /apps/{app_id}/batch_events`: all events are validated before any is sent.
+#[handler]
+pub(crate) async fn publish_batch(
+    req: &Request,
+    Path(app_id): Path<String>,
+    body: Body,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    let body = read_body(body).await?;
+    authenticate(hub, req, &app_id, &body)?;
+    let Ok(request) = serde_json::from_slice::<BatchRequest>(&body) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "The body must be {\"batch\": [events]}.",
+        );
+    };
+    if request.batch.len() > MAX_BATCH {
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "A batch holds at most 10 events.",
+        );
+    }
+    let mut valid = Vec::with_capacity(request.batch.len());
+    for event in request.batch {
+        valid.push(validate(event, hub.config.max_message_size)?);
+    }
+    for event in &valid {
+        publish(hub, event);
+    }
+    if valid.iter().any(|event| event.info.is_some()) {
+        let batch: Vec<Value> = valid
+            .iter()
+            .map(|event| {
+                let info = event.info.as_deref().unwrap_or_default();
+                event.channels.first().map_or(json!({}), |name| {
+                    attributes(&hub.channel(name), info, false)
+                })
+            })
+            .collect();
+        return ok(&json!({"batch": batch}));
+    }
+    ok(&json!({}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ChannelsQuery {
+    filter_by_prefix: Option<String>,
+    info: Option<String>,
+}
+
+/// `GET /apps/{app_id}/channels`: occupied channels.
+#[handler]
+pub(crate) async fn list_channels(
+    req: &Request,
+    Path(app_id): Path<String>,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    authenticate(hub, req, &app_id, &[])?;
+    let query: ChannelsQuery = req.params().unwrap_or_default();
+    let info = query.info.unwrap_or_default();
+    let channels: Map<String, Value> = hub
+        .channels(query.filter_by_prefix.as_deref())
+        .iter()
+        .map(|channel| (channel.name.clone(), attributes(channel, &info, false)))
+        .collect();
+    ok(&json!({"channels": channels}))
+}
+
+/// `GET /apps/{app_id}/channels/{channel}`
+#[handler]
+pub(crate) async fn show_channel(
+    req: &Request,
+    Path((app_id, name)): Path<(String, String)>,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    authenticate(hub, req, &app_id, &[])?;
+    let query: ChannelsQuery = req.params().unwrap_or_default();
+    let info = query.info.unwrap_or_default();
+    ok(&attributes(&hub.channel(&name), &info, true))
+}
+
+/// `GET /apps/{app_id}/channels/{channel}/users`: presence channels only.
+#[handler]
+pub(crate) async fn list_channel_users(
+    req: &Request,
+    Path((app_id, name)): Path<(String, String)>,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    authenticate(hub, req, &app_id, &[])?;
+    if ChannelKind::of(&name) != ChannelKind::Presence {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Users can only be listed for presence channels.",
+        );
+    }
+    let users: Vec<Value> = hub
+        .channel_users(&name)
+        .into_iter()
+        .map(|id| json!({"id": id}))
+        .collect();
+    ok(&json!({"users": users}))
+}
+
+/// `GET /apps/{app_id}/connections`
+#[handler]
+pub(crate) async fn count_connections(
+    req: &Request,
+    Path(app_id): Path<String>,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    authenticate(hub, req, &app_id, &[])?;
+    ok(&json!({"connections": hub.connection_count()}))
+}
+
+/// `POST /apps/{app_id}/users/{user_id}/terminate_connections`: closes every socket of that user
+/// with 4009, so pusher-js does not reconnect on its own.
+#[handler]
+pub(crate) async fn terminate_user_connections(
+    req: &Request,
+    Path((app_id, user_id)): Path<(String, String)>,
+    body: Body,
+    Data(hub): Data<&Arc<Hub>>,
+) -> Result<Response, ApiError> {
+    let body = read_body(body).await?;
+    authenticate(hub, req, &app_id, &body)?;
+    let kill = Kill::with_error(
+        codes::UNAUTHORIZED,
+        "Connection terminated by the application",
+    );
+    let closed = hub.terminate_user(&user_id, &kill);
+    tracing::info!(user_id, closed, "terminated connections");
+    ok(&json!({}))
+}
+
+/// `GET /up`: Reverb's health check.
+#[handler]
+pub(crate) fn health() -> Json<Value> {
+    Json(json!({"health": "OK"}))
+}

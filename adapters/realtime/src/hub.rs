@@ -1,0 +1,731 @@
+//! The hub: the one owner of who is connected, which channel each socket listens on, who is
+//! present where, and which subscriptions were revoked.
+//!
+//! One `std::sync::Mutex` guards it all. Every operation is short, in-memory and never awaits
+//! while holding the lock: sockets are reached through `try_send` on their bounded outbound queue,
+//! which never blocks. Doing the fan-out *under* the lock is deliberate: every publish then enters
+//! every subscriber's queue in one global order, so two subscribers can never see two events in
+//! different orders, and a `subscription_succeeded` is always queued before the first event that
+//! follows it.
+//!
+//! Slow consumers: each socket's queue holds at most `outbound_queue` frames. A socket whose queue
+//! is full when a frame arrives is not waited for — that would let one stalled phone slow the
+//! whole room. It is dropped from the hub on the spot (its presence leaves like any other
+//! disconnect) and its writer is told to close it with `pusher:error` 4100, which makes pusher-js
+//! reconnect with back-off and resubscribe from a clean state.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use confab_domain::UserId;
+use rand::Rng;
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::config::RealtimeConfig;
+use crate::protocol::{self, ChannelKind, Frame, codes};
+
+/// How long a `cache-` channel remembers its last event (Pusher's figure).
+const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Why and how a socket is being closed by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Kill {
+    /// A `pusher:error` sent first, so the client knows why.
+    pub error: Option<(u16, String)>,
+    /// The WebSocket close code; for Pusher errors the same code, which is what pusher-js reads
+    /// to decide whether and how fast to reconnect.
+    pub close_code: u16,
+    pub reason: String,
+}
+
+impl Kill {
+    pub(crate) fn with_error(code: u16, message: &str) -> Self {
+        Self {
+            error: Some((code, message.to_owned())),
+            close_code: code,
+            reason: message.to_owned(),
+        }
+    }
+
+    fn slow_consumer() -> Self {
+        Self::with_error(
+            codes::OVER_CAPACITY,
+            "Over capacity: the client did not read its messages fast enough",
+        )
+    }
+}
+
+/// Tells one socket's writer to close it. The first trigger wins; later ones are ignored.
+pub(crate) struct KillSwitch(Mutex<Option<oneshot::Sender<Kill>>>);
+
+impl KillSwitch {
+    pub(crate) fn new() -> (Arc<Self>, oneshot::Receiver<Kill>) {
+        let (tx, rx) = oneshot::channel();
+        (Arc::new(Self(Mutex::new(Some(tx)))), rx)
+    }
+
+    pub(crate) fn trigger(&self, kill: Kill) {
+        let sender = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(sender) = sender {
+            let _ = sender.send(kill);
+        }
+    }
+}
+
+/// A presence member as its `channel_data` described it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Member {
+    /// `user_id` as a string: `2` and `"2"` are one member, as they are one key in pusher-js.
+    pub key: String,
+    pub user_id: Value,
+    pub user_info: Value,
+}
+
+impl Member {
+    pub(crate) fn new(user_id: Value, user_info: Value) -> Self {
+        let key = match &user_id {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        Self {
+            key,
+            user_id,
+            user_info,
+        }
+    }
+}
+
+/// Why a connection was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    OverQuota,
+    ShuttingDown,
+}
+
+/// Why a subscription was refused by the hub (signatures are checked before it is asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubscribeError {
+    /// The user was removed from the room; the old signature no longer opens it.
+    Revoked,
+    /// The socket is already gone.
+    UnknownSocket,
+}
+
+/// A whisper from a socket that is not subscribed to the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotSubscribed;
+
+/// What the HTTP API reports about a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChannelInfo {
+    pub name: String,
+    pub subscription_count: usize,
+    /// Distinct present users; presence channels only.
+    pub user_count: Option<usize>,
+}
+
+struct SocketEntry {
+    outbox: mpsc::Sender<Frame>,
+    kill: Arc<KillSwitch>,
+    /// The user the `ChannelSigner` signed for on this socket: whom revocation and
+    /// `terminate_connections` reach.
+    user: Option<UserId>,
+    channels: HashSet<String>,
+    /// Channels whose old signatures this socket may no longer use. They live and die with the
+    /// socket, so they cannot pile up.
+    revoked: HashSet<String>,
+}
+
+struct PresenceMember {
+    user_id: Value,
+    user_info: Value,
+    /// Sockets (tabs) of this user on the channel: one member however many.
+    connections: usize,
+}
+
+#[derive(Default)]
+struct ChannelState {
+    /// Socket id → its presence identity (presence channels only).
+    subscribers: HashMap<String, Option<Member>>,
+    members: BTreeMap<String, PresenceMember>,
+}
+
+#[derive(Default)]
+struct State {
+    sockets: HashMap<String, SocketEntry>,
+    channels: HashMap<String, ChannelState>,
+    users: HashMap<UserId, HashSet<String>>,
+    cache: HashMap<String, (Instant, Frame)>,
+    /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
+    overflowed: Vec<String>,
+}
+
+/// Queues `frame` for one socket without waiting; a full queue marks the socket as too slow.
+fn deliver(
+    sockets: &HashMap<String, SocketEntry>,
+    overflowed: &mut Vec<String>,
+    socket: &str,
+    frame: &Frame,
+) {
+    let Some(entry) = sockets.get(socket) else {
+        return;
+    };
+    match entry.outbox.try_send(frame.clone()) {
+        Ok(()) => {}
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            if !overflowed.iter().any(|id| id == socket) {
+                overflowed.push(socket.to_owned());
+            }
+        }
+        // The socket's task is ending and will unregister it.
+        Err(mpsc::error::TrySendError::Closed(_)) => {}
+    }
+}
+
+impl State {
+    fn send(&mut self, socket: &str, frame: &Frame) {
+        deliver(&self.sockets, &mut self.overflowed, socket, frame);
+    }
+
+    /// Drops every socket that overflowed, which may overflow others (member_removed), until
+    /// none is left.
+    fn settle(&mut self) {
+        while let Some(id) = self.overflowed.pop() {
+            if let Some(entry) = self.remove_socket(&id) {
+                tracing::info!(socket_id = %id, "disconnecting a slow consumer");
+                entry.kill.trigger(Kill::slow_consumer());
+            }
+        }
+    }
+
+    fn remove_socket(&mut self, id: &str) -> Option<SocketEntry> {
+        let entry = self.sockets.remove(id)?;
+        for channel in &entry.channels {
+            self.leave(id, channel);
+        }
+        if let Some(user) = entry.user {
+            self.untag(user, id);
+        }
+        Some(entry)
+    }
+
+    fn untag(&mut self, user: UserId, socket: &str) {
+        if let Some(sockets) = self.users.get_mut(&user) {
+            sockets.remove(socket);
+            if sockets.is_empty() {
+                self.users.remove(&user);
+            }
+        }
+    }
+
+    /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last
+    /// connection leaves.
+    fn leave(&mut self, socket: &str, channel: &str) -> bool {
+        let Some(state) = self.channels.get_mut(channel) else {
+            return false;
+        };
+        let Some(identity) = state.subscribers.remove(socket) else {
+            return false;
+        };
+        let mut gone = None;
+        if let Some(member) = identity
+            && let Some(present) = state.members.get_mut(&member.key)
+        {
+            present.connections -= 1;
+            if present.connections == 0 {
+                gone = state.members.remove(&member.key).map(|m| m.user_id);
+            }
+        }
+        let others: Vec<String> = match gone {
+            Some(_) => state.subscribers.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        if state.subscribers.is_empty() {
+            self.channels.remove(channel);
+        }
+        if let Some(entry) = self.sockets.get_mut(socket) {
+            entry.channels.remove(channel);
+        }
+        if let Some(user_id) = gone {
+            let frame = protocol::member_removed(channel, &user_id);
+            for other in &others {
+                self.send(other, &frame);
+            }
+        }
+        true
+    }
+
+    fn join(&mut self, socket: &str, channel: &str, identity: Option<Member>) {
+        let previous = self
+            .channels
+            .get(channel)
+            .and_then(|state| state.subscribers.get(socket))
+            .cloned();
+        let same_member = match (&previous, &identity) {
+            (Some(Some(old)), Some(new)) => old.key == new.key,
+            (Some(None), None) => true,
+            _ => false,
+        };
+        if previous.is_some() && !same_member {
+            self.leave(socket, channel);
+        }
+        let state = self.channels.entry(channel.to_owned()).or_default();
+        let mut added = None;
+        if let Some(member) = &identity
+            && !same_member
+        {
+            match state.members.get_mut(&member.key) {
+                Some(present) => present.connections += 1,
+                None => {
+                    state.members.insert(
+                        member.key.clone(),
+                        PresenceMember {
+                            user_id: member.user_id.clone(),
+                            user_info: member.user_info.clone(),
+                            connections: 1,
+                        },
+                    );
+                    added = Some(member.clone());
+                }
+            }
+        }
+        state.subscribers.insert(socket.to_owned(), identity);
+        let succeeded = if ChannelKind::of(channel) == ChannelKind::Presence {
+            presence_data(state)
+        } else {
+            json!({})
+        };
+        let others: Vec<String> = match added {
+            Some(_) => state
+                .subscribers
+                .keys()
+                .filter(|id| id.as_str() != socket)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(entry) = self.sockets.get_mut(socket) {
+            entry.channels.insert(channel.to_owned());
+        }
+        self.send(
+            socket,
+            &protocol::subscription_succeeded(channel, &succeeded),
+        );
+        if protocol::is_cache_channel(channel) {
+            let cached = self
+                .cache
+                .get(channel)
+                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+                .map(|(_, frame)| frame.clone());
+            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
+            self.send(socket, &frame);
+        }
+        if let Some(member) = added {
+            let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
+            for other in &others {
+                self.send(other, &frame);
+            }
+        }
+    }
+
+    /// Sockets that belong to `user`: tagged by the signer, or present as them on `channels`.
+    fn sockets_of(&self, user: UserId, channels: &[String]) -> HashSet<String> {
+        let key = user.to_string();
+        let mut found = self.users.get(&user).cloned().unwrap_or_default();
+        for channel in channels {
+            if let Some(state) = self.channels.get(channel) {
+                found.extend(
+                    state
+                        .subscribers
+                        .iter()
+                        .filter(|(_, identity)| identity.as_ref().is_some_and(|m| m.key == key))
+                        .map(|(id, _)| id.clone()),
+                );
+            }
+        }
+        found
+    }
+}
+
+/// `{"presence":{"count","ids","hash"}}` for `subscription_succeeded`.
+fn presence_data(state: &ChannelState) -> Value {
+    let ids: Vec<&Value> = state.members.values().map(|m| &m.user_id).collect();
+    let hash: serde_json::Map<String, Value> = state
+        .members
+        .iter()
+        .map(|(key, m)| (key.clone(), m.user_info.clone()))
+        .collect();
+    json!({"presence": {"count": ids.len(), "ids": ids, "hash": hash}})
+}
+
+/// Two random integers joined by a dot, as Reverb makes them.
+fn new_socket_id() -> String {
+    let mut rng = rand::rng();
+    format!(
+        "{}.{}",
+        rng.random_range(1..=1_000_000_000u64),
+        rng.random_range(1..=1_000_000_000u64)
+    )
+}
+
+pub(crate) struct Hub {
+    pub(crate) config: RealtimeConfig,
+    state: Mutex<State>,
+    shutting_down: AtomicBool,
+    /// Socket tasks still running (including ones saying goodbye), so shutdown can wait for them.
+    pub(crate) live_tasks: AtomicUsize,
+}
+
+impl Hub {
+    pub(crate) fn new(config: RealtimeConfig) -> Self {
+        Self {
+            config,
+            state: Mutex::new(State::default()),
+            shutting_down: AtomicBool::new(false),
+            live_tasks: AtomicUsize::new(0),
+        }
+    }
+
+    /// A poisoned lock only means another task panicked mid-operation; the maps are still
+    /// consistent enough to keep serving, which beats taking every socket down.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Admits a socket and gives it its id.
+    pub(crate) fn register(
+        &self,
+        outbox: mpsc::Sender<Frame>,
+        kill: Arc<KillSwitch>,
+    ) -> Result<String, Refusal> {
+        if self.shutting_down.load(Ordering::SeqCst) {
+            return Err(Refusal::ShuttingDown);
+        }
+        let mut state = self.lock();
+        if let Some(max) = self.config.max_connections
+            && state.sockets.len() >= max
+        {
+            return Err(Refusal::OverQuota);
+        }
+        let id = loop {
+            let id = new_socket_id();
+            if !state.sockets.contains_key(&id) {
+                break id;
+            }
+        };
+        state.sockets.insert(
+            id.clone(),
+            SocketEntry {
+                outbox,
+                kill,
+                user: None,
+                channels: HashSet::new(),
+                revoked: HashSet::new(),
+            },
+        );
+        Ok(id)
+    }
+
+    /// Forgets a socket that closed; idempotent.
+    pub(crate) fn unregister(&self, socket: &str) {
+        let mut state = self.lock();
+        state.remove_socket(socket);
+        state.settle();
+    }
+
+    /// Queues a reply for one socket, in order with everything else it is sent.
+    pub(crate) fn send_to(&self, socket: &str, frame: Frame) {
+        let mut state = self.lock();
+        state.send(socket, &frame);
+        state.settle();
+    }
+
+    pub(crate) fn subscribe(
+        &self,
+        socket: &str,
+        channel: &str,
+        identity: Option<Member>,
+    ) -> Result<(), SubscribeError> {
+        let mut state = self.lock();
+        let entry = state
+            .sockets
+            .get(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        state.join(socket, channel, identity);
+        state.settle();
+        Ok(())
+    }
+
+    pub(crate) fn unsubscribe(&self, socket: &str, channel: &str) {
+        let mut state = self.lock();
+        state.leave(socket, channel);
+        state.settle();
+    }
+
+    /// Sends `frame` to every subscriber of `channel` but `except`.
+    pub(crate) fn publish(&self, channel: &str, frame: Frame, except: Option<&str>) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if protocol::is_cache_channel(channel) {
+            state.cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
+            state
+                .cache
+                .insert(channel.to_owned(), (Instant::now(), frame.clone()));
+        }
+        if let Some(subscribers) = state.channels.get(channel) {
+            for socket in subscribers.subscribers.keys() {
+                if except != Some(socket.as_str()) {
+                    deliver(&state.sockets, &mut state.overflowed, socket, &frame);
+                }
+            }
+        }
+        state.settle();
+    }
+
+    /// Forwards a client event to the channel's other subscribers, never back to the sender.
+    pub(crate) fn whisper(
+        &self,
+        socket: &str,
+        channel: &str,
+        event: &str,
+        data: &Value,
+    ) -> Result<(), NotSubscribed> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let subscribers = state.channels.get(channel).ok_or(NotSubscribed)?;
+        let identity = subscribers.subscribers.get(socket).ok_or(NotSubscribed)?;
+        let frame =
+            protocol::client_event(event, channel, data, identity.as_ref().map(|m| &m.user_id));
+        for other in subscribers.subscribers.keys() {
+            if other != socket {
+                deliver(&state.sockets, &mut state.overflowed, other, &frame);
+            }
+        }
+        state.settle();
+        Ok(())
+    }
+
+    /// Whether a socket with this id is connected here.
+    #[cfg(test)]
+    pub(crate) fn has_socket(&self, socket: &str) -> bool {
+        self.lock().sockets.contains_key(socket)
+    }
+
+    /// Records that `socket` belongs to `user` and that a fresh signature for `channel` was
+    /// issued, lifting an earlier revocation. Called by the `ChannelSigner`.
+    pub(crate) fn grant(&self, socket: &str, user: UserId, channel: &str) {
+        let mut state = self.lock();
+        let Some(entry) = state.sockets.get_mut(socket) else {
+            return;
+        };
+        entry.revoked.remove(channel);
+        let previous = entry.user.replace(user);
+        if previous != Some(user) {
+            if let Some(previous) = previous {
+                state.untag(previous, socket);
+            }
+            state
+                .users
+                .entry(user)
+                .or_default()
+                .insert(socket.to_owned());
+        }
+    }
+
+    /// Ends `user`'s subscriptions to `channels` on every socket of theirs, at once, and refuses
+    /// the signatures they hold until the signer issues new ones.
+    pub(crate) fn revoke(&self, user: UserId, channels: &[String]) {
+        let mut state = self.lock();
+        for socket in state.sockets_of(user, channels) {
+            if let Some(entry) = state.sockets.get_mut(&socket) {
+                entry.revoked.extend(channels.iter().cloned());
+            }
+            for channel in channels {
+                state.leave(&socket, channel);
+            }
+        }
+        state.settle();
+    }
+
+    /// Closes every socket of `user` (tagged by the signer or present as them); returns how many.
+    pub(crate) fn terminate_user(&self, user_key: &str, kill: &Kill) -> usize {
+        let mut state = self.lock();
+        let mut targets: HashSet<String> = user_key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| state.users.get(&UserId(id)).cloned())
+            .unwrap_or_default();
+        for channel in state.channels.values() {
+            targets.extend(
+                channel
+                    .subscribers
+                    .iter()
+                    .filter(|(_, m)| m.as_ref().is_some_and(|m| m.key == user_key))
+                    .map(|(id, _)| id.clone()),
+            );
+        }
+        let mut closed = 0;
+        for socket in targets {
+            if let Some(entry) = state.remove_socket(&socket) {
+                entry.kill.trigger(kill.clone());
+                closed += 1;
+            }
+        }
+        state.settle();
+        closed
+    }
+
+    /// Refuses new sockets and closes every open one with `kill`.
+    pub(crate) fn close_all(&self, kill: &Kill) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        let entries: Vec<SocketEntry> = {
+            let mut state = self.lock();
+            state.channels.clear();
+            state.users.clear();
+            state.overflowed.clear();
+            state.sockets.drain().map(|(_, entry)| entry).collect()
+        };
+        for entry in entries {
+            entry.kill.trigger(kill.clone());
+        }
+    }
+
+    pub(crate) fn connection_count(&self) -> usize {
+        self.lock().sockets.len()
+    }
+
+    /// Occupied channels, optionally only those whose name starts with `prefix`.
+    pub(crate) fn channels(&self, prefix: Option<&str>) -> Vec<ChannelInfo> {
+        let state = self.lock();
+        let mut found: Vec<ChannelInfo> = state
+            .channels
+            .iter()
+            .filter(|(name, _)| prefix.is_none_or(|p| name.starts_with(p)))
+            .map(|(name, channel)| info(name, channel))
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        found
+    }
+
+    pub(crate) fn channel(&self, name: &str) -> ChannelInfo {
+        let state = self.lock();
+        match state.channels.get(name) {
+            Some(channel) => info(name, channel),
+            None => ChannelInfo {
+                name: name.to_owned(),
+                subscription_count: 0,
+                user_count: (ChannelKind::of(name) == ChannelKind::Presence).then_some(0),
+            },
+        }
+    }
+
+    /// The `user_id`s present on a presence channel.
+    pub(crate) fn channel_users(&self, name: &str) -> Vec<Value> {
+        let state = self.lock();
+        state
+            .channels
+            .get(name)
+            .map(|channel| {
+                channel
+                    .members
+                    .values()
+                    .map(|m| m.user_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn info(name: &str, channel: &ChannelState) -> ChannelInfo {
+    ChannelInfo {
+        name: name.to_owned(),
+        subscription_count: channel.subscribers.len(),
+        user_count: (ChannelKind::of(name) == ChannelKind::Presence)
+            .then_some(channel.members.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub() -> Hub {
+        Hub::new(RealtimeConfig::default())
+    }
+
+    fn connect(hub: &Hub, capacity: usize) -> (String, mpsc::Receiver<Frame>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let (kill, _) = KillSwitch::new();
+        (hub.register(tx, kill).unwrap(), rx)
+    }
+
+    fn events(rx: &mut mpsc::Receiver<Frame>) -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Ok(frame) = rx.try_recv() {
+            let value: Value = serde_json::from_str(&frame).unwrap();
+            seen.push(value["event"].as_str().unwrap().to_owned());
+        }
+        seen
+    }
+
+    #[test]
+    fn two_tabs_of_one_user_are_one_presence_member() {
+        let hub = hub();
+        let (watcher, mut watcher_rx) = connect(&hub, 16);
+        let (tab1, _) = connect(&hub, 16);
+        let (tab2, _) = connect(&hub, 16);
+        let me = || Some(Member::new(json!(2), json!({"id": 2, "name": "Jo"})));
+        let channel = "presence-room";
+        hub.subscribe(&watcher, channel, Some(Member::new(json!(1), json!({}))))
+            .unwrap();
+        events(&mut watcher_rx);
+        hub.subscribe(&tab1, channel, me()).unwrap();
+        hub.subscribe(&tab2, channel, me()).unwrap();
+        assert_eq!(events(&mut watcher_rx), ["pusher_internal:member_added"]);
+        assert_eq!(hub.channel(channel).user_count, Some(2));
+        hub.unregister(&tab1);
+        assert!(events(&mut watcher_rx).is_empty());
+        hub.unsubscribe(&tab2, channel);
+        assert_eq!(events(&mut watcher_rx), ["pusher_internal:member_removed"]);
+    }
+
+    #[test]
+    fn a_full_queue_drops_the_socket_from_the_hub() {
+        let hub = hub();
+        let (slow, _rx) = connect(&hub, 1);
+        hub.subscribe(&slow, "room", None).unwrap();
+        hub.publish("room", protocol::frame("x", Some("room"), "{}"), None);
+        assert!(!hub.has_socket(&slow));
+        assert_eq!(hub.channel("room").subscription_count, 0);
+    }
+
+    #[test]
+    fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
+        let hub = hub();
+        let (socket, _rx) = connect(&hub, 16);
+        hub.grant(&socket, UserId(7), "private-conversation.1");
+        hub.subscribe(&socket, "private-conversation.1", None)
+            .unwrap();
+        let channels = [
+            "private-conversation.1".to_owned(),
+            "presence-conversation.1".to_owned(),
+        ];
+        hub.revoke(UserId(7), &channels);
+        assert_eq!(hub.channel("private-conversation.1").subscription_count, 0);
+        assert_eq!(
+            hub.subscribe(&socket, "private-conversation.1", None),
+            Err(SubscribeError::Revoked)
+        );
+        hub.grant(&socket, UserId(7), "private-conversation.1");
+        assert_eq!(
+            hub.subscribe(&socket, "private-conversation.1", None),
+            Ok(())
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Confab's realtime adapter: a Pusher-protocol v7 WebSocket server that laravel-echo 2 and
+//! pusher-js 8 use unchanged (as they would Laravel Reverb), the Pusher HTTP API for server SDKs,
+//! and the domain's `Broadcaster` and `ChannelSigner` ports.
+//!
+//! Where Reverb has known weak spots this server does not share them: whispers only on private
+//! and presence channels the sender is subscribed to, `auth_timestamp` checked, presence counted
+//! per user, slow sockets dropped instead of buffered without bound, and removed members cut off
+//! at once (live revocation).
+//!
+//! Layout: [`hub`] owns channels and subscribers; [`socket`] runs one connection; [`protocol`] is
+//! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
+//! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API.
+
+mod broadcaster;
+mod config;
+mod events;
+mod http_api;
+mod hub;
+mod protocol;
+mod signature;
+mod signer;
+mod socket;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use confab_domain::ports::{Broadcaster, ChannelSigner};
+use poem::{EndpointExt, Route, get, post};
+
+pub use config::RealtimeConfig;
+
+use crate::hub::{Hub, Kill};
+use crate::protocol::codes;
+
+/// How long `shutdown` waits for sockets to finish saying goodbye.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The realtime server: cheap to clone, every clone shares one hub.
+#[derive(Clone)]
+pub struct Realtime {
+    hub: Arc<Hub>,
+}
+
+impl Realtime {
+    pub fn new(config: RealtimeConfig) -> Self {
+        Self {
+            hub: Arc::new(Hub::new(config)),
+        }
+    }
+
+    pub fn config(&self) -> &RealtimeConfig {
+        &self.hub.config
+    }
+
+    /// The `Broadcaster` port: domain events to the sockets listening for them.
+    pub fn broadcaster(&self) -> Arc<dyn Broadcaster> {
+        Arc::new(broadcaster::PusherBroadcaster::new(self.hub.clone()))
+    }
+
+    /// The `ChannelSigner` port: channel auth for `POST /api/broadcasting/auth`.
+    pub fn channel_signer(&self) -> Arc<dyn ChannelSigner> {
+        Arc::new(signer::PusherSigner::new(self.hub.clone()))
+    }
+
+    /// Every route of the realtime listener: the WebSocket at `{prefix}/app/{key}`, the Pusher
+    /// HTTP API under `{prefix}/apps/{app_id}/`, and Reverb's `GET /up` health check.
+    pub fn routes(&self) -> impl poem::Endpoint + 'static {
+        let prefix = self.hub.config.normalized_prefix();
+        let apps = format!("{prefix}/apps/:app_id");
+        Route::new()
+            .at("/up", get(http_api::health))
+            .at(format!("{prefix}/app/:key"), get(socket::upgrade))
+            .at(format!("{apps}/events"), post(http_api::publish_event))
+            .at(
+                format!("{apps}/batch_events"),
+                post(http_api::publish_batch),
+            )
+            .at(format!("{apps}/channels"), get(http_api::list_channels))
+            .at(
+                format!("{apps}/channels/:channel"),
+                get(http_api::show_channel),
+            )
+            .at(
+                format!("{apps}/channels/:channel/users"),
+                get(http_api::list_channel_users),
+            )
+            .at(
+                format!("{apps}/connections"),
+                get(http_api::count_connections),
+            )
+            .at(
+                format!("{apps}/users/:user_id/terminate_connections"),
+                post(http_api::terminate_user_connections),
+            )
+            .data(self.hub.clone())
+    }
+
+    /// Tells every socket `pusher:error` 4200 "Server shutting down" (pusher-js reconnects at
+    /// once, to whichever instance comes up), closes them, refuses new ones, and waits up to five
+    /// seconds for the goodbyes to be written.
+    pub async fn shutdown(&self) {
+        self.hub
+            .close_all(&Kill::with_error(codes::RECONNECT, "Server shutting down"));
+        let waited = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while self.hub.live_tasks.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+        if waited.is_err() {
+            tracing::warn!("some realtime sockets did not close within the shutdown grace period");
+        }
+    }
+
+    /// Sockets currently connected.
+    pub fn connection_count(&self) -> usize {
+        self.hub.connection_count()
+    }
+}

@@ -1,0 +1,438 @@
+//! One WebSocket connection: admission, the read loop (frames in, idle pings, pong timeout) and
+//! the writer task that drains the socket's bounded outbound queue.
+//!
+//! Two tasks per socket so that a client that stops reading cannot stall our reading of it (and
+//! so its pings and unsubscribes are still honoured) — its queue fills instead, and the hub drops
+//! it with 4100 (see `hub`).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use poem::web::websocket::{Message, WebSocket, WebSocketConfig, WebSocketStream};
+use poem::web::{Data, Path};
+use poem::{IntoResponse, Request, handler};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::hub::{Hub, Kill, KillSwitch, Member, Refusal, SubscribeError};
+use crate::protocol::{self, ChannelKind, Frame, codes};
+use crate::signature;
+
+/// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the upgrade request already decided about the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    Welcome,
+    UnknownApp,
+    ForbiddenOrigin,
+}
+
+/// `GET {prefix}/app/{key}`: upgrades every request, because pusher-js only understands a refusal
+/// told over the WebSocket (`pusher:error` then close), never an HTTP status.
+#[handler]
+pub(crate) fn upgrade(
+    Path(key): Path<String>,
+    ws: WebSocket,
+    req: &Request,
+    Data(hub): Data<&Arc<Hub>>,
+) -> impl IntoResponse {
+    let hub = hub.clone();
+    let admission = if key != hub.config.key {
+        Admission::UnknownApp
+    } else if !hub.config.origin_allowed(req.header("origin")) {
+        Admission::ForbiddenOrigin
+    } else {
+        Admission::Welcome
+    };
+    // tungstenite's own limit sits above ours, so that a frame just over `max_message_size`
+    // reaches our check and gets Reverb's 1009 close rather than a dropped connection.
+    let hard_limit = hub.config.max_message_size.saturating_mul(2).max(64 * 1024);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .max_message_size(Some(hard_limit))
+        .max_frame_size(Some(hard_limit));
+    ws.config(config)
+        .on_upgrade(move |stream| serve(stream, hub, admission))
+}
+
+/// Counts the socket task for `Realtime::shutdown`, however the task ends.
+struct LiveTask(Arc<Hub>);
+
+impl LiveTask {
+    fn new(hub: &Arc<Hub>) -> Self {
+        hub.live_tasks.fetch_add(1, Ordering::SeqCst);
+        Self(hub.clone())
+    }
+}
+
+impl Drop for LiveTask {
+    fn drop(&mut self) {
+        self.0.live_tasks.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
+    let _live = LiveTask::new(&hub);
+    let (mut sink, mut incoming) = stream.split();
+    match admission {
+        Admission::Welcome => {}
+        Admission::UnknownApp => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::APP_NOT_FOUND,
+                "Application does not exist",
+            )
+            .await;
+        }
+        Admission::ForbiddenOrigin => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::UNAUTHORIZED,
+                "Origin not allowed",
+            )
+            .await;
+        }
+    }
+    let (outbox, queue) = mpsc::channel(hub.config.outbound_queue.max(1));
+    let (kill, killed) = KillSwitch::new();
+    let socket_id = match hub.register(outbox.clone(), kill.clone()) {
+        Ok(id) => id,
+        Err(Refusal::OverQuota) => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::OVER_QUOTA,
+                "Application is over connection quota",
+            )
+            .await;
+        }
+        Err(Refusal::ShuttingDown) => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::RECONNECT,
+                "Server shutting down",
+            )
+            .await;
+        }
+    };
+    let activity_timeout = hub.config.activity_timeout.as_secs();
+    hub.send_to(
+        &socket_id,
+        protocol::connection_established(&socket_id, activity_timeout),
+    );
+    tracing::debug!(socket_id, "connection established");
+
+    let mut writer = tokio::spawn(write_loop(sink, queue, killed));
+    let mut connection = Connection {
+        whispers: RateWindow::new(hub.config.client_events_per_second),
+        hub,
+        socket_id,
+        kill,
+    };
+    let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
+    connection.hub.unregister(&connection.socket_id);
+    // With the hub's sender gone and ours dropped, the writer drains what is queued and closes.
+    drop(outbox);
+    if !writer_done
+        && tokio::time::timeout(GOODBYE_TIMEOUT, &mut writer)
+            .await
+            .is_err()
+    {
+        writer.abort();
+    }
+    tracing::debug!(socket_id = connection.socket_id, "connection closed");
+}
+
+/// Tells a client why it may not connect, then closes with the same code.
+async fn refuse(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    incoming: &mut SplitStream<WebSocketStream>,
+    code: u16,
+    message: &str,
+) {
+    say_goodbye(sink, Kill::with_error(code, message)).await;
+    // Give the client a moment to answer the close frame, for a clean close handshake.
+    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, incoming.next()).await;
+}
+
+async fn say_goodbye(sink: &mut SplitSink<WebSocketStream, Message>, kill: Kill) {
+    if let Some((code, message)) = &kill.error {
+        let frame = protocol::error(*code, message);
+        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.send(Message::Text(frame.to_string())))
+            .await;
+    }
+    let close = Message::close_with(kill.close_code, kill.reason);
+    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.send(close)).await;
+}
+
+/// Writes queued frames in order. A kill takes priority over the queue (a slow consumer's queue
+/// is full by definition) and interrupts a write the peer is not accepting.
+async fn write_loop(
+    mut sink: SplitSink<WebSocketStream, Message>,
+    mut queue: mpsc::Receiver<Frame>,
+    mut killed: oneshot::Receiver<Kill>,
+) {
+    loop {
+        let next = tokio::select! {
+            biased;
+            kill = &mut killed => {
+                if let Ok(kill) = kill {
+                    say_goodbye(&mut sink, kill).await;
+                }
+                return;
+            }
+            frame = queue.recv() => frame,
+        };
+        let Some(frame) = next else {
+            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
+            return;
+        };
+        tokio::select! {
+            biased;
+            kill = &mut killed => {
+                if let Ok(kill) = kill {
+                    say_goodbye(&mut sink, kill).await;
+                }
+                return;
+            }
+            sent = sink.send(Message::Text(frame.to_string())) => {
+                if sent.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A fixed one-second window: simple, and enough to stop a typing indicator gone wild.
+struct RateWindow {
+    limit: u32,
+    started: Instant,
+    used: u32,
+}
+
+impl RateWindow {
+    fn new(limit: u32) -> Self {
+        Self {
+            limit,
+            started: Instant::now(),
+            used: 0,
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        if self.started.elapsed() >= Duration::from_secs(1) {
+            self.started = Instant::now();
+            self.used = 0;
+        }
+        self.used = self.used.saturating_add(1);
+        self.used <= self.limit
+    }
+}
+
+struct Connection {
+    hub: Arc<Hub>,
+    socket_id: String,
+    kill: Arc<KillSwitch>,
+    whispers: RateWindow,
+}
+
+impl Connection {
+    /// Reads until the client leaves, the writer ends, or the socket is closed for silence or an
+    /// oversized frame. Returns whether the writer has already finished.
+    async fn read_loop(
+        &mut self,
+        incoming: &mut SplitStream<WebSocketStream>,
+        writer: &mut JoinHandle<()>,
+    ) -> bool {
+        let ping_interval = self.hub.config.ping_interval;
+        let pong_timeout = self.hub.config.pong_timeout;
+        let mut last_seen = Instant::now();
+        let mut pinged: Option<Instant> = None;
+        loop {
+            let deadline = match pinged {
+                Some(at) => at + pong_timeout,
+                None => last_seen + ping_interval,
+            };
+            tokio::select! {
+                _ = &mut *writer => return true,
+                () = tokio::time::sleep_until(deadline.into()) => {
+                    if pinged.is_some() {
+                        self.kill.trigger(Kill::with_error(
+                            codes::PONG_TIMEOUT,
+                            "Pong reply not received in time",
+                        ));
+                        return false;
+                    }
+                    self.reply(protocol::ping());
+                    pinged = Some(Instant::now());
+                }
+                message = incoming.next() => {
+                    let Some(Ok(message)) = message else {
+                        return false;
+                    };
+                    // Any frame, control frames included, proves the client is alive.
+                    last_seen = Instant::now();
+                    pinged = None;
+                    let text = match message {
+                        Message::Text(text) => text,
+                        Message::Binary(bytes) => match String::from_utf8(bytes) {
+                            Ok(text) => text,
+                            Err(_) => {
+                                self.error(codes::RECONNECT, "Invalid message format");
+                                continue;
+                            }
+                        },
+                        Message::Close(_) => return false,
+                        Message::Ping(_) | Message::Pong(_) => continue,
+                    };
+                    if text.len() > self.hub.config.max_message_size {
+                        self.kill.trigger(Kill {
+                            error: None,
+                            close_code: codes::MESSAGE_TOO_BIG,
+                            reason: "Maximum message size exceeded".into(),
+                        });
+                        return false;
+                    }
+                    self.handle(&text);
+                }
+            }
+        }
+    }
+
+    fn reply(&self, frame: Frame) {
+        self.hub.send_to(&self.socket_id, frame);
+    }
+
+    /// A `pusher:error` that leaves the socket open.
+    fn error(&self, code: u16, message: &str) {
+        self.reply(protocol::error(code, message));
+    }
+
+    fn invalid(&self) {
+        // Reverb's answer to anything it cannot act on.
+        self.error(codes::RECONNECT, "Invalid message format");
+    }
+
+    fn handle(&mut self, text: &str) {
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            return self.invalid();
+        };
+        let Some(event) = message.get("event").and_then(Value::as_str) else {
+            return self.invalid();
+        };
+        match event {
+            "pusher:ping" => self.reply(protocol::pong()),
+            "pusher:pong" => {}
+            "pusher:subscribe" => self.subscribe(&payload(&message)),
+            "pusher:unsubscribe" => {
+                match payload(&message).get("channel").and_then(Value::as_str) {
+                    Some(channel) => self.hub.unsubscribe(&self.socket_id, channel),
+                    None => self.invalid(),
+                }
+            }
+            client if client.starts_with("client-") => self.whisper(client, &message),
+            _ => self.invalid(),
+        }
+    }
+
+    fn subscribe(&self, data: &Value) {
+        let Some(channel) = data
+            .get("channel")
+            .and_then(Value::as_str)
+            .filter(|name| protocol::valid_channel_name(name))
+        else {
+            return self.invalid();
+        };
+        let kind = ChannelKind::of(channel);
+        let mut identity = None;
+        if kind.is_authenticated() {
+            let channel_data = data.get("channel_data").and_then(Value::as_str);
+            let auth = data.get("auth").and_then(Value::as_str).unwrap_or_default();
+            let config = &self.hub.config;
+            if !signature::verify_channel_auth(
+                &config.key,
+                &config.secret,
+                auth,
+                &self.socket_id,
+                channel,
+                channel_data,
+            ) {
+                return self.error(codes::UNAUTHORIZED, "Connection is unauthorized");
+            }
+            if kind == ChannelKind::Presence {
+                match channel_data.and_then(presence_member) {
+                    Some(member) => identity = Some(member),
+                    None => return self.error(codes::RECONNECT, "Invalid presence channel data"),
+                }
+            }
+        }
+        match self.hub.subscribe(&self.socket_id, channel, identity) {
+            Ok(()) | Err(SubscribeError::UnknownSocket) => {}
+            Err(SubscribeError::Revoked) => {
+                self.error(codes::UNAUTHORIZED, "Connection is unauthorized");
+            }
+        }
+    }
+
+    fn whisper(&mut self, event: &str, message: &Value) {
+        let Some(channel) = message.get("channel").and_then(Value::as_str) else {
+            return self.invalid();
+        };
+        if !ChannelKind::of(channel).is_authenticated() {
+            return self.error(
+                codes::UNAUTHORIZED,
+                "Client events are only accepted on private and presence channels.",
+            );
+        }
+        if !self.whispers.allow() {
+            let limit = self.whispers.limit;
+            return self.error(
+                codes::CLIENT_EVENT_RATE,
+                &format!(
+                    "Client event rejected: only {limit} client events per second are allowed."
+                ),
+            );
+        }
+        let data = message.get("data").cloned().unwrap_or(Value::Null);
+        if self
+            .hub
+            .whisper(&self.socket_id, channel, event, &data)
+            .is_err()
+        {
+            self.error(
+                codes::UNAUTHORIZED,
+                "The client is not a member of the specified channel.",
+            );
+        }
+    }
+}
+
+/// A subscribe's `data`: an object, or (some clients) the same object encoded as a string.
+fn payload(message: &Value) -> Value {
+    match message.get("data") {
+        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    }
+}
+
+/// `{"user_id": …, "user_info"?: …}`; a presence subscription without a `user_id` is refused.
+fn presence_member(channel_data: &str) -> Option<Member> {
+    let data: Value = serde_json::from_str(channel_data).ok()?;
+    let user_id = data.get("user_id")?;
+    if !(user_id.is_string() || user_id.is_number()) {
+        return None;
+    }
+    let user_info = data.get("user_info").cloned().unwrap_or(Value::Null);
+    Some(Member::new(user_id.clone(), user_info))
+}

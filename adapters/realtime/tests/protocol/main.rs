@@ -1,0 +1,10 @@
+//! The realtime server end to end: a real listener on a free port, real WebSocket and HTTP
+//! clients, every wait bounded by a timeout.
+
+mod broadcasting;
+mod connection;
+mod helpers;
+mod http_api;
+mod presence;
+mod subscriptions;
+mod whispers;

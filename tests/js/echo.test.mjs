@@ -1,0 +1,230 @@
+// laravel-echo and pusher-js, unchanged, against the real confab binary: the Echo configuration of
+// the Conversation & Message API document with only host, port and key filled in.
+//
+// Started by the Rust test `tests/realtime/js_clients.rs`, which runs a fresh server and passes
+// its addresses: CONFAB_API, REVERB_HOST, REVERB_PORT, REVERB_APP_ID, REVERB_APP_KEY,
+// REVERB_APP_SECRET.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Echo from 'laravel-echo';
+import Pusher from 'pusher-js';
+import PusherServer from 'pusher';
+
+const env = process.env;
+const api = env.CONFAB_API;
+const WAIT_MS = 10_000;
+
+function required(name) {
+  assert.ok(env[name], `${name} must be set (run through cargo test)`);
+  return env[name];
+}
+
+async function call(method, path, token, body) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  return { status: response.status, json };
+}
+
+let people = 0;
+async function register(name) {
+  people += 1;
+  const email = `${name.toLowerCase()}.${people}.${Date.now()}@example.com`;
+  const { status, json } = await call('POST', '/api/v1/user/register', null, {
+    name,
+    email,
+    password: 'secret-password',
+  });
+  assert.equal(status, 201, JSON.stringify(json));
+  return { id: json.data.user.id, name, token: json.data.token };
+}
+
+// The document's configuration. In a browser the document sets `window.Pusher = Pusher`; Node has
+// no window, so the same constructor is handed over as Echo's `Pusher` option.
+function echoFor(user) {
+  return new Echo({
+    broadcaster: 'reverb',
+    key: required('REVERB_APP_KEY'),
+    wsHost: required('REVERB_HOST'),
+    wsPort: Number(required('REVERB_PORT')),
+    wssPort: Number(required('REVERB_PORT')),
+    forceTLS: false,
+    enabledTransports: ['ws', 'wss'],
+    authEndpoint: `${api}/api/broadcasting/auth`,
+    auth: { headers: { Authorization: `Bearer ${user.token}` } },
+    Pusher,
+  });
+}
+
+function within(ms, what, executor) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    executor(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function subscribed(channel, what) {
+  return within(WAIT_MS, what, (resolve, reject) => {
+    channel.subscribed(() => resolve());
+    channel.error((error) => reject(new Error(`${what} failed: ${JSON.stringify(error)}`)));
+  });
+}
+
+async function room(owner, members) {
+  const { status, json } = await call('POST', '/api/v1/conversations', owner.token, {
+    type: 'group',
+    name: 'Echo room',
+    user_ids: members.map((m) => m.id),
+  });
+  assert.equal(status, 201, JSON.stringify(json));
+  return json.data.id;
+}
+
+test('a message sent over HTTP reaches the other participant through echo.private().listen()', async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const channel = janeEcho.private(`conversation.${id}`);
+    const received = within(WAIT_MS, 'message.sent', (resolve) =>
+      channel.listen('.message.sent', (e) => resolve(e)),
+    );
+    await subscribed(channel, 'private subscription');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, {
+      body: 'Hello from HTTP',
+    });
+    assert.equal(sent.status, 201);
+    const event = await received;
+    assert.deepEqual(event.message, sent.json.data, 'the event carries the HTTP response object');
+  } finally {
+    janeEcho.disconnect();
+  }
+});
+
+test("a non-participant's subscription is refused", async () => {
+  const john = await register('John');
+  const eve = await register('Eve');
+  const id = await room(john, []);
+  const eveEcho = echoFor(eve);
+  try {
+    const channel = eveEcho.private(`conversation.${id}`);
+    const error = await within(WAIT_MS, 'subscription error', (resolve, reject) => {
+      channel.error((e) => resolve(e));
+      channel.subscribed(() => reject(new Error('an outsider was subscribed')));
+    });
+    assert.equal(error.status, 403, JSON.stringify(error));
+  } finally {
+    eveEcho.disconnect();
+  }
+});
+
+test('echo.join() lists both members of the room', async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const johnEcho = echoFor(john);
+  const janeEcho = echoFor(jane);
+  try {
+    const johnHere = within(WAIT_MS, 'John here()', (resolve) =>
+      johnEcho.join(`conversation.${id}`).here((users) => resolve(users)),
+    );
+    await johnHere;
+    const joining = within(WAIT_MS, 'Jane joining', (resolve) =>
+      johnEcho.join(`conversation.${id}`).joining((user) => resolve(user)),
+    );
+    const janeHere = await within(WAIT_MS, 'Jane here()', (resolve) =>
+      janeEcho.join(`conversation.${id}`).here((users) => resolve(users)),
+    );
+    assert.deepEqual(
+      janeHere.map((u) => u.id).sort((a, b) => a - b),
+      [john.id, jane.id].sort((a, b) => a - b),
+    );
+    assert.deepEqual(await joining, { id: jane.id, name: 'Jane' });
+  } finally {
+    johnEcho.disconnect();
+    janeEcho.disconnect();
+  }
+});
+
+test("whisper('typing') reaches the other member only", async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const johnEcho = echoFor(john);
+  const janeEcho = echoFor(jane);
+  try {
+    const johnChannel = johnEcho.private(`conversation.${id}`);
+    const janeChannel = janeEcho.private(`conversation.${id}`);
+    let echoedToSender = false;
+    johnChannel.listenForWhisper('typing', () => {
+      echoedToSender = true;
+    });
+    const heard = within(WAIT_MS, 'whisper', (resolve) =>
+      janeChannel.listenForWhisper('typing', (e) => resolve(e)),
+    );
+    // Both waits are registered before either is awaited: Echo only reports a subscription that
+    // succeeds after its `subscribed` callback is registered.
+    await Promise.all([
+      subscribed(johnChannel, 'John subscription'),
+      subscribed(janeChannel, 'Jane subscription'),
+    ]);
+    johnChannel.whisper('typing', { name: 'John' });
+    assert.deepEqual(await heard, { name: 'John' });
+    // A marker message after the whisper: once it arrives, an echo would have arrived too.
+    const marker = within(WAIT_MS, 'marker', (resolve) =>
+      johnChannel.listen('.message.sent', resolve),
+    );
+    await call('POST', `/api/v1/conversations/${id}/messages`, jane.token, { body: 'marker' });
+    await marker;
+    assert.equal(echoedToSender, false, 'a whisper is never echoed to its sender');
+  } finally {
+    johnEcho.disconnect();
+    janeEcho.disconnect();
+  }
+});
+
+test('the pusher server SDK publishes through the HTTP API and the browser client receives it', async () => {
+  const john = await register('John');
+  const id = await room(john, []);
+  const johnEcho = echoFor(john);
+  try {
+    const channel = johnEcho.private(`conversation.${id}`);
+    const received = within(WAIT_MS, 'sdk event', (resolve) =>
+      channel.listen('.announcement', (e) => resolve(e)),
+    );
+    await subscribed(channel, 'private subscription');
+    const sdk = new PusherServer({
+      appId: required('REVERB_APP_ID'),
+      key: required('REVERB_APP_KEY'),
+      secret: required('REVERB_APP_SECRET'),
+      host: required('REVERB_HOST'),
+      port: required('REVERB_PORT'),
+      useTLS: false,
+    });
+    const response = await sdk.trigger(`private-conversation.${id}`, 'announcement', {
+      text: 'from the server SDK',
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await received, { text: 'from the server SDK' });
+  } finally {
+    johnEcho.disconnect();
+  }
+});

@@ -1,0 +1,72 @@
+//! Runs the real npm clients (`tests/js`: pusher-js, laravel-echo, the pusher server SDK) against
+//! a fresh server. Needs Node.js; installs the locked packages with `npm ci` when they are missing,
+//! and says plainly when it has to skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends};
+
+on_both_backends!(laravel_echo_and_pusher_js_work_unchanged);
+
+fn js_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether the npm packages are there (installing them if npm can).
+fn packages_ready() -> bool {
+    let dir = js_dir();
+    if dir.join("node_modules/laravel-echo").exists() {
+        return true;
+    }
+    if !have("npm") {
+        return false;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .status();
+    status.is_ok_and(|s| s.success()) && dir.join("node_modules/laravel-echo").exists()
+}
+
+async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
+    if !have("node") || !packages_ready() {
+        eprintln!(
+            "SKIPPED: the pusher-js / laravel-echo suite needs Node.js and npm (run `npm ci` in tests/js)"
+        );
+        return;
+    }
+    let server = TestServer::start(backend).await;
+    let output = tokio::process::Command::new("node")
+        .args(["--test", "--test-concurrency=1", "echo.test.mjs"])
+        .current_dir(js_dir())
+        .env("CONFAB_API", &server.base_url)
+        .env("REVERB_HOST", "127.0.0.1")
+        .env("REVERB_PORT", server.realtime_port.to_string())
+        .env("REVERB_APP_ID", APP_ID)
+        .env("REVERB_APP_KEY", APP_KEY)
+        .env("REVERB_APP_SECRET", APP_SECRET)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)
+        .await
+        .expect("the JS suite finishes within two minutes")
+        .expect("node runs");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "JS client suite failed:\n{report}");
+    assert!(
+        report.contains("# pass 5"),
+        "expected 5 passing JS tests:\n{report}"
+    );
+}

@@ -1,0 +1,124 @@
+//! A minimal Pusher-protocol client for tests: connect, subscribe through the real auth endpoint,
+//! read events with a timeout.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use crate::TestServer;
+
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One event as the server sent it; `data` decoded from its JSON string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub event: String,
+    pub channel: Option<String>,
+    pub data: Value,
+}
+
+pub struct PusherClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub socket_id: String,
+}
+
+impl PusherClient {
+    /// Connects and waits for `pusher:connection_established`.
+    pub async fn connect(server: &TestServer) -> Self {
+        let (socket, _) =
+            tokio::time::timeout(EVENT_TIMEOUT, connect_async(server.websocket_url()))
+                .await
+                .expect("connect in time")
+                .expect("websocket handshake");
+        let mut client = Self {
+            socket,
+            socket_id: String::new(),
+        };
+        let established = client.next_event().await.expect("connection_established");
+        assert_eq!(established.event, "pusher:connection_established");
+        client.socket_id = established.data["socket_id"]
+            .as_str()
+            .expect("socket id")
+            .to_owned();
+        client
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .expect("frame sent");
+    }
+
+    /// Asks the API for a signature with `token`, then subscribes; returns the auth answer's
+    /// status so tests can check refusals.
+    pub async fn subscribe(&mut self, server: &TestServer, token: &str, channel: &str) -> u16 {
+        let response = server
+            .client
+            .post(server.url("/api/broadcasting/auth"))
+            .bearer_auth(token)
+            .form(&[
+                ("socket_id", self.socket_id.as_str()),
+                ("channel_name", channel),
+            ])
+            .send()
+            .await
+            .expect("auth request");
+        let status = response.status().as_u16();
+        if status != 200 {
+            return status;
+        }
+        let grant: Value = response.json().await.expect("auth json");
+        let mut data = json!({"channel": channel, "auth": grant["auth"]});
+        if let Some(channel_data) = grant.get("channel_data") {
+            data["channel_data"] = channel_data.clone();
+        }
+        self.send(json!({"event": "pusher:subscribe", "data": data}))
+            .await;
+        let answer = self.next_event().await.expect("subscription answer");
+        assert_eq!(
+            answer.event, "pusher_internal:subscription_succeeded",
+            "subscribing to {channel}: {answer:?}"
+        );
+        status
+    }
+
+    /// The next event, or `None` if none arrives within [`EVENT_TIMEOUT`].
+    pub async fn next_event(&mut self) -> Option<Event> {
+        self.next_event_within(EVENT_TIMEOUT).await
+    }
+
+    /// The next event other than pings, or `None` within `wait`.
+    pub async fn next_event_within(&mut self, wait: Duration) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??;
+            let Ok(Message::Text(text)) = frame else {
+                continue;
+            };
+            let frame: Value = serde_json::from_str(&text).expect("frame is JSON");
+            let event = frame["event"].as_str().unwrap_or_default().to_owned();
+            if event == "pusher:ping" {
+                self.send(json!({"event": "pusher:pong", "data": {}})).await;
+                continue;
+            }
+            let data = match &frame["data"] {
+                Value::String(encoded) => {
+                    serde_json::from_str(encoded).unwrap_or(Value::String(encoded.clone()))
+                }
+                other => other.clone(),
+            };
+            return Some(Event {
+                event,
+                channel: frame["channel"].as_str().map(str::to_owned),
+                data,
+            });
+        }
+    }
+}
