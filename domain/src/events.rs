@@ -1,7 +1,10 @@
 //! What happened, told to whoever is listening live. The realtime adapter decides channel names
 //! and wire shapes; the domain only says what occurred.
 
-use crate::{ConversationId, ConversationOverview, MessageId, MessageView, UserId, UserSummary};
+use crate::{
+    Address, ConversationId, ConversationOverview, EnvelopeId, MessageId, MessageView, UserId,
+    UserSummary,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RealtimeEvent {
@@ -24,6 +27,16 @@ pub enum RealtimeEvent {
         conversation_id: ConversationId,
         user: UserSummary,
         banned: bool,
+    },
+    /// A connectivity ping of the plain-WebSocket protocol, forwarded to the other members of
+    /// `to` (the README's "forward the ping to subscribed clients"). `payload` is the client's
+    /// JSON object, passed through as text: the domain does not read it.
+    Ping {
+        id: EnvelopeId,
+        from: UserId,
+        to: Address,
+        payload: String,
+        at: crate::Timestamp,
     },
     /// A participant's read position moved.
     ConversationRead {

@@ -5,6 +5,7 @@
 //! constructor that returns [`DomainError`]. That keeps every rule unit-testable in microseconds and
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
+pub mod address;
 pub mod channels;
 pub mod conversation;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod ports;
 pub mod user;
 pub mod validation;
 
+pub use address::{Address, EnvelopeId};
 pub use channels::Channel;
 pub use conversation::{
     Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,

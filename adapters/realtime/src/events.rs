@@ -241,6 +241,8 @@ pub(crate) fn translate(event: &RealtimeEvent) -> Vec<PusherEvent> {
                 &data,
             )
         }
+        // Envelope-protocol pings are for envelope sockets only; Pusher clients never see them.
+        RealtimeEvent::Ping { .. } => Vec::new(),
     }
 }
 

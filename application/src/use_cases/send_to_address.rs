@@ -1,0 +1,131 @@
+//! Send to an address: the envelope protocol's `message`, stored through the same send-message
+//! rules as the HTTP API.
+
+use confab_domain::{Address, DomainError, MessageView};
+
+use super::create_conversation::CreateConversationRequest;
+use crate::{Caller, Confab};
+
+impl Confab {
+    /// `conversation:{id}` sends there; `user:{id}` sends in your direct chat with that user,
+    /// starting it if needed; `channel:global` stores nothing, so it takes pings, not messages.
+    pub async fn send_to_address(
+        &self,
+        caller: &Caller,
+        to: &str,
+        body: &str,
+    ) -> Result<MessageView, DomainError> {
+        let to = Address::parse(to).map_err(|reason| DomainError::invalid("to", reason))?;
+        let conversation = match to {
+            Address::Conversation(id) => id,
+            Address::User(user) => {
+                let direct = self
+                    .create_conversation(
+                        caller,
+                        CreateConversationRequest {
+                            kind: Some("direct".into()),
+                            name: None,
+                            user_ids: vec![user.get()],
+                        },
+                    )
+                    .await?;
+                direct.conversation.id
+            }
+            Address::Global => {
+                return Err(DomainError::invalid(
+                    "to",
+                    "channel:global keeps nothing; send it a ping, or a message to a conversation or user.",
+                ));
+            }
+        };
+        self.send_message(caller, conversation, body).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::{
+        ConversationId, Message, MessageId, NewMessage, RealtimeEvent, UserId, UserSummary,
+    };
+
+    use super::*;
+    use crate::test_support::{Mocks, group_room, overview, summaries};
+
+    fn stored(new: &NewMessage) -> MessageView {
+        MessageView {
+            message: Message {
+                id: MessageId(1),
+                conversation_id: new.conversation_id,
+                sender: new.sender,
+                body: new.body.as_str().to_owned(),
+                created_at: new.created_at,
+            },
+            author: UserSummary {
+                id: new.sender,
+                name: "Ann".into(),
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_to_a_user_goes_to_the_direct_chat_with_them() {
+        let mut mocks = Mocks::new();
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .conversations
+            .expect_find_direct_between()
+            .returning(|_, _| Ok(Some(ConversationId(1))));
+        mocks
+            .conversations
+            .expect_overview()
+            .returning(|id, _| Ok(Some(overview(id.get()))));
+        mocks.throttle.expect_hit().returning(|_, _| Ok(()));
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .messages
+            .expect_append()
+            .withf(|m| m.conversation_id == ConversationId(1))
+            .returning(|m| Ok(stored(&m)));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| matches!(e, RealtimeEvent::MessageSent { .. }))
+            .returning(|_, _| ());
+        let sent = mocks
+            .build()
+            .send_to_address(&Caller::new(UserId(2)), "user:1", "hi")
+            .await
+            .unwrap();
+        assert_eq!(sent.message.conversation_id, ConversationId(1));
+    }
+
+    #[tokio::test]
+    async fn a_message_to_the_global_channel_is_refused() {
+        let err = Mocks::new()
+            .build()
+            .send_to_address(&Caller::new(UserId(2)), "channel:global", "hi")
+            .await;
+        assert!(matches!(err, Err(DomainError::Invalid(e)) if e.fields().contains_key("to")));
+    }
+
+    #[tokio::test]
+    async fn a_message_to_a_room_follows_the_send_rules() {
+        let mut mocks = Mocks::new();
+        mocks.throttle.expect_hit().returning(|_, _| Ok(()));
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        let err = mocks
+            .build()
+            .send_to_address(&Caller::new(UserId(9)), "conversation:1", "hi")
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+}
