@@ -2,6 +2,7 @@
 
 mod accounts;
 mod conversations;
+mod envelopes;
 mod errors;
 mod management;
 mod messages;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod conversations;
+mod envelopes;
 mod messages;
 mod realtime;
 mod system;
@@ -11,6 +12,7 @@ use poem_openapi::Tags;
 
 pub use accounts::AccountsApi;
 pub use conversations::ConversationsApi;
+pub use envelopes::EnvelopesApi;
 pub use messages::MessagesApi;
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use system::{Readiness, SystemApi};
@@ -25,6 +27,8 @@ pub enum ApiTags {
     Messages,
     /// Live events: channel authorization for pusher-js / laravel-echo, connection settings.
     Realtime,
+    /// The learning README's way in: `POST /api/login`, envelopes over HTTP, the envelope schema.
+    Envelopes,
     /// Health and service information.
     System,
 }

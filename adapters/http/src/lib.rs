@@ -6,6 +6,7 @@ mod body_limit;
 pub mod dto;
 mod error;
 pub mod security;
+mod web_client;
 
 use confab_application::Confab;
 use poem::middleware::{Cors, Tracing};
@@ -24,6 +25,7 @@ type Operations = (
     api::ConversationsApi,
     api::MessagesApi,
     api::RealtimeApi,
+    api::EnvelopesApi,
     api::SystemApi,
 );
 
@@ -35,6 +37,7 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
             api::ConversationsApi,
             api::MessagesApi,
             api::RealtimeApi,
+            api::EnvelopesApi,
             api::SystemApi,
         ),
         "Confab",
@@ -44,7 +47,9 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
         "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
          Message API. Authenticate with `POST /api/v1/user/login` and send the \
          token as `Authorization: Bearer <token>`. Errors are `{\"status\": false, \"message\": \
-         \"…\"}`, with an `errors` object `{field: [reasons]}` on validation failures (422).",
+         \"…\"}`, with an `errors` object `{field: [reasons]}` on validation failures (422). The plain-WebSocket \
+         envelope protocol (`/ws`) is described by the JSON Schema at \
+         `/schemas/envelope.schema.json`.",
     )
 }
 
@@ -58,6 +63,9 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
         .nest("/docs", docs)
         .at("/openapi.json", spec_json)
         .at("/openapi.yaml", spec_yaml)
+        .at("/", poem::get(web_client::index))
+        .at("/app.js", poem::get(web_client::script))
+        .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)
         .with(body_limit::BodyLimit(MAX_BODY_BYTES))
         .with(Cors::new())

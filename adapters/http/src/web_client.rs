@@ -1,0 +1,32 @@
+//! The small browser client at `/`: plain HTML, CSS and JavaScript compiled into the binary, no
+//! build step and no third-party script. A demo and a debugging aid for the API and the envelope
+//! WebSocket (`/ws`). Served at `/`, `/app.js` and `/app.css`.
+
+use poem::http::header;
+use poem::{Response, handler};
+
+const INDEX_HTML: &str = include_str!("../static/index.html");
+const APP_JS: &str = include_str!("../static/app.js");
+const APP_CSS: &str = include_str!("../static/app.css");
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    Response::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(body)
+}
+
+#[handler]
+pub(crate) fn index() -> Response {
+    asset(INDEX_HTML, "text/html; charset=utf-8")
+}
+
+#[handler]
+pub(crate) fn script() -> Response {
+    asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+#[handler]
+pub(crate) fn styles() -> Response {
+    asset(APP_CSS, "text/css; charset=utf-8")
+}
