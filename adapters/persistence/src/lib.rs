@@ -5,7 +5,7 @@
 //! document them (a taken email is `Invalid`, a lost optimistic-lock race is `ConcurrentUpdate`,
 //! everything else is `Internal`). The same behaviour suite runs against both databases.
 //!
-//! The clock and the send throttle live here too: they are the other stateful outside-world pieces
+//! The clock and the send throttle (in memory, or in Redis when nodes share it) live here too: they are the other stateful outside-world pieces
 //! the server needs, and neither deserves a crate of its own.
 
 mod clock;
@@ -13,12 +13,14 @@ mod connection;
 mod entities;
 mod error;
 mod migrations;
+mod redis_throttle;
 mod repositories;
 mod throttle;
 
 pub use clock::SystemClock;
 pub use connection::{connect, migrate, ping, sqlite_url_for};
 pub use error::PersistenceError;
+pub use redis_throttle::RedisSendThrottle;
 pub use repositories::{SeaConversationRepository, SeaMessageRepository, SeaUserRepository};
 pub use throttle::InMemorySendThrottle;
 

@@ -1,0 +1,91 @@
+//! The Redis send throttle against a real Redis (`TEST_REDIS_URL`, e.g. `redis://127.0.0.1:6379`);
+//! skipped, saying so, when unset.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use confab_domain::ports::SendThrottle;
+use confab_domain::{DomainError, UserId};
+use confab_persistence::RedisSendThrottle;
+
+fn redis_url() -> Option<String> {
+    match std::env::var("TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("SKIPPED: Redis throttle suite (set TEST_REDIS_URL=redis://127.0.0.1:6379)");
+            None
+        }
+    }
+}
+
+/// Keys of their own per test run, so runs and tests never share counts.
+fn prefix(test: &str) -> String {
+    format!(
+        "confab-test:{}:{}:{test}:",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )
+}
+
+#[tokio::test]
+async fn two_nodes_share_one_limit() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix("shared");
+    let node_a = RedisSendThrottle::connect(&url, &prefix, 60, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let node_b = RedisSendThrottle::connect(&url, &prefix, 60, Duration::from_secs(60))
+        .await
+        .unwrap();
+    for n in 0..60 {
+        let node = if n % 2 == 0 { &node_a } else { &node_b };
+        node.hit(UserId(1), Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("send {n}: {e:?}"));
+    }
+    for node in [&node_a, &node_b] {
+        let Err(DomainError::RateLimited { retry_after_secs }) =
+            node.hit(UserId(1), Utc::now()).await
+        else {
+            panic!("the 61st send across both nodes must be refused");
+        };
+        assert!((1..=60).contains(&retry_after_secs), "{retry_after_secs}");
+    }
+    node_a
+        .hit(UserId(2), Utc::now())
+        .await
+        .expect("another user has a limit of their own");
+}
+
+#[tokio::test]
+async fn the_window_ends_and_refusals_are_not_counted() {
+    let Some(url) = redis_url() else { return };
+    let throttle =
+        RedisSendThrottle::connect(&url, &prefix("window"), 2, Duration::from_millis(400))
+            .await
+            .unwrap();
+    throttle.hit(UserId(1), Utc::now()).await.unwrap();
+    throttle.hit(UserId(1), Utc::now()).await.unwrap();
+    for _ in 0..5 {
+        assert!(throttle.hit(UserId(1), Utc::now()).await.is_err());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    throttle
+        .hit(UserId(1), Utc::now())
+        .await
+        .expect("a new window");
+    throttle
+        .hit(UserId(1), Utc::now())
+        .await
+        .expect("refusals did not use up the new window");
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_at_start_is_an_error() {
+    // Port 1 on loopback: nothing listens there.
+    assert!(
+        RedisSendThrottle::connect("redis://127.0.0.1:1", "x:", 60, Duration::from_secs(60))
+            .await
+            .is_err()
+    );
+}
