@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use poem::listener::TcpListener;
-use poem::{Endpoint, Server};
+use poem::{Endpoint, EndpointExt, Route, Server};
 use tokio::sync::watch;
 
 use crate::config::Cli;
@@ -26,18 +26,31 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
 
     let mut listeners = tokio::task::JoinSet::new();
     if !cli.no_api {
-        let routes = confab_http::routes(
-            app,
+        let api = confab_http::routes(
+            app.clone(),
             wiring::readiness(&db),
             wiring::realtime_info(cli, realtime.as_ref()),
         );
+        // The envelope protocol's WebSocket at /ws, beside the API (outside its request log, so
+        // the ?token= in the URL is never logged).
+        let routes = match &realtime {
+            Some(realtime) => Route::new()
+                .at("/ws", realtime.envelope_endpoint(app.clone()))
+                .nest("/", api)
+                .boxed(),
+            None => api.map_to_response().boxed(),
+        };
         tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
         listeners.spawn(listen(cli.http_addr.to_string(), routes, stopped.clone()));
     }
     if let Some(realtime) = &realtime {
         let addr = format!("{}:{}", cli.reverb.server_host, cli.reverb.server_port);
-        tracing::info!(%addr, key = %realtime.config().key, "confab realtime (Pusher protocol) listening");
-        listeners.spawn(listen(addr, realtime.routes(), stopped.clone()));
+        tracing::info!(%addr, key = %realtime.config().key, "confab realtime (Pusher protocol, envelopes on other paths) listening");
+        listeners.spawn(listen(
+            addr,
+            realtime.routes_with_envelopes(app.clone()),
+            stopped.clone(),
+        ));
     }
 
     let outcome = tokio::select! {

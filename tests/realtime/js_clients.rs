@@ -7,7 +7,10 @@ use std::process::Command;
 
 use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends};
 
-on_both_backends!(laravel_echo_and_pusher_js_work_unchanged);
+on_both_backends!(
+    laravel_echo_and_pusher_js_work_unchanged,
+    envelope_clients_meet_pusher_clients_and_the_schema,
+);
 
 fn js_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
@@ -23,7 +26,7 @@ fn have(program: &str) -> bool {
 /// Whether the npm packages are there (installing them if npm can).
 fn packages_ready() -> bool {
     let dir = js_dir();
-    if dir.join("node_modules/laravel-echo").exists() {
+    if dir.join("node_modules/laravel-echo").exists() && dir.join("node_modules/ajv").exists() {
         return true;
     }
     if !have("npm") {
@@ -37,15 +40,22 @@ fn packages_ready() -> bool {
 }
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
+    run_js_suite(backend, "echo.test.mjs", 5).await;
+}
+
+async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) {
+    run_js_suite(backend, "envelope.test.mjs", 4).await;
+}
+
+/// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
+async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
     if !have("node") || !packages_ready() {
-        eprintln!(
-            "SKIPPED: the pusher-js / laravel-echo suite needs Node.js and npm (run `npm ci` in tests/js)"
-        );
+        eprintln!("SKIPPED: {file} needs Node.js and npm (run `npm ci` in tests/js)");
         return;
     }
     let server = TestServer::start(backend).await;
     let output = tokio::process::Command::new("node")
-        .args(["--test", "--test-concurrency=1", "echo.test.mjs"])
+        .args(["--test", "--test-concurrency=1", file])
         .current_dir(js_dir())
         .env("CONFAB_API", &server.base_url)
         .env("REVERB_HOST", "127.0.0.1")
@@ -64,9 +74,9 @@ async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "JS client suite failed:\n{report}");
+    assert!(output.status.success(), "{file} failed:\n{report}");
     assert!(
-        report.contains("# pass 5"),
-        "expected 5 passing JS tests:\n{report}"
+        report.contains(&format!("# pass {passing}")),
+        "expected {passing} passing tests in {file}:\n{report}"
     );
 }

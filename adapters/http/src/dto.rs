@@ -4,6 +4,7 @@
 mod conversations;
 mod envelopes;
 mod messages;
+mod strict_string;
 mod timestamps;
 mod users;
 
@@ -15,5 +16,6 @@ pub use envelopes::{
     StatusMessage, UserEnvelope, UserPageEnvelope,
 };
 pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
+pub use strict_string::StrictString;
 pub use timestamps::rfc3339_micros;
 pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};

@@ -1,5 +1,8 @@
-//! The domain's `Broadcaster` port over the hub: each domain event becomes Pusher events, and a
-//! removal also cuts the user off from the room (live revocation).
+//! The domain's `Broadcaster` port over the hub: each domain event becomes Pusher events and
+//! envelopes, and a removal also cuts the user off from the room (live revocation).
+//!
+//! An event with both renderings on one channel (a sent message on `private-conversation.{id}`)
+//! is one publish: the hub hands each subscriber the rendering for its wire format.
 
 use std::sync::Arc;
 
@@ -7,8 +10,9 @@ use async_trait::async_trait;
 use confab_domain::ports::{Broadcaster, SocketId};
 use confab_domain::{Channel, RealtimeEvent};
 
+use crate::envelope::{self, Route};
 use crate::events;
-use crate::hub::Hub;
+use crate::hub::{Hub, Outbound};
 use crate::protocol;
 
 pub(crate) struct PusherBroadcaster {
@@ -27,9 +31,22 @@ impl Broadcaster for PusherBroadcaster {
     /// disconnected by the hub rather than reported here.
     async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>) {
         let except = except.as_ref().map(|socket| socket.0.as_str());
+        let mut envelopes = envelope::translate(&event);
         for outgoing in events::translate(&event) {
             let frame = protocol::frame(outgoing.event, Some(&outgoing.channel), &outgoing.data);
+            let twin = envelopes
+                .iter()
+                .position(|(route, _)| matches!(route, Route::Channel(c) if *c == outgoing.channel))
+                .map(|at| envelopes.remove(at).1);
+            let frame = Outbound::pusher(frame).with_envelope(twin);
             self.hub.publish(&outgoing.channel, frame, except);
+        }
+        for (route, frame) in envelopes {
+            let frame = Outbound::envelope(frame);
+            match route {
+                Route::Channel(channel) => self.hub.publish(&channel, frame, except),
+                Route::User(user) => self.hub.publish_to_user(user, &frame, except),
+            }
         }
         // Revocation comes after the room heard of the removal, so the removed user's own tabs
         // still learn why the room went quiet. No frame tells the socket its subscription ended:

@@ -123,6 +123,15 @@ struct ConversationRead {
     last_read_message_id: Option<i64>,
 }
 
+/// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
+/// envelope protocol's `message` (and of the ack of a sent one).
+pub(crate) fn message_payload(view: &MessageView) -> serde_json::Value {
+    serde_json::to_value(MessageSent {
+        message: view.into(),
+    })
+    .expect("event payloads are plain data and always serialize")
+}
+
 fn encode(data: &impl Serialize) -> String {
     serde_json::to_string(data).expect("event payloads are plain data and always serialize")
 }

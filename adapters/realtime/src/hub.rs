@@ -13,6 +13,13 @@
 //! whole room. It is dropped from the hub on the spot (its presence leaves like any other
 //! disconnect) and its writer is told to close it with `pusher:error` 4100, which makes pusher-js
 //! reconnect with back-off and resubscribe from a clean state.
+//!
+//! One hub, two wire formats: a socket speaks Pusher or envelopes (its [`Wire`]). What is
+//! published is an [`Outbound`]: one value per event, carrying the event rendered in each format
+//! it exists in, rendered once per publish rather than once per socket. The fan-out is the same
+//! for both kinds of socket; each subscriber is queued the rendering for its own wire, and a
+//! socket whose wire has no rendering of the event (a `member_added` for an envelope socket, a
+//! forwarded ping for a Pusher socket) is skipped without taking a slot in its queue.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -29,6 +36,61 @@ use crate::protocol::{self, ChannelKind, Frame, codes};
 
 /// How long a `cache-` channel remembers its last event (Pusher's figure).
 const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// The wire format a socket speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    /// Pusher protocol v7 (pusher-js, laravel-echo).
+    Pusher,
+    /// The plain-WebSocket envelope protocol of the learning README.
+    Envelope,
+}
+
+/// One event as the hub fans it out: its text in each wire format it exists in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Outbound {
+    pusher: Option<Frame>,
+    envelope: Option<Frame>,
+}
+
+impl Outbound {
+    pub(crate) fn pusher(frame: Frame) -> Self {
+        Self {
+            pusher: Some(frame),
+            envelope: None,
+        }
+    }
+
+    pub(crate) fn envelope(frame: Frame) -> Self {
+        Self {
+            pusher: None,
+            envelope: Some(frame),
+        }
+    }
+
+    /// Adds (or replaces) the envelope rendering.
+    pub(crate) fn with_envelope(mut self, frame: Option<Frame>) -> Self {
+        if frame.is_some() {
+            self.envelope = frame;
+        }
+        self
+    }
+
+    /// The text a socket speaking `wire` is sent, if the event exists in that format.
+    pub(crate) fn render(&self, wire: Wire) -> Option<&Frame> {
+        match wire {
+            Wire::Pusher => self.pusher.as_ref(),
+            Wire::Envelope => self.envelope.as_ref(),
+        }
+    }
+}
+
+impl From<Frame> for Outbound {
+    /// A bare frame is a Pusher frame: everything the Pusher side built before envelopes existed.
+    fn from(frame: Frame) -> Self {
+        Self::pusher(frame)
+    }
+}
 
 /// Why and how a socket is being closed by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,9 +191,10 @@ pub(crate) struct ChannelInfo {
 
 struct SocketEntry {
     outbox: mpsc::Sender<Frame>,
+    wire: Wire,
     kill: Arc<KillSwitch>,
-    /// The user the `ChannelSigner` signed for on this socket: whom revocation and
-    /// `terminate_connections` reach.
+    /// The user the `ChannelSigner` signed for on this socket (Pusher), or whose token opened it
+    /// (envelopes): whom revocation and `terminate_connections` reach.
     user: Option<UserId>,
     channels: HashSet<String>,
     /// Channels whose old signatures this socket may no longer use. They live and die with the
@@ -158,22 +221,27 @@ struct State {
     sockets: HashMap<String, SocketEntry>,
     channels: HashMap<String, ChannelState>,
     users: HashMap<UserId, HashSet<String>>,
+    /// Last Pusher frame of each `cache-` channel (envelope sockets never join those).
     cache: HashMap<String, (Instant, Frame)>,
     /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
     overflowed: Vec<String>,
 }
 
-/// Queues `frame` for one socket without waiting; a full queue marks the socket as too slow.
+/// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
+/// marks the socket as too slow. A socket whose wire the event has no rendering in is skipped.
 fn deliver(
     sockets: &HashMap<String, SocketEntry>,
     overflowed: &mut Vec<String>,
     socket: &str,
-    frame: &Frame,
+    frame: &Outbound,
 ) {
     let Some(entry) = sockets.get(socket) else {
         return;
     };
-    match entry.outbox.try_send(frame.clone()) {
+    let Some(text) = frame.render(entry.wire) else {
+        return;
+    };
+    match entry.outbox.try_send(text.clone()) {
         Ok(()) => {}
         Err(mpsc::error::TrySendError::Full(_)) => {
             if !overflowed.iter().any(|id| id == socket) {
@@ -186,7 +254,12 @@ fn deliver(
 }
 
 impl State {
+    /// Queues a Pusher frame (the hub's own: subscription_succeeded, member_added, …).
     fn send(&mut self, socket: &str, frame: &Frame) {
+        self.send_outbound(socket, &Outbound::pusher(frame.clone()));
+    }
+
+    fn send_outbound(&mut self, socket: &str, frame: &Outbound) {
         deliver(&self.sockets, &mut self.overflowed, socket, frame);
     }
 
@@ -395,11 +468,23 @@ impl Hub {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Admits a socket and gives it its id.
+    /// Admits a Pusher socket and gives it its id.
     pub(crate) fn register(
         &self,
         outbox: mpsc::Sender<Frame>,
         kill: Arc<KillSwitch>,
+    ) -> Result<String, Refusal> {
+        self.register_as(outbox, kill, Wire::Pusher, None)
+    }
+
+    /// Admits a socket speaking `wire`, tagged with `user` when its owner is already known (an
+    /// envelope socket's token), and gives it its id.
+    pub(crate) fn register_as(
+        &self,
+        outbox: mpsc::Sender<Frame>,
+        kill: Arc<KillSwitch>,
+        wire: Wire,
+        user: Option<UserId>,
     ) -> Result<String, Refusal> {
         if self.shutting_down.load(Ordering::SeqCst) {
             return Err(Refusal::ShuttingDown);
@@ -420,12 +505,16 @@ impl Hub {
             id.clone(),
             SocketEntry {
                 outbox,
+                wire,
                 kill,
-                user: None,
+                user,
                 channels: HashSet::new(),
                 revoked: HashSet::new(),
             },
         );
+        if let Some(user) = user {
+            state.users.entry(user).or_default().insert(id.clone());
+        }
         Ok(id)
     }
 
@@ -437,9 +526,9 @@ impl Hub {
     }
 
     /// Queues a reply for one socket, in order with everything else it is sent.
-    pub(crate) fn send_to(&self, socket: &str, frame: Frame) {
+    pub(crate) fn send_to(&self, socket: &str, frame: impl Into<Outbound>) {
         let mut state = self.lock();
-        state.send(socket, &frame);
+        state.send_outbound(socket, &frame.into());
         state.settle();
     }
 
@@ -462,26 +551,74 @@ impl Hub {
         Ok(())
     }
 
+    /// Lifts an earlier revocation of `channel` for `socket`, before the application is asked
+    /// again whether the socket's user may join it (the envelope twin of `grant`).
+    pub(crate) fn clear_revoked(&self, socket: &str, channel: &str) {
+        if let Some(entry) = self.lock().sockets.get_mut(socket) {
+            entry.revoked.remove(channel);
+        }
+    }
+
+    /// An envelope socket's `join`, after the application allowed it: the socket becomes a
+    /// subscriber of `channel`, silently (envelope joins are answered by the socket's own ack).
+    /// Refused if the user was removed since `clear_revoked`, i.e. while the check ran.
+    pub(crate) fn join_quietly(&self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let entry = state
+            .sockets
+            .get_mut(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        entry.channels.insert(channel.to_owned());
+        state
+            .channels
+            .entry(channel.to_owned())
+            .or_default()
+            .subscribers
+            .insert(socket.to_owned(), None);
+        Ok(())
+    }
+
     pub(crate) fn unsubscribe(&self, socket: &str, channel: &str) {
         let mut state = self.lock();
         state.leave(socket, channel);
         state.settle();
     }
 
-    /// Sends `frame` to every subscriber of `channel` but `except`.
-    pub(crate) fn publish(&self, channel: &str, frame: Frame, except: Option<&str>) {
+    /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format.
+    pub(crate) fn publish(&self, channel: &str, frame: impl Into<Outbound>, except: Option<&str>) {
+        let frame = frame.into();
         let mut guard = self.lock();
         let state = &mut *guard;
-        if protocol::is_cache_channel(channel) {
+        if protocol::is_cache_channel(channel)
+            && let Some(pusher) = &frame.pusher
+        {
             state.cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
             state
                 .cache
-                .insert(channel.to_owned(), (Instant::now(), frame.clone()));
+                .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
         }
         if let Some(subscribers) = state.channels.get(channel) {
             for socket in subscribers.subscribers.keys() {
                 if except != Some(socket.as_str()) {
                     deliver(&state.sockets, &mut state.overflowed, socket, &frame);
+                }
+            }
+        }
+        state.settle();
+    }
+
+    /// Sends `frame` to every socket of `user` but `except`, each in its wire format.
+    pub(crate) fn publish_to_user(&self, user: UserId, frame: &Outbound, except: Option<&str>) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if let Some(sockets) = state.users.get(&user) {
+            for socket in sockets {
+                if except != Some(socket.as_str()) {
+                    deliver(&state.sockets, &mut state.overflowed, socket, frame);
                 }
             }
         }
@@ -500,8 +637,12 @@ impl Hub {
         let state = &mut *guard;
         let subscribers = state.channels.get(channel).ok_or(NotSubscribed)?;
         let identity = subscribers.subscribers.get(socket).ok_or(NotSubscribed)?;
-        let frame =
-            protocol::client_event(event, channel, data, identity.as_ref().map(|m| &m.user_id));
+        let frame = Outbound::pusher(protocol::client_event(
+            event,
+            channel,
+            data,
+            identity.as_ref().map(|m| &m.user_id),
+        ));
         for other in subscribers.subscribers.keys() {
             if other != socket {
                 deliver(&state.sockets, &mut state.overflowed, other, &frame);
@@ -518,12 +659,16 @@ impl Hub {
     }
 
     /// Records that `socket` belongs to `user` and that a fresh signature for `channel` was
-    /// issued, lifting an earlier revocation. Called by the `ChannelSigner`.
+    /// issued, lifting an earlier revocation. Called by the `ChannelSigner`. An envelope
+    /// socket's owner is fixed by its token: a signature asked for its id changes nothing.
     pub(crate) fn grant(&self, socket: &str, user: UserId, channel: &str) {
         let mut state = self.lock();
         let Some(entry) = state.sockets.get_mut(socket) else {
             return;
         };
+        if entry.wire == Wire::Envelope {
+            return;
+        }
         entry.revoked.remove(channel);
         let previous = entry.user.replace(user);
         if previous != Some(user) {
@@ -703,6 +848,70 @@ mod tests {
         hub.publish("room", protocol::frame("x", Some("room"), "{}"), None);
         assert!(!hub.has_socket(&slow));
         assert_eq!(hub.channel("room").subscription_count, 0);
+    }
+
+    fn connect_envelopes(hub: &Hub, capacity: usize, user: i64) -> (String, mpsc::Receiver<Frame>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let (kill, _) = KillSwitch::new();
+        let id = hub
+            .register_as(tx, kill, Wire::Envelope, Some(UserId(user)))
+            .unwrap();
+        (id, rx)
+    }
+
+    #[test]
+    fn one_publish_reaches_each_socket_in_its_own_wire_format() {
+        let hub = hub();
+        let (pusher, mut pusher_rx) = connect(&hub, 16);
+        let (envelopes, mut envelope_rx) = connect_envelopes(&hub, 16, 3);
+        hub.subscribe(&pusher, "private-room", None).unwrap();
+        events(&mut pusher_rx);
+        hub.join_quietly(&envelopes, "private-room").unwrap();
+        assert!(
+            envelope_rx.try_recv().is_err(),
+            "an envelope join is silent"
+        );
+        assert_eq!(hub.channel("private-room").subscription_count, 2);
+
+        let both = Outbound::pusher(protocol::frame("e", Some("private-room"), "{}"))
+            .with_envelope(Some(Frame::from(r#"{"type":"message"}"#)));
+        hub.publish("private-room", both, None);
+        assert_eq!(events(&mut pusher_rx), ["e"]);
+        assert_eq!(&*envelope_rx.try_recv().unwrap(), r#"{"type":"message"}"#);
+
+        // A frame without a rendering for a wire is not queued for it at all.
+        hub.publish("private-room", protocol::frame("only", None, "{}"), None);
+        hub.publish_to_user(UserId(3), &Outbound::envelope(Frame::from("{}")), None);
+        assert_eq!(events(&mut pusher_rx), ["only"]);
+        assert_eq!(&*envelope_rx.try_recv().unwrap(), "{}");
+        assert!(envelope_rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_slow_envelope_socket_is_dropped_and_revocation_reaches_envelope_sockets() {
+        let hub = hub();
+        let (slow, _slow_rx) = connect_envelopes(&hub, 1, 4);
+        let (member, _member_rx) = connect_envelopes(&hub, 16, 5);
+        hub.join_quietly(&slow, "private-conversation.1").unwrap();
+        hub.join_quietly(&member, "private-conversation.1").unwrap();
+        for _ in 0..2 {
+            let frame = Outbound::envelope(Frame::from("{}"));
+            hub.publish("private-conversation.1", frame, None);
+        }
+        assert!(!hub.has_socket(&slow));
+
+        let channels = ["private-conversation.1".to_owned()];
+        hub.revoke(UserId(5), &channels);
+        assert_eq!(hub.channel("private-conversation.1").subscription_count, 0);
+        assert_eq!(
+            hub.join_quietly(&member, "private-conversation.1"),
+            Err(SubscribeError::Revoked)
+        );
+        hub.clear_revoked(&member, "private-conversation.1");
+        assert_eq!(hub.join_quietly(&member, "private-conversation.1"), Ok(()));
+        // A signature asked for an envelope socket's id does not change whose it is.
+        hub.grant(&member, UserId(6), "private-conversation.1");
+        assert_eq!(hub.terminate_user("5", &Kill::slow_consumer()), 1);
     }
 
     #[test]

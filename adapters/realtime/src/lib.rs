@@ -1,6 +1,8 @@
 //! Confab's realtime adapter: a Pusher-protocol v7 WebSocket server that laravel-echo 2 and
 //! pusher-js 8 use unchanged (as they would Laravel Reverb), the Pusher HTTP API for server SDKs,
-//! and the domain's `Broadcaster` and `ChannelSigner` ports.
+//! the plain-WebSocket envelope protocol of the learning README (`{id, type, from, to, ts,
+//! payload}`), and the domain's `Broadcaster` and `ChannelSigner` ports. One hub serves both
+//! wire formats: a message sent anywhere reaches Pusher and envelope sockets alike.
 //!
 //! Where Reverb has known weak spots this server does not share them: whispers only on private
 //! and presence channels the sender is subscribed to, `auth_timestamp` checked, presence counted
@@ -9,10 +11,13 @@
 //!
 //! Layout: [`hub`] owns channels and subscribers; [`socket`] runs one connection; [`protocol`] is
 //! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
-//! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API.
+//! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
+//! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection.
 
 mod broadcaster;
 mod config;
+mod envelope;
+mod envelope_socket;
 mod events;
 mod http_api;
 mod hub;
@@ -25,6 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use confab_application::Confab;
 use confab_domain::ports::{Broadcaster, ChannelSigner};
 use poem::{EndpointExt, Route, get, post};
 
@@ -63,9 +69,36 @@ impl Realtime {
         Arc::new(signer::PusherSigner::new(self.hub.clone()))
     }
 
-    /// Every route of the realtime listener: the WebSocket at `{prefix}/app/{key}`, the Pusher
-    /// HTTP API under `{prefix}/apps/{app_id}/`, and Reverb's `GET /up` health check.
+    /// The Pusher routes of the realtime listener: the WebSocket at `{prefix}/app/{key}`, the
+    /// Pusher HTTP API under `{prefix}/apps/{app_id}/`, and Reverb's `GET /up` health check.
     pub fn routes(&self) -> impl poem::Endpoint + 'static {
+        self.pusher_routes().data(self.hub.clone())
+    }
+
+    /// Every route of the realtime listener: [`routes`](Self::routes), and the envelope protocol
+    /// on every other path (`/`, so `new WebSocket('ws://host:port?token=…')` works, and any path
+    /// the Pusher routes do not claim).
+    pub fn routes_with_envelopes(&self, app: Confab) -> impl poem::Endpoint + 'static {
+        self.pusher_routes()
+            .at("/", self.envelope_endpoint(app.clone()))
+            .at("/*path", self.envelope_endpoint(app))
+            .data(self.hub.clone())
+    }
+
+    /// The envelope protocol's WebSocket (`GET`, token in `?token=` or `Authorization: Bearer`),
+    /// sharing this server's hub: for the realtime listener's fallback and `/ws` on the API
+    /// listener.
+    pub fn envelope_endpoint(
+        &self,
+        app: Confab,
+    ) -> impl poem::Endpoint<Output = poem::Response> + 'static {
+        get(envelope_socket::upgrade).data(envelope_socket::Door {
+            hub: self.hub.clone(),
+            app,
+        })
+    }
+
+    fn pusher_routes(&self) -> Route {
         let prefix = self.hub.config.normalized_prefix();
         let apps = format!("{prefix}/apps/:app_id");
         Route::new()
@@ -93,7 +126,6 @@ impl Realtime {
                 format!("{apps}/users/:user_id/terminate_connections"),
                 post(http_api::terminate_user_connections),
             )
-            .data(self.hub.clone())
     }
 
     /// Tells every socket `pusher:error` 4200 "Server shutting down" (pusher-js reconnects at
@@ -113,7 +145,7 @@ impl Realtime {
         }
     }
 
-    /// Sockets currently connected.
+    /// Sockets currently connected (both wire formats).
     pub fn connection_count(&self) -> usize {
         self.hub.connection_count()
     }

@@ -18,12 +18,12 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::hub::{Hub, Kill, KillSwitch, Member, Refusal, SubscribeError};
+use crate::hub::{Hub, Kill, KillSwitch, Member, Refusal, SubscribeError, Wire};
 use crate::protocol::{self, ChannelKind, Frame, codes};
 use crate::signature;
 
 /// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
-const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the upgrade request already decided about the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,22 +50,30 @@ pub(crate) fn upgrade(
     } else {
         Admission::Welcome
     };
-    // tungstenite's own limit sits above ours, so that a frame just over `max_message_size`
-    // reaches our check and gets Reverb's 1009 close rather than a dropped connection.
-    let hard_limit = hub.config.max_message_size.saturating_mul(2).max(64 * 1024);
-    let config = WebSocketConfig::default()
-        .read_buffer_size(16 * 1024)
-        .max_message_size(Some(hard_limit))
-        .max_frame_size(Some(hard_limit));
-    ws.config(config)
+    ws.config(websocket_config(&hub))
         .on_upgrade(move |stream| serve(stream, hub, admission))
 }
 
+/// tungstenite's own limit sits above ours, so that a frame just over `max_message_size`
+/// reaches our check (Reverb's 1009 close for Pusher sockets, an `error` envelope for envelope
+/// sockets) rather than a dropped connection.
+pub(crate) fn hard_limit(hub: &Hub) -> usize {
+    hub.config.max_message_size.saturating_mul(2).max(64 * 1024)
+}
+
+pub(crate) fn websocket_config(hub: &Hub) -> WebSocketConfig {
+    let hard_limit = hard_limit(hub);
+    WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .max_message_size(Some(hard_limit))
+        .max_frame_size(Some(hard_limit))
+}
+
 /// Counts the socket task for `Realtime::shutdown`, however the task ends.
-struct LiveTask(Arc<Hub>);
+pub(crate) struct LiveTask(Arc<Hub>);
 
 impl LiveTask {
-    fn new(hub: &Arc<Hub>) -> Self {
+    pub(crate) fn new(hub: &Arc<Hub>) -> Self {
         hub.live_tasks.fetch_add(1, Ordering::SeqCst);
         Self(hub.clone())
     }
@@ -131,7 +139,7 @@ async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
     );
     tracing::debug!(socket_id, "connection established");
 
-    let mut writer = tokio::spawn(write_loop(sink, queue, killed));
+    let mut writer = tokio::spawn(write_loop(sink, queue, killed, Wire::Pusher, None));
     let mut connection = Connection {
         whispers: RateWindow::new(hub.config.client_events_per_second),
         hub,
@@ -159,7 +167,16 @@ async fn refuse(
     code: u16,
     message: &str,
 ) {
-    say_goodbye(sink, Kill::with_error(code, message)).await;
+    refuse_with(sink, incoming, Kill::with_error(code, message)).await;
+}
+
+/// Closes a socket that was never admitted as `kill` says.
+pub(crate) async fn refuse_with(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    incoming: &mut SplitStream<WebSocketStream>,
+    kill: Kill,
+) {
+    say_goodbye(sink, kill).await;
     // Give the client a moment to answer the close frame, for a clean close handshake.
     let _ = tokio::time::timeout(GOODBYE_TIMEOUT, incoming.next()).await;
 }
@@ -174,25 +191,47 @@ async fn say_goodbye(sink: &mut SplitSink<WebSocketStream, Message>, kill: Kill)
     let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.send(close)).await;
 }
 
+/// The next keep-alive ping asked of the writer; never, for a writer not asked any.
+async fn next_ping(pings: &mut Option<mpsc::Receiver<()>>) -> Option<()> {
+    match pings {
+        Some(pings) => pings.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Writes queued frames in order. A kill takes priority over the queue (a slow consumer's queue
 /// is full by definition) and interrupts a write the peer is not accepting.
-async fn write_loop(
+///
+/// `pings` asks for WebSocket-level pings (envelope sockets, whose protocol has no ping of its
+/// own for idle checks). An envelope socket's goodbye is the close frame alone: a
+/// `pusher:error` would be noise to it.
+pub(crate) async fn write_loop(
     mut sink: SplitSink<WebSocketStream, Message>,
     mut queue: mpsc::Receiver<Frame>,
     mut killed: oneshot::Receiver<Kill>,
+    wire: Wire,
+    mut pings: Option<mpsc::Receiver<()>>,
 ) {
+    let goodbye = |kill: Kill| match wire {
+        Wire::Pusher => kill,
+        Wire::Envelope => Kill {
+            error: None,
+            ..kill
+        },
+    };
     loop {
         let next = tokio::select! {
             biased;
             kill = &mut killed => {
                 if let Ok(kill) = kill {
-                    say_goodbye(&mut sink, kill).await;
+                    say_goodbye(&mut sink, goodbye(kill)).await;
                 }
                 return;
             }
-            frame = queue.recv() => frame,
+            frame = queue.recv() => frame.map(|frame| Message::Text(frame.to_string())),
+            Some(()) = next_ping(&mut pings) => Some(Message::Ping(Vec::new())),
         };
-        let Some(frame) = next else {
+        let Some(message) = next else {
             let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
             return;
         };
@@ -200,11 +239,11 @@ async fn write_loop(
             biased;
             kill = &mut killed => {
                 if let Ok(kill) = kill {
-                    say_goodbye(&mut sink, kill).await;
+                    say_goodbye(&mut sink, goodbye(kill)).await;
                 }
                 return;
             }
-            sent = sink.send(Message::Text(frame.to_string())) => {
+            sent = sink.send(message) => {
                 if sent.is_err() {
                     return;
                 }

@@ -12,7 +12,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde_json::{Value, json};
 
 use super::ApiTags;
-use crate::dto::{LoginBody, MessageDto, SessionDto, UserProfileDto};
+use crate::dto::{LoginBody, MessageDto, SessionDto, StrictString, UserProfileDto};
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
@@ -36,14 +36,13 @@ pub enum EnvelopeType {
 #[oai(example)]
 pub struct Envelope {
     /// Chosen by the client and echoed in the answer; assigned when absent.
-    #[oai(validator(min_length = 1, max_length = 128))]
-    pub id: Option<String>,
+    pub id: Option<StrictString>,
     #[oai(rename = "type")]
     pub kind: EnvelopeType,
     /// `user:{id}` or `server`; set by the server.
-    pub from: Option<String>,
+    pub from: Option<StrictString>,
     /// `conversation:{id}`, `user:{id}` or `channel:global`.
-    pub to: Option<String>,
+    pub to: Option<StrictString>,
     /// Unix seconds; set by the server.
     #[oai(validator(minimum(value = "0")))]
     pub ts: Option<i64>,
@@ -54,10 +53,10 @@ pub struct Envelope {
 impl poem_openapi::types::Example for Envelope {
     fn example() -> Self {
         Self {
-            id: Some("1".into()),
+            id: Some(StrictString("1".into())),
             kind: EnvelopeType::Ping,
             from: None,
-            to: Some("channel:global".into()),
+            to: Some(StrictString("channel:global".into())),
             ts: None,
             payload: Some(json!({})),
         }
@@ -93,10 +92,10 @@ fn ack(id: String, to: UserId, now: Timestamp, message: Option<&MessageView>) ->
         payload["message"] = MessageDto::from(message).to_json().unwrap_or(Value::Null);
     }
     Envelope {
-        id: Some(id),
+        id: Some(StrictString(id)),
         kind: EnvelopeType::Ack,
-        from: Some("server".into()),
-        to: Some(format!("user:{to}")),
+        from: Some(StrictString("server".into())),
+        to: Some(StrictString(format!("user:{to}"))),
         ts: Some(now.timestamp()),
         payload: Some(payload),
     }
@@ -142,10 +141,13 @@ impl EnvelopesApi {
     ) -> ApiResult<Answered> {
         let caller = caller_of(&auth, request);
         let Json(envelope) = body;
-        let id = envelope
-            .id
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let id = match envelope.id {
+            Some(StrictString(id)) => {
+                confab_domain::EnvelopeId::parse(&id).map_err(|reason| invalid("id", &reason))?;
+                id
+            }
+            None => uuid::Uuid::new_v4().to_string(),
+        };
         let payload = envelope.payload.clone().unwrap_or_else(|| json!({}));
         if !payload.is_object() {
             return Err(invalid("payload", "The payload field must be an object."));
@@ -153,18 +155,16 @@ impl EnvelopesApi {
         let now = chrono::Utc::now();
         match envelope.kind {
             EnvelopeType::Ping => {
-                if let Some(to) = &envelope.to {
+                if let Some(StrictString(to)) = &envelope.to {
                     app.ping(&caller, &id, to, payload.to_string()).await?;
-                } else {
-                    confab_domain::EnvelopeId::parse(&id)
-                        .map_err(|reason| invalid("id", &reason))?;
                 }
                 Ok(Answered::Ack(Json(ack(id, caller.user, now, None))))
             }
             EnvelopeType::Message => {
                 let to = envelope
                     .to
-                    .as_deref()
+                    .as_ref()
+                    .map(|to| to.0.as_str())
                     .ok_or_else(|| invalid("to", "The to field is required for a message."))?;
                 let text = payload
                     .get("text")

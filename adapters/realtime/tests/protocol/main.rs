@@ -3,6 +3,8 @@
 
 mod broadcasting;
 mod connection;
+mod envelopes;
+mod fakes;
 mod helpers;
 mod http_api;
 mod presence;

@@ -1,0 +1,415 @@
+//! One envelope-protocol connection: the token check, the read loop and the use cases each
+//! envelope asks for. The writer and the hub are the Pusher sockets' own (see `socket`, `hub`).
+//!
+//! The socket is a hub subscriber like any other, tagged with its user (so `terminate_connections`
+//! and live revocation reach it), with its own bounded queue (so the slow-consumer rule holds).
+//! `join conversation:{id}` subscribes it to `private-conversation.{id}`, the room's channel, so a
+//! message sent from anywhere reaches Pusher and envelope sockets in one publish.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use confab_application::{Caller, Confab, DomainError};
+use confab_domain::Address;
+use confab_domain::ports::SocketId;
+use futures_util::StreamExt;
+use futures_util::stream::{SplitSink, SplitStream};
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::web::websocket::{Message, WebSocket, WebSocketStream};
+use poem::{IntoResponse, Request, Response, handler};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::envelope::{self, Incoming, Kind, Rejection};
+use crate::events;
+use crate::hub::{Hub, Kill, KillSwitch, Refusal, SubscribeError, Wire};
+use crate::protocol::codes;
+use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask};
+
+/// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1).
+mod close {
+    /// No token, a bad token, or a browser from an origin not allowed.
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// A frame over the hard cap (twice `max_message_size`, at least 64 KiB).
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// The token could not be checked (the database is down).
+    pub const INTERNAL_ERROR: u16 = 1011;
+}
+
+/// What the endpoint needs: the hub it shares with the Pusher sockets, and the application.
+#[derive(Clone)]
+pub(crate) struct Door {
+    pub hub: Arc<Hub>,
+    pub app: Confab,
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `?token=…`, else `Authorization: Bearer …`. Never logged.
+fn token_of(req: &Request) -> Option<String> {
+    let from_query = req
+        .params::<TokenQuery>()
+        .ok()
+        .and_then(|query| query.token)
+        .filter(|token| !token.is_empty());
+    from_query.or_else(|| {
+        let header = req.header("authorization")?;
+        let (scheme, token) = header.trim().split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+    })
+}
+
+/// Every upgrade is accepted; a missing or bad token is told over the socket (close 1008 with a
+/// reason), which is the only refusal a browser's `WebSocket` lets a page read. A request that is
+/// not a WebSocket upgrade gets 426.
+#[handler]
+pub(crate) fn upgrade(ws: Option<WebSocket>, req: &Request, Data(door): Data<&Door>) -> Response {
+    let Some(ws) = ws else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            "A WebSocket endpoint of the envelope protocol: connect with ?token=<your API token>.",
+        )
+            .with_header("Upgrade", "websocket")
+            .into_response();
+    };
+    let door = door.clone();
+    let token = token_of(req);
+    let origin_allowed = door.hub.config.origin_allowed(req.header("origin"));
+    ws.config(socket::websocket_config(&door.hub))
+        .on_upgrade(move |stream| serve(stream, door, token, origin_allowed))
+        .into_response()
+}
+
+/// Closes a socket that was never admitted, with a reason its `onclose` can read.
+async fn refuse(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    incoming: &mut SplitStream<WebSocketStream>,
+    code: u16,
+    reason: &str,
+) {
+    tracing::debug!(code, reason, "envelope socket refused");
+    socket::refuse_with(sink, incoming, kill(code, reason)).await;
+}
+
+fn kill(close_code: u16, reason: &str) -> Kill {
+    Kill {
+        error: None,
+        close_code,
+        reason: reason.to_owned(),
+    }
+}
+
+async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origin_allowed: bool) {
+    let Door { hub, app } = door;
+    let _live = LiveTask::new(&hub);
+    let (mut sink, mut incoming) = stream.split();
+    if !origin_allowed {
+        return refuse(
+            &mut sink,
+            &mut incoming,
+            close::POLICY_VIOLATION,
+            "origin not allowed",
+        )
+        .await;
+    }
+    let user = match token {
+        None => Err(DomainError::Unauthenticated),
+        Some(token) => app.authenticate(&token).await,
+    };
+    let user = match user {
+        Ok(user) => user,
+        Err(DomainError::Internal(cause)) => {
+            tracing::error!(%cause, "could not check an envelope socket's token");
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                close::INTERNAL_ERROR,
+                "server error",
+            )
+            .await;
+        }
+        Err(_) => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                close::POLICY_VIOLATION,
+                "invalid or missing token",
+            )
+            .await;
+        }
+    };
+
+    let (outbox, queue) = mpsc::channel(hub.config.outbound_queue.max(1));
+    let (kill_switch, killed) = KillSwitch::new();
+    let socket_id = match hub.register_as(
+        outbox.clone(),
+        kill_switch.clone(),
+        Wire::Envelope,
+        Some(user.id),
+    ) {
+        Ok(id) => id,
+        Err(Refusal::OverQuota) => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::OVER_QUOTA,
+                "Application is over connection quota",
+            )
+            .await;
+        }
+        Err(Refusal::ShuttingDown) => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::RECONNECT,
+                "Server shutting down",
+            )
+            .await;
+        }
+    };
+    tracing::debug!(socket_id, user_id = %user.id, "envelope socket connected");
+
+    let (pings, ping_requests) = mpsc::channel(1);
+    let mut writer = tokio::spawn(socket::write_loop(
+        sink,
+        queue,
+        killed,
+        Wire::Envelope,
+        Some(ping_requests),
+    ));
+    let mut connection = Connection {
+        caller: Caller::new(user.id).with_socket(Some(SocketId(socket_id.clone()))),
+        hub,
+        app,
+        socket_id,
+        kill: kill_switch,
+        pings,
+    };
+    let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
+    connection.hub.unregister(&connection.socket_id);
+    drop(outbox);
+    drop(connection.pings);
+    if !writer_done
+        && tokio::time::timeout(GOODBYE_TIMEOUT, &mut writer)
+            .await
+            .is_err()
+    {
+        writer.abort();
+    }
+    tracing::debug!(socket_id = connection.socket_id, "envelope socket closed");
+}
+
+struct Connection {
+    hub: Arc<Hub>,
+    app: Confab,
+    socket_id: String,
+    /// The socket's user, and the socket itself: the events its own requests cause skip it (the
+    /// ack already carries the result).
+    caller: Caller,
+    kill: Arc<KillSwitch>,
+    /// Asks the writer for a WebSocket ping (browsers answer them by themselves).
+    pings: mpsc::Sender<()>,
+}
+
+impl Connection {
+    /// Reads until the client leaves, the writer ends, or the socket is closed for silence or a
+    /// frame over the hard cap. Returns whether the writer has already finished.
+    async fn read_loop(
+        &mut self,
+        incoming: &mut SplitStream<WebSocketStream>,
+        writer: &mut JoinHandle<()>,
+    ) -> bool {
+        let ping_interval = self.hub.config.ping_interval;
+        let pong_timeout = self.hub.config.pong_timeout;
+        let max = self.hub.config.max_message_size;
+        let mut last_seen = Instant::now();
+        let mut pinged: Option<Instant> = None;
+        loop {
+            let deadline = match pinged {
+                Some(at) => at + pong_timeout,
+                None => last_seen + ping_interval,
+            };
+            tokio::select! {
+                _ = &mut *writer => return true,
+                () = tokio::time::sleep_until(deadline.into()) => {
+                    if pinged.is_some() {
+                        self.kill.trigger(kill(codes::PONG_TIMEOUT, "Pong reply not received in time"));
+                        return false;
+                    }
+                    let _ = self.pings.try_send(());
+                    pinged = Some(Instant::now());
+                }
+                message = incoming.next() => {
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(error)) => {
+                            // tungstenite refuses a frame over the hard cap before we see it
+                            // ("Space limit exceeded: Message too long: …"); say why we close.
+                            if error.to_string().starts_with("Space limit exceeded") {
+                                self.kill.trigger(kill(
+                                    close::MESSAGE_TOO_BIG,
+                                    "Maximum message size exceeded",
+                                ));
+                            }
+                            return false;
+                        }
+                        None => return false,
+                    };
+                    last_seen = Instant::now();
+                    pinged = None;
+                    let text = match message {
+                        Message::Text(text) => text,
+                        Message::Binary(bytes) => match String::from_utf8(bytes) {
+                            Ok(text) => text,
+                            Err(_) => {
+                                self.reject(&Rejection::new(
+                                    None,
+                                    400,
+                                    "An envelope is one JSON object in a UTF-8 frame.",
+                                ));
+                                continue;
+                            }
+                        },
+                        Message::Close(_) => return false,
+                        Message::Ping(_) | Message::Pong(_) => continue,
+                    };
+                    if text.len() > max {
+                        self.reject(&Rejection::new(
+                            None,
+                            413,
+                            format!("Maximum message size exceeded: an envelope may be {max} bytes."),
+                        ));
+                        continue;
+                    }
+                    self.handle(&text).await;
+                }
+            }
+        }
+    }
+
+    fn send(&self, frame: crate::protocol::Frame) {
+        self.hub
+            .send_to(&self.socket_id, crate::hub::Outbound::envelope(frame));
+    }
+
+    fn reject(&self, rejection: &Rejection) {
+        tracing::debug!(
+            socket_id = self.socket_id,
+            user_id = %self.caller.user,
+            status = rejection.status,
+            reason = rejection.reason,
+            "envelope refused"
+        );
+        self.send(envelope::error(rejection, self.caller.user));
+    }
+
+    fn ack(&self, id: &str, more: Map<String, Value>) {
+        self.send(envelope::ack(id, self.caller.user, more));
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let incoming = match envelope::decode(text) {
+            Ok(incoming) => incoming,
+            Err(rejection) => return self.reject(&rejection),
+        };
+        tracing::debug!(
+            socket_id = self.socket_id,
+            user_id = %self.caller.user,
+            r#type = incoming.kind.as_str(),
+            to = incoming.to.as_deref().unwrap_or("-"),
+            id = incoming.id,
+            "envelope received"
+        );
+        let outcome = match incoming.kind {
+            Kind::Ping => self.ping(&incoming).await,
+            Kind::Join => self.join(&incoming).await,
+            Kind::Leave => self.leave(&incoming),
+            Kind::Message => self.message(&incoming).await,
+        };
+        match outcome {
+            Ok(more) => self.ack(&incoming.id, more),
+            Err(rejection) => self.reject(&rejection),
+        }
+    }
+
+    /// Acked; with a `to`, also forwarded (through the application, which checks the caller may
+    /// reach it) to the others joined there, or to that user's envelope sockets.
+    async fn ping(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+        if let Some(to) = &incoming.to {
+            let payload = Value::Object(incoming.payload.clone()).to_string();
+            self.app
+                .ping(&self.caller, &incoming.id, to, payload)
+                .await
+                .map_err(|error| Rejection::of(&incoming.id, error))?;
+        }
+        Ok(Map::new())
+    }
+
+    /// `conversation:{id}` (participants only) or `channel:global`.
+    async fn join(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+        let to = incoming.to.as_deref().unwrap_or_default();
+        let refuse = |error| Rejection::of(&incoming.id, error);
+        // Like a Pusher socket's fresh signature: a removal from now on refuses the join.
+        let channel = Address::parse(to).ok().and_then(envelope::channel_of);
+        if let Some(channel) = &channel {
+            self.hub.clear_revoked(&self.socket_id, channel);
+        }
+        let address = self
+            .app
+            .join_address(&self.caller, to)
+            .await
+            .map_err(refuse)?;
+        let channel = envelope::channel_of(address).expect("join_address refuses user addresses");
+        match self.hub.join_quietly(&self.socket_id, &channel) {
+            Ok(()) | Err(SubscribeError::UnknownSocket) => Ok(Map::new()),
+            Err(SubscribeError::Revoked) => Err(refuse(DomainError::ConversationNotFound)),
+        }
+    }
+
+    /// Always acked (leaving what one did not join is a no-op), but a user cannot be left.
+    fn leave(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+        let to = incoming.to.as_deref().unwrap_or_default();
+        let address = Address::parse(to)
+            .map_err(|reason| Rejection::of(&incoming.id, DomainError::invalid("to", reason)))?;
+        let Some(channel) = envelope::channel_of(address) else {
+            return Err(Rejection::of(
+                &incoming.id,
+                DomainError::invalid("to", "Leave conversation:{id} or channel:global."),
+            ));
+        };
+        self.hub.unsubscribe(&self.socket_id, &channel);
+        Ok(Map::new())
+    }
+
+    /// Sent through the HTTP API's use case; the ack carries the stored message.
+    async fn message(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+        let to = incoming.to.as_deref().unwrap_or_default();
+        let body = match (incoming.payload.get("text"), incoming.payload.get("body")) {
+            (Some(Value::String(text)), _) => text.as_str(),
+            (None, Some(Value::String(body))) => body.as_str(),
+            (None, None) => "",
+            _ => {
+                return Err(Rejection::of(
+                    &incoming.id,
+                    DomainError::invalid("body", "The payload's text must be a string."),
+                ));
+            }
+        };
+        let sent = self
+            .app
+            .send_to_address(&self.caller, to, body)
+            .await
+            .map_err(|error| Rejection::of(&incoming.id, error))?;
+        match events::message_payload(&sent) {
+            Value::Object(more) => Ok(more),
+            _ => unreachable!("a message payload is an object"),
+        }
+    }
+}

@@ -1,0 +1,476 @@
+//! A real `confab_application::Confab` over small in-memory ports, wired to a real realtime
+//! server whose listener also speaks envelopes, and a small envelope client.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use confab_application::{Confab, Ports};
+use confab_domain::ports::{
+    Clock, ConversationRepository, IssuedToken, MessageRepository, PasswordHasher, SendThrottle,
+    TokenIssuer, UserRepository,
+};
+use confab_domain::{
+    Conversation, ConversationId, ConversationOverview, DomainError, Email, Message, MessageId,
+    MessageView, NewConversation, NewMessage, NewUser, Page, PageRequest, PasswordHash,
+    PlainPassword, Timestamp, User, UserId, UserName, UserSummary,
+};
+use confab_realtime::{Realtime, RealtimeConfig};
+use futures_util::{SinkExt, StreamExt};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::helpers::{Ending, TestServer, WAIT};
+
+fn unsupported<T>() -> Result<T, DomainError> {
+    Err(DomainError::Internal("not in the fake".into()))
+}
+
+/// Users 1..=4: Ann, Bob, Cy, Dee.
+pub struct Users(Vec<User>);
+
+impl Users {
+    fn new() -> Self {
+        let users = ["Ann", "Bob", "Cy", "Dee"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| User {
+                id: UserId(i as i64 + 1),
+                name: UserName::parse(name).unwrap(),
+                email: Email::parse(&format!("{}@example.com", name.to_lowercase())).unwrap(),
+                password_hash: PasswordHash("unused".into()),
+                created_at: chrono::Utc::now(),
+            })
+            .collect();
+        Self(users)
+    }
+
+    fn summary(&self, id: UserId) -> Option<UserSummary> {
+        self.0.iter().find(|u| u.id == id).map(User::summary)
+    }
+}
+
+#[async_trait]
+impl UserRepository for Users {
+    async fn create(&self, _: NewUser) -> Result<User, DomainError> {
+        unsupported()
+    }
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
+        Ok(self.0.iter().find(|u| u.id == id).cloned())
+    }
+    async fn find_by_email(&self, _: &Email) -> Result<Option<User>, DomainError> {
+        unsupported()
+    }
+    async fn find_summaries(&self, ids: &[UserId]) -> Result<Vec<UserSummary>, DomainError> {
+        Ok(ids.iter().filter_map(|&id| self.summary(id)).collect())
+    }
+    async fn search(
+        &self,
+        _: Option<String>,
+        _: UserId,
+        _: PageRequest,
+    ) -> Result<Page<UserSummary>, DomainError> {
+        unsupported()
+    }
+}
+
+#[derive(Default)]
+pub struct Store {
+    pub conversations: Mutex<Vec<Conversation>>,
+    messages: Mutex<Vec<MessageView>>,
+}
+
+pub struct Conversations {
+    store: Arc<Store>,
+    users: Arc<Users>,
+}
+
+#[async_trait]
+impl ConversationRepository for Conversations {
+    async fn create(&self, new: NewConversation) -> Result<Conversation, DomainError> {
+        let mut all = self.store.conversations.lock().unwrap();
+        let conversation = Conversation {
+            id: ConversationId(all.len() as i64 + 1),
+            kind: new.kind,
+            name: new.name,
+            created_by: new.created_by,
+            participants: new
+                .participants
+                .into_iter()
+                .map(confab_domain::Participant::new)
+                .collect(),
+            banned: vec![],
+            closed_at: None,
+            created_at: new.created_at,
+            updated_at: new.created_at,
+            version: 1,
+        };
+        all.push(conversation.clone());
+        Ok(conversation)
+    }
+    async fn find(&self, id: ConversationId) -> Result<Option<Conversation>, DomainError> {
+        let all = self.store.conversations.lock().unwrap();
+        Ok(all.iter().find(|c| c.id == id).cloned())
+    }
+    async fn find_direct_between(
+        &self,
+        a: UserId,
+        b: UserId,
+    ) -> Result<Option<ConversationId>, DomainError> {
+        let all = self.store.conversations.lock().unwrap();
+        Ok(all
+            .iter()
+            .find(|c| {
+                c.kind == confab_domain::ConversationKind::Direct
+                    && c.is_participant(a)
+                    && c.is_participant(b)
+            })
+            .map(|c| c.id))
+    }
+    async fn overview(
+        &self,
+        id: ConversationId,
+        _viewer: UserId,
+    ) -> Result<Option<ConversationOverview>, DomainError> {
+        let Some(c) = self.find(id).await? else {
+            return Ok(None);
+        };
+        let summary = |id| self.users.summary(id).expect("a known user");
+        Ok(Some(ConversationOverview {
+            id: c.id,
+            kind: c.kind,
+            name: c.name.as_ref().map(|n| n.as_str().to_owned()),
+            created_by: summary(c.created_by),
+            closed_at: c.closed_at,
+            participants: c.participants.iter().map(|p| summary(p.user_id)).collect(),
+            last_message: None,
+            unread_count: 0,
+            updated_at: c.updated_at,
+        }))
+    }
+    async fn list_for(&self, _: UserId) -> Result<Vec<ConversationOverview>, DomainError> {
+        unsupported()
+    }
+    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError> {
+        let mut all = self.store.conversations.lock().unwrap();
+        if let Some(slot) = all.iter_mut().find(|c| c.id == conversation.id) {
+            *slot = conversation.clone();
+        }
+        Ok(())
+    }
+    async fn mark_read(
+        &self,
+        _: ConversationId,
+        _: UserId,
+        _: MessageId,
+    ) -> Result<(), DomainError> {
+        Ok(())
+    }
+}
+
+pub struct Messages {
+    store: Arc<Store>,
+    users: Arc<Users>,
+}
+
+#[async_trait]
+impl MessageRepository for Messages {
+    async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
+        let mut all = self.store.messages.lock().unwrap();
+        let view = MessageView {
+            message: Message {
+                id: MessageId(all.len() as i64 + 1),
+                conversation_id: new.conversation_id,
+                sender: new.sender,
+                body: new.body.as_str().to_owned(),
+                created_at: new.created_at,
+            },
+            author: self.users.summary(new.sender).expect("a known user"),
+        };
+        all.push(view.clone());
+        Ok(view)
+    }
+    async fn latest_id(&self, _: ConversationId) -> Result<Option<MessageId>, DomainError> {
+        unsupported()
+    }
+    async fn list(
+        &self,
+        _: ConversationId,
+        _: PageRequest,
+    ) -> Result<Page<MessageView>, DomainError> {
+        unsupported()
+    }
+}
+
+/// Tokens read `token-{user id}`.
+struct Tokens;
+
+impl TokenIssuer for Tokens {
+    fn issue(&self, _: UserId, _: Timestamp) -> Result<IssuedToken, DomainError> {
+        unsupported()
+    }
+    fn verify(&self, token: &str, _: Timestamp) -> Result<UserId, DomainError> {
+        token
+            .strip_prefix("token-")
+            .and_then(|id| id.parse().ok())
+            .map(UserId)
+            .ok_or(DomainError::Unauthenticated)
+    }
+}
+
+struct NoPasswords;
+
+#[async_trait]
+impl PasswordHasher for NoPasswords {
+    async fn hash(&self, _: &PlainPassword) -> Result<PasswordHash, DomainError> {
+        unsupported()
+    }
+    async fn verify(&self, _: &str, _: &PasswordHash) -> Result<bool, DomainError> {
+        unsupported()
+    }
+}
+
+struct NoThrottle;
+
+#[async_trait]
+impl SendThrottle for NoThrottle {
+    async fn hit(&self, _: UserId, _: Timestamp) -> Result<(), DomainError> {
+        Ok(())
+    }
+}
+
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+}
+
+pub struct EnvelopeServer {
+    pub server: TestServer,
+    pub app: Confab,
+    pub store: Arc<Store>,
+}
+
+pub async fn spawn_envelopes() -> EnvelopeServer {
+    spawn_envelopes_with(RealtimeConfig::default()).await
+}
+
+/// A realtime listener serving both protocols (`routes_with_envelopes`), plus `/ws` as the API
+/// listener mounts it, over one hub and a real application.
+pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
+    let realtime = Realtime::new(config.clone());
+    let users = Arc::new(Users::new());
+    let store = Arc::new(Store::default());
+    let app = Confab::new(Ports {
+        users: users.clone(),
+        conversations: Arc::new(Conversations {
+            store: store.clone(),
+            users: users.clone(),
+        }),
+        messages: Arc::new(Messages {
+            store: store.clone(),
+            users,
+        }),
+        broadcaster: realtime.broadcaster(),
+        channels: realtime.channel_signer(),
+        hasher: Arc::new(NoPasswords),
+        tokens: Arc::new(Tokens),
+        throttle: Arc::new(NoThrottle),
+        clock: Arc::new(SystemClock),
+    });
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind a free port");
+    let addr = *acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("a TCP address");
+    let routes = realtime.routes_with_envelopes(app.clone());
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(routes));
+    EnvelopeServer {
+        server: TestServer {
+            addr,
+            realtime,
+            config,
+        },
+        app,
+        store,
+    }
+}
+
+impl EnvelopeServer {
+    /// A group room created by `creator` with `others` in it.
+    pub fn room(&self, creator: i64, others: &[i64]) -> ConversationId {
+        let mut all = self.store.conversations.lock().unwrap();
+        let id = ConversationId(all.len() as i64 + 1);
+        let now = chrono::Utc::now();
+        all.push(Conversation {
+            id,
+            kind: confab_domain::ConversationKind::Group,
+            name: None,
+            created_by: UserId(creator),
+            participants: std::iter::once(creator)
+                .chain(others.iter().copied())
+                .map(|u| confab_domain::Participant::new(UserId(u)))
+                .collect(),
+            banned: vec![],
+            closed_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        });
+        id
+    }
+
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("ws://{}{path_and_query}", self.server.addr)
+    }
+
+    /// An envelope socket of `user` on the realtime listener's `/`, shown working by a ping.
+    pub async fn envelopes(&self, user: i64) -> Envelopes {
+        let mut client = Envelopes::open(&self.url(&format!("/?token=token-{user}")), None).await;
+        client.assert_alive().await;
+        client
+    }
+}
+
+pub struct Envelopes {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    probes: u32,
+}
+
+impl Envelopes {
+    pub async fn open(url: &str, bearer: Option<&str>) -> Self {
+        let mut request = url.into_client_request().unwrap();
+        if let Some(token) = bearer {
+            request.headers_mut().insert(
+                "Authorization",
+                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+            );
+        }
+        let (ws, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("connect in time")
+            .expect("WebSocket handshake");
+        Self { ws, probes: 0 }
+    }
+
+    pub async fn send(&mut self, envelope: Value) {
+        self.send_raw(WsMessage::text(envelope.to_string())).await;
+    }
+
+    pub async fn send_raw(&mut self, message: WsMessage) {
+        tokio::time::timeout(WAIT, self.ws.send(message))
+            .await
+            .expect("send in time")
+            .expect("send");
+    }
+
+    async fn next_text(&mut self) -> Option<String> {
+        loop {
+            match self.ws.next().await? {
+                Ok(WsMessage::Text(text)) => return Some(text.to_string()),
+                Ok(WsMessage::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+    }
+
+    /// The next envelope, checked to carry all six members with the server's types.
+    pub async fn next(&mut self) -> Value {
+        let envelope: Value = match tokio::time::timeout(WAIT, self.next_text()).await {
+            Ok(Some(text)) => serde_json::from_str(&text).expect("envelopes are JSON"),
+            Ok(None) => panic!("the socket closed while an envelope was expected"),
+            Err(_) => panic!("no envelope within {WAIT:?}"),
+        };
+        let keys: Vec<&str> = envelope
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            ["id", "type", "from", "to", "ts", "payload"],
+            "{envelope}"
+        );
+        assert!(envelope["ts"].is_i64(), "{envelope}");
+        assert!(envelope["payload"].is_object(), "{envelope}");
+        envelope
+    }
+
+    /// Sends `envelope` and returns the answer, which must name its id.
+    pub async fn ask(&mut self, envelope: Value) -> Value {
+        let id = envelope["id"].clone();
+        self.send(envelope).await;
+        let answer = self.next().await;
+        assert_eq!(answer["id"], id, "{answer}");
+        assert_eq!(answer["payload"]["ack"], id, "{answer}");
+        answer
+    }
+
+    /// Sends `envelope` and expects an ack.
+    pub async fn ok(&mut self, envelope: Value) -> Value {
+        let answer = self.ask(envelope).await;
+        assert_eq!(answer["type"], "ack", "{answer}");
+        answer
+    }
+
+    /// Sends `envelope` and expects an error with `status`.
+    pub async fn refused(&mut self, envelope: Value, status: u16) -> Value {
+        let answer = self.ask(envelope).await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["payload"]["status"], status, "{answer}");
+        assert!(answer["payload"]["reason"].is_string(), "{answer}");
+        answer
+    }
+
+    pub async fn join(&mut self, to: &str) {
+        self.ok(json!({"id": format!("join {to}"), "type": "join", "to": to}))
+            .await;
+    }
+
+    /// Proves the socket is open and served: a ping gets its ack.
+    pub async fn assert_alive(&mut self) {
+        self.probes += 1;
+        let id = format!("probe-{}", self.probes);
+        self.ok(json!({"id": id, "type": "ping"})).await;
+    }
+
+    pub async fn expect_silence(&mut self, quiet: std::time::Duration) {
+        if let Ok(Some(text)) = tokio::time::timeout(quiet, self.next_text()).await {
+            panic!("expected silence, got {text}");
+        }
+    }
+
+    /// Reads until the socket ends; the close code and reason, if it was closed.
+    pub async fn expect_end(&mut self) -> (Ending, String) {
+        let ending = async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(WsMessage::Close(frame))) => {
+                        let reason = frame
+                            .as_ref()
+                            .map(|f| f.reason.to_string())
+                            .unwrap_or_default();
+                        return (Ending::Closed(frame.map(|f| u16::from(f.code))), reason);
+                    }
+                    Some(Ok(WsMessage::Text(text))) => {
+                        panic!("expected the socket to end, got {text}")
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(_)) | None => return (Ending::Dropped, String::new()),
+                }
+            }
+        };
+        tokio::time::timeout(WAIT, ending)
+            .await
+            .expect("the socket ends in time")
+    }
+}

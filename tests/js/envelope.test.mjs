@@ -1,0 +1,235 @@
+// The learning README's way in: its JavaScript snippet over a real WebSocket, envelopes and
+// pusher-js meeting in one hub, and the envelope JSON Schema agreeing with the server's decoders.
+//
+// Started by the Rust test `tests/realtime/js_clients.rs` with CONFAB_API, REVERB_HOST,
+// REVERB_PORT and REVERB_APP_KEY set for a fresh server.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import WebSocket from 'ws';
+import Pusher from 'pusher-js';
+
+// Node 20 has no global WebSocket; the README's snippet uses the browser's, so give it one.
+globalThis.WebSocket = WebSocket;
+
+const env = process.env;
+const api = env.CONFAB_API;
+const realtimeHost = `${env.REVERB_HOST}:${env.REVERB_PORT}`;
+const WAIT_MS = 10_000;
+
+async function call(method, path, token, body) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+let people = 0;
+async function register(name) {
+  people += 1;
+  const email = `${name.toLowerCase()}.${people}.${Date.now()}@example.com`;
+  const { status, json } = await call('POST', '/api/v1/user/register', null, {
+    name,
+    email,
+    password: 'secret-password',
+  });
+  assert.equal(status, 201, JSON.stringify(json));
+  return { id: json.data.user.id, name, email, token: json.data.token };
+}
+
+function timeout(what) {
+  return new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS).unref(),
+  );
+}
+
+/// An envelope socket that queues what it receives.
+async function envelopeSocket(url) {
+  const ws = new WebSocket(url);
+  const inbox = [];
+  const waiters = [];
+  ws.on('message', (data) => {
+    const envelope = JSON.parse(data.toString());
+    const waiter = waiters.findIndex((w) => w.match(envelope));
+    if (waiter >= 0) waiters.splice(waiter, 1)[0].resolve(envelope);
+    else inbox.push(envelope);
+  });
+  await Promise.race([new Promise((resolve) => ws.once('open', resolve)), timeout('open')]);
+  return {
+    ws,
+    send: (envelope) => ws.send(typeof envelope === 'string' ? envelope : JSON.stringify(envelope)),
+    next(match = () => true, what = 'an envelope') {
+      const queued = inbox.findIndex(match);
+      if (queued >= 0) return Promise.resolve(inbox.splice(queued, 1)[0]);
+      return Promise.race([
+        new Promise((resolve) => waiters.push({ match, resolve })),
+        timeout(what),
+      ]);
+    },
+    inbox,
+  };
+}
+
+const answerTo = (id) => (e) => e.id === id && (e.type === 'ack' || e.type === 'error');
+
+test("the README's snippet, with only host and port changed, gets its ack", async () => {
+  const me = await register('Reader');
+  const login = await call('POST', '/api/login', null, { email: me.email, password: 'secret-password' });
+  assert.equal(login.status, 200);
+  const token = login.json.token;
+
+  // From the learning README, verbatim but for `localhost:6000`.
+  const received = [];
+  const acked = new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${realtimeHost}?token=` + encodeURIComponent(token));
+    ws.onopen = () => {
+      const ping = { id: '1', type: 'ping', from: 'user:1', to: 'channel:global', ts: Math.floor(Date.now()/1000), payload: {} };
+      ws.send(JSON.stringify(ping));
+    };
+    ws.onmessage = (evt) => {
+      const envelope = JSON.parse(evt.data);
+      received.push(envelope);
+      if (envelope.type === 'ack') {
+        ws.close();
+        resolve(envelope);
+      }
+    };
+  });
+  const ack = await Promise.race([acked, timeout('ack')]);
+  assert.equal(ack.id, '1');
+  assert.equal(ack.payload.ack, '1');
+  assert.equal(ack.from, 'server');
+  assert.equal(ack.to, `user:${me.id}`);
+  assert.ok(Number.isInteger(ack.ts));
+});
+
+test('a socket without a valid token is closed with a policy violation', async () => {
+  for (const url of [`ws://${realtimeHost}/`, `ws://${realtimeHost}/?token=forged`]) {
+    const ws = new WebSocket(url);
+    const code = await Promise.race([
+      new Promise((resolve) => ws.on('close', (c) => resolve(c))),
+      timeout('close'),
+    ]);
+    assert.equal(code, 1008, url);
+  }
+});
+
+test('an envelope message reaches a pusher-js client, and an API message reaches the envelope client', async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Two protocols',
+    user_ids: [bob.id],
+  });
+  const id = room.json.data.id;
+
+  const pusher = new Pusher(env.REVERB_APP_KEY, {
+    wsHost: env.REVERB_HOST,
+    wsPort: Number(env.REVERB_PORT),
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    cluster: '',
+    channelAuthorization: {
+      endpoint: `${api}/api/broadcasting/auth`,
+      headers: { Authorization: `Bearer ${bob.token}` },
+    },
+  });
+  try {
+    const channel = pusher.subscribe(`private-conversation.${id}`);
+    await Promise.race([
+      new Promise((resolve) => channel.bind('pusher:subscription_succeeded', resolve)),
+      timeout('pusher subscription'),
+    ]);
+    const viaPusher = new Promise((resolve) => channel.bind('message.sent', resolve));
+
+    const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    envelope.send({ id: 'm1', type: 'message', to: `conversation:${id}`, payload: { text: 'from an envelope' } });
+    const ack = await envelope.next(answerTo('m1'), 'message ack');
+    assert.equal(ack.type, 'ack', JSON.stringify(ack));
+    const event = await Promise.race([viaPusher, timeout('message.sent at pusher-js')]);
+    assert.deepEqual(event.message, ack.payload.message);
+
+    // The other way: Bob's app sends over the API; Ann's envelope socket gets a message envelope.
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, { body: 'from the API' });
+    assert.equal(sent.status, 201);
+    const arrived = await envelope.next((e) => e.type === 'message', 'message envelope');
+    assert.equal(arrived.from, `user:${bob.id}`);
+    assert.equal(arrived.to, `conversation:${id}`);
+    assert.deepEqual(arrived.payload.message, sent.json.data);
+    envelope.ws.close();
+  } finally {
+    pusher.disconnect();
+  }
+});
+
+test('the JSON Schema and the server decoders accept and reject the same envelopes', async () => {
+  const schema = await (await fetch(`${api}/schemas/envelope.schema.json`)).json();
+  const committed = JSON.parse(readFileSync(new URL('../../schemas/envelope.schema.json', import.meta.url)));
+  assert.deepEqual(schema, committed, 'the served schema is the committed one');
+  const validate = new Ajv2020({ strict: false }).compile(schema);
+
+  const me = await register('Checker');
+  const room = await call('POST', '/api/v1/conversations', me.token, { type: 'group', name: 'Schema', user_ids: [] });
+  const to = `conversation:${room.json.data.id}`;
+  const examples = [
+    { type: 'ping' },
+    { id: '1', type: 'ping', to: 'channel:global', payload: {} },
+    { id: 'x', type: 'ping', from: 'user:1', ts: 1690000000, payload: { text: 'hello' } },
+    { id: 'm', type: 'message', to, payload: { text: 'hi' } },
+    { type: 'join', to: 'channel:global' },
+    { type: 'leave', to },
+    {},
+    { type: 'shout' },
+    { type: 'message', payload: { text: 'x' } },
+    { type: 'join' },
+    { type: 'ping', to: 'room:1' },
+    { type: 'ping', to: 'conversation:abc' },
+    { type: 'ping', payload: 'text' },
+    { type: 'ping', id: '' },
+    { type: 'ping', id: 'x'.repeat(129) },
+    { type: 'ping', id: 7 },
+    { type: 'ping', ts: 'soon' },
+    { type: 'ping', ts: -1 },
+    { type: 7 },
+    [],
+    'ping',
+  ];
+
+  const socket = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(me.token)}`);
+  let n = 0;
+  try {
+    for (const example of examples) {
+      const valid = validate(example);
+      // Over the WebSocket: an ack when valid, an error envelope when not (the socket lives on).
+      n += 1;
+      const probe = `probe-${n}`;
+      socket.send(example);
+      const answer = await socket.next((e) => e.type === 'ack' || e.type === 'error', `answer to ${JSON.stringify(example)}`);
+      assert.equal(answer.type === 'ack', valid, `WebSocket vs schema on ${JSON.stringify(example)}: ${JSON.stringify(answer)}`);
+      socket.send({ id: probe, type: 'ping' });
+      assert.equal((await socket.next(answerTo(probe), 'probe')).type, 'ack', 'the socket lives on');
+
+      // Over HTTP, for what HTTP takes (ping and message; join/leave need a socket).
+      const kind = example && typeof example === 'object' && !Array.isArray(example) ? example.type : undefined;
+      if (kind === 'join' || kind === 'leave') continue;
+      const response = await fetch(`${api}/api/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${me.token}` },
+        body: JSON.stringify(example),
+      });
+      assert.equal(response.ok, valid, `HTTP vs schema on ${JSON.stringify(example)}: ${response.status}`);
+    }
+  } finally {
+    socket.ws.close();
+  }
+});
