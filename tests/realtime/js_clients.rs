@@ -2,42 +2,13 @@
 //! a fresh server. Needs Node.js; installs the locked packages with `npm ci` when they are missing,
 //! and says plainly when it has to skip.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+use confab_tests::js::{have, js_dir, npm_packages_ready};
 use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends};
 
 on_both_backends!(
     laravel_echo_and_pusher_js_work_unchanged,
     envelope_clients_meet_pusher_clients_and_the_schema,
 );
-
-fn js_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("js")
-}
-
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether the npm packages are there (installing them if npm can).
-fn packages_ready() -> bool {
-    let dir = js_dir();
-    if dir.join("node_modules/laravel-echo").exists() && dir.join("node_modules/ajv").exists() {
-        return true;
-    }
-    if !have("npm") {
-        return false;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status();
-    status.is_ok_and(|s| s.success()) && dir.join("node_modules/laravel-echo").exists()
-}
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
     run_js_suite(backend, "echo.test.mjs", 5).await;
@@ -49,7 +20,7 @@ async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) 
 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
 async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
-    if !have("node") || !packages_ready() {
+    if !have("node") || !npm_packages_ready() {
         eprintln!("SKIPPED: {file} needs Node.js and npm (run `npm ci` in tests/js)");
         return;
     }

@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
+pub mod js;
 pub mod pusher;
 
 /// The realtime app credentials every test server runs with.

@@ -2,8 +2,10 @@
 //! build step and no third-party script. A demo and a debugging aid for the API and the envelope
 //! WebSocket (`/ws`). Served at `/`, `/app.js` and `/app.css`.
 
-use poem::http::header;
-use poem::{Response, handler};
+use std::sync::Arc;
+
+use poem::http::{Method, header};
+use poem::{Endpoint, IntoResponse, Request, Response, handler};
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -16,9 +18,16 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .body(body)
 }
 
-#[handler]
-pub(crate) fn index() -> Response {
-    asset(INDEX_HTML, "text/html; charset=utf-8")
+/// `GET /` answers the page, in front of the router: poem lets the API's catch-all nest at `/`
+/// shadow an exact `/` route.
+pub(crate) async fn page_at_root<E: Endpoint>(
+    next: Arc<E>,
+    req: Request,
+) -> poem::Result<Response> {
+    if req.uri().path() == "/" && req.method() == Method::GET {
+        return Ok(asset(INDEX_HTML, "text/html; charset=utf-8"));
+    }
+    next.call(req).await.map(IntoResponse::into_response)
 }
 
 #[handler]

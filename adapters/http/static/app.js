@@ -7,16 +7,10 @@ const PER_PAGE = 30;
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  token: sessionStorage.getItem('confab.token'),
-  me: null,
-  conversations: [],
-  current: null, // the open conversation (as the API returns it)
-  page: 0, lastPage: 1, loading: false, seen: new Set(),
-  socket: null, backoff: 1000, joined: new Set(), pending: new Map(),
-  typingSent: 0, typers: new Map(),
+  token: sessionStorage.getItem('confab.token'), me: null, conversations: [],
+  current: null, page: 0, lastPage: 1, loading: false, seen: new Set(), // the open conversation
+  socket: null, backoff: 1000, joined: new Set(), pending: new Map(), typingSent: 0, typers: new Map(),
 };
-
-// ---------- helpers ----------
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -29,58 +23,42 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
-}
-
+// The REST API; a non-2xx answer throws with the server's JSON `message`.
 async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(API + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await response.json().catch(() => ({}));
   if (!response.ok) {
     let message = json.message || `${response.status} ${response.statusText}`;
     const retry = response.headers.get('Retry-After');
     if (response.status === 429 && retry) message += ` (retry in ${retry} s)`;
     if (response.status === 401 && state.token && !path.startsWith('/user/')) logout();
-    throw new ApiError(response.status, message);
+    throw Object.assign(new Error(message), { status: response.status });
   }
   return json;
 }
 
-function showError(id, error) {
-  $(id).textContent = error ? error.message || String(error) : '';
-}
+const showError = (id, error) => { $(id).textContent = error ? error.message || String(error) : ''; };
+const quietly = (promise) => promise.catch(() => {});
 
-function nameOf(userId) {
-  const user = state.current?.participants.find((p) => p.id === userId);
-  return user ? user.name : `user ${userId}`;
-}
-
-function title(c) {
-  if (c.name) return c.name;
-  const other = c.participants.find((p) => p.id !== state.me?.id);
-  return other ? other.name : 'Direct chat';
-}
+const nameOf = (userId) => state.current?.participants.find((p) => p.id === userId)?.name ?? `user ${userId}`;
+// A group's name, or for a direct chat the other person's.
+const title = (c) => c.name || c.participants.find((p) => p.id !== state.me?.id)?.name || 'Direct chat';
 
 function time(iso) {
   const d = new Date(iso);
   const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+  return sameDay ? d.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })
     : d.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 }
-
-// ---------- session ----------
 
 $('auth-toggle').addEventListener('click', () => {
   const form = $('auth-form');
   const register = form.dataset.mode === 'login';
   form.dataset.mode = register ? 'register' : 'login';
-  $('auth-title').textContent = register ? 'Register' : 'Log in';
-  form.querySelector('[type=submit]').textContent = register ? 'Register' : 'Log in';
+  $('auth-title').textContent = form.querySelector('[type=submit]').textContent = register ? 'Register' : 'Log in';
   $('auth-toggle').textContent = register ? 'Have an account? Log in' : 'No account? Register';
   form.elements.name.required = register;
   form.elements.password.autocomplete = register ? 'new-password' : 'current-password';
@@ -105,55 +83,50 @@ $('auth-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('logout').addEventListener('click', logout);
+$('logout').addEventListener('click', () => logout());
+
+function showChat(on) {
+  $('auth').hidden = on;
+  $('chat').hidden = $('session').hidden = !on;
+}
 
 function logout() {
-  sessionStorage.removeItem('confab.token');
-  state.token = null;
-  state.me = null;
-  state.current = null;
   const socket = state.socket;
-  state.socket = null;
+  sessionStorage.removeItem('confab.token');
+  Object.assign(state, { token: null, me: null, current: null, conversations: [], socket: null });
   if (socket) socket.close();
-  $('chat').hidden = true;
-  $('session').hidden = true;
-  $('auth').hidden = false;
-  location.hash = '';
+  $('room-body').hidden = true;
+  $('empty').hidden = false;
+  $('messages').replaceChildren();
+  showChat(false);
+  history.replaceState(null, '', location.pathname);
 }
 
 async function start(me) {
   state.me = me || (await api('GET', '/user/me')).data;
   $('me').textContent = state.me.name;
-  $('auth').hidden = true;
-  $('chat').hidden = false;
-  $('session').hidden = false;
+  showChat(true);
   connect();
   await loadConversations();
   route();
 }
 
-// ---------- conversations ----------
-
 async function loadConversations() {
-  const json = await api('GET', '/conversations');
-  state.conversations = json.data;
+  state.conversations = (await api('GET', '/conversations')).data;
   renderConversations();
-  joinAll();
+  state.conversations.forEach((c) => join(c.id)); // so messages elsewhere bump unread counts
 }
 
 function renderConversations() {
   const items = state.conversations.map((c) => {
-    const unread = c.unread_count > 0
-      ? el('span', { class: 'badge', 'data-testid': 'unread-count', 'aria-label': `${c.unread_count} unread`, text: String(c.unread_count) })
-      : '';
+    const n = c.unread_count;
+    const unread = n > 0 ? el('span', { class: 'badge', 'data-testid': 'unread-count', 'aria-label': `${n} unread`, text: String(n) }) : '';
     const preview = c.last_message ? `${c.last_message.user.name}: ${c.last_message.body}` : 'No messages yet';
-    const link = el('a', {
+    return el('li', {}, el('a', {
       href: `#/c/${c.id}`, 'data-testid': 'conversation-item', 'data-conversation-id': String(c.id),
       ...(state.current?.id === c.id ? { 'aria-current': 'page' } : {}),
-    },
-    el('span', { class: 'row' }, el('strong', { text: title(c) }), unread),
-    el('span', { class: 'preview muted', text: c.is_closed ? `(closed) ${preview}` : preview }));
-    return el('li', {}, link);
+    }, el('span', { class: 'row' }, el('strong', { text: title(c) }), unread),
+    el('span', { class: 'preview muted', text: c.is_closed ? `(closed) ${preview}` : preview })));
   });
   $('conversations').replaceChildren(...items);
   if (!items.length) $('conversations').append(el('li', { class: 'muted', text: 'No conversations yet.' }));
@@ -173,7 +146,10 @@ $('group-form').addEventListener('submit', async (event) => {
 });
 
 window.addEventListener('hashchange', route);
-window.addEventListener('focus', () => { if (state.me) loadConversations().catch(() => {}); });
+// New rooms (someone invited us) show up on focus and every 30 s.
+const refresh = () => { if (state.me) quietly(loadConversations()); };
+window.addEventListener('focus', refresh);
+setInterval(refresh, 30000);
 
 function route() {
   const match = /^#\/c\/(\d+)$/.exec(location.hash);
@@ -181,17 +157,11 @@ function route() {
 }
 
 async function openConversation(id) {
-  let json;
-  try {
-    json = await api('GET', `/conversations/${id}`);
-  } catch (error) {
-    $('empty').textContent = error.message;
-    return;
-  }
-  state.current = json.data;
-  Object.assign(state, { page: 0, lastPage: 1, loading: false, seen: new Set(), typingSent: 0 });
+  const json = await api('GET', `/conversations/${id}`).catch((error) => { $('empty').textContent = error.message; });
+  if (!json) return;
   state.typers.forEach((t) => clearTimeout(t));
   state.typers.clear();
+  Object.assign(state, { current: json.data, page: 0, lastPage: 1, loading: false, seen: new Set(), typingSent: 0 });
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
@@ -218,12 +188,10 @@ function renderRoomHead() {
 async function markRead() {
   const c = state.current;
   if (!c) return;
-  await api('POST', `/conversations/${c.id}/read`).catch(() => {});
+  await quietly(api('POST', `/conversations/${c.id}/read`));
   const listed = state.conversations.find((x) => x.id === c.id);
-  if (listed && listed.unread_count) { listed.unread_count = 0; renderConversations(); }
+  if (listed?.unread_count) { listed.unread_count = 0; renderConversations(); }
 }
-
-// ---------- messages ----------
 
 function messageNode(m) {
   const mine = m.user_id === state.me.id;
@@ -248,9 +216,8 @@ async function loadOlder() {
     const fresh = json.data.filter((m) => !state.seen.has(m.id)).reverse();
     fresh.forEach((m) => state.seen.add(m.id));
     const before = list.scrollHeight;
-    const first = state.page === 1;
     list.prepend(...fresh.map(messageNode));
-    list.scrollTop = first ? list.scrollHeight : list.scrollTop + list.scrollHeight - before;
+    list.scrollTop = state.page === 1 ? list.scrollHeight : list.scrollTop + list.scrollHeight - before;
     list.dataset.complete = String(state.page >= state.lastPage);
   } catch (error) {
     showError('send-error', error);
@@ -262,9 +229,7 @@ async function loadOlder() {
   if (state.current === c && list.scrollHeight <= list.clientHeight && state.page < state.lastPage) loadOlder();
 }
 
-$('messages').addEventListener('scroll', () => {
-  if ($('messages').scrollTop < 60) loadOlder();
-});
+$('messages').addEventListener('scroll', () => { if ($('messages').scrollTop < 60) loadOlder(); });
 
 function appendMessage(m) {
   if (state.seen.has(m.id)) return;
@@ -286,17 +251,14 @@ $('composer').addEventListener('submit', async (event) => {
     input.value = '';
     state.typingSent = 0;
     if (state.current === c) appendMessage(json.data);
-    loadConversations().catch(() => {});
+    quietly(loadConversations());
   } catch (error) {
     showError('send-error', error);
   }
 });
 
-$('composer-input').addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    $('composer').requestSubmit();
-  }
+$('composer-input').addEventListener('keydown', (event) => { // Enter sends, Shift+Enter is a new line
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); $('composer').requestSubmit(); }
 });
 
 $('composer-input').addEventListener('input', () => {
@@ -305,14 +267,9 @@ $('composer-input').addEventListener('input', () => {
   if (send({ type: 'ping', to: `conversation:${state.current.id}`, payload: { typing: true } })) state.typingSent = now;
 });
 
-// ---------- invite ----------
-
 let searchTimer = 0;
 $('invite-form').addEventListener('submit', (event) => event.preventDefault());
-$('invite-search').addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(searchUsers, 250);
-});
+$('invite-search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(searchUsers, 250); });
 
 async function searchUsers() {
   const q = $('invite-search').value.trim();
@@ -338,13 +295,11 @@ async function invite(user) {
   try {
     const json = await api('POST', `/conversations/${c.id}/invite`, { user_ids: [user.id] });
     if (state.current === c) { state.current = json.data; renderRoomHead(); }
-    loadConversations().catch(() => {});
+    quietly(loadConversations());
   } catch (error) {
     $('invite-results').replaceChildren(el('li', { class: 'error', text: error.message }));
   }
 }
-
-// ---------- live: the envelope WebSocket ----------
 
 let nextId = 0;
 const envelopeId = () => `web-${Date.now().toString(36)}-${++nextId}`;
@@ -354,6 +309,7 @@ function setLive(text, stateName) {
   $('live').dataset.state = stateName;
 }
 
+// One socket per page; joins the listed rooms on open, reconnects with back-off (1 s … 30 s).
 function connect() {
   if (!state.token || state.socket) return;
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -363,13 +319,11 @@ function connect() {
   socket.onopen = () => {
     state.backoff = 1000;
     setLive('live', 'open');
-    joinAll();
+    state.conversations.forEach((c) => join(c.id));
     if (state.current) join(state.current.id);
   };
   socket.onmessage = (event) => {
-    let envelope;
-    try { envelope = JSON.parse(event.data); } catch { return; }
-    receive(envelope);
+    try { receive(JSON.parse(event.data)); } catch (error) { console.warn('bad envelope', error); }
   };
   socket.onclose = (event) => {
     if (state.socket !== socket) return; // logged out
@@ -377,10 +331,8 @@ function connect() {
     state.joined.clear();
     state.pending.clear();
     markJoined();
-    if (event.code === 1008) { // policy violation: the token is no longer accepted
-      setLive('signed out', 'closed');
-      api('GET', '/user/me').catch((e) => { if (e.status === 401) logout(); });
-    }
+    // 1008 = policy violation: if the token has expired, go back to the login form.
+    if (event.code === 1008) api('GET', '/user/me').catch((e) => { if (e.status === 401) logout(); });
     const delay = state.backoff;
     state.backoff = Math.min(state.backoff * 2, 30000);
     setLive(`offline, retrying in ${Math.round(delay / 1000)} s`, 'closed');
@@ -389,51 +341,37 @@ function connect() {
 }
 
 function send(envelope) {
-  const socket = state.socket;
-  if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-  socket.send(JSON.stringify({ id: envelopeId(), ...envelope }));
+  if (state.socket?.readyState !== WebSocket.OPEN) return false;
+  state.socket.send(JSON.stringify({ id: envelopeId(), ...envelope }));
   return true;
-}
-
-// Joins every listed conversation, so messages elsewhere can refresh the unread counts.
-function joinAll() {
-  state.conversations.forEach((c) => join(c.id));
 }
 
 function join(id) {
   const to = `conversation:${id}`;
   if (state.joined.has(to) || [...state.pending.values()].includes(to)) return;
-  const envelopeIdValue = envelopeId();
-  if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
-  state.pending.set(envelopeIdValue, to);
-  state.socket.send(JSON.stringify({ id: envelopeIdValue, type: 'join', to }));
+  const ref = envelopeId();
+  if (send({ id: ref, type: 'join', to })) state.pending.set(ref, to);
 }
 
+// data-joined="true" once the server acked the join of the open room (the test waits for it).
 function markJoined() {
-  const joined = Boolean(state.current && state.joined.has(`conversation:${state.current.id}`));
-  $('room').dataset.joined = String(joined);
+  $('room').dataset.joined = String(Boolean(state.current && state.joined.has(`conversation:${state.current.id}`)));
 }
 
 function receive(envelope) {
   const payload = envelope.payload || {};
   if (envelope.type === 'ack' || envelope.type === 'error') {
     const to = state.pending.get(payload.ack);
-    if (to) {
-      state.pending.delete(payload.ack);
-      if (envelope.type === 'ack') state.joined.add(to);
-      markJoined();
-    }
-    return;
+    if (to && state.pending.delete(payload.ack) && envelope.type === 'ack') state.joined.add(to);
+    return markJoined();
   }
   const currentTo = state.current && `conversation:${state.current.id}`;
   if (envelope.type === 'message' && payload.message) {
     const m = payload.message;
-    if (state.current && m.conversation_id === state.current.id) {
-      stopTyping(m.user_id);
-      appendMessage(m);
-      if (m.user_id !== state.me.id) markRead();
-    }
-    loadConversations().catch(() => {});
+    const here = state.current && m.conversation_id === state.current.id;
+    if (here) { stopTyping(m.user_id); appendMessage(m); }
+    // Read first (the open room), then refresh the list's unread counts and previews.
+    quietly((here && m.user_id !== state.me.id ? markRead() : Promise.resolve()).then(loadConversations));
   } else if (envelope.type === 'ping' && payload.typing && envelope.to === currentTo) {
     const userId = Number(String(envelope.from || '').replace('user:', ''));
     if (!userId || userId === state.me.id) return;
@@ -454,8 +392,4 @@ function renderTyping() {
     : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
-// ---------- boot ----------
-
-if (state.token) {
-  start().catch(() => logout());
-}
+if (state.token) start().catch(logout);

@@ -1,0 +1,235 @@
+// The browser client at `/` in a real headless Chromium (Debian's package), driven by
+// playwright-core. Started by tests/realtime/browser.rs, which passes the server's address in
+// CONFAB_API and where to put screenshots in ARTIFACTS_DIR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.CONFAB_API;
+const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR || '../artifacts');
+const WAIT = 15_000; // every wait ends by itself
+const PASSWORD = 'secret-pass';
+
+let browser;
+
+before(async () => {
+  assert.ok(BASE, 'CONFAB_API must name the server, e.g. http://127.0.0.1:8000');
+  await mkdir(ARTIFACTS, { recursive: true });
+  const page = await fetch(`${BASE}/`, { signal: AbortSignal.timeout(WAIT) });
+  const html = await page.text();
+  assert.ok(page.ok && html.includes('data-testid="auth-form"'),
+    `GET / should serve the browser client, got ${page.status}: ${html.slice(0, 200)}`);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: WAIT,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function rest(method, url, token, body) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`${BASE}/api/v1${url}`, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(WAIT),
+  });
+  const json = await response.json();
+  assert.ok(response.ok, `${method} ${url} → ${response.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+let serial = 0;
+async function register(name) {
+  const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${Date.now()}.${++serial}@example.com`;
+  const data = await rest('POST', '/user/register', null, { name, email, password: PASSWORD });
+  return { ...data.user, email, token: data.token };
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1040, height: 640 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (error) => console.error('page error:', error));
+  const response = await page.goto(`${BASE}/`);
+  assert.equal(response?.status(), 200);
+  return page;
+}
+
+async function logIn(page, user) {
+  await page.getByTestId('auth-email').fill(user.email);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('current-user').filter({ hasText: user.name }).waitFor();
+}
+
+const item = (page, name) => page.getByTestId('conversation-item').filter({ hasText: name });
+
+async function openRoom(page, name) {
+  await item(page, name).click();
+  await page.getByTestId('room-title').filter({ hasText: name }).waitFor();
+}
+
+/** Joined over the envelope WebSocket: the server acked the page's `join`. */
+async function live(page) {
+  await page.locator('[data-testid="room"][data-joined="true"]').waitFor();
+}
+
+test('two people chat live in two browser contexts', { timeout: 90_000 }, async () => {
+  const alice = await register('Alice Martin');
+  const bob = await register('Bob Stone');
+  const room = await rest('POST', '/conversations', alice.token,
+    { type: 'group', name: 'Project Alpha', user_ids: [bob.id] });
+  const other = await rest('POST', '/conversations', alice.token,
+    { type: 'group', name: 'Release 1.0', user_ids: [bob.id] });
+  await rest('POST', `/conversations/${room.id}/messages`, alice.token, { body: 'Morning! Demo at 3pm?' });
+  await rest('POST', `/conversations/${room.id}/messages`, bob.token, { body: 'Works for me. I will bring the slides.' });
+
+  const a = await newPage();
+  const b = await newPage();
+  try {
+    await logIn(a, alice);
+    await logIn(b, bob);
+    // Alice has one unread message (Bob's); Bob has read up to his own.
+    await item(a, 'Project Alpha').getByTestId('unread-count').filter({ hasText: '1' }).waitFor();
+    await openRoom(a, 'Project Alpha');
+    await openRoom(b, 'Project Alpha');
+    await item(a, 'Project Alpha').getByTestId('unread-count').waitFor({ state: 'detached' });
+    assert.equal(await b.getByTestId('message').count(), 2);
+    await live(a);
+    await live(b);
+    await b.evaluate(() => { window.notReloaded = true; });
+
+    const text = "Perfect. I'll book the big room & send the invite.";
+    await a.getByTestId('composer-input').pressSequentially(text.slice(0, 12), { delay: 20 });
+    await b.getByTestId('typing-indicator').filter({ hasText: 'Alice Martin is typing…' }).waitFor();
+    await a.getByTestId('composer-input').pressSequentially(text.slice(12), { delay: 5 });
+    await a.getByTestId('send-button').click();
+
+    const arrived = b.getByTestId('message-body').filter({ hasText: text });
+    await arrived.waitFor();
+    assert.equal(await arrived.textContent(), text);
+    assert.equal(await b.evaluate(() => window.notReloaded), true, 'Bob’s page was not reloaded');
+    await b.getByTestId('typing-indicator').filter({ hasText: /^$/ }).waitFor();
+    await a.getByTestId('message-body').filter({ hasText: text }).waitFor();
+    assert.equal(await a.getByTestId('composer-input').inputValue(), '');
+    assert.equal(await a.getByTestId('message').filter({ hasText: text }).count(), 1, 'no duplicate');
+
+    // Bob answers on the keyboard (Enter sends); Alice sees it live.
+    await b.getByTestId('composer-input').fill('Got it, thanks!');
+    await b.getByTestId('composer-input').press('Enter');
+    await a.getByTestId('message-body').filter({ hasText: 'Got it, thanks!' }).waitFor();
+    await a.getByTestId('typing-indicator').filter({ hasText: /^$/ }).waitFor();
+
+    // News in the other room shows up in Bob's list; Alice starts another message.
+    await rest('POST', `/conversations/${other.id}/messages`, alice.token, { body: 'Release notes draft is up.' });
+    await item(b, 'Release 1.0').getByTestId('unread-count').filter({ hasText: '1' }).waitFor();
+    await a.getByTestId('composer-input').pressSequentially('See you at 3', { delay: 20 });
+    await b.getByTestId('typing-indicator').filter({ hasText: 'Alice Martin is typing…' }).waitFor();
+
+    await a.screenshot({ path: path.join(ARTIFACTS, 'browser-a.png') });
+    await b.screenshot({ path: path.join(ARTIFACTS, 'browser-b.png') });
+  } finally {
+    await a.context().close();
+    await b.context().close();
+  }
+});
+
+test('a message for another room bumps its unread count live', { timeout: 60_000 }, async () => {
+  const carol = await register('Carol Reyes');
+  const dan = await register('Dan Okafor');
+  const first = await rest('POST', '/conversations', carol.token, { type: 'group', name: 'Room One', user_ids: [dan.id] });
+  const second = await rest('POST', '/conversations', carol.token, { type: 'group', name: 'Room Two', user_ids: [dan.id] });
+  const page = await newPage();
+  try {
+    await logIn(page, dan);
+    await openRoom(page, 'Room One');
+    await live(page);
+    await rest('POST', `/conversations/${second.id}/messages`, carol.token, { body: 'Over here' });
+    await item(page, 'Room Two').getByTestId('unread-count').filter({ hasText: '1' }).waitFor();
+    const markup = '<img src=x onerror="window.injected=1"> & <b>friends</b>';
+    await rest('POST', `/conversations/${first.id}/messages`, carol.token, { body: markup });
+    const shown = page.getByTestId('message-body').filter({ hasText: 'friends' });
+    await shown.waitFor();
+    assert.equal(await shown.textContent(), markup, 'user text is shown as text, never as markup');
+    assert.equal(await shown.locator('img, b').count(), 0);
+    assert.equal(await page.evaluate(() => window.injected), undefined);
+    assert.equal(await item(page, 'Room One').getByTestId('unread-count').count(), 0, 'the open room is read');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('history loads upward page by page, and send errors are shown', { timeout: 60_000 }, async () => {
+  const erin = await register('Erin Walsh');
+  const room = await rest('POST', '/conversations', erin.token, { type: 'group', name: 'Archive', user_ids: [] });
+  for (let i = 1; i <= 45; i++) {
+    await rest('POST', `/conversations/${room.id}/messages`, erin.token, { body: `message ${i}` });
+  }
+  const page = await newPage();
+  try {
+    await logIn(page, erin);
+    await openRoom(page, 'Archive');
+    const bodies = page.getByTestId('message-body');
+    await bodies.filter({ hasText: /^message 45$/ }).waitFor();
+    assert.equal(await bodies.count(), 30, 'one page of 30');
+    assert.equal(await bodies.first().textContent(), 'message 16');
+    await page.getByTestId('message-list').evaluate((list) => { list.scrollTop = 0; });
+    await page.locator('[data-testid="message-list"][data-complete="true"]').waitFor();
+    assert.equal(await bodies.count(), 45);
+    assert.deepEqual((await bodies.allTextContents()).slice(0, 3), ['message 1', 'message 2', 'message 3']);
+    assert.equal(await bodies.last().textContent(), 'message 45', 'oldest at the top, newest at the bottom');
+
+    // The room closes behind the page's back: the API's 422 message is shown.
+    await rest('POST', `/conversations/${room.id}/close`, erin.token);
+    await page.getByTestId('composer-input').fill('anyone?');
+    await page.getByTestId('send-button').click();
+    const error = page.getByTestId('send-error');
+    await error.filter({ hasText: /closed/i }).waitFor();
+    assert.equal(await page.getByTestId('composer-input').inputValue(), 'anyone?', 'the draft is kept');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('register, create a group and invite someone found by search, all in the page', { timeout: 60_000 }, async () => {
+  const guest = await register('Frank Ishikawa');
+  const page = await newPage();
+  try {
+    const email = `grace.${Date.now()}@example.com`;
+    await page.getByTestId('auth-toggle').click();
+    await page.getByTestId('auth-name').fill('Grace Hopper');
+    await page.getByTestId('auth-email').fill(email);
+    await page.getByTestId('auth-password').fill('short');
+    await page.getByTestId('auth-submit').click(); // the browser refuses a 5-character password
+    await page.getByTestId('auth-password').fill(PASSWORD);
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('current-user').filter({ hasText: 'Grace Hopper' }).waitFor();
+
+    await page.getByTestId('new-group-name').fill('Compilers');
+    await page.getByTestId('new-group-submit').click();
+    await page.getByTestId('room-title').filter({ hasText: 'Compilers' }).waitFor();
+    await page.getByTestId('invite-search').fill(guest.email);
+    await page.getByRole('button', { name: 'Invite Frank Ishikawa' }).click();
+    await page.getByTestId('participants').filter({ hasText: 'Frank Ishikawa' }).waitFor();
+
+    const rooms = await rest('GET', '/conversations', guest.token);
+    assert.ok(rooms.some((c) => c.name === 'Compilers'), 'Frank is in the new room');
+
+    // The session survives a reload (token in sessionStorage) and the open room is in the URL.
+    await page.reload();
+    await page.getByTestId('room-title').filter({ hasText: 'Compilers' }).waitFor();
+    await page.getByTestId('logout').click();
+    await page.getByTestId('auth-form').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('confab.token')), null);
+  } finally {
+    await page.context().close();
+  }
+});
