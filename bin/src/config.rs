@@ -52,6 +52,11 @@ pub struct Cli {
     #[arg(long, env = "CONFAB_NO_REALTIME", global = true)]
     pub no_realtime: bool,
 
+    /// Redis (`redis://127.0.0.1:6379`) shared by several nodes: used only with
+    /// `REVERB_SCALING_ENABLED=true`.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
     #[command(flatten)]
     pub reverb: ReverbArgs,
 
@@ -173,6 +178,24 @@ pub struct ReverbArgs {
         global = true
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Scale out: several nodes share `REDIS_URL` (broadcasts, presence, counts, send limit).
+    /// Off unless this is true and `REDIS_URL` is set.
+    #[arg(
+        long = "reverb-scaling-enabled",
+        env = "REVERB_SCALING_ENABLED",
+        global = true
+    )]
+    pub scaling_enabled: bool,
+
+    /// Redis pub/sub channel the nodes share (also namespaces their keys).
+    #[arg(
+        long = "reverb-scaling-channel",
+        env = "REVERB_SCALING_CHANNEL",
+        default_value = "reverb",
+        global = true
+    )]
+    pub scaling_channel: String,
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]
@@ -186,6 +209,24 @@ pub enum Command {
 }
 
 impl Cli {
+    /// The Redis URL when scale-out is on (`REVERB_SCALING_ENABLED=true` and `REDIS_URL` set).
+    pub fn scaling_redis_url(&self) -> Option<&str> {
+        let url = self
+            .redis_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty());
+        match (self.reverb.scaling_enabled, url) {
+            (true, Some(url)) => Some(url),
+            (true, None) => {
+                tracing::warn!(
+                    "REVERB_SCALING_ENABLED is true but REDIS_URL is unset: running as a single node"
+                );
+                None
+            }
+            (false, _) => None,
+        }
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()

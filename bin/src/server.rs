@@ -21,19 +21,20 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     }
     let db = wiring::database(cli).await?;
     let realtime = wiring::realtime(cli)?;
-    let app = wiring::application(cli, &db, realtime.as_ref())?;
+    let throttle = wiring::send_throttle(cli).await;
+    let app = wiring::application(cli, &db, realtime.as_ref(), throttle)?;
     let (stop, stopped) = watch::channel(false);
 
     let mut listeners = tokio::task::JoinSet::new();
     if !cli.no_api {
         let api = confab_http::routes(
             app.clone(),
-            wiring::readiness(&db),
+            wiring::readiness(&db, realtime.as_ref()),
             wiring::realtime_info(cli, realtime.as_ref()),
         );
         // The envelope protocol's WebSocket at /ws, beside the API (outside its request log, so
         // the ?token= in the URL is never logged).
-        let routes = match &realtime {
+        let routes = match realtime.as_ref().filter(|_| !cli.no_realtime) {
             Some(realtime) => Route::new()
                 .at("/ws", realtime.envelope_endpoint(app.clone()))
                 .nest("/", api)
@@ -43,7 +44,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
         listeners.spawn(listen(cli.http_addr.to_string(), routes, stopped.clone()));
     }
-    if let Some(realtime) = &realtime {
+    if let Some(realtime) = realtime.as_ref().filter(|_| !cli.no_realtime) {
         let addr = format!("{}:{}", cli.reverb.server_host, cli.reverb.server_port);
         tracing::info!(%addr, key = %realtime.config().key, "confab realtime (Pusher protocol, envelopes on other paths) listening");
         listeners.spawn(listen(

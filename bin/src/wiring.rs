@@ -4,14 +4,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_application::{Confab, Ports};
+use confab_domain::ports::SendThrottle;
 use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{Readiness, RealtimeInfo};
 use confab_persistence::{
-    InMemorySendThrottle, SeaConversationRepository, SeaMessageRepository, SeaUserRepository,
-    SystemClock,
+    InMemorySendThrottle, RedisSendThrottle, SeaConversationRepository, SeaMessageRepository,
+    SeaUserRepository, SystemClock,
 };
-use confab_realtime::{Realtime, RealtimeConfig};
+use confab_realtime::{Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Cli;
@@ -33,10 +34,17 @@ pub async fn migrate_only(cli: &Cli) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The realtime server, unless switched off. App credentials left unset are generated once and
+/// How long startup waits for Redis before counting sends locally.
+const THROTTLE_CONNECT_WAIT: Duration = Duration::from_secs(3);
+
+/// The realtime hub, unless switched off. App credentials left unset are generated once and
 /// kept in the data directory, like Reverb's `reverb:install` writes them into `.env`.
+///
+/// With scale-out on, a node without the realtime listener (`CONFAB_NO_REALTIME`, an API-only
+/// node) still has a hub: its broadcasts reach the other nodes' sockets through Redis.
 pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
-    if cli.no_realtime {
+    let scaling = cli.scaling_redis_url();
+    if cli.no_realtime && scaling.is_none() {
         return Ok(None);
     }
     let reverb = &cli.reverb;
@@ -62,12 +70,43 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         allowed_origins: reverb.allowed_origins.clone(),
         ..RealtimeConfig::default()
     };
-    Ok(Some(Realtime::new(config)))
+    Ok(Some(match scaling {
+        Some(url) => Realtime::with_scaling(
+            config,
+            &ScalingConfig::new(url, cli.reverb.scaling_channel.clone()),
+        )?,
+        None => Realtime::new(config),
+    }))
+}
+
+/// The send limit: shared through Redis with scale-out on (so it is 60 a minute per user across
+/// every node), else counted in this process.
+pub async fn send_throttle(cli: &Cli) -> Arc<dyn SendThrottle> {
+    let window = Duration::from_secs(60);
+    let local = || Arc::new(InMemorySendThrottle::new(cli.send_limit, window));
+    let Some(url) = cli.scaling_redis_url() else {
+        return local();
+    };
+    // Keys `confab:{REVERB_SCALING_CHANNEL}:throttle:{user}`, beside the realtime keys, so two
+    // clusters can share one Redis.
+    let prefix = format!("confab:{}:", cli.reverb.scaling_channel);
+    let connect = RedisSendThrottle::connect(url, &prefix, cli.send_limit, window);
+    match tokio::time::timeout(THROTTLE_CONNECT_WAIT, connect).await {
+        Ok(Ok(throttle)) => Arc::new(throttle),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "Redis unavailable at start: the send limit is counted per node");
+            local()
+        }
+        Err(_) => {
+            tracing::warn!("Redis did not answer at start: the send limit is counted per node");
+            local()
+        }
+    }
 }
 
 /// What `GET /api/v1/realtime` tells clients.
 pub fn realtime_info(cli: &Cli, realtime: Option<&Realtime>) -> Option<RealtimeInfo> {
-    let realtime = realtime?;
+    let realtime = realtime.filter(|_| !cli.no_realtime)?;
     let reverb = &cli.reverb;
     let bound_host = match reverb.server_host.as_str() {
         "0.0.0.0" | "::" | "[::]" => "localhost".to_owned(),
@@ -87,6 +126,7 @@ pub fn application(
     cli: &Cli,
     db: &DatabaseConnection,
     realtime: Option<&Realtime>,
+    throttle: Arc<dyn SendThrottle>,
 ) -> Result<Confab, BoxError> {
     let (broadcaster, channels): (Arc<dyn Broadcaster>, Arc<dyn ChannelSigner>) = match realtime {
         Some(realtime) => (realtime.broadcaster(), realtime.channel_signer()),
@@ -104,19 +144,25 @@ pub fn application(
         channels,
         hasher: Arc::new(Argon2Passwords),
         tokens: Arc::new(JwtTokens::new(jwt_secret.as_bytes(), cli.jwt_ttl * 60)),
-        throttle: Arc::new(InMemorySendThrottle::new(
-            cli.send_limit,
-            Duration::from_secs(60),
-        )),
+        throttle,
         clock: Arc::new(SystemClock),
     }))
 }
 
-/// `/health` asks the database.
-pub fn readiness(db: &DatabaseConnection) -> Readiness {
+/// `/health` asks the database, and (scale-out on) whether Redis is connected.
+pub fn readiness(db: &DatabaseConnection, realtime: Option<&Realtime>) -> Readiness {
     let db = db.clone();
-    Readiness(Arc::new(move || {
+    let mut readiness = Readiness::database_only(Arc::new(move || {
         let db = db.clone();
         Box::pin(async move { confab_persistence::ping(&db).await })
-    }))
+    }));
+    if let Some(realtime) = realtime
+        && realtime.scaling_status() != ScalingStatus::Disabled
+    {
+        let realtime = realtime.clone();
+        readiness.redis = Some(Arc::new(move || {
+            realtime.scaling_status() == ScalingStatus::Connected
+        }));
+    }
+    readiness
 }

@@ -58,5 +58,8 @@ async fn health_answers_when_the_database_does() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let (status, body) = server.call(Method::GET, "/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!({"status": "ok", "database": "ok"}));
+    assert_eq!(
+        body,
+        json!({"status": "ok", "database": "ok", "redis": "disabled"})
+    );
 }

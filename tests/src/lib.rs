@@ -76,6 +76,74 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// One database several servers share (scale-out tests): a fresh PostgreSQL schema when the
+/// backend is PostgreSQL, else one SQLite file. Removed on drop (drop it after the servers).
+pub struct SharedDatabase {
+    /// What the servers get as `DATABASE_URL`.
+    pub url: String,
+    dir: PathBuf,
+    schema: Option<(String, String)>,
+}
+
+impl SharedDatabase {
+    pub async fn create(backend: &Backend) -> Self {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let unique = format!("{}_{}_{}", std::process::id(), n, nanos());
+        let dir = std::env::temp_dir().join(format!("confab-e2e-shared-{unique}"));
+        std::fs::create_dir_all(&dir).expect("shared data dir");
+        match backend {
+            Backend::Sqlite => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.join("confab.db").display()),
+                dir,
+                schema: None,
+            },
+            Backend::Postgres { admin_url } => {
+                let name = format!("confab_e2e_shared_{unique}");
+                let admin = Database::connect(admin_url)
+                    .await
+                    .expect("PostgreSQL reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA {name}"))
+                    .await
+                    .expect("create schema");
+                let separator = if admin_url.contains('?') { '&' } else { '?' };
+                Self {
+                    url: format!("{admin_url}{separator}options[search_path]={name}"),
+                    dir,
+                    schema: Some((admin_url.clone(), name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SharedDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, schema)) = self.schema.take() {
+            drop_schema(admin_url, schema);
+        }
+    }
+}
+
+/// Drops a test schema, on a thread of its own (drop runs outside any runtime guarantee).
+fn drop_schema(admin_url: String, schema: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .await;
+            }
+        });
+    })
+    .join();
+}
+
 /// A running server; killed, and its database removed, on drop.
 pub struct TestServer {
     child: Child,
@@ -154,6 +222,23 @@ impl TestServer {
         };
         server.wait_until_healthy().await;
         server
+    }
+
+    /// Starts a server on `database`, shared with other servers, with extra environment
+    /// variables. Its own data directory (secrets) is its own; the app credentials and the JWT
+    /// secret are the same for every server started this way, as they are across real nodes.
+    pub async fn start_on(database: &SharedDatabase, env: &[(&str, &str)]) -> Self {
+        let mut all = vec![
+            ("DATABASE_URL", database.url.as_str()),
+            ("JWT_SECRET", "confab-e2e-shared-jwt-secret"),
+        ];
+        all.extend_from_slice(env);
+        Self::start_with(&Backend::Sqlite, &all).await
+    }
+
+    /// Kills the server now (rather than on drop) and waits for it to exit.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
     }
 
     async fn wait_until_healthy(&self) {
@@ -283,21 +368,7 @@ impl Drop for TestServer {
         let _ = self.child.start_kill();
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some((admin_url, schema)) = self.schema.take() {
-            // Drop runs outside any runtime guarantee: clean up on a thread of our own.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                runtime.block_on(async {
-                    if let Ok(admin) = Database::connect(&admin_url).await {
-                        let _ = admin
-                            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                            .await;
-                    }
-                });
-            })
-            .join();
+            drop_schema(admin_url, schema);
         }
     }
 }

@@ -57,6 +57,17 @@ impl PusherClient {
     /// Asks the API for a signature with `token`, then subscribes; returns the auth answer's
     /// status so tests can check refusals.
     pub async fn subscribe(&mut self, server: &TestServer, token: &str, channel: &str) -> u16 {
+        self.subscribe_answer(server, token, channel).await.0
+    }
+
+    /// Like [`subscribe`](Self::subscribe), also returning the `subscription_succeeded` event
+    /// (with its presence data) when the signature was granted.
+    pub async fn subscribe_answer(
+        &mut self,
+        server: &TestServer,
+        token: &str,
+        channel: &str,
+    ) -> (u16, Option<Event>) {
         let response = server
             .client
             .post(server.url("/api/broadcasting/auth"))
@@ -70,7 +81,7 @@ impl PusherClient {
             .expect("auth request");
         let status = response.status().as_u16();
         if status != 200 {
-            return status;
+            return (status, None);
         }
         let grant: Value = response.json().await.expect("auth json");
         let mut data = json!({"channel": channel, "auth": grant["auth"]});
@@ -84,7 +95,18 @@ impl PusherClient {
             answer.event, "pusher_internal:subscription_succeeded",
             "subscribing to {channel}: {answer:?}"
         );
-        status
+        (status, Some(answer))
+    }
+
+    /// Asks the server to take this socket off `channel`.
+    pub async fn unsubscribe(&mut self, channel: &str) {
+        self.send(json!({"event": "pusher:unsubscribe", "data": {"channel": channel}}))
+            .await;
+    }
+
+    /// Closes the connection with a close frame (as a browser tab closing does).
+    pub async fn close(mut self) {
+        let _ = tokio::time::timeout(EVENT_TIMEOUT, self.socket.close(None)).await;
     }
 
     /// The next event, or `None` if none arrives within [`EVENT_TIMEOUT`].

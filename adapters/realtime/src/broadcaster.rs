@@ -15,6 +15,9 @@ use crate::events;
 use crate::hub::{Hub, Outbound};
 use crate::protocol;
 
+/// How long a removal waits for its revocation to reach Redis.
+const REVOKE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(crate) struct PusherBroadcaster {
     hub: Arc<Hub>,
 }
@@ -59,7 +62,16 @@ impl Broadcaster for PusherBroadcaster {
         } = &event
         {
             let channels = Channel::of_conversation(*conversation_id).map(Channel::name);
-            self.hub.revoke(user.id, &channels);
+            let in_redis = self.hub.revoke(user.id, &channels);
+            // Scaling: the removal returns once every node will see the revocation before
+            // anything published after it, from any node. Redis away: the other nodes cannot be
+            // told now (their sockets of the user are revoked when they are told, or never if
+            // the order is dropped), and the request is not held up for it.
+            if let (Some(in_redis), Some(link)) = (in_redis, self.hub.link())
+                && link.is_up()
+            {
+                let _ = tokio::time::timeout(REVOKE_WAIT, in_redis).await;
+            }
             tracing::debug!(user_id = %user.id, conversation_id = %conversation_id, "revoked room subscriptions");
         }
     }

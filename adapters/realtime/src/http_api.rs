@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::hub::{ChannelInfo, Hub, Kill};
 use crate::protocol::{self, ChannelKind, codes};
-use crate::signature;
+use crate::{scaling, signature};
 
 /// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
 const MAX_BODY: usize = 1 << 20;
@@ -240,13 +240,13 @@ fn attributes(channel: &ChannelInfo, info: &str, always_occupied: bool) -> Value
     Value::Object(attributes)
 }
 
-fn channels_attributes(hub: &Hub, event: &ValidEvent) -> Option<Value> {
+async fn channels_attributes(hub: &Hub, event: &ValidEvent) -> Option<Value> {
     let info = event.info.as_deref()?;
-    let channels: Map<String, Value> = event
-        .channels
-        .iter()
-        .map(|name| (name.clone(), attributes(&hub.channel(name), info, false)))
-        .collect();
+    let mut channels = Map::new();
+    for name in &event.channels {
+        let channel = scaling::channel(hub, name).await;
+        channels.insert(name.clone(), attributes(&channel, info, false));
+    }
     Some(Value::Object(channels))
 }
 
@@ -265,7 +265,7 @@ pub(crate) async fn publish_event(
     };
     let event = validate(request, hub.config.max_message_size)?;
     publish(hub, &event);
-    match channels_attributes(hub, &event) {
+    match channels_attributes(hub, &event).await {
         Some(channels) => ok(&json!({"channels": channels})),
         None => ok(&json!({})),
     }
@@ -306,15 +306,14 @@ pub(crate) async fn publish_batch(
         publish(hub, event);
     }
     if valid.iter().any(|event| event.info.is_some()) {
-        let batch: Vec<Value> = valid
-            .iter()
-            .map(|event| {
-                let info = event.info.as_deref().unwrap_or_default();
-                event.channels.first().map_or(json!({}), |name| {
-                    attributes(&hub.channel(name), info, false)
-                })
-            })
-            .collect();
+        let mut batch = Vec::with_capacity(valid.len());
+        for event in &valid {
+            let info = event.info.as_deref().unwrap_or_default();
+            batch.push(match event.channels.first() {
+                Some(name) => attributes(&scaling::channel(hub, name).await, info, false),
+                None => json!({}),
+            });
+        }
         return ok(&json!({"batch": batch}));
     }
     ok(&json!({}))
@@ -336,8 +335,8 @@ pub(crate) async fn list_channels(
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
     let info = query.info.unwrap_or_default();
-    let channels: Map<String, Value> = hub
-        .channels(query.filter_by_prefix.as_deref())
+    let channels: Map<String, Value> = scaling::channels(hub, query.filter_by_prefix.as_deref())
+        .await
         .iter()
         .map(|channel| (channel.name.clone(), attributes(channel, &info, false)))
         .collect();
@@ -354,7 +353,11 @@ pub(crate) async fn show_channel(
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
     let info = query.info.unwrap_or_default();
-    ok(&attributes(&hub.channel(&name), &info, true))
+    ok(&attributes(
+        &scaling::channel(hub, &name).await,
+        &info,
+        true,
+    ))
 }
 
 /// `GET /apps/{app_id}/channels/{channel}/users`: presence channels only.
@@ -371,8 +374,8 @@ pub(crate) async fn list_channel_users(
             "Users can only be listed for presence channels.",
         );
     }
-    let users: Vec<Value> = hub
-        .channel_users(&name)
+    let users: Vec<Value> = scaling::channel_users(hub, &name)
+        .await
         .into_iter()
         .map(|id| json!({"id": id}))
         .collect();
@@ -387,7 +390,7 @@ pub(crate) async fn count_connections(
     Data(hub): Data<&Arc<Hub>>,
 ) -> Result<Response, ApiError> {
     authenticate(hub, req, &app_id, &[])?;
-    ok(&json!({"connections": hub.connection_count()}))
+    ok(&json!({"connections": scaling::connection_count(hub).await}))
 }
 
 /// `POST /apps/{app_id}/users/{user_id}/terminate_connections`: closes every socket of that user

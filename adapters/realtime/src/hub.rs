@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use confab_domain::UserId;
@@ -33,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::config::RealtimeConfig;
 use crate::protocol::{self, ChannelKind, Frame, codes};
+use crate::scaling::{Link, Op, PresenceCmd, Snapshot};
 
 /// How long a `cache-` channel remembers its last event (Pusher's figure).
 const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
@@ -74,6 +75,18 @@ impl Outbound {
             self.envelope = frame;
         }
         self
+    }
+
+    pub(crate) fn from_parts(pusher: Option<Frame>, envelope: Option<Frame>) -> Self {
+        Self { pusher, envelope }
+    }
+
+    pub(crate) fn pusher_text(&self) -> Option<&str> {
+        self.pusher.as_deref()
+    }
+
+    pub(crate) fn envelope_text(&self) -> Option<&str> {
+        self.envelope.as_deref()
     }
 
     /// The text a socket speaking `wire` is sent, if the event exists in that format.
@@ -216,6 +229,15 @@ struct ChannelState {
     members: BTreeMap<String, PresenceMember>,
 }
 
+/// A presence event that reached a channel while a socket's cluster join was being answered by
+/// Redis: kept for that socket and sent after its `subscription_succeeded`, unless the snapshot
+/// it is sent already says so.
+struct Buffered {
+    added: bool,
+    key: String,
+    frame: Frame,
+}
+
 #[derive(Default)]
 struct State {
     sockets: HashMap<String, SocketEntry>,
@@ -225,6 +247,12 @@ struct State {
     cache: HashMap<String, (Instant, Frame)>,
     /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
     overflowed: Vec<String>,
+    /// Scaling only: presence leaves go to the cluster's presence task, which asks Redis whether
+    /// the user's last socket anywhere left. `None` on a single node.
+    presence: Option<mpsc::UnboundedSender<PresenceCmd>>,
+    /// Scaling only: channel → sockets whose presence join Redis is answering, with the presence
+    /// events that arrived meanwhile.
+    joining: HashMap<String, HashMap<String, Vec<Buffered>>>,
 }
 
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
@@ -276,6 +304,12 @@ impl State {
 
     fn remove_socket(&mut self, id: &str) -> Option<SocketEntry> {
         let entry = self.sockets.remove(id)?;
+        if !self.joining.is_empty() {
+            self.joining.retain(|_, sockets| {
+                sockets.remove(id);
+                !sockets.is_empty()
+            });
+        }
         for channel in &entry.channels {
             self.leave(id, channel);
         }
@@ -304,12 +338,23 @@ impl State {
             return false;
         };
         let mut gone = None;
-        if let Some(member) = identity
-            && let Some(present) = state.members.get_mut(&member.key)
-        {
-            present.connections -= 1;
-            if present.connections == 0 {
-                gone = state.members.remove(&member.key).map(|m| m.user_id);
+        if let Some(member) = identity {
+            if let Some(present) = state.members.get_mut(&member.key) {
+                present.connections -= 1;
+                if present.connections == 0 {
+                    let local_gone = state.members.remove(&member.key).map(|m| m.user_id);
+                    if self.presence.is_none() {
+                        gone = local_gone;
+                    }
+                }
+            }
+            // Across nodes, whether this was the user's last socket anywhere is Redis's to say.
+            if let Some(presence) = &self.presence {
+                let _ = presence.send(PresenceCmd::Leave {
+                    channel: channel.to_owned(),
+                    socket: socket.to_owned(),
+                    member,
+                });
             }
         }
         let others: Vec<String> = match gone {
@@ -329,6 +374,35 @@ impl State {
             }
         }
         true
+    }
+
+    /// Tells a presence channel's subscribers that a member came or went (decided by Redis, by
+    /// another node, or by this node while Redis is away); sockets still joining keep it for
+    /// after their `subscription_succeeded`.
+    fn member_changed(&mut self, channel: &str, added: bool, user_id: &Value, user_info: &Value) {
+        let frame = if added {
+            protocol::member_added(channel, user_id, user_info)
+        } else {
+            protocol::member_removed(channel, user_id)
+        };
+        let subscribers: Vec<String> = self
+            .channels
+            .get(channel)
+            .map(|state| state.subscribers.keys().cloned().collect())
+            .unwrap_or_default();
+        for socket in &subscribers {
+            self.send(socket, &frame);
+        }
+        if let Some(joining) = self.joining.get_mut(channel) {
+            let key = Member::new(user_id.clone(), Value::Null).key;
+            for buffered in joining.values_mut() {
+                buffered.push(Buffered {
+                    added,
+                    key: key.clone(),
+                    frame: frame.clone(),
+                });
+            }
+        }
     }
 
     fn join(&mut self, socket: &str, channel: &str, identity: Option<Member>) {
@@ -450,6 +524,9 @@ pub(crate) struct Hub {
     shutting_down: AtomicBool,
     /// Socket tasks still running (including ones saying goodbye), so shutdown can wait for them.
     pub(crate) live_tasks: AtomicUsize,
+    /// Set once when scaling is on: the way to the other nodes. Unset, every operation is local
+    /// and nothing else is paid.
+    cluster: OnceLock<Arc<Link>>,
 }
 
 impl Hub {
@@ -459,6 +536,32 @@ impl Hub {
             state: Mutex::new(State::default()),
             shutting_down: AtomicBool::new(false),
             live_tasks: AtomicUsize::new(0),
+            cluster: OnceLock::new(),
+        }
+    }
+
+    /// Joins this hub to a cluster: from now on operations that concern other nodes' sockets are
+    /// also handed to `link`, and presence leaves to its presence task.
+    pub(crate) fn attach(&self, link: Arc<Link>, presence: mpsc::UnboundedSender<PresenceCmd>) {
+        let mut state = self.lock();
+        if self.cluster.set(link).is_ok() {
+            state.presence = Some(presence);
+        }
+    }
+
+    /// Where presence commands go, when scaling is on.
+    pub(crate) fn presence_sender(&self) -> Option<mpsc::UnboundedSender<PresenceCmd>> {
+        self.lock().presence.clone()
+    }
+
+    /// The cluster link, when scaling is on.
+    pub(crate) fn link(&self) -> Option<&Arc<Link>> {
+        self.cluster.get()
+    }
+
+    fn emit(&self, op: impl FnOnce() -> Op) {
+        if let Some(link) = self.cluster.get() {
+            link.emit(op());
         }
     }
 
@@ -588,9 +691,16 @@ impl Hub {
         state.settle();
     }
 
-    /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format.
+    /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format, here
+    /// and (scaling on) on every other node.
     pub(crate) fn publish(&self, channel: &str, frame: impl Into<Outbound>, except: Option<&str>) {
         let frame = frame.into();
+        self.emit(|| Op::publish(channel, &frame, except));
+        self.publish_local(channel, frame, except);
+    }
+
+    /// [`publish`](Self::publish) to this node's sockets only.
+    pub(crate) fn publish_local(&self, channel: &str, frame: Outbound, except: Option<&str>) {
         let mut guard = self.lock();
         let state = &mut *guard;
         if protocol::is_cache_channel(channel)
@@ -611,8 +721,20 @@ impl Hub {
         state.settle();
     }
 
-    /// Sends `frame` to every socket of `user` but `except`, each in its wire format.
+    /// Sends `frame` to every socket of `user` but `except`, each in its wire format, on every
+    /// node.
     pub(crate) fn publish_to_user(&self, user: UserId, frame: &Outbound, except: Option<&str>) {
+        self.emit(|| Op::to_user(user.get(), frame, except));
+        self.publish_to_user_local(user, frame, except);
+    }
+
+    /// [`publish_to_user`](Self::publish_to_user) to this node's sockets only.
+    pub(crate) fn publish_to_user_local(
+        &self,
+        user: UserId,
+        frame: &Outbound,
+        except: Option<&str>,
+    ) {
         let mut guard = self.lock();
         let state = &mut *guard;
         if let Some(sockets) = state.users.get(&user) {
@@ -649,7 +771,246 @@ impl Hub {
             }
         }
         state.settle();
+        drop(guard);
+        // The sender lives here, so `except` keeps it out everywhere.
+        self.emit(|| Op::publish(channel, &frame, Some(socket)));
         Ok(())
+    }
+
+    /// Scaling: the first half of a presence subscription. The socket is checked (connected, not
+    /// revoked) and marked as joining, so presence events that arrive while Redis answers are
+    /// kept for it. A socket already subscribed there is first unsubscribed, so the join counts
+    /// once.
+    pub(crate) fn begin_join(&self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
+        let mut state = self.lock();
+        let entry = state
+            .sockets
+            .get(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        if entry.channels.contains(channel) {
+            state.leave(socket, channel);
+            state.settle();
+        }
+        state
+            .joining
+            .entry(channel.to_owned())
+            .or_default()
+            .insert(socket.to_owned(), Vec::new());
+        Ok(())
+    }
+
+    /// Scaling: the second half. `snapshot` is Redis's answer (`None` when Redis could not be
+    /// asked: this node then decides alone, as a single node would). The socket is sent
+    /// `subscription_succeeded` with the members of the whole cluster, then what arrived while it
+    /// was joining; on the user's first socket anywhere, this node's other subscribers are sent
+    /// `member_added` (the other nodes' by Redis). A socket that left or was revoked meanwhile
+    /// is taken back out of Redis.
+    pub(crate) fn finish_join(
+        &self,
+        socket: &str,
+        channel: &str,
+        member: Member,
+        snapshot: Option<Snapshot>,
+    ) -> Result<(), SubscribeError> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let buffered = state
+            .joining
+            .get_mut(channel)
+            .and_then(|joining| joining.remove(socket));
+        if state.joining.get(channel).is_some_and(HashMap::is_empty) {
+            state.joining.remove(channel);
+        }
+        let refused = match (state.sockets.get(socket), &buffered) {
+            (None, _) => Some(SubscribeError::UnknownSocket),
+            (Some(entry), None) => Some(if entry.revoked.contains(channel) {
+                SubscribeError::Revoked
+            } else {
+                SubscribeError::UnknownSocket
+            }),
+            (Some(_), Some(_)) => None,
+        };
+        if let Some(refused) = refused {
+            if snapshot.is_some()
+                && let Some(presence) = &state.presence
+            {
+                let _ = presence.send(PresenceCmd::Leave {
+                    channel: channel.to_owned(),
+                    socket: socket.to_owned(),
+                    member,
+                });
+            }
+            return Err(refused);
+        }
+        let buffered = buffered.unwrap_or_default();
+        let channel_state = state.channels.entry(channel.to_owned()).or_default();
+        let first_here = match channel_state.members.get_mut(&member.key) {
+            Some(present) => {
+                present.connections += 1;
+                false
+            }
+            None => {
+                channel_state.members.insert(
+                    member.key.clone(),
+                    PresenceMember {
+                        user_id: member.user_id.clone(),
+                        user_info: member.user_info.clone(),
+                        connections: 1,
+                    },
+                );
+                true
+            }
+        };
+        channel_state
+            .subscribers
+            .insert(socket.to_owned(), Some(member.clone()));
+        let (first, succeeded, known) = match &snapshot {
+            Some(snapshot) => {
+                let mut members: BTreeMap<String, (Value, Value)> = snapshot
+                    .members
+                    .iter()
+                    .map(|(id, info)| {
+                        (
+                            Member::new(id.clone(), Value::Null).key,
+                            (id.clone(), info.clone()),
+                        )
+                    })
+                    .collect();
+                members
+                    .entry(member.key.clone())
+                    .or_insert_with(|| (member.user_id.clone(), member.user_info.clone()));
+                let ids: Vec<&Value> = members.values().map(|(id, _)| id).collect();
+                let hash: serde_json::Map<String, Value> = members
+                    .iter()
+                    .map(|(key, (_, info))| (key.clone(), info.clone()))
+                    .collect();
+                let data = json!({"presence": {"count": ids.len(), "ids": ids, "hash": hash}});
+                let known: HashSet<String> = members.into_keys().collect();
+                (snapshot.first, data, known)
+            }
+            None => (
+                first_here,
+                presence_data(channel_state),
+                channel_state.members.keys().cloned().collect(),
+            ),
+        };
+        if let Some(entry) = state.sockets.get_mut(socket) {
+            entry.channels.insert(channel.to_owned());
+        }
+        state.send(
+            socket,
+            &protocol::subscription_succeeded(channel, &succeeded),
+        );
+        if protocol::is_cache_channel(channel) {
+            let cached = state
+                .cache
+                .get(channel)
+                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+                .map(|(_, frame)| frame.clone());
+            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
+            state.send(socket, &frame);
+        }
+        let mut known = known;
+        for event in buffered {
+            // Only what the snapshot did not already say, and only once.
+            let news = if event.added {
+                known.insert(event.key)
+            } else {
+                known.remove(&event.key)
+            };
+            if news {
+                state.send(socket, &event.frame);
+            }
+        }
+        if first {
+            let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
+            let others: Vec<String> = state
+                .channels
+                .get(channel)
+                .map(|c| {
+                    c.subscribers
+                        .keys()
+                        .filter(|id| id.as_str() != socket)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            for other in &others {
+                state.send(other, &frame);
+            }
+            if let Some(joining) = state.joining.get_mut(channel) {
+                for waiting in joining.values_mut() {
+                    waiting.push(Buffered {
+                        added: true,
+                        key: member.key.clone(),
+                        frame: frame.clone(),
+                    });
+                }
+            }
+        }
+        state.settle();
+        Ok(())
+    }
+
+    /// Scaling: a member came or went on a presence channel (told by another node, or by Redis
+    /// after a leave here).
+    pub(crate) fn member_changed(
+        &self,
+        channel: &str,
+        added: bool,
+        user_id: &Value,
+        user_info: &Value,
+    ) {
+        let mut state = self.lock();
+        state.member_changed(channel, added, user_id, user_info);
+        state.settle();
+    }
+
+    /// Scaling, Redis away: a socket of `member` left `channel`; this node decides alone, as a
+    /// single node does, whether that was the member's last socket (here).
+    pub(crate) fn local_member_gone(&self, channel: &str, member: &Member) {
+        let mut state = self.lock();
+        let still_here = state
+            .channels
+            .get(channel)
+            .is_some_and(|c| c.members.contains_key(&member.key));
+        if !still_here {
+            state.member_changed(channel, false, &member.user_id, &Value::Null);
+            state.settle();
+        }
+    }
+
+    /// Scaling: every presence subscription of this node, `(channel, socket, member)`, for
+    /// writing this node's share of presence back into Redis after an outage.
+    pub(crate) fn presence_entries(&self) -> Vec<(String, String, Member)> {
+        let state = self.lock();
+        state
+            .channels
+            .iter()
+            .flat_map(|(name, channel)| {
+                channel.subscribers.iter().filter_map(move |(socket, m)| {
+                    m.as_ref()
+                        .map(|m| (name.clone(), socket.clone(), m.clone()))
+                })
+            })
+            .collect()
+    }
+
+    /// Scaling: this node's counts for the HTTP API of the other nodes: connections, and
+    /// subscriptions per channel.
+    pub(crate) fn local_counts(&self) -> (usize, Vec<(String, usize)>) {
+        let state = self.lock();
+        (
+            state.sockets.len(),
+            state
+                .channels
+                .iter()
+                .map(|(name, channel)| (name.clone(), channel.subscribers.len()))
+                .collect(),
+        )
     }
 
     /// Whether a socket with this id is connected here.
@@ -661,13 +1022,27 @@ impl Hub {
     /// Records that `socket` belongs to `user` and that a fresh signature for `channel` was
     /// issued, lifting an earlier revocation. Called by the `ChannelSigner`. An envelope
     /// socket's owner is fixed by its token: a signature asked for its id changes nothing.
+    ///
+    /// With scaling on, the auth request may reach another node than the socket: a socket not
+    /// found here is told about through the cluster.
     pub(crate) fn grant(&self, socket: &str, user: UserId, channel: &str) {
+        if !self.grant_local(socket, user, channel) {
+            self.emit(|| Op::Grant {
+                socket: socket.to_owned(),
+                user: user.get(),
+                channel: channel.to_owned(),
+            });
+        }
+    }
+
+    /// [`grant`](Self::grant) for a socket of this node; `false` when it is not here.
+    pub(crate) fn grant_local(&self, socket: &str, user: UserId, channel: &str) -> bool {
         let mut state = self.lock();
         let Some(entry) = state.sockets.get_mut(socket) else {
-            return;
+            return false;
         };
         if entry.wire == Wire::Envelope {
-            return;
+            return true;
         }
         entry.revoked.remove(channel);
         let previous = entry.user.replace(user);
@@ -681,12 +1056,48 @@ impl Hub {
                 .or_default()
                 .insert(socket.to_owned());
         }
+        true
+    }
+
+    /// Whether `socket` may not use its old signature for `channel` (it was revoked).
+    pub(crate) fn is_revoked(&self, socket: &str, channel: &str) -> bool {
+        self.lock()
+            .sockets
+            .get(socket)
+            .is_some_and(|entry| entry.revoked.contains(channel))
     }
 
     /// Ends `user`'s subscriptions to `channels` on every socket of theirs, at once, and refuses
     /// the signatures they hold until the signer issues new ones.
-    pub(crate) fn revoke(&self, user: UserId, channels: &[String]) {
+    ///
+    /// With scaling on, the other nodes do the same to their sockets of `user`; the returned
+    /// receiver answers once the order is in Redis (so that whatever is published after it, from
+    /// any node, reaches every node after it).
+    pub(crate) fn revoke(
+        &self,
+        user: UserId,
+        channels: &[String],
+    ) -> Option<oneshot::Receiver<()>> {
+        self.revoke_local(user, channels);
+        let link = self.cluster.get()?;
+        link.emit_confirmed(Op::Revoke {
+            user: user.get(),
+            channels: channels.to_vec(),
+        })
+    }
+
+    /// [`revoke`](Self::revoke) on this node's sockets only.
+    pub(crate) fn revoke_local(&self, user: UserId, channels: &[String]) {
         let mut state = self.lock();
+        if !state.joining.is_empty() {
+            // A join of this user's still being answered by Redis is refused when it ends.
+            let sockets = state.sockets_of(user, channels);
+            for channel in channels {
+                if let Some(joining) = state.joining.get_mut(channel) {
+                    joining.retain(|socket, _| !sockets.contains(socket));
+                }
+            }
+        }
         for socket in state.sockets_of(user, channels) {
             if let Some(entry) = state.sockets.get_mut(&socket) {
                 entry.revoked.extend(channels.iter().cloned());
@@ -698,8 +1109,17 @@ impl Hub {
         state.settle();
     }
 
-    /// Closes every socket of `user` (tagged by the signer or present as them); returns how many.
+    /// Closes every socket of `user` (tagged by the signer or present as them), on every node;
+    /// returns how many were closed here.
     pub(crate) fn terminate_user(&self, user_key: &str, kill: &Kill) -> usize {
+        self.emit(|| Op::Terminate {
+            user: user_key.to_owned(),
+        });
+        self.terminate_user_local(user_key, kill)
+    }
+
+    /// [`terminate_user`](Self::terminate_user) on this node's sockets only.
+    pub(crate) fn terminate_user_local(&self, user_key: &str, kill: &Kill) -> usize {
         let mut state = self.lock();
         let mut targets: HashSet<String> = user_key
             .parse::<i64>()
@@ -734,6 +1154,7 @@ impl Hub {
             state.channels.clear();
             state.users.clear();
             state.overflowed.clear();
+            state.joining.clear();
             state.sockets.drain().map(|(_, entry)| entry).collect()
         };
         for entry in entries {

@@ -12,7 +12,9 @@
 //! Layout: [`hub`] owns channels and subscribers; [`socket`] runs one connection; [`protocol`] is
 //! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
 //! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
-//! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection.
+//! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection;
+//! [`scaling`] links several nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started
+//! at all on a single node.
 
 mod broadcaster;
 mod config;
@@ -22,6 +24,7 @@ mod events;
 mod http_api;
 mod hub;
 mod protocol;
+mod scaling;
 mod signature;
 mod signer;
 mod socket;
@@ -35,9 +38,11 @@ use confab_domain::ports::{Broadcaster, ChannelSigner};
 use poem::{EndpointExt, Route, get, post};
 
 pub use config::RealtimeConfig;
+pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
 use crate::protocol::codes;
+use crate::scaling::Cluster;
 
 /// How long `shutdown` waits for sockets to finish saying goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -46,12 +51,53 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Realtime {
     hub: Arc<Hub>,
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// The state of the link to the other nodes, for `/health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalingStatus {
+    /// A single node: no Redis.
+    Disabled,
+    /// Connected: events reach the other nodes.
+    Connected,
+    /// Redis does not answer: this node serves its own sockets and keeps reconnecting.
+    Unavailable,
 }
 
 impl Realtime {
+    /// A single node: every socket is this process's.
     pub fn new(config: RealtimeConfig) -> Self {
         Self {
             hub: Arc::new(Hub::new(config)),
+            cluster: None,
+        }
+    }
+
+    /// One node of several sharing `scaling.redis_url` (see the `scaling` module): must be called
+    /// inside a Tokio runtime. Returns at once; Redis is connected (and reconnected) in the
+    /// background, and the node serves its own sockets meanwhile.
+    ///
+    /// # Errors
+    /// A `redis_url` that is not a Redis URL.
+    pub fn with_scaling(
+        config: RealtimeConfig,
+        scaling: &ScalingConfig,
+    ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let hub = Arc::new(Hub::new(config));
+        let cluster = Cluster::start(&hub, scaling)?;
+        Ok(Self {
+            hub,
+            cluster: Some(Arc::new(cluster)),
+        })
+    }
+
+    /// Whether the other nodes are reachable.
+    pub fn scaling_status(&self) -> ScalingStatus {
+        match &self.cluster {
+            None => ScalingStatus::Disabled,
+            Some(cluster) if cluster.link.is_up() => ScalingStatus::Connected,
+            Some(_) => ScalingStatus::Unavailable,
         }
     }
 
@@ -142,6 +188,9 @@ impl Realtime {
         .await;
         if waited.is_err() {
             tracing::warn!("some realtime sockets did not close within the shutdown grace period");
+        }
+        if let Some(cluster) = &self.cluster {
+            cluster.stop().await;
         }
     }
 

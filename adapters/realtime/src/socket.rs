@@ -20,7 +20,10 @@ use tokio::task::JoinHandle;
 
 use crate::hub::{Hub, Kill, KillSwitch, Member, Refusal, SubscribeError, Wire};
 use crate::protocol::{self, ChannelKind, Frame, codes};
-use crate::signature;
+use crate::{scaling, signature};
+
+/// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.
+const GRANT_WAIT: Duration = Duration::from_millis(500);
 
 /// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
 pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -342,7 +345,7 @@ impl Connection {
                         });
                         return false;
                     }
-                    self.handle(&text);
+                    self.handle(&text).await;
                 }
             }
         }
@@ -362,7 +365,7 @@ impl Connection {
         self.error(codes::RECONNECT, "Invalid message format");
     }
 
-    fn handle(&mut self, text: &str) {
+    async fn handle(&mut self, text: &str) {
         let Ok(message) = serde_json::from_str::<Value>(text) else {
             return self.invalid();
         };
@@ -372,7 +375,7 @@ impl Connection {
         match event {
             "pusher:ping" => self.reply(protocol::pong()),
             "pusher:pong" => {}
-            "pusher:subscribe" => self.subscribe(&payload(&message)),
+            "pusher:subscribe" => self.subscribe(&payload(&message)).await,
             "pusher:unsubscribe" => {
                 match payload(&message).get("channel").and_then(Value::as_str) {
                     Some(channel) => self.hub.unsubscribe(&self.socket_id, channel),
@@ -384,7 +387,7 @@ impl Connection {
         }
     }
 
-    fn subscribe(&self, data: &Value) {
+    async fn subscribe(&self, data: &Value) {
         let Some(channel) = data
             .get("channel")
             .and_then(Value::as_str)
@@ -415,11 +418,34 @@ impl Connection {
                 }
             }
         }
-        match self.hub.subscribe(&self.socket_id, channel, identity) {
+        let mut outcome = self.join(channel, identity.clone()).await;
+        // Scaling: the signature may have been issued by another node, whose grant (which lifts
+        // an earlier revocation) travels through Redis and can arrive just after the subscribe.
+        if outcome == Err(SubscribeError::Revoked) && self.hub.link().is_some() {
+            let deadline = Instant::now() + GRANT_WAIT;
+            while Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if !self.hub.is_revoked(&self.socket_id, channel) {
+                    outcome = self.join(channel, identity).await;
+                    break;
+                }
+            }
+        }
+        match outcome {
             Ok(()) | Err(SubscribeError::UnknownSocket) => {}
             Err(SubscribeError::Revoked) => {
                 self.error(codes::UNAUTHORIZED, "Connection is unauthorized");
             }
+        }
+    }
+
+    /// Presence with scaling on asks Redis (see `scaling::presence`); everything else is local.
+    async fn join(&self, channel: &str, identity: Option<Member>) -> Result<(), SubscribeError> {
+        match identity {
+            Some(member) if self.hub.link().is_some() => {
+                scaling::presence_join(&self.hub, &self.socket_id, channel, member).await
+            }
+            identity => self.hub.subscribe(&self.socket_id, channel, identity),
         }
     }
 

@@ -8,22 +8,42 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 
-/// Asks whether the database answers. Supplied by whoever wires the server, so this adapter need
-/// not know which database it is.
+/// Asks whether the database (and, with scale-out on, Redis) answers. Supplied by whoever wires
+/// the server, so this adapter need not know which database it is.
 #[derive(Clone)]
-pub struct Readiness(pub Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>);
+pub struct Readiness {
+    /// Whether the database answers.
+    pub database: Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>,
+    /// Whether Redis, which links this node to the others, is connected; `None` on a single node.
+    pub redis: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl Readiness {
+    /// A single node: only the database is asked.
+    pub fn database_only(
+        database: Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>,
+    ) -> Self {
+        Self {
+            database,
+            redis: None,
+        }
+    }
+}
 
 #[derive(Debug, Object)]
 struct Health {
-    /// `ok` or `unavailable`.
+    /// `ok`; `degraded` when Redis is away (this node serves its own sockets, events do not reach
+    /// the other nodes until it is back); `unavailable` when the database does not answer.
     status: String,
-    /// `ok` when the database answers.
+    /// `ok` or `unavailable`.
     database: String,
+    /// `ok`, `unavailable`, or `disabled` (a single node: scale-out off).
+    redis: String,
 }
 
 #[derive(ApiResponse)]
 enum HealthResponse {
-    /// Serving.
+    /// Serving (`ok`, or `degraded` while Redis is away).
     #[oai(status = 200)]
     Ok(Json<Health>),
     /// The database does not answer.
@@ -37,19 +57,25 @@ pub struct SystemApi;
 impl SystemApi {
     /// Health
     ///
-    /// 200 when the server and its database answer, 503 otherwise; for load balancers.
+    /// 200 when the server and its database answer (`degraded` while Redis, with scale-out on,
+    /// does not), 503 when the database does not; for load balancers.
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self, readiness: Data<&Readiness>) -> HealthResponse {
-        if (readiness.0.0)().await {
-            HealthResponse::Ok(Json(Health {
-                status: "ok".into(),
-                database: "ok".into(),
-            }))
-        } else {
-            HealthResponse::Unavailable(Json(Health {
-                status: "unavailable".into(),
-                database: "unavailable".into(),
-            }))
+        let database = (readiness.0.database)().await;
+        let redis = match &readiness.0.redis {
+            None => "disabled",
+            Some(connected) if connected() => "ok",
+            Some(_) => "unavailable",
+        };
+        let health = |status: &str| Health {
+            status: status.into(),
+            database: if database { "ok" } else { "unavailable" }.into(),
+            redis: redis.into(),
+        };
+        match (database, redis) {
+            (false, _) => HealthResponse::Unavailable(Json(health("unavailable"))),
+            (true, "unavailable") => HealthResponse::Ok(Json(health("degraded"))),
+            (true, _) => HealthResponse::Ok(Json(health("ok"))),
         }
     }
 }

@@ -1,0 +1,628 @@
+//! Presence across nodes: who is on a presence channel, counted per user over every node's
+//! sockets, in Redis.
+//!
+//! Keys (prefix `confab:{REVERB_SCALING_CHANNEL}:`):
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `presence:{channel}:sockets` | hash | `node|socket` → user key |
+//! | `presence:{channel}:users` | hash | user key → sockets of that user on the channel, all nodes |
+//! | `presence:{channel}:info` | hash | user key → `{"user_id", "user_info"}` |
+//! | `node:{node}:presence` | set | `channel\nsocket`: this node's entries, to take them out |
+//! | `node:{node}:alive` | string, 10 s TTL | refreshed every second while the node runs |
+//! | `nodes` | set | node ids, for counts and for finding dead nodes |
+//!
+//! Every change is one Lua script, so two nodes can never both decide that a user arrived or
+//! left. `member_added` / `member_removed` are published from inside the script that made the
+//! user's count 1 / 0, in Redis's one order with everything else.
+//!
+//! A node that stops takes its entries out ([`PresenceCmd::Depart`]). A node that dies stops
+//! refreshing its `alive` key; within about 13 s another node notices, takes its entries out and
+//! announces the users who left with it. One task per node runs these commands in order, so a
+//! socket's leave and its next join can never be reordered.
+//!
+//! While Redis is away, joins and leaves are decided by the node alone (as a single node would);
+//! when it is back the node writes its current entries back (Redis may have restarted empty) and
+//! announces the differences to the others. Residual limits: presence changes on other nodes
+//! during an outage reach this node's sockets only if the other node still has its old entries in
+//! Redis afterwards (not after Redis restarted empty), and after a restart the others may hear a
+//! `member_added` for someone they already list (pusher-js keeps one entry per user).
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Link, Op};
+use crate::hub::{Hub, Member, SubscribeError};
+
+/// How long a presence subscription waits for Redis before deciding alone.
+const JOIN_WAIT: Duration = Duration::from_secs(2);
+
+/// What Redis said about a presence join.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Snapshot {
+    /// This was the user's first socket on the channel, anywhere.
+    pub first: bool,
+    /// `(user_id, user_info)` of every member, this one included.
+    pub members: Vec<(Value, Value)>,
+}
+
+/// Work for the presence task, in order.
+pub(crate) enum PresenceCmd {
+    Join {
+        channel: String,
+        socket: String,
+        member: Member,
+        reply: oneshot::Sender<Option<Snapshot>>,
+    },
+    Leave {
+        channel: String,
+        socket: String,
+        member: Member,
+    },
+    /// After (re)connecting: write this node's entries back.
+    Resync,
+    /// Take out nodes whose heartbeat expired.
+    Reap,
+    /// This node stops.
+    Depart { done: oneshot::Sender<()> },
+}
+
+const JOIN: &str = r"
+local first = 0
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('SADD', KEYS[4], ARGV[4])
+  if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then
+    redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+    redis.call('PUBLISH', ARGV[5], ARGV[6])
+    first = 1
+  end
+end
+return {first, redis.call('HVALS', KEYS[3])}
+";
+
+const LEAVE: &str = r"
+redis.call('SREM', KEYS[4], ARGV[2])
+local key = redis.call('HGET', KEYS[1], ARGV[1])
+if not key then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HINCRBY', KEYS[2], key, -1) <= 0 then
+  redis.call('HDEL', KEYS[2], key)
+  redis.call('HDEL', KEYS[3], key)
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+  return 1
+end
+return 0
+";
+
+/// Takes a node's entries out; returns `channel, info` pairs of the users gone with them.
+/// ARGV: prefix, node, `1` to do nothing if the node is alive after all, `1` to forget the node.
+const CLEANUP: &str = r"
+local p, node = ARGV[1], ARGV[2]
+if ARGV[3] == '1' and redis.call('EXISTS', p .. 'node:' .. node .. ':alive') == 1 then
+  return {}
+end
+local set = p .. 'node:' .. node .. ':presence'
+local gone = {}
+for _, m in ipairs(redis.call('SMEMBERS', set)) do
+  local nl = string.find(m, '\n', 1, true)
+  if nl then
+    local channel, socket = string.sub(m, 1, nl - 1), string.sub(m, nl + 1)
+    local base = p .. 'presence:' .. channel
+    local field = node .. '|' .. socket
+    local key = redis.call('HGET', base .. ':sockets', field)
+    if key then
+      redis.call('HDEL', base .. ':sockets', field)
+      if redis.call('HINCRBY', base .. ':users', key, -1) <= 0 then
+        local info = redis.call('HGET', base .. ':info', key)
+        redis.call('HDEL', base .. ':users', key)
+        redis.call('HDEL', base .. ':info', key)
+        if info then
+          table.insert(gone, channel)
+          table.insert(gone, info)
+        end
+      end
+    end
+  end
+end
+redis.call('DEL', set)
+if ARGV[4] == '1' then
+  redis.call('SREM', p .. 'nodes', node)
+  redis.call('DEL', p .. 'stats:' .. node, p .. 'node:' .. node .. ':alive')
+end
+return gone
+";
+
+/// Replaces this node's entries with the ones given (groups of channel, socket, user key, info)
+/// in one step; returns `added|removed, channel, info` for every user whose presence changed.
+const RESYNC: &str = r"
+local p, node = ARGV[1], ARGV[2]
+local set = p .. 'node:' .. node .. ':presence'
+local before, touched = {}, {}
+local function note(channel, key)
+  local id = channel .. '\n' .. key
+  if before[id] == nil then
+    before[id] = redis.call('HGET', p .. 'presence:' .. channel .. ':info', key) or false
+    table.insert(touched, {channel, key})
+  end
+end
+for _, m in ipairs(redis.call('SMEMBERS', set)) do
+  local nl = string.find(m, '\n', 1, true)
+  if nl then
+    local channel, socket = string.sub(m, 1, nl - 1), string.sub(m, nl + 1)
+    local base = p .. 'presence:' .. channel
+    local field = node .. '|' .. socket
+    local key = redis.call('HGET', base .. ':sockets', field)
+    if key then
+      note(channel, key)
+      redis.call('HDEL', base .. ':sockets', field)
+      if redis.call('HINCRBY', base .. ':users', key, -1) <= 0 then
+        redis.call('HDEL', base .. ':users', key)
+        redis.call('HDEL', base .. ':info', key)
+      end
+    end
+  end
+end
+redis.call('DEL', set)
+for i = 3, #ARGV, 4 do
+  local channel, socket, key, info = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local base = p .. 'presence:' .. channel
+  note(channel, key)
+  if redis.call('HSETNX', base .. ':sockets', node .. '|' .. socket, key) == 1 then
+    if redis.call('HINCRBY', base .. ':users', key, 1) == 1 then
+      redis.call('HSET', base .. ':info', key, info)
+    end
+    redis.call('SADD', set, channel .. '\n' .. socket)
+  end
+end
+local out = {}
+for _, t in ipairs(touched) do
+  local was = before[t[1] .. '\n' .. t[2]]
+  local now = redis.call('HGET', p .. 'presence:' .. t[1] .. ':info', t[2])
+  if was and not now then
+    table.insert(out, 'removed'); table.insert(out, t[1]); table.insert(out, was)
+  elseif now and not was then
+    table.insert(out, 'added'); table.insert(out, t[1]); table.insert(out, now)
+  end
+end
+return out
+";
+
+struct Scripts {
+    join: redis::Script,
+    leave: redis::Script,
+    cleanup: redis::Script,
+    resync: redis::Script,
+}
+
+fn info_json(member: &Member) -> String {
+    json!({"user_id": member.user_id, "user_info": member.user_info}).to_string()
+}
+
+/// `(user_id, user_info)` from what `info` holds.
+fn parse_info(info: &str) -> Option<(Value, Value)> {
+    let value: Value = serde_json::from_str(info).ok()?;
+    let user_id = value.get("user_id")?.clone();
+    let user_info = value.get("user_info").cloned().unwrap_or(Value::Null);
+    Some((user_id, user_info))
+}
+
+impl Link {
+    fn presence_keys(&self, channel: &str) -> [String; 4] {
+        let base = format!("{}presence:{channel}", self.prefix);
+        [
+            format!("{base}:sockets"),
+            format!("{base}:users"),
+            format!("{base}:info"),
+            format!("{}node:{}:presence", self.prefix, self.node),
+        ]
+    }
+
+    fn field(&self, socket: &str) -> String {
+        format!("{}|{socket}", self.node)
+    }
+}
+
+/// A presence subscription with scaling on: the socket is marked joining, Redis counts it and
+/// answers with every member, and the hub completes the subscription. Redis away or slow: the
+/// node decides alone.
+pub(crate) async fn join(
+    hub: &Arc<Hub>,
+    socket: &str,
+    channel: &str,
+    member: Member,
+) -> Result<(), SubscribeError> {
+    let Some(link) = hub.link() else {
+        return hub.subscribe(socket, channel, Some(member));
+    };
+    hub.begin_join(socket, channel)?;
+    let (reply, answer) = oneshot::channel();
+    let snapshot = if link.is_up() && hub_presence_send(hub, channel, socket, &member, reply) {
+        tokio::time::timeout(JOIN_WAIT, answer)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+    } else {
+        None
+    };
+    hub.finish_join(socket, channel, member, snapshot)
+}
+
+fn hub_presence_send(
+    hub: &Hub,
+    channel: &str,
+    socket: &str,
+    member: &Member,
+    reply: oneshot::Sender<Option<Snapshot>>,
+) -> bool {
+    hub.presence_sender().is_some_and(|sender| {
+        sender
+            .send(PresenceCmd::Join {
+                channel: channel.to_owned(),
+                socket: socket.to_owned(),
+                member: member.clone(),
+                reply,
+            })
+            .is_ok()
+    })
+}
+
+/// The presence task: one command at a time, in order.
+pub(crate) async fn run(
+    link: Arc<Link>,
+    hub: Weak<Hub>,
+    mut queue: mpsc::UnboundedReceiver<PresenceCmd>,
+) {
+    let scripts = Scripts {
+        join: redis::Script::new(JOIN),
+        leave: redis::Script::new(LEAVE),
+        cleanup: redis::Script::new(CLEANUP),
+        resync: redis::Script::new(RESYNC),
+    };
+    while let Some(command) = queue.recv().await {
+        match command {
+            PresenceCmd::Join {
+                channel,
+                socket,
+                member,
+                reply,
+            } => {
+                let snapshot = if link.is_up() {
+                    joined(&link, &scripts, &channel, &socket, &member).await
+                } else {
+                    None
+                };
+                let _ = reply.send(snapshot);
+            }
+            PresenceCmd::Leave {
+                channel,
+                socket,
+                member,
+            } => {
+                let outcome = if link.is_up() {
+                    left(&link, &scripts, &channel, &socket, &member).await
+                } else {
+                    None
+                };
+                let Some(hub) = hub.upgrade() else { return };
+                match outcome {
+                    // Redis published it for the others; this node's sockets hear it here.
+                    Some(true) => {
+                        hub.member_changed(&channel, false, &member.user_id, &Value::Null)
+                    }
+                    Some(false) => {}
+                    None => hub.local_member_gone(&channel, &member),
+                }
+            }
+            PresenceCmd::Resync => {
+                let Some(strong) = hub.upgrade() else { return };
+                let entries = strong.presence_entries();
+                drop(strong);
+                resync(&link, &scripts, entries).await;
+            }
+            PresenceCmd::Reap => {
+                if link.is_up() {
+                    reap(&link, &scripts, &hub).await;
+                }
+            }
+            PresenceCmd::Depart { done } => {
+                if link.is_up() {
+                    let gone = cleanup(&link, &scripts, &link.node, false).await;
+                    announce_removed(&link, &gone).await;
+                }
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+}
+
+async fn joined(
+    link: &Link,
+    scripts: &Scripts,
+    channel: &str,
+    socket: &str,
+    member: &Member,
+) -> Option<Snapshot> {
+    let keys = link.presence_keys(channel);
+    let added = Op::MemberAdded {
+        channel: channel.to_owned(),
+        user_id: member.user_id.clone(),
+        user_info: member.user_info.clone(),
+    }
+    .encode(&link.node);
+    let args = [
+        link.field(socket),
+        member.key.clone(),
+        info_json(member),
+        format!("{channel}\n{socket}"),
+        link.channel.clone(),
+        added,
+    ];
+    let (keys, args) = (&keys, &args);
+    let answer = link
+        .commands
+        .run(|mut connection| async move {
+            let mut invocation = scripts.join.prepare_invoke();
+            for key in keys {
+                invocation.key(key);
+            }
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation
+                .invoke_async::<(i64, Vec<String>)>(&mut connection)
+                .await
+        })
+        .await;
+    match answer {
+        Ok((first, infos)) => Some(Snapshot {
+            first: first == 1,
+            members: infos.iter().filter_map(|info| parse_info(info)).collect(),
+        }),
+        Err(cause) => {
+            tracing::debug!(%cause, channel, "presence join decided locally");
+            None
+        }
+    }
+}
+
+/// `Some(true)`: that was the user's last socket anywhere; `None`: Redis could not say.
+async fn left(
+    link: &Link,
+    scripts: &Scripts,
+    channel: &str,
+    socket: &str,
+    member: &Member,
+) -> Option<bool> {
+    let keys = link.presence_keys(channel);
+    let removed = Op::MemberRemoved {
+        channel: channel.to_owned(),
+        user_id: member.user_id.clone(),
+    }
+    .encode(&link.node);
+    let args = [
+        link.field(socket),
+        format!("{channel}\n{socket}"),
+        link.channel.clone(),
+        removed,
+    ];
+    let (keys, args) = (&keys, &args);
+    let answer = link
+        .commands
+        .run(|mut connection| async move {
+            let mut invocation = scripts.leave.prepare_invoke();
+            for key in keys {
+                invocation.key(key);
+            }
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation.invoke_async::<i64>(&mut connection).await
+        })
+        .await;
+    match answer {
+        Ok(1) => Some(true),
+        Ok(0) => Some(false),
+        // Not in Redis (joined while it was away, before the resync): decide here.
+        Ok(_) => None,
+        Err(cause) => {
+            tracing::debug!(%cause, channel, "presence leave decided locally");
+            None
+        }
+    }
+}
+
+/// Takes `node`'s entries out; the `(channel, info)` of users gone with them.
+async fn cleanup(
+    link: &Link,
+    scripts: &Scripts,
+    node: &str,
+    only_if_dead: bool,
+) -> Vec<(String, String)> {
+    let args = [
+        link.prefix.clone(),
+        node.to_owned(),
+        if only_if_dead { "1" } else { "0" }.to_owned(),
+        "1".to_owned(),
+    ];
+    let args = &args;
+    let answer = link
+        .commands
+        .run(|mut connection| async move {
+            let mut invocation = scripts.cleanup.prepare_invoke();
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation
+                .invoke_async::<Vec<String>>(&mut connection)
+                .await
+        })
+        .await;
+    match answer {
+        Ok(flat) => flat
+            .chunks_exact(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .collect(),
+        Err(cause) => {
+            tracing::debug!(%cause, node, "could not take a node's presence out");
+            Vec::new()
+        }
+    }
+}
+
+/// Publishes `member_removed` for each `(channel, info)` straight away (not through the queue:
+/// this runs when the node stops, too).
+async fn announce_removed(link: &Link, gone: &[(String, String)]) {
+    announce(
+        link,
+        gone.iter()
+            .filter_map(|(channel, info)| {
+                let (user_id, _) = parse_info(info)?;
+                Some(Op::MemberRemoved {
+                    channel: channel.clone(),
+                    user_id,
+                })
+            })
+            .collect(),
+    )
+    .await;
+}
+
+async fn announce(link: &Link, ops: Vec<Op>) {
+    if ops.is_empty() {
+        return;
+    }
+    let messages: &Vec<String> = &ops.iter().map(|op| op.encode(&link.node)).collect();
+    let channel = &link.channel;
+    let sent = link
+        .commands
+        .run(|mut connection| async move {
+            let mut pipe = redis::pipe();
+            for message in messages {
+                pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
+            }
+            pipe.query_async::<()>(&mut connection).await
+        })
+        .await;
+    if let Err(cause) = sent {
+        tracing::debug!(%cause, "could not announce presence changes");
+    }
+}
+
+/// Finds nodes whose heartbeat expired, takes their entries out, and tells everyone (this node's
+/// sockets directly) which users left with them.
+async fn reap(link: &Link, scripts: &Scripts, hub: &Weak<Hub>) {
+    let prefix = &link.prefix;
+    let nodes = link
+        .commands
+        .run(|mut connection| async move {
+            redis::cmd("SMEMBERS")
+                .arg(format!("{prefix}nodes"))
+                .query_async::<Vec<String>>(&mut connection)
+                .await
+        })
+        .await
+        .unwrap_or_default();
+    for node in nodes.iter().filter(|node| **node != link.node) {
+        let alive_key = &format!("{}node:{node}:alive", link.prefix);
+        let alive = link
+            .commands
+            .run(|mut connection| async move {
+                redis::cmd("EXISTS")
+                    .arg(alive_key)
+                    .query_async::<i64>(&mut connection)
+                    .await
+            })
+            .await;
+        if !matches!(alive, Ok(0)) {
+            continue;
+        }
+        let gone = cleanup(link, scripts, node, true).await;
+        tracing::warn!(
+            node,
+            members_gone = gone.len(),
+            "a node stopped answering; took its presence out"
+        );
+        if let Some(hub) = hub.upgrade() {
+            for (channel, info) in &gone {
+                if let Some((user_id, _)) = parse_info(info) {
+                    hub.member_changed(channel, false, &user_id, &Value::Null);
+                }
+            }
+        }
+        announce_removed(link, &gone).await;
+    }
+}
+
+/// Writes this node's presence back into Redis and tells the other nodes what changed.
+async fn resync(link: &Link, scripts: &Scripts, entries: Vec<(String, String, Member)>) {
+    let mut args = vec![link.prefix.clone(), link.node.clone()];
+    for (channel, socket, member) in &entries {
+        args.extend([
+            channel.clone(),
+            socket.clone(),
+            member.key.clone(),
+            info_json(member),
+        ]);
+    }
+    let args = &args;
+    let answer = link
+        .commands
+        .run(|mut connection| async move {
+            let mut invocation = scripts.resync.prepare_invoke();
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation
+                .invoke_async::<Vec<String>>(&mut connection)
+                .await
+        })
+        .await;
+    let changes = match answer {
+        Ok(changes) => changes,
+        Err(cause) => {
+            tracing::warn!(%cause, "could not write this node's presence back into Redis");
+            return;
+        }
+    };
+    let ops: Vec<Op> = changes
+        .chunks_exact(3)
+        .filter_map(|change| {
+            let (user_id, user_info) = parse_info(&change[2])?;
+            let channel = change[1].clone();
+            Some(if change[0] == "added" {
+                Op::MemberAdded {
+                    channel,
+                    user_id,
+                    user_info,
+                }
+            } else {
+                Op::MemberRemoved { channel, user_id }
+            })
+        })
+        .collect();
+    tracing::debug!(
+        entries = entries.len(),
+        changes = ops.len(),
+        "presence written back into Redis"
+    );
+    announce(link, ops).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_info_round_trips_through_redis_text() {
+        let member = Member::new(json!(7), json!({"id": 7, "name": "Jo \"J\""}));
+        let (user_id, user_info) = parse_info(&info_json(&member)).unwrap();
+        assert_eq!(user_id, json!(7));
+        assert_eq!(user_info, json!({"id": 7, "name": "Jo \"J\""}));
+        assert_eq!(parse_info("nonsense"), None);
+    }
+}
