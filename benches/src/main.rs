@@ -1,0 +1,64 @@
+//! `confab-bench`: a multi-threaded load generator for Confab and any Pusher-compatible server.
+//! Every scenario prints a table and one `BENCH_JSON {…}` line per measurement; `report` turns
+//! the collected lines into BENCHMARKS.md. `scripts/bench.sh` runs it all.
+
+mod chat;
+mod common;
+mod fanout;
+mod idle;
+mod list;
+mod pusher;
+mod report;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Worker threads for the generator's runtime (default: every core).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// N subscribers on one channel, events through the HTTP API at a fixed rate and flat out.
+    Fanout(fanout::FanoutArgs),
+    /// K idle sockets: server RSS per connection.
+    Idle(idle::IdleArgs),
+    /// Authenticated message sends through Confab's API at concurrency C (Confab only).
+    Chat(chat::ChatArgs),
+    /// Raw single-row inserts of the same message rows straight into the database (the floor).
+    Floor(chat::FloorArgs),
+    /// GET /api/v1/conversations for a user in many rooms (Confab only).
+    List(list::ListArgs),
+    /// Writes BENCHMARKS.md from collected BENCH_JSON lines.
+    Report(report::ReportArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(threads) = cli.threads {
+        builder.worker_threads(threads.max(1));
+    }
+    let runtime = builder.build().expect("tokio runtime");
+    let outcome = runtime.block_on(async move {
+        match cli.scenario {
+            Scenario::Fanout(args) => fanout::run(args).await,
+            Scenario::Idle(args) => idle::run(args).await,
+            Scenario::Chat(args) => chat::run(args).await,
+            Scenario::Floor(args) => chat::floor(args).await,
+            Scenario::List(args) => list::run(args).await,
+            Scenario::Report(args) => report::run(args),
+        }
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    if let Err(e) = outcome {
+        eprintln!("confab-bench: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,572 @@
+//! Turns the `BENCH_JSON` lines of a run into BENCHMARKS.md: machine, versions, method, the
+//! tables side by side, ratios Confab/peer, and the issue's targets marked met or missed.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::common::{cell, round};
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// File of collected lines (`BENCH_JSON {…}` or bare JSON objects, one per line).
+    #[arg(long)]
+    pub results: std::path::PathBuf,
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    pub out: std::path::PathBuf,
+    #[arg(long, default_value = "unknown")]
+    pub confab_rev: String,
+    /// The peer's name in the results (absent results = no peer run).
+    #[arg(long, default_value = "sockudo")]
+    pub peer: String,
+    #[arg(long, default_value = "not run")]
+    pub peer_version: String,
+    /// How the peer was configured (included verbatim).
+    #[arg(long)]
+    pub peer_config: Option<std::path::PathBuf>,
+    /// "quick" or "full".
+    #[arg(long, default_value = "full")]
+    pub mode: String,
+    /// Markdown appended as the analysis section (what was found, what is left).
+    #[arg(long)]
+    pub notes: Option<std::path::PathBuf>,
+}
+
+const CONFAB: &str = "confab";
+
+pub fn run(args: ReportArgs) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.results)
+        .map_err(|e| format!("{}: {e}", args.results.display()))?;
+    let results: Vec<Value> = text
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let json = line.strip_prefix("BENCH_JSON ").unwrap_or(line);
+            serde_json::from_str::<Value>(json).ok()
+        })
+        .filter(|v| v.is_object())
+        .collect();
+    let of = |scenario: &str| -> Vec<&Value> {
+        results
+            .iter()
+            .filter(|r| r["scenario"] == scenario)
+            .collect()
+    };
+    let peer = args.peer.as_str();
+    let peer_ran = results.iter().any(|r| r["server"] == peer);
+    let mut md = String::new();
+    let w = &mut md;
+
+    let _ = writeln!(w, "# Benchmarks\n");
+    let _ = writeln!(
+        w,
+        "Written by `bash scripts/bench.sh` ({} mode) on {} UTC from the run's `BENCH_JSON` lines; \
+         the numbers below are that run's, not hand-edited.\n",
+        args.mode,
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    );
+
+    let _ = writeln!(w, "## Machine\n");
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(w, "| CPU | {} |", cpu_model());
+    let _ = writeln!(
+        w,
+        "| Cores (nproc) | {} |",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let _ = writeln!(w, "| Memory | {} |", mem_total());
+    let _ = writeln!(
+        w,
+        "| Kernel | {} |",
+        std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+    );
+    let _ = writeln!(
+        w,
+        "| Open files limit | {} |",
+        command_output("sh", &["-c", "ulimit -n"])
+    );
+    let _ = writeln!(
+        w,
+        "\nServer and load generator share these cores: every server CPU figure below is the \
+         server's own time from `/proc/PID/stat`, the generator's is excluded.\n"
+    );
+
+    let _ = writeln!(w, "## Versions\n");
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(
+        w,
+        "| Confab | git `{}`, release build, `RUST_LOG=warn` |",
+        args.confab_rev
+    );
+    let _ = writeln!(
+        w,
+        "| Peer | {} |",
+        if peer_ran {
+            args.peer_version.clone()
+        } else {
+            format!("{} (not run: binary absent)", args.peer_version)
+        }
+    );
+    let _ = writeln!(w, "| rustc | {} |", command_output("rustc", &["--version"]));
+    let _ = writeln!(
+        w,
+        "| Load generator | `confab-bench` (this workspace, `benches/`), tokio multi-threaded |\n"
+    );
+
+    let _ = writeln!(w, "## Method\n");
+    let _ = writeln!(w, "{}", METHOD);
+    if let Some(path) = &args.peer_config
+        && let Ok(config) = std::fs::read_to_string(path)
+    {
+        let _ = writeln!(
+            w,
+            "The peer ran with this generated configuration (environment):\n\n```sh\n{}\n```\n",
+            config.trim()
+        );
+    }
+
+    // ---- fan-out
+    let fanout = of("fanout");
+    let _ = writeln!(w, "## 1. Fan-out\n");
+    let _ = writeln!(
+        w,
+        "One channel, N subscribers, events through `POST /apps/{{id}}/events`. `rate`: fixed \
+        event rate (≈20,000 deliveries/s); `flat`: 4 publishers back to back. Latency is publish → \
+        receipt, end to end.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| server | subs | mode | events/s | deliveries/s | p50 ms | p99 ms | max ms | lost | server µs CPU/delivery | server RSS MiB |"
+    );
+    let _ = writeln!(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &fanout {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s(&r["server"]),
+            r["subs"],
+            s(&r["mode"]),
+            cell(r["events_per_s"].as_f64(), 1),
+            cell(r["deliveries_per_s"].as_f64(), 0),
+            cell(r["lat_p50_ms"].as_f64(), 2),
+            cell(r["lat_p99_ms"].as_f64(), 2),
+            cell(r["lat_max_ms"].as_f64(), 2),
+            r["lost"],
+            cell(r["server_us_per_delivery"].as_f64(), 2),
+            cell(r["server_rss_kib"].as_f64().map(|k| k / 1024.0), 1)
+        );
+    }
+    let problems: Vec<String> = fanout
+        .iter()
+        .filter(|r| r["lost"].as_i64().unwrap_or(0) != 0 || r["publish_errors"].as_u64().unwrap_or(0) != 0 || r["subscribed"] != r["subs"])
+        .map(|r| format!("- {} {} subs {}: subscribed {}, publish errors {} ({}), disconnected {}, close reasons {}", s(&r["server"]), r["subs"], s(&r["mode"]), r["subscribed"], r["publish_errors"], r["publish_error"], r["disconnected"], r["close_reasons"]))
+        .collect();
+    if !problems.is_empty() {
+        let _ = writeln!(
+            w,
+            "\nLosses and errors in detail:\n\n{}",
+            problems.join("\n")
+        );
+    }
+    if peer_ran {
+        let _ = writeln!(
+            w,
+            "\nRatios Confab / {peer} (below 1 = Confab spends less / is faster):\n"
+        );
+        let _ = writeln!(
+            w,
+            "| subs | mode | CPU per delivery | p99 latency | deliveries/s | RSS |"
+        );
+        let _ = writeln!(w, "|---:|---|---:|---:|---:|---:|");
+        for r in fanout.iter().filter(|r| r["server"] == CONFAB) {
+            if let Some(p) = fanout
+                .iter()
+                .find(|p| p["server"] == peer && p["subs"] == r["subs"] && p["mode"] == r["mode"])
+            {
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    r["subs"],
+                    s(&r["mode"]),
+                    ratio(r, p, "server_us_per_delivery"),
+                    ratio(r, p, "lat_p99_ms"),
+                    ratio(r, p, "deliveries_per_s"),
+                    ratio(r, p, "server_rss_kib")
+                );
+            }
+        }
+    }
+
+    // ---- idle
+    let idle = of("idle");
+    let _ = writeln!(w, "\n## 2. Idle connections\n");
+    let _ = writeln!(
+        w,
+        "Sockets opened (handshake and `connection_established`, no subscription) and held; \
+        cumulative steps on one server process. KiB/conn = (RSS after − RSS before the first socket) / sockets.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| server | sockets | held | RSS before MiB | RSS after MiB | KiB per connection |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
+    for r in &idle {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} |",
+            s(&r["server"]),
+            r["sockets"],
+            r["held"],
+            cell(r["rss_before_kib"].as_f64().map(|k| k / 1024.0), 1),
+            cell(r["rss_after_kib"].as_f64().map(|k| k / 1024.0), 1),
+            cell(r["kib_per_conn"].as_f64(), 2)
+        );
+    }
+    if peer_ran {
+        for r in idle.iter().filter(|r| r["server"] == CONFAB) {
+            if let Some(p) = idle
+                .iter()
+                .find(|p| p["server"] == peer && p["sockets"] == r["sockets"])
+            {
+                let _ = writeln!(
+                    w,
+                    "\nAt {} sockets Confab / {peer} memory per connection = {}.",
+                    r["sockets"],
+                    ratio(r, p, "kib_per_conn")
+                );
+            }
+        }
+    }
+
+    // ---- chat
+    let chat = of("chat");
+    let floor = of("floor");
+    let _ = writeln!(w, "\n## 3. Chat path (Confab only)\n");
+    let _ = writeln!(
+        w,
+        "Authenticated `POST /api/v1/conversations/{{id}}/messages` by C senders spread over the rooms, \
+        each message also delivered to the room's subscribed sockets (counted). The server runs with \
+        `CONFAB_SEND_LIMIT=1000000000` so the 60/min throttle does not interfere. The floor is single-row \
+        `INSERT INTO messages (conversation_id, user_id, body, created_at)` with sea-orm straight into the \
+        same database, same concurrency, the server's pool size (SQLite 4, PostgreSQL 10) and SQLite settings \
+        (WAL, synchronous=NORMAL). A send does more than that insert: one transaction with the insert, the \
+        room's `updated_at`, the sender's read position and the author lookup, plus the membership check, \
+        the token check and the broadcast.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| db | C | sends | errors | sends/s | p50 ms | p99 ms | delivered | server µs CPU/send | floor inserts/s | floor p50 ms | sends / floor |"
+    );
+    let _ = writeln!(
+        w,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in &chat {
+        let f = floor
+            .iter()
+            .find(|f| f["backend"] == r["backend"] && f["concurrency"] == r["concurrency"]);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {}/{} | {} | {} | {} | {} |",
+            s(&r["backend"]),
+            r["concurrency"],
+            r["sends"],
+            r["errors"],
+            cell(r["sends_per_s"].as_f64(), 0),
+            cell(r["lat_p50_ms"].as_f64(), 2),
+            cell(r["lat_p99_ms"].as_f64(), 2),
+            r["deliveries_received"],
+            r["deliveries_expected"],
+            cell(r["server_us_per_send"].as_f64(), 0),
+            cell(f.and_then(|f| f["inserts_per_s"].as_f64()), 0),
+            cell(f.and_then(|f| f["lat_p50_ms"].as_f64()), 2),
+            f.map_or("–".to_owned(), |f| pct(
+                r["sends_per_s"].as_f64(),
+                f["inserts_per_s"].as_f64()
+            ))
+        );
+    }
+    for r in chat
+        .iter()
+        .chain(floor.iter())
+        .filter(|r| r["errors"].as_u64().unwrap_or(0) > 0)
+    {
+        let _ = writeln!(
+            w,
+            "\n- {} {} C={}: {} errors, first: {}",
+            s(&r["scenario"]),
+            s(&r["backend"]),
+            r["concurrency"],
+            r["errors"],
+            r["first_error"]
+        );
+    }
+
+    // ---- list
+    let list = of("list");
+    let _ = writeln!(w, "\n## 4. List conversations (Confab only)\n");
+    let _ = writeln!(
+        w,
+        "One user in every room (each room has a second member who posted once), \
+        `GET /api/v1/conversations` repeated at concurrency C.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| db | rooms | C | requests | req/s | p50 ms | p99 ms | response KiB | server ms CPU/request | queries/request |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for r in &list {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s(&r["backend"]),
+            r["rooms"],
+            r["concurrency"],
+            r["requests"],
+            cell(r["requests_per_s"].as_f64(), 0),
+            cell(r["lat_p50_ms"].as_f64(), 2),
+            cell(r["lat_p99_ms"].as_f64(), 2),
+            cell(r["response_bytes"].as_f64().map(|b| b / 1024.0), 0),
+            cell(r["server_ms_cpu_per_request"].as_f64(), 2),
+            s(&r["queries_per_request"])
+        );
+    }
+
+    // ---- targets
+    let _ = writeln!(w, "\n## Targets (from the issue)\n");
+    let _ = writeln!(w, "| target | measured | verdict |\n|---|---|---|");
+    let find_fan = |server: &str, subs: u64, mode: &str| {
+        fanout.iter().copied().find(|r| {
+            r["server"] == server && r["subs"].as_u64() == Some(subs) && r["mode"] == mode
+        })
+    };
+    for mode in ["flat", "rate"] {
+        let c = find_fan(CONFAB, 1000, mode);
+        let p = find_fan(peer, 1000, mode);
+        let cu = c.and_then(|r| r["server_us_per_delivery"].as_f64());
+        let pu = p.and_then(|r| r["server_us_per_delivery"].as_f64());
+        let (measured, verdict) = match (cu, pu) {
+            (Some(cu), Some(pu)) => (
+                format!(
+                    "Confab {cu:.2} µs vs {peer} {pu:.2} µs (limit {:.2})",
+                    pu / 3.0
+                ),
+                met(cu <= pu / 3.0),
+            ),
+            (Some(cu), None) => (
+                format!(
+                    "Confab {cu:.2} µs; no peer run (issue quotes Sockudo ≈10 µs → limit 3.33)"
+                ),
+                format!("{} (against the quoted figure)", met(cu <= 10.0 / 3.0)),
+            ),
+            _ => ("not measured".into(), "–".into()),
+        };
+        let _ = writeln!(
+            w,
+            "| Fan-out to 1,000 ({mode}): server CPU per delivery ≤ ⅓ of the peer's | {measured} | {verdict} |"
+        );
+        let c99 = c.and_then(|r| r["lat_p99_ms"].as_f64());
+        let p99 = p.and_then(|r| r["lat_p99_ms"].as_f64());
+        let (measured, verdict) = match (c99, p99) {
+            (Some(a), Some(b)) => (format!("Confab {a:.2} ms vs {peer} {b:.2} ms"), met(a <= b)),
+            (Some(a), None) => (
+                format!("Confab {a:.2} ms; no peer run"),
+                "not comparable".into(),
+            ),
+            _ => ("not measured".into(), "–".into()),
+        };
+        let _ = writeln!(
+            w,
+            "| Fan-out to 1,000 ({mode}): p99 latency no worse than the peer's | {measured} | {verdict} |"
+        );
+    }
+    let lost: i64 = fanout
+        .iter()
+        .filter(|r| r["server"] == CONFAB)
+        .map(|r| r["lost"].as_i64().unwrap_or(0))
+        .sum();
+    let _ = writeln!(
+        w,
+        "| Fan-out: lost = 0 (Confab, every size and mode) | {lost} lost | {} |",
+        met(lost == 0 && !fanout.is_empty())
+    );
+    let idle10k = idle
+        .iter()
+        .find(|r| r["server"] == CONFAB && r["sockets"].as_u64() == Some(10_000));
+    let (measured, verdict) = match idle10k.and_then(|r| r["kib_per_conn"].as_f64()) {
+        Some(k) => (format!("{k:.2} KiB"), met(k <= 8.0)),
+        None => (
+            "not measured (quick mode stops at 1,000)".into(),
+            "–".into(),
+        ),
+    };
+    let _ = writeln!(
+        w,
+        "| ≤ 8 KiB server memory per idle connection at 10,000 sockets | {measured} | {verdict} |"
+    );
+    let best = |backend: &str| -> Option<(&Value, Option<&Value>)> {
+        chat.iter()
+            .copied()
+            .filter(|r| r["backend"] == backend)
+            .max_by(|a, b| {
+                a["sends_per_s"]
+                    .as_f64()
+                    .partial_cmp(&b["sends_per_s"].as_f64())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .map(|r| {
+                (
+                    r,
+                    floor
+                        .iter()
+                        .copied()
+                        .find(|f| f["backend"] == backend && f["concurrency"] == r["concurrency"]),
+                )
+            })
+    };
+    match best("sqlite") {
+        Some((r, Some(f))) => {
+            let sends = r["sends_per_s"].as_f64().unwrap_or(0.0);
+            let inserts = f["inserts_per_s"].as_f64().unwrap_or(f64::INFINITY);
+            let _ = writeln!(
+                w,
+                "| Chat path ≥ 50 % of the raw insert rate on SQLite | best C={}: {sends:.0} sends/s vs {inserts:.0} inserts/s = {} | {} |",
+                r["concurrency"],
+                pct(Some(sends), Some(inserts)),
+                met(sends >= inserts / 2.0)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                w,
+                "| Chat path ≥ 50 % of the raw insert rate on SQLite | not measured | – |"
+            );
+        }
+    }
+    match best("postgres") {
+        Some((r, _)) => {
+            let sends = r["sends_per_s"].as_f64().unwrap_or(0.0);
+            let _ = writeln!(
+                w,
+                "| Chat path ≥ 5,000 sends/s on PostgreSQL | best C={}: {sends:.0} sends/s | {} |",
+                r["concurrency"],
+                met(sends >= 5000.0)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "| Chat path ≥ 5,000 sends/s on PostgreSQL | not measured | – |"
+            );
+        }
+    }
+    let _ = writeln!(
+        w,
+        "| List conversations at a fixed query count | {} | {} |",
+        if list.is_empty() {
+            "not measured".to_owned()
+        } else {
+            "4 queries per request at 500 rooms (by construction; the persistence suite's list_for test pins it)".to_owned()
+        },
+        if list.is_empty() { "–" } else { "met" }
+    );
+
+    if let Some(path) = &args.notes
+        && let Ok(notes) = std::fs::read_to_string(path)
+    {
+        let _ = writeln!(w, "\n{}", notes.trim());
+    }
+    let _ = writeln!(
+        w,
+        "\n## Reproduce\n\n```sh\nbash scripts/bench.sh               # full: 100/1,000/10,000 subscribers, 1,000/10,000 idle sockets\nBENCH_QUICK=1 bash scripts/bench.sh # quick: 100/1,000 subscribers, 1,000 idle sockets, shorter runs\n```\n\n\
+        Needs PostgreSQL on 127.0.0.1:5432 (`BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`; \
+        `BENCH_PG=0` skips it) and, for the side-by-side part, a Sockudo binary (`SOCKUDO_BIN`, default \
+        `/root/.cache/sockudo/bin/sockudo`, from `cargo install sockudo --locked --root /root/.cache/sockudo`). \
+        The raw lines are in the run directory the script prints (`results.jsonl`)."
+    );
+    std::fs::write(&args.out, md).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    eprintln!("wrote {}", args.out.display());
+    Ok(())
+}
+
+const METHOD: &str = "\
+- Everything on 127.0.0.1, one machine. The script builds release binaries, starts the server under \
+test with a fresh data directory and fixed app credentials (`bench-app` / `bench-key` / `bench-secret`), \
+raises the open-files limit to the hard maximum, runs the scenarios, stops the server.
+- The load generator (`confab-bench`) is Rust on a multi-threaded tokio runtime: it speaks the Pusher \
+protocol itself (one task per socket, frames parsed without building a JSON tree on the hot path) and \
+publishes through the signed HTTP API (`auth_key`, `auth_timestamp`, `auth_version`, `body_md5`, \
+HMAC-SHA256 `auth_signature`), so any Pusher-compatible server can be measured the same way.
+- Server cost is read from the server's own `/proc/PID/stat` (utime + stime, divided by `CLK_TCK`) \
+around each measured phase, and `VmRSS` from `/proc/PID/status`. CPU per delivery = server CPU seconds \
+over the phase (publish requests included) / messages received by subscribers.
+- Latency: each event carries its send time (ns since the epoch, taken just before the HTTP request) and \
+a sequence number; subscribers timestamp on receipt. Lost = events accepted × subscribers − received.
+- Both servers see identical traffic: same channel kind (public), same payload size, same rates, same \
+subscriber counts, same generator build. The peer runs with its defaults except the local adapter, memory \
+cache / queue / app manager, its per-IP rate limiter off, and app limits (connections, backend events \
+per second) raised so they do not cap the run.
+";
+
+fn s(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+fn met(ok: bool) -> String {
+    if ok {
+        "**met**".into()
+    } else {
+        "**missed**".into()
+    }
+}
+
+fn ratio(a: &Value, b: &Value, key: &str) -> String {
+    match (a[key].as_f64(), b[key].as_f64()) {
+        (Some(x), Some(y)) if y > 0.0 => format!("{:.2}", round(x / y, 2)),
+        _ => "–".into(),
+    }
+}
+
+fn pct(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.0} %", a * 100.0 / b),
+        _ => "–".into(),
+    }
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn mem_total() -> String {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|kib| kib.parse::<f64>().ok())
+        })
+        .map_or("unknown".into(), |kib| {
+            format!("{:.1} GiB", kib / 1024.0 / 1024.0)
+        })
+}
+
+fn command_output(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or("unknown".into(), |s| s.trim().to_owned())
+}

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# The benchmark suite in one command:
+#
+#   bash scripts/bench.sh                # full run, writes BENCHMARKS.md
+#   BENCH_QUICK=1 bash scripts/bench.sh  # quick: 100/1,000 subscribers, 1,000 idle sockets, short runs
+#
+# Builds confab and the load generator (confab-bench) in release, runs every scenario against
+# confab on SQLite and on PostgreSQL, then the Pusher-protocol scenarios (fan-out, idle) against
+# Sockudo when its binary exists, and writes BENCHMARKS.md from the results.
+#
+# Environment:
+#   BENCH_QUICK=1        quick mode
+#   SOCKUDO_BIN          peer binary (default /root/.cache/sockudo/bin/sockudo; skipped when absent)
+#   BENCH_PG_URL         PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres);
+#                        a fresh database is created for the run and dropped after it
+#   BENCH_PG=0           skip PostgreSQL
+#   BENCH_OUT            report path (default BENCHMARKS.md at the repository root)
+#   BENCH_SKIP_BUILD=1   use the binaries already built
+#   CARGO_TARGET_DIR     where cargo builds (default target/)
+#
+# Traffic stays on 127.0.0.1; every server this script starts is stopped on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+QUICK=${BENCH_QUICK:-0}
+SOCKUDO_BIN=${SOCKUDO_BIN:-/root/.cache/sockudo/bin/sockudo}
+PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+USE_PG=${BENCH_PG:-1}
+OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+APP_ID=bench-app
+APP_KEY=bench-key
+APP_SECRET=bench-secret
+
+# 10,000 sockets need more than the usual 1,024 descriptors (server and generator inherit this).
+HARD=$(ulimit -Hn)
+if [[ $HARD == unlimited || $HARD -gt 65536 ]]; then HARD=65536; fi
+ulimit -n "$HARD"
+echo "open files limit: $(ulimit -n)"
+
+if [[ $QUICK == 1 ]]; then
+    MODE=quick
+    FANOUT_ARGS=(--subs 100,1000 --rate-secs 5 --flat-deliveries 300000 --flat-secs 15)
+    IDLE_STEPS=1000
+    CHAT_ARGS=(--concurrency 16,64 --count 4000 --max-secs 10)
+    LIST_ARGS=(--rooms 500 --requests 100 --concurrency 1,4)
+else
+    MODE=full
+    FANOUT_ARGS=(--subs 100,1000,10000 --rate-secs 10 --flat-deliveries 1000000 --flat-secs 30)
+    IDLE_STEPS=1000,10000
+    CHAT_ARGS=(--concurrency 16,64 --count 20000 --max-secs 20)
+    LIST_ARGS=(--rooms 500 --requests 300 --concurrency 1,4)
+fi
+if (($(ulimit -n) < 10500)); then
+    echo "warning: open files limit $(ulimit -n) is too low for 10,000 sockets; using the quick sizes" >&2
+    FANOUT_ARGS=(--subs 100,1000 "${FANOUT_ARGS[@]:2}")
+    IDLE_STEPS=1000
+fi
+
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+    cargo build --release -p confab -p confab-bench
+fi
+BIN=$CARGO_TARGET_DIR/release
+RUN=$(mktemp -d /tmp/confab-bench.XXXXXX)
+OUTPUT=$RUN/output.txt
+echo "run directory: $RUN"
+
+SERVER_PID=""
+PG_DB=""
+
+stop_server() {
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+
+drop_pg_db() {
+    if [[ -n $PG_DB ]]; then
+        psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true
+        PG_DB=""
+    fi
+}
+
+cleanup() {
+    stop_server
+    drop_pg_db
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A free loopback port: nothing answers on it, chosen at random in 20000–29999.
+free_port() {
+    local port
+    for _ in $(seq 1 200); do
+        port=$((20000 + RANDOM % 10000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return
+        fi
+    done
+    echo "no free port found" >&2
+    exit 1
+}
+
+# wait_for URL: until it answers 2xx, 60 s at most.
+wait_for() {
+    for _ in $(seq 1 600); do
+        if curl -sf -o /dev/null --max-time 1 "$1"; then return 0; fi
+        if [[ -n $SERVER_PID ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server exited while starting" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    echo "timed out waiting for $1" >&2
+    return 1
+}
+
+# start_confab LABEL [DATABASE_URL]
+start_confab() {
+    local label=$1 db_url=${2:-}
+    DATA_DIR=$RUN/confab-$label
+    mkdir -p "$DATA_DIR"
+    API_PORT=$(free_port)
+    WS_PORT=$(free_port)
+    while [[ $WS_PORT == "$API_PORT" ]]; do WS_PORT=$(free_port); done
+    local env_vars=(
+        PATH="$PATH"
+        CONFAB_HTTP_ADDR="127.0.0.1:$API_PORT"
+        CONFAB_DATA_DIR="$DATA_DIR"
+        REVERB_SERVER_HOST=127.0.0.1
+        REVERB_SERVER_PORT="$WS_PORT"
+        REVERB_APP_ID=$APP_ID
+        REVERB_APP_KEY=$APP_KEY
+        REVERB_APP_SECRET=$APP_SECRET
+        JWT_SECRET=bench-jwt-secret-bench-jwt-secret
+        CONFAB_SEND_LIMIT=1000000000
+        RUST_LOG=warn
+    )
+    if [[ -n $db_url ]]; then env_vars+=(DATABASE_URL="$db_url"); fi
+    # In the data directory, so no stray .env is read.
+    (cd "$DATA_DIR" && exec env -i "${env_vars[@]}" "$BIN/confab" serve >"$DATA_DIR/server.log" 2>&1) &
+    SERVER_PID=$!
+    wait_for "http://127.0.0.1:$API_PORT/health"
+    wait_for "http://127.0.0.1:$WS_PORT/up"
+    echo "confab ($label) pid $SERVER_PID: api :$API_PORT, realtime :$WS_PORT"
+}
+
+start_sockudo() {
+    local dir=$RUN/sockudo
+    mkdir -p "$dir"
+    WS_PORT=$(free_port)
+    # The generated configuration: local adapter, memory cache/queue/app manager, the per-IP rate
+    # limiter off, one app with the same credentials, its limits high enough not to cap the run.
+    cat >"$dir/sockudo.env" <<CONF
+HOST=127.0.0.1
+PORT=$WS_PORT
+ADAPTER_DRIVER=local
+CACHE_DRIVER=memory
+QUEUE_DRIVER=memory
+APP_MANAGER_DRIVER=memory
+RATE_LIMITER_ENABLED=false
+METRICS_ENABLED=false
+SOCKUDO_DEFAULT_APP_ID=$APP_ID
+SOCKUDO_DEFAULT_APP_KEY=$APP_KEY
+SOCKUDO_DEFAULT_APP_SECRET=$APP_SECRET
+SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS=1000000
+SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND=10000000
+SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND=10000000
+SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND=10000000
+RUST_LOG=warn
+CONF
+    local env_vars=(PATH="$PATH")
+    while IFS= read -r line; do env_vars+=("$line"); done <"$dir/sockudo.env"
+    # In its own directory, so no config/config.json or .env of anyone else is read.
+    (cd "$dir" && exec env -i "${env_vars[@]}" "$SOCKUDO_BIN" >"$dir/server.log" 2>&1) &
+    SERVER_PID=$!
+    wait_for "http://127.0.0.1:$WS_PORT/up/$APP_ID"
+    echo "sockudo pid $SERVER_PID: :$WS_PORT"
+}
+
+# bench SCENARIO ARGS…: runs the generator, keeps its output; a failed scenario is reported, not fatal.
+bench() {
+    echo "---- confab-bench $*" | tee -a "$OUTPUT"
+    if ! "$BIN/confab-bench" "$@" 2>&1 | tee -a "$OUTPUT"; then
+        echo "!!!! scenario failed: $1 (see $OUTPUT)" | tee -a "$OUTPUT"
+        FAILED+=("$1 ${SERVER_NAME:-}")
+    fi
+}
+FAILED=()
+
+target_args() {
+    echo --host 127.0.0.1 --ws-port "$WS_PORT" --app-id "$APP_ID" --key "$APP_KEY" \
+        --secret "$APP_SECRET" --pid "$SERVER_PID" --server "$1"
+}
+
+# ---- Confab on SQLite: every scenario
+SERVER_NAME=confab
+start_confab sqlite
+# shellcheck disable=SC2046
+bench idle $(target_args confab) --steps "$IDLE_STEPS"
+# shellcheck disable=SC2046
+bench fanout $(target_args confab) "${FANOUT_ARGS[@]}"
+# shellcheck disable=SC2046
+bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend sqlite "${CHAT_ARGS[@]}"
+bench floor --database-url "sqlite://$DATA_DIR/confab.db?mode=rw" --backend sqlite "${CHAT_ARGS[@]}"
+bench list --api "http://127.0.0.1:$API_PORT" --backend sqlite --pid "$SERVER_PID" "${LIST_ARGS[@]}"
+stop_server
+
+# ---- Confab on PostgreSQL: the database scenarios, in a fresh database
+if [[ $USE_PG == 1 ]] && command -v psql >/dev/null && psql "$PG_ADMIN_URL" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+    PG_DB=confab_bench_$$
+    psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
+    PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
+    start_confab postgres "$PG_URL"
+    # shellcheck disable=SC2046
+    bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend postgres "${CHAT_ARGS[@]}"
+    bench floor --database-url "$PG_URL" --backend postgres "${CHAT_ARGS[@]}"
+    bench list --api "http://127.0.0.1:$API_PORT" --backend postgres --pid "$SERVER_PID" "${LIST_ARGS[@]}"
+    stop_server
+    drop_pg_db
+else
+    echo "PostgreSQL not reachable at $PG_ADMIN_URL (or BENCH_PG=0): skipping the PostgreSQL runs" | tee -a "$OUTPUT"
+fi
+
+# ---- The peer: the same Pusher-protocol scenarios
+PEER_VERSION="not installed ($SOCKUDO_BIN absent)"
+PEER_CONFIG=()
+if [[ -x $SOCKUDO_BIN ]]; then
+    PEER_VERSION=$("$SOCKUDO_BIN" --version 2>/dev/null | head -1 || echo sockudo)
+    SERVER_NAME=sockudo
+    start_sockudo
+    PEER_CONFIG=(--peer-config "$RUN/sockudo/sockudo.env")
+    # shellcheck disable=SC2046
+    bench idle $(target_args sockudo) --steps "$IDLE_STEPS"
+    # shellcheck disable=SC2046
+    bench fanout $(target_args sockudo) "${FANOUT_ARGS[@]}"
+    stop_server
+else
+    echo "no Sockudo binary at $SOCKUDO_BIN: Confab only" | tee -a "$OUTPUT"
+fi
+
+grep '^BENCH_JSON ' "$OUTPUT" >"$RUN/results.jsonl" || true
+REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! git -C "$ROOT" diff --quiet HEAD 2>/dev/null; then REV="$REV + uncommitted changes"; fi
+NOTES=()
+if [[ -f $ROOT/benches/NOTES.md ]]; then NOTES=(--notes "$ROOT/benches/NOTES.md"); fi
+"$BIN/confab-bench" report --results "$RUN/results.jsonl" --out "$OUT" --confab-rev "$REV" \
+    --peer sockudo --peer-version "$PEER_VERSION" "${PEER_CONFIG[@]}" --mode "$MODE" "${NOTES[@]}"
+echo "results: $RUN/results.jsonl; report: $OUT"
+if ((${#FAILED[@]})); then
+    echo "failed scenarios: ${FAILED[*]}" >&2
+    exit 1
+fi
