@@ -142,7 +142,7 @@ pub fn application(
         messages: Arc::new(SeaMessageRepository::new(db.clone())),
         broadcaster,
         channels,
-        hasher: Arc::new(Argon2Passwords),
+        hasher: Arc::new(Argon2Passwords::new(hashing_threads())),
         tokens: Arc::new(JwtTokens::new(jwt_secret.as_bytes(), cli.jwt_ttl * 60)),
         throttle,
         clock: Arc::new(SystemClock),
@@ -165,4 +165,9 @@ pub fn readiness(db: &DatabaseConnection, realtime: Option<&Realtime>) -> Readin
         }));
     }
     readiness
+}
+
+/// One hashing thread per core: hashing is CPU-bound, so more would only queue inside the kernel.
+fn hashing_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
