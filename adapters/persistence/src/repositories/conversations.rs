@@ -11,7 +11,8 @@ use confab_domain::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, Set, Statement,
+    TransactionTrait, Value,
 };
 
 use super::{corrupt, is_unique_violation, overviews};
@@ -106,19 +107,22 @@ impl ConversationRepository for SeaConversationRepository {
         else {
             return Ok(None);
         };
-        let members = participants::Entity::find()
-            .filter(participants::Column::ConversationId.eq(id.get()))
-            .order_by_asc(participants::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        let banned = bans::Entity::find()
-            .filter(bans::Column::ConversationId.eq(id.get()))
-            .order_by_asc(bans::Column::CreatedAt)
-            .order_by_asc(bans::Column::UserId)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
+        // Members and bans in one round trip: a message send loads the room every time.
+        let people = PersonRow::find_by_statement(Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            "SELECT 0 AS banned, user_id, last_read_message_id, id AS position \
+             FROM participants WHERE conversation_id = $1 \
+             UNION ALL \
+             SELECT 1 AS banned, user_id, NULL AS last_read_message_id, 0 AS position \
+             FROM bans WHERE conversation_id = $1 \
+             ORDER BY banned, position, user_id",
+            [Value::from(id.get())],
+        ))
+        .all(&self.db)
+        .await
+        .map_err(internal)?;
+        let (banned, members): (Vec<PersonRow>, Vec<PersonRow>) =
+            people.into_iter().partition(|person| person.banned != 0);
         Ok(Some(Conversation {
             id,
             kind: ConversationKind::parse(&row.kind)
@@ -333,4 +337,12 @@ async fn sync_bans(
             .map_err(internal)?;
     }
     Ok(())
+}
+
+/// A participant (`banned = 0`, in join order) or a ban (`banned = 1`) of one conversation.
+#[derive(Debug, FromQueryResult)]
+struct PersonRow {
+    banned: i32,
+    user_id: i64,
+    last_read_message_id: Option<i64>,
 }

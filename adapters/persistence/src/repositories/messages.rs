@@ -12,6 +12,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 
+use super::known_users::KnownUsers;
 use super::limit_offset;
 use crate::entities::{conversations, messages, participants, users};
 use crate::error::internal;
@@ -20,11 +21,16 @@ use crate::error::internal;
 #[derive(Debug, Clone)]
 pub struct SeaMessageRepository {
     db: DatabaseConnection,
+    /// Authors' names by id, so a send does not look its author up every time; names never change.
+    authors: KnownUsers<String>,
 }
 
 impl SeaMessageRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            authors: KnownUsers::new(),
+        }
     }
 }
 
@@ -99,19 +105,26 @@ impl MessageRepository for SeaMessageRepository {
             .exec(&txn)
             .await
             .map_err(internal)?;
-        let author = users::Entity::find_by_id(row.user_id)
-            .one(&txn)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                DomainError::Internal(format!("sender {} does not exist", row.user_id))
-            })?;
+        let author_name = match self.authors.get(row.user_id) {
+            Some(name) => name,
+            None => {
+                let author = users::Entity::find_by_id(row.user_id)
+                    .one(&txn)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        DomainError::Internal(format!("sender {} does not exist", row.user_id))
+                    })?;
+                self.authors.remember(row.user_id, author.name.clone());
+                author.name
+            }
+        };
         txn.commit().await.map_err(internal)?;
         Ok(MessageRow {
             id: row.id,
             conversation_id: row.conversation_id,
             user_id: row.user_id,
-            author_name: author.name,
+            author_name,
             body: row.body,
             created_at: row.created_at,
         }

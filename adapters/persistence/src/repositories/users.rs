@@ -12,6 +12,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::known_users::KnownUsers;
 use super::{corrupt, is_unique_violation};
 use crate::entities::users;
 use crate::error::internal;
@@ -23,11 +24,16 @@ const EMAIL_TAKEN: &str = "The email has already been taken.";
 #[derive(Debug, Clone)]
 pub struct SeaUserRepository {
     db: DatabaseConnection,
+    /// Every authenticated request looks its token's user up by id; users never change.
+    known: KnownUsers<User>,
 }
 
 impl SeaUserRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            known: KnownUsers::new(),
+        }
     }
 }
 
@@ -56,12 +62,19 @@ impl UserRepository for SeaUserRepository {
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
-        users::Entity::find_by_id(id.get())
+        if let Some(user) = self.known.get(id.get()) {
+            return Ok(Some(user));
+        }
+        let user = users::Entity::find_by_id(id.get())
             .one(&self.db)
             .await
             .map_err(internal)?
             .map(to_user)
-            .transpose()
+            .transpose()?;
+        if let Some(user) = &user {
+            self.known.remember(id.get(), user.clone());
+        }
+        Ok(user)
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError> {
