@@ -30,6 +30,7 @@ pub struct RealtimeConfig {
     /// Host patterns (`*` wildcards) a browser `Origin` must match; `["*"]` allows every origin.
     pub allowed_origins: Vec<String>,
     /// Whispers (`client-*` events) one socket may send per second; more get `pusher:error` 4301.
+    /// Also the envelope sockets' limit on forwarded pings (more get an `error` envelope, 429).
     pub client_events_per_second: u32,
     /// Frames that may wait for one socket; a socket further behind is disconnected with 4100.
     pub outbound_queue: usize,

@@ -27,7 +27,7 @@ use crate::envelope::{self, Incoming, Kind, Rejection};
 use crate::events;
 use crate::hub::{Hub, Kill, KillSwitch, Refusal, SubscribeError, Wire};
 use crate::protocol::codes;
-use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask};
+use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask, RateWindow};
 
 /// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1).
 mod close {
@@ -185,6 +185,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         Some(ping_requests),
     ));
     let mut connection = Connection {
+        forwarded_pings: RateWindow::new(hub.config.client_events_per_second),
         caller: Caller::new(user.id).with_socket(Some(SocketId(socket_id.clone()))),
         hub,
         app,
@@ -216,6 +217,8 @@ struct Connection {
     kill: Arc<KillSwitch>,
     /// Asks the writer for a WebSocket ping (browsers answer them by themselves).
     pings: mpsc::Sender<()>,
+    /// Pings forwarded to others, limited like a Pusher socket's whispers.
+    forwarded_pings: RateWindow,
 }
 
 impl Connection {
@@ -252,7 +255,7 @@ impl Connection {
                         Some(Err(error)) => {
                             // tungstenite refuses a frame over the hard cap before we see it
                             // ("Space limit exceeded: Message too long: …"); say why we close.
-                            if error.to_string().starts_with("Space limit exceeded") {
+                            if socket::is_over_hard_limit(&error) {
                                 self.kill.trigger(kill(
                                     close::MESSAGE_TOO_BIG,
                                     "Maximum message size exceeded",
@@ -341,14 +344,44 @@ impl Connection {
 
     /// Acked; with a `to`, also forwarded (through the application, which checks the caller may
     /// reach it) to the others joined there, or to that user's envelope sockets.
-    async fn ping(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
-        if let Some(to) = &incoming.to {
-            let payload = Value::Object(incoming.payload.clone()).to_string();
+    ///
+    /// A ping is forwarded to a room or the global channel only from a socket that has joined
+    /// it itself (as a whisper needs its sender subscribed). To one it has not joined, a ping the
+    /// caller may send is still answered — the README's first ping, on a fresh socket, expects
+    /// its ack — but reaches no one. Forwarded pings (to users too) are limited per socket to
+    /// `client_events_per_second`; beyond that an `error` envelope, 429, says so.
+    async fn ping(&mut self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+        let Some(to) = &incoming.to else {
+            return Ok(Map::new());
+        };
+        let refuse = |error| Rejection::of(&incoming.id, error);
+        let joined = match Address::parse(to).ok().and_then(envelope::channel_of) {
+            Some(channel) => self.hub.is_subscribed(&self.socket_id, &channel),
+            // A user (or an address the application refuses).
+            None => true,
+        };
+        if !joined {
             self.app
-                .ping(&self.caller, &incoming.id, to, payload)
+                .check_ping(&self.caller, &incoming.id, to)
                 .await
-                .map_err(|error| Rejection::of(&incoming.id, error))?;
+                .map_err(refuse)?;
+            return Ok(Map::new());
         }
+        if !self.forwarded_pings.allow() {
+            let limit = self.forwarded_pings.limit;
+            let mut rejection = Rejection::new(
+                Some(&incoming.id),
+                429,
+                format!("Ping rejected: only {limit} forwarded pings per second are allowed."),
+            );
+            rejection.extra.push(("retry_after", Value::from(1)));
+            return Err(rejection);
+        }
+        let payload = Value::Object(incoming.payload.clone()).to_string();
+        self.app
+            .ping(&self.caller, &incoming.id, to, payload)
+            .await
+            .map_err(refuse)?;
         Ok(Map::new())
     }
 

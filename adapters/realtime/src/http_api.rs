@@ -23,7 +23,7 @@ const MAX_CHANNELS: usize = 100;
 /// Pusher's limit of events per batch.
 const MAX_BATCH: usize = 10;
 /// How far `auth_timestamp` may be from our clock.
-const TIMESTAMP_TOLERANCE_SECS: i64 = 600;
+const TIMESTAMP_TOLERANCE_SECS: u64 = 600;
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     Response::builder()
@@ -102,7 +102,9 @@ fn authenticate(hub: &Hub, req: &Request, app_id: &str, body: &[u8]) -> Result<(
         .and_then(|t| t.parse::<i64>().ok())
         .ok_or_else(|| unauthorized("auth_timestamp is required."))?;
     let now = chrono::Utc::now().timestamp();
-    if (now - timestamp).abs() > TIMESTAMP_TOLERANCE_SECS {
+    // `abs_diff`, not `(now - timestamp).abs()`: a timestamp near `i64::MIN` must be refused,
+    // not overflow.
+    if now.abs_diff(timestamp) > TIMESTAMP_TOLERANCE_SECS {
         return Err(unauthorized(
             "Timestamp expired: auth_timestamp must be within 600 seconds of the server time.",
         ));

@@ -189,6 +189,23 @@ pub(crate) enum SubscribeError {
     UnknownSocket,
 }
 
+/// A channel signature asked, for a socket of this node, by another user than the socket's owner
+/// (the first user granted on it, or its envelope token's user). Owners are sticky: re-tagging a
+/// socket would take it out of the first user's list, and revoking that user would then miss it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OwnedByAnother;
+
+/// What a grant found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Granted {
+    /// The socket is here and is (now) the user's; its revocation of the channel is lifted.
+    Yes,
+    /// The socket is here but belongs to someone else: nothing changed.
+    Conflict,
+    /// No such socket on this node.
+    NotHere,
+}
+
 /// A whisper from a socket that is not subscribed to the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NotSubscribed;
@@ -206,8 +223,9 @@ struct SocketEntry {
     outbox: mpsc::Sender<Frame>,
     wire: Wire,
     kill: Arc<KillSwitch>,
-    /// The user the `ChannelSigner` signed for on this socket (Pusher), or whose token opened it
-    /// (envelopes): whom revocation and `terminate_connections` reach.
+    /// The user the `ChannelSigner` first signed for on this socket (Pusher), or whose token
+    /// opened it (envelopes): whom revocation and `terminate_connections` reach. Set once, never
+    /// replaced: a signature for another user on the socket is refused (see [`OwnedByAnother`]).
     user: Option<UserId>,
     channels: HashSet<String>,
     /// Channels whose old signatures this socket may no longer use. They live and die with the
@@ -478,6 +496,68 @@ impl State {
         }
     }
 
+    /// Tags `socket` with `user` if it has no owner yet and, if it is `user`'s, lifts its
+    /// revocation of `channel` (Pusher sockets; an envelope socket's joins lift their own). A
+    /// socket owned by another user is left exactly as it was.
+    fn grant(&mut self, socket: &str, user: UserId, channel: &str) -> Granted {
+        let Some(entry) = self.sockets.get_mut(socket) else {
+            return Granted::NotHere;
+        };
+        match entry.user {
+            Some(owner) if owner != user => return Granted::Conflict,
+            Some(_) => {}
+            None => {
+                entry.user = Some(user);
+                self.users
+                    .entry(user)
+                    .or_default()
+                    .insert(socket.to_owned());
+            }
+        }
+        if entry.wire == Wire::Pusher {
+            entry.revoked.remove(channel);
+        }
+        Granted::Yes
+    }
+
+    /// Marks `socket`'s signatures for `channel` revoked and takes it off the channel (and out
+    /// of a presence join Redis is still answering); `false` when the socket is not here.
+    fn withdraw(&mut self, socket: &str, channel: &str) -> bool {
+        let Some(entry) = self.sockets.get_mut(socket) else {
+            return false;
+        };
+        entry.revoked.insert(channel.to_owned());
+        if let Some(joining) = self.joining.get_mut(channel) {
+            joining.remove(socket);
+            if joining.is_empty() {
+                self.joining.remove(channel);
+            }
+        }
+        self.leave(socket, channel);
+        true
+    }
+
+    /// Ends `user`'s subscriptions to `channels` on this node's sockets and marks them revoked.
+    fn revoke(&mut self, user: UserId, channels: &[String]) {
+        if !self.joining.is_empty() {
+            // A join of this user's still being answered by Redis is refused when it ends.
+            let sockets = self.sockets_of(user, channels);
+            for channel in channels {
+                if let Some(joining) = self.joining.get_mut(channel) {
+                    joining.retain(|socket, _| !sockets.contains(socket));
+                }
+            }
+        }
+        for socket in self.sockets_of(user, channels) {
+            if let Some(entry) = self.sockets.get_mut(&socket) {
+                entry.revoked.extend(channels.iter().cloned());
+            }
+            for channel in channels {
+                self.leave(&socket, channel);
+            }
+        }
+    }
+
     /// Sockets that belong to `user`: tagged by the signer, or present as them on `channels`.
     fn sockets_of(&self, user: UserId, channels: &[String]) -> HashSet<String> {
         let key = user.to_string();
@@ -559,6 +639,9 @@ impl Hub {
         self.cluster.get()
     }
 
+    /// Hands an op for the other nodes to the publisher. Callers hold the hub lock while they
+    /// call it (it never waits: `try_send`), so the order ops reach Redis in is the order they
+    /// were applied here, and the other nodes see what this node's sockets saw, in that order.
     fn emit(&self, op: impl FnOnce() -> Op) {
         if let Some(link) = self.cluster.get() {
             link.emit(op());
@@ -654,6 +737,14 @@ impl Hub {
         Ok(())
     }
 
+    /// Whether `socket` is a subscriber of `channel` (an envelope socket: has joined it).
+    pub(crate) fn is_subscribed(&self, socket: &str, channel: &str) -> bool {
+        self.lock()
+            .sockets
+            .get(socket)
+            .is_some_and(|entry| entry.channels.contains(channel))
+    }
+
     /// Lifts an earlier revocation of `channel` for `socket`, before the application is asked
     /// again whether the socket's user may join it (the envelope twin of `grant`).
     pub(crate) fn clear_revoked(&self, socket: &str, channel: &str) {
@@ -694,15 +785,22 @@ impl Hub {
     /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format, here
     /// and (scaling on) on every other node.
     pub(crate) fn publish(&self, channel: &str, frame: impl Into<Outbound>, except: Option<&str>) {
-        let frame = frame.into();
-        self.emit(|| Op::publish(channel, &frame, except));
-        self.publish_local(channel, frame, except);
+        self.publish_here(channel, frame.into(), except, true);
     }
 
     /// [`publish`](Self::publish) to this node's sockets only.
     pub(crate) fn publish_local(&self, channel: &str, frame: Outbound, except: Option<&str>) {
+        self.publish_here(channel, frame, except, false);
+    }
+
+    /// Delivers to this node's subscribers and, with `to_cluster`, emits the op, both under the
+    /// lock (see [`emit`](Self::emit)).
+    fn publish_here(&self, channel: &str, frame: Outbound, except: Option<&str>, to_cluster: bool) {
         let mut guard = self.lock();
         let state = &mut *guard;
+        if to_cluster {
+            self.emit(|| Op::publish(channel, &frame, except));
+        }
         if protocol::is_cache_channel(channel)
             && let Some(pusher) = &frame.pusher
         {
@@ -724,8 +822,7 @@ impl Hub {
     /// Sends `frame` to every socket of `user` but `except`, each in its wire format, on every
     /// node.
     pub(crate) fn publish_to_user(&self, user: UserId, frame: &Outbound, except: Option<&str>) {
-        self.emit(|| Op::to_user(user.get(), frame, except));
-        self.publish_to_user_local(user, frame, except);
+        self.publish_to_user_here(user, frame, except, true);
     }
 
     /// [`publish_to_user`](Self::publish_to_user) to this node's sockets only.
@@ -735,8 +832,21 @@ impl Hub {
         frame: &Outbound,
         except: Option<&str>,
     ) {
+        self.publish_to_user_here(user, frame, except, false);
+    }
+
+    fn publish_to_user_here(
+        &self,
+        user: UserId,
+        frame: &Outbound,
+        except: Option<&str>,
+        to_cluster: bool,
+    ) {
         let mut guard = self.lock();
         let state = &mut *guard;
+        if to_cluster {
+            self.emit(|| Op::to_user(user.get(), frame, except));
+        }
         if let Some(sockets) = state.users.get(&user) {
             for socket in sockets {
                 if except != Some(socket.as_str()) {
@@ -770,10 +880,9 @@ impl Hub {
                 deliver(&state.sockets, &mut state.overflowed, other, &frame);
             }
         }
-        state.settle();
-        drop(guard);
         // The sender lives here, so `except` keeps it out everywhere.
         self.emit(|| Op::publish(channel, &frame, Some(socket)));
+        state.settle();
         Ok(())
     }
 
@@ -1019,44 +1128,76 @@ impl Hub {
         self.lock().sockets.contains_key(socket)
     }
 
-    /// Records that `socket` belongs to `user` and that a fresh signature for `channel` was
-    /// issued, lifting an earlier revocation. Called by the `ChannelSigner`. An envelope
-    /// socket's owner is fixed by its token: a signature asked for its id changes nothing.
+    /// Records that a fresh signature for `channel` was issued to `user` on `socket`: the socket
+    /// becomes `user`'s if it had no owner yet, and its earlier revocation of `channel` is lifted
+    /// (Pusher sockets; an envelope socket's owner is fixed by its token, and a signature asked
+    /// for its id lifts nothing). Called by the `ChannelSigner`.
     ///
-    /// With scaling on, the auth request may reach another node than the socket: a socket not
-    /// found here is told about through the cluster.
-    pub(crate) fn grant(&self, socket: &str, user: UserId, channel: &str) {
-        if !self.grant_local(socket, user, channel) {
-            self.emit(|| Op::Grant {
-                socket: socket.to_owned(),
-                user: user.get(),
-                channel: channel.to_owned(),
-            });
+    /// A socket's owner never changes: a signature for another user on a socket of this node is
+    /// refused ([`OwnedByAnother`]), so that one account cannot move its socket out of reach of
+    /// the other's revocation. With scaling on, the auth request may reach another node than the
+    /// socket: a socket not found here is told about through the cluster, and its own node
+    /// enforces the same rule ([`grant_from_cluster`](Self::grant_from_cluster)).
+    pub(crate) fn grant(
+        &self,
+        socket: &str,
+        user: UserId,
+        channel: &str,
+    ) -> Result<(), OwnedByAnother> {
+        let mut state = self.lock();
+        match state.grant(socket, user, channel) {
+            Granted::Yes => Ok(()),
+            Granted::Conflict => Err(OwnedByAnother),
+            Granted::NotHere => {
+                self.emit(|| Op::Grant {
+                    socket: socket.to_owned(),
+                    user: user.get(),
+                    channel: channel.to_owned(),
+                });
+                Ok(())
+            }
         }
     }
 
-    /// [`grant`](Self::grant) for a socket of this node; `false` when it is not here.
-    pub(crate) fn grant_local(&self, socket: &str, user: UserId, channel: &str) -> bool {
+    /// Scaling: another node issued a signature for `socket`, which lives here. A grant for a
+    /// user other than the socket's owner was not refused there (that node could not know), so
+    /// it is refused here: nothing is re-tagged or lifted, and the signature it was issued for is
+    /// made useless instead — the socket is marked revoked on `channel` and taken off it (should
+    /// the subscribe have overtaken this op), exactly what the owning node's own signer would
+    /// have prevented with a 403.
+    pub(crate) fn grant_from_cluster(&self, socket: &str, user: UserId, channel: &str) {
         let mut state = self.lock();
-        let Some(entry) = state.sockets.get_mut(socket) else {
-            return false;
-        };
-        if entry.wire == Wire::Envelope {
-            return true;
+        if state.grant(socket, user, channel) == Granted::Conflict {
+            tracing::info!(
+                socket_id = socket,
+                user_id = %user,
+                channel,
+                "refusing a channel grant for another user than the socket's owner"
+            );
+            state.withdraw(socket, channel);
+            state.settle();
         }
-        entry.revoked.remove(channel);
-        let previous = entry.user.replace(user);
-        if previous != Some(user) {
-            if let Some(previous) = previous {
-                state.untag(previous, socket);
-            }
-            state
-                .users
-                .entry(user)
-                .or_default()
-                .insert(socket.to_owned());
+    }
+
+    /// Takes back what a grant gave: `socket`'s signatures for `channel` are refused again and it
+    /// is unsubscribed from it, here or (scaling on) on the node it lives on. For a grant that
+    /// turned out to race a removal (see the `authorize_channel` use case).
+    pub(crate) fn withdraw(&self, socket: &str, channel: &str) {
+        let mut state = self.lock();
+        if !state.withdraw(socket, channel) {
+            self.emit(|| Op::Withdraw {
+                socket: socket.to_owned(),
+                channel: channel.to_owned(),
+            });
         }
-        true
+        state.settle();
+    }
+
+    /// [`withdraw`](Self::withdraw) for a socket of this node (told by another node).
+    pub(crate) fn withdraw_local(&self, socket: &str, channel: &str) {
+        let mut state = self.lock();
+        state.withdraw(socket, channel);
+        state.settle();
     }
 
     /// Whether `socket` may not use its old signature for `channel` (it was revoked).
@@ -1078,49 +1219,45 @@ impl Hub {
         user: UserId,
         channels: &[String],
     ) -> Option<oneshot::Receiver<()>> {
-        self.revoke_local(user, channels);
-        let link = self.cluster.get()?;
-        link.emit_confirmed(Op::Revoke {
-            user: user.get(),
-            channels: channels.to_vec(),
-        })
+        let mut state = self.lock();
+        state.revoke(user, channels);
+        // Under the lock, like every emit: nothing published here after the revocation reaches
+        // another node before it.
+        let confirmed = self.cluster.get().and_then(|link| {
+            link.emit_confirmed(Op::Revoke {
+                user: user.get(),
+                channels: channels.to_vec(),
+            })
+        });
+        state.settle();
+        confirmed
     }
 
     /// [`revoke`](Self::revoke) on this node's sockets only.
     pub(crate) fn revoke_local(&self, user: UserId, channels: &[String]) {
         let mut state = self.lock();
-        if !state.joining.is_empty() {
-            // A join of this user's still being answered by Redis is refused when it ends.
-            let sockets = state.sockets_of(user, channels);
-            for channel in channels {
-                if let Some(joining) = state.joining.get_mut(channel) {
-                    joining.retain(|socket, _| !sockets.contains(socket));
-                }
-            }
-        }
-        for socket in state.sockets_of(user, channels) {
-            if let Some(entry) = state.sockets.get_mut(&socket) {
-                entry.revoked.extend(channels.iter().cloned());
-            }
-            for channel in channels {
-                state.leave(&socket, channel);
-            }
-        }
+        state.revoke(user, channels);
         state.settle();
     }
 
     /// Closes every socket of `user` (tagged by the signer or present as them), on every node;
     /// returns how many were closed here.
     pub(crate) fn terminate_user(&self, user_key: &str, kill: &Kill) -> usize {
-        self.emit(|| Op::Terminate {
-            user: user_key.to_owned(),
-        });
-        self.terminate_user_local(user_key, kill)
+        self.terminate_user_here(user_key, kill, true)
     }
 
     /// [`terminate_user`](Self::terminate_user) on this node's sockets only.
     pub(crate) fn terminate_user_local(&self, user_key: &str, kill: &Kill) -> usize {
+        self.terminate_user_here(user_key, kill, false)
+    }
+
+    fn terminate_user_here(&self, user_key: &str, kill: &Kill, to_cluster: bool) -> usize {
         let mut state = self.lock();
+        if to_cluster {
+            self.emit(|| Op::Terminate {
+                user: user_key.to_owned(),
+            });
+        }
         let mut targets: HashSet<String> = user_key
             .parse::<i64>()
             .ok()
@@ -1330,8 +1467,16 @@ mod tests {
         );
         hub.clear_revoked(&member, "private-conversation.1");
         assert_eq!(hub.join_quietly(&member, "private-conversation.1"), Ok(()));
-        // A signature asked for an envelope socket's id does not change whose it is.
-        hub.grant(&member, UserId(6), "private-conversation.1");
+        // A signature asked for an envelope socket's id does not change whose it is: for another
+        // user it is refused.
+        assert_eq!(
+            hub.grant(&member, UserId(6), "private-conversation.1"),
+            Err(OwnedByAnother)
+        );
+        assert_eq!(
+            hub.grant(&member, UserId(5), "private-conversation.1"),
+            Ok(())
+        );
         assert_eq!(hub.terminate_user("5", &Kill::slow_consumer()), 1);
     }
 
@@ -1339,7 +1484,8 @@ mod tests {
     fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
         let hub = hub();
         let (socket, _rx) = connect(&hub, 16);
-        hub.grant(&socket, UserId(7), "private-conversation.1");
+        hub.grant(&socket, UserId(7), "private-conversation.1")
+            .unwrap();
         hub.subscribe(&socket, "private-conversation.1", None)
             .unwrap();
         let channels = [
@@ -1352,10 +1498,151 @@ mod tests {
             hub.subscribe(&socket, "private-conversation.1", None),
             Err(SubscribeError::Revoked)
         );
-        hub.grant(&socket, UserId(7), "private-conversation.1");
+        hub.grant(&socket, UserId(7), "private-conversation.1")
+            .unwrap();
         assert_eq!(
             hub.subscribe(&socket, "private-conversation.1", None),
             Ok(())
         );
+    }
+
+    /// Scaling: what this node's sockets see and what it tells the other nodes come in one
+    /// order, however many publishers race (the op is emitted under the hub lock).
+    #[test]
+    fn the_cluster_is_told_of_publishes_in_the_order_they_were_delivered_here() {
+        let hub = Arc::new(hub());
+        let (link, mut queue) = crate::scaling::test_link();
+        let (presence, _presence) = mpsc::unbounded_channel();
+        hub.attach(link, presence);
+        // Under the publisher queue's capacity, since nothing drains it here.
+        const EACH: usize = 3_000;
+        let (socket, mut rx) = connect(&hub, 8 * EACH);
+        hub.subscribe(&socket, "room", None).unwrap();
+        events(&mut rx);
+        let racers: Vec<_> = (0..3)
+            .map(|racer| {
+                let hub = hub.clone();
+                std::thread::spawn(move || {
+                    for n in 0..EACH {
+                        let name = format!("{racer}-{n}");
+                        hub.publish("room", protocol::frame(&name, Some("room"), "{}"), None);
+                    }
+                })
+            })
+            .collect();
+        for racer in racers {
+            racer.join().unwrap();
+        }
+        let delivered = events(&mut rx);
+        let mut emitted = Vec::new();
+        while let Ok(outgoing) = queue.try_recv() {
+            if let Op::Publish {
+                pusher: Some(text), ..
+            } = outgoing.op()
+            {
+                let value: Value = serde_json::from_str(text).unwrap();
+                emitted.push(value["event"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(delivered.len(), 3 * EACH);
+        assert!(delivered == emitted, "local and cluster orders differ");
+    }
+
+    /// Mallory's two accounts: M1 subscribes the socket to a room, M2 asks a signature for the
+    /// same socket. The socket stays M1's, so banning M1 still cuts it off.
+    #[test]
+    fn a_second_account_cannot_take_a_socket_out_of_the_first_ones_revocation() {
+        let hub = hub();
+        let (socket, mut rx) = connect(&hub, 16);
+        let room = "private-conversation.7";
+        hub.grant(&socket, UserId(1), room).unwrap();
+        hub.subscribe(&socket, room, None).unwrap();
+        events(&mut rx);
+
+        assert_eq!(
+            hub.grant(&socket, UserId(2), "private-user.2"),
+            Err(OwnedByAnother)
+        );
+        // Nor does a presence identity make it anyone else's.
+        let as_m2 = Member::new(json!(2), json!({"id": 2}));
+        hub.subscribe(&socket, "presence-conversation.8", Some(as_m2))
+            .unwrap();
+        assert_eq!(
+            hub.grant(&socket, UserId(2), "presence-conversation.8"),
+            Err(OwnedByAnother)
+        );
+        events(&mut rx);
+
+        hub.revoke(UserId(1), &[room.to_owned()]);
+        hub.publish(room, protocol::frame("secret", Some(room), "{}"), None);
+        assert!(
+            events(&mut rx).is_empty(),
+            "the banned account hears nothing"
+        );
+        assert_eq!(
+            hub.subscribe(&socket, room, None),
+            Err(SubscribeError::Revoked)
+        );
+    }
+
+    /// Scaling: a conflicting grant from another node (which could not refuse it) is refused by
+    /// the socket's node: no re-tag, no lifted mark, and the channel it was for is closed to the
+    /// socket even if the subscribe overtook the op.
+    #[test]
+    fn a_conflicting_grant_from_another_node_is_refused_where_the_socket_lives() {
+        let hub = hub();
+        let (socket, _rx) = connect(&hub, 16);
+        let room = "private-conversation.7";
+        hub.grant_from_cluster(&socket, UserId(1), room);
+        hub.subscribe(&socket, room, None).unwrap();
+        hub.revoke_local(UserId(1), &[room.to_owned()]);
+        // M2's signature for the room, from another node: the mark stays.
+        hub.grant_from_cluster(&socket, UserId(2), room);
+        assert!(hub.is_revoked(&socket, room));
+        // M2's signature for another room, used before its op arrived: taken back on arrival.
+        let other = "private-conversation.9";
+        hub.subscribe(&socket, other, None).unwrap();
+        hub.grant_from_cluster(&socket, UserId(2), other);
+        assert_eq!(hub.channel(other).subscription_count, 0);
+        assert_eq!(
+            hub.subscribe(&socket, other, None),
+            Err(SubscribeError::Revoked)
+        );
+        // Still M1's: a revocation of M1 reaches it, M2's does not tag it.
+        hub.grant_from_cluster(&socket, UserId(1), room);
+        hub.subscribe(&socket, room, None).unwrap();
+        hub.revoke_local(UserId(2), &[room.to_owned()]);
+        assert_eq!(hub.channel(room).subscription_count, 1);
+        hub.revoke_local(UserId(1), &[room.to_owned()]);
+        assert_eq!(hub.channel(room).subscription_count, 0);
+    }
+
+    /// A grant that raced a removal (the revocation ran before the grant lifted its mark) is
+    /// withdrawn: the mark is back and the subscription an identical old signature made in the
+    /// meantime is ended.
+    #[test]
+    fn a_withdrawn_grant_puts_the_revocation_back() {
+        let hub = hub();
+        let (socket, mut rx) = connect(&hub, 16);
+        let room = "private-conversation.3";
+        hub.grant(&socket, UserId(4), room).unwrap();
+        hub.subscribe(&socket, room, None).unwrap();
+        // The removal's commit, then its revocation, then the racing grant.
+        hub.revoke(UserId(4), &[room.to_owned()]);
+        hub.grant(&socket, UserId(4), room).unwrap();
+        hub.subscribe(&socket, room, None).unwrap();
+        events(&mut rx);
+        // The use case's re-check sees the removal.
+        hub.withdraw(&socket, room);
+        assert!(hub.is_revoked(&socket, room));
+        assert_eq!(hub.channel(room).subscription_count, 0);
+        hub.publish(room, protocol::frame("after", Some(room), "{}"), None);
+        assert!(events(&mut rx).is_empty());
+        assert_eq!(
+            hub.subscribe(&socket, room, None),
+            Err(SubscribeError::Revoked)
+        );
+        // Withdrawing for a socket that is not here is harmless.
+        hub.withdraw("1.1", room);
     }
 }

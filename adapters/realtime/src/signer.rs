@@ -47,6 +47,13 @@ impl ChannelSigner for PusherSigner {
             ));
         }
         let name = channel.name();
+        // The use case has just decided this user may listen here: remember whose socket this is
+        // (for revocation) and lift any earlier revocation of this channel — or refuse, before
+        // anything is signed, when the socket is another user's: re-tagging it would let the
+        // first user's socket escape that user's revocation.
+        self.hub
+            .grant(&socket.0, user.id, &name)
+            .map_err(|_| DomainError::ChannelForbidden)?;
         let channel_data = channel.is_presence().then(|| {
             json!({"user_id": user.id.get(), "user_info": {"id": user.id.get(), "name": user.name}})
                 .to_string()
@@ -58,10 +65,15 @@ impl ChannelSigner for PusherSigner {
             config.key,
             signature::sign(&config.secret, &signed)
         );
-        // The use case has just decided this user may listen here: remember whose socket this is
-        // (for revocation) and lift any earlier revocation of this channel.
-        self.hub.grant(&socket.0, user.id, &name);
         Ok(ChannelGrant { auth, channel_data })
+    }
+
+    /// The grant raced a removal: the socket is refused the channel again and unsubscribed from
+    /// it, wherever it lives.
+    fn withdraw(&self, socket: &SocketId, channel: Channel) {
+        if valid_socket_id(&socket.0) {
+            self.hub.withdraw(&socket.0, &channel.name());
+        }
     }
 }
 
@@ -114,6 +126,43 @@ mod tests {
             "presence-conversation.5",
             Some(&data),
         ));
+    }
+
+    fn mallory(id: i64) -> UserSummary {
+        UserSummary {
+            id: UserId(id),
+            name: "Mallory".into(),
+        }
+    }
+
+    /// Two accounts, one socket: the socket stays the first account's, so banning that account
+    /// still reaches it.
+    #[test]
+    fn a_socket_owned_by_one_user_is_refused_signatures_for_another() {
+        let hub = Arc::new(Hub::new(RealtimeConfig::default()));
+        let signer = PusherSigner::new(hub.clone());
+        let (tx, _rx) = tokio::sync::mpsc::channel(16);
+        let (kill, _) = crate::hub::KillSwitch::new();
+        let socket = SocketId(hub.register(tx, kill).unwrap());
+        let room = Channel::Conversation(ConversationId(7));
+        signer.sign(&socket, room, &mallory(1)).unwrap();
+        hub.subscribe(&socket.0, &room.name(), None).unwrap();
+
+        for channel in [
+            Channel::User(UserId(2)),
+            Channel::ConversationPresence(ConversationId(8)),
+            room,
+        ] {
+            let refused = signer.sign(&socket, channel, &mallory(2)).unwrap_err();
+            assert_eq!(refused, DomainError::ChannelForbidden, "{channel:?}");
+        }
+        // The first account's own signatures still work.
+        signer
+            .sign(&socket, Channel::User(UserId(1)), &mallory(1))
+            .unwrap();
+
+        hub.revoke(UserId(1), &[room.name()]);
+        assert_eq!(hub.channel(&room.name()).subscription_count, 0);
     }
 
     #[test]

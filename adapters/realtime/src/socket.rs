@@ -64,6 +64,20 @@ pub(crate) fn hard_limit(hub: &Hub) -> usize {
     hub.config.max_message_size.saturating_mul(2).max(64 * 1024)
 }
 
+/// Whether a read error is tungstenite refusing a frame over [`hard_limit`].
+pub(crate) fn is_over_hard_limit(error: &impl std::fmt::Display) -> bool {
+    error.to_string().starts_with("Space limit exceeded")
+}
+
+/// Reverb's close for a Pusher frame that is too big: 1009, no `pusher:error` first.
+fn too_big() -> Kill {
+    Kill {
+        error: None,
+        close_code: codes::MESSAGE_TOO_BIG,
+        reason: "Maximum message size exceeded".into(),
+    }
+}
+
 /// The read buffer is allocated per socket up front and client frames are small (subscribes,
 /// pongs, whispers), so it is kept at 1 KiB: at 10,000 idle sockets that is the difference between
 /// ~22 and ~8 KiB per connection. Larger frames still arrive whole; the buffer grows for them.
@@ -260,15 +274,16 @@ pub(crate) async fn write_loop(
     }
 }
 
-/// A fixed one-second window: simple, and enough to stop a typing indicator gone wild.
-struct RateWindow {
-    limit: u32,
+/// A fixed one-second window: simple, and enough to stop a typing indicator gone wild (or an
+/// envelope socket's forwarded pings).
+pub(crate) struct RateWindow {
+    pub(crate) limit: u32,
     started: Instant,
     used: u32,
 }
 
 impl RateWindow {
-    fn new(limit: u32) -> Self {
+    pub(crate) fn new(limit: u32) -> Self {
         Self {
             limit,
             started: Instant::now(),
@@ -276,7 +291,7 @@ impl RateWindow {
         }
     }
 
-    fn allow(&mut self) -> bool {
+    pub(crate) fn allow(&mut self) -> bool {
         if self.started.elapsed() >= Duration::from_secs(1) {
             self.started = Instant::now();
             self.used = 0;
@@ -324,8 +339,18 @@ impl Connection {
                     pinged = Some(Instant::now());
                 }
                 message = incoming.next() => {
-                    let Some(Ok(message)) = message else {
-                        return false;
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(error)) => {
+                            // tungstenite refuses a frame over the hard cap before we see it
+                            // ("Space limit exceeded: Message too long: …"); close with 1009, as
+                            // for a frame over `max_message_size`, rather than just dropping.
+                            if is_over_hard_limit(&error) {
+                                self.kill.trigger(too_big());
+                            }
+                            return false;
+                        }
+                        None => return false,
                     };
                     // Any frame, control frames included, proves the client is alive.
                     last_seen = Instant::now();
@@ -343,11 +368,7 @@ impl Connection {
                         Message::Ping(_) | Message::Pong(_) => continue,
                     };
                     if text.len() > self.hub.config.max_message_size {
-                        self.kill.trigger(Kill {
-                            error: None,
-                            close_code: codes::MESSAGE_TOO_BIG,
-                            reason: "Maximum message size exceeded".into(),
-                        });
+                        self.kill.trigger(too_big());
                         return false;
                     }
                     self.handle(&text).await;

@@ -43,9 +43,31 @@ impl Confab {
             .into_iter()
             .next()
             .ok_or(DomainError::Unauthenticated)?;
-        self.ports
-            .channels
-            .sign(&SocketId(socket_id.trim().to_owned()), channel, &me)
+        let socket = SocketId(socket_id.trim().to_owned());
+        let grant = self.ports.channels.sign(&socket, channel, &me)?;
+        // Signing lifts the socket's revocation of the channel, and a removal is two steps: its
+        // commit, then its revocation (the socket server marks the user's sockets and unsubscribes
+        // them). A removal whose commit lands between the check above and the signature could
+        // have its revocation lifted by that signature: so membership is checked again, *after*
+        // signing. Every interleaving is then covered:
+        // * committed before the first check: refused above, nothing signed;
+        // * committed after the check below: its revocation comes after our grant and wins;
+        // * committed in between: the check below sees it, and the grant is withdrawn (the mark
+        //   put back, the socket unsubscribed — signatures are deterministic, so the client may
+        //   hold an identical older one and have used it in the meantime); the new signature is
+        //   never handed out.
+        // A failed re-check fails closed, the same way.
+        if let Some(conversation) = channel.conversation() {
+            let still_in = match self.ports.conversations.find(conversation).await {
+                Ok(room) => Ok(room.is_some_and(|room| room.is_participant(caller.user))),
+                Err(error) => Err(error),
+            };
+            if !matches!(still_in, Ok(true)) {
+                self.ports.channels.withdraw(&socket, channel);
+                return Err(still_in.err().unwrap_or(DomainError::ChannelForbidden));
+            }
+        }
+        Ok(grant)
     }
 }
 
@@ -56,7 +78,10 @@ mod tests {
     use super::*;
     use crate::test_support::{Mocks, group_room, summaries};
 
+    /// The summaries and the signature of a granted request; a grant that stands is never
+    /// withdrawn.
     fn granted(mocks: &mut Mocks) {
+        mocks.channels.expect_withdraw().never();
         mocks
             .users
             .expect_find_summaries()
@@ -87,6 +112,101 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(grant.auth, "key:private-conversation.1:2");
+    }
+
+    #[tokio::test]
+    async fn a_removal_landing_while_the_grant_is_signed_withdraws_it() {
+        let mut mocks = Mocks::new();
+        let mut order = mockall::Sequence::new();
+        mocks
+            .conversations
+            .expect_find()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .channels
+            .expect_sign()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_, _, _| {
+                Ok(ChannelGrant {
+                    auth: "key:sig".into(),
+                    channel_data: None,
+                })
+            });
+        // The removal committed meanwhile: the re-check, after signing, no longer finds user 2.
+        mocks
+            .conversations
+            .expect_find()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_| {
+                let mut room = group_room();
+                room.participants.retain(|p| p.user_id != UserId(2));
+                Ok(Some(room))
+            });
+        mocks
+            .channels
+            .expect_withdraw()
+            .withf(|socket, channel| {
+                socket.0 == "1.2" && *channel == Channel::Conversation(ConversationId(1))
+            })
+            .times(1)
+            .in_sequence(&mut order)
+            .return_const(());
+        let err = mocks
+            .build()
+            .authorize_channel(&Caller::new(UserId(2)), "1.2", "private-conversation.1")
+            .await
+            .unwrap_err();
+        assert_eq!(err, DomainError::ChannelForbidden);
+    }
+
+    #[tokio::test]
+    async fn a_failed_re_check_withdraws_the_grant_too() {
+        let mut mocks = Mocks::new();
+        let mut order = mockall::Sequence::new();
+        mocks
+            .conversations
+            .expect_find()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_| Ok(Some(group_room())));
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks
+            .channels
+            .expect_sign()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_, _, _| {
+                Ok(ChannelGrant {
+                    auth: "key:sig".into(),
+                    channel_data: Some("{}".into()),
+                })
+            });
+        mocks
+            .conversations
+            .expect_find()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(|_| Err(DomainError::Internal("db down".into())));
+        mocks.channels.expect_withdraw().times(1).return_const(());
+        let err = mocks
+            .build()
+            .authorize_channel(&Caller::new(UserId(2)), "1.2", "presence-conversation.1")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DomainError::Internal(_)), "{err:?}");
     }
 
     #[tokio::test]

@@ -16,9 +16,7 @@ impl Confab {
         to: &str,
         payload: String,
     ) -> Result<(EnvelopeId, Address), DomainError> {
-        let id = EnvelopeId::parse(id).map_err(|reason| DomainError::invalid("id", reason))?;
-        let to = Address::parse(to).map_err(|reason| DomainError::invalid("to", reason))?;
-        self.ensure_reachable(caller, to).await?;
+        let (id, to) = self.check_ping(caller, id, to).await?;
         self.ports
             .broadcaster
             .publish(
@@ -32,6 +30,20 @@ impl Confab {
                 caller.socket.clone(),
             )
             .await;
+        Ok((id, to))
+    }
+
+    /// [`ping`](Self::ping)'s checks without the forwarding: for a ping that is answered but
+    /// reaches no one (an envelope socket's ping to a room or channel it has not joined).
+    pub async fn check_ping(
+        &self,
+        caller: &Caller,
+        id: &str,
+        to: &str,
+    ) -> Result<(EnvelopeId, Address), DomainError> {
+        let id = EnvelopeId::parse(id).map_err(|reason| DomainError::invalid("id", reason))?;
+        let to = Address::parse(to).map_err(|reason| DomainError::invalid("to", reason))?;
+        self.ensure_reachable(caller, to).await?;
         Ok((id, to))
     }
 
@@ -113,6 +125,29 @@ mod tests {
         let err = mocks
             .build()
             .ping(&Caller::new(UserId(9)), "1", "conversation:1", "{}".into())
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+
+    #[tokio::test]
+    async fn checking_a_ping_forwards_nothing() {
+        let mut mocks = Mocks::new();
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
+        mocks.broadcaster.expect_publish().never();
+        let app = mocks.build();
+        let (id, to) = app
+            .check_ping(&Caller::new(UserId(2)), "1", "conversation:1")
+            .await
+            .unwrap();
+        assert_eq!(
+            (id.as_str(), to),
+            ("1", Address::Conversation(ConversationId(1)))
+        );
+        let err = app
+            .check_ping(&Caller::new(UserId(9)), "1", "conversation:1")
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
     }

@@ -24,6 +24,11 @@ pub trait ChannelSigner: Send + Sync {
         channel: Channel,
         user: &UserSummary,
     ) -> Result<ChannelGrant, DomainError>;
+
+    /// Takes back what `sign` just gave on `socket` for `channel`, because the user turned out to
+    /// have been removed while it was being signed: the socket server refuses the socket's
+    /// signatures for `channel` again (until a new `sign`) and ends its subscription to it.
+    fn withdraw(&self, socket: &SocketId, channel: Channel);
 }
 
 /// For a server run without a realtime listener: nothing can be subscribed to.
@@ -34,4 +39,6 @@ impl ChannelSigner for NoChannels {
     fn sign(&self, _: &SocketId, _: Channel, _: &UserSummary) -> Result<ChannelGrant, DomainError> {
         Err(DomainError::ChannelForbidden)
     }
+
+    fn withdraw(&self, _: &SocketId, _: Channel) {}
 }

@@ -293,6 +293,34 @@ impl Cluster {
     }
 }
 
+/// A link to no Redis at all, for tests: the ops the hub emits wait in the returned queue.
+#[cfg(test)]
+pub(crate) fn test_link() -> (Arc<Link>, mpsc::Receiver<Outgoing>) {
+    let (outbox, queue) = mpsc::channel(OUTBOX);
+    let link = Arc::new(Link {
+        node: new_node_id(),
+        channel: "test".into(),
+        prefix: "confab:test:".into(),
+        outbox,
+        up: watch::Sender::new(false),
+        dropped: AtomicU64::new(0),
+        drop_logged: AtomicBool::new(false),
+        announced: AtomicBool::new(false),
+        commands: Commands {
+            client: redis::Client::open("redis://127.0.0.1:1").expect("a valid URL"),
+            connection: Mutex::new(None),
+        },
+    });
+    (link, queue)
+}
+
+#[cfg(test)]
+impl Outgoing {
+    pub(crate) fn op(&self) -> &Op {
+        &self.op
+    }
+}
+
 fn new_node_id() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
@@ -425,9 +453,8 @@ fn apply(hub: &Hub, link: &Link, payload: &[u8]) {
             socket,
             user,
             channel,
-        } => {
-            hub.grant_local(&socket, UserId(user), &channel);
-        }
+        } => hub.grant_from_cluster(&socket, UserId(user), &channel),
+        Op::Withdraw { socket, channel } => hub.withdraw_local(&socket, &channel),
         Op::Terminate { user } => {
             let kill = Kill::with_error(
                 codes::UNAUTHORIZED,

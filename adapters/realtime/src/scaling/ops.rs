@@ -42,12 +42,17 @@ pub(crate) enum Op {
     /// Live revocation: `user` was removed from the room these channels belong to.
     Revoke { user: i64, channels: Vec<String> },
     /// A channel signature was issued for `socket` (which may live on another node): tag it with
-    /// its user and lift its revocation of `channel`.
+    /// its user and lift its revocation of `channel` — unless the socket already belongs to
+    /// another user, in which case its node refuses the signature instead (see
+    /// `Hub::grant_from_cluster`).
     Grant {
         socket: String,
         user: i64,
         channel: String,
     },
+    /// A grant taken back (it raced a removal): mark `socket` revoked on `channel` and take it
+    /// off the channel.
+    Withdraw { socket: String, channel: String },
     /// `POST /apps/{id}/users/{user}/terminate_connections`.
     Terminate { user: String },
     /// A user's first socket anywhere joined a presence channel.
@@ -142,6 +147,10 @@ mod tests {
                 socket: "3.4".into(),
                 user: 7,
                 channel: "presence-conversation.1".into(),
+            },
+            Op::Withdraw {
+                socket: "3.4".into(),
+                channel: "private-conversation.1".into(),
             },
             Op::Terminate { user: "7".into() },
             Op::MemberAdded {

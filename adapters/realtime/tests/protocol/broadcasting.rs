@@ -209,3 +209,53 @@ async fn an_old_signature_cannot_resubscribe_until_a_new_one_is_issued() {
     let frame: Value = client.next_event().await;
     assert_eq!(data(&frame)["message"]["id"], 11);
 }
+
+/// Mallory has two accounts, Bob (2, in the room) and Cy (3). Bob's socket subscribes to the
+/// room; Cy then asks `/api/broadcasting/auth` for her own user channel on the same socket. The
+/// socket stays Bob's — the request is refused — so removing Bob still cuts it off.
+#[tokio::test]
+async fn a_second_account_cannot_take_a_socket_out_of_reach_of_the_first_ones_removal() {
+    let env = crate::fakes::spawn_envelopes().await;
+    let room = env.room(1, &[2]);
+    let channel = Channel::Conversation(room).name();
+    let mut socket = env.server.connect().await;
+    let grant = env
+        .app
+        .authorize_channel(
+            &confab_application::Caller::new(UserId(2)),
+            &socket.socket_id,
+            &channel,
+        )
+        .await
+        .unwrap();
+    socket.subscribe(&channel, Some(&grant.auth), None).await;
+    assert_eq!(
+        socket.next_event().await["event"],
+        "pusher_internal:subscription_succeeded"
+    );
+
+    let refused = env
+        .app
+        .authorize_channel(
+            &confab_application::Caller::new(UserId(3)),
+            &socket.socket_id,
+            "private-user.3",
+        )
+        .await;
+    assert_eq!(refused, Err(confab_domain::DomainError::ChannelForbidden));
+
+    env.app
+        .remove_participant(&confab_application::Caller::new(UserId(1)), room, UserId(2))
+        .await
+        .unwrap();
+    // Whatever told the socket of the removal, nothing of the room follows it.
+    while tokio::time::timeout(QUIET, socket.next_event())
+        .await
+        .is_ok()
+    {}
+    env.app
+        .send_message(&confab_application::Caller::new(UserId(1)), room, "after")
+        .await
+        .unwrap();
+    socket.expect_silence(QUIET).await;
+}

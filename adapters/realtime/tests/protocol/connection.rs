@@ -126,6 +126,27 @@ async fn a_frame_over_the_size_limit_closes_the_socket_with_1009() {
     eventually(|| server.realtime.connection_count() == 0).await;
 }
 
+#[tokio::test]
+async fn a_frame_past_the_hard_cap_closes_the_socket_with_1009_too() {
+    let server = spawn_with(RealtimeConfig {
+        max_message_size: 200,
+        ..RealtimeConfig::default()
+    })
+    .await;
+    let mut client = server.connect().await;
+    // Past the hard cap (twice the limit, at least 64 KiB) tungstenite refuses the frame before
+    // the server reads it; the socket is still closed with a code, not just dropped.
+    let huge = "x".repeat(70 * 1024);
+    let _ = client
+        .ws
+        .send(Message::text(
+            json!({"event": "pusher:ping", "data": {"pad": huge}}).to_string(),
+        ))
+        .await;
+    assert_eq!(client.expect_end().await, Ending::Closed(Some(1009)));
+    eventually(|| server.realtime.connection_count() == 0).await;
+}
+
 fn quick_pings() -> RealtimeConfig {
     RealtimeConfig {
         ping_interval: Duration::from_millis(200),

@@ -161,6 +161,70 @@ async fn a_ping_to_a_joined_conversation_reaches_the_other_members_only() {
     cy.refused(json!({"id": "p2", "type": "ping", "to": to}), 404)
         .await;
     bob.expect_silence(QUIET).await;
+
+    // A member's socket that has not joined the room is answered, but forwards nothing: only a
+    // socket that joined a room may ping it.
+    let mut bob_elsewhere = env.envelopes(2).await;
+    bob_elsewhere
+        .ok(json!({"id": "p3", "type": "ping", "to": to}))
+        .await;
+    ann.expect_silence(QUIET).await;
+    ann_other_tab.expect_silence(QUIET).await;
+    bob.expect_silence(QUIET).await;
+    pusher.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn forwarded_pings_are_rate_limited_per_socket() {
+    let env = spawn_envelopes_with(RealtimeConfig {
+        client_events_per_second: 3,
+        ..RealtimeConfig::default()
+    })
+    .await;
+    let mut ann = env.envelopes(1).await;
+    let mut cy = env.envelopes(3).await;
+    ann.join("channel:global").await;
+    cy.join("channel:global").await;
+    // One burst, to the global channel and to a user alike. The window is a fixed second, so a
+    // burst shorter than that spans at most two: at most 6 of 7 get through.
+    let burst: Vec<String> = (0..7).map(|n| format!("b{n}")).collect();
+    for (n, id) in burst.iter().enumerate() {
+        let to = if n % 2 == 0 {
+            "channel:global"
+        } else {
+            "user:3"
+        };
+        ann.send(json!({"id": id, "type": "ping", "to": to})).await;
+    }
+    let mut forwarded = Vec::new();
+    let mut refused = 0;
+    for id in &burst {
+        let answer = ann.next().await;
+        assert_eq!(&answer["id"], id, "{answer}");
+        match answer["type"].as_str() {
+            Some("ack") => forwarded.push(id.clone()),
+            _ => {
+                refused += 1;
+                assert_eq!(answer["type"], "error", "{answer}");
+                assert_eq!(answer["payload"]["status"], 429, "{answer}");
+                assert_eq!(answer["payload"]["retry_after"], 1, "{answer}");
+                let reason = answer["payload"]["reason"].as_str().unwrap();
+                assert!(reason.contains("3 forwarded pings per second"), "{reason}");
+            }
+        }
+    }
+    assert!(refused >= 1 && forwarded.len() >= 3, "{forwarded:?}");
+    // Pings that go nowhere are not limited, and the socket stays open.
+    ann.assert_alive().await;
+    for id in &forwarded {
+        assert_eq!(&cy.next().await["id"], id);
+    }
+    cy.expect_silence(QUIET).await;
+    // A second later the window is open again.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    ann.ok(json!({"id": "later", "type": "ping", "to": "channel:global"}))
+        .await;
+    assert_eq!(cy.next().await["id"], "later");
 }
 
 #[tokio::test]
@@ -229,6 +293,11 @@ async fn the_global_channel_forwards_pings_to_who_joined_it_until_they_leave() {
         (&json!("g1"), &json!("user:1"), &json!("channel:global"))
     );
     dee.expect_silence(QUIET).await;
+    // Not joined, Dee's ping is answered (the README's first ping) but reaches no one.
+    dee.ok(json!({"id": "g0", "type": "ping", "to": "channel:global"}))
+        .await;
+    ann.expect_silence(QUIET).await;
+    cy.expect_silence(QUIET).await;
 
     cy.ok(json!({"id": "bye", "type": "leave", "to": "channel:global"}))
         .await;

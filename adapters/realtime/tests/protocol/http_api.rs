@@ -98,6 +98,23 @@ async fn a_request_with_a_stale_timestamp_is_rejected_with_401() {
         stale,
     );
     assert_eq!(http().get(url).send().await.unwrap().status(), 401);
+    // Timestamps at the ends of i64 are stale too (and must not overflow the check).
+    for extreme in [i64::MIN, i64::MAX] {
+        let url = signed_url(
+            &server,
+            "GET",
+            "/apps/confab/connections",
+            &[],
+            "",
+            "confab-secret",
+            extreme,
+        );
+        assert_eq!(
+            http().get(url).send().await.unwrap().status(),
+            401,
+            "{extreme}"
+        );
+    }
     let fresh = chrono::Utc::now().timestamp() - 590;
     let url = signed_url(
         &server,
