@@ -10,16 +10,22 @@ use crate::Confab;
 const MAX_ATTEMPTS: usize = 8;
 
 impl Confab {
-    /// Loads the conversation `actor` acts on, applies `change`, and saves it; on a lost race,
-    /// starts over. Returns the saved aggregate and what `change` returned.
+    /// Applies `change` to `loaded` — the conversation `actor` acts on, as the use case already
+    /// read it to validate the request — and saves it; on a lost race, re-reads it and starts
+    /// over. Returns the saved aggregate and what `change` returned.
     pub(crate) async fn change_conversation<T>(
         &self,
-        id: ConversationId,
+        loaded: Conversation,
         actor: UserId,
         mut change: impl FnMut(&mut Conversation) -> Result<T, DomainError>,
     ) -> Result<(Conversation, T), DomainError> {
+        let id = loaded.id;
+        let mut next = Some(loaded);
         for _ in 0..MAX_ATTEMPTS {
-            let mut conversation = self.load_visible(id, actor).await?;
+            let mut conversation = match next.take() {
+                Some(conversation) => conversation,
+                None => self.load_visible(id, actor).await?,
+            };
             let outcome = change(&mut conversation)?;
             match self.ports.conversations.save(&conversation).await {
                 Ok(()) => return Ok((conversation, outcome)),

@@ -11,8 +11,8 @@ impl Confab {
         id: ConversationId,
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
-        let banned = self.participant_summary(id, caller.user, target).await?;
-        self.change_conversation(id, caller.user, |room| room.ban(caller.user, target))
+        let (room, banned) = self.load_with_target(id, caller.user, target).await?;
+        self.change_conversation(room, caller.user, |room| room.ban(caller.user, target))
             .await?;
         self.announce_departure(caller, id, banned, true).await;
         self.overview_for(id, caller.user).await

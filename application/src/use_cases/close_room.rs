@@ -11,7 +11,8 @@ impl Confab {
         id: ConversationId,
     ) -> Result<ConversationOverview, DomainError> {
         let now = self.ports.clock.now();
-        self.change_conversation(id, caller.user, |room| room.close(caller.user, now))
+        let room = self.load_visible(id, caller.user).await?;
+        self.change_conversation(room, caller.user, |room| room.close(caller.user, now))
             .await?;
         let conversation = self.overview_for(id, caller.user).await?;
         self.ports

@@ -10,10 +10,8 @@ impl Confab {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<(), DomainError> {
-        let me = self
-            .participant_summary(id, caller.user, caller.user)
-            .await?;
-        self.change_conversation(id, caller.user, |room| room.leave(caller.user))
+        let (room, me) = self.load_with_target(id, caller.user, caller.user).await?;
+        self.change_conversation(room, caller.user, |room| room.leave(caller.user))
             .await?;
         self.announce_departure(caller, id, me, false).await;
         Ok(())

@@ -11,28 +11,31 @@ impl Confab {
         id: ConversationId,
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
-        let removed = self.participant_summary(id, caller.user, target).await?;
-        self.change_conversation(id, caller.user, |room| room.remove(caller.user, target))
+        let (room, removed) = self.load_with_target(id, caller.user, target).await?;
+        self.change_conversation(room, caller.user, |room| room.remove(caller.user, target))
             .await?;
         self.announce_departure(caller, id, removed, false).await;
         self.overview_for(id, caller.user).await
     }
 
-    /// `{id, name}` of a user, for the departure event; a user that does not exist is a 404.
-    pub(crate) async fn participant_summary(
+    /// The room `caller` acts on, and `{id, name}` of the user acted on (for the departure
+    /// event); a room the caller cannot see, or a user that does not exist, is a 404.
+    pub(crate) async fn load_with_target(
         &self,
         id: ConversationId,
         caller: UserId,
         target: UserId,
-    ) -> Result<confab_domain::UserSummary, DomainError> {
-        self.load_visible(id, caller).await?;
-        self.ports
+    ) -> Result<(confab_domain::Conversation, confab_domain::UserSummary), DomainError> {
+        let room = self.load_visible(id, caller).await?;
+        let target = self
+            .ports
             .users
             .find_summaries(&[target])
             .await?
             .into_iter()
             .next()
-            .ok_or(DomainError::UserNotFound)
+            .ok_or(DomainError::UserNotFound)?;
+        Ok((room, target))
     }
 
     pub(crate) async fn announce_departure(
