@@ -7,7 +7,6 @@
 //! message sent from anywhere reaches Pusher and envelope sockets in one publish.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use confab_application::{Caller, Confab, DomainError};
 use confab_domain::Address;
@@ -27,7 +26,7 @@ use crate::envelope::{self, Incoming, Kind, Rejection};
 use crate::events;
 use crate::hub::{Hub, Kill, KillSwitch, Refusal, SubscribeError, Wire};
 use crate::protocol::codes;
-use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask, RateWindow};
+use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask, Liveness, RateWindow, Silence};
 
 /// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1).
 mod close {
@@ -229,25 +228,17 @@ impl Connection {
         incoming: &mut SplitStream<WebSocketStream>,
         writer: &mut JoinHandle<()>,
     ) -> bool {
-        let ping_interval = self.hub.config.ping_interval;
-        let pong_timeout = self.hub.config.pong_timeout;
         let max = self.hub.config.max_message_size;
-        let mut last_seen = Instant::now();
-        let mut pinged: Option<Instant> = None;
+        let mut liveness = Liveness::new(&self.hub.config);
         loop {
-            let deadline = match pinged {
-                Some(at) => at + pong_timeout,
-                None => last_seen + ping_interval,
-            };
             tokio::select! {
                 _ = &mut *writer => return true,
-                () = tokio::time::sleep_until(deadline.into()) => {
-                    if pinged.is_some() {
+                () = tokio::time::sleep_until(liveness.deadline().into()) => {
+                    if liveness.lapse() == Silence::Unanswered {
                         self.kill.trigger(kill(codes::PONG_TIMEOUT, "Pong reply not received in time"));
                         return false;
                     }
                     let _ = self.pings.try_send(());
-                    pinged = Some(Instant::now());
                 }
                 message = incoming.next() => {
                     let message = match message {
@@ -265,8 +256,7 @@ impl Connection {
                         }
                         None => return false,
                     };
-                    last_seen = Instant::now();
-                    pinged = None;
+                    liveness.heard();
                     let text = match message {
                         Message::Text(text) => text,
                         Message::Binary(bytes) => match String::from_utf8(bytes) {

@@ -301,6 +301,60 @@ impl RateWindow {
     }
 }
 
+/// The idle rule both wire formats share: a socket silent for `ping_interval` is pinged, and one
+/// that stays silent `pong_timeout` after the ping is closed (4201). Any frame from the client,
+/// control frames included, counts as an answer.
+pub(crate) struct Liveness {
+    ping_interval: Duration,
+    pong_timeout: Duration,
+    last_seen: Instant,
+    pinged: Option<Instant>,
+}
+
+/// What a [`Liveness`] deadline means when it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Silence {
+    /// Quiet too long: ping the client now.
+    PingNow,
+    /// Pinged and still quiet: close the socket.
+    Unanswered,
+}
+
+impl Liveness {
+    pub(crate) fn new(config: &crate::RealtimeConfig) -> Self {
+        Self {
+            ping_interval: config.ping_interval,
+            pong_timeout: config.pong_timeout,
+            last_seen: Instant::now(),
+            pinged: None,
+        }
+    }
+
+    /// When to look again if the client stays silent.
+    pub(crate) fn deadline(&self) -> Instant {
+        match self.pinged {
+            Some(at) => at + self.pong_timeout,
+            None => self.last_seen + self.ping_interval,
+        }
+    }
+
+    /// The deadline passed: the first time a ping is due (and counted as sent), the second time
+    /// the client failed to answer it.
+    pub(crate) fn lapse(&mut self) -> Silence {
+        if self.pinged.is_some() {
+            return Silence::Unanswered;
+        }
+        self.pinged = Some(Instant::now());
+        Silence::PingNow
+    }
+
+    /// The client sent something.
+    pub(crate) fn heard(&mut self) {
+        self.last_seen = Instant::now();
+        self.pinged = None;
+    }
+}
+
 struct Connection {
     hub: Arc<Hub>,
     socket_id: String,
@@ -316,19 +370,12 @@ impl Connection {
         incoming: &mut SplitStream<WebSocketStream>,
         writer: &mut JoinHandle<()>,
     ) -> bool {
-        let ping_interval = self.hub.config.ping_interval;
-        let pong_timeout = self.hub.config.pong_timeout;
-        let mut last_seen = Instant::now();
-        let mut pinged: Option<Instant> = None;
+        let mut liveness = Liveness::new(&self.hub.config);
         loop {
-            let deadline = match pinged {
-                Some(at) => at + pong_timeout,
-                None => last_seen + ping_interval,
-            };
             tokio::select! {
                 _ = &mut *writer => return true,
-                () = tokio::time::sleep_until(deadline.into()) => {
-                    if pinged.is_some() {
+                () = tokio::time::sleep_until(liveness.deadline().into()) => {
+                    if liveness.lapse() == Silence::Unanswered {
                         self.kill.trigger(Kill::with_error(
                             codes::PONG_TIMEOUT,
                             "Pong reply not received in time",
@@ -336,7 +383,6 @@ impl Connection {
                         return false;
                     }
                     self.reply(protocol::ping());
-                    pinged = Some(Instant::now());
                 }
                 message = incoming.next() => {
                     let message = match message {
@@ -353,8 +399,7 @@ impl Connection {
                         None => return false,
                     };
                     // Any frame, control frames included, proves the client is alive.
-                    last_seen = Instant::now();
-                    pinged = None;
+                    liveness.heard();
                     let text = match message {
                         Message::Text(text) => text,
                         Message::Binary(bytes) => match String::from_utf8(bytes) {
