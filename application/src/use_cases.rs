@@ -3,6 +3,7 @@
 pub mod authenticate;
 pub mod authorize_channel;
 pub mod ban_participant;
+pub mod catch_up;
 pub mod close_room;
 pub mod create_conversation;
 pub mod get_conversation;

@@ -4,7 +4,9 @@
 //! everywhere, so a caller always gets the most fundamental refusal first:
 //! not a participant (404) → direct chat (422) → not the creator (403) → the room's state (422).
 
-use crate::{ConversationId, DomainError, MessageId, MessageView, Timestamp, UserId, UserSummary};
+use crate::{
+    ConversationId, DomainError, MessageView, ReadPosition, Timestamp, UserId, UserSummary,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConversationKind {
@@ -62,33 +64,23 @@ impl RoomName {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
     pub user_id: UserId,
-    /// The newest message this participant has seen; `None` before they read anything.
-    pub last_read: Option<MessageId>,
+    pub read: ReadPosition,
 }
 
 impl Participant {
+    /// A member who has read nothing yet and has written nothing in the room before.
     pub fn new(user_id: UserId) -> Self {
         Self {
             user_id,
-            last_read: None,
+            read: ReadPosition::default(),
         }
     }
 
-    /// The unread rule: a message is unread for me when someone else wrote it after my read
-    /// position. My own messages are never unread. The persistence adapter counts with this same
-    /// rule in SQL; its behaviour suite checks the two agree.
+    /// The unread rule, message by message: unread for me when someone else wrote it after my
+    /// read position. My own messages are never unread. [`ReadPosition::unread`] is the same rule
+    /// as arithmetic; the persistence suite checks the two agree on stored rooms.
     pub fn has_not_read(&self, message: &crate::Message) -> bool {
-        message.sender != self.user_id && self.last_read.is_none_or(|read| message.id > read)
-    }
-
-    /// Read positions only move forward: a late "mark read" from another tab must not bring back
-    /// messages the user has already seen.
-    pub fn advance_read(&mut self, to: MessageId) -> bool {
-        if self.last_read.is_some_and(|read| read >= to) {
-            return false;
-        }
-        self.last_read = Some(to);
-        true
+        message.sender != self.user_id && message.seq > self.read.seq
     }
 }
 

@@ -10,10 +10,12 @@ pub mod channels;
 pub mod conversation;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod ids;
 pub mod message;
 pub mod pagination;
 pub mod ports;
+pub mod read_position;
 pub mod user;
 pub mod validation;
 
@@ -24,9 +26,11 @@ pub use conversation::{
 };
 pub use error::DomainError;
 pub use events::RealtimeEvent;
+pub use history::{Cursor, Direction, History, HistoryParams, HistoryRequest, Slice};
 pub use ids::{ConversationId, MessageId, UserId};
 pub use message::{Message, MessageBody, MessageView, NewMessage};
 pub use pagination::{Page, PageRequest};
+pub use read_position::ReadPosition;
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
 

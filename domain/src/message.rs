@@ -44,6 +44,10 @@ pub struct NewMessage {
 pub struct Message {
     pub id: MessageId,
     pub conversation_id: ConversationId,
+    /// Its place in the conversation: 1 for the first message, then one more for each, no gaps.
+    /// Internal (clients page by id); it is what makes unread counts and pages cost the same at
+    /// any history size (see [`crate::read_position`]).
+    pub seq: u64,
     pub sender: UserId,
     pub body: String,
     pub created_at: Timestamp,

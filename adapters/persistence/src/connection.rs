@@ -79,6 +79,18 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), PersistenceError> {
         .map_err(PersistenceError::Migrate)
 }
 
+/// Applies only the first `count` pending migrations, leaving the schema as an older Confab left
+/// it: the upgrade tests build such a database, fill it, then run [`migrate`] on it.
+///
+/// # Errors
+/// `Migrate` when a migration fails.
+#[doc(hidden)]
+pub async fn migrate_first(db: &DatabaseConnection, count: u32) -> Result<(), PersistenceError> {
+    Migrator::up(db, Some(count))
+        .await
+        .map_err(PersistenceError::Migrate)
+}
+
 /// Whether the database answers, for a health check. Never an error: "no" is the answer.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()

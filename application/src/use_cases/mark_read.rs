@@ -9,12 +9,12 @@ impl Confab {
     /// are told, so read receipts can update live.
     pub async fn mark_read(&self, caller: &Caller, id: ConversationId) -> Result<(), DomainError> {
         self.load_visible(id, caller.user).await?;
-        let Some(latest) = self.ports.messages.latest_id(id).await? else {
+        let Some(newest) = self.ports.messages.newest(id).await? else {
             return Ok(());
         };
         self.ports
             .conversations
-            .mark_read(id, caller.user, latest)
+            .mark_read(id, caller.user, newest.seq)
             .await?;
         self.ports
             .broadcaster
@@ -22,7 +22,7 @@ impl Confab {
                 RealtimeEvent::ConversationRead {
                     conversation_id: id,
                     user_id: caller.user,
-                    last_read_message_id: Some(latest),
+                    last_read_message_id: Some(newest.id),
                 },
                 caller.socket.clone(),
             )
@@ -33,10 +33,21 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::{MessageId, UserId};
+    use confab_domain::{Message, MessageId, UserId};
 
     use super::*;
-    use crate::test_support::{Mocks, group_room};
+    use crate::test_support::{Mocks, group_room, now};
+
+    fn message(id: i64, seq: u64) -> Message {
+        Message {
+            id: MessageId(id),
+            conversation_id: ConversationId(1),
+            seq,
+            sender: UserId(1),
+            body: "hi".into(),
+            created_at: now(),
+        }
+    }
 
     #[tokio::test]
     async fn read_position_moves_to_the_newest_message() {
@@ -47,18 +58,21 @@ mod tests {
             .returning(|_| Ok(Some(group_room())));
         mocks
             .messages
-            .expect_latest_id()
-            .returning(|_| Ok(Some(MessageId(15))));
+            .expect_newest()
+            .returning(|_| Ok(Some(message(15, 7))));
         mocks
             .conversations
             .expect_mark_read()
-            .withf(|_, user, up_to| *user == UserId(2) && *up_to == MessageId(15))
+            .withf(|_, user, up_to| *user == UserId(2) && *up_to == 7)
             .times(1)
             .returning(|_, _, _| Ok(()));
         mocks
             .broadcaster
             .expect_publish()
-            .withf(|e, _| matches!(e, RealtimeEvent::ConversationRead { user_id, .. } if *user_id == UserId(2)))
+            .withf(|e, _| {
+                matches!(e, RealtimeEvent::ConversationRead { user_id, last_read_message_id, .. }
+                    if *user_id == UserId(2) && *last_read_message_id == Some(MessageId(15)))
+            })
             .times(1)
             .returning(|_, _| ());
         mocks
@@ -75,7 +89,7 @@ mod tests {
             .conversations
             .expect_find()
             .returning(|_| Ok(Some(group_room())));
-        mocks.messages.expect_latest_id().returning(|_| Ok(None));
+        mocks.messages.expect_newest().returning(|_| Ok(None));
         mocks.conversations.expect_mark_read().never();
         mocks
             .build()

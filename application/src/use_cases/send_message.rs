@@ -57,6 +57,7 @@ mod tests {
             message: Message {
                 id: MessageId(16),
                 conversation_id: new.conversation_id,
+                seq: 1,
                 sender: new.sender,
                 body: new.body.as_str().to_owned(),
                 created_at: new.created_at,

@@ -1,8 +1,7 @@
 use async_trait::async_trait;
 
 use crate::{
-    Conversation, ConversationId, ConversationOverview, DomainError, MessageId, NewConversation,
-    UserId,
+    Conversation, ConversationId, ConversationOverview, DomainError, NewConversation, UserId,
 };
 
 /// Where conversations, their members, bans and read positions live.
@@ -49,14 +48,17 @@ pub trait ConversationRepository: Send + Sync {
     async fn list_for(&self, viewer: UserId) -> Result<Vec<ConversationOverview>, DomainError>;
 
     /// Writes back participants, bans and `closed_at`, and bumps `version` — only if the stored
-    /// version still equals `conversation.version`. Existing participants keep their read position.
+    /// version still equals `conversation.version`. Existing participants keep their read position;
+    /// new ones start at [`ReadPosition::joined`](crate::ReadPosition::joined) with the messages
+    /// they wrote in the room before (invited back after leaving).
     ///
     /// # Errors
     /// `ConcurrentUpdate` when someone saved the conversation since it was read (nothing is
     /// written); `Internal` otherwise.
     async fn save(&self, conversation: &Conversation) -> Result<(), DomainError>;
 
-    /// Moves `user`'s read position forward to `up_to` (never backward).
+    /// Moves `user`'s read position forward to the message numbered `up_to` (never backward), as
+    /// [`ReadPosition::advance`](crate::ReadPosition::advance) does.
     ///
     /// # Errors
     /// `Internal` only; a user who is not a participant is silently ignored.
@@ -64,6 +66,6 @@ pub trait ConversationRepository: Send + Sync {
         &self,
         id: ConversationId,
         user: UserId,
-        up_to: MessageId,
+        up_to: u64,
     ) -> Result<(), DomainError>;
 }

@@ -20,6 +20,10 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub version: i64,
+    /// The newest message's `seq` (0 when there is none).
+    pub last_seq: i64,
+    /// How many messages the conversation holds: `meta.total` without a count.
+    pub message_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

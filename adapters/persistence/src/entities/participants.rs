@@ -10,7 +10,10 @@ pub struct Model {
     pub id: i64,
     pub conversation_id: i64,
     pub user_id: i64,
-    pub last_read_message_id: Option<i64>,
+    /// The read position: `seq` of the newest message read, 0 for none.
+    pub read_seq: i64,
+    /// Own messages after `read_seq` (see `confab_domain::ReadPosition`).
+    pub own_after_read: i64,
     pub joined_at: ChronoDateTimeUtc,
 }
 

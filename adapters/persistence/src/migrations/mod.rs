@@ -1,7 +1,8 @@
 //! The schema, one migration per file: `DeriveMigrationName` names each migration after its file,
 //! and the names recorded in `seaql_migrations` are what make re-running `migrate` a no-op.
 //!
-//! Each file creates one table with its keys and indexes. Timestamps are `timestamptz` on PostgreSQL
+//! The first five files each create one table with its keys and indexes; later ones change the
+//! schema in place and backfill what they add, so an existing database upgrades by running them. Timestamps are `timestamptz` on PostgreSQL
 //! and RFC 3339 text on SQLite; both keep microseconds exactly.
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -11,6 +12,7 @@ mod m20260101_000002_create_conversations;
 mod m20260101_000003_create_participants;
 mod m20260101_000004_create_bans;
 mod m20260101_000005_create_messages;
+mod m20261129_000006_message_sequences;
 
 pub(crate) struct Migrator;
 
@@ -22,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000003_create_participants::Migration),
             Box::new(m20260101_000004_create_bans::Migration),
             Box::new(m20260101_000005_create_messages::Migration),
+            Box::new(m20261129_000006_message_sequences::Migration),
         ]
     }
 }

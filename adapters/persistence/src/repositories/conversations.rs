@@ -1,21 +1,20 @@
 //! Conversations: the aggregate (members, bans, state) and the per-viewer overviews.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use confab_domain::ports::ConversationRepository;
 use confab_domain::{
-    Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError, MessageId,
-    NewConversation, Participant, RoomName, Timestamp, UserId,
+    Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError,
+    NewConversation, Participant, ReadPosition, RoomName, Timestamp, UserId,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, Set, Statement,
-    TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, FromQueryResult, QueryFilter, Set, Statement, TransactionTrait, Value,
 };
 
-use super::{corrupt, is_unique_violation, overviews};
+use super::{corrupt, from_db, is_unique_violation, overviews, to_db, to_db_i64};
 use crate::clock;
 use crate::entities::conversations::direct_key;
 use crate::entities::{bans, conversations, participants};
@@ -110,10 +109,10 @@ impl ConversationRepository for SeaConversationRepository {
         // Members and bans in one round trip: a message send loads the room every time.
         let people = PersonRow::find_by_statement(Statement::from_sql_and_values(
             self.db.get_database_backend(),
-            "SELECT 0 AS banned, user_id, last_read_message_id, id AS position \
+            "SELECT 0 AS banned, user_id, read_seq, own_after_read, id AS position \
              FROM participants WHERE conversation_id = $1 \
              UNION ALL \
-             SELECT 1 AS banned, user_id, NULL AS last_read_message_id, 0 AS position \
+             SELECT 1 AS banned, user_id, 0 AS read_seq, 0 AS own_after_read, 0 AS position \
              FROM bans WHERE conversation_id = $1 \
              ORDER BY banned, position, user_id",
             [Value::from(id.get())],
@@ -136,7 +135,10 @@ impl ConversationRepository for SeaConversationRepository {
                 .into_iter()
                 .map(|p| Participant {
                     user_id: UserId(p.user_id),
-                    last_read: p.last_read_message_id.map(MessageId),
+                    read: ReadPosition {
+                        seq: from_db(p.read_seq),
+                        own_after: from_db(p.own_after_read),
+                    },
                 })
                 .collect(),
             banned: banned.into_iter().map(|b| UserId(b.user_id)).collect(),
@@ -205,26 +207,21 @@ impl ConversationRepository for SeaConversationRepository {
         txn.commit().await.map_err(internal)
     }
 
+    /// One statement; "never backward" is in its `WHERE`, so a late request from another tab
+    /// cannot move the position back whatever else committed meanwhile.
     async fn mark_read(
         &self,
         id: ConversationId,
         user: UserId,
-        up_to: MessageId,
+        up_to: u64,
     ) -> Result<(), DomainError> {
-        participants::Entity::update_many()
-            .col_expr(
-                participants::Column::LastReadMessageId,
-                Expr::value(up_to.get()),
-            )
-            .filter(participants::Column::ConversationId.eq(id.get()))
-            .filter(participants::Column::UserId.eq(user.get()))
-            // In the WHERE, not in Rust: a late request from another tab cannot move it back.
-            .filter(
-                Condition::any()
-                    .add(participants::Column::LastReadMessageId.is_null())
-                    .add(participants::Column::LastReadMessageId.lt(up_to.get())),
-            )
-            .exec(&self.db)
+        self.db
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.get_database_backend(),
+                "UPDATE participants SET read_seq = $3, own_after_read = 0 \
+                 WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3",
+                [id.get().into(), user.get().into(), to_db(up_to)],
+            ))
             .await
             .map_err(internal)?;
         Ok(())
@@ -242,7 +239,8 @@ async fn insert_participants(
         .map(|p| participants::ActiveModel {
             conversation_id: Set(conversation),
             user_id: Set(p.user_id.get()),
-            last_read_message_id: Set(p.last_read.map(MessageId::get)),
+            read_seq: Set(to_db_i64(p.read.seq)),
+            own_after_read: Set(to_db_i64(p.read.own_after)),
             joined_at: Set(joined_at),
             ..Default::default()
         })
@@ -287,12 +285,56 @@ async fn sync_participants(
             .await
             .map_err(internal)?;
     }
-    let joined = conversation
+    let joined: Vec<Participant> = conversation
         .participants
         .iter()
         .filter(|p| !stored.contains(&p.user_id.get()))
-        .cloned();
+        .cloned()
+        .collect();
+    let earlier = own_messages(txn, id, &joined).await?;
+    let joined = joined.into_iter().map(|p| Participant {
+        read: ReadPosition::joined(earlier.get(&p.user_id.get()).copied().unwrap_or(0)),
+        ..p
+    });
     insert_participants(txn, id, joined, clock::now()).await
+}
+
+/// How many messages each of `joining` wrote in the conversation before: only someone invited
+/// back after leaving has any. One grouped count on the `(conversation_id, user_id)` index, run
+/// only when someone joins; it reads the returning members' own messages, nobody else's.
+async fn own_messages(
+    txn: &DatabaseTransaction,
+    conversation: i64,
+    joining: &[Participant],
+) -> Result<HashMap<i64, u64>, DomainError> {
+    if joining.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (0..joining.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut values: Vec<Value> = vec![conversation.into()];
+    values.extend(joining.iter().map(|p| Value::from(p.user_id.get())));
+    let rows = OwnCount::find_by_statement(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        format!(
+            "SELECT user_id, COUNT(*) AS total FROM messages \
+             WHERE conversation_id = $1 AND user_id IN ({}) GROUP BY user_id",
+            placeholders.join(", ")
+        ),
+        values,
+    ))
+    .all(txn)
+    .await
+    .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.user_id, from_db(row.total)))
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct OwnCount {
+    user_id: i64,
+    total: i64,
 }
 
 /// Bans are added (and, should a rule ever lift one, removed) by difference, like members.
@@ -344,5 +386,6 @@ async fn sync_bans(
 struct PersonRow {
     banned: i32,
     user_id: i64,
-    last_read_message_id: Option<i64>,
+    read_seq: i64,
+    own_after_read: i64,
 }

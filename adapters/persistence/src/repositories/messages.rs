@@ -1,20 +1,21 @@
-//! Messages.
+//! Messages, stored and read by their per-conversation sequence number: a send takes the next
+//! number from the conversation row, and every read is a seek on `(conversation_id, seq)`, so
+//! nothing here counts or skips over a room's history.
 
 use async_trait::async_trait;
 use confab_domain::ports::MessageRepository;
 use confab_domain::{
-    ConversationId, DomainError, Message, MessageId, MessageView, NewMessage, Page, PageRequest,
-    Timestamp, UserId, UserSummary,
+    ConversationId, Cursor, Direction, DomainError, Message, MessageId, MessageView, NewMessage,
+    Page, PageRequest, Slice, Timestamp, UserId, UserSummary,
 };
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
+    Statement, TransactionTrait, Value,
 };
 
 use super::known_users::KnownUsers;
-use super::limit_offset;
-use crate::entities::{conversations, messages, participants, users};
+use super::{from_db, to_db};
+use crate::entities::{messages, users};
 use crate::error::internal;
 
 /// [`MessageRepository`] on SeaORM.
@@ -32,6 +33,22 @@ impl SeaMessageRepository {
             authors: KnownUsers::new(),
         }
     }
+
+    fn statement(&self, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+        Statement::from_sql_and_values(self.db.get_database_backend(), sql, values)
+    }
+
+    async fn rows(
+        &self,
+        sql: &str,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Vec<MessageView>, DomainError> {
+        let rows = MessageRow::find_by_statement(self.statement(sql, values))
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(MessageRow::into_view).collect())
+    }
 }
 
 /// A message joined with its author's name: the shape every message read returns.
@@ -39,6 +56,7 @@ impl SeaMessageRepository {
 pub(super) struct MessageRow {
     pub id: i64,
     pub conversation_id: i64,
+    pub seq: i64,
     pub user_id: i64,
     pub author_name: String,
     pub body: String,
@@ -47,7 +65,7 @@ pub(super) struct MessageRow {
 
 /// The columns of [`MessageRow`], for queries aliasing `messages` as `m` and the author as `u`.
 pub(super) const MESSAGE_COLUMNS: &str =
-    "m.id, m.conversation_id, m.user_id, u.name AS author_name, m.body, m.created_at";
+    "m.id, m.conversation_id, m.seq, m.user_id, u.name AS author_name, m.body, m.created_at";
 
 impl MessageRow {
     pub fn into_view(self) -> MessageView {
@@ -55,6 +73,7 @@ impl MessageRow {
             message: Message {
                 id: MessageId(self.id),
                 conversation_id: ConversationId(self.conversation_id),
+                seq: from_db(self.seq),
                 sender: UserId(self.user_id),
                 body: self.body,
                 created_at: self.created_at,
@@ -67,113 +86,178 @@ impl MessageRow {
     }
 }
 
+#[derive(Debug, FromQueryResult)]
+struct Counters {
+    last_seq: i64,
+    message_count: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Seq {
+    seq: i64,
+}
+
 #[async_trait]
 impl MessageRepository for SeaMessageRepository {
-    /// Insert first, so the transaction takes SQLite's write lock at its first statement (a
-    /// transaction that reads first and then writes can fail with "database is locked" instead of
-    /// waiting).
+    /// Three statements in one transaction. Taking the number comes first: the conditional-free
+    /// `UPDATE … RETURNING` on the conversation row both numbers the message and takes the row lock
+    /// (PostgreSQL) or the write lock (SQLite), so concurrent sends to a room are numbered in the
+    /// order they commit, with no gap and no duplicate, and ids grow with `seq` within a room.
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
+        let conversation = new.conversation_id.get();
+        let sender = new.sender.get();
         let txn = self.db.begin().await.map_err(internal)?;
-        let row = messages::ActiveModel {
-            conversation_id: Set(new.conversation_id.get()),
-            user_id: Set(new.sender.get()),
+        let numbered = txn
+            .query_one_raw(self.statement(
+                "UPDATE conversations SET last_seq = last_seq + 1, \
+                        message_count = message_count + 1, updated_at = $2 \
+                 WHERE id = $1 RETURNING last_seq",
+                [conversation.into(), new.created_at.into()],
+            ))
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                DomainError::Internal(format!("conversation {conversation} does not exist"))
+            })?;
+        let seq: i64 = numbered.try_get("", "last_seq").map_err(internal)?;
+        let id = messages::ActiveModel {
+            conversation_id: Set(conversation),
+            seq: Set(seq),
+            user_id: Set(sender),
             body: Set(new.body.as_str().to_owned()),
             created_at: Set(new.created_at),
             ..Default::default()
         }
         .insert(&txn)
         .await
+        .map_err(internal)?
+        .id;
+        // Your own message is read: the position moves to it (never back, if a later send of
+        // yours in another request committed first).
+        txn.execute_raw(self.statement(
+            "UPDATE participants SET read_seq = $3, own_after_read = 0 \
+             WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3",
+            [conversation.into(), sender.into(), seq.into()],
+        ))
+        .await
         .map_err(internal)?;
-        conversations::Entity::update_many()
-            .col_expr(
-                conversations::Column::UpdatedAt,
-                Expr::value(new.created_at),
-            )
-            .filter(conversations::Column::Id.eq(row.conversation_id))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        participants::Entity::update_many()
-            .col_expr(participants::Column::LastReadMessageId, Expr::value(row.id))
-            .filter(participants::Column::ConversationId.eq(row.conversation_id))
-            .filter(participants::Column::UserId.eq(row.user_id))
-            .filter(
-                Condition::any()
-                    .add(participants::Column::LastReadMessageId.is_null())
-                    .add(participants::Column::LastReadMessageId.lt(row.id)),
-            )
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        let author_name = match self.authors.get(row.user_id) {
+        let author_name = match self.authors.get(sender) {
             Some(name) => name,
             None => {
-                let author = users::Entity::find_by_id(row.user_id)
+                let author = users::Entity::find_by_id(sender)
                     .one(&txn)
                     .await
                     .map_err(internal)?
                     .ok_or_else(|| {
-                        DomainError::Internal(format!("sender {} does not exist", row.user_id))
+                        DomainError::Internal(format!("sender {sender} does not exist"))
                     })?;
-                self.authors.remember(row.user_id, author.name.clone());
+                self.authors.remember(sender, author.name.clone());
                 author.name
             }
         };
         txn.commit().await.map_err(internal)?;
         Ok(MessageRow {
-            id: row.id,
-            conversation_id: row.conversation_id,
-            user_id: row.user_id,
+            id,
+            conversation_id: conversation,
+            seq,
+            user_id: sender,
             author_name,
-            body: row.body,
-            created_at: row.created_at,
+            body: new.body.as_str().to_owned(),
+            created_at: new.created_at,
         }
         .into_view())
     }
 
-    async fn latest_id(
-        &self,
-        conversation: ConversationId,
-    ) -> Result<Option<MessageId>, DomainError> {
-        let newest = messages::Entity::find()
-            .filter(messages::Column::ConversationId.eq(conversation.get()))
-            .order_by_desc(messages::Column::Id)
-            .limit(1)
-            .one(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(newest.map(|m| MessageId(m.id)))
+    /// One probe: the conversation's `last_seq` names the newest message.
+    async fn newest(&self, conversation: ConversationId) -> Result<Option<Message>, DomainError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM conversations c \
+             JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
+             JOIN users u ON u.id = m.user_id \
+             WHERE c.id = $1"
+        );
+        let mut rows = self.rows(&sql, [conversation.get().into()]).await?;
+        Ok(rows.pop().map(|view| view.message))
     }
 
-    /// Two queries: the page joined with author names, and the total.
+    /// Two statements: the conversation's counters (the total, and where page N starts), then the
+    /// page as a range seek. Page N holds exactly the sequence numbers
+    /// [`PageRequest::seq_range`] names, so no row before it is read.
     async fn list(
         &self,
         conversation: ConversationId,
         page: PageRequest,
     ) -> Result<Page<MessageView>, DomainError> {
-        let total = messages::Entity::find()
-            .filter(messages::Column::ConversationId.eq(conversation.get()))
-            .count(&self.db)
-            .await
-            .map_err(internal)?;
-        let (limit, offset) = limit_offset(page);
+        let counters = Counters::find_by_statement(self.statement(
+            "SELECT last_seq, message_count FROM conversations WHERE id = $1",
+            [conversation.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(internal)?;
+        let Some(counters) = counters else {
+            return Ok(Page {
+                items: Vec::new(),
+                request: page,
+                total: 0,
+            });
+        };
+        let (low, high) = page.seq_range(from_db(counters.last_seq));
+        let items = if low == high {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.user_id \
+                 WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq <= $3 \
+                 ORDER BY m.seq DESC"
+            );
+            self.rows(&sql, [conversation.get().into(), to_db(low), to_db(high)])
+                .await?
+        };
+        Ok(Page {
+            items,
+            request: page,
+            total: from_db(counters.message_count),
+        })
+    }
+
+    /// Two statements: the cursor message's `seq` (by primary key, checked against the
+    /// conversation), then up to `limit + 1` rows from it as a range seek; the extra row only says
+    /// whether there is more.
+    async fn slice(
+        &self,
+        conversation: ConversationId,
+        cursor: Cursor,
+    ) -> Result<Option<Slice<MessageView>>, DomainError> {
+        let from = Seq::find_by_statement(self.statement(
+            "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2",
+            [cursor.from.get().into(), conversation.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(internal)?;
+        let Some(from) = from else {
+            return Ok(None);
+        };
+        let (comparison, order) = match cursor.direction {
+            Direction::Before => ("<", "DESC"),
+            Direction::After => (">", "ASC"),
+        };
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.user_id \
-             WHERE m.conversation_id = $1 ORDER BY m.id DESC LIMIT $2 OFFSET $3"
+             WHERE m.conversation_id = $1 AND m.seq {comparison} $2 \
+             ORDER BY m.seq {order} LIMIT $3"
         );
-        let statement = Statement::from_sql_and_values(
-            self.db.get_database_backend(),
-            sql,
-            [conversation.get().into(), limit, offset],
-        );
-        let rows = MessageRow::find_by_statement(statement)
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(Page {
-            items: rows.into_iter().map(MessageRow::into_view).collect(),
-            request: page,
-            total,
-        })
+        let rows = self
+            .rows(
+                &sql,
+                [
+                    conversation.get().into(),
+                    from.seq.into(),
+                    to_db(cursor.limit.saturating_add(1)),
+                ],
+            )
+            .await?;
+        Ok(Some(Slice::from_probe(rows, cursor.limit)))
     }
 }

@@ -24,8 +24,17 @@ fn corrupt(what: &str, detail: impl std::fmt::Display) -> DomainError {
     DomainError::Internal(format!("stored {what} is invalid: {detail}"))
 }
 
-/// Page bounds as SQL wants them; an offset past `i64::MAX` is simply past the end.
-fn limit_offset(page: confab_domain::PageRequest) -> (Value, Value) {
-    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    (clamp(page.per_page()).into(), clamp(page.offset()).into())
+/// A count or sequence number as the databases store it (`BIGINT`); past `i64::MAX` is simply
+/// "more than there can be".
+fn to_db(n: u64) -> Value {
+    to_db_i64(n).into()
+}
+
+fn to_db_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A stored count or sequence number; never negative unless a row was edited by hand.
+fn from_db(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }

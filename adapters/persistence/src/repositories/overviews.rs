@@ -1,29 +1,31 @@
-//! The conversation list as one viewer sees it, in a fixed number of queries.
+//! The conversation list as one viewer sees it, in a fixed number of queries that do not grow
+//! with the conversations' histories.
 //!
-//! [`load`] runs exactly four statements however many conversations the viewer is in (fewer
-//! when there are none), each selecting over "the viewer's conversations" as a subquery:
+//! [`load`] runs exactly two statements however many conversations the viewer is in and however
+//! many messages they hold (one when there are none):
 //!
-//! 1. the conversations with the creator's name, newest activity first;
-//! 2. every member of those conversations with their name, in join order;
-//! 3. the newest message of each (the largest id per conversation) with its author's name;
-//! 4. the unread count of each, grouped: others' messages after the viewer's read position.
+//! 1. the viewer's conversations, newest activity first, each with its creator's name, the
+//!    viewer's read position, and its newest message with the author's name — found by one
+//!    index probe each, `(conversation_id, seq = last_seq)`;
+//! 2. every member of those conversations with their name, in join order.
 //!
-//! `overview` runs the same statements narrowed to one conversation, so the list and the single
-//! view cannot disagree. The behaviour suite counts the statements through SeaORM's metric callback.
+//! The unread count is not counted: it is [`ReadPosition::unread`] of the conversation's
+//! `last_seq`, the domain's arithmetic. `overview` runs the same statements narrowed to one
+//! conversation, so the list and the single view cannot disagree. The behaviour suite counts the
+//! statements through SeaORM's metric callback.
 //!
-//! Plain SQL rather than the query builder: the joins and subqueries read as what they are. `$n`
-//! placeholders work on both drivers (sqlx binds `$n` by number on SQLite too).
+//! Plain SQL rather than the query builder: the joins read as what they are. `$n` placeholders
+//! work on both drivers (sqlx binds `$n` by number on SQLite too).
 
 use std::collections::HashMap;
 
 use confab_domain::{
-    ConversationId, ConversationKind, ConversationOverview, DomainError, MessageView, Timestamp,
-    UserId, UserSummary,
+    ConversationId, ConversationKind, ConversationOverview, DomainError, Message, MessageId,
+    MessageView, ReadPosition, Timestamp, UserId, UserSummary,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
-use super::corrupt;
-use super::messages::{MESSAGE_COLUMNS, MessageRow};
+use super::{corrupt, from_db};
 use crate::error::internal;
 
 #[derive(Debug, FromQueryResult)]
@@ -35,6 +37,42 @@ struct ConversationRow {
     creator_name: String,
     closed_at: Option<Timestamp>,
     updated_at: Timestamp,
+    last_seq: i64,
+    read_seq: i64,
+    own_after_read: i64,
+    last_id: Option<i64>,
+    last_user_id: Option<i64>,
+    last_author_name: Option<String>,
+    last_body: Option<String>,
+    last_created_at: Option<Timestamp>,
+}
+
+impl ConversationRow {
+    /// The newest message, when the conversation has one (the `LEFT JOIN` matched).
+    fn last_message(&mut self) -> Option<MessageView> {
+        let sender = UserId(self.last_user_id?);
+        Some(MessageView {
+            message: Message {
+                id: MessageId(self.last_id?),
+                conversation_id: ConversationId(self.id),
+                seq: from_db(self.last_seq),
+                sender,
+                body: self.last_body.take()?,
+                created_at: self.last_created_at?,
+            },
+            author: UserSummary {
+                id: sender,
+                name: self.last_author_name.take()?,
+            },
+        })
+    }
+
+    fn read_position(&self) -> ReadPosition {
+        ReadPosition {
+            seq: from_db(self.read_seq),
+            own_after: from_db(self.own_after_read),
+        }
+    }
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -42,12 +80,6 @@ struct MemberRow {
     conversation_id: i64,
     user_id: i64,
     name: String,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct UnreadRow {
-    conversation_id: i64,
-    unread: i64,
 }
 
 /// The overviews of `viewer`'s conversations, or of just `only` (empty when `viewer` is not in it).
@@ -61,11 +93,15 @@ pub(super) async fn load(
     let conversations: Vec<ConversationRow> = scope
         .fetch(&format!(
             "SELECT c.id, c.kind, c.name, c.created_by, creator.name AS creator_name, \
-                    c.closed_at, c.updated_at \
-             FROM conversations c \
-             JOIN participants v ON v.conversation_id = c.id AND v.user_id = $1 \
+                    c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
+                    m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
+                    m.body AS last_body, m.created_at AS last_created_at \
+             FROM participants v \
+             JOIN conversations c ON c.id = v.conversation_id \
              JOIN users creator ON creator.id = c.created_by \
-             WHERE {} \
+             LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
+             LEFT JOIN users author ON author.id = m.user_id \
+             WHERE v.user_id = $1 AND {} \
              ORDER BY c.updated_at DESC, c.id DESC",
             scope.narrow("c.id"),
         ))
@@ -94,42 +130,13 @@ pub(super) async fn load(
             });
     }
 
-    let last_rows: Vec<MessageRow> = scope
-        .fetch(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.user_id \
-             WHERE m.id IN (SELECT MAX(l.id) FROM messages l \
-                            WHERE l.conversation_id IN ({}) \
-                            GROUP BY l.conversation_id)",
-            scope.viewer_conversations(),
-        ))
-        .await?;
-    let mut last: HashMap<i64, MessageView> = last_rows
-        .into_iter()
-        .map(|row| (row.conversation_id, row.into_view()))
-        .collect();
-
-    let unread_rows: Vec<UnreadRow> = scope
-        .fetch(&format!(
-            "SELECT m.conversation_id, COUNT(*) AS unread \
-             FROM messages m \
-             JOIN participants v ON v.conversation_id = m.conversation_id AND v.user_id = $1 \
-             WHERE m.user_id <> $1 \
-               AND (v.last_read_message_id IS NULL OR m.id > v.last_read_message_id) \
-               AND {} \
-             GROUP BY m.conversation_id",
-            scope.narrow("m.conversation_id"),
-        ))
-        .await?;
-    let unread: HashMap<i64, u64> = unread_rows
-        .into_iter()
-        .map(|row| (row.conversation_id, u64::try_from(row.unread).unwrap_or(0)))
-        .collect();
-
     conversations
         .into_iter()
-        .map(|row| {
+        .map(|mut row| {
             let kind =
                 ConversationKind::parse(&row.kind).map_err(|e| corrupt("conversation kind", e))?;
+            let last_message = row.last_message();
+            let unread_count = row.read_position().unread(from_db(row.last_seq));
             Ok(ConversationOverview {
                 id: ConversationId(row.id),
                 kind,
@@ -140,8 +147,8 @@ pub(super) async fn load(
                 },
                 closed_at: row.closed_at,
                 participants: members.remove(&row.id).unwrap_or_default(),
-                last_message: last.remove(&row.id),
-                unread_count: unread.get(&row.id).copied().unwrap_or(0),
+                last_message,
+                unread_count,
                 updated_at: row.updated_at,
             })
         })

@@ -15,7 +15,7 @@ use confab_domain::{
 };
 use confab_persistence::{
     SeaConversationRepository, SeaMessageRepository, SeaUserRepository, connect, migrate,
-    sqlite_url_for,
+    migrate_first, sqlite_url_for,
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -43,6 +43,23 @@ enum Cleanup {
 /// Sets up a fresh, migrated database, runs `test` on it, and removes the database whether the
 /// test passed or panicked (the panic is then passed on, so the test still fails).
 pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestContext) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run_migrated(backend, None, test).await;
+}
+
+/// [`run`] on a database with only the first `migrations` applied, as an older Confab left it.
+pub async fn run_before<F, Fut>(backend: Backend, migrations: u32, test: F)
+where
+    F: FnOnce(TestContext) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run_migrated(backend, Some(migrations), test).await;
+}
+
+async fn run_migrated<F, Fut>(backend: Backend, migrations: Option<u32>, test: F)
 where
     F: FnOnce(TestContext) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -83,7 +100,11 @@ where
         }
     };
     let db = connect(&url).await.expect("connect to the test database");
-    migrate(&db).await.expect("migrate the test database");
+    match migrations {
+        None => migrate(&db).await,
+        Some(count) => migrate_first(&db, count).await,
+    }
+    .expect("migrate the test database");
     let expected = match backend {
         Backend::Sqlite => DbBackend::Sqlite,
         Backend::Postgres => DbBackend::Postgres,

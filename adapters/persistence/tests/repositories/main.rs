@@ -29,6 +29,8 @@ macro_rules! each_backend {
 mod connection;
 mod conversations;
 mod helpers;
+mod history;
 mod messages;
 mod overviews;
+mod upgrade;
 mod users;

@@ -27,10 +27,10 @@ async fn append_moves_updated_at_and_the_senders_read_position(ctx: TestContext)
     let stored = ctx.reload(&room).await;
     assert_eq!(stored.updated_at, at(30));
     assert_eq!(
-        stored.participant(bob.id).unwrap().last_read,
-        Some(sent.message.id)
+        stored.participant(bob.id).unwrap().read.seq,
+        sent.message.seq
     );
-    assert_eq!(stored.participant(ann.id).unwrap().last_read, None);
+    assert_eq!(stored.participant(ann.id).unwrap().read.seq, 0);
     assert_eq!(
         stored.version, room.version,
         "a message is not a membership change"

@@ -1,0 +1,293 @@
+//! Reading a conversation's history: by page (the API document's `page`/`per_page`, newest
+//! first) or by cursor (`before`/`after` a message id, with `limit`), and how a page maps onto
+//! the conversation's sequence numbers so the storage can seek instead of skipping rows.
+
+use crate::{MessageId, Page, PageRequest, ValidationErrors};
+
+/// Which way a cursor reads from its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Strictly older messages, newest first (scrolling back).
+    Before,
+    /// Strictly newer messages, oldest first (catching up after a reconnect).
+    After,
+}
+
+/// A cursor read: up to `limit` messages on one side of `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub from: MessageId,
+    pub direction: Direction,
+    pub limit: u64,
+}
+
+impl Cursor {
+    pub const DEFAULT_LIMIT: u64 = 20;
+    pub const MAX_LIMIT: u64 = 100;
+
+    pub fn after(from: MessageId, limit: u64) -> Self {
+        Self {
+            from,
+            direction: Direction::After,
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+        }
+    }
+
+    /// The query parameter naming this cursor, for errors about its message.
+    pub fn field(self) -> &'static str {
+        match self.direction {
+            Direction::Before => "before",
+            Direction::After => "after",
+        }
+    }
+}
+
+/// What a client asked of a conversation's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryRequest {
+    Page(PageRequest),
+    Cursor(Cursor),
+}
+
+/// The raw query parameters, before any rule has looked at them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryParams {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+impl HistoryRequest {
+    /// Without `before`/`after` it is the page-based API, unchanged (`limit` alone is refused:
+    /// it would silently do nothing). With one of them it is a cursor read; both together, or
+    /// either with `page`/`per_page`, is refused, naming every field at fault.
+    pub fn parse(params: HistoryParams) -> Result<Self, ValidationErrors> {
+        let cursor = match (params.before, params.after) {
+            (None, None) => {
+                if params.limit.is_some() {
+                    let mut errors = ValidationErrors::new();
+                    errors.add(
+                        "limit",
+                        "The limit field is only used with before or after.",
+                    );
+                    return Err(errors);
+                }
+                return PageRequest::parse(params.page, params.per_page).map(Self::Page);
+            }
+            (Some(id), None) => (id, Direction::Before),
+            (None, Some(id)) => (id, Direction::After),
+            (Some(_), Some(_)) => {
+                let mut errors = ValidationErrors::new();
+                errors.add(
+                    "before",
+                    "The before field cannot be used together with after.",
+                );
+                errors.add(
+                    "after",
+                    "The after field cannot be used together with before.",
+                );
+                return Err(errors);
+            }
+        };
+        let mut errors = ValidationErrors::new();
+        let field = match cursor.1 {
+            Direction::Before => "before",
+            Direction::After => "after",
+        };
+        for (given, name) in [(params.page, "page"), (params.per_page, "per_page")] {
+            if given.is_some() {
+                errors.add(
+                    name,
+                    format!("The {name} field cannot be used together with {field}."),
+                );
+            }
+        }
+        if cursor.0 < 1 {
+            errors.add(field, format!("The {field} field must be a message id."));
+        }
+        let limit = params.limit.unwrap_or(Cursor::DEFAULT_LIMIT as i64);
+        if !(1..=Cursor::MAX_LIMIT as i64).contains(&limit) {
+            errors.add(
+                "limit",
+                format!(
+                    "The limit field must be between 1 and {}.",
+                    Cursor::MAX_LIMIT
+                ),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self::Cursor(Cursor {
+            from: MessageId(cursor.0),
+            direction: cursor.1,
+            limit: limit as u64,
+        }))
+    }
+}
+
+/// Part of a history read by cursor: the messages, in the cursor's order, and whether more lie
+/// beyond the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slice<T> {
+    pub items: Vec<T>,
+    pub limit: u64,
+    pub has_more: bool,
+}
+
+impl<T> Slice<T> {
+    /// From up to `limit + 1` rows read in the cursor's order: the extra row only says there is more.
+    pub fn from_probe(mut rows: Vec<T>, limit: u64) -> Self {
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Self {
+            items: rows,
+            limit,
+            has_more,
+        }
+    }
+}
+
+/// What a history read returns: a page or a slice, as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum History<T> {
+    Page(Page<T>),
+    Slice(Slice<T>),
+}
+
+impl PageRequest {
+    /// The sequence numbers page N covers in a conversation whose newest message is `last_seq`,
+    /// as a half-open range `(low, high]`, newest first: page 1 ends at the newest message. Empty
+    /// (`low == high`) past the oldest. Sequence numbers have no gaps, so this is exact.
+    pub fn seq_range(self, last_seq: u64) -> (u64, u64) {
+        let high = last_seq.saturating_sub(self.offset());
+        (high.saturating_sub(self.per_page()), high)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(params: HistoryParams) -> Result<HistoryRequest, Vec<String>> {
+        HistoryRequest::parse(params).map_err(|e| e.fields().keys().cloned().collect())
+    }
+
+    #[test]
+    fn no_cursor_is_the_page_api() {
+        assert_eq!(
+            parse(HistoryParams {
+                page: Some(2),
+                per_page: Some(10),
+                ..Default::default()
+            }),
+            Ok(HistoryRequest::Page(
+                PageRequest::parse(Some(2), Some(10)).unwrap()
+            ))
+        );
+        assert_eq!(
+            parse(HistoryParams {
+                limit: Some(5),
+                ..Default::default()
+            }),
+            Err(vec!["limit".to_owned()])
+        );
+    }
+
+    #[test]
+    fn before_and_after_read_either_way_with_a_default_limit() {
+        let before = parse(HistoryParams {
+            before: Some(7),
+            ..Default::default()
+        });
+        assert_eq!(
+            before,
+            Ok(HistoryRequest::Cursor(Cursor {
+                from: MessageId(7),
+                direction: Direction::Before,
+                limit: 20
+            }))
+        );
+        let after = parse(HistoryParams {
+            after: Some(7),
+            limit: Some(100),
+            ..Default::default()
+        });
+        assert_eq!(
+            after,
+            Ok(HistoryRequest::Cursor(Cursor {
+                from: MessageId(7),
+                direction: Direction::After,
+                limit: 100
+            }))
+        );
+    }
+
+    #[test]
+    fn cursors_do_not_mix_with_each_other_or_with_pages() {
+        let both = parse(HistoryParams {
+            before: Some(1),
+            after: Some(2),
+            ..Default::default()
+        });
+        assert_eq!(both, Err(vec!["after".to_owned(), "before".to_owned()]));
+        let with_page = parse(HistoryParams {
+            after: Some(2),
+            page: Some(1),
+            per_page: Some(5),
+            ..Default::default()
+        });
+        assert_eq!(
+            with_page,
+            Err(vec!["page".to_owned(), "per_page".to_owned()])
+        );
+    }
+
+    #[test]
+    fn limit_is_one_to_one_hundred_and_ids_are_positive() {
+        for bad in [0, 101, -1] {
+            assert_eq!(
+                parse(HistoryParams {
+                    before: Some(3),
+                    limit: Some(bad),
+                    ..Default::default()
+                }),
+                Err(vec!["limit".to_owned()])
+            );
+        }
+        assert_eq!(
+            parse(HistoryParams {
+                after: Some(0),
+                ..Default::default()
+            }),
+            Err(vec!["after".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_probe_one_row_longer_than_the_limit_means_more() {
+        let slice = Slice::from_probe(vec![1, 2, 3], 2);
+        assert_eq!((slice.items, slice.has_more), (vec![1, 2], true));
+        let slice = Slice::from_probe(vec![1, 2], 2);
+        assert_eq!((slice.items, slice.has_more), (vec![1, 2], false));
+    }
+
+    #[test]
+    fn pages_map_to_sequence_ranges_newest_first() {
+        let page = |n, size| PageRequest::parse(Some(n), Some(size)).unwrap();
+        assert_eq!(page(1, 50).seq_range(1_000), (950, 1_000));
+        assert_eq!(page(20, 50).seq_range(1_000), (0, 50));
+        // The last, partial page, and past the end.
+        assert_eq!(page(3, 20).seq_range(45), (0, 5));
+        assert_eq!(page(4, 20).seq_range(45), (0, 0));
+        assert_eq!(page(1, 20).seq_range(0), (0, 0));
+        assert_eq!(
+            PageRequest::parse(Some(i64::MAX), Some(100))
+                .unwrap()
+                .seq_range(u64::MAX),
+            (0, 0)
+        );
+    }
+}
