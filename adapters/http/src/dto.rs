@@ -12,8 +12,8 @@ pub use conversations::{
     ConversationDto, ConversationType, CreateConversationBody, InviteBody, conversation_dto,
 };
 pub use envelopes::{
-    ConversationEnvelope, ConversationListEnvelope, MessageEnvelope, MessagePageEnvelope, PageMeta,
-    StatusMessage, UserEnvelope, UserPageEnvelope,
+    ConversationEnvelope, ConversationListEnvelope, CursorMeta, MessageEnvelope,
+    MessagePageEnvelope, MessagesMeta, PageMeta, StatusMessage, UserEnvelope, UserPageEnvelope,
 };
 pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
 pub use strict_string::StrictString;

@@ -282,6 +282,7 @@ mod tests {
                 message: Message {
                     id: MessageId(5),
                     conversation_id: ConversationId(3),
+                    seq: 5,
                     sender: UserId(2),
                     body: "hi".into(),
                     created_at: at(),

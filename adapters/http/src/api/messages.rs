@@ -1,5 +1,5 @@
 use confab_application::Confab;
-use confab_domain::ConversationId;
+use confab_domain::{ConversationId, History, HistoryParams};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -7,7 +7,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use crate::dto::{MessageDto, MessageEnvelope, MessagePageEnvelope, PageMeta, SendMessageBody};
+use crate::dto::{
+    CursorMeta, MessageDto, MessageEnvelope, MessagePageEnvelope, MessagesMeta, PageMeta,
+    SendMessageBody,
+};
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
 
@@ -30,7 +33,14 @@ enum MessageSent {
 impl MessagesApi {
     /// List messages
     ///
-    /// A page of the conversation's messages, newest first. Closed rooms stay readable.
+    /// A page of the conversation's messages, newest first (`page`, `per_page`; `meta` is the
+    /// page summary). Or, with `before` or `after` a message id, up to `limit` messages strictly
+    /// older (newest first) or strictly newer (oldest first) than it, with `meta`
+    /// `{limit, has_more}`: scroll back with `before`, and after a reconnect ask for everything
+    /// `after` the last id you saw until `has_more` is false. `before` and `after` do not mix with
+    /// each other or with `page`/`per_page` (422), nor does `limit` with pages; a message of
+    /// another conversation is a 422. Closed rooms stay readable. Every read costs the same
+    /// however long the history is.
     #[oai(
         path = "/api/v1/conversations/:id/messages",
         method = "get",
@@ -47,15 +57,38 @@ impl MessagesApi {
         page: Query<Option<i64>>,
         /// Messages per page, 1–100 (default 20).
         per_page: Query<Option<i64>>,
+        /// A message id of this conversation: return messages older than it, newest first.
+        before: Query<Option<i64>>,
+        /// A message id of this conversation: return messages newer than it, oldest first.
+        after: Query<Option<i64>>,
+        /// With `before` or `after`: how many messages, 1–100 (default 20).
+        limit: Query<Option<i64>>,
     ) -> ApiResult<MessagePage> {
         let caller = caller_of(&auth, request);
-        let messages = app
-            .list_messages(&caller, ConversationId(id.0), page.0, per_page.0)
-            .await?;
+        let params = HistoryParams {
+            page: page.0,
+            per_page: per_page.0,
+            before: before.0,
+            after: after.0,
+            limit: limit.0,
+        };
+        let (items, meta) = match app
+            .list_messages(&caller, ConversationId(id.0), params)
+            .await?
+        {
+            History::Page(page) => {
+                let meta = MessagesMeta::Page(PageMeta::from(&page));
+                (page.items, meta)
+            }
+            History::Slice(slice) => {
+                let meta = MessagesMeta::Cursor(CursorMeta::from(&slice));
+                (slice.items, meta)
+            }
+        };
         Ok(MessagePage::Ok(Json(MessagePageEnvelope {
             status: true,
-            meta: PageMeta::from(&messages),
-            data: messages.items.iter().map(MessageDto::from).collect(),
+            meta,
+            data: items.iter().map(MessageDto::from).collect(),
         })))
     }
 

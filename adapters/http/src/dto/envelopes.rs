@@ -1,8 +1,8 @@
 //! The document's success envelope, `{status: true, message?, data, meta?}`, once per payload
 //! type (poem-openapi names each in the spec, which generated clients read better than generics).
 
-use confab_domain::Page;
-use poem_openapi::Object;
+use confab_domain::{Page, Slice};
+use poem_openapi::{Object, Union};
 
 use super::{ConversationDto, MessageDto, UserDto, UserProfileDto};
 
@@ -24,6 +24,32 @@ impl<T> From<&Page<T>> for PageMeta {
             total: page.total,
         }
     }
+}
+
+/// A cursor read's summary: the `limit` asked for, and whether more messages lie beyond the
+/// last one returned (older for `before`, newer for `after`).
+#[derive(Debug, Clone, Object)]
+pub struct CursorMeta {
+    pub limit: u64,
+    pub has_more: bool,
+}
+
+impl<T> From<&Slice<T>> for CursorMeta {
+    fn from(slice: &Slice<T>) -> Self {
+        Self {
+            limit: slice.limit,
+            has_more: slice.has_more,
+        }
+    }
+}
+
+/// A message list's `meta`: the page summary for `page`/`per_page` reads, the cursor summary for
+/// `before`/`after` reads.
+#[derive(Debug, Clone, Union)]
+#[oai(one_of)]
+pub enum MessagesMeta {
+    Page(PageMeta),
+    Cursor(CursorMeta),
 }
 
 /// `{status: true, message}` with no data.
@@ -69,8 +95,9 @@ impl ConversationEnvelope {
 #[derive(Debug, Clone, Object)]
 pub struct MessagePageEnvelope {
     pub status: bool,
+    /// Newest first, except for `after` reads: oldest first.
     pub data: Vec<MessageDto>,
-    pub meta: PageMeta,
+    pub meta: MessagesMeta,
 }
 
 #[derive(Debug, Clone, Object)]

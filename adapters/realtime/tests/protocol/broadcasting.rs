@@ -24,6 +24,7 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
             message: Message {
                 id: MessageId(id),
                 conversation_id: ROOM,
+                seq: id as u64,
                 sender: UserId(2),
                 body: body.into(),
                 created_at: chrono::Utc

@@ -10,9 +10,9 @@ use confab_domain::ports::{
     TokenIssuer, UserRepository,
 };
 use confab_domain::{
-    Conversation, ConversationId, ConversationOverview, DomainError, Email, Message, MessageId,
-    MessageView, NewConversation, NewMessage, NewUser, Page, PageRequest, PasswordHash,
-    PlainPassword, Timestamp, User, UserId, UserName, UserSummary,
+    Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError, Email,
+    Message, MessageId, MessageView, NewConversation, NewMessage, NewUser, Page, PageRequest,
+    PasswordHash, PlainPassword, Slice, Timestamp, User, UserId, UserName, UserSummary,
 };
 use confab_realtime::{Realtime, RealtimeConfig};
 use futures_util::{SinkExt, StreamExt};
@@ -162,12 +162,7 @@ impl ConversationRepository for Conversations {
         }
         Ok(())
     }
-    async fn mark_read(
-        &self,
-        _: ConversationId,
-        _: UserId,
-        _: MessageId,
-    ) -> Result<(), DomainError> {
+    async fn mark_read(&self, _: ConversationId, _: UserId, _: u64) -> Result<(), DomainError> {
         Ok(())
     }
 }
@@ -181,10 +176,16 @@ pub struct Messages {
 impl MessageRepository for Messages {
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
         let mut all = self.store.messages.lock().unwrap();
+        let seq = all
+            .iter()
+            .filter(|m| m.message.conversation_id == new.conversation_id)
+            .count() as u64
+            + 1;
         let view = MessageView {
             message: Message {
                 id: MessageId(all.len() as i64 + 1),
                 conversation_id: new.conversation_id,
+                seq,
                 sender: new.sender,
                 body: new.body.as_str().to_owned(),
                 created_at: new.created_at,
@@ -194,8 +195,30 @@ impl MessageRepository for Messages {
         all.push(view.clone());
         Ok(view)
     }
-    async fn latest_id(&self, _: ConversationId) -> Result<Option<MessageId>, DomainError> {
+    async fn newest(&self, _: ConversationId) -> Result<Option<Message>, DomainError> {
         unsupported()
+    }
+    /// What a reconnecting envelope client's `since` reads: the room's messages after `from`, in
+    /// the cursor's order, like the real repository.
+    async fn slice(
+        &self,
+        conversation: ConversationId,
+        cursor: Cursor,
+    ) -> Result<Option<Slice<MessageView>>, DomainError> {
+        let all = self.store.messages.lock().unwrap();
+        let room: Vec<&MessageView> = all
+            .iter()
+            .filter(|m| m.message.conversation_id == conversation)
+            .collect();
+        let Some(from) = room.iter().position(|m| m.message.id == cursor.from) else {
+            return Ok(None);
+        };
+        let rows: Vec<MessageView> = match cursor.direction {
+            Direction::After => room[from + 1..].iter().map(|m| (*m).clone()).collect(),
+            Direction::Before => room[..from].iter().rev().map(|m| (*m).clone()).collect(),
+        };
+        let probe = rows.into_iter().take(cursor.limit as usize + 1).collect();
+        Ok(Some(Slice::from_probe(probe, cursor.limit)))
     }
     async fn list(
         &self,
