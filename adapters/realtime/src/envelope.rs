@@ -301,7 +301,7 @@ pub(crate) fn error(rejection: &Rejection, me: UserId) -> Frame {
 
 /// A stored message as envelope sockets are sent it: `{id: uuid, type: "message",
 /// from: "user:{sender}", to: "conversation:{id}", ts: created_at, payload: {message: …}}`.
-fn message(view: &MessageView) -> Frame {
+pub(crate) fn message(view: &MessageView) -> Frame {
     let message = &view.message;
     encode(
         &new_id(),

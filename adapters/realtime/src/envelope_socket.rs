@@ -28,6 +28,8 @@ use crate::hub::{Hub, Kill, KillSwitch, Refusal, SubscribeError, Wire};
 use crate::protocol::codes;
 use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask, Liveness, RateWindow, Silence};
 
+mod catch_up;
+
 /// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1).
 mod close {
     /// No token, a bad token, or a browser from an origin not allowed.
@@ -191,10 +193,13 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         socket_id,
         kill: kill_switch,
         pings,
+        outbox: outbox.clone(),
+        catching_up: None,
     };
     let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
     connection.hub.unregister(&connection.socket_id);
     drop(outbox);
+    drop(connection.outbox);
     drop(connection.pings);
     if !writer_done
         && tokio::time::timeout(GOODBYE_TIMEOUT, &mut writer)
@@ -218,6 +223,10 @@ struct Connection {
     pings: mpsc::Sender<()>,
     /// Pings forwarded to others, limited like a Pusher socket's whispers.
     forwarded_pings: RateWindow,
+    /// The socket's own queue, for history that must wait for room rather than overflow it.
+    outbox: mpsc::Sender<crate::protocol::Frame>,
+    /// A `join` with `since` whose held live messages are released after its ack.
+    catching_up: Option<catch_up::CatchingUp>,
 }
 
 impl Connection {
@@ -330,6 +339,7 @@ impl Connection {
             Ok(more) => self.ack(&incoming.id, more),
             Err(rejection) => self.reject(&rejection),
         }
+        self.finish_catch_up();
     }
 
     /// Acked; with a `to`, also forwarded (through the application, which checks the caller may
@@ -375,10 +385,12 @@ impl Connection {
         Ok(Map::new())
     }
 
-    /// `conversation:{id}` (participants only) or `channel:global`.
-    async fn join(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
+    /// `conversation:{id}` (participants only) or `channel:global`. With `payload.since` (rooms
+    /// only), the messages missed after it come first (see `catch_up`).
+    async fn join(&mut self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
         let to = incoming.to.as_deref().unwrap_or_default();
         let refuse = |error| Rejection::of(&incoming.id, error);
+        let since = catch_up::since_of(incoming)?;
         // Like a Pusher socket's fresh signature: a removal from now on refuses the join.
         let channel = Address::parse(to).ok().and_then(envelope::channel_of);
         if let Some(channel) = &channel {
@@ -390,6 +402,18 @@ impl Connection {
             .await
             .map_err(refuse)?;
         let channel = envelope::channel_of(address).expect("join_address refuses user addresses");
+        match (since, address) {
+            (None, _) => {}
+            (Some(since), Address::Conversation(id)) => {
+                return self.join_since(incoming, id, channel, since).await;
+            }
+            (Some(_), _) => {
+                return Err(refuse(DomainError::invalid(
+                    "since",
+                    "Only a conversation has messages to catch up on.",
+                )));
+            }
+        }
         match self.hub.join_quietly(&self.socket_id, &channel) {
             Ok(()) | Err(SubscribeError::UnknownSocket) => Ok(Map::new()),
             Err(SubscribeError::Revoked) => Err(refuse(DomainError::ConversationNotFound)),

@@ -35,6 +35,8 @@ use crate::config::RealtimeConfig;
 use crate::protocol::{self, ChannelKind, Frame, codes};
 use crate::scaling::{Link, Op, PresenceCmd, Snapshot};
 
+mod catch_up;
+
 /// How long a `cache-` channel remembers its last event (Pusher's figure).
 const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
 
@@ -231,6 +233,8 @@ struct SocketEntry {
     /// Channels whose old signatures this socket may no longer use. They live and die with the
     /// socket, so they cannot pile up.
     revoked: HashSet<String>,
+    /// Channels whose events are kept aside while the socket catches up (see `catch_up`).
+    held: HashMap<String, Vec<Outbound>>,
 }
 
 struct PresenceMember {
@@ -696,6 +700,7 @@ impl Hub {
                 user,
                 channels: HashSet::new(),
                 revoked: HashSet::new(),
+                held: HashMap::new(),
             },
         );
         if let Some(user) = user {
@@ -809,9 +814,21 @@ impl Hub {
                 .cache
                 .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
         }
+        let limit = self.config.outbound_queue.max(1);
         if let Some(subscribers) = state.channels.get(channel) {
             for socket in subscribers.subscribers.keys() {
-                if except != Some(socket.as_str()) {
+                if except == Some(socket.as_str()) {
+                    continue;
+                }
+                let sockets = &mut state.sockets;
+                if !catch_up::hold(
+                    sockets,
+                    &mut state.overflowed,
+                    socket,
+                    channel,
+                    &frame,
+                    limit,
+                ) {
                     deliver(&state.sockets, &mut state.overflowed, socket, &frame);
                 }
             }

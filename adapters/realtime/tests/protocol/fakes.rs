@@ -199,12 +199,14 @@ impl MessageRepository for Messages {
         unsupported()
     }
     /// What a reconnecting envelope client's `since` reads: the room's messages after `from`, in
-    /// the cursor's order, like the real repository.
+    /// the cursor's order, like the real repository. It takes a while, as a database read would:
+    /// messages sent meanwhile are both live and in the answer, which is the seam to test.
     async fn slice(
         &self,
         conversation: ConversationId,
         cursor: Cursor,
     ) -> Result<Option<Slice<MessageView>>, DomainError> {
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
         let all = self.store.messages.lock().unwrap();
         let room: Vec<&MessageView> = all
             .iter()
