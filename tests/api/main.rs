@@ -4,6 +4,7 @@ mod accounts;
 mod conversations;
 mod envelopes;
 mod errors;
+mod history;
 mod management;
 mod messages;
 mod openapi;

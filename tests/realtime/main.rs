@@ -5,4 +5,5 @@
 mod browser;
 mod delivery;
 mod js_clients;
+mod reconnect;
 mod revocation;
