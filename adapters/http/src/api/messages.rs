@@ -46,6 +46,8 @@ impl MessagesApi {
         method = "get",
         operation_id = "listMessages"
     )]
+    // poem-openapi documents each query parameter from its own argument, so they cannot be grouped.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         app: Data<&Confab>,

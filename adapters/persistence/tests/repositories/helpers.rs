@@ -3,8 +3,8 @@
 use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Once;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{TimeZone, Utc};
@@ -240,6 +240,18 @@ impl TestContext {
             })
             .await
             .unwrap()
+    }
+
+    /// A connection to the test's database that counts the statements it runs, through SeaORM's
+    /// metric callback (begin and commit are not among them), and the count.
+    pub fn counted_db(&self) -> (DatabaseConnection, Arc<AtomicUsize>) {
+        let count = Arc::new(AtomicUsize::new(0));
+        let mut db = self.db.clone();
+        let counter = count.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        (db, count)
     }
 
     /// The stored state of a conversation.

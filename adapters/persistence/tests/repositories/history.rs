@@ -226,12 +226,7 @@ async fn a_member_invited_back_does_not_count_their_own_earlier_messages(ctx: Te
 
 /// A message repository whose connection counts the statements it runs.
 fn counting(ctx: &TestContext) -> (SeaMessageRepository, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let mut db = ctx.db.clone();
-    let counter = count.clone();
-    db.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
+    let (db, count) = ctx.counted_db();
     (SeaMessageRepository::new(db), count)
 }
 

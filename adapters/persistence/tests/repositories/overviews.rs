@@ -257,14 +257,9 @@ async fn list_for_a_user_without_conversations_is_empty(ctx: TestContext) {
     );
 }
 
-/// A repository whose connection counts the statements it runs, via SeaORM's metric callback.
+/// A repository whose connection counts the statements it runs.
 pub(crate) fn counting(ctx: &TestContext) -> (SeaConversationRepository, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let mut db = ctx.db.clone();
-    let counter = count.clone();
-    db.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
+    let (db, count) = ctx.counted_db();
     (SeaConversationRepository::new(db), count)
 }
 
