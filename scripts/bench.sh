@@ -3,13 +3,20 @@
 #
 #   bash scripts/bench.sh                # full run, writes BENCHMARKS.md
 #   BENCH_QUICK=1 bash scripts/bench.sh  # quick: 100/1,000 subscribers, 1,000 idle sockets, short runs
+#   BENCH_ONLY=history bash scripts/bench.sh  # one scenario: history at 1k/100k/1M/10M messages
 #
 # Builds confab and the load generator (confab-bench) in release, runs every scenario against
 # confab on SQLite and on PostgreSQL, then the Pusher-protocol scenarios (fan-out, idle) against
 # Sockudo when its binary exists, and writes BENCHMARKS.md from the results.
 #
 # Environment:
-#   BENCH_QUICK=1        quick mode
+#   BENCH_QUICK=1        quick mode (history: 1k and 100k messages)
+#   BENCH_ONLY=LIST      run only these scenarios, comma-separated, of idle, fanout, chat (with its
+#                        floor), list, history; the report then goes to the run directory unless
+#                        BENCH_OUT is set, so a partial run does not replace BENCHMARKS.md
+#   BENCH_HISTORY_SIZES  history sizes (default 1000,100000,1000000,10000000; quick 1000,100000):
+#                        one big room grown by bulk SQL to each size in turn (10M rows: ≈15 s and
+#                        ≈1 GB on SQLite, ≈70 s and ≈1.4 GB on PostgreSQL here; freed after the run)
 #   SOCKUDO_BIN          peer binary (default /root/.cache/sockudo/bin/sockudo; skipped when absent)
 #   BENCH_PG_URL         PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres);
 #                        a fresh database is created for the run and dropped after it
@@ -28,7 +35,8 @@ QUICK=${BENCH_QUICK:-0}
 SOCKUDO_BIN=${SOCKUDO_BIN:-/root/.cache/sockudo/bin/sockudo}
 PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 USE_PG=${BENCH_PG:-1}
-OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+ONLY=${BENCH_ONLY:-}
+OUT=${BENCH_OUT:-}
 APP_ID=bench-app
 APP_KEY=bench-key
 APP_SECRET=bench-secret
@@ -45,13 +53,30 @@ if [[ $QUICK == 1 ]]; then
     IDLE_STEPS=1000
     CHAT_ARGS=(--concurrency 16,64 --count 4000 --max-secs 10)
     LIST_ARGS=(--rooms 500 --requests 100 --concurrency 1,4)
+    HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000}
 else
     MODE=full
     FANOUT_ARGS=(--subs 100,1000,10000 --rate-secs 10 --flat-deliveries 1000000 --flat-secs 30)
     IDLE_STEPS=1000,10000
     CHAT_ARGS=(--concurrency 16,64 --count 20000 --max-secs 20)
     LIST_ARGS=(--rooms 500 --requests 300 --concurrency 1,4)
+    HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000,1000000,10000000}
 fi
+HISTORY_ARGS=(--sizes "$HISTORY_SIZES" --requests 200 --warmup 5 --rooms 200)
+
+# want SCENARIO: whether BENCH_ONLY (empty = everything) names it.
+want() {
+    [[ -z $ONLY || ",${ONLY// /}," == *",$1,"* ]]
+}
+for scenario in ${ONLY//,/ }; do
+    case $scenario in
+        idle | fanout | chat | list | history) ;;
+        *)
+            echo "BENCH_ONLY: unknown scenario '$scenario' (idle, fanout, chat, list, history)" >&2
+            exit 2
+            ;;
+    esac
+done
 if (($(ulimit -n) < 10500)); then
     echo "warning: open files limit $(ulimit -n) is too low for 10,000 sockets; using the quick sizes" >&2
     FANOUT_ARGS=(--subs 100,1000 "${FANOUT_ARGS[@]:2}")
@@ -65,6 +90,9 @@ BIN=$CARGO_TARGET_DIR/release
 RUN=$(mktemp -d /tmp/confab-bench.XXXXXX)
 OUTPUT=$RUN/output.txt
 echo "run directory: $RUN"
+if [[ -z $OUT ]]; then
+    if [[ -n $ONLY ]]; then OUT=$RUN/BENCHMARKS.md; else OUT=$ROOT/BENCHMARKS.md; fi
+fi
 
 SERVER_PID=""
 PG_DB=""
@@ -202,31 +230,71 @@ target_args() {
         --secret "$APP_SECRET" --pid "$SERVER_PID" --server "$1"
 }
 
+# run_history BACKEND DATABASE_URL: against the server just started on a fresh database; its data
+# directory (the SQLite file, gigabytes at 10M messages) is removed after, the server log kept.
+run_history() {
+    bench history --api "http://127.0.0.1:$API_PORT" --database-url "$2" --backend "$1" \
+        --pid "$SERVER_PID" "${HISTORY_ARGS[@]}"
+    stop_server
+    cp "$DATA_DIR/server.log" "$RUN/server-history-$1.log" 2>/dev/null || true
+    rm -rf "$DATA_DIR"
+}
+
 # ---- Confab on SQLite: every scenario
 SERVER_NAME=confab
-start_confab sqlite
-# shellcheck disable=SC2046
-bench idle $(target_args confab) --steps "$IDLE_STEPS"
-# shellcheck disable=SC2046
-bench fanout $(target_args confab) "${FANOUT_ARGS[@]}"
-# shellcheck disable=SC2046
-bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend sqlite "${CHAT_ARGS[@]}"
-bench floor --database-url "sqlite://$DATA_DIR/confab.db?mode=rw" --backend sqlite "${CHAT_ARGS[@]}"
-bench list --api "http://127.0.0.1:$API_PORT" --backend sqlite --pid "$SERVER_PID" "${LIST_ARGS[@]}"
-stop_server
+if want idle || want fanout || want chat || want list; then
+    start_confab sqlite
+    if want idle; then
+        # shellcheck disable=SC2046
+        bench idle $(target_args confab) --steps "$IDLE_STEPS"
+    fi
+    if want fanout; then
+        # shellcheck disable=SC2046
+        bench fanout $(target_args confab) "${FANOUT_ARGS[@]}"
+    fi
+    if want chat; then
+        # shellcheck disable=SC2046
+        bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend sqlite "${CHAT_ARGS[@]}"
+        bench floor --database-url "sqlite://$DATA_DIR/confab.db?mode=rw" --backend sqlite "${CHAT_ARGS[@]}"
+    fi
+    if want list; then
+        bench list --api "http://127.0.0.1:$API_PORT" --backend sqlite --pid "$SERVER_PID" "${LIST_ARGS[@]}"
+    fi
+    stop_server
+fi
+if want history; then
+    start_confab sqlite-history
+    run_history sqlite "sqlite://$DATA_DIR/confab.db?mode=rw"
+fi
 
 # ---- Confab on PostgreSQL: the database scenarios, in a fresh database
 if [[ $USE_PG == 1 ]] && command -v psql >/dev/null && psql "$PG_ADMIN_URL" -qtAc 'SELECT 1' >/dev/null 2>&1; then
-    PG_DB=confab_bench_$$
-    psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
-    PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
-    start_confab postgres "$PG_URL"
-    # shellcheck disable=SC2046
-    bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend postgres "${CHAT_ARGS[@]}"
-    bench floor --database-url "$PG_URL" --backend postgres "${CHAT_ARGS[@]}"
-    bench list --api "http://127.0.0.1:$API_PORT" --backend postgres --pid "$SERVER_PID" "${LIST_ARGS[@]}"
-    stop_server
-    drop_pg_db
+    if want chat || want list; then
+        PG_DB=confab_bench_$$
+        psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
+        PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
+        start_confab postgres "$PG_URL"
+        if want chat; then
+            # shellcheck disable=SC2046
+            bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend postgres "${CHAT_ARGS[@]}"
+            bench floor --database-url "$PG_URL" --backend postgres "${CHAT_ARGS[@]}"
+        fi
+        if want list; then
+            bench list --api "http://127.0.0.1:$API_PORT" --backend postgres --pid "$SERVER_PID" "${LIST_ARGS[@]}"
+        fi
+        stop_server
+        drop_pg_db
+    fi
+    if want history; then
+        PG_DB=confab_bench_history_$$
+        psql "$PG_ADMIN_URL" -q -c "CREATE DATABASE $PG_DB" >/dev/null
+        PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
+        start_confab postgres-history "$PG_URL"
+        run_history postgres "$PG_URL"
+        drop_pg_db
+    fi
+elif ! want chat && ! want list && ! want history; then
+    : # no PostgreSQL scenario asked for
 else
     echo "PostgreSQL not reachable at $PG_ADMIN_URL (or BENCH_PG=0): skipping the PostgreSQL runs" | tee -a "$OUTPUT"
 fi
@@ -234,7 +302,9 @@ fi
 # ---- The peer: the same Pusher-protocol scenarios
 PEER_VERSION="not installed ($SOCKUDO_BIN absent)"
 PEER_CONFIG=()
-if [[ -x $SOCKUDO_BIN ]]; then
+if ! want idle && ! want fanout; then
+    PEER_VERSION="not run (BENCH_ONLY=$ONLY)"
+elif [[ -x $SOCKUDO_BIN ]]; then
     PEER_VERSION=$("$SOCKUDO_BIN" --version 2>/dev/null | head -1 || echo sockudo)
     SERVER_NAME=sockudo
     start_sockudo

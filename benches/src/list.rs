@@ -32,7 +32,7 @@ pub struct ListArgs {
 }
 
 /// Queries per list request: fixed by construction, whatever the room count.
-pub const QUERIES_PER_REQUEST: &str = "4 (fixed: see adapters/persistence list_for test)";
+pub const QUERIES_PER_REQUEST: &str = "2 (fixed: see adapters/persistence list_for test)";
 
 pub async fn run(args: ListArgs) -> Result<(), String> {
     let api = Api::new(&args.api)?;

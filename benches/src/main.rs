@@ -5,10 +5,13 @@
 mod chat;
 mod common;
 mod fanout;
+mod history;
+mod history_db;
 mod idle;
 mod list;
 mod pusher;
 mod report;
+mod report_history;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +37,8 @@ enum Scenario {
     Floor(chat::FloorArgs),
     /// GET /api/v1/conversations for a user in many rooms (Confab only).
     List(list::ListArgs),
+    /// Reads and writes on one room grown to 1k…10M messages by bulk SQL (Confab only).
+    History(history::HistoryArgs),
     /// Writes BENCHMARKS.md from collected BENCH_JSON lines.
     Report(report::ReportArgs),
 }
@@ -53,6 +58,7 @@ fn main() {
             Scenario::Chat(args) => chat::run(args).await,
             Scenario::Floor(args) => chat::floor(args).await,
             Scenario::List(args) => list::run(args).await,
+            Scenario::History(args) => history::run(args).await,
             Scenario::Report(args) => report::run(args),
         }
     });

@@ -106,7 +106,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         if peer_ran {
             args.peer_version.clone()
         } else {
-            format!("{} (not run: binary absent)", args.peer_version)
+            format!("{} (not run)", args.peer_version)
         }
     );
     let _ = writeln!(w, "| rustc | {} |", command_output("rustc", &["--version"]));
@@ -334,6 +334,9 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         );
     }
 
+    // ---- history at any size (benches/src/report_history.rs)
+    crate::report_history::section(&results, w);
+
     // ---- targets
     let _ = writeln!(w, "\n## Targets (from the issue)\n");
     let _ = writeln!(w, "| target | measured | verdict |\n|---|---|---|");
@@ -387,10 +390,13 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         .filter(|r| r["server"] == CONFAB)
         .map(|r| r["lost"].as_i64().unwrap_or(0))
         .sum();
+    let (measured, verdict) = match fanout.is_empty() {
+        true => ("not measured".into(), "–".into()),
+        false => (format!("{lost} lost"), met(lost == 0)),
+    };
     let _ = writeln!(
         w,
-        "| Fan-out: lost = 0 (Confab, every size and mode) | {lost} lost | {} |",
-        met(lost == 0 && !fanout.is_empty())
+        "| Fan-out: lost = 0 (Confab, every size and mode) | {measured} | {verdict} |"
     );
     let idle10k = idle
         .iter()
@@ -472,6 +478,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         },
         if list.is_empty() { "–" } else { "met" }
     );
+    crate::report_history::target_rows(&results, w);
 
     if let Some(path) = &args.notes
         && let Ok(notes) = std::fs::read_to_string(path)
@@ -480,7 +487,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     }
     let _ = writeln!(
         w,
-        "\n## Reproduce\n\n```sh\nbash scripts/bench.sh               # full: 100/1,000/10,000 subscribers, 1,000/10,000 idle sockets\nBENCH_QUICK=1 bash scripts/bench.sh # quick: 100/1,000 subscribers, 1,000 idle sockets, shorter runs\n```\n\n\
+        "\n## Reproduce\n\n```sh\nbash scripts/bench.sh               # full: 100/1,000/10,000 subscribers, 1,000/10,000 idle sockets\nBENCH_QUICK=1 bash scripts/bench.sh # quick: 100/1,000 subscribers, 1,000 idle sockets, shorter runs\nBENCH_ONLY=history bash scripts/bench.sh # one scenario only (history: 1k/100k/1M/10M messages)\n```\n\n\
         Needs PostgreSQL on 127.0.0.1:5432 (`BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`; \
         `BENCH_PG=0` skips it) and, for the side-by-side part, a Sockudo binary (`SOCKUDO_BIN`, default \
         `/root/.cache/sockudo/bin/sockudo`, from `cargo install sockudo --locked --root /root/.cache/sockudo`). \

@@ -1,0 +1,296 @@
+//! Scenario 5, history at any size (Confab only): a viewer in many small rooms and one big room
+//! whose history is grown step by step (1,000 → 100,000 → 1M → 10M messages) by bulk SQL straight
+//! into the server's database; at each size the same reads and writes are timed through the API,
+//! one request at a time, so every figure is the cost of one request at that history size.
+
+use std::future::Future;
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::chat::{Api, bounded};
+use crate::common::*;
+use crate::history_db::{Room, connect, load, place_reader, table_mib};
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Confab's REST API base URL.
+    #[arg(long)]
+    pub api: String,
+    /// The database that server uses (sqlite://…/confab.db?mode=rw or postgres://…).
+    #[arg(long)]
+    pub database_url: String,
+    #[arg(long, default_value = "sqlite")]
+    pub backend: String,
+    /// History sizes (messages in the big room), measured in increasing order.
+    #[arg(long, default_value = "1000,100000,1000000,10000000", value_parser = parse_list)]
+    pub sizes: std::vec::Vec<usize>,
+    /// Measured requests per operation and size (after the warm-up).
+    #[arg(long, default_value_t = 200)]
+    pub requests: u64,
+    #[arg(long, default_value_t = 5)]
+    pub warmup: u64,
+    /// Small rooms the viewer is in besides the big one (each with one message from the other user).
+    #[arg(long, default_value_t = 200)]
+    pub rooms: usize,
+    /// Rows per bulk-insert transaction.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub batch: u64,
+    #[arg(long)]
+    pub pid: Option<u32>,
+    #[arg(long, default_value = "confab")]
+    pub server: String,
+}
+
+/// The timed operations: (key in the results, label, read?).
+pub const OPS: [(&str, &str, bool); 8] = [
+    ("first_page", "first page (page=1, per_page=50)", true),
+    ("last_page", "last page (page=last_page, per_page=50)", true),
+    ("before_mid", "before a middle message (limit=50)", true),
+    ("after_mid", "after a middle message (limit=50)", true),
+    ("get_conversation", "GET the big conversation", true),
+    ("list_conversations", "list conversations", true),
+    ("send", "send a message (POST)", false),
+    ("mark_read", "mark read (POST …/read)", false),
+];
+
+pub async fn run(args: HistoryArgs) -> Result<(), String> {
+    let api = Api::new(&args.api)?;
+    let probe = ProcProbe::new(args.pid);
+    let db = connect(&args.database_url).await?;
+    let tag = now_ns() % 1_000_000_000;
+    let (viewer_id, viewer) = api.register(&format!("hist{tag}viewer")).await?;
+    let (other_id, other) = api.register(&format!("hist{tag}other")).await?;
+    eprintln!(
+        "history ({}): creating {} small rooms",
+        args.backend, args.rooms
+    );
+    let small = bounded(
+        4,
+        (0..args.rooms)
+            .map(|r| {
+                let (api, viewer) = (&api, &viewer);
+                async move {
+                    api.group(viewer, &format!("small room {r}"), &[other_id])
+                        .await
+                }
+            })
+            .collect(),
+    )
+    .await?;
+    bounded(
+        4,
+        small
+            .iter()
+            .map(|room| {
+                let (api, other) = (&api, &other);
+                async move { api.send(other, *room, "hello from the other member").await }
+            })
+            .collect(),
+    )
+    .await?;
+    let mut room = Room {
+        id: api.group(&viewer, "history room", &[other_id]).await?,
+        viewer: viewer_id,
+        other: other_id,
+        bulk: Vec::new(),
+        base: chrono::Utc::now().timestamp() - 30 * 86_400,
+    };
+    let mut sizes = args.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let mut rows = Vec::new();
+    for &size in &sizes {
+        let size = size as u64;
+        let last = load(&db, &mut room, size, &args).await?;
+        let mid_id = place_reader(&db, &room, last).await?;
+        let base = format!("/api/v1/conversations/{}", room.id);
+        let (_, first) = check(
+            &api,
+            &format!("{base}/messages?page=1&per_page=50"),
+            &viewer,
+        )
+        .await?;
+        let last_page = first["meta"]["last_page"].as_u64().unwrap_or(1);
+        let (_, conv) = check(&api, &base, &viewer).await?;
+        let (_, list) = check(&api, "/api/v1/conversations", &viewer).await?;
+        let listed = list["data"].as_array().map_or(0, Vec::len);
+        eprintln!(
+            "history ({}): {last} messages, total {}, last_page {last_page}, unread {}, listed {listed}",
+            args.backend, first["meta"]["total"], conv["data"]["unread_count"]
+        );
+        if listed != args.rooms + 1 || first["data"].as_array().map_or(0, Vec::len) != 50 {
+            return Err(format!(
+                "unexpected answers: listed {listed}, first page {first}"
+            ));
+        }
+        let gets = [
+            format!("{base}/messages?page=1&per_page=50"),
+            format!("{base}/messages?page={last_page}&per_page=50"),
+            format!("{base}/messages?before={mid_id}&limit=50"),
+            format!("{base}/messages?after={mid_id}&limit=50"),
+            base.clone(),
+            "/api/v1/conversations".to_owned(),
+        ];
+        // Every message read answers rows, and the cursors 50 of them with more beyond.
+        for path in &gets[1..4] {
+            let (_, body) = check(&api, path, &viewer).await?;
+            let n = body["data"].as_array().map_or(0, Vec::len);
+            if n == 0 || (path.contains("limit=") && (n != 50 || body["meta"]["has_more"] != true))
+            {
+                return Err(format!("GET {path}: {n} messages, meta {}", body["meta"]));
+            }
+        }
+        let mut measured = Vec::new();
+        for path in &gets {
+            let (api, viewer) = (&api, &viewer);
+            measured.push(
+                time_op(&probe, args.warmup, args.requests, move |_| async move {
+                    expect(api.call(Method::GET, path, Some(viewer), None).await, 200)
+                })
+                .await,
+            );
+        }
+        // Sends by the other member interleaved with the viewer marking read, so every mark-read
+        // moves the read position (a mark-read with nothing new would be a no-op).
+        let (sends, reads) = sends_and_reads(&api, &probe, &args, &base, &other, &viewer).await;
+        measured.push(sends);
+        measured.push(reads);
+        let db_mib = table_mib(&db).await;
+        let mut row = vec![args.backend.clone(), size.to_string()];
+        for ((key, label, read), m) in OPS.iter().zip(&measured) {
+            let result = json!({
+                "scenario": "history",
+                "server": args.server,
+                "backend": args.backend,
+                "size": size,
+                "messages": last,
+                "op": key,
+                "label": label,
+                "read": read,
+                "requests": m.lat.len(),
+                "warmup": args.warmup,
+                "errors": m.errors,
+                "first_error": m.first_error,
+                "lat_p50_ms": opt_round(m.lat.pct_ms(50.0), 3),
+                "lat_p99_ms": opt_round(m.lat.pct_ms(99.0), 3),
+                "lat_max_ms": opt_round(m.lat.max_ms(), 3),
+                "server_ms_cpu_per_request": opt_round(m.cpu_ms, 3),
+                "messages_table_mib": opt_round(db_mib, 1),
+            });
+            emit(&result);
+            row.push(format!(
+                "{}/{}",
+                cell(m.lat.pct_ms(50.0), 2),
+                cell(m.lat.pct_ms(99.0), 2)
+            ));
+        }
+        rows.push(row);
+    }
+    let mut headers = vec!["db", "size"];
+    headers.extend(OPS.iter().map(|(key, _, _)| *key));
+    print_table(
+        "history at any size: p50/p99 ms per request, one at a time",
+        &headers,
+        &rows,
+    );
+    Ok(())
+}
+
+struct Measured {
+    lat: Latencies,
+    errors: u64,
+    first_error: Option<String>,
+    cpu_ms: Option<f64>,
+}
+
+/// `warmup` untimed calls, then `requests` timed ones, one at a time.
+async fn time_op<F, Fut>(probe: &ProcProbe, warmup: u64, requests: u64, mut call: F) -> Measured
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    for i in 0..warmup {
+        let _ = call(i).await;
+    }
+    let (mut us, mut errors, mut first_error) = (Vec::new(), 0, None);
+    let before = probe.sample();
+    for i in 0..requests {
+        let t = Instant::now();
+        match call(warmup + i).await {
+            Ok(()) => us.push(us_u32(t.elapsed())),
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let cpu = cpu_between(before, probe.sample());
+    Measured {
+        cpu_ms: cpu.map(|c| c * 1e3 / requests.max(1) as f64),
+        lat: Latencies::from_vec(us),
+        errors,
+        first_error,
+    }
+}
+
+async fn sends_and_reads(
+    api: &Api,
+    probe: &ProcProbe,
+    args: &HistoryArgs,
+    base: &str,
+    other: &str,
+    viewer: &str,
+) -> (Measured, Measured) {
+    let (messages, read) = (format!("{base}/messages"), format!("{base}/read"));
+    let mut out = [(); 2].map(|_| (Vec::new(), 0u64, None::<String>, 0.0f64));
+    for i in 0..args.warmup + args.requests {
+        let body = json!({ "body": format!("history send {i}") });
+        let calls = [
+            (Method::POST, &messages, other, Some(&body), 201),
+            (Method::POST, &read, viewer, None, 200),
+        ];
+        for (slot, (method, path, token, body, status)) in out.iter_mut().zip(calls) {
+            let before = probe.sample();
+            let t = Instant::now();
+            let outcome = expect(api.call(method, path, Some(token), body).await, status);
+            let elapsed = t.elapsed();
+            if i < args.warmup {
+                continue;
+            }
+            slot.3 += cpu_between(before, probe.sample()).unwrap_or(f64::NAN);
+            match outcome {
+                Ok(()) => slot.0.push(us_u32(elapsed)),
+                Err(e) => {
+                    slot.1 += 1;
+                    slot.2.get_or_insert(e);
+                }
+            }
+        }
+    }
+    let [s, r] = out.map(|(us, errors, first_error, cpu)| Measured {
+        lat: Latencies::from_vec(us),
+        errors,
+        first_error,
+        // Per-request /proc samples tick at 10 ms: summed over the run they still average out.
+        cpu_ms: cpu
+            .is_finite()
+            .then(|| cpu * 1e3 / args.requests.max(1) as f64),
+    });
+    (s, r)
+}
+
+fn expect(outcome: Result<(u16, Value), String>, want: u16) -> Result<(), String> {
+    match outcome? {
+        (status, _) if status == want => Ok(()),
+        (status, body) => Err(format!("{status} {body}")),
+    }
+}
+
+async fn check(api: &Api, path: &str, token: &str) -> Result<(u16, Value), String> {
+    match api.call(Method::GET, path, Some(token), None).await? {
+        (200, body) => Ok((200, body)),
+        (status, body) => Err(format!("GET {path}: {status} {body}")),
+    }
+}

@@ -1,0 +1,225 @@
+//! The database side of the history scenario: growing the big room by bulk SQL straight into the
+//! server's database (SQLite or PostgreSQL), in the server's own row format, and putting the
+//! viewer's read position in the middle of the history.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    TransactionTrait, Value as DbValue,
+};
+use serde_json::json;
+
+use crate::common::{emit, round};
+use crate::history::HistoryArgs;
+
+/// What the run knows about the big room's rows: seq ranges written by bulk SQL, where even
+/// sequence numbers are the viewer's and odd ones the other user's (API sends are the other's).
+pub struct Room {
+    pub id: i64,
+    pub viewer: i64,
+    pub other: i64,
+    pub bulk: Vec<(u64, u64)>,
+    /// Bulk rows' time base (Unix seconds): row g is `base + g × 100 ms + 123 µs`.
+    pub base: i64,
+}
+
+/// Grows the big room to `size` messages (no-op when it already has them); returns its last seq.
+pub async fn load(
+    db: &DatabaseConnection,
+    room: &mut Room,
+    size: u64,
+    args: &HistoryArgs,
+) -> Result<u64, String> {
+    let id = room.id;
+    let last = scalar(
+        db,
+        "SELECT last_seq FROM conversations WHERE id = $1",
+        vec![id.into()],
+    )
+    .await?;
+    let mut last = last.max(0) as u64;
+    if last >= size {
+        return Ok(last);
+    }
+    let (from, started) = (last + 1, Instant::now());
+    let sql = if db.get_database_backend() == DbBackend::Sqlite {
+        "WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2) \
+         INSERT INTO messages (conversation_id, seq, user_id, body, created_at) \
+         SELECT $3, g, CASE WHEN g % 2 = 0 THEN $4 ELSE $5 END, 'message ' || g, \
+                strftime('%Y-%m-%dT%H:%M:%S', $6 + g / 10, 'unixepoch') \
+                || printf('.%06d+00:00', (g % 10) * 100000 + 123) \
+         FROM s"
+    } else {
+        "INSERT INTO messages (conversation_id, seq, user_id, body, created_at) \
+         SELECT $3, g, CASE WHEN g % 2 = 0 THEN $4 ELSE $5 END, 'message ' || g, \
+                to_timestamp($6::double precision) + g * interval '100 milliseconds' \
+                + interval '123 microseconds' \
+         FROM generate_series($1::bigint, $2::bigint) AS g"
+    };
+    while last < size {
+        let to = size.min(last + args.batch.max(1));
+        let txn = db.begin().await.map_err(|e| e.to_string())?;
+        let values = vec![
+            to_i64(last + 1),
+            to_i64(to),
+            id.into(),
+            room.viewer.into(),
+            room.other.into(),
+            room.base.into(),
+        ];
+        txn.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await
+        .map_err(|e| format!("bulk insert {}..={to}: {e}", last + 1))?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE conversations SET last_seq = $1, message_count = $1, updated_at = $2 WHERE id = $3",
+            vec![to_i64(to), now().into(), id.into()],
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+        txn.commit().await.map_err(|e| e.to_string())?;
+        room.bulk.push((last + 1, to));
+        last = to;
+        eprintln!(
+            "history ({}): loaded up to {to} ({:.1} s)",
+            args.backend,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let insert_s = started.elapsed().as_secs_f64();
+    // What autovacuum would do after a bulk load on PostgreSQL (statistics, visibility map), done
+    // now so the timings do not depend on when it happens to run; SQLite: fold the WAL back.
+    let housekeeping = if db.get_database_backend() == DbBackend::Sqlite {
+        "PRAGMA wal_checkpoint(TRUNCATE)"
+    } else {
+        "VACUUM (ANALYZE) messages"
+    };
+    db.execute_unprepared(housekeeping)
+        .await
+        .map_err(|e| format!("{housekeeping}: {e}"))?;
+    let load_s = started.elapsed().as_secs_f64();
+    let rows = size - from + 1;
+    eprintln!(
+        "history ({}): loaded {rows} rows in {insert_s:.1} s (+{:.1} s `{housekeeping}`)",
+        args.backend,
+        load_s - insert_s
+    );
+    emit(&json!({
+        "scenario": "history_load",
+        "server": args.server,
+        "backend": args.backend,
+        "size": size,
+        "from_seq": from,
+        "rows": rows,
+        "insert_s": round(insert_s, 2),
+        "load_s": round(load_s, 2),
+        "rows_per_s": round(rows as f64 / insert_s.max(1e-9), 0),
+        "housekeeping": housekeeping,
+    }));
+    Ok(last)
+}
+pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(60))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.busy_timeout(Duration::from_secs(60))
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .pragma("cache_size", "-262144")
+        });
+    }
+    Database::connect(options)
+        .await
+        .map_err(|e| format!("connect {url}: {e}"))
+}
+
+/// Puts the viewer's read position in the middle of the history (with the own messages after it
+/// counted, as the server keeps them) and the other member's at the end; returns the middle
+/// message's id, the cursor for `before` and `after`.
+pub async fn place_reader(db: &DatabaseConnection, room: &Room, last: u64) -> Result<i64, String> {
+    let mid = (last / 2).max(1);
+    let own_after: u64 = room
+        .bulk
+        .iter()
+        .map(|&(lo, hi)| evens(lo.max(mid + 1), hi))
+        .sum();
+    let set = "UPDATE participants SET read_seq = $1, own_after_read = $2 \
+               WHERE conversation_id = $3 AND user_id = $4";
+    let viewer = vec![
+        to_i64(mid),
+        to_i64(own_after),
+        room.id.into(),
+        room.viewer.into(),
+    ];
+    exec(db, set, viewer).await?;
+    let other = vec![to_i64(last), to_i64(0), room.id.into(), room.other.into()];
+    exec(db, set, other).await?;
+    scalar(
+        db,
+        "SELECT id FROM messages WHERE conversation_id = $1 AND seq = $2",
+        vec![room.id.into(), to_i64(mid)],
+    )
+    .await
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Result<(), String> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await
+    .map(drop)
+    .map_err(|e| format!("{sql}: {e}"))
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Result<i64, String> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await
+        .map_err(|e| format!("{sql}: {e}"))?
+        .ok_or_else(|| format!("{sql}: no row"))?;
+    row.try_get_by_index::<i64>(0).map_err(|e| e.to_string())
+}
+
+/// The messages table with its indexes, in MiB (SQLite: the whole file).
+pub async fn table_mib(db: &DatabaseConnection) -> Option<f64> {
+    let sql = if db.get_database_backend() == DbBackend::Sqlite {
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+    } else {
+        "SELECT pg_total_relation_size('messages')"
+    };
+    scalar(db, sql, Vec::new())
+        .await
+        .ok()
+        .map(|b| b as f64 / 1_048_576.0)
+}
+
+/// Even numbers in `lo..=hi` (the viewer's bulk rows).
+fn evens(lo: u64, hi: u64) -> u64 {
+    if lo > hi { 0 } else { hi / 2 - (lo - 1) / 2 }
+}
+
+fn to_i64(v: u64) -> DbValue {
+    i64::try_from(v).unwrap_or(i64::MAX).into()
+}
+
+/// Now, cut to the microsecond like the server's clock, so it is stored in the server's format.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

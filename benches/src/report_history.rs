@@ -1,0 +1,299 @@
+//! The "History at any size" part of BENCHMARKS.md, from the `history` and `history_load` lines
+//! of `confab-bench history`: per backend, one row per operation with p50/p99 at every size, the
+//! largest/smallest p50 ratio, and the target (read p50 ≤ 5 ms at the largest size, the
+//! conversation list ≤ 15 ms, every p50 within 1.5× of its figure at the smallest size).
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::common::cell;
+use crate::history::OPS;
+
+/// Read p50 limit at the largest size, ms (the conversation list has its own).
+const READ_LIMIT_MS: f64 = 5.0;
+const LIST_LIMIT_MS: f64 = 15.0;
+/// Largest-size p50 over smallest-size p50.
+const GROWTH_LIMIT: f64 = 1.5;
+
+/// One backend's verdict: (largest size, smallest size, misses in words), or nothing measured.
+struct Verdict {
+    largest: u64,
+    smallest: u64,
+    misses: Vec<String>,
+    /// The read closest to (or furthest over) its limit: (p50, limit, op).
+    worst_read: Option<(f64, f64, &'static str)>,
+    worst_ratio: Option<(f64, &'static str)>,
+}
+
+fn backends(results: &[Value]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in results.iter().filter(|r| r["scenario"] == "history") {
+        let b = r["backend"].as_str().unwrap_or("?").to_owned();
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+fn sizes(results: &[Value], backend: &str) -> Vec<u64> {
+    let mut out: Vec<u64> = results
+        .iter()
+        .filter(|r| r["scenario"] == "history" && r["backend"] == backend)
+        .filter_map(|r| r["size"].as_u64())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn find<'a>(results: &'a [Value], backend: &str, size: u64, op: &str) -> Option<&'a Value> {
+    results.iter().find(|r| {
+        r["scenario"] == "history"
+            && r["backend"] == backend
+            && r["size"].as_u64() == Some(size)
+            && r["op"] == op
+    })
+}
+
+fn p50(results: &[Value], backend: &str, size: u64, op: &str) -> Option<f64> {
+    find(results, backend, size, op).and_then(|r| r["lat_p50_ms"].as_f64())
+}
+
+/// 1000 → "1k", 10000000 → "10M".
+pub fn human(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+fn limit_of(op: &str, read: bool) -> Option<f64> {
+    match (op, read) {
+        ("list_conversations", _) => Some(LIST_LIMIT_MS),
+        (_, true) => Some(READ_LIMIT_MS),
+        _ => None,
+    }
+}
+
+fn verdict(results: &[Value], backend: &str) -> Option<Verdict> {
+    let sizes = sizes(results, backend);
+    let (&smallest, &largest) = (sizes.first()?, sizes.last()?);
+    let mut v = Verdict {
+        largest,
+        smallest,
+        misses: Vec::new(),
+        worst_read: None,
+        worst_ratio: None,
+    };
+    for &(op, _, read) in &OPS {
+        let (Some(big), small) = (
+            p50(results, backend, largest, op),
+            p50(results, backend, smallest, op),
+        ) else {
+            v.misses
+                .push(format!("{op}: not measured at {}", human(largest)));
+            continue;
+        };
+        if let Some(limit) = limit_of(op, read) {
+            if big > limit {
+                v.misses.push(format!("{op} p50 {big:.2} ms > {limit} ms"));
+            }
+            if v.worst_read.is_none_or(|(w, l, _)| big / limit > w / l) {
+                v.worst_read = Some((big, limit, op));
+            }
+        }
+        if let Some(small) = small.filter(|s| *s > 0.0) {
+            let ratio = big / small;
+            if largest > smallest && ratio > GROWTH_LIMIT {
+                v.misses.push(format!(
+                    "{op} p50 {ratio:.2}× its {} figure",
+                    human(smallest)
+                ));
+            }
+            if v.worst_ratio.is_none_or(|(w, _)| ratio > w) {
+                v.worst_ratio = Some((ratio, op));
+            }
+        }
+    }
+    Some(v)
+}
+
+/// The section: load times and the per-operation table for every backend that ran.
+pub fn section(results: &[Value], w: &mut String) {
+    let backends = backends(results);
+    let _ = writeln!(w, "\n## 5. History at any size (Confab only)\n");
+    if backends.is_empty() {
+        let _ = writeln!(w, "Not run.");
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "One viewer in 200 small rooms (each with one message from a second member) and one big \
+        room whose history is grown step by step by bulk SQL straight into the server's database \
+        (`INSERT … SELECT` over `generate_series` on PostgreSQL, a recursive CTE on SQLite, 1M rows \
+        per transaction, dense `seq`, `created_at` in the server's own format, counters and read \
+        positions set to match; PostgreSQL gets a `VACUUM (ANALYZE) messages` after each load, as \
+        autovacuum would, SQLite a WAL checkpoint). At each size, with the viewer's read position in \
+        the middle of the history, every request is timed one at a time ({} warm-up calls, then {} \
+        measured ones per operation and size): pages of 50 (first, and last = oldest), 50 `before` / `after` a middle \
+        message, the big conversation, the list (201 rooms); then sends by the second member \
+        interleaved with the viewer marking read, so every mark-read moves the position. Target: \
+        at the largest size every read p50 ≤ {READ_LIMIT_MS} ms (the list ≤ {LIST_LIMIT_MS} ms), \
+        and every p50 within {GROWTH_LIMIT}× of its figure at the smallest size.\n",
+        results
+            .iter()
+            .find(|r| r["scenario"] == "history")
+            .map_or("a few".into(), |r| r["warmup"].to_string()),
+        results
+            .iter()
+            .find(|r| r["scenario"] == "history")
+            .map_or("–".into(), |r| r["requests"].to_string())
+    );
+    for backend in &backends {
+        let sizes = sizes(results, backend);
+        let _ = writeln!(w, "### {backend}\n");
+        let loads: Vec<&Value> = results
+            .iter()
+            .filter(|r| r["scenario"] == "history_load" && r["backend"] == backend.as_str())
+            .collect();
+        let _ = writeln!(
+            w,
+            "| grown to | rows loaded | insert s | rows/s | load s (with housekeeping) | messages MiB |"
+        );
+        let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|");
+        for l in &loads {
+            let size = l["size"].as_u64().unwrap_or(0);
+            let mib = find(results, backend, size, "first_page")
+                .and_then(|r| r["messages_table_mib"].as_f64());
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} |",
+                human(size),
+                l["rows"],
+                cell(l["insert_s"].as_f64(), 1),
+                cell(l["rows_per_s"].as_f64(), 0),
+                cell(l["load_s"].as_f64(), 1),
+                cell(mib, 1)
+            );
+        }
+        let (Some(&smallest), Some(&largest)) = (sizes.first(), sizes.last()) else {
+            continue;
+        };
+        let _ = write!(w, "\np50 / p99 ms per request:\n\n| operation |");
+        for &size in &sizes {
+            let _ = write!(w, " {} |", human(size));
+        }
+        let _ = writeln!(
+            w,
+            " {}/{} p50 | target | verdict |",
+            human(largest),
+            human(smallest)
+        );
+        let _ = writeln!(w, "|---|{}---:|---|---|", "---:|".repeat(sizes.len()));
+        for &(op, label, read) in &OPS {
+            let _ = write!(w, "| {label} |");
+            for &size in &sizes {
+                let r = find(results, backend, size, op);
+                let _ = write!(
+                    w,
+                    " {} / {} |",
+                    cell(r.and_then(|r| r["lat_p50_ms"].as_f64()), 2),
+                    cell(r.and_then(|r| r["lat_p99_ms"].as_f64()), 2)
+                );
+            }
+            let big = p50(results, backend, largest, op);
+            let small = p50(results, backend, smallest, op);
+            let ratio = big.zip(small).filter(|(_, s)| *s > 0.0).map(|(b, s)| b / s);
+            let limit = limit_of(op, read);
+            let target = match limit {
+                Some(l) => format!("≤ {l} ms, ≤ {GROWTH_LIMIT}×"),
+                None => format!("≤ {GROWTH_LIMIT}×"),
+            };
+            let ok = big.is_some()
+                && limit.is_none_or(|l| big.is_some_and(|b| b <= l))
+                && (largest == smallest || ratio.is_some_and(|r| r <= GROWTH_LIMIT));
+            let _ = writeln!(
+                w,
+                " {} | {target} | {} |",
+                ratio.map_or("–".into(), |r| format!("{r:.2}")),
+                if ok { "met" } else { "missed" }
+            );
+        }
+        let errors: Vec<String> = results
+            .iter()
+            .filter(|r| r["scenario"] == "history" && r["backend"] == backend.as_str())
+            .filter(|r| r["errors"].as_u64().unwrap_or(0) > 0)
+            .map(|r| {
+                format!(
+                    "- {} at {}: {} errors, first: {}",
+                    r["op"].as_str().unwrap_or("?"),
+                    human(r["size"].as_u64().unwrap_or(0)),
+                    r["errors"],
+                    r["first_error"]
+                )
+            })
+            .collect();
+        if !errors.is_empty() {
+            let _ = writeln!(w, "\nErrors:\n\n{}", errors.join("\n"));
+        }
+        if let Some(v) = verdict(results, backend) {
+            let _ = writeln!(
+                w,
+                "\nTarget at {}{}: **{}**{}\n",
+                human(v.largest),
+                if v.largest < 10_000_000 {
+                    " (the largest size run; the target is set at 10M)"
+                } else {
+                    ""
+                },
+                if v.misses.is_empty() { "met" } else { "missed" },
+                if v.misses.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", v.misses.join("; "))
+                }
+            );
+        }
+    }
+}
+
+/// Rows for the report's targets table, one per backend.
+pub fn target_rows(results: &[Value], w: &mut String) {
+    let backends = backends(results);
+    if backends.is_empty() {
+        let _ = writeln!(
+            w,
+            "| History at any size: read p50 ≤ {READ_LIMIT_MS} ms at 10M (list ≤ {LIST_LIMIT_MS} ms), every p50 within {GROWTH_LIMIT}× of 1k | not measured | – |"
+        );
+    }
+    for backend in backends {
+        let Some(v) = verdict(results, &backend) else {
+            continue;
+        };
+        let worst_read = v.worst_read.map_or("–".into(), |(p, l, op)| {
+            format!("read nearest its limit {op} p50 {p:.2} ms (≤ {l} ms)")
+        });
+        let worst_ratio = v.worst_ratio.map_or("–".into(), |(r, op)| {
+            format!("largest growth {r:.2}× ({op})")
+        });
+        let _ = writeln!(
+            w,
+            "| History at any size on {backend}: read p50 ≤ {READ_LIMIT_MS} ms at 10M (list ≤ {LIST_LIMIT_MS} ms), every p50 within {GROWTH_LIMIT}× of 1k | at {} vs {}: {worst_read}, {worst_ratio} | {}{} |",
+            human(v.largest),
+            human(v.smallest),
+            if v.misses.is_empty() {
+                "**met**"
+            } else {
+                "**missed**"
+            },
+            if v.largest < 10_000_000 {
+                " (largest size run, not 10M)"
+            } else {
+                ""
+            }
+        );
+    }
+}
