@@ -814,7 +814,8 @@ impl Hub {
                 .cache
                 .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
         }
-        let limit = self.config.outbound_queue.max(1);
+        // A hold may fill the half of the queue a catching-up join keeps free (see `catch_up`).
+        let limit = (self.config.outbound_queue / 2).max(1);
         if let Some(subscribers) = state.channels.get(channel) {
             for socket in subscribers.subscribers.keys() {
                 if except == Some(socket.as_str()) {

@@ -5,7 +5,10 @@
 //! through the application (at most [`CATCH_UP_MAX`] messages; the ack's `has_more` tells the
 //! client to page on with `GET …/messages?after=`), queues it, is acked with
 //! `{missed, has_more}`, and only then gets the held live messages that the history did not
-//! already carry. The history waits for room in the socket's queue rather than overflowing it.
+//! already carry. The history is paced to keep half the socket's queue free, and a hold is
+//! bounded by that half, so catching up never overflows the queue by itself.
+
+use std::time::{Duration, Instant};
 
 use confab_application::DomainError;
 use confab_domain::{ConversationId, MessageId};
@@ -17,6 +20,10 @@ use crate::hub::{Outbound, SubscribeError};
 
 /// The most missed messages one `join` delivers.
 pub(crate) const CATCH_UP_MAX: u64 = 1_000;
+
+/// How long the history waits for a client to read its queue down before giving up on sending
+/// the rest (the client is then as slow as a slow consumer, and the ack's count says what came).
+const QUEUE_WAIT: Duration = Duration::from_secs(10);
 
 /// A hold to release once the join is acked: live messages up to `delivered` were in the history.
 pub(super) struct CatchingUp {
@@ -78,21 +85,47 @@ impl Connection {
                 return Err(refuse(error));
             }
         };
+        let mut sent = 0;
         for view in &missed.items {
-            // Waits for room in the queue: a long history must not look like a slow consumer.
-            if self.outbox.send(envelope::message(view)).await.is_err() {
+            if !self.room_in_queue().await || self.outbox.try_send(envelope::message(view)).is_err()
+            {
                 break;
             }
+            sent += 1;
         }
-        let delivered = missed.items.last().map_or(since, |last| last.message.id);
+        // The ack and the held live messages go next: they fit in the free half.
+        self.room_in_queue().await;
+        let delivered = match sent {
+            0 => since,
+            n => missed.items[n - 1].message.id,
+        };
         self.catching_up = Some(CatchingUp {
             channel,
             delivered: delivered.get(),
         });
         let mut more = Map::new();
-        more.insert("missed".into(), missed.items.len().into());
-        more.insert("has_more".into(), missed.has_more.into());
+        more.insert("missed".into(), sent.into());
+        more.insert(
+            "has_more".into(),
+            (missed.has_more || sent < missed.items.len()).into(),
+        );
         Ok(more)
+    }
+
+    /// Waits (briefly polling) until at least half the socket's queue is free, so the history
+    /// never crowds out live deliveries to the socket's other channels — a full queue would make
+    /// it look like a slow consumer — and a client that cannot keep up is still found out:
+    /// `false` after [`QUEUE_WAIT`] or once the socket is closing.
+    async fn room_in_queue(&self) -> bool {
+        let half = self.outbox.max_capacity().div_ceil(2);
+        let deadline = Instant::now() + QUEUE_WAIT;
+        while self.outbox.capacity() < half {
+            if self.outbox.is_closed() || Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        true
     }
 
     /// After the ack: the live messages held meanwhile, less those the history carried.

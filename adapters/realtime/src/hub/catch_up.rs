@@ -6,8 +6,8 @@
 //! instead of queued. It then reads the history after `since` — which includes everything
 //! committed before the read, so nothing published after the subscription can be missing from
 //! both — sends it, and releases the hold ([`Hub::release_held`]), dropping held messages that
-//! the history already carried. Live events for a hold are bounded like a socket's queue: a hold
-//! that outgrows `outbound_queue` is a slow consumer.
+//! the history already carried. A hold is bounded by half of `outbound_queue` (the half the joining socket keeps
+//! free for it): one that outgrows it is a slow consumer.
 
 use std::collections::HashMap;
 
