@@ -311,8 +311,7 @@ async fn every_read_costs_the_same_statements_for_a_short_or_long_history(ctx: T
     let many = statements_per_read(&ctx, &long, &bob, middle.1.as_ref().unwrap()).await;
     assert_eq!(few, many, "60 messages vs 400");
     // first page, last page, before, after: the counters or the cursor row, then one seek; the
-    // newest message: one probe; an overview and the list: two statements each.
-    // the newest message: one probe; a send: see SEND; an overview and the list: two each.
+    // newest message: one probe; a send: see SEND; an overview and the list: two statements each.
     assert_eq!(few, vec![2, 2, 2, 2, 1, SEND, 2, 2]);
 }
 
