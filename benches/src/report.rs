@@ -474,7 +474,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         if list.is_empty() {
             "not measured".to_owned()
         } else {
-            "4 queries per request at 500 rooms (by construction; the persistence suite's list_for test pins it)".to_owned()
+            "2 queries per request at 500 rooms (by construction; the persistence suite's list_for test pins it)".to_owned()
         },
         if list.is_empty() { "–" } else { "met" }
     );

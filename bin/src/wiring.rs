@@ -23,8 +23,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Connects to the database and applies pending migrations.
 pub async fn database(cli: &Cli) -> Result<DatabaseConnection, BoxError> {
     let url = cli.database_url();
-    let db = confab_persistence::connect(&url).await?;
-    confab_persistence::migrate(&db).await?;
+    let db = confab_persistence::open(&url).await?;
     Ok(db)
 }
 

@@ -199,6 +199,35 @@ test('history loads upward page by page, and send errors are shown', { timeout: 
   }
 });
 
+test('after a dropped connection the open room catches up on what it missed, once each', { timeout: 60_000 }, async () => {
+  const fay = await register('Fay Moss');
+  const gus = await register('Gus Hale');
+  const room = await rest('POST', '/conversations', fay.token, { type: 'group', name: 'Tunnel', user_ids: [gus.id] });
+  await rest('POST', `/conversations/${room.id}/messages`, gus.token, { body: 'before the tunnel' });
+  const page = await newPage();
+  try {
+    await logIn(page, fay);
+    await openRoom(page, 'Tunnel');
+    await live(page);
+    const bodies = page.getByTestId('message-body');
+    await bodies.filter({ hasText: 'before the tunnel' }).waitFor();
+    // The socket drops; three messages are sent while the page is offline (it retries after 1 s).
+    await page.evaluate(() => state.socket.close());
+    await page.locator('[data-testid="room"][data-joined="false"]').waitFor();
+    for (const n of [1, 2, 3]) {
+      await rest('POST', `/conversations/${room.id}/messages`, gus.token, { body: `missed ${n}` });
+    }
+    await live(page);
+    await bodies.filter({ hasText: 'missed 3' }).waitFor();
+    await rest('POST', `/conversations/${room.id}/messages`, gus.token, { body: 'live again' });
+    await bodies.filter({ hasText: 'live again' }).waitFor();
+    assert.deepEqual(await bodies.allTextContents(),
+      ['before the tunnel', 'missed 1', 'missed 2', 'missed 3', 'live again'], 'in order, none twice');
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('register, create a group and invite someone found by search, all in the page', { timeout: 60_000 }, async () => {
   const guest = await register('Frank Ishikawa');
   const page = await newPage();

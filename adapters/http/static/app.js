@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   token: sessionStorage.getItem('confab.token'), me: null, conversations: [],
-  current: null, page: 0, lastPage: 1, loading: false, seen: new Set(), // the open conversation
+  current: null, complete: false, loading: false, seen: new Set(), // the open conversation
   socket: null, backoff: 1000, joined: new Set(), pending: new Map(), typingSent: 0, typers: new Map(),
 };
 
@@ -161,7 +161,7 @@ async function openConversation(id) {
   if (!json) return;
   state.typers.forEach((t) => clearTimeout(t));
   state.typers.clear();
-  Object.assign(state, { current: json.data, page: 0, lastPage: 1, loading: false, seen: new Set(), typingSent: 0 });
+  Object.assign(state, { current: json.data, complete: false, loading: false, seen: new Set(), typingSent: 0 });
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
@@ -202,23 +202,25 @@ function messageNode(m) {
     el('div', { class: 'body', 'data-testid': 'message-body', text: m.body }));
 }
 
-// Loads the next older page (page 1 is the newest) and prepends it, keeping the scroll position.
+// Loads the next older messages and prepends them, keeping the scroll position: the newest page
+// first, then `before` the oldest one shown (a cursor, so messages arriving meanwhile shift nothing).
 async function loadOlder() {
   const c = state.current;
-  if (!c || state.loading || state.page >= state.lastPage) return;
+  if (!c || state.loading || state.complete) return;
   state.loading = true;
+  const first = state.seen.size === 0;
   try {
-    const json = await api('GET', `/conversations/${c.id}/messages?page=${state.page + 1}&per_page=${PER_PAGE}`);
+    const query = first ? `per_page=${PER_PAGE}` : `before=${Math.min(...state.seen)}&limit=${PER_PAGE}`;
+    const json = await api('GET', `/conversations/${c.id}/messages?${query}`);
     if (state.current !== c) return;
-    state.page = json.meta.current_page;
-    state.lastPage = json.meta.last_page;
+    state.complete = first ? json.meta.last_page <= 1 : !json.meta.has_more;
     const list = $('messages');
     const fresh = json.data.filter((m) => !state.seen.has(m.id)).reverse();
     fresh.forEach((m) => state.seen.add(m.id));
     const before = list.scrollHeight;
     list.prepend(...fresh.map(messageNode));
-    list.scrollTop = state.page === 1 ? list.scrollHeight : list.scrollTop + list.scrollHeight - before;
-    list.dataset.complete = String(state.page >= state.lastPage);
+    list.scrollTop = first ? list.scrollHeight : list.scrollTop + list.scrollHeight - before;
+    list.dataset.complete = String(state.complete);
   } catch (error) {
     showError('send-error', error);
   } finally {
@@ -226,7 +228,7 @@ async function loadOlder() {
   }
   // Keep going until the list can scroll (or the history is exhausted).
   const list = $('messages');
-  if (state.current === c && list.scrollHeight <= list.clientHeight && state.page < state.lastPage) loadOlder();
+  if (state.current === c && list.scrollHeight <= list.clientHeight && !state.complete) loadOlder();
 }
 
 $('messages').addEventListener('scroll', () => { if ($('messages').scrollTop < 60) loadOlder(); });
@@ -346,11 +348,15 @@ function send(envelope) {
   return true;
 }
 
+// Rejoining the open room after a reconnect asks for what was missed (`since` the newest message
+// shown): the server sends those first, then live ones, with no gap and no duplicate.
 function join(id) {
   const to = `conversation:${id}`;
   if (state.joined.has(to) || [...state.pending.values()].includes(to)) return;
   const ref = envelopeId();
-  if (send({ id: ref, type: 'join', to })) state.pending.set(ref, to);
+  const open = state.current?.id === id && state.seen.size > 0;
+  const payload = open ? { since: Math.max(...state.seen) } : {};
+  if (send({ id: ref, type: 'join', to, payload })) state.pending.set(ref, to);
 }
 
 // data-joined="true" once the server acked the join of the open room (the test waits for it).
@@ -363,7 +369,10 @@ function receive(envelope) {
   if (envelope.type === 'ack' || envelope.type === 'error') {
     const to = state.pending.get(payload.ack);
     if (to && state.pending.delete(payload.ack) && envelope.type === 'ack') state.joined.add(to);
-    return markJoined();
+    markJoined();
+    // Away too long for one catch-up: reload the open room rather than show a gap.
+    if (payload.has_more && state.current && to === `conversation:${state.current.id}`) openConversation(state.current.id);
+    return;
   }
   const currentTo = state.current && `conversation:${state.current.id}`;
   if (envelope.type === 'message' && payload.message) {

@@ -79,6 +79,20 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), PersistenceError> {
         .map_err(PersistenceError::Migrate)
 }
 
+/// Opens the pool a server runs on, its schema up to date. The migrations run on a pool of their
+/// own, closed before the server's is opened: sqlx keeps prepared statements per connection, and a
+/// SQLite connection that was in the pool while a migration changed a table can hand back rows
+/// shaped by the old schema (seen as "missing value for column" right after an upgrade).
+///
+/// # Errors
+/// As [`connect`] and [`migrate`].
+pub async fn open(url: &str) -> Result<DatabaseConnection, PersistenceError> {
+    let migrating = connect(url).await?;
+    migrate(&migrating).await?;
+    migrating.close().await.ok();
+    connect(url).await
+}
+
 /// Applies only the first `count` pending migrations, leaving the schema as an older Confab left
 /// it: the upgrade tests build such a database, fill it, then run [`migrate`] on it.
 ///

@@ -18,7 +18,7 @@ mod repositories;
 mod throttle;
 
 pub use clock::SystemClock;
-pub use connection::{connect, migrate, migrate_first, ping, sqlite_url_for};
+pub use connection::{connect, migrate, migrate_first, open, ping, sqlite_url_for};
 pub use error::PersistenceError;
 pub use redis_throttle::RedisSendThrottle;
 pub use repositories::{SeaConversationRepository, SeaMessageRepository, SeaUserRepository};

@@ -390,7 +390,6 @@ impl Connection {
     async fn join(&mut self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
         let to = incoming.to.as_deref().unwrap_or_default();
         let refuse = |error| Rejection::of(&incoming.id, error);
-        let since = catch_up::since_of(incoming)?;
         // Like a Pusher socket's fresh signature: a removal from now on refuses the join.
         let channel = Address::parse(to).ok().and_then(envelope::channel_of);
         if let Some(channel) = &channel {
@@ -402,7 +401,7 @@ impl Connection {
             .await
             .map_err(refuse)?;
         let channel = envelope::channel_of(address).expect("join_address refuses user addresses");
-        match (since, address) {
+        match (catch_up::since_of(incoming)?, address) {
             (None, _) => {}
             (Some(since), Address::Conversation(id)) => {
                 return self.join_since(incoming, id, channel, since).await;

@@ -233,8 +233,8 @@ struct SocketEntry {
     /// Channels whose old signatures this socket may no longer use. They live and die with the
     /// socket, so they cannot pile up.
     revoked: HashSet<String>,
-    /// Channels whose events are kept aside while the socket catches up (see `catch_up`).
-    held: HashMap<String, Vec<Outbound>>,
+    /// Channels the socket is catching up on (see `catch_up`).
+    catch_up: HashMap<String, catch_up::CatchUp>,
 }
 
 struct PresenceMember {
@@ -275,6 +275,8 @@ struct State {
     /// Scaling only: channel → sockets whose presence join Redis is answering, with the presence
     /// events that arrived meanwhile.
     joining: HashMap<String, HashMap<String, Vec<Buffered>>>,
+    /// Sockets catching up on a room (see `catch_up`); while empty, publishing skips that check.
+    catching_up: HashSet<String>,
 }
 
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
@@ -326,6 +328,7 @@ impl State {
 
     fn remove_socket(&mut self, id: &str) -> Option<SocketEntry> {
         let entry = self.sockets.remove(id)?;
+        self.catching_up.remove(id);
         if !self.joining.is_empty() {
             self.joining.retain(|_, sockets| {
                 sockets.remove(id);
@@ -353,6 +356,7 @@ impl State {
     /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last
     /// connection leaves.
     fn leave(&mut self, socket: &str, channel: &str) -> bool {
+        self.forget_catch_up(socket, channel);
         let Some(state) = self.channels.get_mut(channel) else {
             return false;
         };
@@ -700,7 +704,7 @@ impl Hub {
                 user,
                 channels: HashSet::new(),
                 revoked: HashSet::new(),
-                held: HashMap::new(),
+                catch_up: HashMap::new(),
             },
         );
         if let Some(user) = user {
@@ -814,26 +818,29 @@ impl Hub {
                 .cache
                 .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
         }
-        // A hold may fill the half of the queue a catching-up join keeps free (see `catch_up`).
-        let limit = (self.config.outbound_queue / 2).max(1);
+        // A hold may fill the half of the queue a catching-up join keeps free, less its ack.
+        let limit = (self.config.outbound_queue / 2).saturating_sub(1).max(1);
+        let mut expired = Vec::new();
         if let Some(subscribers) = state.channels.get(channel) {
             for socket in subscribers.subscribers.keys() {
                 if except == Some(socket.as_str()) {
                     continue;
                 }
-                let sockets = &mut state.sockets;
-                if !catch_up::hold(
-                    sockets,
-                    &mut state.overflowed,
-                    socket,
-                    channel,
-                    &frame,
-                    limit,
-                ) {
+                let intercepted = state.catching_up.contains(socket)
+                    && catch_up::intercept(
+                        &mut state.sockets,
+                        &mut state.overflowed,
+                        &mut expired,
+                        (socket, channel),
+                        &frame,
+                        limit,
+                    );
+                if !intercepted {
                     deliver(&state.sockets, &mut state.overflowed, socket, &frame);
                 }
             }
         }
+        catch_up::expire(&mut state.catching_up, expired);
         state.settle();
     }
 

@@ -10,7 +10,8 @@
 //!
 //! Existing databases are upgraded in place: every value is backfilled from the rows already
 //! stored, with set-based statements (one pass each, window functions for the numbering), and the
-//! same SQL runs on SQLite (3.33+, `UPDATE … FROM`) and PostgreSQL.
+//! same SQL runs on SQLite (3.35+: `UPDATE … FROM`, `DROP COLUMN`) and PostgreSQL. It runs in one
+//! transaction on both, so an upgrade that stops halfway leaves the old schema to retry from.
 
 use sea_orm_migration::prelude::*;
 
@@ -34,8 +35,13 @@ const UP: &[&str] = &[
      WHERE conversations.id = counted.conversation_id",
     "ALTER TABLE participants ADD COLUMN read_seq BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE participants ADD COLUMN own_after_read BIGINT NOT NULL DEFAULT 0",
-    "UPDATE participants SET read_seq = read.seq \
-     FROM messages AS read WHERE read.id = participants.last_read_message_id",
+    // The newest message of the room at or before the old position: the same "after it" as the
+    // old `id >` comparison, even if that message itself is gone.
+    "UPDATE participants SET read_seq = COALESCE((SELECT m.seq FROM messages m \
+         WHERE m.conversation_id = participants.conversation_id \
+           AND m.id <= participants.last_read_message_id \
+         ORDER BY m.id DESC LIMIT 1), 0) \
+     WHERE last_read_message_id IS NOT NULL",
     "UPDATE participants SET own_after_read = own.total \
      FROM (SELECT p.id, COUNT(*) AS total FROM participants p \
            JOIN messages m ON m.conversation_id = p.conversation_id \
@@ -70,6 +76,11 @@ async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbE
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// SQLite's DDL is transactional too; sea-orm-migration only wraps PostgreSQL by default.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run(manager, UP).await
     }

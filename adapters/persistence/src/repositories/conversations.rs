@@ -162,7 +162,7 @@ impl ConversationRepository for SeaConversationRepository {
         Ok(row.map(|r| ConversationId(r.id)))
     }
 
-    /// The list's four queries narrowed to one conversation (see [`overviews`]).
+    /// The list's two queries narrowed to one conversation (see [`overviews`]).
     async fn overview(
         &self,
         id: ConversationId,
@@ -172,7 +172,7 @@ impl ConversationRepository for SeaConversationRepository {
         Ok(found.pop())
     }
 
-    /// Four queries whatever the number of conversations (see [`overviews`]).
+    /// Two queries whatever the number of conversations and messages (see [`overviews`]).
     async fn list_for(&self, viewer: UserId) -> Result<Vec<ConversationOverview>, DomainError> {
         overviews::load(&self.db, viewer, None).await
     }

@@ -99,41 +99,28 @@ struct Seq {
 
 #[async_trait]
 impl MessageRepository for SeaMessageRepository {
-    /// Four statements in one transaction (five the first time an author is seen). Taking the
-    /// number comes first: the `UPDATE` of the conversation row both counts the message and takes
-    /// the row lock (PostgreSQL) or the write lock (SQLite), so concurrent sends to a room are
-    /// numbered in the order they commit, with no gap and no duplicate, and ids grow with `seq`
-    /// within a room.
+    /// Three statements in one transaction (four the first time an author is seen). Taking the
+    /// number comes first: the `UPDATE … RETURNING` of the conversation row both numbers the
+    /// message and takes the row lock (PostgreSQL) or the write lock (SQLite), so concurrent sends
+    /// to a room are numbered in the order they commit, with no gap and no duplicate, and ids grow
+    /// with `seq` within a room.
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
         let conversation = new.conversation_id.get();
         let sender = new.sender.get();
         let txn = self.db.begin().await.map_err(internal)?;
         let numbered = txn
-            .execute_raw(self.statement(
+            .query_one_raw(self.statement(
                 "UPDATE conversations SET last_seq = last_seq + 1, \
                         message_count = message_count + 1, updated_at = $2 \
-                 WHERE id = $1",
+                 WHERE id = $1 RETURNING last_seq",
                 [conversation.into(), new.created_at.into()],
             ))
             .await
-            .map_err(internal)?;
-        if numbered.rows_affected() == 0 {
-            return Err(DomainError::Internal(format!(
-                "conversation {conversation} does not exist"
-            )));
-        }
-        // Read back inside the transaction, which now holds the row (or write) lock. Not
-        // `UPDATE … RETURNING`: sqlx's SQLite driver now and then hands that row back without
-        // its columns, which the suite caught as a rare failure.
-        let seq = Seq::find_by_statement(self.statement(
-            "SELECT last_seq AS seq FROM conversations WHERE id = $1",
-            [conversation.into()],
-        ))
-        .one(&txn)
-        .await
-        .map_err(internal)?
-        .map(|row| row.seq)
-        .ok_or_else(|| DomainError::Internal(format!("conversation {conversation} vanished")))?;
+            .map_err(internal)?
+            .ok_or_else(|| {
+                DomainError::Internal(format!("conversation {conversation} does not exist"))
+            })?;
+        let seq: i64 = numbered.try_get("", "last_seq").map_err(internal)?;
         let id = messages::ActiveModel {
             conversation_id: Set(conversation),
             seq: Set(seq),

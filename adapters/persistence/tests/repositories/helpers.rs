@@ -29,6 +29,8 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct TestContext {
     pub db: DatabaseConnection,
+    /// What `db` was opened with, for a test that needs a pool of its own.
+    pub url: String,
     pub users: SeaUserRepository,
     pub conversations: SeaConversationRepository,
     pub messages: SeaMessageRepository,
@@ -105,6 +107,9 @@ where
         Some(count) => migrate_first(&db, count).await,
     }
     .expect("migrate the test database");
+    // A fresh pool after migrating, as the server opens one (see `confab_persistence::open`).
+    db.close().await.ok();
+    let db = connect(&url).await.expect("reconnect to the test database");
     let expected = match backend {
         Backend::Sqlite => DbBackend::Sqlite,
         Backend::Postgres => DbBackend::Postgres,
@@ -115,6 +120,7 @@ where
         conversations: SeaConversationRepository::new(db.clone()),
         messages: SeaMessageRepository::new(db.clone()),
         db: db.clone(),
+        url: url.clone(),
     };
     let outcome = tokio::spawn(test(context)).await;
     db.close().await.ok();

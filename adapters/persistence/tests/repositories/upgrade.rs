@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use confab_domain::ports::{ConversationRepository, MessageRepository};
 use confab_domain::{ConversationId, MessageBody, NewMessage, PageRequest, UserId};
-use confab_persistence::migrate;
+use confab_persistence::{
+    SeaConversationRepository, SeaMessageRepository, SeaUserRepository, open,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, Value};
 
 use crate::helpers::{TestContext, at};
@@ -207,12 +209,29 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
     set_read(rooms[0], users[0], busy_ids[40]).await;
     set_read(rooms[1], users[1], *quiet_ids.last().unwrap()).await;
     set_read(rooms[0], users[1], busy_ids[busy_ids.len() - 3]).await;
+    // Ann had read Quiet up to a message that is gone since (a hand-deleted row): her position
+    // still means "after it".
+    set_read(rooms[1], users[0], quiet_ids[7]).await;
+    execute(
+        &db,
+        "DELETE FROM messages WHERE id = $1",
+        vec![quiet_ids[7].into()],
+    )
+    .await;
 
     let before = old_answers(&db, &rooms, &members).await;
     assert!(before.unread.values().any(|&n| n > 0) && before.totals[&rooms[2]] == 0);
-    migrate(&db)
+    // What the new binary does at start: migrate, then serve from a fresh pool.
+    let upgraded = open(&ctx.url)
         .await
         .expect("the upgrade runs on a filled database");
+    let ctx = TestContext {
+        users: SeaUserRepository::new(upgraded.clone()),
+        conversations: SeaConversationRepository::new(upgraded.clone()),
+        messages: SeaMessageRepository::new(upgraded.clone()),
+        db: upgraded,
+        url: ctx.url.clone(),
+    };
     let after = new_answers(&ctx, &rooms, &members).await;
     assert_eq!(after, before);
 
@@ -235,6 +254,7 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
         .unwrap()
         .unwrap();
     assert_eq!(cid_busy.unread_count, 0, "sending reads everything before");
+    ctx.db.close().await.ok();
 }
 
 mod sqlite {

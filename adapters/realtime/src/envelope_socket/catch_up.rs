@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use super::Connection;
 use crate::envelope::{self, Incoming, Rejection};
-use crate::hub::{Outbound, SubscribeError};
+use crate::hub::SubscribeError;
 
 /// The most missed messages one `join` delivers.
 pub(crate) const CATCH_UP_MAX: u64 = 1_000;
@@ -48,18 +48,11 @@ pub(super) fn since_of(incoming: &Incoming) -> Result<Option<MessageId>, Rejecti
     }
 }
 
-/// The id of the stored message an envelope frame carries, if it is one (`type: "message"`).
-fn message_id(frame: &Outbound) -> Option<i64> {
-    let envelope: Value = serde_json::from_str(frame.envelope_text()?).ok()?;
-    if envelope.get("type")?.as_str()? != "message" {
-        return None;
-    }
-    envelope.pointer("/payload/message/id")?.as_i64()
-}
-
 impl Connection {
     /// Joins `channel` (the room `id`'s) and queues what was missed after `since`. Refused as a
-    /// whole, joining nothing, when `since` is not a message of the room.
+    /// whole when `since` is not a message of the room, joining nothing (a socket already joined
+    /// stays joined). The socket's read loop waits meanwhile, as for any request it makes; the
+    /// wait is bounded by the read and, per message, by [`QUEUE_WAIT`].
     pub(super) async fn join_since(
         &mut self,
         incoming: &Incoming,
@@ -68,11 +61,11 @@ impl Connection {
         since: MessageId,
     ) -> Result<Map<String, Value>, Rejection> {
         let refuse = |error| Rejection::of(&incoming.id, error);
-        match self.hub.join_held(&self.socket_id, &channel) {
-            Ok(()) => {}
+        let already = match self.hub.join_held(&self.socket_id, &channel) {
+            Ok(already) => already,
             Err(SubscribeError::UnknownSocket) => return Ok(Map::new()),
             Err(SubscribeError::Revoked) => return Err(refuse(DomainError::ConversationNotFound)),
-        }
+        };
         let missed = match self
             .app
             .catch_up(&self.caller, id, since, CATCH_UP_MAX)
@@ -80,8 +73,7 @@ impl Connection {
         {
             Ok(missed) => missed,
             Err(error) => {
-                self.hub.release_held(&self.socket_id, &channel, |_| false);
-                self.hub.unsubscribe(&self.socket_id, &channel);
+                self.hub.abandon_held(&self.socket_id, &channel, already);
                 return Err(refuse(error));
             }
         };
@@ -93,7 +85,8 @@ impl Connection {
             }
             sent += 1;
         }
-        // The ack and the held live messages go next: they fit in the free half.
+        // The ack and the held live messages go next: they fit in the free half (if the client
+        // reads too slowly for that, the hub finds it out as a slow consumer, as ever).
         self.room_in_queue().await;
         let delivered = match sent {
             0 => since,
@@ -131,9 +124,7 @@ impl Connection {
     /// After the ack: the live messages held meanwhile, less those the history carried.
     pub(super) fn finish_catch_up(&mut self) {
         if let Some(CatchingUp { channel, delivered }) = self.catching_up.take() {
-            self.hub.release_held(&self.socket_id, &channel, |frame| {
-                message_id(frame).is_none_or(|id| id > delivered)
-            });
+            self.hub.release_held(&self.socket_id, &channel, delivered);
         }
     }
 }

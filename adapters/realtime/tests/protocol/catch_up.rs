@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use confab_application::Caller;
-use confab_domain::{ConversationId, UserId};
+use confab_domain::{ConversationId, MessageView, RealtimeEvent, UserId};
 use serde_json::{Value, json};
 
 use crate::fakes::{EnvelopeServer, spawn_envelopes};
@@ -13,13 +13,14 @@ use crate::fakes::{EnvelopeServer, spawn_envelopes};
 const QUIET: Duration = Duration::from_millis(200);
 
 async fn send(env: &EnvelopeServer, room: ConversationId, body: &str) -> i64 {
+    send_view(env, room, body).await.message.id.get()
+}
+
+async fn send_view(env: &EnvelopeServer, room: ConversationId, body: &str) -> MessageView {
     env.app
         .send_message(&Caller::new(UserId(1)), room, body)
         .await
         .unwrap()
-        .message
-        .id
-        .get()
 }
 
 fn join_since(room: ConversationId, since: Value) -> Value {
@@ -160,4 +161,42 @@ async fn a_since_that_is_not_a_message_of_the_room_refuses_the_join() {
     // Not joined: the room's next message does not reach Bob.
     send(&env, room, "not for bob").await;
     bob.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn a_live_copy_published_late_of_a_message_the_history_carried_is_dropped() {
+    let env = spawn_envelopes().await;
+    let room = env.room(1, &[2]);
+    let seen = send(&env, room, "seen").await;
+    let missed = send_view(&env, room, "missed").await;
+    let mut bob = env.envelopes(2).await;
+    bob.send(join_since(room, json!(seen))).await;
+    assert_eq!(
+        bob.next().await["payload"]["message"]["id"],
+        missed.message.id.get()
+    );
+    assert_eq!(bob.next().await["type"], "ack");
+    // The same message's publish arrives only now, as one from another node through Redis may.
+    let late = RealtimeEvent::MessageSent { message: missed };
+    env.server.realtime.broadcaster().publish(late, None).await;
+    let next = send(&env, room, "next").await;
+    assert_eq!(
+        bob.next().await["payload"]["message"]["id"],
+        next,
+        "no second copy first"
+    );
+    bob.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn a_refused_catch_up_leaves_an_existing_join_in_place() {
+    let env = spawn_envelopes().await;
+    let room = env.room(1, &[2]);
+    let other = env.room(1, &[2]);
+    let foreign = send(&env, other, "elsewhere").await;
+    let mut bob = env.envelopes(2).await;
+    bob.join(&format!("conversation:{}", room.get())).await;
+    bob.refused(join_since(room, json!(foreign)), 422).await;
+    let live = send(&env, room, "still joined").await;
+    assert_eq!(bob.next().await["payload"]["message"]["id"], live);
 }
