@@ -5,7 +5,8 @@
 //! not a participant (404) → direct chat (422) → not the creator (403) → the room's state (422).
 
 use crate::{
-    ConversationId, DomainError, MessageView, ReadPosition, Timestamp, UserId, UserSummary,
+    ConversationId, DomainError, MessageView, PostingFacts, ReadPosition, Timestamp, UserId,
+    UserSummary,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -200,13 +201,15 @@ impl Conversation {
         }
     }
 
-    /// A participant may post unless the room is closed. Closed rooms stay readable.
+    /// A participant may post unless the room is closed (see [`PostingFacts`], the same rule the
+    /// storage applies at commit). Closed rooms stay readable.
     pub fn ensure_can_post(&self, sender: UserId) -> Result<(), DomainError> {
-        self.ensure_visible_to(sender)?;
-        if self.is_closed() {
-            return Err(DomainError::ClosedRoomCannotPost);
+        PostingFacts {
+            participant: self.is_participant(sender),
+            banned: self.is_banned(sender),
+            closed: self.is_closed(),
         }
-        Ok(())
+        .ensure()
     }
 
     /// Closes the room for new messages and invites.

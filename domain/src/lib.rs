@@ -15,6 +15,7 @@ pub mod ids;
 pub mod message;
 pub mod pagination;
 pub mod ports;
+pub mod posting;
 pub mod read_position;
 pub mod user;
 pub mod validation;
@@ -30,6 +31,7 @@ pub use history::{Cursor, Direction, History, HistoryParams, HistoryRequest, Sli
 pub use ids::{ConversationId, MessageId, UserId};
 pub use message::{Message, MessageBody, MessageView, NewMessage};
 pub use pagination::{Page, PageRequest};
+pub use posting::PostingFacts;
 pub use read_position::ReadPosition;
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;

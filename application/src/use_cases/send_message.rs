@@ -108,6 +108,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_ban_that_lands_before_the_commit_refuses_the_message_and_nobody_is_told() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        mocks
+            .messages
+            .expect_append()
+            .times(1)
+            .returning(|_| Err(DomainError::ConversationNotFound));
+        mocks.broadcaster.expect_publish().never();
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+
+    #[tokio::test]
     async fn a_closed_room_accepts_no_messages() {
         let mut mocks = Mocks::new();
         mocks.throttle.expect_hit().returning(|_, _| Ok(()));

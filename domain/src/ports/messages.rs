@@ -14,10 +14,13 @@ use crate::{
 pub trait MessageRepository: Send + Sync {
     /// Stores a message with the conversation's next sequence number and, in the same
     /// transaction, moves the conversation's `updated_at` to the message's time and the sender's
-    /// read position to the message (your own message is read).
+    /// read position to the message (your own message is read) — only if the posting rule
+    /// ([`PostingFacts::ensure`](crate::PostingFacts::ensure)) holds inside that transaction, with
+    /// the room locked against a concurrent ban, removal or close.
     ///
     /// # Errors
-    /// `Internal` only.
+    /// What [`PostingFacts::ensure`](crate::PostingFacts::ensure) says when the rule no longer
+    /// holds at commit (nothing is stored); `Internal` otherwise.
     async fn append(&self, message: NewMessage) -> Result<MessageView, DomainError>;
 
     /// The newest message, where "mark read" moves a read position to.

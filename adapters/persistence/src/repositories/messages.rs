@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use confab_domain::ports::MessageRepository;
 use confab_domain::{
     ConversationId, Cursor, Direction, DomainError, Message, MessageId, MessageView, NewMessage,
-    Page, PageRequest, Slice, Timestamp, UserId, UserSummary,
+    Page, PageRequest, PostingFacts, Slice, Timestamp, UserId, UserSummary,
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
@@ -93,17 +93,25 @@ struct Counters {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct Membership {
+    participant: i64,
+    banned: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct Seq {
     seq: i64,
 }
 
 #[async_trait]
 impl MessageRepository for SeaMessageRepository {
-    /// Three statements in one transaction (four the first time an author is seen). Taking the
+    /// Four statements in one transaction (five the first time an author is seen). Taking the
     /// number comes first: the `UPDATE … RETURNING` of the conversation row both numbers the
     /// message and takes the row lock (PostgreSQL) or the write lock (SQLite), so concurrent sends
     /// to a room are numbered in the order they commit, with no gap and no duplicate, and ids grow
-    /// with `seq` within a room.
+    /// with `seq` within a room. With the room locked, the posting rule is checked again on what
+    /// is committed (moderation takes the same lock first), and the send is rolled back, storing
+    /// nothing, when a ban, removal or close got there first.
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
         let conversation = new.conversation_id.get();
         let sender = new.sender.get();
@@ -112,15 +120,36 @@ impl MessageRepository for SeaMessageRepository {
             .query_one_raw(self.statement(
                 "UPDATE conversations SET last_seq = last_seq + 1, \
                         message_count = message_count + 1, updated_at = $2 \
-                 WHERE id = $1 RETURNING last_seq",
+                 WHERE id = $1 RETURNING last_seq, closed_at",
                 [conversation.into(), new.created_at.into()],
             ))
             .await
             .map_err(internal)?
-            .ok_or_else(|| {
-                DomainError::Internal(format!("conversation {conversation} does not exist"))
-            })?;
+            .ok_or(DomainError::ConversationNotFound)?;
         let seq: i64 = numbered.try_get("", "last_seq").map_err(internal)?;
+        let closed: Option<Timestamp> = numbered.try_get("", "closed_at").map_err(internal)?;
+        // The room is locked now: a ban, removal or close either committed before (and is seen
+        // here, by a statement that starts after the lock was granted) or waits for this send.
+        let membership = Membership::find_by_statement(self.statement(
+            "SELECT (SELECT COUNT(*) FROM participants WHERE conversation_id = $1 AND user_id = $2) \
+                    AS participant, \
+                    (SELECT COUNT(*) FROM bans WHERE conversation_id = $1 AND user_id = $2) \
+                    AS banned",
+            [conversation.into(), sender.into()],
+        ))
+        .one(&txn)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| DomainError::Internal("the membership check returned no row".into()))?;
+        let facts = PostingFacts {
+            participant: membership.participant > 0,
+            banned: membership.banned > 0,
+            closed: closed.is_some(),
+        };
+        if let Err(refused) = facts.ensure() {
+            txn.rollback().await.map_err(internal)?;
+            return Err(refused);
+        }
         let id = messages::ActiveModel {
             conversation_id: Set(conversation),
             seq: Set(seq),

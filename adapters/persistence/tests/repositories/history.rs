@@ -231,9 +231,9 @@ fn counting(ctx: &TestContext) -> (SeaMessageRepository, Arc<AtomicUsize>) {
 }
 
 /// Statements of a send as SeaORM's metric callback reports them (begin and commit are not
-/// among them): the numbering `UPDATE … RETURNING`, the insert, the read position, and the
-/// author's name (a fresh repository has not cached it yet).
-const SEND: usize = 4;
+/// among them): the numbering `UPDATE … RETURNING`, the posting rule's membership check, the
+/// insert, the read position, and the author's name (a fresh repository has not cached it yet).
+const SEND: usize = 5;
 
 /// Statements per operation, in a fixed order: first page, last page, before, after, newest,
 /// send, the conversation's overview and the list.

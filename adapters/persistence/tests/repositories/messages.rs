@@ -1,7 +1,7 @@
 //! Messages: appending moves the room's activity and the sender's read position; listing pages.
 
-use confab_domain::ports::MessageRepository;
-use confab_domain::{MessageBody, NewMessage, PageRequest};
+use confab_domain::ports::{ConversationRepository, MessageRepository};
+use confab_domain::{DomainError, MessageBody, NewMessage, PageRequest, UserId};
 
 use crate::helpers::{TestContext, at};
 
@@ -88,7 +88,77 @@ async fn list_pages_newest_first_with_the_total(ctx: TestContext) {
     assert_eq!(page.total, 5);
 }
 
+/// The rule is checked again when the message commits: a removal, ban or close that landed after
+/// the use case read the room still refuses the send, with the use case's own errors, and leaves
+/// no trace (no message, no number taken, no activity).
+async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was_read(
+    ctx: TestContext,
+) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
+    ctx.send(&room, &ann, "before", 2).await;
+    let append = |sender: UserId| {
+        let messages = ctx.messages.clone();
+        async move {
+            messages
+                .append(NewMessage {
+                    conversation_id: room.id,
+                    sender,
+                    body: MessageBody::parse("too late").unwrap(),
+                    created_at: at(99),
+                })
+                .await
+        }
+    };
+    let mut stored = ctx.reload(&room).await;
+    stored.remove(ann.id, bob.id).unwrap();
+    stored.ban(ann.id, cid.id).unwrap();
+    ctx.conversations.save(&stored).await.unwrap();
+    assert_eq!(append(bob.id).await, Err(DomainError::ConversationNotFound));
+    assert_eq!(append(cid.id).await, Err(DomainError::ConversationNotFound));
+    let mut stored = ctx.reload(&room).await;
+    stored.close(ann.id, at(50)).unwrap();
+    ctx.conversations.save(&stored).await.unwrap();
+    assert_eq!(append(ann.id).await, Err(DomainError::ClosedRoomCannotPost));
+    let stranger = ctx.user("Dee").await;
+    assert_eq!(
+        append(stranger.id).await,
+        Err(DomainError::ConversationNotFound)
+    );
+
+    let page = ctx
+        .messages
+        .list(room.id, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1, "nothing stored");
+    assert_eq!(
+        ctx.messages.newest(room.id).await.unwrap().unwrap().seq,
+        1,
+        "no number taken"
+    );
+    assert_eq!(
+        ctx.reload(&room).await.updated_at,
+        at(2),
+        "no activity recorded"
+    );
+    let missing = confab_domain::ConversationId(9_999_999);
+    let nowhere = ctx
+        .messages
+        .append(NewMessage {
+            conversation_id: missing,
+            sender: ann.id,
+            body: MessageBody::parse("x").unwrap(),
+            created_at: at(3),
+        })
+        .await;
+    assert_eq!(nowhere, Err(DomainError::ConversationNotFound));
+}
+
 each_backend!(
+    append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was_read,
     append_returns_the_stored_message_with_its_author,
     append_moves_updated_at_and_the_senders_read_position,
     a_long_unicode_body_round_trips_exactly,
