@@ -3,7 +3,7 @@
 //! holds whichever door a request came in through.
 
 mod caller;
-mod retry;
+mod room_changes;
 pub mod use_cases;
 
 use std::sync::Arc;

@@ -127,3 +127,12 @@ pub fn overview(id: i64) -> ConversationOverview {
         updated_at: now(),
     }
 }
+
+/// What `modify` stores: `decide` applied to `room` as the repository holds it.
+pub fn decided(
+    mut room: Conversation,
+    mut decide: Box<dyn confab_domain::ports::Decide>,
+) -> Result<Conversation, confab_domain::DomainError> {
+    decide.decide(&mut room)?;
+    Ok(room)
+}

@@ -18,7 +18,7 @@ mod users;
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
-pub use conversations::ConversationRepository;
+pub use conversations::{ConversationRepository, Decide};
 pub use messages::MessageRepository;
 pub use password_hasher::PasswordHasher;
 pub use send_throttle::SendThrottle;

@@ -12,7 +12,8 @@ impl Confab {
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
         let (room, banned) = self.load_with_target(id, caller.user, target).await?;
-        self.change_conversation(room, caller.user, |room| room.ban(caller.user, target))
+        let actor = caller.user;
+        self.change_conversation(room, move |room| room.ban(actor, target))
             .await?;
         self.announce_departure(caller, id, banned, true).await;
         self.overview_for(id, caller.user).await
@@ -24,7 +25,7 @@ mod tests {
     use confab_domain::RealtimeEvent;
 
     use super::*;
-    use crate::test_support::{Mocks, group_room, overview, summaries};
+    use crate::test_support::{Mocks, decided, group_room, overview, summaries};
 
     #[tokio::test]
     async fn the_creator_bans_a_member_who_is_removed_and_remembered() {
@@ -39,10 +40,16 @@ mod tests {
             .returning(|ids| Ok(summaries(ids)));
         mocks
             .conversations
-            .expect_save()
-            .withf(|room| !room.is_participant(UserId(2)) && room.is_banned(UserId(2)))
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| {
+                let room = decided(group_room(), decide)?;
+                assert!(
+                    !room.is_participant(UserId(2)) && room.is_banned(UserId(2)),
+                    "{room:?}"
+                );
+                Ok(room)
+            });
         mocks
             .broadcaster
             .expect_publish()
@@ -71,7 +78,7 @@ mod tests {
             .users
             .expect_find_summaries()
             .returning(|ids| Ok(summaries(ids)));
-        mocks.conversations.expect_save().never();
+        mocks.conversations.expect_modify().never();
         let err = mocks
             .build()
             .ban_participant(&Caller::new(UserId(1)), ConversationId(1), UserId(1))

@@ -12,7 +12,8 @@ impl Confab {
     ) -> Result<ConversationOverview, DomainError> {
         let now = self.ports.clock.now();
         let room = self.load_visible(id, caller.user).await?;
-        self.change_conversation(room, caller.user, |room| room.close(caller.user, now))
+        let actor = caller.user;
+        self.change_conversation(room, move |room| room.close(actor, now))
             .await?;
         let conversation = self.overview_for(id, caller.user).await?;
         self.ports
@@ -33,7 +34,7 @@ mod tests {
     use confab_domain::UserId;
 
     use super::*;
-    use crate::test_support::{Mocks, group_room, now, overview};
+    use crate::test_support::{Mocks, decided, group_room, now, overview};
 
     #[tokio::test]
     async fn the_creator_closes_the_room_and_members_are_told() {
@@ -44,10 +45,13 @@ mod tests {
             .returning(|_| Ok(Some(group_room())));
         mocks
             .conversations
-            .expect_save()
-            .withf(|room| room.closed_at == Some(now()))
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| {
+                let room = decided(group_room(), decide)?;
+                assert!(room.closed_at == Some(now()), "{room:?}");
+                Ok(room)
+            });
         mocks
             .conversations
             .expect_overview()
@@ -72,7 +76,7 @@ mod tests {
             .conversations
             .expect_find()
             .returning(|_| Ok(Some(group_room())));
-        mocks.conversations.expect_save().never();
+        mocks.conversations.expect_modify().never();
         let err = mocks
             .build()
             .close_room(&Caller::new(UserId(2)), ConversationId(1))

@@ -17,8 +17,9 @@ impl Confab {
         let users: Vec<UserId> = user_ids.iter().copied().map(UserId).collect();
         let room = self.load_visible(id, caller.user).await?;
         self.ensure_users_exist(&users).await?;
+        let (actor, invited) = (caller.user, users.clone());
         let (_, added) = self
-            .change_conversation(room, caller.user, |room| room.invite(caller.user, &users))
+            .change_conversation(room, move |room| room.invite(actor, &invited))
             .await?;
         let conversation = self.overview_for(id, caller.user).await?;
         if !added.is_empty() {
@@ -46,7 +47,7 @@ impl Confab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{Mocks, group_room, overview, summaries};
+    use crate::test_support::{Mocks, decided, group_room, overview, summaries};
 
     fn with_room_and_users(mocks: &mut Mocks) {
         mocks
@@ -69,10 +70,13 @@ mod tests {
         with_room_and_users(&mut mocks);
         mocks
             .conversations
-            .expect_save()
-            .withf(|room| room.is_participant(UserId(5)))
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| {
+                let room = decided(group_room(), decide)?;
+                assert!(room.is_participant(UserId(5)), "{room:?}");
+                Ok(room)
+            });
         mocks
             .broadcaster
             .expect_publish()
@@ -90,7 +94,11 @@ mod tests {
     async fn inviting_only_existing_members_tells_nobody() {
         let mut mocks = Mocks::new();
         with_room_and_users(&mut mocks);
-        mocks.conversations.expect_save().returning(|_| Ok(()));
+        mocks
+            .conversations
+            .expect_modify()
+            .times(1)
+            .returning(|_, decide| decided(group_room(), decide));
         mocks.broadcaster.expect_publish().never();
         mocks
             .build()
@@ -100,32 +108,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_lost_race_is_retried_on_fresh_state() {
-        let mut mocks = Mocks::new();
-        with_room_and_users(&mut mocks);
-        let mut saves = 0;
-        mocks
-            .conversations
-            .expect_save()
-            .times(2)
-            .returning(move |_| {
-                saves += 1;
-                if saves == 1 {
-                    Err(DomainError::ConcurrentUpdate)
-                } else {
-                    Ok(())
-                }
-            });
-        mocks.broadcaster.expect_publish().returning(|_, _| ());
-        mocks
-            .build()
-            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
-            .await
-            .unwrap();
-    }
-
-    #[tokio::test]
-    async fn an_uncontested_invite_reads_the_room_once() {
+    async fn an_invite_reads_the_room_once_and_decides_again_on_the_locked_room() {
         let mut mocks = Mocks::new();
         mocks
             .conversations
@@ -138,9 +121,9 @@ mod tests {
             .returning(|ids| Ok(summaries(ids)));
         mocks
             .conversations
-            .expect_save()
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| decided(group_room(), decide));
         mocks
             .conversations
             .expect_overview()
@@ -154,27 +137,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_ban_that_wins_the_race_keeps_the_user_out() {
+    async fn a_ban_that_lands_first_keeps_the_user_out() {
         let mut mocks = Mocks::new();
-        let mut finds = 0;
-        mocks.conversations.expect_find().returning(move |_| {
-            finds += 1;
-            let mut room = group_room();
-            // The request's own read sees no ban; the re-read after the lost race does.
-            if finds > 1 {
-                room.ban(UserId(1), UserId(5)).unwrap();
-            }
-            Ok(Some(room))
-        });
+        // The request's own read sees no ban; the room as stored when it is locked does.
+        mocks
+            .conversations
+            .expect_find()
+            .returning(|_| Ok(Some(group_room())));
         mocks
             .users
             .expect_find_summaries()
             .returning(|ids| Ok(summaries(ids)));
         mocks
             .conversations
-            .expect_save()
+            .expect_modify()
             .times(1)
-            .returning(|_| Err(DomainError::ConcurrentUpdate));
+            .returning(|_, decide| {
+                let mut room = group_room();
+                room.ban(UserId(1), UserId(5)).unwrap();
+                decided(room, decide)
+            });
+        mocks.broadcaster.expect_publish().never();
         let err = mocks
             .build()
             .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
@@ -194,7 +177,7 @@ mod tests {
             .users
             .expect_find_summaries()
             .returning(|_| Ok(vec![]));
-        mocks.conversations.expect_save().never();
+        mocks.conversations.expect_modify().never();
         let err = mocks
             .build()
             .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[77])
@@ -214,20 +197,5 @@ mod tests {
             .invite_users(&Caller::new(UserId(9)), ConversationId(1), &[77])
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
-    }
-
-    #[tokio::test]
-    async fn retries_give_up_with_a_conflict() {
-        let mut mocks = Mocks::new();
-        with_room_and_users(&mut mocks);
-        mocks
-            .conversations
-            .expect_save()
-            .returning(|_| Err(DomainError::ConcurrentUpdate));
-        let err = mocks
-            .build()
-            .invite_users(&Caller::new(UserId(1)), ConversationId(1), &[5])
-            .await;
-        assert_eq!(err.unwrap_err(), DomainError::ConcurrentUpdate);
     }
 }

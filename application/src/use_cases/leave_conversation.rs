@@ -11,7 +11,8 @@ impl Confab {
         id: ConversationId,
     ) -> Result<(), DomainError> {
         let (room, me) = self.load_with_target(id, caller.user, caller.user).await?;
-        self.change_conversation(room, caller.user, |room| room.leave(caller.user))
+        let user = caller.user;
+        self.change_conversation(room, move |room| room.leave(user))
             .await?;
         self.announce_departure(caller, id, me, false).await;
         Ok(())
@@ -23,7 +24,7 @@ mod tests {
     use confab_domain::{RealtimeEvent, UserId};
 
     use super::*;
-    use crate::test_support::{Mocks, group_room, summaries};
+    use crate::test_support::{Mocks, decided, group_room, summaries};
 
     #[tokio::test]
     async fn a_member_leaves_and_the_room_is_told() {
@@ -38,10 +39,13 @@ mod tests {
             .returning(|ids| Ok(summaries(ids)));
         mocks
             .conversations
-            .expect_save()
-            .withf(|room| !room.is_participant(UserId(2)))
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| {
+                let room = decided(group_room(), decide)?;
+                assert!(!room.is_participant(UserId(2)), "{room:?}");
+                Ok(room)
+            });
         mocks
             .broadcaster
             .expect_publish()
@@ -66,7 +70,7 @@ mod tests {
             .users
             .expect_find_summaries()
             .returning(|ids| Ok(summaries(ids)));
-        mocks.conversations.expect_save().never();
+        mocks.conversations.expect_modify().never();
         let err = mocks
             .build()
             .leave_conversation(&Caller::new(UserId(1)), ConversationId(1))

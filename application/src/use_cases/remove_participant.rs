@@ -12,7 +12,8 @@ impl Confab {
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
         let (room, removed) = self.load_with_target(id, caller.user, target).await?;
-        self.change_conversation(room, caller.user, |room| room.remove(caller.user, target))
+        let actor = caller.user;
+        self.change_conversation(room, move |room| room.remove(actor, target))
             .await?;
         self.announce_departure(caller, id, removed, false).await;
         self.overview_for(id, caller.user).await
@@ -62,7 +63,7 @@ impl Confab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{Mocks, group_room, overview, summaries};
+    use crate::test_support::{Mocks, decided, group_room, overview, summaries};
 
     #[tokio::test]
     async fn the_creator_removes_a_member_and_the_room_is_told() {
@@ -77,10 +78,16 @@ mod tests {
             .returning(|ids| Ok(summaries(ids)));
         mocks
             .conversations
-            .expect_save()
-            .withf(|room| !room.is_participant(UserId(2)) && !room.is_banned(UserId(2)))
+            .expect_modify()
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, decide| {
+                let room = decided(group_room(), decide)?;
+                assert!(
+                    !room.is_participant(UserId(2)) && !room.is_banned(UserId(2)),
+                    "{room:?}"
+                );
+                Ok(room)
+            });
         mocks
             .broadcaster
             .expect_publish()
@@ -127,7 +134,7 @@ mod tests {
             .users
             .expect_find_summaries()
             .returning(|ids| Ok(summaries(ids)));
-        mocks.conversations.expect_save().never();
+        mocks.conversations.expect_modify().never();
         let err = mocks
             .build()
             .remove_participant(&Caller::new(UserId(2)), ConversationId(1), UserId(1))

@@ -4,6 +4,27 @@ use crate::{
     Conversation, ConversationId, ConversationOverview, DomainError, NewConversation, UserId,
 };
 
+/// A decision on a room, applied by [`ConversationRepository::modify`] to the stored aggregate
+/// while the room is locked; every `FnMut(&mut Conversation) -> Result<(), DomainError>` is one.
+/// (A trait of its own rather than `dyn FnMut`, which mockall cannot mock; boxed and `'static`
+/// so the mocks can hold it: a decision's result goes out through what it captured.)
+pub trait Decide: Send + 'static {
+    /// Changes `room` as the rules allow, or refuses.
+    ///
+    /// # Errors
+    /// The rule's refusal.
+    fn decide(&mut self, room: &mut Conversation) -> Result<(), DomainError>;
+}
+
+impl<F> Decide for F
+where
+    F: FnMut(&mut Conversation) -> Result<(), DomainError> + Send + 'static,
+{
+    fn decide(&mut self, room: &mut Conversation) -> Result<(), DomainError> {
+        self(room)
+    }
+}
+
 /// Where conversations, their members, bans and read positions live.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -56,6 +77,20 @@ pub trait ConversationRepository: Send + Sync {
     /// `ConcurrentUpdate` when someone saved the conversation since it was read (nothing is
     /// written); `Internal` otherwise.
     async fn save(&self, conversation: &Conversation) -> Result<(), DomainError>;
+
+    /// Applies `decide` to the conversation as stored, with the room locked against every other
+    /// change (and send) until the result is written: changes to one room are serialized, so none
+    /// fails for having raced another. A decision that changes nothing writes nothing. Returns the
+    /// stored result.
+    ///
+    /// # Errors
+    /// `ConversationNotFound` when there is no such conversation; what `decide` returns (nothing
+    /// is written); `Internal` otherwise.
+    async fn modify(
+        &self,
+        id: ConversationId,
+        decide: Box<dyn Decide>,
+    ) -> Result<Conversation, DomainError>;
 
     /// Moves `user`'s read position forward to the message numbered `up_to` (never backward), as
     /// [`ReadPosition::advance`](crate::ReadPosition::advance) does.

@@ -4,6 +4,7 @@ mod conversations;
 mod known_users;
 mod messages;
 mod overviews;
+mod room_state;
 mod users;
 
 pub use conversations::SeaConversationRepository;

@@ -32,5 +32,6 @@ mod helpers;
 mod history;
 mod messages;
 mod overviews;
+mod room_lock;
 mod upgrade;
 mod users;

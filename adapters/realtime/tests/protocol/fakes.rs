@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use confab_application::{Confab, Ports};
 use confab_domain::ports::{
-    Clock, ConversationRepository, IssuedToken, MessageRepository, PasswordHasher, SendThrottle,
-    TokenIssuer, UserRepository,
+    Clock, ConversationRepository, Decide, IssuedToken, MessageRepository, PasswordHasher,
+    SendThrottle, TokenIssuer, UserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError, Email,
@@ -154,6 +154,21 @@ impl ConversationRepository for Conversations {
     }
     async fn list_for(&self, _: UserId) -> Result<Vec<ConversationOverview>, DomainError> {
         unsupported()
+    }
+    async fn modify(
+        &self,
+        id: ConversationId,
+        mut decide: Box<dyn Decide>,
+    ) -> Result<Conversation, DomainError> {
+        let mut all = self.store.conversations.lock().unwrap();
+        let slot = all
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or(DomainError::ConversationNotFound)?;
+        let mut room = slot.clone();
+        decide.decide(&mut room)?;
+        *slot = room.clone();
+        Ok(room)
     }
     async fn save(&self, conversation: &Conversation) -> Result<(), DomainError> {
         let mut all = self.store.conversations.lock().unwrap();

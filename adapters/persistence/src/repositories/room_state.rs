@@ -1,0 +1,236 @@
+//! The conversation aggregate's rows: reading a room with its members and bans, and bringing
+//! members and bans to an aggregate's state by difference. Shared by every repository method that
+//! reads or writes a whole room (`find`, `create`, `save`, `modify`).
+
+use std::collections::{HashMap, HashSet};
+
+use confab_domain::{
+    Conversation, ConversationId, ConversationKind, DomainError, Participant, ReadPosition,
+    RoomName, Timestamp, UserId,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
+    Set, Statement, Value,
+};
+
+use super::{corrupt, from_db, to_db_i64};
+use crate::clock;
+use crate::entities::{bans, conversations, participants};
+use crate::error::internal;
+
+/// The aggregate with its participants (in join order, with read positions) and bans, in two
+/// statements, on the pool or inside a transaction that has locked the room.
+pub(super) async fn load(
+    db: &impl ConnectionTrait,
+    id: ConversationId,
+) -> Result<Option<Conversation>, DomainError> {
+    let Some(row) = conversations::Entity::find_by_id(id.get())
+        .one(db)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    // Members and bans in one round trip: a message send loads the room every time.
+    let people = PersonRow::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT 0 AS banned, user_id, read_seq, own_after_read, id AS position \
+         FROM participants WHERE conversation_id = $1 \
+         UNION ALL \
+         SELECT 1 AS banned, user_id, 0 AS read_seq, 0 AS own_after_read, 0 AS position \
+         FROM bans WHERE conversation_id = $1 \
+         ORDER BY banned, position, user_id",
+        [Value::from(id.get())],
+    ))
+    .all(db)
+    .await
+    .map_err(internal)?;
+    let (banned, members): (Vec<PersonRow>, Vec<PersonRow>) =
+        people.into_iter().partition(|person| person.banned != 0);
+    Ok(Some(Conversation {
+        id,
+        kind: ConversationKind::parse(&row.kind).map_err(|e| corrupt("conversation kind", e))?,
+        name: match row.name {
+            Some(name) => RoomName::parse(&name).map_err(|e| corrupt("room name", e))?,
+            None => None,
+        },
+        created_by: UserId(row.created_by),
+        participants: members
+            .into_iter()
+            .map(|p| Participant {
+                user_id: UserId(p.user_id),
+                read: ReadPosition {
+                    seq: from_db(p.read_seq),
+                    own_after: from_db(p.own_after_read),
+                },
+            })
+            .collect(),
+        banned: banned.into_iter().map(|b| UserId(b.user_id)).collect(),
+        closed_at: row.closed_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+    }))
+}
+
+pub(super) async fn insert_participants(
+    db: &impl ConnectionTrait,
+    conversation: i64,
+    members: impl IntoIterator<Item = Participant>,
+    joined_at: Timestamp,
+) -> Result<(), DomainError> {
+    let rows: Vec<participants::ActiveModel> = members
+        .into_iter()
+        .map(|p| participants::ActiveModel {
+            conversation_id: Set(conversation),
+            user_id: Set(p.user_id.get()),
+            read_seq: Set(to_db_i64(p.read.seq)),
+            own_after_read: Set(to_db_i64(p.read.own_after)),
+            joined_at: Set(joined_at),
+            ..Default::default()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    participants::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Removes the members the aggregate dropped and adds the ones it gained, in its order (the row id
+/// is the join order). Rows of members who stay are not rewritten: their read position may have
+/// moved since the aggregate was read, by `append` or `mark_read`, which do not bump the version.
+pub(super) async fn sync_participants(
+    txn: &DatabaseTransaction,
+    conversation: &Conversation,
+) -> Result<(), DomainError> {
+    let id = conversation.id.get();
+    let stored: HashSet<i64> = participants::Entity::find()
+        .filter(participants::Column::ConversationId.eq(id))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    let wanted: HashSet<i64> = conversation
+        .participants
+        .iter()
+        .map(|p| p.user_id.get())
+        .collect();
+    let gone: Vec<i64> = stored.difference(&wanted).copied().collect();
+    if !gone.is_empty() {
+        participants::Entity::delete_many()
+            .filter(participants::Column::ConversationId.eq(id))
+            .filter(participants::Column::UserId.is_in(gone))
+            .exec(txn)
+            .await
+            .map_err(internal)?;
+    }
+    let joined: Vec<Participant> = conversation
+        .participants
+        .iter()
+        .filter(|p| !stored.contains(&p.user_id.get()))
+        .cloned()
+        .collect();
+    let earlier = own_messages(txn, id, &joined).await?;
+    let joined = joined.into_iter().map(|p| Participant {
+        read: ReadPosition::joined(earlier.get(&p.user_id.get()).copied().unwrap_or(0)),
+        ..p
+    });
+    insert_participants(txn, id, joined, clock::now()).await
+}
+
+/// How many messages each of `joining` wrote in the conversation before: only someone invited
+/// back after leaving has any. One grouped count on the `(conversation_id, user_id)` index, run
+/// only when someone joins; it reads the returning members' own messages, nobody else's.
+async fn own_messages(
+    txn: &DatabaseTransaction,
+    conversation: i64,
+    joining: &[Participant],
+) -> Result<HashMap<i64, u64>, DomainError> {
+    if joining.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (0..joining.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut values: Vec<Value> = vec![conversation.into()];
+    values.extend(joining.iter().map(|p| Value::from(p.user_id.get())));
+    let rows = OwnCount::find_by_statement(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        format!(
+            "SELECT user_id, COUNT(*) AS total FROM messages \
+             WHERE conversation_id = $1 AND user_id IN ({}) GROUP BY user_id",
+            placeholders.join(", ")
+        ),
+        values,
+    ))
+    .all(txn)
+    .await
+    .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.user_id, from_db(row.total)))
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct OwnCount {
+    user_id: i64,
+    total: i64,
+}
+
+/// Bans are added (and, should a rule ever lift one, removed) by difference, like members.
+pub(super) async fn sync_bans(
+    txn: &DatabaseTransaction,
+    conversation: &Conversation,
+) -> Result<(), DomainError> {
+    let id = conversation.id.get();
+    let stored: HashSet<i64> = bans::Entity::find()
+        .filter(bans::Column::ConversationId.eq(id))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|b| b.user_id)
+        .collect();
+    let wanted: HashSet<i64> = conversation.banned.iter().map(|u| u.get()).collect();
+    let lifted: Vec<i64> = stored.difference(&wanted).copied().collect();
+    if !lifted.is_empty() {
+        bans::Entity::delete_many()
+            .filter(bans::Column::ConversationId.eq(id))
+            .filter(bans::Column::UserId.is_in(lifted))
+            .exec(txn)
+            .await
+            .map_err(internal)?;
+    }
+    let now = clock::now();
+    let added: Vec<bans::ActiveModel> = conversation
+        .banned
+        .iter()
+        .filter(|u| !stored.contains(&u.get()))
+        .map(|u| bans::ActiveModel {
+            conversation_id: Set(id),
+            user_id: Set(u.get()),
+            created_at: Set(now),
+        })
+        .collect();
+    if !added.is_empty() {
+        bans::Entity::insert_many(added)
+            .exec_without_returning(txn)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// A participant (`banned = 0`, in join order) or a ban (`banned = 1`) of one conversation.
+#[derive(Debug, FromQueryResult)]
+struct PersonRow {
+    banned: i32,
+    user_id: i64,
+    read_seq: i64,
+    own_after_read: i64,
+}
