@@ -76,6 +76,11 @@ pub enum DomainError {
     #[error("The conversation was changed by another request; please retry.")]
     ConcurrentUpdate,
 
+    /// The database cannot be reached (down, restarting, out of connections): nothing was done,
+    /// and the same request may succeed shortly (503 with `Retry-After`). The text is for the log.
+    #[error("The service is temporarily unavailable; please retry shortly.")]
+    Unavailable(String),
+
     /// Storage, hashing or signing failed. The text is for the log, never for the client (500).
     #[error("internal failure: {0}")]
     Internal(String),

@@ -9,6 +9,7 @@ mod history;
 mod management;
 mod messages;
 mod openapi;
+mod outage;
 mod walkthrough;
 
 /// `2026-02-19T14:30:00.000000Z`: the document's timestamp format.

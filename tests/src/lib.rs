@@ -15,6 +15,7 @@ use tokio::process::{Child, Command};
 
 pub mod js;
 pub mod pusher;
+pub mod tcp_proxy;
 
 /// The realtime app credentials every test server runs with.
 pub const APP_ID: &str = "confab-test";

@@ -56,9 +56,16 @@ pub enum ApiError {
     /// Something failed on our side; the details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The database cannot be reached right now; nothing was done. Retry after `Retry-After`
+    /// seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a 503 tells a client to wait: a database restart or failover takes seconds.
+const RETRY_UNAVAILABLE_SECS: u64 = 2;
 
 fn body(message: impl Into<String>) -> Json<ErrorBody> {
     Json(ErrorBody {
@@ -110,6 +117,10 @@ impl From<DomainError> for ApiError {
                 Self::TooManyRequests(body(message), retry_after_secs)
             }
             DomainError::ConcurrentUpdate => Self::Conflict(body(message)),
+            DomainError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::Unavailable(body(message), RETRY_UNAVAILABLE_SECS)
+            }
             DomainError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 Self::internal()
@@ -134,6 +145,7 @@ impl poem::error::ResponseError for Rejection {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Failures of setting the database up, and the one conversion every repository uses for the rest.
 
 use confab_domain::DomainError;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 
 /// Why the database could not be opened or prepared. Only startup sees these; once the server runs,
 /// repository failures are [`DomainError::Internal`].
@@ -28,7 +28,28 @@ pub enum PersistenceError {
     Migrate(#[source] DbErr),
 }
 
-/// Any database failure a port does not name: the text is for the log, never for a client.
+/// Any database failure a port does not name: `Unavailable` when the database could not be
+/// reached at all (so the client is told to retry, quickly), `Internal` otherwise. The text is for
+/// the log, never for a client.
 pub(crate) fn internal(error: DbErr) -> DomainError {
-    DomainError::Internal(error.to_string())
+    if is_unreachable(&error) {
+        DomainError::Unavailable(error.to_string())
+    } else {
+        DomainError::Internal(error.to_string())
+    }
+}
+
+/// No connection could be had, or the one in use broke: the database is away, not wrong.
+fn is_unreachable(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause)) => {
+            matches!(
+                cause.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        }
+        _ => false,
+    }
 }

@@ -103,6 +103,11 @@ impl Rejection {
                 429
             }
             DomainError::ConcurrentUpdate => 409,
+            DomainError::Unavailable(cause) => {
+                tracing::warn!(%cause, "envelope request: database unavailable");
+                extra.push(("retry_after", json!(2)));
+                503
+            }
             DomainError::Internal(cause) => {
                 tracing::error!(%cause, "envelope request failed");
                 return Self::new(Some(id), 500, "Server error.");

@@ -126,7 +126,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
     };
     let user = match user {
         Ok(user) => user,
-        Err(DomainError::Internal(cause)) => {
+        Err(DomainError::Internal(cause) | DomainError::Unavailable(cause)) => {
             tracing::error!(%cause, "could not check an envelope socket's token");
             return refuse(
                 &mut sink,

@@ -1,12 +1,16 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+
+/// How long `/health` waits for the database before calling it unavailable.
+const HEALTH_DATABASE_WAIT: Duration = Duration::from_millis(800);
 
 /// Asks whether the database (and, with scale-out on, Redis) answers. Supplied by whoever wires
 /// the server, so this adapter need not know which database it is.
@@ -61,7 +65,11 @@ impl SystemApi {
     /// does not), 503 when the database does not; for load balancers.
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self, readiness: Data<&Readiness>) -> HealthResponse {
-        let database = (readiness.0.database)().await;
+        // A database that does not answer at all must not hold the answer up: load balancers and
+        // orchestrators give health checks a second or so.
+        let database = tokio::time::timeout(HEALTH_DATABASE_WAIT, (readiness.0.database)())
+            .await
+            .unwrap_or(false);
         let redis = match &readiness.0.redis {
             None => "disabled",
             Some(connected) if connected() => "ok",
