@@ -9,6 +9,11 @@ use crate::{Caller, Confab};
 impl Confab {
     /// Checks in the order a Laravel app would: the throttle (a middleware, so every attempt
     /// counts), then the conversation (404), the body (422), and the room being open (422).
+    ///
+    /// A well-formed message costs no read of the room here: the repository checks the posting
+    /// rule when the message commits, with the room locked, and refuses with the same errors — so
+    /// the check is both cheaper and race-free. Only a malformed body reads the room first, so an
+    /// outsider is still told the room does not exist before anything about their input.
     pub async fn send_message(
         &self,
         caller: &Caller,
@@ -17,10 +22,13 @@ impl Confab {
     ) -> Result<MessageView, DomainError> {
         let now = self.ports.clock.now();
         self.ports.throttle.hit(caller.user, now).await?;
-        let conversation = self.load_visible(id, caller.user).await?;
-        let body =
-            MessageBody::parse(body).map_err(|reason| DomainError::invalid("body", reason))?;
-        conversation.ensure_can_post(caller.user)?;
+        let body = match MessageBody::parse(body) {
+            Ok(body) => body,
+            Err(reason) => {
+                self.load_visible(id, caller.user).await?;
+                return Err(DomainError::invalid("body", reason));
+            }
+        };
         let message = self
             .ports
             .messages
@@ -125,15 +133,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_closed_room_accepts_no_messages() {
+    async fn a_well_formed_send_reads_no_room_and_the_commit_time_rule_decides() {
         let mut mocks = Mocks::new();
         mocks.throttle.expect_hit().returning(|_, _| Ok(()));
-        mocks.conversations.expect_find().returning(|_| {
-            let mut room = group_room();
-            room.closed_at = Some(now());
-            Ok(Some(room))
-        });
-        mocks.messages.expect_append().never();
+        mocks.conversations.expect_find().never();
+        mocks
+            .messages
+            .expect_append()
+            .times(1)
+            .returning(|_| Err(DomainError::ClosedRoomCannotPost));
+        mocks.broadcaster.expect_publish().never();
         let err = mocks
             .build()
             .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
@@ -154,12 +163,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn outsiders_get_not_found() {
+    async fn outsiders_with_a_bad_body_are_told_the_room_does_not_exist_first() {
         let mut mocks = Mocks::new();
         open_room(&mut mocks);
+        mocks.messages.expect_append().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(9)), ConversationId(1), "hi")
+            .send_message(&Caller::new(UserId(9)), ConversationId(1), "")
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
     }

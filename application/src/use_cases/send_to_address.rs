@@ -120,9 +120,11 @@ mod tests {
         let mut mocks = Mocks::new();
         mocks.throttle.expect_hit().returning(|_, _| Ok(()));
         mocks
-            .conversations
-            .expect_find()
-            .returning(|_| Ok(Some(group_room())));
+            .messages
+            .expect_append()
+            .withf(|m| m.conversation_id == ConversationId(1) && m.sender == UserId(9))
+            .times(1)
+            .returning(|_| Err(DomainError::ConversationNotFound));
         let err = mocks
             .build()
             .send_to_address(&Caller::new(UserId(9)), "conversation:1", "hi")

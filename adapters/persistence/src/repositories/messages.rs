@@ -1,37 +1,36 @@
 //! Messages, stored and read by their per-conversation sequence number: a send takes the next
-//! number from the conversation row, and every read is a seek on `(conversation_id, seq)`, so
-//! nothing here counts or skips over a room's history.
+//! number from the conversation row (in a group commit, see `group_commit`), and every read is a
+//! seek on `(conversation_id, seq)`, so nothing here counts or skips over a room's history.
 
 use async_trait::async_trait;
 use confab_domain::ports::MessageRepository;
 use confab_domain::{
     ConversationId, Cursor, Direction, DomainError, Message, MessageId, MessageView, NewMessage,
-    Page, PageRequest, PostingFacts, Slice, Timestamp, UserId, UserSummary,
+    Page, PageRequest, Slice, Timestamp, UserId, UserSummary,
 };
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set,
-    Statement, TransactionTrait, Value,
-};
+use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
+use tokio::sync::{mpsc, oneshot};
+
+use super::group_commit::{self, Pending};
 use super::known_users::KnownUsers;
 use super::{from_db, to_db};
-use crate::entities::{messages, users};
 use crate::error::internal;
 
 /// [`MessageRepository`] on SeaORM.
 #[derive(Debug, Clone)]
 pub struct SeaMessageRepository {
     db: DatabaseConnection,
-    /// Authors' names by id, so a send does not look its author up every time; names never change.
-    authors: KnownUsers<String>,
+    /// The group-commit writer every send goes through.
+    writer: mpsc::Sender<Pending>,
 }
 
 impl SeaMessageRepository {
+    /// Starts the repository's writer task: call inside a Tokio runtime.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            authors: KnownUsers::new(),
-        }
+        // Authors' names by id, so a send does not look its author up every time.
+        let writer = group_commit::spawn(db.clone(), KnownUsers::new());
+        Self { db, writer }
     }
 
     fn statement(&self, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
@@ -93,109 +92,29 @@ struct Counters {
 }
 
 #[derive(Debug, FromQueryResult)]
-struct Membership {
-    participant: i64,
-    banned: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
 struct Seq {
     seq: i64,
 }
 
 #[async_trait]
 impl MessageRepository for SeaMessageRepository {
-    /// Four statements in one transaction (five the first time an author is seen). Taking the
-    /// number comes first: the `UPDATE … RETURNING` of the conversation row both numbers the
-    /// message and takes the row lock (PostgreSQL) or the write lock (SQLite), so concurrent sends
-    /// to a room are numbered in the order they commit, with no gap and no duplicate, and ids grow
-    /// with `seq` within a room. With the room locked, the posting rule is checked again on what
-    /// is committed (moderation takes the same lock first), and the send is rolled back, storing
-    /// nothing, when a ban, removal or close got there first.
+    /// Through the group-commit writer (see [`group_commit`]): the send joins the next batch and
+    /// is answered after that batch's commit. Numbered from the conversation's `last_seq` with the
+    /// room locked, so sends to a room are numbered in commit order with no gap or duplicate and
+    /// ids grow with `seq`; the posting rule is checked again on what is committed, and a send that
+    /// a ban, removal or close got to first is refused, storing nothing.
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
-        let conversation = new.conversation_id.get();
-        let sender = new.sender.get();
-        let txn = self.db.begin().await.map_err(internal)?;
-        let numbered = txn
-            .query_one_raw(self.statement(
-                "UPDATE conversations SET last_seq = last_seq + 1, \
-                        message_count = message_count + 1, updated_at = $2 \
-                 WHERE id = $1 RETURNING last_seq, closed_at",
-                [conversation.into(), new.created_at.into()],
-            ))
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(Pending {
+                message: new,
+                reply,
+            })
             .await
-            .map_err(internal)?
-            .ok_or(DomainError::ConversationNotFound)?;
-        let seq: i64 = numbered.try_get("", "last_seq").map_err(internal)?;
-        let closed: Option<Timestamp> = numbered.try_get("", "closed_at").map_err(internal)?;
-        // The room is locked now: a ban, removal or close either committed before (and is seen
-        // here, by a statement that starts after the lock was granted) or waits for this send.
-        let membership = Membership::find_by_statement(self.statement(
-            "SELECT (SELECT COUNT(*) FROM participants WHERE conversation_id = $1 AND user_id = $2) \
-                    AS participant, \
-                    (SELECT COUNT(*) FROM bans WHERE conversation_id = $1 AND user_id = $2) \
-                    AS banned",
-            [conversation.into(), sender.into()],
-        ))
-        .one(&txn)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| DomainError::Internal("the membership check returned no row".into()))?;
-        let facts = PostingFacts {
-            participant: membership.participant > 0,
-            banned: membership.banned > 0,
-            closed: closed.is_some(),
-        };
-        if let Err(refused) = facts.ensure() {
-            txn.rollback().await.map_err(internal)?;
-            return Err(refused);
-        }
-        let id = messages::ActiveModel {
-            conversation_id: Set(conversation),
-            seq: Set(seq),
-            user_id: Set(sender),
-            body: Set(new.body.as_str().to_owned()),
-            created_at: Set(new.created_at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(internal)?
-        .id;
-        // Your own message is read: the position moves to it (never back, if a later send of
-        // yours in another request committed first).
-        txn.execute_raw(self.statement(
-            "UPDATE participants SET read_seq = $3, own_after_read = 0 \
-             WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3",
-            [conversation.into(), sender.into(), seq.into()],
-        ))
-        .await
-        .map_err(internal)?;
-        let author_name = match self.authors.get(sender) {
-            Some(name) => name,
-            None => {
-                let author = users::Entity::find_by_id(sender)
-                    .one(&txn)
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| {
-                        DomainError::Internal(format!("sender {sender} does not exist"))
-                    })?;
-                self.authors.remember(sender, author.name.clone());
-                author.name
-            }
-        };
-        txn.commit().await.map_err(internal)?;
-        Ok(MessageRow {
-            id,
-            conversation_id: conversation,
-            seq,
-            user_id: sender,
-            author_name,
-            body: new.body.as_str().to_owned(),
-            created_at: new.created_at,
-        }
-        .into_view())
+            .map_err(|_| DomainError::Internal("the message writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| DomainError::Internal("the message writer dropped a send".into()))?
     }
 
     /// One probe: the conversation's `last_seq` names the newest message.

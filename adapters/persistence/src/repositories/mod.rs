@@ -1,6 +1,7 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
 mod conversations;
+mod group_commit;
 mod known_users;
 mod messages;
 mod overviews;

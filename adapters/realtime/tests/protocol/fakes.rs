@@ -189,7 +189,16 @@ pub struct Messages {
 
 #[async_trait]
 impl MessageRepository for Messages {
+    /// Checks the posting rule on the stored room, as the real repository does at commit.
     async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
+        self.store
+            .conversations
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|c| c.id == new.conversation_id)
+            .ok_or(DomainError::ConversationNotFound)?
+            .ensure_can_post(new.sender)?;
         let mut all = self.store.messages.lock().unwrap();
         let seq = all
             .iter()
