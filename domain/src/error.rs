@@ -71,11 +71,6 @@ pub enum DomainError {
     #[error("Too Many Attempts.")]
     RateLimited { retry_after_secs: u64 },
 
-    /// Someone else changed the conversation between our read and our write. Use cases retry on
-    /// it; it reaches a client only if the retries run out (409).
-    #[error("The conversation was changed by another request; please retry.")]
-    ConcurrentUpdate,
-
     /// The database cannot be reached (down, restarting, out of connections): nothing was done,
     /// and the same request may succeed shortly (503 with `Retry-After`). The text is for the log.
     #[error("The service is temporarily unavailable; please retry shortly.")]

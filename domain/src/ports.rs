@@ -1,7 +1,7 @@
 //! The ports: what the use cases need from the outside world, as traits the adapters implement.
 //!
 //! Every method documents the errors an implementation MUST return, so that the use cases can rely
-//! on them (a taken email is `Invalid`, a lost optimistic-lock race is `ConcurrentUpdate`) and
+//! on them (a taken email is `Invalid`, a database out of reach is `Unavailable`) and
 //! everything else is `Internal`. Traits are `Send + Sync` and used as `Arc<dyn Port>`; with the
 //! `mocks` feature each has a mockall `Mock…` twin for use-case tests.
 

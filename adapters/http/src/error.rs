@@ -44,9 +44,6 @@ pub enum ApiError {
     /// The conversation or user does not exist, or you are not a participant.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The conversation kept changing under this request; retry it.
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
     /// Validation error, or an action the room's state does not allow (closed room, banned user).
     #[oai(status = 422)]
     Unprocessable(Json<ValidationErrorBody>),
@@ -116,7 +113,6 @@ impl From<DomainError> for ApiError {
             DomainError::RateLimited { retry_after_secs } => {
                 Self::TooManyRequests(body(message), retry_after_secs)
             }
-            DomainError::ConcurrentUpdate => Self::Conflict(body(message)),
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable(body(message), RETRY_UNAVAILABLE_SECS)
@@ -141,7 +137,6 @@ impl poem::error::ResponseError for Rejection {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

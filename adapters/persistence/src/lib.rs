@@ -2,7 +2,7 @@
 //!
 //! The domain never sees a table. Entities and migrations live here; each repository turns rows into
 //! domain values and database failures into [`DomainError`](confab_domain::DomainError)s as the ports
-//! document them (a taken email is `Invalid`, a lost optimistic-lock race is `ConcurrentUpdate`,
+//! document them (a taken email is `Invalid`, a database out of reach is `Unavailable`,
 //! everything else is `Internal`). The same behaviour suite runs against both databases.
 //!
 //! The clock and the send throttle (in memory, or in Redis when nodes share it) live here too: they are the other stateful outside-world pieces

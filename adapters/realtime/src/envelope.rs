@@ -102,7 +102,6 @@ impl Rejection {
                 extra.push(("retry_after", json!(retry_after_secs)));
                 429
             }
-            DomainError::ConcurrentUpdate => 409,
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "envelope request: database unavailable");
                 extra.push(("retry_after", json!(2)));

@@ -68,20 +68,12 @@ pub trait ConversationRepository: Send + Sync {
     /// `Internal` only.
     async fn list_for(&self, viewer: UserId) -> Result<Vec<ConversationOverview>, DomainError>;
 
-    /// Writes back participants, bans and `closed_at`, and bumps `version` — only if the stored
-    /// version still equals `conversation.version`. Existing participants keep their read position;
-    /// new ones start at [`ReadPosition::joined`](crate::ReadPosition::joined) with the messages
-    /// they wrote in the room before (invited back after leaving).
-    ///
-    /// # Errors
-    /// `ConcurrentUpdate` when someone saved the conversation since it was read (nothing is
-    /// written); `Internal` otherwise.
-    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError>;
-
     /// Applies `decide` to the conversation as stored, with the room locked against every other
     /// change (and send) until the result is written: changes to one room are serialized, so none
-    /// fails for having raced another. A decision that changes nothing writes nothing. Returns the
-    /// stored result.
+    /// fails for having raced another. A decision that changes nothing writes nothing. Members who
+    /// stay keep their read positions; new ones start at
+    /// [`ReadPosition::joined`](crate::ReadPosition::joined) with the messages they wrote in the
+    /// room before (invited back after leaving). Returns the stored result.
     ///
     /// # Errors
     /// `ConversationNotFound` when there is no such conversation; what `decide` returns (nothing

@@ -1,6 +1,7 @@
 //! `conversations`: direct chats and group rooms.
 //!
-//! `version` is the optimistic lock: every save bumps it, and a save from a stale read matches no row.
+//! `version` counts the room's changes (every `modify` that changes something bumps it); the room's
+//! lock is the row itself (see `repositories::conversations::modify`).
 //! `direct_key` (`"<smaller id>:<larger id>"`, `NULL` for groups) has a unique index, so two people
 //! can only ever share one direct chat, even when both start it at the same moment.
 

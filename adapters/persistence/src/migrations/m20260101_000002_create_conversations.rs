@@ -1,4 +1,4 @@
-//! Direct chats and rooms, with the optimistic-lock `version` and the unique `direct_key` that
+//! Direct chats and rooms, with a `version` counting changes and the unique `direct_key` that
 //! allows one direct chat per pair of users.
 
 use sea_orm_migration::prelude::*;

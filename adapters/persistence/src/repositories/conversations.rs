@@ -1,5 +1,5 @@
-//! Conversations: creating them, changing a room (serialized per room by `modify`, or
-//! optimistically by `save`), read positions, and the per-viewer overviews. The aggregate's rows
+//! Conversations: creating them, changing a room (serialized per room by `modify`), read
+//! positions, and the per-viewer overviews. The aggregate's rows
 //! are read and written in `room_state`.
 
 use async_trait::async_trait;
@@ -129,40 +129,10 @@ impl ConversationRepository for SeaConversationRepository {
         overviews::load(&self.db, viewer, None).await
     }
 
-    /// One transaction. The version-guarded `UPDATE` comes first: it both detects a stale read and
-    /// takes the row lock (PostgreSQL) or the write lock (SQLite), so two saves of one room are
-    /// serialized and the second finds the version moved. Then membership and bans are brought to
-    /// the aggregate's state by difference, leaving untouched rows — and their read positions — alone.
-    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError> {
-        let id = conversation.id.get();
-        let txn = self.db.begin().await.map_err(internal)?;
-        let updated = conversations::Entity::update_many()
-            .col_expr(
-                conversations::Column::Version,
-                Expr::col(conversations::Column::Version).add(1),
-            )
-            .col_expr(
-                conversations::Column::ClosedAt,
-                Expr::value(conversation.closed_at),
-            )
-            .filter(conversations::Column::Id.eq(id))
-            .filter(conversations::Column::Version.eq(conversation.version))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        if updated.rows_affected == 0 {
-            txn.rollback().await.map_err(internal)?;
-            return Err(DomainError::ConcurrentUpdate);
-        }
-        room_state::sync_participants(&txn, conversation).await?;
-        room_state::sync_bans(&txn, conversation).await?;
-        txn.commit().await.map_err(internal)
-    }
-
     /// One transaction that locks the room first — `SELECT … FOR UPDATE` on PostgreSQL; on SQLite
     /// a no-op `UPDATE`, which takes the database's write lock as `BEGIN IMMEDIATE` would — then
     /// reads the aggregate under that lock, applies the decision, and writes the difference
-    /// (`version` bumped, so `save`'s optimistic check still sees the change). Every other change
+    /// (`version` bumped). Every other change
     /// and every send to the room takes the same lock first, so they queue instead of failing.
     async fn modify(
         &self,

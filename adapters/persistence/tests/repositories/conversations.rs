@@ -1,13 +1,10 @@
-//! The conversation aggregate: creating, finding, and saving under the optimistic lock.
-
-use std::sync::Arc;
+//! The conversation aggregate: creating, finding and changing rooms, and read positions. (Changes
+//! racing each other: `room_lock`.)
 
 use confab_domain::ports::ConversationRepository;
 use confab_domain::{
     ConversationId, ConversationKind, DomainError, NewConversation, Participant, UserId,
 };
-use confab_persistence::SeaConversationRepository;
-use tokio::sync::Barrier;
 
 use crate::helpers::{TestContext, at, member_ids};
 
@@ -102,22 +99,27 @@ async fn of_simultaneous_direct_chats_between_one_pair_a_single_one_is_created(c
     assert_eq!(ctx.conversations.list_for(ann.id).await.unwrap().len(), 1);
 }
 
-async fn save_persists_invites_removals_bans_and_closing(ctx: TestContext) {
+async fn modify_persists_invites_removals_bans_and_closing(ctx: TestContext) {
     let ann = ctx.user("Ann").await;
     let bob = ctx.user("Bob").await;
     let cid = ctx.user("Cid").await;
     let dan = ctx.user("Dan").await;
     let eve = ctx.user("Eve").await;
-    let mut room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
+    let room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
 
-    room.invite(ann.id, &[dan.id, eve.id]).unwrap();
-    room.remove(ann.id, bob.id).unwrap();
-    room.ban(ann.id, cid.id).unwrap();
-    room.ban(ann.id, eve.id).unwrap();
-    room.close(ann.id, at(99)).unwrap();
-    ctx.conversations.save(&room).await.unwrap();
+    let (a, b, c, d, e) = (ann.id, bob.id, cid.id, dan.id, eve.id);
+    let returned = ctx
+        .change(&room, move |room| {
+            room.invite(a, &[d, e])?;
+            room.remove(a, b)?;
+            room.ban(a, c)?;
+            room.ban(a, e)?;
+            room.close(a, at(99))
+        })
+        .await;
 
     let stored = ctx.reload(&room).await;
+    assert_eq!(returned, stored, "modify returns what it stored");
     assert_eq!(member_ids(&stored), vec![ann.id, dan.id]);
     assert_eq!(stored.banned, vec![cid.id, eve.id]);
     assert_eq!(stored.closed_at, Some(at(99)));
@@ -132,12 +134,10 @@ async fn a_removed_user_can_be_invited_back_and_joins_at_the_end(ctx: TestContex
     let ann = ctx.user("Ann").await;
     let bob = ctx.user("Bob").await;
     let cid = ctx.user("Cid").await;
-    let mut room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
-    room.remove(ann.id, bob.id).unwrap();
-    ctx.conversations.save(&room).await.unwrap();
-    let mut room = ctx.reload(&room).await;
-    room.invite(ann.id, &[bob.id]).unwrap();
-    ctx.conversations.save(&room).await.unwrap();
+    let room = ctx.group(&ann, &[&bob, &cid], "Room", 1).await;
+    let (a, b) = (ann.id, bob.id);
+    ctx.change(&room, move |c| c.remove(a, b)).await;
+    ctx.change(&room, move |c| c.invite(a, &[b])).await;
 
     assert_eq!(
         member_ids(&ctx.reload(&room).await),
@@ -145,13 +145,11 @@ async fn a_removed_user_can_be_invited_back_and_joins_at_the_end(ctx: TestContex
     );
 }
 
-async fn save_keeps_the_read_positions_of_members_who_stay(ctx: TestContext) {
+async fn modify_keeps_the_read_positions_of_members_who_stay(ctx: TestContext) {
     let ann = ctx.user("Ann").await;
     let bob = ctx.user("Bob").await;
     let cid = ctx.user("Cid").await;
     let room = ctx.group(&ann, &[&bob], "Room", 1).await;
-    // Read before the messages: the aggregate's read positions are stale from here on.
-    let mut stale = ctx.reload(&room).await;
     ctx.send(&room, &ann, "one", 2).await;
     let second = ctx.send(&room, &bob, "two", 3).await;
     ctx.conversations
@@ -159,120 +157,14 @@ async fn save_keeps_the_read_positions_of_members_who_stay(ctx: TestContext) {
         .await
         .unwrap();
 
-    stale.invite(ann.id, &[cid.id]).unwrap();
-    ctx.conversations.save(&stale).await.unwrap();
+    let (a, c) = (ann.id, cid.id);
+    ctx.change(&room, move |room| room.invite(a, &[c])).await;
 
     let stored = ctx.reload(&room).await;
     let read = |user: UserId| stored.participant(user).unwrap().read.seq;
     assert_eq!(read(ann.id), second.message.seq);
     assert_eq!(read(bob.id), second.message.seq);
     assert_eq!(read(cid.id), 0);
-}
-
-async fn saving_a_stale_version_is_a_concurrent_update_and_writes_nothing(ctx: TestContext) {
-    let ann = ctx.user("Ann").await;
-    let bob = ctx.user("Bob").await;
-    let cid = ctx.user("Cid").await;
-    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
-    let mut first = ctx.reload(&room).await;
-    let mut second = ctx.reload(&room).await;
-
-    first.invite(ann.id, &[cid.id]).unwrap();
-    ctx.conversations.save(&first).await.unwrap();
-
-    second.ban(ann.id, bob.id).unwrap();
-    second.close(ann.id, at(50)).unwrap();
-    assert_eq!(
-        ctx.conversations.save(&second).await,
-        Err(DomainError::ConcurrentUpdate)
-    );
-
-    let stored = ctx.reload(&room).await;
-    assert_eq!(member_ids(&stored), vec![ann.id, bob.id, cid.id]);
-    assert!(stored.banned.is_empty());
-    assert_eq!(stored.closed_at, None);
-    assert_eq!(stored.version, 1);
-}
-
-/// find → change → save, again from a fresh read whenever someone else saved in between — what
-/// the use cases do. `barrier` makes both racers read before either writes, on the first try.
-async fn retrying<F>(
-    repo: SeaConversationRepository,
-    id: ConversationId,
-    barrier: Arc<Barrier>,
-    mut change: F,
-) -> Result<(), DomainError>
-where
-    F: FnMut(&mut confab_domain::Conversation) -> Result<(), DomainError>,
-{
-    let mut first_try = true;
-    loop {
-        let mut conversation = repo.find(id).await?.expect("the room exists");
-        if std::mem::take(&mut first_try) {
-            barrier.wait().await;
-        }
-        change(&mut conversation)?;
-        match repo.save(&conversation).await {
-            Err(DomainError::ConcurrentUpdate) => continue,
-            other => return other,
-        }
-    }
-}
-
-async fn two_concurrent_invites_to_one_room_are_both_applied(ctx: TestContext) {
-    let ann = ctx.user("Ann").await;
-    let bob = ctx.user("Bob").await;
-    let cid = ctx.user("Cid").await;
-    let room = ctx.group(&ann, &[], "Room", 1).await;
-    let barrier = Arc::new(Barrier::new(2));
-
-    let invite = |user: UserId| {
-        let (repo, barrier, actor) = (ctx.conversations.clone(), barrier.clone(), ann.id);
-        tokio::spawn(retrying(repo, room.id, barrier, move |c| {
-            c.invite(actor, &[user]).map(drop)
-        }))
-    };
-    let (first, second) = (invite(bob.id), invite(cid.id));
-    first.await.unwrap().unwrap();
-    second.await.unwrap().unwrap();
-
-    let stored = ctx.reload(&room).await;
-    let mut members = member_ids(&stored);
-    members.sort();
-    assert_eq!(members, vec![ann.id, bob.id, cid.id]);
-    assert_eq!(stored.version, 2);
-}
-
-async fn a_ban_racing_an_invite_of_the_same_user_never_leaves_them_inside(ctx: TestContext) {
-    let ann = ctx.user("Ann").await;
-    for round in 0..4 {
-        let target = ctx.user(&format!("Target {round}")).await;
-        let room = ctx.group(&ann, &[], &format!("Room {round}"), round).await;
-        let barrier = Arc::new(Barrier::new(2));
-        let actor = ann.id;
-        let invite = tokio::spawn(retrying(
-            ctx.conversations.clone(),
-            room.id,
-            barrier.clone(),
-            move |c| c.invite(actor, &[target.id]).map(drop),
-        ));
-        let ban = tokio::spawn(retrying(
-            ctx.conversations.clone(),
-            room.id,
-            barrier,
-            move |c| c.ban(actor, target.id).map(drop),
-        ));
-        ban.await.unwrap().unwrap();
-        // The invite either went first (and the ban then removed them) or was refused.
-        match invite.await.unwrap() {
-            Ok(()) => {}
-            Err(DomainError::Invalid(_)) => {}
-            Err(other) => panic!("unexpected invite outcome {other:?}"),
-        }
-        let stored = ctx.reload(&room).await;
-        assert!(stored.is_banned(target.id));
-        assert!(!stored.is_participant(target.id), "round {round}");
-    }
 }
 
 async fn mark_read_moves_forward_and_never_backward(ctx: TestContext) {
@@ -315,12 +207,9 @@ each_backend!(
     a_direct_chat_is_found_between_its_users_whichever_way_round,
     a_second_direct_chat_between_one_pair_is_refused_by_the_unique_key,
     of_simultaneous_direct_chats_between_one_pair_a_single_one_is_created,
-    save_persists_invites_removals_bans_and_closing,
+    modify_persists_invites_removals_bans_and_closing,
     a_removed_user_can_be_invited_back_and_joins_at_the_end,
-    save_keeps_the_read_positions_of_members_who_stay,
-    saving_a_stale_version_is_a_concurrent_update_and_writes_nothing,
-    two_concurrent_invites_to_one_room_are_both_applied,
-    a_ban_racing_an_invite_of_the_same_user_never_leaves_them_inside,
+    modify_keeps_the_read_positions_of_members_who_stay,
     mark_read_moves_forward_and_never_backward,
     mark_read_by_a_non_participant_is_ignored,
 );

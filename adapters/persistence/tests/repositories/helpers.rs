@@ -260,6 +260,23 @@ impl TestContext {
         (db, count)
     }
 
+    /// Changes a room through `modify`, as the use cases do; the change must be allowed.
+    pub async fn change<T>(
+        &self,
+        room: &Conversation,
+        mut decide: impl FnMut(&mut Conversation) -> Result<T, confab_domain::DomainError>
+        + Send
+        + 'static,
+    ) -> Conversation {
+        self.conversations
+            .modify(
+                room.id,
+                Box::new(move |c: &mut Conversation| decide(c).map(drop)),
+            )
+            .await
+            .expect("the change is allowed")
+    }
+
     /// The stored state of a conversation.
     pub async fn reload(&self, conversation: &Conversation) -> Conversation {
         self.conversations

@@ -194,13 +194,10 @@ async fn a_member_invited_back_does_not_count_their_own_earlier_messages(ctx: Te
         ctx.send(&room, &ann, "a1", 3).await.message,
         ctx.send(&room, &bob, "b2", 4).await.message,
     ];
-    let mut stored = ctx.reload(&room).await;
-    stored.leave(bob.id).unwrap();
-    ctx.conversations.save(&stored).await.unwrap();
+    let (a, b) = (ann.id, bob.id);
+    ctx.change(&room, move |c| c.leave(b)).await;
     sent.push(ctx.send(&room, &ann, "a2", 5).await.message);
-    let mut stored = ctx.reload(&room).await;
-    stored.invite(ann.id, &[bob.id]).unwrap();
-    ctx.conversations.save(&stored).await.unwrap();
+    ctx.change(&room, move |c| c.invite(a, &[b])).await;
     sent.push(ctx.send(&room, &ann, "a3", 6).await.message);
 
     let unread = || async {

@@ -1,6 +1,6 @@
 //! Messages: appending moves the room's activity and the sender's read position; listing pages.
 
-use confab_domain::ports::{ConversationRepository, MessageRepository};
+use confab_domain::ports::MessageRepository;
 use confab_domain::{DomainError, MessageBody, NewMessage, PageRequest, UserId};
 
 use crate::helpers::{TestContext, at};
@@ -112,15 +112,15 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
                 .await
         }
     };
-    let mut stored = ctx.reload(&room).await;
-    stored.remove(ann.id, bob.id).unwrap();
-    stored.ban(ann.id, cid.id).unwrap();
-    ctx.conversations.save(&stored).await.unwrap();
+    let (a, b, c) = (ann.id, bob.id, cid.id);
+    ctx.change(&room, move |room| {
+        room.remove(a, b)?;
+        room.ban(a, c)
+    })
+    .await;
     assert_eq!(append(bob.id).await, Err(DomainError::ConversationNotFound));
     assert_eq!(append(cid.id).await, Err(DomainError::ConversationNotFound));
-    let mut stored = ctx.reload(&room).await;
-    stored.close(ann.id, at(50)).unwrap();
-    ctx.conversations.save(&stored).await.unwrap();
+    ctx.change(&room, move |room| room.close(a, at(50))).await;
     assert_eq!(append(ann.id).await, Err(DomainError::ClosedRoomCannotPost));
     let stranger = ctx.user("Dee").await;
     assert_eq!(

@@ -58,7 +58,7 @@ async fn overview_of_a_room_without_messages_has_no_last_message(ctx: TestContex
 async fn overview_is_none_for_someone_outside_the_conversation(ctx: TestContext) {
     let ann = ctx.user("Ann").await;
     let bob = ctx.user("Bob").await;
-    let mut room = ctx.group(&ann, &[&bob], "Room", 1).await;
+    let room = ctx.group(&ann, &[&bob], "Room", 1).await;
     let outsider = ctx.user("Out").await;
     ctx.send(&room, &ann, "secret", 2).await;
 
@@ -69,8 +69,8 @@ async fn overview_is_none_for_someone_outside_the_conversation(ctx: TestContext)
             .unwrap(),
         None
     );
-    room.remove(ann.id, bob.id).unwrap();
-    ctx.conversations.save(&room).await.unwrap();
+    let (a, b) = (ann.id, bob.id);
+    ctx.change(&room, move |c| c.remove(a, b)).await;
     assert_eq!(
         ctx.conversations.overview(room.id, bob.id).await.unwrap(),
         None

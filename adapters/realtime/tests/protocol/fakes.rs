@@ -170,13 +170,6 @@ impl ConversationRepository for Conversations {
         *slot = room.clone();
         Ok(room)
     }
-    async fn save(&self, conversation: &Conversation) -> Result<(), DomainError> {
-        let mut all = self.store.conversations.lock().unwrap();
-        if let Some(slot) = all.iter_mut().find(|c| c.id == conversation.id) {
-            *slot = conversation.clone();
-        }
-        Ok(())
-    }
     async fn mark_read(&self, _: ConversationId, _: UserId, _: u64) -> Result<(), DomainError> {
         Ok(())
     }
