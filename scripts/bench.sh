@@ -4,6 +4,7 @@
 #   bash scripts/bench.sh                # full run, writes BENCHMARKS.md
 #   BENCH_QUICK=1 bash scripts/bench.sh  # quick: 100/1,000 subscribers, 1,000 idle sockets, short runs
 #   BENCH_ONLY=history bash scripts/bench.sh  # one scenario: history at 1k/100k/1M/10M messages
+#   BENCH_ONLY=chat bash scripts/bench.sh     # the chat path (flat, fixed rate) and its floors
 #
 # Builds confab and the load generator (confab-bench) in release, runs every scenario against
 # confab on SQLite and on PostgreSQL, then the Pusher-protocol scenarios (fan-out, idle) against
@@ -12,8 +13,13 @@
 # Environment:
 #   BENCH_QUICK=1        quick mode (history: 1k and 100k messages)
 #   BENCH_ONLY=LIST      run only these scenarios, comma-separated, of idle, fanout, chat (with its
-#                        floor), list, history; the report then goes to the run directory unless
-#                        BENCH_OUT is set, so a partial run does not replace BENCHMARKS.md
+#                        fixed-rate run and its floors), list, history; the report then goes to the
+#                        run directory unless BENCH_OUT is set, so a partial run does not replace
+#                        BENCHMARKS.md
+#   BENCH_CHAT_RATE_SQLITE    fixed rate of the chat path's latency run on SQLite, whole sends/s (default
+#                        4000: half the 8,000 sends/s target); BENCH_CHAT_RATE_POSTGRES the same on
+#                        PostgreSQL (default 2500); 10 s each (quick: 3 s), 64 senders
+#   BENCH_FLOOR_BATCH    rows per transaction of the batched-insert floor (default 64)
 #   BENCH_HISTORY_SIZES  history sizes (default 1000,100000,1000000,10000000; quick 1000,100000):
 #                        one big room grown by bulk SQL to each size in turn (10M rows: ≈15 s and
 #                        ≈1 GB on SQLite, ≈70 s and ≈1.4 GB on PostgreSQL here; freed after the run)
@@ -24,6 +30,13 @@
 #   BENCH_OUT            report path (default BENCHMARKS.md at the repository root)
 #   BENCH_SKIP_BUILD=1   use the binaries already built
 #   CARGO_TARGET_DIR     where cargo builds (default target/)
+#
+# The chat path, per database: `confab-bench chat` flat out at C=16 and 64, then `chat --rate N`
+# (send i due at i/N s, latency from then, every delivery checked by message id), then
+# `confab-bench floor` on the server's own database: `--kinds single,batch,…` (single: one
+# connection, single-row autocommit INSERTs; batch: one connection, `--batch B` rows per INSERT;
+# single-sqlx: single through sqlx, SQLite only; pool: C tasks over the server's pool size),
+# each up to `--count` rows or `--max-secs`.
 #
 # Traffic stays on 127.0.0.1; every server this script starts is stopped on exit.
 set -euo pipefail
@@ -52,6 +65,8 @@ if [[ $QUICK == 1 ]]; then
     FANOUT_ARGS=(--subs 100,1000 --rate-secs 5 --flat-deliveries 300000 --flat-secs 15)
     IDLE_STEPS=1000
     CHAT_ARGS=(--concurrency 16,64 --count 4000 --max-secs 10)
+    CHAT_RATE_SECS=3
+    FLOOR_ARGS=(--concurrency 16,64 --count 200000 --max-secs 2)
     LIST_ARGS=(--rooms 500 --requests 100 --concurrency 1,4)
     HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000}
 else
@@ -59,10 +74,15 @@ else
     FANOUT_ARGS=(--subs 100,1000,10000 --rate-secs 10 --flat-deliveries 1000000 --flat-secs 30)
     IDLE_STEPS=1000,10000
     CHAT_ARGS=(--concurrency 16,64 --count 20000 --max-secs 20)
+    CHAT_RATE_SECS=10
+    FLOOR_ARGS=(--concurrency 16,64 --count 1000000 --max-secs 5)
     LIST_ARGS=(--rooms 500 --requests 300 --concurrency 1,4)
     HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000,1000000,10000000}
 fi
 HISTORY_ARGS=(--sizes "$HISTORY_SIZES" --requests 200 --warmup 5 --rooms 200)
+CHAT_RATE_SQLITE=${BENCH_CHAT_RATE_SQLITE:-4000}
+CHAT_RATE_POSTGRES=${BENCH_CHAT_RATE_POSTGRES:-2500}
+FLOOR_ARGS+=(--batch "${BENCH_FLOOR_BATCH:-64}")
 
 # want SCENARIO: whether BENCH_ONLY (empty = everything) names it.
 want() {
@@ -240,6 +260,17 @@ run_history() {
     rm -rf "$DATA_DIR"
 }
 
+# run_chat BACKEND RATE DATABASE_URL FLOOR_KINDS: the chat path flat out, at a fixed rate, then
+# its floors on the server's database (with the server still up, idle).
+run_chat() {
+    # shellcheck disable=SC2046
+    bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend "$1" "${CHAT_ARGS[@]}"
+    # shellcheck disable=SC2046
+    bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend "$1" \
+        --rate "$2" --concurrency 64 --count $(($2 * CHAT_RATE_SECS)) --max-secs $((CHAT_RATE_SECS * 2))
+    bench floor --database-url "$3" --backend "$1" --kinds "$4" "${FLOOR_ARGS[@]}"
+}
+
 # ---- Confab on SQLite: every scenario
 SERVER_NAME=confab
 if want idle || want fanout || want chat || want list; then
@@ -253,9 +284,7 @@ if want idle || want fanout || want chat || want list; then
         bench fanout $(target_args confab) "${FANOUT_ARGS[@]}"
     fi
     if want chat; then
-        # shellcheck disable=SC2046
-        bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend sqlite "${CHAT_ARGS[@]}"
-        bench floor --database-url "sqlite://$DATA_DIR/confab.db?mode=rw" --backend sqlite "${CHAT_ARGS[@]}"
+        run_chat sqlite "$CHAT_RATE_SQLITE" "sqlite://$DATA_DIR/confab.db?mode=rw" single,batch,single-sqlx,pool
     fi
     if want list; then
         bench list --api "http://127.0.0.1:$API_PORT" --backend sqlite --pid "$SERVER_PID" "${LIST_ARGS[@]}"
@@ -275,9 +304,7 @@ if [[ $USE_PG == 1 ]] && command -v psql >/dev/null && psql "$PG_ADMIN_URL" -qtA
         PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
         start_confab postgres "$PG_URL"
         if want chat; then
-            # shellcheck disable=SC2046
-            bench chat $(target_args confab) --api "http://127.0.0.1:$API_PORT" --backend postgres "${CHAT_ARGS[@]}"
-            bench floor --database-url "$PG_URL" --backend postgres "${CHAT_ARGS[@]}"
+            run_chat postgres "$CHAT_RATE_POSTGRES" "$PG_URL" single,batch,pool
         fi
         if want list; then
             bench list --api "http://127.0.0.1:$API_PORT" --backend postgres --pid "$SERVER_PID" "${LIST_ARGS[@]}"

@@ -1,21 +1,22 @@
 //! Scenario 3, the chat path (Confab only): users registered through the API, rooms created,
 //! sockets subscribed to the rooms' private channels, then authenticated
-//! `POST /api/v1/conversations/{id}/messages` at concurrency C. And its floor: the same rows
-//! (conversation_id, user_id, body, created_at) inserted straight into the same database with
-//! sea-orm, single-row inserts at the same concurrency.
+//! `POST /api/v1/conversations/{id}/messages` by C senders — flat out (each sender back to back)
+//! or at a fixed rate (`--rate N`: send i is due i/N s after the start, taken by whichever sender
+//! is free, and its latency counts from when it was due). Every delivery is checked by message id:
+//! each id a 201 returned must reach every socket of its room exactly once. The floors the chat
+//! path is compared with are in `floor.rs`.
 
-use std::sync::Arc;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::api::{Api, bounded};
 use crate::common::*;
 use crate::pusher::{Target, Ws, pong, subscribe};
 
@@ -29,7 +30,7 @@ pub struct ChatArgs {
     /// Database label for the results (sqlite, postgres).
     #[arg(long, default_value = "sqlite")]
     pub backend: String,
-    /// Concurrencies to run, one after another.
+    /// Concurrencies (senders) to run, one after another.
     #[arg(long, default_value = "16,64", value_parser = parse_list)]
     pub concurrency: std::vec::Vec<usize>,
     /// Messages per run (each run stops at this count or at `--max-secs`).
@@ -37,6 +38,11 @@ pub struct ChatArgs {
     pub count: u64,
     #[arg(long, default_value_t = 20.0)]
     pub max_secs: f64,
+    /// Fixed rate, sends per second over all senders: send i is due i/N s after the start and its
+    /// latency counts from then (a sender held up by a slow answer makes the next sends late, and
+    /// their latency shows it). Without it every sender posts back to back.
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Rooms the senders spread over (sender i posts into room i mod rooms).
     #[arg(long, default_value_t = 16)]
     pub rooms: usize,
@@ -47,126 +53,35 @@ pub struct ChatArgs {
     pub body_bytes: usize,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct FloorArgs {
-    /// The database confab uses (sqlite://…/confab.db or postgres://…).
-    #[arg(long)]
-    pub database_url: String,
-    #[arg(long, default_value = "sqlite")]
-    pub backend: String,
-    #[arg(long, default_value = "16,64", value_parser = parse_list)]
-    pub concurrency: std::vec::Vec<usize>,
-    #[arg(long, default_value_t = 20_000)]
-    pub count: u64,
-    #[arg(long, default_value_t = 20.0)]
-    pub max_secs: f64,
-    /// Pool size (default: what confab uses, 4 for SQLite and 10 for PostgreSQL).
-    #[arg(long)]
-    pub pool: Option<u32>,
-    #[arg(long, default_value_t = 64)]
-    pub body_bytes: usize,
+/// One subscribed socket: the room (index into the run's rooms) and the message ids it received.
+struct Inbox {
+    room: usize,
+    ids: Arc<Mutex<Vec<i64>>>,
 }
 
-pub struct Api {
-    pub base: String,
-    pub client: reqwest::Client,
+/// What one measured run sent: (room index, message id) per 201, and the request figures.
+struct Sent {
+    messages: Vec<(usize, i64)>,
+    latencies: Latencies,
+    errors: u64,
+    first_error: Option<String>,
+    wall_s: f64,
+    /// Fixed rate: how late the latest send started after it was due (the generator's own lag).
+    max_start_lag_ms: f64,
 }
 
-impl Api {
-    pub fn new(base: &str) -> Result<Self, String> {
-        Ok(Self {
-            base: base.trim_end_matches('/').to_owned(),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .pool_max_idle_per_host(256)
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| e.to_string())?,
-        })
-    }
-
-    pub async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> Result<(u16, Value), String> {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(|e| e.to_string())?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-    }
-
-    /// Registers a user; returns (id, token).
-    pub async fn register(&self, name: &str) -> Result<(i64, String), String> {
-        let email = format!("{name}@bench.example.com");
-        let (status, body) = self
-            .call(
-                reqwest::Method::POST,
-                "/api/v1/user/register",
-                None,
-                Some(&json!({"name": name, "email": email, "password": "bench-password"})),
-            )
-            .await?;
-        if status != 201 {
-            return Err(format!("register {name}: {status} {body}"));
-        }
-        Ok((
-            body["data"]["user"]["id"].as_i64().ok_or("no user id")?,
-            body["data"]["token"].as_str().ok_or("no token")?.to_owned(),
-        ))
-    }
-
-    pub async fn group(&self, token: &str, name: &str, members: &[i64]) -> Result<i64, String> {
-        let (status, body) = self
-            .call(
-                reqwest::Method::POST,
-                "/api/v1/conversations",
-                Some(token),
-                Some(&json!({"type": "group", "name": name, "user_ids": members})),
-            )
-            .await?;
-        if status != 201 {
-            return Err(format!("create room: {status} {body}"));
-        }
-        body["data"]["id"].as_i64().ok_or("no room id".to_owned())
-    }
-
-    pub async fn send(&self, token: &str, room: i64, text: &str) -> Result<(), String> {
-        let (status, body) = self
-            .call(
-                reqwest::Method::POST,
-                &format!("/api/v1/conversations/{room}/messages"),
-                Some(token),
-                Some(&json!({ "body": text })),
-            )
-            .await?;
-        if status == 201 {
-            Ok(())
-        } else {
-            Err(format!("{status} {body}"))
-        }
-    }
-}
-
-/// Runs `jobs` futures with at most `limit` at once, stopping at the first error.
-pub async fn bounded<T, F>(limit: usize, jobs: Vec<F>) -> Result<Vec<T>, String>
-where
-    F: std::future::Future<Output = Result<T, String>>,
-{
-    let results: Vec<Result<T, String>> = futures_util::stream::iter(jobs)
-        .buffered(limit.max(1))
-        .collect()
-        .await;
-    results.into_iter().collect()
+/// The delivery check of one run, in (message, socket) pairs.
+#[derive(Debug, Default, PartialEq)]
+struct Audit {
+    expected: u64,
+    received: u64,
+    lost: u64,
+    duplicated: u64,
+    /// Ids no 201 of this run returned (a send that failed on the client but was stored, or a
+    /// late delivery from an earlier run).
+    unexpected: u64,
+    /// Ids two 201s returned (the API numbering two sends alike).
+    duplicate_ids: u64,
 }
 
 pub async fn run(args: ChatArgs) -> Result<(), String> {
@@ -204,9 +119,10 @@ pub async fn run(args: ChatArgs) -> Result<(), String> {
         users.len(),
         rooms.len() * args.subs_per_room
     );
-    let delivered = Arc::new(AtomicU64::new(0));
+    let received = Arc::new(AtomicU64::new(0));
+    let mut inboxes: Vec<Inbox> = Vec::new();
     let mut subscribers: Vec<JoinHandle<()>> = Vec::new();
-    for room in &rooms {
+    for (index, room) in rooms.iter().enumerate() {
         let channel = format!("private-conversation.{room}");
         for _ in 0..args.subs_per_room {
             let (mut ws, socket_id) = args.target.connect().await?;
@@ -216,77 +132,60 @@ pub async fn run(args: ChatArgs) -> Result<(), String> {
                 Some(args.target.channel_auth(&socket_id, &channel)),
             )
             .await?;
-            subscribers.push(tokio::spawn(count_messages(ws, delivered.clone())));
+            let ids = Arc::new(Mutex::new(Vec::new()));
+            subscribers.push(tokio::spawn(collect_ids(ws, ids.clone(), received.clone())));
+            inboxes.push(Inbox { room: index, ids });
         }
     }
 
+    let mode = if args.rate.is_some() { "rate" } else { "flat" };
     let mut rows = Vec::new();
     for &concurrency in &args.concurrency {
-        let delivered_before = delivered.load(Ordering::SeqCst);
-        let next = AtomicU64::new(0);
-        let errors = AtomicU64::new(0);
-        let first_error: Mutex<Option<String>> = Mutex::new(None);
+        for inbox in &inboxes {
+            inbox.ids.lock().unwrap().clear();
+        }
+        let received_before = received.load(Ordering::SeqCst);
         let before = probe.sample();
-        let started = Instant::now();
-        let deadline = started + Duration::from_secs_f64(args.max_secs);
-        let workers = (0..concurrency).map(|w| {
-            let (api, users, rooms, next, errors, first_error) =
-                (&api, &users, &rooms, &next, &errors, &first_error);
-            let body_bytes = args.body_bytes;
-            let count = args.count;
-            async move {
-                let token = &users[w % users.len()].1;
-                let room = rooms[w % rooms.len()];
-                let mut latencies = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= count || Instant::now() > deadline {
-                        break;
-                    }
-                    let sent = Instant::now();
-                    match api.send(token, room, &body_of(body_bytes, i)).await {
-                        Ok(()) => latencies.push(us_u32(sent.elapsed())),
-                        Err(e) => {
-                            errors.fetch_add(1, Ordering::SeqCst);
-                            first_error.lock().unwrap().get_or_insert(e);
-                        }
-                    }
-                }
-                latencies
-            }
-        });
-        let per_worker = futures_util::future::join_all(workers).await;
-        let wall = started.elapsed().as_secs_f64();
+        let sent = send_all(&args, &api, &users, &rooms, concurrency).await;
         let after = probe.sample();
-        let lat = Latencies::from_vec(per_worker.into_iter().flatten().collect());
-        let sends = lat.len() as u64;
-        let expected = sends * args.subs_per_room as u64;
+        let expected = sent.messages.len() as u64 * args.subs_per_room as u64;
         let drain = Instant::now() + Duration::from_secs(10);
-        while delivered.load(Ordering::SeqCst) - delivered_before < expected
-            && Instant::now() < drain
+        while received.load(Ordering::SeqCst) - received_before < expected && Instant::now() < drain
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let got = delivered.load(Ordering::SeqCst) - delivered_before;
+        // A duplicate would come right behind its original: a moment more to catch it.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let audit = audit(&sent.messages, &inboxes);
+        let sends = sent.messages.len() as u64;
         let cpu = cpu_between(before, after);
+        let lat = &sent.latencies;
         let result = json!({
             "scenario": "chat",
             "server": args.target.server,
             "backend": args.backend,
+            "mode": mode,
+            "rate": args.rate,
+            "latency_from": if args.rate.is_some() { "scheduled send time" } else { "request start" },
             "concurrency": concurrency,
             "rooms": rooms.len(),
             "subs_per_room": args.subs_per_room,
             "body_bytes": args.body_bytes,
             "sends": sends,
-            "errors": errors.load(Ordering::SeqCst),
-            "first_error": first_error.lock().unwrap().clone(),
-            "wall_s": round(wall, 3),
-            "sends_per_s": round(sends as f64 / wall.max(1e-9), 1),
+            "errors": sent.errors,
+            "first_error": sent.first_error,
+            "wall_s": round(sent.wall_s, 3),
+            "sends_per_s": round(sends as f64 / sent.wall_s.max(1e-9), 1),
+            "max_start_lag_ms": args.rate.map(|_| round(sent.max_start_lag_ms, 3)),
             "lat_p50_ms": opt_round(lat.pct_ms(50.0), 3),
             "lat_p99_ms": opt_round(lat.pct_ms(99.0), 3),
             "lat_max_ms": opt_round(lat.max_ms(), 3),
-            "deliveries_expected": expected,
-            "deliveries_received": got,
+            "deliveries_expected": audit.expected,
+            "deliveries_received": audit.received,
+            "deliveries_lost": audit.lost,
+            "deliveries_duplicated": audit.duplicated,
+            "deliveries_unexpected": audit.unexpected,
+            "duplicate_message_ids": audit.duplicate_ids,
             "server_cpu_s": opt_round(cpu, 3),
             "server_us_per_send": opt_round(cpu.map(|c| c * 1e6 / sends.max(1) as f64), 1),
             "server_rss_kib": after.map(|s| s.rss_kib),
@@ -296,12 +195,14 @@ pub async fn run(args: ChatArgs) -> Result<(), String> {
         rows.push(vec![
             args.backend.clone(),
             concurrency.to_string(),
+            args.rate.map_or("–".into(), |r| format!("{r:.0}")),
             sends.to_string(),
-            result["errors"].to_string(),
+            sent.errors.to_string(),
             cell(result["sends_per_s"].as_f64(), 0),
             cell(lat.pct_ms(50.0), 2),
             cell(lat.pct_ms(99.0), 2),
-            format!("{got}/{expected}"),
+            format!("{}/{}", audit.received, audit.expected),
+            format!("{}/{}/{}", audit.lost, audit.duplicated, audit.unexpected),
             cell(result["server_us_per_send"].as_f64(), 0),
         ]);
     }
@@ -310,12 +211,14 @@ pub async fn run(args: ChatArgs) -> Result<(), String> {
         &[
             "db",
             "C",
+            "rate/s",
             "sends",
             "errors",
             "sends/s",
             "p50 ms",
             "p99 ms",
             "delivered",
+            "lost/dup/unexp",
             "srv µs/send",
         ],
         &rows,
@@ -326,148 +229,172 @@ pub async fn run(args: ChatArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn count_messages(mut ws: Ws, delivered: Arc<AtomicU64>) {
+/// One measured run at `concurrency` senders, flat out or at `args.rate`.
+async fn send_all(
+    args: &ChatArgs,
+    api: &Api,
+    users: &[(i64, String)],
+    rooms: &[i64],
+    concurrency: usize,
+) -> Sent {
+    let next = AtomicU64::new(0);
+    let errors = AtomicU64::new(0);
+    let first_error: Mutex<Option<String>> = Mutex::new(None);
+    let max_lag_us = AtomicU64::new(0);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(args.max_secs);
+    let workers = (0..concurrency).map(|w| {
+        let (next, errors, first_error, max_lag_us) = (&next, &errors, &first_error, &max_lag_us);
+        async move {
+            let token = &users[w % users.len()].1;
+            let room = w % rooms.len();
+            let mut latencies = Vec::new();
+            let mut messages = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= args.count {
+                    break;
+                }
+                let due = match args.rate {
+                    Some(rate) => started + Duration::from_secs_f64(i as f64 / rate.max(1e-9)),
+                    None => Instant::now(),
+                };
+                if due > deadline || Instant::now() > deadline {
+                    break;
+                }
+                if args.rate.is_some() {
+                    tokio::time::sleep_until(due.into()).await;
+                    let lag = us_u32(due.elapsed());
+                    max_lag_us.fetch_max(u64::from(lag), Ordering::Relaxed);
+                }
+                let body = body_of(args.body_bytes, i);
+                match api.send(token, rooms[room], &body).await {
+                    Ok(id) => {
+                        latencies.push(us_u32(due.elapsed()));
+                        messages.push((room, id));
+                    }
+                    Err(e) => {
+                        errors.fetch_add(1, Ordering::SeqCst);
+                        first_error.lock().unwrap().get_or_insert(e);
+                    }
+                }
+            }
+            (latencies, messages)
+        }
+    });
+    let per_worker = futures_util::future::join_all(workers).await;
+    let wall_s = started.elapsed().as_secs_f64();
+    let (mut latencies, mut messages) = (Vec::new(), Vec::new());
+    for (l, m) in per_worker {
+        latencies.extend(l);
+        messages.extend(m);
+    }
+    Sent {
+        messages,
+        latencies: Latencies::from_vec(latencies),
+        errors: errors.load(Ordering::SeqCst),
+        first_error: first_error.lock().unwrap().clone(),
+        wall_s,
+        max_start_lag_ms: max_lag_us.load(Ordering::Relaxed) as f64 / 1000.0,
+    }
+}
+
+/// Checks every socket's ids against the ids the API returned for its room.
+fn audit(sent: &[(usize, i64)], inboxes: &[Inbox]) -> Audit {
+    let mut out = Audit::default();
+    let mut by_room: HashMap<usize, HashSet<i64>> = HashMap::new();
+    for &(room, id) in sent {
+        if !by_room.entry(room).or_default().insert(id) {
+            out.duplicate_ids += 1;
+        }
+    }
+    let empty = HashSet::new();
+    for inbox in inboxes {
+        let expected = by_room.get(&inbox.room).unwrap_or(&empty);
+        let mut seen: HashMap<i64, u64> = HashMap::new();
+        for &id in inbox.ids.lock().unwrap().iter() {
+            *seen.entry(id).or_default() += 1;
+        }
+        out.expected += expected.len() as u64;
+        out.lost += expected.iter().filter(|id| !seen.contains_key(id)).count() as u64;
+        for (id, copies) in &seen {
+            if expected.contains(id) {
+                out.received += 1;
+                out.duplicated += copies - 1;
+            } else {
+                out.unexpected += copies;
+            }
+        }
+    }
+    out
+}
+
+/// Reads a socket until it closes, keeping the id of every `message.sent` it gets.
+async fn collect_ids(mut ws: Ws, ids: Arc<Mutex<Vec<i64>>>, received: Arc<AtomicU64>) {
     while let Some(Ok(frame)) = ws.next().await {
         let Message::Text(text) = frame else { continue };
         if text.contains("\"message.sent\"") {
-            delivered.fetch_add(1, Ordering::Relaxed);
+            // An event whose id cannot be read counts as -1: never expected, so "unexpected".
+            ids.lock().unwrap().push(message_id(&text).unwrap_or(-1));
+            received.fetch_add(1, Ordering::SeqCst);
         } else if text.contains("pusher:ping") {
             pong(&mut ws).await;
         }
     }
 }
 
-pub async fn floor(args: FloorArgs) -> Result<(), String> {
-    let sqlite = args.database_url.starts_with("sqlite:");
-    let pool = args.pool.unwrap_or(if sqlite { 4 } else { 10 });
-    let mut options = ConnectOptions::new(args.database_url.clone());
-    options
-        .max_connections(pool)
-        .acquire_timeout(Duration::from_secs(30))
-        .sqlx_logging(false);
-    if sqlite {
-        // The same settings confab opens its SQLite file with (adapters/persistence connection.rs).
-        options.map_sqlx_sqlite_opts(|opts| {
-            opts.foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-        });
-    }
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
-    let backend = db.get_database_backend();
-    // Rows for the rooms and members that exist (those the chat scenario made).
-    let pairs: Vec<(i64, i64)> = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT conversation_id, user_id FROM participants ORDER BY id LIMIT 4096",
-        ))
-        .await
-        .map_err(|e| e.to_string())?
-        .iter()
-        .filter_map(|row| {
-            Some((
-                row.try_get_by_index::<i64>(0).ok()?,
-                row.try_get_by_index::<i64>(1).ok()?,
-            ))
-        })
-        .collect();
-    if pairs.is_empty() {
-        return Err("no participants in the database: run the chat scenario first".into());
-    }
-    let sql = match backend {
-        DbBackend::Sqlite => {
-            "INSERT INTO messages (conversation_id, user_id, body, created_at) VALUES (?, ?, ?, ?)"
+/// The message id of a `message.sent` frame. Its `data` is a JSON string holding
+/// `{"message":{"id":…`, so the id follows the escaped `{\"message\":{\"id\":`; anything else is
+/// parsed in full.
+fn message_id(frame: &str) -> Option<i64> {
+    const MARK: &str = r#"{\"message\":{\"id\":"#;
+    if let Some(at) = frame.find(MARK) {
+        let digits: String = frame[at + MARK.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(id) = digits.parse() {
+            return Some(id);
         }
-        _ => {
-            "INSERT INTO messages (conversation_id, user_id, body, created_at) VALUES ($1, $2, $3, $4)"
-        }
-    };
-    let mut rows = Vec::new();
-    for &concurrency in &args.concurrency {
-        let next = AtomicU64::new(0);
-        let errors = AtomicU64::new(0);
-        let first_error: Mutex<Option<String>> = Mutex::new(None);
-        let started = Instant::now();
-        let deadline = started + Duration::from_secs_f64(args.max_secs);
-        let workers = (0..concurrency).map(|w| {
-            let (db, pairs, next, errors, first_error) =
-                (&db, &pairs, &next, &errors, &first_error);
-            let (count, body_bytes) = (args.count, args.body_bytes);
-            async move {
-                let (conversation, user) = pairs[w % pairs.len()];
-                let mut latencies = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= count || Instant::now() > deadline {
-                        break;
-                    }
-                    let t = Instant::now();
-                    let statement = Statement::from_sql_and_values(
-                        backend,
-                        sql,
-                        [
-                            conversation.into(),
-                            user.into(),
-                            body_of(body_bytes, i).into(),
-                            chrono::Utc::now().into(),
-                        ],
-                    );
-                    match db.execute_raw(statement).await {
-                        Ok(_) => latencies.push(us_u32(t.elapsed())),
-                        Err(e) => {
-                            errors.fetch_add(1, Ordering::SeqCst);
-                            first_error.lock().unwrap().get_or_insert(e.to_string());
-                        }
-                    }
-                }
-                latencies
+    }
+    let outer: serde_json::Value = serde_json::from_str(frame).ok()?;
+    let data: serde_json::Value = serde_json::from_str(outer["data"].as_str()?).ok()?;
+    data["message"]["id"].as_i64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_is_read_from_the_escaped_data() {
+        let frame = r#"{"event":"message.sent","channel":"private-conversation.7","data":"{\"message\":{\"id\":4711,\"conversation_id\":7}}"}"#;
+        assert_eq!(message_id(frame), Some(4711));
+        let reordered =
+            r#"{"event":"message.sent","data":"{\"message\":{\"body\":\"x\",\"id\":12}}"}"#;
+        assert_eq!(message_id(reordered), Some(12));
+    }
+
+    #[test]
+    fn the_audit_finds_losses_duplicates_and_strangers() {
+        let inbox = |room, ids: &[i64]| Inbox {
+            room,
+            ids: Arc::new(Mutex::new(ids.to_vec())),
+        };
+        let sent = [(0, 1), (0, 2), (1, 3)];
+        let inboxes = [inbox(0, &[1, 2, 2]), inbox(0, &[1]), inbox(1, &[3, 9])];
+        let got = audit(&sent, &inboxes);
+        assert_eq!(
+            got,
+            Audit {
+                expected: 5,
+                received: 4,
+                lost: 1,
+                duplicated: 1,
+                unexpected: 1,
+                duplicate_ids: 0,
             }
-        });
-        let per_worker = futures_util::future::join_all(workers).await;
-        let wall = started.elapsed().as_secs_f64();
-        let lat = Latencies::from_vec(per_worker.into_iter().flatten().collect());
-        let inserts = lat.len() as u64;
-        let result = json!({
-            "scenario": "floor",
-            "backend": args.backend,
-            "concurrency": concurrency,
-            "pool": pool,
-            "inserts": inserts,
-            "errors": errors.load(Ordering::SeqCst),
-            "first_error": first_error.lock().unwrap().clone(),
-            "wall_s": round(wall, 3),
-            "inserts_per_s": round(inserts as f64 / wall.max(1e-9), 1),
-            "lat_p50_ms": opt_round(lat.pct_ms(50.0), 3),
-            "lat_p99_ms": opt_round(lat.pct_ms(99.0), 3),
-        });
-        emit(&result);
-        rows.push(vec![
-            args.backend.clone(),
-            concurrency.to_string(),
-            pool.to_string(),
-            inserts.to_string(),
-            result["errors"].to_string(),
-            cell(result["inserts_per_s"].as_f64(), 0),
-            cell(lat.pct_ms(50.0), 2),
-            cell(lat.pct_ms(99.0), 2),
-        ]);
+        );
+        assert_eq!(audit(&[(0, 1), (0, 1)], &[]).duplicate_ids, 1);
     }
-    print_table(
-        "floor: single-row INSERT INTO messages with sea-orm, same database",
-        &[
-            "db",
-            "C",
-            "pool",
-            "inserts",
-            "errors",
-            "inserts/s",
-            "p50 ms",
-            "p99 ms",
-        ],
-        &rows,
-    );
-    Ok(())
 }

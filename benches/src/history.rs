@@ -9,7 +9,7 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::chat::{Api, bounded};
+use crate::api::{Api, bounded};
 use crate::common::*;
 use crate::history_db::{Room, connect, load, place_reader, table_mib};
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::chat::{Api, bounded};
+use crate::api::{Api, bounded};
 use crate::common::*;
 
 #[derive(Debug, clap::Args)]

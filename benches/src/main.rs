@@ -2,15 +2,19 @@
 //! Every scenario prints a table and one `BENCH_JSON {…}` line per measurement; `report` turns
 //! the collected lines into BENCHMARKS.md. `scripts/bench.sh` runs it all.
 
+mod api;
 mod chat;
 mod common;
 mod fanout;
+mod floor;
+mod floor_sqlite;
 mod history;
 mod history_db;
 mod idle;
 mod list;
 mod pusher;
 mod report;
+mod report_chat;
 mod report_history;
 
 use clap::{Parser, Subcommand};
@@ -31,10 +35,12 @@ enum Scenario {
     Fanout(fanout::FanoutArgs),
     /// K idle sockets: server RSS per connection.
     Idle(idle::IdleArgs),
-    /// Authenticated message sends through Confab's API at concurrency C (Confab only).
+    /// Authenticated message sends through Confab's API at concurrency C, flat out or at a fixed
+    /// rate, every delivery checked by message id (Confab only).
     Chat(chat::ChatArgs),
-    /// Raw single-row inserts of the same message rows straight into the database (the floor).
-    Floor(chat::FloorArgs),
+    /// The chat path's floors: message rows inserted straight into the server's database (one
+    /// connection row by row, one connection in batches, a pool at concurrency C).
+    Floor(floor::FloorArgs),
     /// GET /api/v1/conversations for a user in many rooms (Confab only).
     List(list::ListArgs),
     /// Reads and writes on one room grown to 1k…10M messages by bulk SQL (Confab only).
@@ -56,7 +62,7 @@ fn main() {
             Scenario::Fanout(args) => fanout::run(args).await,
             Scenario::Idle(args) => idle::run(args).await,
             Scenario::Chat(args) => chat::run(args).await,
-            Scenario::Floor(args) => chat::floor(args).await,
+            Scenario::Floor(args) => floor::floor(args).await,
             Scenario::List(args) => list::run(args).await,
             Scenario::History(args) => history::run(args).await,
             Scenario::Report(args) => report::run(args),

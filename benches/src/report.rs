@@ -240,69 +240,8 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         }
     }
 
-    // ---- chat
-    let chat = of("chat");
-    let floor = of("floor");
-    let _ = writeln!(w, "\n## 3. Chat path (Confab only)\n");
-    let _ = writeln!(
-        w,
-        "Authenticated `POST /api/v1/conversations/{{id}}/messages` by C senders spread over the rooms, \
-        each message also delivered to the room's subscribed sockets (counted). The server runs with \
-        `CONFAB_SEND_LIMIT=1000000000` so the 60/min throttle does not interfere. The floor is single-row \
-        `INSERT INTO messages (conversation_id, user_id, body, created_at)` with sea-orm straight into the \
-        same database, same concurrency, the server's pool size (SQLite 4, PostgreSQL 10) and SQLite settings \
-        (WAL, synchronous=NORMAL). A send does more than that insert: one transaction with the insert, the \
-        room's `updated_at`, the sender's read position and the author lookup, plus the membership check, \
-        the token check and the broadcast.\n"
-    );
-    let _ = writeln!(
-        w,
-        "| db | C | sends | errors | sends/s | p50 ms | p99 ms | delivered | server µs CPU/send | floor inserts/s | floor p50 ms | sends / floor |"
-    );
-    let _ = writeln!(
-        w,
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    );
-    for r in &chat {
-        let f = floor
-            .iter()
-            .find(|f| f["backend"] == r["backend"] && f["concurrency"] == r["concurrency"]);
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} | {} | {}/{} | {} | {} | {} | {} |",
-            s(&r["backend"]),
-            r["concurrency"],
-            r["sends"],
-            r["errors"],
-            cell(r["sends_per_s"].as_f64(), 0),
-            cell(r["lat_p50_ms"].as_f64(), 2),
-            cell(r["lat_p99_ms"].as_f64(), 2),
-            r["deliveries_received"],
-            r["deliveries_expected"],
-            cell(r["server_us_per_send"].as_f64(), 0),
-            cell(f.and_then(|f| f["inserts_per_s"].as_f64()), 0),
-            cell(f.and_then(|f| f["lat_p50_ms"].as_f64()), 2),
-            f.map_or("–".to_owned(), |f| pct(
-                r["sends_per_s"].as_f64(),
-                f["inserts_per_s"].as_f64()
-            ))
-        );
-    }
-    for r in chat
-        .iter()
-        .chain(floor.iter())
-        .filter(|r| r["errors"].as_u64().unwrap_or(0) > 0)
-    {
-        let _ = writeln!(
-            w,
-            "\n- {} {} C={}: {} errors, first: {}",
-            s(&r["scenario"]),
-            s(&r["backend"]),
-            r["concurrency"],
-            r["errors"],
-            r["first_error"]
-        );
-    }
+    // ---- chat path and its floors (benches/src/report_chat.rs)
+    crate::report_chat::section(&results, w);
 
     // ---- list
     let list = of("list");
@@ -412,62 +351,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         w,
         "| ≤ 8 KiB server memory per idle connection at 10,000 sockets | {measured} | {verdict} |"
     );
-    let best = |backend: &str| -> Option<(&Value, Option<&Value>)> {
-        chat.iter()
-            .copied()
-            .filter(|r| r["backend"] == backend)
-            .max_by(|a, b| {
-                a["sends_per_s"]
-                    .as_f64()
-                    .partial_cmp(&b["sends_per_s"].as_f64())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .map(|r| {
-                (
-                    r,
-                    floor
-                        .iter()
-                        .copied()
-                        .find(|f| f["backend"] == backend && f["concurrency"] == r["concurrency"]),
-                )
-            })
-    };
-    match best("sqlite") {
-        Some((r, Some(f))) => {
-            let sends = r["sends_per_s"].as_f64().unwrap_or(0.0);
-            let inserts = f["inserts_per_s"].as_f64().unwrap_or(f64::INFINITY);
-            let _ = writeln!(
-                w,
-                "| Chat path ≥ 50 % of the raw insert rate on SQLite | best C={}: {sends:.0} sends/s vs {inserts:.0} inserts/s = {} | {} |",
-                r["concurrency"],
-                pct(Some(sends), Some(inserts)),
-                met(sends >= inserts / 2.0)
-            );
-        }
-        _ => {
-            let _ = writeln!(
-                w,
-                "| Chat path ≥ 50 % of the raw insert rate on SQLite | not measured | – |"
-            );
-        }
-    }
-    match best("postgres") {
-        Some((r, _)) => {
-            let sends = r["sends_per_s"].as_f64().unwrap_or(0.0);
-            let _ = writeln!(
-                w,
-                "| Chat path ≥ 5,000 sends/s on PostgreSQL | best C={}: {sends:.0} sends/s | {} |",
-                r["concurrency"],
-                met(sends >= 5000.0)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                w,
-                "| Chat path ≥ 5,000 sends/s on PostgreSQL | not measured | – |"
-            );
-        }
-    }
+    crate::report_chat::target_rows(&results, w);
     let _ = writeln!(
         w,
         "| List conversations at a fixed query count | {} | {} |",
@@ -517,11 +401,11 @@ cache / queue / app manager, its per-IP rate limiter off, and app limits (connec
 per second) raised so they do not cap the run.
 ";
 
-fn s(v: &Value) -> String {
+pub(crate) fn s(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
-fn met(ok: bool) -> String {
+pub(crate) fn met(ok: bool) -> String {
     if ok {
         "**met**".into()
     } else {
@@ -536,7 +420,7 @@ fn ratio(a: &Value, b: &Value, key: &str) -> String {
     }
 }
 
-fn pct(a: Option<f64>, b: Option<f64>) -> String {
+pub(crate) fn pct(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => format!("{:.0} %", a * 100.0 / b),
         _ => "–".into(),
