@@ -1,5 +1,6 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
+mod batch_statements;
 mod conversations;
 mod group_commit;
 mod known_users;

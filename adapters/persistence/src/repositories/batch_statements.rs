@@ -1,0 +1,306 @@
+//! The statements of one group-committed batch (see `group_commit`), each covering the whole
+//! batch: its size changes the rows of a statement, never the number of statements.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use confab_domain::{DomainError, NewMessage, Timestamp};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, Value};
+
+use super::known_users::KnownUsers;
+use crate::error::internal;
+
+#[derive(Debug, FromQueryResult)]
+pub(super) struct Room {
+    pub id: i64,
+    pub last_seq: i64,
+    pub closed_at: Option<Timestamp>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Member {
+    conversation_id: i64,
+    user_id: i64,
+    participant: i64,
+    banned: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Inserted {
+    id: i64,
+    conversation_id: i64,
+    seq: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Author {
+    id: i64,
+    name: String,
+}
+
+/// SQL text with `$n` placeholders and the values they stand for, built a row at a time.
+#[derive(Default)]
+struct Bound {
+    values: Vec<Value>,
+}
+
+impl Bound {
+    /// `($k, $k+1, …)` for one row of `row`'s values.
+    fn row(&mut self, row: impl IntoIterator<Item = Value>) -> String {
+        let mut marks = Vec::new();
+        for value in row {
+            self.values.push(value);
+            marks.push(format!("${}", self.values.len()));
+        }
+        format!("({})", marks.join(", "))
+    }
+
+    fn list(&mut self, items: impl IntoIterator<Item = Value>) -> String {
+        items
+            .into_iter()
+            .map(|value| {
+                self.values.push(value);
+                format!("${}", self.values.len())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn statement(backend: DbBackend, sql: &str, bound: Bound) -> Statement {
+    Statement::from_sql_and_values(backend, sql, bound.values)
+}
+
+/// Locks the batch's rooms (so numbering and the posting rule see every earlier change and no
+/// later one) and reads their state. A room that does not exist is simply absent.
+pub(super) async fn lock_rooms(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    batch: &[NewMessage],
+) -> Result<BTreeMap<i64, Room>, DomainError> {
+    let ids: BTreeSet<i64> = batch.iter().map(|m| m.conversation_id.get()).collect();
+    let mut bound = Bound::default();
+    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
+    let rows = if backend == DbBackend::Postgres {
+        Room::find_by_statement(statement(
+            backend,
+            &format!(
+                "SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list}) \
+                 ORDER BY id FOR UPDATE"
+            ),
+            bound,
+        ))
+        .all(txn)
+        .await
+    } else {
+        let values = bound.values.clone();
+        txn.execute_raw(statement(
+            backend,
+            &format!("UPDATE conversations SET version = version WHERE id IN ({list})"),
+            bound,
+        ))
+        .await
+        .map_err(internal)?;
+        Room::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            format!("SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list})"),
+            values,
+        ))
+        .all(txn)
+        .await
+    }
+    .map_err(internal)?;
+    Ok(rows.into_iter().map(|room| (room.id, room)).collect())
+}
+
+/// `(participant, banned)` of every (room, sender) pair in the batch, in one statement.
+pub(super) async fn memberships(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    batch: &[NewMessage],
+) -> Result<HashMap<(i64, i64), (bool, bool)>, DomainError> {
+    let pairs: BTreeSet<(i64, i64)> = batch
+        .iter()
+        .map(|m| (m.conversation_id.get(), m.sender.get()))
+        .collect();
+    let mut bound = Bound::default();
+    let rows: Vec<String> = pairs
+        .iter()
+        .map(|(room, user)| bound.row([Value::from(*room), Value::from(*user)]))
+        .collect();
+    let sql = format!(
+        "SELECT v.column1 AS conversation_id, v.column2 AS user_id, \
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM participants p \
+                     WHERE p.conversation_id = v.column1 AND p.user_id = v.column2) \
+                     THEN 1 ELSE 0 END AS BIGINT) AS participant, \
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM bans b \
+                     WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
+                     THEN 1 ELSE 0 END AS BIGINT) AS banned \
+         FROM (VALUES {}) AS v",
+        rows.join(", ")
+    );
+    let found = Member::find_by_statement(statement(backend, &sql, bound))
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    Ok(found
+        .into_iter()
+        .map(|m| {
+            (
+                (m.conversation_id, m.user_id),
+                (m.participant > 0, m.banned > 0),
+            )
+        })
+        .collect())
+}
+
+/// Each room's `last_seq`, `message_count` and `updated_at` (its newest accepted message's time).
+pub(super) async fn move_rooms(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    accepted: &[(&NewMessage, i64)],
+) -> Result<(), DomainError> {
+    let mut per_room: BTreeMap<i64, (i64, i64, Timestamp)> = BTreeMap::new();
+    for (message, seq) in accepted {
+        let entry =
+            per_room
+                .entry(message.conversation_id.get())
+                .or_insert((*seq, 0, message.created_at));
+        entry.0 = entry.0.max(*seq);
+        entry.1 += 1;
+        entry.2 = entry.2.max(message.created_at);
+    }
+    let mut bound = Bound::default();
+    let rows: Vec<String> = per_room
+        .iter()
+        .map(|(room, (last, added, at))| {
+            bound.row([
+                Value::from(*room),
+                Value::from(*last),
+                Value::from(*added),
+                Value::from(*at),
+            ])
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE conversations SET last_seq = v.column2, \
+                message_count = conversations.message_count + v.column3, updated_at = v.column4 \
+         FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
+        rows.join(", ")
+    );
+    txn.execute_raw(statement(backend, &sql, bound))
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Every accepted message in one `INSERT`; their ids by (room, seq).
+pub(super) async fn insert_messages(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    accepted: &[(&NewMessage, i64)],
+) -> Result<HashMap<(i64, i64), i64>, DomainError> {
+    let mut bound = Bound::default();
+    let rows: Vec<String> = accepted
+        .iter()
+        .map(|(message, seq)| {
+            bound.row([
+                Value::from(message.conversation_id.get()),
+                Value::from(*seq),
+                Value::from(message.sender.get()),
+                Value::from(message.body.as_str()),
+                Value::from(message.created_at),
+            ])
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO messages (conversation_id, seq, user_id, body, created_at) VALUES {} \
+         RETURNING id, conversation_id, seq",
+        rows.join(", ")
+    );
+    let inserted = Inserted::find_by_statement(statement(backend, &sql, bound))
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    Ok(inserted
+        .into_iter()
+        .map(|row| ((row.conversation_id, row.seq), row.id))
+        .collect())
+}
+
+/// Your own message is read: each sender's position moves to their newest message of the batch
+/// (never back, if a later send of theirs committed first).
+pub(super) async fn move_read_positions(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    accepted: &[(&NewMessage, i64)],
+) -> Result<(), DomainError> {
+    let mut newest: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (message, seq) in accepted {
+        let key = (message.conversation_id.get(), message.sender.get());
+        let entry = newest.entry(key).or_insert(*seq);
+        *entry = (*entry).max(*seq);
+    }
+    let mut bound = Bound::default();
+    let rows: Vec<String> = newest
+        .iter()
+        .map(|((room, user), seq)| {
+            bound.row([Value::from(*room), Value::from(*user), Value::from(*seq)])
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE participants SET read_seq = v.column3, own_after_read = 0 \
+         FROM (VALUES {}) AS v \
+         WHERE participants.conversation_id = v.column1 AND participants.user_id = v.column2 \
+           AND participants.read_seq < v.column3",
+        rows.join(", ")
+    );
+    txn.execute_raw(statement(backend, &sql, bound))
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Authors' names, from memory when known (names never change), else in one read.
+pub(super) async fn author_names(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    authors: &KnownUsers<String>,
+    accepted: &[(&NewMessage, i64)],
+) -> Result<HashMap<i64, String>, DomainError> {
+    let mut names = HashMap::new();
+    let mut unknown = BTreeSet::new();
+    for (message, _) in accepted {
+        let sender = message.sender.get();
+        match authors.get(sender) {
+            Some(name) => {
+                names.insert(sender, name);
+            }
+            None => {
+                unknown.insert(sender);
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(names);
+    }
+    let mut bound = Bound::default();
+    let list = bound.list(unknown.iter().map(|id| Value::from(*id)));
+    let found = Author::find_by_statement(statement(
+        backend,
+        &format!("SELECT id, name FROM users WHERE id IN ({list})"),
+        bound,
+    ))
+    .all(txn)
+    .await
+    .map_err(internal)?;
+    for author in found {
+        authors.remember(author.id, author.name.clone());
+        names.insert(author.id, author.name);
+    }
+    if let Some(missing) = unknown.iter().find(|id| !names.contains_key(id)) {
+        return Err(DomainError::Internal(format!(
+            "sender {missing} does not exist"
+        )));
+    }
+    Ok(names)
+}
