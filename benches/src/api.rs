@@ -110,3 +110,30 @@ where
         .await;
     results.into_iter().collect()
 }
+
+/// `count` group rooms of `owner` with `other` in each, and one message from `other` in each, so
+/// last messages and unread counts are real: the setup of the list and history scenarios.
+pub async fn rooms_with_a_message(
+    api: &Api,
+    owner: &str,
+    (other_id, other): (i64, &str),
+    count: usize,
+    name: &str,
+) -> Result<Vec<i64>, String> {
+    let rooms = bounded(
+        4,
+        (0..count)
+            .map(|r| async move { api.group(owner, &format!("{name} {r}"), &[other_id]).await })
+            .collect(),
+    )
+    .await?;
+    bounded(
+        4,
+        rooms
+            .iter()
+            .map(|room| async move { api.send(other, *room, "hello from the other member").await })
+            .collect(),
+    )
+    .await?;
+    Ok(rooms)
+}

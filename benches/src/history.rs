@@ -9,7 +9,7 @@ use std::time::Instant;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::api::{Api, bounded};
+use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
 use crate::history_db::{Room, connect, load, place_reader, table_mib};
 
@@ -66,30 +66,7 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         "history ({}): creating {} small rooms",
         args.backend, args.rooms
     );
-    let small = bounded(
-        4,
-        (0..args.rooms)
-            .map(|r| {
-                let (api, viewer) = (&api, &viewer);
-                async move {
-                    api.group(viewer, &format!("small room {r}"), &[other_id])
-                        .await
-                }
-            })
-            .collect(),
-    )
-    .await?;
-    bounded(
-        4,
-        small
-            .iter()
-            .map(|room| {
-                let (api, other) = (&api, &other);
-                async move { api.send(other, *room, "hello from the other member").await }
-            })
-            .collect(),
-    )
-    .await?;
+    rooms_with_a_message(&api, &viewer, (other_id, &other), args.rooms, "small room").await?;
     let mut room = Room {
         id: api.group(&viewer, "history room", &[other_id]).await?,
         viewer: viewer_id,

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::api::{Api, bounded};
+use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
 
 #[derive(Debug, clap::Args)]
@@ -41,30 +41,7 @@ pub async fn run(args: ListArgs) -> Result<(), String> {
     let (_, owner) = api.register(&format!("list{tag}owner")).await?;
     let (other_id, other) = api.register(&format!("list{tag}other")).await?;
     eprintln!("list ({}): creating {} rooms", args.backend, args.rooms);
-    let rooms = bounded(
-        4,
-        (0..args.rooms)
-            .map(|r| {
-                let (api, owner) = (&api, &owner);
-                async move {
-                    api.group(owner, &format!("list room {r}"), &[other_id])
-                        .await
-                }
-            })
-            .collect(),
-    )
-    .await?;
-    bounded(
-        4,
-        rooms
-            .iter()
-            .map(|room| {
-                let (api, other) = (&api, &other);
-                async move { api.send(other, *room, "hello from the other member").await }
-            })
-            .collect(),
-    )
-    .await?;
+    rooms_with_a_message(&api, &owner, (other_id, &other), args.rooms, "list room").await?;
     // Warm up, and check the answer holds every room.
     let (status, body) = api
         .call(
