@@ -102,6 +102,8 @@ test('two people chat live in two browser contexts', { timeout: 90_000 }, async 
     await openRoom(a, 'Project Alpha');
     await openRoom(b, 'Project Alpha');
     await item(a, 'Project Alpha').getByTestId('unread-count').waitFor({ state: 'detached' });
+    // The history loads after the room opens: wait for it, then check nothing more came.
+    await b.locator('[data-testid="message-list"][data-complete="true"]').waitFor();
     assert.equal(await b.getByTestId('message').count(), 2);
     await live(a);
     await live(b);

@@ -165,6 +165,7 @@ async function openConversation(id) {
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
+  $('messages').dataset.complete = 'false';
   showError('send-error');
   renderTyping();
   renderRoomHead();
