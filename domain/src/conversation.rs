@@ -47,6 +47,7 @@ impl RoomName {
         if name.is_empty() {
             return Ok(None);
         }
+        crate::text::ensure_no_nul("name", name)?;
         if name.chars().count() > Self::MAX_CHARS {
             return Err(format!(
                 "The name field must not be greater than {} characters.",
@@ -110,7 +111,7 @@ impl NewConversation {
         others: &[UserId],
         now: Timestamp,
     ) -> Result<Self, DomainError> {
-        ensure_no_duplicates(others)?;
+        ensure_user_list(others)?;
         let kind = kind.unwrap_or(if others.len() == 1 && name.is_none() {
             ConversationKind::Direct
         } else {
@@ -235,7 +236,7 @@ impl Conversation {
                 "The user_ids field is required.",
             ));
         }
-        ensure_no_duplicates(users)?;
+        ensure_user_list(users)?;
         let banned: Vec<String> = users
             .iter()
             .filter(|&&user| self.is_banned(user))
@@ -310,6 +311,24 @@ impl Conversation {
         }
         Ok(())
     }
+}
+
+/// The most users one request may name (`user_ids` of a create or an invite).
+pub const MAX_USER_IDS: usize = 1_000;
+
+/// A `user_ids` list a request may give: at most [`MAX_USER_IDS`], nobody twice. Checked before
+/// anyone is looked up, so an oversized list costs no query.
+///
+/// # Errors
+/// `Invalid` on `user_ids`, naming the limit or who was repeated.
+pub fn ensure_user_list(users: &[UserId]) -> Result<(), DomainError> {
+    if users.len() > MAX_USER_IDS {
+        return Err(DomainError::invalid(
+            "user_ids",
+            format!("The user_ids field must not have more than {MAX_USER_IDS} items."),
+        ));
+    }
+    ensure_no_duplicates(users)
 }
 
 /// Refuses a list that names someone twice, naming who.

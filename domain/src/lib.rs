@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod ports;
 pub mod posting;
 pub mod read_position;
+pub mod text;
 pub mod user;
 pub mod validation;
 

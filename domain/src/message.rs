@@ -16,6 +16,7 @@ impl MessageBody {
         if raw.trim().is_empty() {
             return Err("The body field is required.".into());
         }
+        crate::text::ensure_no_nul("body", raw)?;
         if raw.chars().count() > Self::MAX_CHARS {
             return Err(format!(
                 "The body field must not be greater than {} characters.",
@@ -74,6 +75,11 @@ mod tests {
     fn body_of_exactly_65535_characters_is_accepted_and_one_more_is_not() {
         assert!(MessageBody::parse(&"é".repeat(65_535)).is_ok());
         assert!(MessageBody::parse(&"é".repeat(65_536)).is_err());
+    }
+
+    #[test]
+    fn a_body_with_a_nul_is_refused() {
+        assert!(MessageBody::parse("a\0b").unwrap_err().contains("NUL"));
     }
 
     #[test]

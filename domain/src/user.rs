@@ -50,6 +50,7 @@ impl UserName {
         if name.is_empty() {
             return Err("The name field is required.".into());
         }
+        crate::text::ensure_no_nul("name", name)?;
         if name.chars().count() > MAX_SHORT_TEXT {
             return Err(format!(
                 "The name field must not be greater than {MAX_SHORT_TEXT} characters."
@@ -73,6 +74,7 @@ impl Email {
         if email.is_empty() {
             return Err("The email field is required.".into());
         }
+        crate::text::ensure_no_nul("email", &email)?;
         let invalid = || "The email field must be a valid email address.".to_owned();
         if email.chars().count() > MAX_SHORT_TEXT || email.chars().any(char::is_whitespace) {
             return Err(invalid());

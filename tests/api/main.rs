@@ -1,6 +1,7 @@
 //! End-to-end tests of the REST API: the real binary, real HTTP, on SQLite and PostgreSQL.
 
 mod accounts;
+mod bad_input;
 mod contention;
 mod conversations;
 mod envelopes;

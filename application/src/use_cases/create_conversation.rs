@@ -102,6 +102,7 @@ impl Confab {
         if ids.is_empty() {
             return Ok(());
         }
+        confab_domain::conversation::ensure_user_list(ids)?;
         let found = self.ports.users.find_summaries(ids).await?;
         let unknown: Vec<String> = ids
             .iter()

@@ -25,6 +25,10 @@ impl Confab {
             .search
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
+        if let Some(text) = &search {
+            confab_domain::text::ensure_no_nul("search", text)
+                .map_err(|reason| DomainError::invalid("search", reason))?;
+        }
         self.ports.users.search(search, caller.user, page).await
     }
 }

@@ -465,3 +465,18 @@ fn overview_knows_its_creator_and_state() {
     assert!(overview.is_closed());
     assert_eq!(overview.participant_ids(), vec![CREATOR]);
 }
+
+#[test]
+fn at_most_a_thousand_users_are_named_at_once() {
+    let many: Vec<UserId> = (10..=1_010).map(UserId).collect();
+    assert!(matches!(
+        group().invite(CREATOR, &many),
+        Err(DomainError::Invalid(e)) if e.fields().contains_key("user_ids")
+    ));
+    assert!(group().invite(CREATOR, &many[..1_000]).is_ok());
+}
+
+#[test]
+fn a_room_name_with_a_nul_is_refused() {
+    assert!(RoomName::parse("a\0b").unwrap_err().contains("NUL"));
+}

@@ -126,7 +126,8 @@ impl UserRepository for SeaUserRepository {
             .order_by_asc(users::Column::Name)
             .order_by_asc(users::Column::Id)
             .limit(page.per_page())
-            .offset(page.offset())
+            // Past `i64::MAX` rows is past the end: the databases take a signed offset.
+            .offset(Ord::min(page.offset(), i64::MAX as u64))
             .all(&self.db)
             .await
             .map_err(internal)?;

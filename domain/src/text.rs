@@ -1,0 +1,31 @@
+//! Rules every stored or searched text shares, whatever its field.
+
+/// Refuses text with a NUL character. PostgreSQL cannot store one in a text column and SQLite
+/// would keep it silently, so the two databases would answer differently; refusing it up front
+/// gives one answer on both, naming the field.
+///
+/// # Errors
+/// The reason, for a 422 on `field`.
+pub fn ensure_no_nul(field: &str, raw: &str) -> Result<(), String> {
+    if raw.contains('\0') {
+        return Err(format!(
+            "The {field} field must not contain NUL characters."
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_with_a_nul_is_refused_naming_the_field() {
+        assert_eq!(ensure_no_nul("body", "hi"), Ok(()));
+        assert_eq!(
+            ensure_no_nul("body", "h\0i"),
+            Err("The body field must not contain NUL characters.".into())
+        );
+        assert!(ensure_no_nul("name", "\0").unwrap_err().contains("name"));
+    }
+}
