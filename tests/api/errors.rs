@@ -18,6 +18,34 @@ async fn unknown_routes_wrong_methods_and_bad_bodies_answer_in_json() {
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["status"], false);
+    // Every 405 says which methods the path takes (RFC 9110), as the OpenAPI document lists them.
+    for (method, path, allowed) in [
+        (Method::PUT, "/api/v1/conversations".to_owned(), "GET, POST"),
+        (
+            Method::DELETE,
+            "/api/v1/conversations/7/messages".to_owned(),
+            "GET, POST",
+        ),
+        (Method::POST, "/health".to_owned(), "GET"),
+    ] {
+        let response = server
+            .client
+            .request(method.clone(), server.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        let header = response
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header.as_deref(), Some(allowed), "{method} {path}");
+    }
     let (status, body) = server
         .call(Method::GET, "/api/v1/conversations/abc", Some(&token), None)
         .await;

@@ -1,6 +1,7 @@
 //! Confab's HTTP adapter: the REST API of the Conversation & Message API document, its OpenAPI
 //! description and Swagger UI, over the application's use cases.
 
+mod allow;
 mod api;
 mod body_limit;
 pub mod dto;
@@ -59,6 +60,7 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
     let docs = service.swagger_ui();
     let spec_json = service.spec_endpoint();
     let spec_yaml = service.spec_endpoint_yaml();
+    let allowed = allow::AllowedMethods::from_spec(&service.spec());
     Route::new()
         .nest("/docs", docs)
         .at("/openapi.json", spec_json)
@@ -74,4 +76,5 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
         .data(readiness)
         .data(realtime)
         .catch_all_error(error::render_error)
+        .around(move |endpoint, request| allowed.clone().around(endpoint, request))
 }

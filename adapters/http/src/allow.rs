@@ -1,0 +1,109 @@
+//! `Allow` on every 405 (RFC 9110 §15.5.6): which methods the path does take, read from the
+//! OpenAPI document the server serves, so the header and the document cannot disagree.
+
+use std::sync::Arc;
+
+use poem::http::header::ALLOW;
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+/// One path template of the document (`/api/v1/conversations/{id}`) and its methods.
+#[derive(Debug, Clone)]
+struct Route {
+    /// `None` for a `{parameter}` segment, which matches any one segment.
+    segments: Vec<Option<String>>,
+    methods: HeaderValue,
+}
+
+/// The methods of every path in the document.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AllowedMethods {
+    routes: Arc<Vec<Route>>,
+}
+
+impl AllowedMethods {
+    /// From the document's JSON: its `paths`, each with the methods it lists.
+    pub(crate) fn from_spec(spec_json: &str) -> Self {
+        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+        let routes = spec["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(path, operations)| {
+                let methods: Vec<String> = operations
+                    .as_object()?
+                    .keys()
+                    .filter(|m| {
+                        ["get", "post", "put", "patch", "delete", "head", "options"]
+                            .contains(&m.as_str())
+                    })
+                    .map(|m| m.to_uppercase())
+                    .collect();
+                let segments = path
+                    .split('/')
+                    .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                    .collect();
+                Some(Route {
+                    segments,
+                    methods: HeaderValue::from_str(&methods.join(", ")).ok()?,
+                })
+            })
+            .collect();
+        Self {
+            routes: Arc::new(routes),
+        }
+    }
+
+    /// The methods `path` takes, if the document has it.
+    fn for_path(&self, path: &str) -> Option<HeaderValue> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.routes
+            .iter()
+            .find(|route| {
+                route.segments.len() == parts.len()
+                    && route
+                        .segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
+            })
+            .map(|route| route.methods.clone())
+    }
+
+    /// Wraps `endpoint` so its 405s name the methods the path takes.
+    pub(crate) async fn around<E: Endpoint>(
+        self,
+        endpoint: std::sync::Arc<E>,
+        request: Request,
+    ) -> poem::Result<Response> {
+        let path = request.uri().path().to_owned();
+        let mut response = endpoint.call(request).await?.into_response();
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(methods) = self.for_path(&path)
+        {
+            response.headers_mut().insert(ALLOW, methods);
+        }
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_with_parameters_match_any_segment_and_list_their_methods() {
+        let allowed = AllowedMethods::from_spec(
+            r#"{"paths": {"/api/v1/conversations/{id}/messages": {"get": {}, "post": {}},
+                          "/health": {"get": {}, "summary": "x"}}}"#,
+        );
+        assert_eq!(
+            allowed
+                .for_path("/api/v1/conversations/7/messages")
+                .unwrap(),
+            "GET, POST"
+        );
+        assert_eq!(allowed.for_path("/health").unwrap(), "GET");
+        assert!(allowed.for_path("/api/v1/conversations/7").is_none());
+    }
+}
