@@ -1,20 +1,15 @@
 //! The statements of one group-committed batch (see `group_commit`), each covering the whole
-//! batch: its size changes the rows of a statement, never the number of statements.
+//! batch: its size changes the rows of a statement, never the number of statements. (Locking
+//! the batch's rooms is `room_state::lock_rooms`, shared with room changes.)
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confab_domain::{DomainError, NewMessage, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
 use super::known_users::KnownUsers;
+use super::sql::Bound;
 use crate::error::internal;
-
-#[derive(Debug, FromQueryResult)]
-pub(super) struct Room {
-    pub id: i64,
-    pub last_seq: i64,
-    pub closed_at: Option<Timestamp>,
-}
 
 #[derive(Debug, FromQueryResult)]
 struct Member {
@@ -37,86 +32,11 @@ struct Author {
     name: String,
 }
 
-/// SQL text with `$n` placeholders and the values they stand for, built a row at a time.
-#[derive(Default)]
-struct Bound {
-    values: Vec<Value>,
-}
-
-impl Bound {
-    /// `($k, $k+1, …)` for one row of `row`'s values.
-    fn row(&mut self, row: impl IntoIterator<Item = Value>) -> String {
-        let mut marks = Vec::new();
-        for value in row {
-            self.values.push(value);
-            marks.push(format!("${}", self.values.len()));
-        }
-        format!("({})", marks.join(", "))
-    }
-
-    fn list(&mut self, items: impl IntoIterator<Item = Value>) -> String {
-        items
-            .into_iter()
-            .map(|value| {
-                self.values.push(value);
-                format!("${}", self.values.len())
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-fn statement(backend: DbBackend, sql: &str, bound: Bound) -> Statement {
-    Statement::from_sql_and_values(backend, sql, bound.values)
-}
-
-/// Locks the batch's rooms (so numbering and the posting rule see every earlier change and no
-/// later one) and reads their state. A room that does not exist is simply absent.
-pub(super) async fn lock_rooms(
-    txn: &DatabaseTransaction,
-    backend: DbBackend,
-    batch: &[NewMessage],
-) -> Result<BTreeMap<i64, Room>, DomainError> {
-    let ids: BTreeSet<i64> = batch.iter().map(|m| m.conversation_id.get()).collect();
-    let mut bound = Bound::default();
-    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
-    let rows = if backend == DbBackend::Postgres {
-        Room::find_by_statement(statement(
-            backend,
-            &format!(
-                "SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list}) \
-                 ORDER BY id FOR UPDATE"
-            ),
-            bound,
-        ))
-        .all(txn)
-        .await
-    } else {
-        let values = bound.values.clone();
-        txn.execute_raw(statement(
-            backend,
-            &format!("UPDATE conversations SET version = version WHERE id IN ({list})"),
-            bound,
-        ))
-        .await
-        .map_err(internal)?;
-        Room::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            format!("SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list})"),
-            values,
-        ))
-        .all(txn)
-        .await
-    }
-    .map_err(internal)?;
-    Ok(rows.into_iter().map(|room| (room.id, room)).collect())
-}
-
 /// `(participant, banned)` of every (room, sender) pair in the batch, in one statement.
 pub(super) async fn memberships(
     txn: &DatabaseTransaction,
     backend: DbBackend,
-    batch: &[NewMessage],
+    batch: &[&NewMessage],
 ) -> Result<HashMap<(i64, i64), (bool, bool)>, DomainError> {
     let pairs: BTreeSet<(i64, i64)> = batch
         .iter()
@@ -138,7 +58,7 @@ pub(super) async fn memberships(
          FROM (VALUES {}) AS v",
         rows.join(", ")
     );
-    let found = Member::find_by_statement(statement(backend, &sql, bound))
+    let found = Member::find_by_statement(bound.statement(backend, &sql))
         .all(txn)
         .await
         .map_err(internal)?;
@@ -187,7 +107,7 @@ pub(super) async fn move_rooms(
          FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
         rows.join(", ")
     );
-    txn.execute_raw(statement(backend, &sql, bound))
+    txn.execute_raw(bound.statement(backend, &sql))
         .await
         .map_err(internal)?;
     Ok(())
@@ -217,7 +137,7 @@ pub(super) async fn insert_messages(
          RETURNING id, conversation_id, seq",
         rows.join(", ")
     );
-    let inserted = Inserted::find_by_statement(statement(backend, &sql, bound))
+    let inserted = Inserted::find_by_statement(bound.statement(backend, &sql))
         .all(txn)
         .await
         .map_err(internal)?;
@@ -254,7 +174,7 @@ pub(super) async fn move_read_positions(
            AND participants.read_seq < v.column3",
         rows.join(", ")
     );
-    txn.execute_raw(statement(backend, &sql, bound))
+    txn.execute_raw(bound.statement(backend, &sql))
         .await
         .map_err(internal)?;
     Ok(())
@@ -285,14 +205,11 @@ pub(super) async fn author_names(
     }
     let mut bound = Bound::default();
     let list = bound.list(unknown.iter().map(|id| Value::from(*id)));
-    let found = Author::find_by_statement(statement(
-        backend,
-        &format!("SELECT id, name FROM users WHERE id IN ({list})"),
-        bound,
-    ))
-    .all(txn)
-    .await
-    .map_err(internal)?;
+    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
+    let found = Author::find_by_statement(bound.statement(backend, &sql))
+        .all(txn)
+        .await
+        .map_err(internal)?;
     for author in found {
         authors.remember(author.id, author.name.clone());
         names.insert(author.id, author.name);

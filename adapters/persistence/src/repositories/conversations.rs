@@ -2,6 +2,8 @@
 //! positions, and the per-viewer overviews. The aggregate's rows
 //! are read and written in `room_state`.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use confab_domain::ports::{ConversationRepository, Decide};
 use confab_domain::{
@@ -10,8 +12,8 @@ use confab_domain::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, Statement, TransactionTrait,
 };
 
 use super::{is_unique_violation, overviews, room_state, to_db};
@@ -140,33 +142,11 @@ impl ConversationRepository for SeaConversationRepository {
         mut decide: Box<dyn Decide>,
     ) -> Result<Conversation, DomainError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        let backend = self.db.get_database_backend();
-        let locked = match backend {
-            DbBackend::Postgres => txn
-                .query_one_raw(Statement::from_sql_and_values(
-                    backend,
-                    "SELECT id FROM conversations WHERE id = $1 FOR UPDATE",
-                    [id.get().into()],
-                ))
-                .await
-                .map_err(internal)?
-                .is_some(),
-            _ => {
-                txn.execute_raw(Statement::from_sql_and_values(
-                    backend,
-                    "UPDATE conversations SET version = version WHERE id = $1",
-                    [id.get().into()],
-                ))
-                .await
-                .map_err(internal)?
-                .rows_affected()
-                    > 0
-            }
-        };
-        let stored = if locked {
-            room_state::load(&txn, id).await?
-        } else {
+        let locked = room_state::lock_rooms(&txn, &BTreeSet::from([id.get()])).await?;
+        let stored = if locked.is_empty() {
             None
+        } else {
+            room_state::load(&txn, id).await?
         };
         let Some(mut room) = stored else {
             txn.rollback().await.map_err(internal)?;
@@ -191,8 +171,8 @@ impl ConversationRepository for SeaConversationRepository {
             .exec(&txn)
             .await
             .map_err(internal)?;
-        room_state::sync_participants(&txn, &room).await?;
-        room_state::sync_bans(&txn, &room).await?;
+        room_state::sync_participants(&txn, &before, &room).await?;
+        room_state::sync_bans(&txn, &before, &room).await?;
         txn.commit().await.map_err(internal)?;
         room.version += 1;
         Ok(room)

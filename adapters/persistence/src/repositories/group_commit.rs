@@ -17,17 +17,18 @@
 //! gets its own error and takes no number; a batch whose transaction fails fails only the sends in
 //! it, each with that error.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::{DomainError, MessageView, NewMessage, PostingFacts};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_statements::{
-    author_names, insert_messages, lock_rooms, memberships, move_read_positions, move_rooms,
+    author_names, insert_messages, memberships, move_read_positions, move_rooms,
 };
 use super::known_users::KnownUsers;
 use super::messages::MessageRow;
+use super::room_state;
 use crate::error::internal;
 
 /// The most sends one transaction takes: a few hundred rows keep every statement well inside
@@ -52,7 +53,7 @@ pub(super) fn spawn(db: DatabaseConnection, authors: KnownUsers<String>) -> mpsc
                     Err(_) => break,
                 }
             }
-            let messages: Vec<NewMessage> = batch.iter().map(|p| p.message.clone()).collect();
+            let messages: Vec<&NewMessage> = batch.iter().map(|p| &p.message).collect();
             let outcomes = match commit(&db, &authors, &messages).await {
                 Ok(outcomes) => outcomes,
                 Err(error) => vec![Err(error); batch.len()],
@@ -71,67 +72,59 @@ pub(super) fn spawn(db: DatabaseConnection, authors: KnownUsers<String>) -> mpsc
 async fn commit(
     db: &DatabaseConnection,
     authors: &KnownUsers<String>,
-    batch: &[NewMessage],
+    batch: &[&NewMessage],
 ) -> Result<Vec<Result<MessageView, DomainError>>, DomainError> {
     let backend = db.get_database_backend();
     let txn = db.begin().await.map_err(internal)?;
-    let rooms = lock_rooms(&txn, backend, batch).await?;
+    let room_ids: BTreeSet<i64> = batch.iter().map(|m| m.conversation_id.get()).collect();
+    let rooms = room_state::lock_rooms(&txn, &room_ids).await?;
     let members = memberships(&txn, backend, batch).await?;
 
     // Decide and number, in arrival order.
     let mut next: HashMap<i64, i64> = rooms.iter().map(|(id, r)| (*id, r.last_seq)).collect();
-    let mut outcomes: Vec<Option<Result<i64, DomainError>>> = Vec::with_capacity(batch.len());
-    for message in batch {
-        let room = message.conversation_id.get();
-        let Some(state) = rooms.get(&room) else {
-            outcomes.push(Some(Err(DomainError::ConversationNotFound)));
-            continue;
-        };
-        let (participant, banned) = members
-            .get(&(room, message.sender.get()))
-            .copied()
-            .unwrap_or((false, false));
-        let facts = PostingFacts {
-            participant,
-            banned,
-            closed: state.closed_at.is_some(),
-        };
-        outcomes.push(Some(facts.ensure().map(|()| {
+    let numbered: Vec<Result<i64, DomainError>> = batch
+        .iter()
+        .map(|message| {
+            let room = message.conversation_id.get();
+            let state = rooms.get(&room).ok_or(DomainError::ConversationNotFound)?;
+            let (participant, banned) = members
+                .get(&(room, message.sender.get()))
+                .copied()
+                .unwrap_or((false, false));
+            PostingFacts {
+                participant,
+                banned,
+                closed: state.closed_at.is_some(),
+            }
+            .ensure()?;
             let seq = next.entry(room).or_default();
             *seq += 1;
-            *seq
-        })));
-    }
-    let accepted: Vec<(&NewMessage, i64)> = batch
-        .iter()
-        .zip(&outcomes)
-        .filter_map(|(message, outcome)| match outcome {
-            Some(Ok(seq)) => Some((message, *seq)),
-            _ => None,
+            Ok(*seq)
         })
         .collect();
-    if accepted.is_empty() {
+    let accepted: Vec<(&NewMessage, i64)> = batch
+        .iter()
+        .zip(&numbered)
+        .filter_map(|(message, seq)| Some((*message, *seq.as_ref().ok()?)))
+        .collect();
+    // Everyone refused: nothing to write, and nothing numbered was used.
+    let (ids, names) = if accepted.is_empty() {
         txn.rollback().await.map_err(internal)?;
-        return Ok(outcomes
-            .into_iter()
-            .map(|o| {
-                Err(o
-                    .and_then(Result::err)
-                    .unwrap_or(DomainError::ConversationNotFound))
-            })
-            .collect());
-    }
-    move_rooms(&txn, backend, &accepted).await?;
-    let ids = insert_messages(&txn, backend, &accepted).await?;
-    move_read_positions(&txn, backend, &accepted).await?;
-    let names = author_names(&txn, backend, authors, &accepted).await?;
-    txn.commit().await.map_err(internal)?;
+        (HashMap::new(), HashMap::new())
+    } else {
+        move_rooms(&txn, backend, &accepted).await?;
+        let ids = insert_messages(&txn, backend, &accepted).await?;
+        move_read_positions(&txn, backend, &accepted).await?;
+        let names = author_names(&txn, backend, authors, &accepted).await?;
+        txn.commit().await.map_err(internal)?;
+        (ids, names)
+    };
 
     Ok(batch
         .iter()
-        .zip(outcomes)
-        .map(|(message, outcome)| {
-            let seq = outcome.unwrap_or(Err(DomainError::ConversationNotFound))?;
+        .zip(numbered)
+        .map(|(message, seq)| {
+            let seq = seq?;
             let room = message.conversation_id.get();
             let id = ids.get(&(room, seq)).copied().ok_or_else(|| {
                 DomainError::Internal(format!("message {seq} of room {room} was not inserted"))

@@ -7,6 +7,7 @@ mod known_users;
 mod messages;
 mod overviews;
 mod room_state;
+mod sql;
 mod users;
 
 pub use conversations::SeaConversationRepository;

@@ -1,22 +1,63 @@
-//! The conversation aggregate's rows: reading a room with its members and bans, and bringing
-//! members and bans to an aggregate's state by difference. Shared by every repository method that
-//! reads or writes a whole room (`find`, `create`, `save`, `modify`).
+//! The conversation aggregate's rows: locking rooms, reading a room with its members and bans, and
+//! bringing members and bans from one state of the aggregate to another by difference. Shared by
+//! every repository method that reads, locks or writes a whole room (`find`, `create`, `modify`,
+//! and the group commit of sends, which locks rooms the same way).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, DomainError, Participant, ReadPosition,
     RoomName, Timestamp, UserId,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
-    Set, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, Set, Statement, Value,
 };
 
+use super::sql::Bound;
 use super::{corrupt, from_db, to_db_i64};
 use crate::clock;
 use crate::entities::{bans, conversations, participants};
 use crate::error::internal;
+
+/// A room as locked: what numbering messages and the posting rule need of it.
+#[derive(Debug, FromQueryResult)]
+pub(super) struct LockedRoom {
+    pub id: i64,
+    pub last_seq: i64,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// Locks rooms against every other change and send until the transaction ends, and reads them:
+/// `SELECT … FOR UPDATE` in id order on PostgreSQL (so two lockers of several rooms cannot
+/// deadlock); on SQLite a no-op `UPDATE`, which takes the database's write lock as `BEGIN
+/// IMMEDIATE` would. A room that does not exist is simply absent.
+pub(super) async fn lock_rooms(
+    txn: &DatabaseTransaction,
+    ids: &BTreeSet<i64>,
+) -> Result<BTreeMap<i64, LockedRoom>, DomainError> {
+    let backend = txn.get_database_backend();
+    let mut bound = Bound::default();
+    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
+    let select = format!("SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list})");
+    let read = if backend == DbBackend::Postgres {
+        bound.statement(backend, &format!("{select} ORDER BY id FOR UPDATE"))
+    } else {
+        let read = bound.clone().statement(backend, &select);
+        txn.execute_raw(bound.statement(
+            backend,
+            &format!("UPDATE conversations SET version = version WHERE id IN ({list})"),
+        ))
+        .await
+        .map_err(internal)?;
+        read
+    };
+    let rows = LockedRoom::find_by_statement(read)
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    Ok(rows.into_iter().map(|room| (room.id, room)).collect())
+}
 
 /// The aggregate with its participants (in join order, with read positions) and bans, in two
 /// statements, on the pool or inside a transaction that has locked the room.
@@ -31,7 +72,7 @@ pub(super) async fn load(
     else {
         return Ok(None);
     };
-    // Members and bans in one round trip: a message send loads the room every time.
+    // Members and bans in one round trip.
     let people = PersonRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
         "SELECT 0 AS banned, user_id, read_seq, own_after_read, id AS position \
@@ -100,27 +141,19 @@ pub(super) async fn insert_participants(
     Ok(())
 }
 
-/// Removes the members the aggregate dropped and adds the ones it gained, in its order (the row id
-/// is the join order). Rows of members who stay are not rewritten: their read position may have
-/// moved since the aggregate was read, by `append` or `mark_read`, which do not bump the version.
+/// Takes the room's members from `before` (as stored, read under the room's lock) to `after`:
+/// removes the ones dropped and adds the ones gained, in `after`'s order (the row id is the join
+/// order). Rows of members who stay are not rewritten, so their read positions stay as stored.
 pub(super) async fn sync_participants(
     txn: &DatabaseTransaction,
-    conversation: &Conversation,
+    before: &Conversation,
+    after: &Conversation,
 ) -> Result<(), DomainError> {
-    let id = conversation.id.get();
-    let stored: HashSet<i64> = participants::Entity::find()
-        .filter(participants::Column::ConversationId.eq(id))
-        .all(txn)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|p| p.user_id)
-        .collect();
-    let wanted: HashSet<i64> = conversation
-        .participants
-        .iter()
-        .map(|p| p.user_id.get())
-        .collect();
+    let id = after.id.get();
+    let ids = |c: &Conversation| -> HashSet<i64> {
+        c.participants.iter().map(|p| p.user_id.get()).collect()
+    };
+    let (stored, wanted) = (ids(before), ids(after));
     let gone: Vec<i64> = stored.difference(&wanted).copied().collect();
     if !gone.is_empty() {
         participants::Entity::delete_many()
@@ -130,7 +163,7 @@ pub(super) async fn sync_participants(
             .await
             .map_err(internal)?;
     }
-    let joined: Vec<Participant> = conversation
+    let joined: Vec<Participant> = after
         .participants
         .iter()
         .filter(|p| !stored.contains(&p.user_id.get()))
@@ -155,21 +188,17 @@ async fn own_messages(
     if joining.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (0..joining.len()).map(|i| format!("${}", i + 2)).collect();
-    let mut values: Vec<Value> = vec![conversation.into()];
-    values.extend(joining.iter().map(|p| Value::from(p.user_id.get())));
-    let rows = OwnCount::find_by_statement(Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        format!(
-            "SELECT user_id, COUNT(*) AS total FROM messages \
-             WHERE conversation_id = $1 AND user_id IN ({}) GROUP BY user_id",
-            placeholders.join(", ")
-        ),
-        values,
-    ))
-    .all(txn)
-    .await
-    .map_err(internal)?;
+    let mut bound = Bound::default();
+    let room = bound.list([Value::from(conversation)]);
+    let users = bound.list(joining.iter().map(|p| Value::from(p.user_id.get())));
+    let sql = format!(
+        "SELECT user_id, COUNT(*) AS total FROM messages \
+         WHERE conversation_id = {room} AND user_id IN ({users}) GROUP BY user_id"
+    );
+    let rows = OwnCount::find_by_statement(bound.statement(txn.get_database_backend(), &sql))
+        .all(txn)
+        .await
+        .map_err(internal)?;
     Ok(rows
         .into_iter()
         .map(|row| (row.user_id, from_db(row.total)))
@@ -182,21 +211,16 @@ struct OwnCount {
     total: i64,
 }
 
-/// Bans are added (and, should a rule ever lift one, removed) by difference, like members.
+/// Bans from `before` to `after` by difference, like members (added, and should a rule ever lift
+/// one, removed).
 pub(super) async fn sync_bans(
     txn: &DatabaseTransaction,
-    conversation: &Conversation,
+    before: &Conversation,
+    after: &Conversation,
 ) -> Result<(), DomainError> {
-    let id = conversation.id.get();
-    let stored: HashSet<i64> = bans::Entity::find()
-        .filter(bans::Column::ConversationId.eq(id))
-        .all(txn)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|b| b.user_id)
-        .collect();
-    let wanted: HashSet<i64> = conversation.banned.iter().map(|u| u.get()).collect();
+    let id = after.id.get();
+    let ids = |c: &Conversation| -> HashSet<i64> { c.banned.iter().map(|u| u.get()).collect() };
+    let (stored, wanted) = (ids(before), ids(after));
     let lifted: Vec<i64> = stored.difference(&wanted).copied().collect();
     if !lifted.is_empty() {
         bans::Entity::delete_many()
@@ -207,7 +231,7 @@ pub(super) async fn sync_bans(
             .map_err(internal)?;
     }
     let now = clock::now();
-    let added: Vec<bans::ActiveModel> = conversation
+    let added: Vec<bans::ActiveModel> = after
         .banned
         .iter()
         .filter(|u| !stored.contains(&u.get()))
