@@ -306,6 +306,24 @@ fn deliver(
 }
 
 impl State {
+    /// [`Hub::join_quietly`] under a lock the caller already holds.
+    fn join_quietly(&mut self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
+        let entry = self
+            .sockets
+            .get_mut(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        entry.channels.insert(channel.to_owned());
+        self.channels
+            .entry(channel.to_owned())
+            .or_default()
+            .subscribers
+            .insert(socket.to_owned(), None);
+        Ok(())
+    }
+
     /// Queues a Pusher frame (the hub's own: subscription_succeeded, member_added, …).
     fn send(&mut self, socket: &str, frame: &Frame) {
         self.send_outbound(socket, &Outbound::pusher(frame.clone()));
@@ -766,23 +784,7 @@ impl Hub {
     /// subscriber of `channel`, silently (envelope joins are answered by the socket's own ack).
     /// Refused if the user was removed since `clear_revoked`, i.e. while the check ran.
     pub(crate) fn join_quietly(&self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
-        let mut guard = self.lock();
-        let state = &mut *guard;
-        let entry = state
-            .sockets
-            .get_mut(socket)
-            .ok_or(SubscribeError::UnknownSocket)?;
-        if entry.revoked.contains(channel) {
-            return Err(SubscribeError::Revoked);
-        }
-        entry.channels.insert(channel.to_owned());
-        state
-            .channels
-            .entry(channel.to_owned())
-            .or_default()
-            .subscribers
-            .insert(socket.to_owned(), None);
-        Ok(())
+        self.lock().join_quietly(socket, channel)
     }
 
     pub(crate) fn unsubscribe(&self, socket: &str, channel: &str) {

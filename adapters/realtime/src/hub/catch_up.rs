@@ -42,18 +42,19 @@ impl Hub {
     pub(crate) fn join_held(&self, socket: &str, channel: &str) -> Result<bool, SubscribeError> {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let entry = state
+        let already = state
             .sockets
-            .get_mut(socket)
-            .ok_or(SubscribeError::UnknownSocket)?;
-        let already = entry.channels.contains(channel);
-        entry
-            .catch_up
-            .insert(channel.to_owned(), CatchUp::Holding(Vec::new()));
-        state.catching_up.insert(socket.to_owned());
-        drop(guard);
-        self.join_quietly(socket, channel)
-            .inspect_err(|_| self.forget(socket, channel))?;
+            .get(socket)
+            .ok_or(SubscribeError::UnknownSocket)?
+            .channels
+            .contains(channel);
+        state.join_quietly(socket, channel)?;
+        if let Some(entry) = state.sockets.get_mut(socket) {
+            entry
+                .catch_up
+                .insert(channel.to_owned(), CatchUp::Holding(Vec::new()));
+            state.catching_up.insert(socket.to_owned());
+        }
         Ok(already)
     }
 
@@ -82,14 +83,14 @@ impl Hub {
     /// Ends a catch-up that failed: what was held is dropped, and the socket leaves the channel
     /// unless it was subscribed before the catch-up began (`already`).
     pub(crate) fn abandon_held(&self, socket: &str, channel: &str, already: bool) {
-        self.forget(socket, channel);
-        if !already {
-            self.unsubscribe(socket, channel);
+        let mut state = self.lock();
+        if already {
+            state.forget_catch_up(socket, channel);
+        } else {
+            // Leaving forgets the catch-up too.
+            state.leave(socket, channel);
+            state.settle();
         }
-    }
-
-    fn forget(&self, socket: &str, channel: &str) {
-        self.lock().forget_catch_up(socket, channel);
     }
 }
 
