@@ -13,6 +13,16 @@ pub enum Direction {
     After,
 }
 
+impl Direction {
+    /// The query parameter that asks for this direction.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Before => "before",
+            Self::After => "after",
+        }
+    }
+}
+
 /// A cursor read: up to `limit` messages on one side of `from`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
@@ -35,10 +45,7 @@ impl Cursor {
 
     /// The query parameter naming this cursor, for errors about its message.
     pub fn field(self) -> &'static str {
-        match self.direction {
-            Direction::Before => "before",
-            Direction::After => "after",
-        }
+        self.direction.field()
     }
 }
 
@@ -67,12 +74,10 @@ impl HistoryRequest {
         let cursor = match (params.before, params.after) {
             (None, None) => {
                 if params.limit.is_some() {
-                    let mut errors = ValidationErrors::new();
-                    errors.add(
+                    return Err(ValidationErrors::single(
                         "limit",
                         "The limit field is only used with before or after.",
-                    );
-                    return Err(errors);
+                    ));
                 }
                 return PageRequest::parse(params.page, params.per_page).map(Self::Page);
             }
@@ -92,10 +97,7 @@ impl HistoryRequest {
             }
         };
         let mut errors = ValidationErrors::new();
-        let field = match cursor.1 {
-            Direction::Before => "before",
-            Direction::After => "after",
-        };
+        let field = cursor.1.field();
         for (given, name) in [(params.page, "page"), (params.per_page, "per_page")] {
             if given.is_some() {
                 errors.add(
