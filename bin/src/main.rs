@@ -20,7 +20,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => server::serve(&cli).await,
         Command::Migrate => wiring::migrate_only(&cli).await,
         Command::Openapi => {
-            print!("{}", confab_http::api_service().spec_yaml());
+            print!("{}", confab_http::api_document().yaml());
             Ok(())
         }
     };

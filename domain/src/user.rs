@@ -45,6 +45,8 @@ pub struct NewUser {
 pub struct UserName(String);
 
 impl UserName {
+    pub const MAX_CHARS: usize = MAX_SHORT_TEXT;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
         if name.is_empty() {
@@ -69,6 +71,8 @@ impl UserName {
 pub struct Email(String);
 
 impl Email {
+    pub const MAX_CHARS: usize = MAX_SHORT_TEXT;
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {

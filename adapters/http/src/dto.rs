@@ -2,20 +2,28 @@
 //! without the other. Each `From` conversion is the one place a domain value becomes JSON.
 
 mod conversations;
+mod envelope_protocol;
 mod envelopes;
 mod messages;
-mod strict_string;
+mod schema_rules;
 mod timestamps;
 mod users;
 
 pub use conversations::{
     ConversationDto, ConversationType, CreateConversationBody, InviteBody, conversation_dto,
 };
+pub use envelope_protocol::{
+    AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
+};
 pub use envelopes::{
     ConversationEnvelope, ConversationListEnvelope, CursorMeta, MessageEnvelope,
     MessagePageEnvelope, MessagesMeta, PageMeta, StatusMessage, UserEnvelope, UserPageEnvelope,
 };
 pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
-pub use strict_string::StrictString;
+pub use schema_rules::{
+    CursorLimit, DateTime, EmailAddress, EnvelopeAddress, EnvelopeIdText, MessageText, NewPassword,
+    NotBlank, NotEmpty, NullAllowed, PageNumber, PerPage, PersonName, PingAddress, RoomNameText,
+    Ruled, SearchText, SentOrNull, UserIdList,
+};
 pub use timestamps::rfc3339_micros;
 pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};

@@ -1,7 +1,8 @@
 //! Every error a client can see, and the one table that maps domain outcomes to HTTP statuses.
 //!
-//! Bodies follow the API document: `{"status": false, "message": "…"}`, plus `errors` for 422s.
-//! Internal causes go to the log, never into a response.
+//! Bodies follow the API document: `{"status": false, "message": "…"}`, plus `errors` on a 422
+//! that is about fields. Every status has that one schema, so a generated client has one error
+//! type. Internal causes go to the log, never into a response.
 
 use std::collections::BTreeMap;
 
@@ -11,25 +12,18 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
-/// The document's error shape.
+/// The document's error shape, for every error status.
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
     /// Always `false`.
     pub status: bool,
-    /// What went wrong, for a person to read.
+    /// What went wrong, for a person to read; on a 422, the first reason and how many more
+    /// there are.
     pub message: String,
-}
-
-/// A 422: the summary line and every failing field.
-#[derive(Debug, Clone, Object)]
-pub struct ValidationErrorBody {
-    /// Always `false`.
-    pub status: bool,
-    /// The first reason, and how many more there are.
-    pub message: String,
-    /// `{field: [reasons]}`; absent when the refusal is about the room's state, not a field.
-    #[oai(skip_serializing_if_is_empty)]
-    pub errors: BTreeMap<String, Vec<String>>,
+    /// 422 only: `{field: [reasons]}`. Absent when the refusal is about the room's state (a
+    /// closed room, a banned user), not a field.
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// The error responses every operation may give.
@@ -44,9 +38,16 @@ pub enum ApiError {
     /// The conversation or user does not exist, or you are not a participant.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// Validation error, or an action the room's state does not allow (closed room, banned user).
+    /// The request body is over 512 KiB.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The request body is not `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// Validation error (`errors` names the fields), or an action the room's state does not
+    /// allow (closed room, banned user).
     #[oai(status = 422)]
-    Unprocessable(Json<ValidationErrorBody>),
+    Unprocessable(Json<ErrorBody>),
     /// Throttled; retry after `Retry-After` seconds.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
@@ -68,6 +69,7 @@ fn body(message: impl Into<String>) -> Json<ErrorBody> {
     Json(ErrorBody {
         status: false,
         message: message.into(),
+        errors: None,
     })
 }
 
@@ -76,11 +78,15 @@ impl ApiError {
         message: impl Into<String>,
         errors: BTreeMap<String, Vec<String>>,
     ) -> Self {
-        Self::Unprocessable(Json(ValidationErrorBody {
+        Self::Unprocessable(Json(ErrorBody {
             status: false,
             message: message.into(),
-            errors,
+            errors: (!errors.is_empty()).then_some(errors),
         }))
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::NotFound(body(message))
     }
 
     pub fn internal() -> Self {
@@ -137,6 +143,8 @@ impl poem::error::ResponseError for Rejection {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -189,11 +197,7 @@ pub async fn render_error(error: poem::Error) -> Response {
             .canonical_reason()
             .map_or_else(|| error.to_string(), |reason| format!("{reason}.")),
     };
-    let mut response = poem_openapi::payload::Json(ErrorBody {
-        status: false,
-        message,
-    })
-    .into_response();
+    let mut response = body(message).into_response();
     response.set_status(status);
     response
 }

@@ -4,6 +4,7 @@
 mod allow;
 mod api;
 mod body_limit;
+mod document;
 pub mod dto;
 mod error;
 pub mod security;
@@ -15,7 +16,8 @@ use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 pub use api::{Readiness, RealtimeInfo};
-pub use error::{ApiError, ErrorBody, ValidationErrorBody};
+pub use document::Document;
+pub use error::{ApiError, ErrorBody};
 
 /// Large enough for a 65,535-character message of 4-byte characters, small enough that a client
 /// cannot make the server buffer megabytes.
@@ -30,8 +32,17 @@ type Operations = (
     api::SystemApi,
 );
 
-/// The API description: what `/openapi.yaml` serves and `confab openapi` prints.
-pub fn api_service() -> OpenApiService<Operations, ()> {
+/// The address `confab serve` listens on by default: the document's one `servers` entry (generated
+/// clients take it as their default base URL; give them yours).
+const DEFAULT_SERVER: &str = "http://127.0.0.1:8000";
+
+/// The document: what `/openapi.yaml` serves and `confab openapi` prints.
+pub fn api_document() -> Document {
+    Document::finish(&api_service().spec())
+}
+
+/// poem-openapi's description of the operations, before [`Document::finish`].
+fn api_service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
         (
             api::AccountsApi,
@@ -44,11 +55,17 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
         "Confab",
         env!("CARGO_PKG_VERSION"),
     )
+    .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+    .server(
+        poem_openapi::ServerObject::new(DEFAULT_SERVER)
+            .description("`confab serve` with its defaults; your deployment's address otherwise."),
+    )
     .description(
         "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
          Message API. Authenticate with `POST /api/v1/user/login` and send the \
          token as `Authorization: Bearer <token>`. Errors are `{\"status\": false, \"message\": \
-         \"…\"}`, with an `errors` object `{field: [reasons]}` on validation failures (422). The plain-WebSocket \
+         \"…\"}` for every error status, with an `errors` object `{field: [reasons]}` on \
+         validation failures (422). The plain-WebSocket \
          envelope protocol (`/ws`) is described by the JSON Schema at \
          `/schemas/envelope.schema.json`.",
     )
@@ -57,14 +74,14 @@ pub fn api_service() -> OpenApiService<Operations, ()> {
 /// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`.
 pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>) -> impl Endpoint {
     let service = api_service();
-    let docs = service.swagger_ui();
-    let spec_json = service.spec_endpoint();
-    let spec_yaml = service.spec_endpoint_yaml();
-    let allowed = allow::AllowedMethods::from_spec(&service.spec());
+    let unfinished = service.spec();
+    let document = Document::finish(&unfinished);
+    let docs = document.swagger_ui(&service.swagger_ui_html(), &unfinished);
+    let allowed = allow::AllowedMethods::from_spec(document.json());
     Route::new()
         .nest("/docs", docs)
-        .at("/openapi.json", spec_json)
-        .at("/openapi.yaml", spec_yaml)
+        .at("/openapi.json", document.json_endpoint())
+        .at("/openapi.yaml", document.yaml_endpoint())
         .at("/app.js", poem::get(web_client::script))
         .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)

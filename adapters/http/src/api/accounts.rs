@@ -10,8 +10,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::dto::{
-    LoginBody, PageMeta, RegisterBody, SessionEnvelope, UserDto, UserEnvelope, UserPageEnvelope,
-    UserProfileDto,
+    LoginBody, PageMeta, PageNumber, PerPage, RegisterBody, Ruled, SearchText, SessionEnvelope,
+    UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
@@ -62,9 +62,9 @@ impl AccountsApi {
         let Json(body) = body;
         let session = app
             .register(RegisterRequest {
-                name: body.name,
-                email: body.email,
-                password: body.password,
+                name: body.name.into_inner(),
+                email: body.email.into_inner(),
+                password: body.password.into_inner(),
             })
             .await?;
         Ok(Registered::Created(Json(SessionEnvelope::new(
@@ -82,14 +82,16 @@ impl AccountsApi {
         let Json(body) = body;
         let session = app
             .login(LoginRequest {
-                email: body.email,
-                password: body.password,
+                email: body.email.into_inner(),
+                password: body.password.into_inner(),
             })
             .await?;
         Ok(LoggedIn::Ok(Json(SessionEnvelope::new(&session, None))))
     }
 
     /// Current user
+    ///
+    /// The account the bearer token belongs to.
     #[oai(path = "/api/v1/user/me", method = "get", operation_id = "currentUser")]
     async fn me(&self, auth: BearerAuth) -> ApiResult<Profile> {
         Ok(Profile::Ok(Json(UserEnvelope {
@@ -109,19 +111,19 @@ impl AccountsApi {
         auth: BearerAuth,
         request: &Request,
         /// Text to look for in names and emails.
-        search: Query<Option<String>>,
+        search: Query<Ruled<Option<String>, SearchText>>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Ruled<Option<i64>, PageNumber>>,
         /// Users per page, 1–100 (default 20).
-        per_page: Query<Option<i64>>,
+        per_page: Query<Ruled<Option<i64>, PerPage>>,
     ) -> ApiResult<People> {
         let found = app
             .search_users(
                 &caller_of(&auth, request),
                 SearchUsersRequest {
-                    search: search.0,
-                    page: page.0,
-                    per_page: per_page.0,
+                    search: search.0.0,
+                    page: page.0.0,
+                    per_page: per_page.0.0,
                 },
             )
             .await?;

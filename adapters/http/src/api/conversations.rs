@@ -106,9 +106,9 @@ impl ConversationsApi {
             .create_conversation(
                 &caller,
                 CreateConversationRequest {
-                    kind: body.kind.map(|kind| kind.as_str().to_owned()),
-                    name: body.name,
-                    user_ids: body.user_ids,
+                    kind: body.kind.0.map(|kind| kind.as_str().to_owned()),
+                    name: body.name.into_inner(),
+                    user_ids: body.user_ids.into_inner().unwrap_or_default(),
                 },
             )
             .await?;
@@ -127,6 +127,9 @@ impl ConversationsApi {
     }
 
     /// Get conversation
+    ///
+    /// One conversation as the conversation list shows it (participants, last message, your
+    /// unread count); 404 unless you are a participant.
     #[oai(
         path = "/api/v1/conversations/:id",
         method = "get",
@@ -187,7 +190,7 @@ impl ConversationsApi {
     ) -> ApiResult<OneConversation> {
         let caller = caller_of(&auth, request);
         let conversation = app
-            .invite_users(&caller, ConversationId(id.0), &body.0.user_ids)
+            .invite_users(&caller, ConversationId(id.0), &body.0.user_ids.0)
             .await?;
         Ok(envelope(&conversation, &caller, Some("Users invited.")))
     }

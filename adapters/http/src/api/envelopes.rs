@@ -6,61 +6,26 @@ use confab_application::use_cases::login::LoginRequest;
 use confab_domain::{MessageView, Timestamp, UserId};
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::types::ToJSON;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::{Value, json};
 
 use super::ApiTags;
-use crate::dto::{LoginBody, MessageDto, SessionDto, StrictString, UserProfileDto};
+use crate::dto::{
+    AckPayload, AckType, ClientEnvelope, EnvelopeAck, LoginBody, MessageDto, SessionDto,
+    UserProfileDto,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
 /// The envelope's JSON Schema, served so clients and tools validate against the server's own copy.
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../../../schemas/envelope.schema.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum EnvelopeType {
-    Ping,
-    Message,
-    Ack,
-    Join,
-    Leave,
-    Error,
-}
-
-/// `{id, type, from, to, ts, payload}` — see `/schemas/envelope.schema.json`. `from` and `ts` are
-/// set by the server; a client's values are ignored.
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct Envelope {
-    /// Chosen by the client and echoed in the answer; assigned when absent.
-    pub id: Option<StrictString>,
-    #[oai(rename = "type")]
-    pub kind: EnvelopeType,
-    /// `user:{id}` or `server`; set by the server.
-    pub from: Option<StrictString>,
-    /// `conversation:{id}`, `user:{id}` or `channel:global`.
-    pub to: Option<StrictString>,
-    /// Unix seconds; set by the server.
-    #[oai(validator(minimum(value = "0")))]
-    pub ts: Option<i64>,
-    /// For a message: `{"text": "…"}`. For an ack: `{"ack": id, "message"?: …}`.
-    pub payload: Option<Value>,
-}
-
-impl poem_openapi::types::Example for Envelope {
-    fn example() -> Self {
-        Self {
-            id: Some(StrictString("1".into())),
-            kind: EnvelopeType::Ping,
-            from: None,
-            to: Some(StrictString("channel:global".into())),
-            ts: None,
-            payload: Some(json!({})),
-        }
-    }
+fn envelope_schema() -> &'static Value {
+    static PARSED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        serde_json::from_str(ENVELOPE_SCHEMA).expect("schemas/envelope.schema.json is JSON")
+    })
 }
 
 /// `{token, token_type, expires_in, user}`, flat, as the learning README's login returns it.
@@ -74,30 +39,30 @@ enum LegacyLogin {
 enum Answered {
     /// A ping's ack.
     #[oai(status = 200)]
-    Ack(Json<Envelope>),
+    Ack(Json<EnvelopeAck>),
     /// A message was stored (and broadcast to Pusher and envelope clients); the ack carries it.
     #[oai(status = 201)]
-    Stored(Json<Envelope>),
+    Stored(Json<EnvelopeAck>),
 }
 
 #[derive(ApiResponse)]
 enum Schema {
+    /// The JSON Schema (draft 2020-12) of the envelope.
     #[oai(status = 200, content_type = "application/schema+json")]
-    Ok(PlainText<&'static str>),
+    Ok(Json<Value>),
 }
 
-fn ack(id: String, to: UserId, now: Timestamp, message: Option<&MessageView>) -> Envelope {
-    let mut payload = json!({ "ack": id });
-    if let Some(message) = message {
-        payload["message"] = MessageDto::from(message).to_json().unwrap_or(Value::Null);
-    }
-    Envelope {
-        id: Some(StrictString(id)),
-        kind: EnvelopeType::Ack,
-        from: Some(StrictString("server".into())),
-        to: Some(StrictString(format!("user:{to}"))),
-        ts: Some(now.timestamp()),
-        payload: Some(payload),
+fn ack(id: String, to: UserId, now: Timestamp, message: Option<&MessageView>) -> EnvelopeAck {
+    EnvelopeAck {
+        payload: AckPayload {
+            ack: id.clone(),
+            message: message.map(MessageDto::from),
+        },
+        id,
+        kind: AckType::Ack,
+        from: "server".into(),
+        to: format!("user:{to}"),
+        ts: now.timestamp(),
     }
 }
 
@@ -113,8 +78,8 @@ impl EnvelopesApi {
         let Json(body) = body;
         let session = app
             .login(LoginRequest {
-                email: body.email,
-                password: body.password,
+                email: body.email.into_inner(),
+                password: body.password.into_inner(),
             })
             .await?;
         Ok(LegacyLogin::Ok(Json(SessionDto {
@@ -137,12 +102,12 @@ impl EnvelopesApi {
         app: Data<&Confab>,
         auth: BearerAuth,
         request: &Request,
-        body: Json<Envelope>,
+        body: Json<ClientEnvelope>,
     ) -> ApiResult<Answered> {
         let caller = caller_of(&auth, request);
         let Json(envelope) = body;
         let id = match envelope.id {
-            Some(StrictString(id)) => {
+            Some(id) => {
                 confab_domain::EnvelopeId::parse(&id).map_err(|reason| invalid("id", &reason))?;
                 id
             }
@@ -153,18 +118,17 @@ impl EnvelopesApi {
             return Err(invalid("payload", "The payload field must be an object."));
         }
         let now = chrono::Utc::now();
-        match envelope.kind {
-            EnvelopeType::Ping => {
-                if let Some(StrictString(to)) = &envelope.to {
+        match envelope.kind.as_str() {
+            "ping" => {
+                if let Some(to) = &envelope.to {
                     app.ping(&caller, &id, to, payload.to_string()).await?;
                 }
                 Ok(Answered::Ack(Json(ack(id, caller.user, now, None))))
             }
-            EnvelopeType::Message => {
+            "message" => {
                 let to = envelope
                     .to
-                    .as_ref()
-                    .map(|to| to.0.as_str())
+                    .as_deref()
                     .ok_or_else(|| invalid("to", "The to field is required for a message."))?;
                 let text = payload
                     .get("text")
@@ -179,13 +143,17 @@ impl EnvelopesApi {
                     Some(&message),
                 ))))
             }
-            EnvelopeType::Join | EnvelopeType::Leave => Err(invalid(
+            "join" | "leave" => Err(invalid(
                 "type",
                 "join and leave need the WebSocket (/ws); over HTTP send ping or message.",
             )),
-            EnvelopeType::Ack | EnvelopeType::Error => Err(invalid(
+            "ack" | "error" => Err(invalid(
                 "type",
                 "ack and error are sent by the server; send ping or message.",
+            )),
+            _ => Err(invalid(
+                "type",
+                "The type field must be ping or message (join and leave need the WebSocket).",
             )),
         }
     }
@@ -200,7 +168,7 @@ impl EnvelopesApi {
         operation_id = "envelopeSchema"
     )]
     async fn schema(&self) -> Schema {
-        Schema::Ok(PlainText(ENVELOPE_SCHEMA))
+        Schema::Ok(Json(envelope_schema().clone()))
     }
 }
 

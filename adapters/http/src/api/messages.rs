@@ -8,8 +8,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::dto::{
-    CursorMeta, MessageDto, MessageEnvelope, MessagePageEnvelope, MessagesMeta, PageMeta,
-    SendMessageBody,
+    CursorLimit, CursorMeta, MessageDto, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
+    PageMeta, PageNumber, PerPage, Ruled, SendMessageBody,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
@@ -56,23 +56,23 @@ impl MessagesApi {
         /// Conversation id.
         id: Path<i64>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Ruled<Option<i64>, PageNumber>>,
         /// Messages per page, 1–100 (default 20).
-        per_page: Query<Option<i64>>,
+        per_page: Query<Ruled<Option<i64>, PerPage>>,
         /// A message id of this conversation: return messages older than it, newest first.
         before: Query<Option<i64>>,
         /// A message id of this conversation: return messages newer than it, oldest first.
         after: Query<Option<i64>>,
         /// With `before` or `after`: how many messages, 1–100 (default 20).
-        limit: Query<Option<i64>>,
+        limit: Query<Ruled<Option<i64>, CursorLimit>>,
     ) -> ApiResult<MessagePage> {
         let caller = caller_of(&auth, request);
         let params = HistoryParams {
-            page: page.0,
-            per_page: per_page.0,
+            page: page.0.0,
+            per_page: per_page.0.0,
             before: before.0,
             after: after.0,
-            limit: limit.0,
+            limit: limit.0.0,
         };
         let (items, meta) = match app
             .list_messages(&caller, ConversationId(id.0), params)
@@ -114,7 +114,7 @@ impl MessagesApi {
     ) -> ApiResult<MessageSent> {
         let caller = caller_of(&auth, request);
         let message = app
-            .send_message(&caller, ConversationId(id.0), &body.0.body)
+            .send_message(&caller, ConversationId(id.0), &body.0.body.0)
             .await?;
         Ok(MessageSent::Created(Json(MessageEnvelope {
             status: true,

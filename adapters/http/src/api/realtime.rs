@@ -1,10 +1,12 @@
 use confab_application::Confab;
-use poem::Request;
 use poem::web::Data;
-use poem_openapi::payload::{Form, Json};
-use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi};
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{Form, Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::{ApiResponse, Object, OpenApi, impl_apirequest_for_payload};
 
 use super::ApiTags;
+use crate::dto::{NotBlank, Ruled};
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
@@ -28,17 +30,50 @@ pub struct RealtimeInfo {
 #[derive(Debug, Clone, Object, serde::Deserialize)]
 pub struct ChannelAuthBody {
     /// The socket id from `pusher:connection_established`.
-    pub socket_id: String,
+    pub socket_id: Ruled<String, NotBlank>,
     /// e.g. `private-conversation.1`, `presence-conversation.1`, `private-user.2`.
-    pub channel_name: String,
+    pub channel_name: Ruled<String, NotBlank>,
 }
 
-#[derive(Debug, ApiRequest)]
-enum ChannelAuthRequest {
-    /// What pusher-js and laravel-echo send.
-    Form(Form<ChannelAuthBody>),
-    Json(Json<ChannelAuthBody>),
+/// The auth request as JSON (what the document lists, so generated clients get one request
+/// type) or as the form body pusher-js and laravel-echo post (accepted, not listed).
+struct ChannelAuthRequest(ChannelAuthBody);
+
+impl Payload for ChannelAuthRequest {
+    const CONTENT_TYPE: &'static str = <Json<ChannelAuthBody> as Payload>::CONTENT_TYPE;
+
+    fn check_content_type(content_type: &str) -> bool {
+        Json::<ChannelAuthBody>::check_content_type(content_type)
+            || Form::<ChannelAuthBody>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Json<ChannelAuthBody> as Payload>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <Json<ChannelAuthBody> as Payload>::register(registry);
+    }
 }
+
+impl ParsePayload for ChannelAuthRequest {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = request
+            .content_type()
+            .is_some_and(Form::<ChannelAuthBody>::check_content_type);
+        if form {
+            let Form(auth) = Form::from_request(request, body).await?;
+            Ok(Self(auth))
+        } else {
+            let Json(auth) = Json::from_request(request, body).await?;
+            Ok(Self(auth))
+        }
+    }
+}
+
+impl_apirequest_for_payload!(ChannelAuthRequest);
 
 /// The signature pusher-js forwards in `pusher:subscribe`.
 #[derive(Debug, Clone, Object)]
@@ -82,12 +117,12 @@ impl RealtimeApi {
         request: &Request,
         body: ChannelAuthRequest,
     ) -> ApiResult<ChannelAuthorized> {
-        let (ChannelAuthRequest::Form(Form(body)) | ChannelAuthRequest::Json(Json(body))) = body;
+        let ChannelAuthRequest(body) = body;
         let grant = app
             .authorize_channel(
                 &caller_of(&auth, request),
-                &body.socket_id,
-                &body.channel_name,
+                &body.socket_id.0,
+                &body.channel_name.0,
             )
             .await?;
         Ok(ChannelAuthorized::Ok(Json(ChannelAuthDto {
@@ -111,10 +146,9 @@ impl RealtimeApi {
     ) -> ApiResult<RealtimeSettings> {
         match info.0 {
             Some(info) => Ok(RealtimeSettings::Ok(Json(info.clone()))),
-            None => Err(ApiError::NotFound(Json(crate::ErrorBody {
-                status: false,
-                message: "Realtime is not enabled on this server.".into(),
-            }))),
+            None => Err(ApiError::not_found(
+                "Realtime is not enabled on this server.",
+            )),
         }
     }
 }

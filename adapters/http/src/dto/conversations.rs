@@ -1,8 +1,12 @@
 use confab_domain::{ConversationKind, ConversationOverview, UserId};
 use poem_openapi::{Enum, Object};
 
-use super::{LastMessageDto, UserDto, rfc3339_micros};
+use super::{
+    DateTime, LastMessageDto, NullAllowed, RoomNameText, Ruled, SentOrNull, UserDto, UserIdList,
+    rfc3339_micros,
+};
 
+/// A one-to-one chat, or a group room with a creator who manages it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum ConversationType {
@@ -35,19 +39,21 @@ pub struct ConversationDto {
     #[oai(rename = "type")]
     pub kind: ConversationType,
     /// Group rooms only; `null` for direct chats and unnamed rooms.
-    pub name: Option<String>,
+    pub name: Ruled<Option<String>, SentOrNull>,
     pub created_by: UserDto,
     /// Whether you created it (and so may manage it).
     pub is_creator: bool,
     pub is_closed: bool,
-    pub closed_at: Option<String>,
+    /// When the creator closed it; `null` while open.
+    pub closed_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
     /// In the order they joined.
     pub participants: Vec<UserDto>,
-    pub last_message: Option<LastMessageDto>,
+    /// `null` until the first message.
+    pub last_message: Ruled<Option<LastMessageDto>, SentOrNull>,
     /// Messages by others since you last read.
     pub unread_count: u64,
     /// When the last message was sent (or the conversation was created).
-    pub updated_at: String,
+    pub updated_at: Ruled<String, DateTime>,
 }
 
 /// The caller's view of a conversation: `is_creator` and `unread_count` depend on who asks.
@@ -55,15 +61,19 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
     ConversationDto {
         id: overview.id.get(),
         kind: overview.kind.into(),
-        name: overview.name.clone(),
+        name: overview.name.clone().into(),
         created_by: UserDto::from(&overview.created_by),
         is_creator: overview.is_creator(viewer),
         is_closed: overview.is_closed(),
-        closed_at: overview.closed_at.map(rfc3339_micros),
+        closed_at: overview.closed_at.map(rfc3339_micros).into(),
         participants: overview.participants.iter().map(UserDto::from).collect(),
-        last_message: overview.last_message.as_ref().map(LastMessageDto::from),
+        last_message: overview
+            .last_message
+            .as_ref()
+            .map(LastMessageDto::from)
+            .into(),
         unread_count: overview.unread_count,
-        updated_at: rfc3339_micros(overview.updated_at),
+        updated_at: rfc3339_micros(overview.updated_at).into(),
     }
 }
 
@@ -72,21 +82,22 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
 #[oai(example)]
 pub struct CreateConversationBody {
     /// `direct` or `group`. Default: `direct` for exactly one other user and no name, else `group`.
+    /// `direct` or `group`. Default: `direct` for exactly one other user and no name, else `group`.
     #[oai(rename = "type")]
-    pub kind: Option<ConversationType>,
-    /// Room name (group only).
-    pub name: Option<String>,
-    /// The other people. Exactly one for a direct chat; any number (even none) for a group.
-    #[oai(default)]
-    pub user_ids: Vec<i64>,
+    pub kind: Ruled<Option<ConversationType>, NullAllowed>,
+    /// Room name (group only); blank means none.
+    pub name: Ruled<Option<String>, (RoomNameText, NullAllowed)>,
+    /// The other people, each once. Exactly one for a direct chat; any number up to 1,000 (even
+    /// none, the default) for a group.
+    pub user_ids: Ruled<Option<Vec<i64>>, (UserIdList, NullAllowed)>,
 }
 
 impl poem_openapi::types::Example for CreateConversationBody {
     fn example() -> Self {
         Self {
-            kind: Some(ConversationType::Group),
-            name: Some("Project Alpha".into()),
-            user_ids: vec![3, 4, 5],
+            kind: Some(ConversationType::Group).into(),
+            name: Some("Project Alpha".to_owned()).into(),
+            user_ids: Some(vec![3, 4, 5]).into(),
         }
     }
 }
@@ -95,13 +106,14 @@ impl poem_openapi::types::Example for CreateConversationBody {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct InviteBody {
-    pub user_ids: Vec<i64>,
+    /// Each once, at most 1,000.
+    pub user_ids: Ruled<Vec<i64>, UserIdList>,
 }
 
 impl poem_openapi::types::Example for InviteBody {
     fn example() -> Self {
         Self {
-            user_ids: vec![4, 5, 6],
+            user_ids: vec![4, 5, 6].into(),
         }
     }
 }

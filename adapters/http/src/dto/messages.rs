@@ -1,7 +1,7 @@
 use confab_domain::MessageView;
 use poem_openapi::Object;
 
-use super::{UserDto, rfc3339_micros};
+use super::{DateTime, MessageText, Ruled, UserDto, rfc3339_micros};
 
 /// A message, as the API document and the `message.sent` event show it.
 #[derive(Debug, Clone, Object)]
@@ -10,7 +10,7 @@ pub struct MessageDto {
     pub conversation_id: i64,
     pub user_id: i64,
     pub body: String,
-    pub created_at: String,
+    pub created_at: Ruled<String, DateTime>,
     pub user: UserDto,
 }
 
@@ -21,7 +21,7 @@ impl From<&MessageView> for MessageDto {
             conversation_id: view.message.conversation_id.get(),
             user_id: view.message.sender.get(),
             body: view.message.body.clone(),
-            created_at: rfc3339_micros(view.message.created_at),
+            created_at: rfc3339_micros(view.message.created_at).into(),
             user: UserDto::from(&view.author),
         }
     }
@@ -32,7 +32,7 @@ impl From<&MessageView> for MessageDto {
 pub struct LastMessageDto {
     pub id: i64,
     pub body: String,
-    pub created_at: String,
+    pub created_at: Ruled<String, DateTime>,
     pub user: UserDto,
 }
 
@@ -41,7 +41,7 @@ impl From<&MessageView> for LastMessageDto {
         Self {
             id: view.message.id.get(),
             body: view.message.body.clone(),
-            created_at: rfc3339_micros(view.message.created_at),
+            created_at: rfc3339_micros(view.message.created_at).into(),
             user: UserDto::from(&view.author),
         }
     }
@@ -52,13 +52,13 @@ impl From<&MessageView> for LastMessageDto {
 #[oai(example)]
 pub struct SendMessageBody {
     /// Message text: not blank, at most 65,535 characters.
-    pub body: String,
+    pub body: Ruled<String, MessageText>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
     fn example() -> Self {
         Self {
-            body: "Hello, how is everyone?".into(),
+            body: String::from("Hello, how is everyone?").into(),
         }
     }
 }

@@ -1,7 +1,9 @@
 use confab_domain::{User, UserSummary};
 use poem_openapi::Object;
 
-use super::rfc3339_micros;
+use super::{
+    DateTime, EmailAddress, NewPassword, NotBlank, NotEmpty, PersonName, Ruled, rfc3339_micros,
+};
 
 /// A person as others see them.
 #[derive(Debug, Clone, Object)]
@@ -35,7 +37,7 @@ pub struct UserProfileDto {
     pub id: i64,
     pub name: String,
     pub email: String,
-    pub created_at: String,
+    pub created_at: Ruled<String, DateTime>,
 }
 
 impl From<&User> for UserProfileDto {
@@ -44,7 +46,7 @@ impl From<&User> for UserProfileDto {
             id: user.id.get(),
             name: user.name.as_str().to_owned(),
             email: user.email.as_str().to_owned(),
-            created_at: rfc3339_micros(user.created_at),
+            created_at: rfc3339_micros(user.created_at).into(),
         }
     }
 }
@@ -53,20 +55,20 @@ impl From<&User> for UserProfileDto {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct RegisterBody {
-    /// Display name, 1–255 characters.
-    pub name: String,
+    /// Display name, 1–255 characters, not blank.
+    pub name: Ruled<String, PersonName>,
     /// Unique; compared case-insensitively.
-    pub email: String,
-    /// At least 8 characters.
-    pub password: String,
+    pub email: Ruled<String, EmailAddress>,
+    /// 8–1,024 characters.
+    pub password: Ruled<String, NewPassword>,
 }
 
 impl poem_openapi::types::Example for RegisterBody {
     fn example() -> Self {
         Self {
-            name: "Jane Smith".into(),
-            email: "jane@example.com".into(),
-            password: "correct horse battery".into(),
+            name: String::from("Jane Smith").into(),
+            email: String::from("jane@example.com").into(),
+            password: String::from("correct horse battery").into(),
         }
     }
 }
@@ -75,15 +77,15 @@ impl poem_openapi::types::Example for RegisterBody {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct LoginBody {
-    pub email: String,
-    pub password: String,
+    pub email: Ruled<String, NotBlank>,
+    pub password: Ruled<String, NotEmpty>,
 }
 
 impl poem_openapi::types::Example for LoginBody {
     fn example() -> Self {
         Self {
-            email: "jane@example.com".into(),
-            password: "correct horse battery".into(),
+            email: String::from("jane@example.com").into(),
+            password: String::from("correct horse battery").into(),
         }
     }
 }

@@ -1,0 +1,115 @@
+//! The OpenAPI document as served (`/openapi.json`, `/openapi.yaml`, Swagger UI at `/docs`) and
+//! printed (`confab openapi`): poem-openapi's description of the operations, finished with what
+//! poem-openapi cannot say itself.
+//!
+//! The one such thing is `security: []` on the public operations (register, log in, health, the
+//! envelope schema): poem-openapi leaves `security` out when an operation takes no credentials,
+//! and OpenAPI reads a missing `security` as "whatever the document's default is", which linters
+//! and generators rightly refuse to guess.
+
+use poem::endpoint::make_sync;
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, Response, Route};
+use serde_json::Value;
+
+/// The finished document, rendered once at startup.
+#[derive(Debug, Clone)]
+pub struct Document {
+    json: String,
+    yaml: String,
+}
+
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
+
+impl Document {
+    /// Finishes poem-openapi's JSON rendering of the document.
+    pub(crate) fn finish(spec_json: &str) -> Self {
+        let mut spec: Value =
+            serde_json::from_str(spec_json).expect("poem-openapi renders the document as JSON");
+        let operations = spec["paths"]
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|paths| paths.values_mut())
+            .filter_map(Value::as_object_mut)
+            .flat_map(|path| {
+                path.iter_mut()
+                    .filter(|(method, _)| METHODS.contains(&method.as_str()))
+                    .map(|(_, operation)| operation)
+            })
+            .filter_map(Value::as_object_mut);
+        for operation in operations {
+            operation
+                .entry("security")
+                .or_insert_with(|| Value::Array(Vec::new()));
+        }
+        Self {
+            json: serde_json::to_string_pretty(&spec).expect("a JSON value renders"),
+            yaml: serde_yaml::to_string(&spec).expect("a JSON value renders as YAML"),
+        }
+    }
+
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    pub fn yaml(&self) -> &str {
+        &self.yaml
+    }
+
+    pub(crate) fn json_endpoint(&self) -> impl Endpoint + use<> {
+        let json = self.json.clone();
+        make_sync(move |_| {
+            Response::builder()
+                .content_type("application/json")
+                .body(json.clone())
+        })
+    }
+
+    pub(crate) fn yaml_endpoint(&self) -> impl Endpoint + use<> {
+        let yaml = self.yaml.clone();
+        make_sync(move |_| {
+            Response::builder()
+                .content_type("application/x-yaml")
+                .header("Content-Disposition", "inline; filename=\"openapi.yaml\"")
+                .body(yaml.clone())
+        })
+    }
+
+    /// poem-openapi's Swagger UI page (offline: its script and styles are inlined), showing this
+    /// document instead of the unfinished one it embeds.
+    pub(crate) fn swagger_ui(
+        &self,
+        swagger_html: &str,
+        unfinished_json: &str,
+    ) -> impl Endpoint + use<> {
+        let page = swagger_html.replacen(unfinished_json, &self.json, 1);
+        Route::new().at(
+            "/",
+            make_sync(move |_| Html(page.clone())).map_to_response(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_operations_say_they_take_no_credentials_and_others_keep_theirs() {
+        let spec = r#"{"openapi":"3.0.0","paths":{
+            "/a":{"get":{"operationId":"a"},"post":{"operationId":"b","security":[{"BearerAuth":[]}]},
+                  "parameters":[]}}}"#;
+        let document = Document::finish(spec);
+        let finished: Value = serde_json::from_str(document.json()).unwrap();
+        assert_eq!(
+            finished["paths"]["/a"]["get"]["security"],
+            serde_json::json!([])
+        );
+        assert_eq!(
+            finished["paths"]["/a"]["post"]["security"],
+            serde_json::json!([{"BearerAuth": []}])
+        );
+        assert!(finished["paths"]["/a"]["parameters"].is_array());
+        assert!(document.yaml().contains("security: []"));
+    }
+}
