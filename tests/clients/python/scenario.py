@@ -1,0 +1,158 @@
+"""The API document's scenario through a client generated from openapi.yaml by
+openapi-python-client (imported from ./generated, no edits). Run by the Rust test `clients`,
+which starts the server and passes its address in CONFAB_URL. Every value is read through the
+generated models; an assertion failure exits non-zero."""
+
+import os
+import random
+import time
+
+from confab_client import AuthenticatedClient, Client
+from confab_client.api.conversations import (
+    ban_participant,
+    close_room,
+    create_conversation,
+    get_conversation,
+    invite_users,
+    leave_conversation,
+    list_conversations,
+    mark_read,
+    remove_participant,
+)
+from confab_client.api.messages import list_messages, send_message
+from confab_client.api.users import current_user, login, register, search_users
+from confab_client.models import (
+    ConversationType,
+    CreateConversationBody,
+    CursorMeta,
+    ErrorBody,
+    InviteBody,
+    LoginBody,
+    PageMeta,
+    RegisterBody,
+    SendMessageBody,
+)
+from confab_client.types import UNSET
+
+BASE = os.environ["CONFAB_URL"]
+PASSWORD = "correct horse battery"
+TAG = f"py{int(time.time())}{random.randrange(10**6)}"
+anonymous = Client(base_url=BASE, raise_on_unexpected_status=True)
+
+
+def authorized(token):
+    return AuthenticatedClient(base_url=BASE, token=token, raise_on_unexpected_status=True)
+
+
+def ok(response, status):
+    assert response.status_code == status, (response.status_code, response.content)
+    assert not isinstance(response.parsed, ErrorBody), response.parsed
+    return response.parsed
+
+
+def refused(response, status):
+    assert response.status_code == status, (response.status_code, response.content)
+    error = response.parsed
+    assert isinstance(error, ErrorBody), error
+    assert error.status is False and error.message
+    return error
+
+
+def person(name):
+    email = f"{name.lower()}.{TAG}@example.com"
+    body = RegisterBody(name=f"{name} {TAG}", email=email, password=PASSWORD)
+    session = ok(register.sync_detailed(client=anonymous, body=body), 201).data
+    assert session.token_type == "Bearer" and session.user.email == email
+    assert session.user.created_at.year >= 2024
+    return session.user.id, email, authorized(session.token)
+
+
+alice_id, alice_email, _ = person("Alice")
+bob_id, _, bob = person("Bob")
+carol_id, _, carol = person("Carol")
+dave_id, _, _ = person("Dave")
+
+# Log in; a wrong password is a 401 in the one error shape.
+session = ok(login.sync_detailed(client=anonymous, body=LoginBody(email=alice_email, password=PASSWORD)), 200)
+alice = authorized(session.data.token)
+refused(login.sync_detailed(client=anonymous, body=LoginBody(email=alice_email, password="not it at all")), 401)
+
+# Create a group and invite.
+room = ok(
+    create_conversation.sync_detailed(
+        client=alice,
+        body=CreateConversationBody(type_=ConversationType.GROUP, name="Project Alpha", user_ids=[bob_id]),
+    ),
+    201,
+).data
+assert room.type_ == ConversationType.GROUP and room.name == "Project Alpha" and room.is_creator
+assert room.closed_at is None and room.last_message is None
+invited = ok(invite_users.sync_detailed(room.id, client=alice, body=InviteBody(user_ids=[carol_id])), 200).data
+assert [p.id for p in invited.participants] == [alice_id, bob_id, carol_id]
+
+# Send.
+for text in ["one", "two", "three"]:
+    sent = ok(send_message.sync_detailed(room.id, client=alice, body=SendMessageBody(body=text)), 201).data
+    assert sent.body == text and sent.user.id == alice_id
+ok(send_message.sync_detailed(room.id, client=bob, body=SendMessageBody(body="four")), 201)
+
+# List with pagination: a page, then a cursor.
+page = ok(list_messages.sync_detailed(room.id, client=alice, page=1, per_page=3), 200)
+assert [m.body for m in page.data] == ["four", "three", "two"]
+assert isinstance(page.meta, PageMeta), page.meta
+assert (page.meta.total, page.meta.last_page) == (4, 2)
+older = ok(list_messages.sync_detailed(room.id, client=alice, before=page.data[2].id, limit=10), 200)
+assert [m.body for m in older.data] == ["one"]
+assert isinstance(older.meta, CursorMeta) and older.meta.has_more is False
+
+
+# Conversations with unread counts (your own message reads the room; an invited member has the
+# whole history unread); mark read.
+def view(client):
+    rooms = ok(list_conversations.sync_detailed(client=client), 200).data
+    return next(c for c in rooms if c.id == room.id)
+
+
+assert view(bob).unread_count == 0
+carols = view(carol)
+assert carols.unread_count == 4
+assert carols.last_message is not None and carols.last_message.body == "four"
+assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
+assert view(carol).unread_count == 0
+
+# Close; sending to the closed room is the document's 422, without field errors.
+closed = ok(close_room.sync_detailed(room.id, client=alice), 200).data
+assert closed.is_closed and closed.closed_at is not None
+error = refused(send_message.sync_detailed(room.id, client=bob, body=SendMessageBody(body="anyone?")), 422)
+assert error.errors is UNSET
+# A field error names the field.
+twice = CreateConversationBody(type_=ConversationType.GROUP, user_ids=[bob_id, bob_id])
+error = refused(create_conversation.sync_detailed(client=alice, body=twice), 422)
+assert "user_ids" in error.errors.additional_properties, error
+
+# Ban, remove, leave, in a second, open room.
+second = ok(
+    create_conversation.sync_detailed(
+        client=alice,
+        body=CreateConversationBody(
+            type_=ConversationType.GROUP, name="Project Beta", user_ids=[bob_id, carol_id, dave_id]
+        ),
+    ),
+    201,
+).data
+after_ban = ok(ban_participant.sync_detailed(second.id, carol_id, client=alice), 200).data
+assert carol_id not in [p.id for p in after_ban.participants]
+after_remove = ok(remove_participant.sync_detailed(second.id, dave_id, client=alice), 200).data
+assert dave_id not in [p.id for p in after_remove.participants]
+assert ok(leave_conversation.sync_detailed(second.id, client=bob), 200).status is True
+refused(get_conversation.sync_detailed(second.id, client=bob), 404)
+
+# User search; me.
+found = ok(search_users.sync_detailed(client=alice, search=TAG, per_page=10), 200)
+assert sorted(u.id for u in found.data) == sorted([bob_id, carol_id, dave_id])
+assert found.meta.total == 3
+me = ok(current_user.sync_detailed(client=alice), 200).data
+assert (me.id, me.email) == (alice_id, alice_email)
+refused(current_user.sync_detailed(client=authorized("not-a-token")), 401)
+
+print("python scenario: ok")

@@ -1,0 +1,192 @@
+// The API document's scenario through a client generated from openapi.yaml with openapi-typescript
+// and called with openapi-fetch; compiled with `tsc --strict`, so every field read below is read
+// through the generated types. Run by the Rust test `clients`, which starts the server and passes
+// its address in CONFAB_URL.
+import assert from "node:assert/strict";
+import createClient from "openapi-fetch";
+import type { components, paths } from "./generated/schema.js";
+
+type Conversation = components["schemas"]["ConversationDto"];
+type ErrorBody = components["schemas"]["ErrorBody"];
+
+const baseUrl = process.env.CONFAB_URL;
+assert.ok(baseUrl, "CONFAB_URL is set");
+const anonymous = createClient<paths>({ baseUrl });
+const as = (token: string) =>
+  createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+const tag = `ts${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+
+async function register(name: string) {
+  const email = `${name.toLowerCase()}.${tag}@example.com`;
+  const { data, response } = await anonymous.POST("/api/v1/user/register", {
+    body: { name: `${name} ${tag}`, email, password: "correct horse battery" },
+  });
+  assert.equal(response.status, 201);
+  assert.ok(data);
+  assert.equal(data.data.token_type, "Bearer");
+  assert.equal(data.data.user.email, email);
+  assert.ok(!Number.isNaN(Date.parse(data.data.user.created_at)));
+  return { id: data.data.user.id, email, token: data.data.token };
+}
+
+function expectError(error: ErrorBody | undefined, status: number, actual: number): ErrorBody {
+  assert.equal(actual, status);
+  assert.ok(error, `a ${status} has the error body`);
+  assert.equal(error.status, false);
+  assert.equal(typeof error.message, "string");
+  return error;
+}
+
+const alice = await register("Alice");
+const bob = await register("Bob");
+const carol = await register("Carol");
+const dave = await register("Dave");
+
+// Log in.
+const login = await anonymous.POST("/api/v1/user/login", {
+  body: { email: alice.email, password: "correct horse battery" },
+});
+assert.equal(login.response.status, 200);
+assert.ok(login.data);
+const api = as(login.data.data.token);
+const bobApi = as(bob.token);
+
+// A wrong password is a 401 in the one error shape.
+const wrong = await anonymous.POST("/api/v1/user/login", {
+  body: { email: alice.email, password: "not the password" },
+});
+expectError(wrong.error, 401, wrong.response.status);
+
+// Create a group and invite.
+const created = await api.POST("/api/v1/conversations", {
+  body: { type: "group", name: "Project Alpha", user_ids: [bob.id] },
+});
+assert.equal(created.response.status, 201);
+assert.ok(created.data);
+const room: Conversation = created.data.data;
+assert.equal(room.type, "group");
+assert.equal(room.name, "Project Alpha");
+assert.equal(room.is_creator, true);
+assert.equal(room.closed_at, null);
+assert.equal(room.last_message, null);
+const roomId = room.id;
+const path = { path: { id: roomId } };
+
+const invited = await api.POST("/api/v1/conversations/{id}/invite", {
+  params: path,
+  body: { user_ids: [carol.id] },
+});
+assert.equal(invited.response.status, 200);
+assert.deepEqual(
+  invited.data?.data.participants.map((p) => p.id),
+  [alice.id, bob.id, carol.id],
+);
+
+// Send.
+for (const body of ["one", "two", "three"]) {
+  const sent = await api.POST("/api/v1/conversations/{id}/messages", { params: path, body: { body } });
+  assert.equal(sent.response.status, 201);
+  assert.equal(sent.data?.data.body, body);
+  assert.equal(sent.data?.data.user.id, alice.id);
+}
+const fromBob = await bobApi.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "four" },
+});
+assert.equal(fromBob.response.status, 201);
+
+// List with pagination: pages, then a cursor.
+const page = await api.GET("/api/v1/conversations/{id}/messages", {
+  params: { path: { id: roomId }, query: { page: 1, per_page: 3 } },
+});
+assert.equal(page.response.status, 200);
+assert.ok(page.data);
+assert.deepEqual(page.data.data.map((m) => m.body), ["four", "three", "two"]);
+const meta = page.data.meta;
+assert.ok("total" in meta, "page reads answer the page summary");
+assert.equal(meta.total, 4);
+assert.equal(meta.last_page, 2);
+const oldest = page.data.data[2];
+assert.ok(oldest);
+const older = await api.GET("/api/v1/conversations/{id}/messages", {
+  params: { path: { id: roomId }, query: { before: oldest.id, limit: 10 } },
+});
+assert.deepEqual(older.data?.data.map((m) => m.body), ["one"]);
+const cursor = older.data?.meta;
+assert.ok(cursor && "has_more" in cursor);
+assert.equal(cursor.has_more, false);
+
+// Conversations with unread counts; mark read.
+const unread = async (client: ReturnType<typeof as>) => {
+  const { data, response } = await client.GET("/api/v1/conversations");
+  assert.equal(response.status, 200);
+  const mine = data?.data.find((c) => c.id === roomId);
+  assert.ok(mine);
+  return mine;
+};
+// Your own message reads the room; an invited member has the whole history unread.
+assert.equal((await unread(bobApi)).unread_count, 0);
+const carolApi = as(carol.token);
+const carolsView = await unread(carolApi);
+assert.equal(carolsView.unread_count, 4);
+assert.equal(carolsView.last_message?.body, "four");
+assert.ok(carolsView.last_message && !Number.isNaN(Date.parse(carolsView.last_message.created_at)));
+const read = await carolApi.POST("/api/v1/conversations/{id}/read", { params: path });
+assert.equal(read.response.status, 200);
+assert.equal(read.data?.status, true);
+assert.equal((await unread(carolApi)).unread_count, 0);
+
+// Close; sending to the closed room is the document's 422, without field errors.
+const closed = await api.POST("/api/v1/conversations/{id}/close", { params: path });
+assert.equal(closed.response.status, 200);
+assert.equal(closed.data?.data.is_closed, true);
+assert.ok(typeof closed.data?.data.closed_at === "string");
+const refused = await bobApi.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "anyone?" },
+});
+const closedError = expectError(refused.error, 422, refused.response.status);
+assert.equal(closedError.errors, undefined);
+
+// A field error names the field.
+const blank = await api.POST("/api/v1/conversations", { body: { type: "group", user_ids: [alice.id, alice.id] } });
+const fieldError = expectError(blank.error, 422, blank.response.status);
+assert.ok(fieldError.errors?.["user_ids"]?.length);
+
+// Ban, remove, leave (in a second, open room).
+const second = await api.POST("/api/v1/conversations", {
+  body: { type: "group", name: "Project Beta", user_ids: [bob.id, carol.id, dave.id] },
+});
+assert.ok(second.data);
+const secondPath = { path: { id: second.data.data.id } };
+const banned = await api.POST("/api/v1/conversations/{id}/ban/{userId}", {
+  params: { path: { id: second.data.data.id, userId: carol.id } },
+});
+assert.equal(banned.response.status, 200);
+assert.ok(!banned.data?.data.participants.some((p) => p.id === carol.id));
+const removed = await api.DELETE("/api/v1/conversations/{id}/participants/{userId}", {
+  params: { path: { id: second.data.data.id, userId: dave.id } },
+});
+assert.equal(removed.response.status, 200);
+assert.ok(!removed.data?.data.participants.some((p) => p.id === dave.id));
+const left = await bobApi.POST("/api/v1/conversations/{id}/leave", { params: secondPath });
+assert.equal(left.response.status, 200);
+assert.equal(left.data?.status, true);
+const gone = await bobApi.GET("/api/v1/conversations/{id}", { params: secondPath });
+expectError(gone.error, 404, gone.response.status);
+
+// User search; me.
+const found = await api.GET("/api/v1/users", { params: { query: { search: tag, per_page: 10 } } });
+assert.equal(found.response.status, 200);
+assert.deepEqual(found.data?.data.map((u) => u.id).sort((a, b) => a - b), [bob.id, carol.id, dave.id]);
+assert.equal(found.data?.meta.total, 3);
+const me = await api.GET("/api/v1/user/me");
+assert.equal(me.response.status, 200);
+assert.equal(me.data?.data.id, alice.id);
+assert.equal(me.data?.data.email, alice.email);
+
+// Without a token: 401 in the error shape.
+const anonymousMe = await anonymous.GET("/api/v1/user/me");
+expectError(anonymousMe.error, 401, anonymousMe.response.status);
+
+console.log("typescript scenario: ok");
