@@ -1,6 +1,6 @@
 //! Inputs that used to break things answer with a documented 422 (or an empty page), the same on
 //! SQLite and PostgreSQL: NUL characters in stored or searched text, oversized `user_ids`, and a
-//! page number past any possible offset.
+//! page number past any possible offset, a number or boolean where the document says string.
 
 use confab_tests::{Backend, TestServer, on_both_backends};
 use reqwest::{Method, StatusCode};
@@ -10,6 +10,7 @@ on_both_backends!(
     nul_characters_are_refused_naming_the_field,
     more_than_a_thousand_user_ids_are_refused_before_any_lookup,
     a_page_past_any_offset_is_an_empty_page,
+    a_text_field_takes_only_a_json_string,
 );
 
 fn assert_refused(status: StatusCode, body: &Value, field: &str) {
@@ -117,4 +118,44 @@ async fn a_page_past_any_offset_is_an_empty_page(backend: &Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"], json!([]));
     assert_eq!(body["meta"]["total"], 1);
+}
+
+/// The document says `body`, `name` and `password` are strings: `false` or `7` is refused, not
+/// stored as the text "false" (schemathesis found a message stored that way).
+async fn a_text_field_takes_only_a_json_string(backend: &Backend) {
+    let server = TestServer::start(backend).await;
+    let (_, token) = server.register("Ann Lee").await;
+    let room = server.group(&token, "Team", &[]).await;
+    for body in [json!({"body": false}), json!({"body": 7})] {
+        let (status, answer) = server
+            .post(
+                &format!("/api/v1/conversations/{room}/messages"),
+                &token,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["status"], false, "{answer}");
+    }
+    let (status, answer) = server
+        .post(
+            "/api/v1/conversations",
+            &token,
+            json!({"type": "group", "name": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let (status, answer) = server
+        .call(
+            Method::POST,
+            "/api/v1/user/login",
+            None,
+            Some(json!({"email": "ann@example.com", "password": 12345678})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let (_, history) = server
+        .get(&format!("/api/v1/conversations/{room}/messages"), &token)
+        .await;
+    assert_eq!(history["meta"]["total"], 0);
 }
