@@ -38,7 +38,7 @@ pub enum ApiError {
     /// The conversation or user does not exist, or you are not a participant.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The request body is over 512 KiB.
+    /// The request body is over 1 MiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
     /// The request body is not `application/json`.

@@ -19,9 +19,10 @@ pub use api::{Readiness, RealtimeInfo};
 pub use document::Document;
 pub use error::{ApiError, ErrorBody};
 
-/// Large enough for a 65,535-character message of 4-byte characters, small enough that a client
-/// cannot make the server buffer megabytes.
-const MAX_BODY_BYTES: usize = 512 * 1024;
+/// Large enough for a 65,535-character message of 4-byte characters even when the client writes
+/// each one as a JSON `\uXXXX\uXXXX` escape (12 bytes), small enough that a client cannot make
+/// the server buffer megabytes.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 type Operations = (
     api::AccountsApi,
