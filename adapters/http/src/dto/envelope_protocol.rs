@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::{
     EnvelopeAddress, EnvelopeIdText, MessageDto, MessageText, NullAllowed, PingAddress, Ruled,
+    UnixTime,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -45,6 +46,12 @@ pub struct EnvelopePing {
     pub id: Ruled<Option<String>, (EnvelopeIdText, NullAllowed)>,
     #[oai(rename = "type")]
     pub kind: PingType,
+    /// Set by the server; a value sent here is ignored.
+    #[oai(skip_serializing_if_is_none)]
+    pub from: Ruled<Option<String>, NullAllowed>,
+    /// Set by the server (Unix seconds); a value sent here is ignored.
+    #[oai(skip_serializing_if_is_none)]
+    pub ts: Ruled<Option<i64>, (UnixTime, NullAllowed)>,
     /// `conversation:{id}`, `user:{id}` or `channel:global`.
     pub to: Ruled<Option<String>, (PingAddress, NullAllowed)>,
     /// Any object; forwarded as is.
@@ -56,6 +63,8 @@ impl poem_openapi::types::Example for EnvelopePing {
         Self {
             id: Some(String::from("1")).into(),
             kind: PingType::Ping,
+            from: None.into(),
+            ts: None.into(),
             to: Some(String::from("channel:global")).into(),
             payload: Some(BTreeMap::new()).into(),
         }
@@ -77,6 +86,12 @@ pub struct EnvelopeMessage {
     pub id: Ruled<Option<String>, (EnvelopeIdText, NullAllowed)>,
     #[oai(rename = "type")]
     pub kind: MessageType,
+    /// Set by the server; a value sent here is ignored.
+    #[oai(skip_serializing_if_is_none)]
+    pub from: Ruled<Option<String>, NullAllowed>,
+    /// Set by the server (Unix seconds); a value sent here is ignored.
+    #[oai(skip_serializing_if_is_none)]
+    pub ts: Ruled<Option<i64>, (UnixTime, NullAllowed)>,
     pub to: Ruled<String, EnvelopeAddress>,
     pub payload: EnvelopeText,
 }
@@ -86,6 +101,8 @@ impl poem_openapi::types::Example for EnvelopeMessage {
         Self {
             id: Some(String::from("2")).into(),
             kind: MessageType::Message,
+            from: None.into(),
+            ts: None.into(),
             to: String::from("conversation:1").into(),
             payload: EnvelopeText {
                 text: String::from("Hello!").into(),
@@ -137,6 +154,9 @@ pub struct ClientEnvelope {
     pub kind: String,
     pub to: Option<String>,
     pub payload: Option<Value>,
+    /// Ignored, but must be what the schema says: a string, and a time that is not negative.
+    pub from: Option<String>,
+    pub ts: Option<u64>,
 }
 
 impl Type for ClientEnvelope {
@@ -192,5 +212,12 @@ mod tests {
         assert!(ClientEnvelope::parse_from_json(Some(json!({"type": 7}))).is_err());
         assert!(ClientEnvelope::parse_from_json(Some(json!({"type": "ping", "id": 7}))).is_err());
         assert!(ClientEnvelope::parse_from_json(Some(json!([]))).is_err());
+        for bad in [
+            json!({"type": "ping", "ts": -1}),
+            json!({"type": "ping", "ts": "soon"}),
+        ] {
+            assert!(ClientEnvelope::parse_from_json(Some(bad)).is_err());
+        }
+        assert!(ClientEnvelope::parse_from_json(Some(json!({"type": "ping", "from": 1}))).is_err());
     }
 }

@@ -256,6 +256,14 @@ impl Rule for DateTime {
     }
 }
 
+/// Unix seconds: not negative.
+pub struct UnixTime;
+impl Rule for UnixTime {
+    fn state(schema: &mut MetaSchema) {
+        range(schema, 0, None);
+    }
+}
+
 /// `page`: from 1.
 pub struct PageNumber;
 impl Rule for PageNumber {
