@@ -44,6 +44,21 @@ pub struct Cli {
     #[arg(long, env = "CONFAB_SEND_LIMIT", default_value_t = 60, global = true)]
     pub send_limit: u32,
 
+    /// Seconds a client has to send a request's headers once it has begun (slow-header clients
+    /// are cut off), on both listeners.
+    #[arg(
+        long,
+        env = "CONFAB_HEADER_READ_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout: u64,
+
+    /// Seconds a connection may wait without sending a request (new, or kept alive after a
+    /// response) before it is closed, on both listeners. WebSockets are not affected.
+    #[arg(long, env = "CONFAB_IDLE_TIMEOUT", default_value_t = 60, global = true)]
+    pub idle_timeout: u64,
+
     /// Do not start the HTTP API listener (run the realtime listener alone).
     #[arg(long, env = "CONFAB_NO_API", global = true)]
     pub no_api: bool,

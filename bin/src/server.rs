@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use confab_http::{ConnectionLimits, GuardedListener};
 use poem::listener::TcpListener;
 use poem::{Endpoint, EndpointExt, Route, Server};
 use tokio::sync::watch;
@@ -42,13 +43,19 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
             None => api.map_to_response().boxed(),
         };
         tracing::info!(addr = %cli.http_addr, "confab API listening; Swagger UI at /docs");
-        listeners.spawn(listen(cli.http_addr.to_string(), routes, stopped.clone()));
+        listeners.spawn(listen(
+            cli.http_addr.to_string(),
+            limits(cli),
+            routes,
+            stopped.clone(),
+        ));
     }
     if let Some(realtime) = realtime.as_ref().filter(|_| !cli.no_realtime) {
         let addr = format!("{}:{}", cli.reverb.server_host, cli.reverb.server_port);
         tracing::info!(%addr, key = %realtime.config().key, "confab realtime (Pusher protocol, envelopes on other paths) listening");
         listeners.spawn(listen(
             addr,
+            limits(cli),
             realtime.routes_with_envelopes(app.clone()),
             stopped.clone(),
         ));
@@ -73,21 +80,33 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     outcome
 }
 
+/// The connection timeouts both listeners apply (`confab_http::GuardedListener`).
+fn limits(cli: &Cli) -> ConnectionLimits {
+    ConnectionLimits {
+        header_read: Duration::from_secs(cli.header_read_timeout.max(1)),
+        idle: Duration::from_secs(cli.idle_timeout.max(1)),
+    }
+}
+
 async fn listen(
     addr: String,
+    limits: ConnectionLimits,
     endpoint: impl Endpoint + 'static,
     mut stopped: watch::Receiver<bool>,
 ) -> Result<(), BoxError> {
-    Server::new(TcpListener::bind(addr.clone()))
-        .run_with_graceful_shutdown(
-            endpoint,
-            async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            },
-            Some(DRAIN_TIMEOUT),
-        )
-        .await
-        .map_err(|error| format!("listener {addr}: {error}").into())
+    Server::new(GuardedListener::new(
+        TcpListener::bind(addr.clone()),
+        limits,
+    ))
+    .run_with_graceful_shutdown(
+        endpoint,
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        },
+        Some(DRAIN_TIMEOUT),
+    )
+    .await
+    .map_err(|error| format!("listener {addr}: {error}").into())
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod connection_limits;
 mod contention;
 mod conversations;
 mod envelopes;

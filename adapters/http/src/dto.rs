@@ -23,7 +23,7 @@ pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
 pub use schema_rules::{
     CursorLimit, DateTime, EmailAddress, EnvelopeAddress, EnvelopeIdText, MessageText, NewPassword,
     NotBlank, NotEmpty, NullAllowed, PageNumber, PerPage, PersonName, PingAddress, RoomNameText,
-    Ruled, SearchText, SentOrNull, UserIdList,
+    Ruled, SearchText, SentOrNull, UnixTime, UserIdList,
 };
 pub use timestamps::rfc3339_micros;
 pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};

@@ -89,6 +89,13 @@ impl ApiError {
         Self::NotFound(body(message))
     }
 
+    /// The document's error body as JSON text, for answers written below poem (see
+    /// `connection_guard.rs`).
+    pub(crate) fn error_json(message: &str) -> String {
+        use poem_openapi::types::ToJSON;
+        body(message).0.to_json_string()
+    }
+
     pub fn internal() -> Self {
         Self::Internal(body("Server error."))
     }

@@ -4,6 +4,7 @@
 mod allow;
 mod api;
 mod body_limit;
+mod connection_guard;
 mod document;
 pub mod dto;
 mod error;
@@ -16,6 +17,7 @@ use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 pub use api::{Readiness, RealtimeInfo};
+pub use connection_guard::{ConnectionLimits, GuardedListener};
 pub use document::Document;
 pub use error::{ApiError, ErrorBody};
 
