@@ -203,8 +203,9 @@ impl<Io: AsyncRead + Unpin> AsyncRead for Guarded<Io> {
         let before = buf.filled().len();
         match Pin::new(&mut this.io).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let filled = buf.filled()[before..].to_vec();
-                this.saw(&filled);
+                if matches!(this.phase, Phase::AwaitingHead { .. }) {
+                    this.saw(&buf.filled()[before..]);
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Pending if matches!(this.phase, Phase::AwaitingHead { .. }) => {
