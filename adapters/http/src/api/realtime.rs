@@ -105,6 +105,7 @@ impl RealtimeApi {
     ///
     /// Laravel's broadcasting auth endpoint, for pusher-js and laravel-echo: conversation channels
     /// for the conversation's participants, `private-user.{id}` for that user; 403 otherwise.
+    /// Send JSON; the form body pusher-js and laravel-echo post is accepted too.
     #[oai(
         path = "/api/broadcasting/auth",
         method = "post",

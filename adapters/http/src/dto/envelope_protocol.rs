@@ -156,7 +156,7 @@ pub struct ClientEnvelope {
     pub payload: Option<Value>,
     /// Ignored, but must be what the schema says: a string, and a time that is not negative.
     pub from: Option<String>,
-    pub ts: Option<u64>,
+    pub ts: Option<i64>,
 }
 
 impl Type for ClientEnvelope {
@@ -190,7 +190,12 @@ impl Type for ClientEnvelope {
 impl ParseFromJSON for ClientEnvelope {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         let value = value.unwrap_or_default();
-        serde_json::from_value(value).map_err(|error| ParseError::custom(error.to_string()))
+        let envelope: Self =
+            serde_json::from_value(value).map_err(|error| ParseError::custom(error.to_string()))?;
+        if envelope.ts.is_some_and(i64::is_negative) {
+            return Err(ParseError::custom("ts must not be negative"));
+        }
+        Ok(envelope)
     }
 }
 
