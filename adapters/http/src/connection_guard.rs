@@ -153,7 +153,10 @@ impl<Io> Guarded<Io> {
     }
 
     /// Looks at the start of a response; returns the rewritten bytes for hyper's own answers.
-    fn response_starts(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {
+    ///
+    /// The idle clock starts here, and is armed with this task's waker at once: hyper may not
+    /// read again after writing until the socket wakes it, and a quiet socket never would.
+    fn response_starts(&mut self, cx: &mut Context<'_>, bytes: &[u8]) -> Option<Vec<u8>> {
         if self.phase == Phase::Upgraded || !bytes.starts_with(b"HTTP/1.1 ") {
             return None;
         }
@@ -162,6 +165,7 @@ impl<Io> Guarded<Io> {
             return None;
         }
         self.await_next_request();
+        let _ = self.deadline.as_mut().poll(cx);
         hyper_answer_with_body(bytes)
     }
 }
@@ -240,7 +244,7 @@ impl<Io: AsyncWrite + Unpin> AsyncWrite for Guarded<Io> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<IoResult<usize>> {
         let this = self.get_mut();
         ready!(this.poll_rewritten(cx))?;
-        if let Some(rewritten) = this.response_starts(buf) {
+        if let Some(rewritten) = this.response_starts(cx, buf) {
             this.rewritten = Some((rewritten, 0));
             let _ = this.poll_rewritten(cx)?;
             return Poll::Ready(Ok(buf.len()));
@@ -258,7 +262,7 @@ impl<Io: AsyncWrite + Unpin> AsyncWrite for Guarded<Io> {
         let mut parts = bufs.iter().filter(|part| !part.is_empty());
         let (first, more) = (parts.next(), parts.next().is_some());
         if let Some(first) = first
-            && let Some(rewritten) = this.response_starts(first)
+            && let Some(rewritten) = this.response_starts(cx, first)
             && !more
         {
             this.rewritten = Some((rewritten, 0));
@@ -316,6 +320,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_head_is_followed_across_reads() {
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
         let limits = ConnectionLimits {
             header_read: Duration::from_secs(1),
             idle: Duration::from_secs(1),
@@ -339,7 +345,11 @@ mod tests {
         );
         guarded.saw(b"\nbody");
         assert_eq!(guarded.phase, Phase::Serving);
-        assert!(guarded.response_starts(b"HTTP/1.1 200 OK\r\n").is_none());
+        assert!(
+            guarded
+                .response_starts(&mut cx, b"HTTP/1.1 200 OK\r\n")
+                .is_none()
+        );
         assert_eq!(
             guarded.phase,
             Phase::AwaitingHead {
@@ -349,7 +359,7 @@ mod tests {
         );
         assert!(
             guarded
-                .response_starts(b"HTTP/1.1 101 Switching Protocols\r\n")
+                .response_starts(&mut cx, b"HTTP/1.1 101 Switching Protocols\r\n")
                 .is_none()
         );
         assert_eq!(guarded.phase, Phase::Upgraded);
