@@ -5,6 +5,7 @@ mod conversations;
 mod envelope_protocol;
 mod envelopes;
 mod messages;
+mod ruled;
 mod schema_rules;
 mod timestamps;
 mod users;
