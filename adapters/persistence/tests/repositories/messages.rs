@@ -184,11 +184,14 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
         }));
     }
     let mut seqs = Vec::new();
+    let mut newest_own = std::collections::HashMap::new();
     for task in tasks {
         match task.await.unwrap() {
             (sender, Ok(view)) => {
                 assert_ne!(sender, outsider.id);
                 seqs.push(view.message.seq);
+                let newest = newest_own.entry(sender).or_insert(0);
+                *newest = view.message.seq.max(*newest);
             }
             (sender, Err(error)) => {
                 assert_eq!(
@@ -215,6 +218,17 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
         .await
         .unwrap();
     assert_eq!(page.total, 27);
+    // Each sender's read position is their newest message, whichever batch it was in and in
+    // whatever order the batches committed.
+    let stored = ctx.reload(&room).await;
+    for member in [&ann, &bob] {
+        assert_eq!(
+            stored.participant(member.id).unwrap().read.seq,
+            newest_own[&member.id],
+            "{}'s read position",
+            member.name.as_str()
+        );
+    }
 }
 
 each_backend!(
