@@ -73,36 +73,26 @@ async fn more_than_a_thousand_user_ids_are_refused_before_any_lookup(backend: &B
     let (_, token) = server.register("Ann Lee").await;
     let room = server.group(&token, "Team", &[]).await;
     let many: Vec<i64> = (1_000_000..1_001_001).collect();
-    let (status, body) = server
-        .post(
-            "/api/v1/conversations",
-            &token,
+    for (path, body) in [
+        (
+            "/api/v1/conversations".to_owned(),
             json!({"type": "group", "name": "Big", "user_ids": many}),
-        )
-        .await;
-    assert_refused(status, &body, "user_ids");
-    assert!(
-        body["errors"]["user_ids"][0]
-            .as_str()
-            .unwrap()
-            .contains("1000"),
-        "{body}"
-    );
-    let (status, body) = server
-        .post(
-            &format!("/api/v1/conversations/{room}/invite"),
-            &token,
+        ),
+        (
+            format!("/api/v1/conversations/{room}/invite"),
             json!({"user_ids": many}),
-        )
-        .await;
-    assert_refused(status, &body, "user_ids");
-    assert!(
-        body["errors"]["user_ids"][0]
-            .as_str()
-            .unwrap()
-            .contains("1000"),
-        "{body}"
-    );
+        ),
+    ] {
+        let (status, body) = server.post(&path, &token, body).await;
+        assert_refused(status, &body, "user_ids");
+        assert!(
+            body["errors"]["user_ids"][0]
+                .as_str()
+                .unwrap()
+                .contains("1000"),
+            "{body}"
+        );
+    }
 }
 
 async fn a_page_past_any_offset_is_an_empty_page(backend: &Backend) {

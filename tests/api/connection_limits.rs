@@ -19,28 +19,15 @@ async fn connect(server: &TestServer) -> TcpStream {
         .expect("connect")
 }
 
-/// Sends `request` and reads the answer until the server closes the connection.
+/// Sends `request` as is; the status and the JSON body of the answer, which must say it is JSON.
 async fn answer(server: &TestServer, request: &[u8]) -> (u16, serde_json::Value) {
-    let mut stream = connect(server).await;
-    stream.write_all(request).await.expect("request written");
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
-        .await
-        .expect("answer in time")
-        .expect("answer read");
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
+    let (status, head, body) = server.raw(request).await;
     assert!(
         head.to_ascii_lowercase()
             .contains("content-type: application/json"),
         "{head}"
     );
-    let body = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
+    let body = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
     (status, body)
 }
 

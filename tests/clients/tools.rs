@@ -47,35 +47,25 @@ pub fn outcome(
 
 /// A tool that is missing on this machine: the suites skip (and say so) unless `CONFAB_CI` is
 /// set, as `.ci/run` does, where a missing tool is a failure.
-pub fn unavailable(what: &str) -> bool {
+pub fn unavailable(what: &str) {
     assert!(
         std::env::var_os("CONFAB_CI").is_none(),
         "{what} is required in CI"
     );
     eprintln!("SKIPPED: {what}");
-    true
 }
 
-/// `npm ci` in `tests/clients`, once; `None` when npm is not installed.
-pub fn npm_ready() -> Option<&'static Result<(), String>> {
-    static READY: OnceLock<Option<Result<(), String>>> = OnceLock::new();
-    READY
-        .get_or_init(|| {
-            if !confab_tests::js::have("npm") {
-                return None;
-            }
-            let marker = clients_dir().join("node_modules/openapi-typescript/package.json");
-            if marker.exists() {
-                return Some(Ok(()));
-            }
-            Some(
-                run(Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                    .current_dir(clients_dir()))
-                .map(drop),
-            )
-        })
-        .as_ref()
+/// One package of each tool: present means `npm ci` has run with the current lockfile's set.
+const NPM_MARKERS: [&str; 4] = [
+    "openapi-typescript",
+    "typescript",
+    "@stoplight/spectral-cli",
+    "@redocly/cli",
+];
+
+/// Whether the locked npm packages of `tests/clients` are installed (`npm ci` once if npm can).
+pub fn npm_ready() -> bool {
+    confab_tests::js::npm_installed(&clients_dir(), &NPM_MARKERS)
 }
 
 /// The virtualenv with `tests/clients/python/requirements.txt` installed, once, at

@@ -20,16 +20,21 @@ pub fn have(program: &str) -> bool {
 /// One package of each suite: present means `npm ci` has run with the current lockfile's set.
 const MARKERS: [&str; 3] = ["laravel-echo", "ajv", "playwright-core"];
 
-/// Whether the locked npm packages are installed, running `npm ci` once if npm can. Suites of one
-/// test binary run in parallel; the lock keeps them from installing over each other.
+/// Whether the locked npm packages of `tests/js` are installed, running `npm ci` once if npm can.
 pub fn npm_packages_ready() -> bool {
+    npm_installed(&js_dir(), &MARKERS)
+}
+
+/// Whether `dir`'s locked npm packages are installed (each of `markers` has its `package.json`),
+/// running `npm ci` there if npm can. Suites of one test binary run in parallel; the lock keeps
+/// them from installing over each other.
+pub fn npm_installed(dir: &Path, markers: &[&str]) -> bool {
     static INSTALL: Mutex<()> = Mutex::new(());
     let _guard = INSTALL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let dir = js_dir();
     let ready = || {
-        MARKERS.iter().all(|package| {
+        markers.iter().all(|package| {
             dir.join("node_modules")
                 .join(package)
                 .join("package.json")
@@ -42,7 +47,7 @@ pub fn npm_packages_ready() -> bool {
     have("npm")
         && Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
+            .current_dir(dir)
             .status()
             .is_ok_and(|status| status.success())
         && ready()

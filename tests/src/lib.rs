@@ -15,6 +15,7 @@ use tokio::process::{Child, Command};
 
 pub mod js;
 pub mod pusher;
+mod raw_http;
 pub mod tcp_proxy;
 
 /// The realtime app credentials every test server runs with.
