@@ -145,18 +145,10 @@ impl From<DomainError> for ApiError {
 pub struct Rejection(pub ApiError);
 
 impl poem::error::ResponseError for Rejection {
+    /// The status the `ApiError` variant is documented with (its `#[oai(status)]`), read from the
+    /// response itself so there is no second table of them.
     fn status(&self) -> StatusCode {
-        match &self.0 {
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        self.as_response().status()
     }
 
     fn as_response(&self) -> Response {

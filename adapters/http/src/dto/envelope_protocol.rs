@@ -38,20 +38,37 @@ pub enum AckType {
     Ack,
 }
 
-/// A ping: acked, and forwarded as is to `to`'s other members when `to` is given.
+/// The fields every envelope a client sends may carry, whatever its type.
 #[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct EnvelopePing {
+pub struct EnvelopeCommon {
     /// Chosen by you and echoed in the ack; assigned when absent.
     pub id: Ruled<Option<String>, (EnvelopeIdText, NullAllowed)>,
-    #[oai(rename = "type")]
-    pub kind: PingType,
     /// Set by the server; a value sent here is ignored.
     #[oai(skip_serializing_if_is_none)]
     pub from: Ruled<Option<String>, NullAllowed>,
     /// Set by the server (Unix seconds); a value sent here is ignored.
     #[oai(skip_serializing_if_is_none)]
     pub ts: Ruled<Option<i64>, (UnixTime, NullAllowed)>,
+}
+
+impl EnvelopeCommon {
+    fn with_id(id: &str) -> Self {
+        Self {
+            id: Some(id.to_owned()).into(),
+            from: None.into(),
+            ts: None.into(),
+        }
+    }
+}
+
+/// A ping: acked, and forwarded as is to `to`'s other members when `to` is given.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct EnvelopePing {
+    #[oai(flatten)]
+    pub common: EnvelopeCommon,
+    #[oai(rename = "type")]
+    pub kind: PingType,
     /// `conversation:{id}`, `user:{id}` or `channel:global`.
     pub to: Ruled<Option<String>, (PingAddress, NullAllowed)>,
     /// Any object; forwarded as is.
@@ -61,10 +78,8 @@ pub struct EnvelopePing {
 impl poem_openapi::types::Example for EnvelopePing {
     fn example() -> Self {
         Self {
-            id: Some(String::from("1")).into(),
+            common: EnvelopeCommon::with_id("1"),
             kind: PingType::Ping,
-            from: None.into(),
-            ts: None.into(),
             to: Some(String::from("channel:global")).into(),
             payload: Some(BTreeMap::new()).into(),
         }
@@ -82,16 +97,10 @@ pub struct EnvelopeText {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct EnvelopeMessage {
-    /// Chosen by you and echoed in the ack; assigned when absent.
-    pub id: Ruled<Option<String>, (EnvelopeIdText, NullAllowed)>,
+    #[oai(flatten)]
+    pub common: EnvelopeCommon,
     #[oai(rename = "type")]
     pub kind: MessageType,
-    /// Set by the server; a value sent here is ignored.
-    #[oai(skip_serializing_if_is_none)]
-    pub from: Ruled<Option<String>, NullAllowed>,
-    /// Set by the server (Unix seconds); a value sent here is ignored.
-    #[oai(skip_serializing_if_is_none)]
-    pub ts: Ruled<Option<i64>, (UnixTime, NullAllowed)>,
     pub to: Ruled<String, EnvelopeAddress>,
     pub payload: EnvelopeText,
 }
@@ -99,10 +108,8 @@ pub struct EnvelopeMessage {
 impl poem_openapi::types::Example for EnvelopeMessage {
     fn example() -> Self {
         Self {
-            id: Some(String::from("2")).into(),
+            common: EnvelopeCommon::with_id("2"),
             kind: MessageType::Message,
-            from: None.into(),
-            ts: None.into(),
             to: String::from("conversation:1").into(),
             payload: EnvelopeText {
                 text: String::from("Hello!").into(),
