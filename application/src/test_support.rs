@@ -125,6 +125,7 @@ pub fn overview(id: i64) -> ConversationOverview {
         last_message: None,
         unread_count: 0,
         updated_at: now(),
+        last_read: Default::default(),
     }
 }
 
@@ -135,4 +136,31 @@ pub fn decided(
 ) -> Result<Conversation, confab_domain::DomainError> {
     decide.decide(&mut room)?;
     Ok(room)
+}
+
+/// Message 16 of room 1 by `author`, as a repository's `find` returns it.
+pub fn message_by(author: i64) -> confab_domain::MessageView {
+    confab_domain::MessageView::new(
+        confab_domain::Message::sent(
+            confab_domain::MessageId(16),
+            ConversationId(1),
+            7,
+            UserId(author),
+            "hello",
+            now(),
+        ),
+        summaries(&[UserId(author)]).remove(0),
+    )
+}
+
+/// Room 1 (see [`group_room`]) as `find` returns it, and its message 16 by `author`.
+pub fn room_with_message_by(mocks: &mut Mocks, author: i64) {
+    mocks
+        .conversations
+        .expect_find()
+        .returning(|_| Ok(Some(group_room())));
+    mocks
+        .messages
+        .expect_find()
+        .returning(move |_, _, _| Ok(Some(message_by(author))));
 }

@@ -364,6 +364,9 @@ pub struct ConversationOverview {
     pub closed_at: Option<Timestamp>,
     /// In the order they joined.
     pub participants: Vec<UserSummary>,
+    /// Read receipts: the newest message each participant has read, for those who have read
+    /// any. Events leave it empty (they describe the room, not who read what).
+    pub last_read: std::collections::BTreeMap<UserId, crate::MessageId>,
     pub last_message: Option<MessageView>,
     /// Messages by others after the viewer's read position.
     pub unread_count: u64,

@@ -54,6 +54,30 @@ pub enum DomainError {
     #[error("User {0} is already banned from this room.")]
     AlreadyBanned(UserId),
 
+    /// No such message in this conversation (404).
+    #[error("Message not found.")]
+    MessageNotFound,
+
+    /// Editing someone else's message (403).
+    #[error("Only the author can edit this message.")]
+    NotTheAuthor,
+
+    /// Deleting a message that is neither yours nor in a room you created (403).
+    #[error("Only the author or the room creator can delete this message.")]
+    NotAllowedToDelete,
+
+    /// Editing, reacting to or replying to a tombstone (422).
+    #[error("This message has been deleted.")]
+    MessageDeleted,
+
+    /// Edits and reactions in a closed room; it stays readable (422).
+    #[error("The room is closed: its messages can no longer be edited or reacted to.")]
+    ClosedRoomIsReadOnly,
+
+    /// A 21st different emoji on one message (422).
+    #[error("A message can have at most 20 different reactions.")]
+    TooManyReactions,
+
     /// A channel subscription the caller may not have: not a participant of the room, someone
     /// else's user channel, or a channel Confab does not serve (403).
     #[error("You may not listen on this channel.")]

@@ -2,14 +2,32 @@
 //! and wire shapes; the domain only says what occurred.
 
 use crate::{
-    Address, ConversationId, ConversationOverview, EnvelopeId, MessageId, MessageView, UserId,
-    UserSummary,
+    Address, ConversationId, ConversationOverview, Emoji, EnvelopeId, MessageId, MessageView,
+    ReactionAction, ReactionCount, UserId, UserSummary,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RealtimeEvent {
     /// A new message (`message.sent`).
     MessageSent { message: MessageView },
+    /// The author changed a message's body (`message.updated`).
+    MessageUpdated { message: MessageView },
+    /// A message became a tombstone (`message.deleted`).
+    MessageDeleted {
+        conversation_id: ConversationId,
+        message_id: MessageId,
+        deleted_at: crate::Timestamp,
+    },
+    /// A reaction was added or taken back (`message.reacted`); `reactions` is the message's new
+    /// tally, without `me` (the event goes to everyone).
+    MessageReacted {
+        conversation_id: ConversationId,
+        message_id: MessageId,
+        emoji: Emoji,
+        user_id: UserId,
+        action: ReactionAction,
+        reactions: Vec<ReactionCount>,
+    },
     /// The creator closed the room.
     ConversationClosed { conversation: ConversationOverview },
     /// A conversation was created; `members` are told so they can subscribe.

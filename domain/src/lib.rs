@@ -13,10 +13,13 @@ pub mod events;
 pub mod history;
 pub mod ids;
 pub mod message;
+pub mod message_changes;
 pub mod pagination;
 pub mod ports;
 pub mod posting;
+pub mod reaction;
 pub mod read_position;
+pub mod search;
 pub mod text;
 pub mod user;
 pub mod validation;
@@ -30,10 +33,14 @@ pub use error::DomainError;
 pub use events::RealtimeEvent;
 pub use history::{Cursor, Direction, History, HistoryParams, HistoryRequest, Slice};
 pub use ids::{ConversationId, MessageId, UserId};
-pub use message::{Message, MessageBody, MessageView, NewMessage};
+pub use message::{
+    Appended, ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview,
+};
 pub use pagination::{Page, PageRequest};
 pub use posting::PostingFacts;
+pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
+pub use search::{SearchQuery, SearchScope};
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
 

@@ -31,6 +31,31 @@ impl MessageBody {
     }
 }
 
+/// The sender's own name for a message (`client_id`, or the `Idempotency-Key` header): sending
+/// twice with the same one stores the message once, so a client may retry a send whose answer
+/// it never got. 1–64 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let count = raw.chars().count();
+        if count == 0 || count > Self::MAX_CHARS || raw.chars().any(char::is_control) {
+            return Err(format!(
+                "The client_id field must be 1 to {} characters without control characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A message about to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
@@ -38,6 +63,11 @@ pub struct NewMessage {
     pub sender: UserId,
     pub body: MessageBody,
     pub created_at: Timestamp,
+    /// A repeat of an earlier send with the same id returns that message instead.
+    pub client_id: Option<ClientId>,
+    /// The message this one answers: of the same conversation and not deleted, or the send is
+    /// refused (see [`crate::message_changes::ensure_can_reply_to`]).
+    pub reply_to: Option<MessageId>,
 }
 
 /// A stored message.
@@ -50,15 +80,96 @@ pub struct Message {
     /// any history size (see [`crate::read_position`]).
     pub seq: u64,
     pub sender: UserId,
+    /// Empty once deleted (a tombstone, see [`Message::is_deleted`]).
     pub body: String,
     pub created_at: Timestamp,
+    /// When the author last changed the body; `None` until then.
+    pub edited_at: Option<Timestamp>,
+    /// When it was deleted. A deleted message keeps its place (id, sequence number, author,
+    /// time), so pages, cursors and unread counts do not move; only its content is gone.
+    pub deleted_at: Option<Timestamp>,
+    pub client_id: Option<ClientId>,
+    pub reply_to: Option<MessageId>,
 }
 
-/// A message with its author's name: what every reader is shown.
+impl Message {
+    /// A stored message as it was first written: not edited, deleted or answering anything.
+    pub fn sent(
+        id: MessageId,
+        conversation_id: ConversationId,
+        seq: u64,
+        sender: UserId,
+        body: impl Into<String>,
+        created_at: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            conversation_id,
+            seq,
+            sender,
+            body: body.into(),
+            created_at,
+            edited_at: None,
+            deleted_at: None,
+            client_id: None,
+            reply_to: None,
+        }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+/// What a reply shows of the message it answers: a deleted parent shows its tombstone (an empty
+/// body), so a quote never outlives a deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyPreview {
+    pub id: MessageId,
+    pub body: String,
+    pub author: UserSummary,
+}
+
+/// A message with what every reader is shown beside it: its author's name, the message it
+/// answers, and its reactions (with `me` for the one reading).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageView {
     pub message: Message,
     pub author: UserSummary,
+    pub reply_to: Option<ReplyPreview>,
+    pub reactions: Vec<crate::ReactionCount>,
+}
+
+impl MessageView {
+    /// A message with its author and nothing else loaded beside it.
+    pub fn new(message: Message, author: UserSummary) -> Self {
+        Self {
+            message,
+            author,
+            reply_to: None,
+            reactions: Vec::new(),
+        }
+    }
+}
+
+/// What a send did: stored a new message, or found the one an earlier send with the same
+/// [`ClientId`] stored (nothing was written, and nobody is told again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+// A send is answered once; boxing the common case would only add an allocation per send.
+#[allow(clippy::large_enum_variant)]
+pub enum Appended {
+    New(MessageView),
+    Repeat(MessageId),
+}
+
+impl Appended {
+    /// The message this send stored; `None` for a repeat.
+    pub fn into_new(self) -> Option<MessageView> {
+        match self {
+            Self::New(view) => Some(view),
+            Self::Repeat(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +191,15 @@ mod tests {
     #[test]
     fn a_body_with_a_nul_is_refused() {
         assert!(MessageBody::parse("a\0b").unwrap_err().contains("NUL"));
+    }
+
+    #[test]
+    fn a_client_id_is_1_to_64_printable_characters() {
+        assert!(ClientId::parse("retry-7f3a").is_ok());
+        assert!(ClientId::parse(&"ü".repeat(64)).is_ok());
+        assert!(ClientId::parse(&"a".repeat(65)).is_err());
+        assert!(ClientId::parse("").is_err());
+        assert!(ClientId::parse("a\nb").is_err());
     }
 
     #[test]

@@ -27,6 +27,11 @@ async fn unknown_routes_wrong_methods_and_bad_bodies_answer_in_json() {
             "GET, POST",
         ),
         (Method::POST, "/health".to_owned(), "GET"),
+        (
+            Method::POST,
+            "/api/v1/conversations/7/messages/search".to_owned(),
+            "GET",
+        ),
     ] {
         let response = server
             .client

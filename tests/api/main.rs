@@ -9,6 +9,7 @@ mod envelopes;
 mod errors;
 mod history;
 mod management;
+mod message_features;
 mod messages;
 mod openapi;
 mod outage;

@@ -65,7 +65,10 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(room["closed_at"], serde_json::Value::Null);
     assert_eq!(
         room["participants"],
-        json!([{"id": john, "name": "John Doe"}, {"id": jane, "name": "Jane Smith"}])
+        json!([
+            {"id": john, "name": "John Doe", "last_read_message_id": null},
+            {"id": jane, "name": "Jane Smith", "last_read_message_id": null}
+        ])
     );
     let id = room["id"].as_i64().unwrap();
 
@@ -95,11 +98,18 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     let message = &sent["data"];
     assert_eq!(
         keys(message),
+        // The document's keys, and the message features' (edits, deletion, client id, reply,
+        // reactions), each always present.
         [
             "body",
+            "client_id",
             "conversation_id",
             "created_at",
+            "deleted_at",
+            "edited_at",
             "id",
+            "reactions",
+            "reply_to",
             "user",
             "user_id"
         ]
@@ -120,7 +130,14 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(entry["unread_count"], 1);
     assert_eq!(
         keys(&entry["last_message"]),
-        ["body", "created_at", "id", "user"]
+        [
+            "body",
+            "created_at",
+            "deleted_at",
+            "edited_at",
+            "id",
+            "user"
+        ]
     );
     assert_eq!(entry["last_message"]["body"], "Hello, how is everyone?");
     assert_eq!(entry["updated_at"], message["created_at"]);

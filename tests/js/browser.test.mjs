@@ -264,3 +264,69 @@ test('register, create a group and invite someone found by search, all in the pa
     await page.context().close();
   }
 });
+
+test('reply, react, edit, delete and search, each seen live in the other browser', { timeout: 90_000 }, async () => {
+  const alice = await register('Alice Reed');
+  const bob = await register('Bob Grant');
+  const room = await rest('POST', '/conversations', alice.token,
+    { type: 'group', name: 'Features', user_ids: [bob.id] });
+  await rest('POST', `/conversations/${room.id}/messages`, bob.token, { body: 'Lunch at the noodle place?' });
+
+  const a = await newPage();
+  const b = await newPage();
+  try {
+    await logIn(a, alice);
+    await logIn(b, bob);
+    await openRoom(a, 'Features');
+    await openRoom(b, 'Features');
+    await live(a);
+    await live(b);
+    const bobsMessage = (page) => page.getByTestId('message').filter({ hasText: 'Lunch at the noodle place?' });
+
+    // Alice replies to Bob's message: the quote shows in both pages.
+    await bobsMessage(a).getByTestId('reply-button').click();
+    await a.getByTestId('reply-preview').filter({ hasText: 'Replying to Bob Grant' }).waitFor();
+    await a.getByTestId('composer-input').fill('Yes, noon works');
+    await a.getByTestId('send-button').click();
+    await a.getByTestId('reply-preview').waitFor({ state: 'hidden' });
+    const reply = (page) => page.getByTestId('message').filter({ hasText: 'Yes, noon works' });
+    await reply(b).getByTestId('message-quote').filter({ hasText: 'Bob Grant: Lunch at the noodle place?' }).waitFor();
+
+    // Bob reacts; Alice sees the count, adds hers, and Bob's count follows.
+    await reply(b).locator('[data-testid="react-button"][data-emoji="👍"]').click();
+    await reply(b).locator('[data-testid="reaction"][data-emoji="👍"][aria-pressed="true"]').filter({ hasText: '👍 1' }).waitFor();
+    await reply(a).locator('[data-testid="reaction"][data-emoji="👍"][aria-pressed="false"]').filter({ hasText: '👍 1' }).waitFor();
+    await reply(a).locator('[data-testid="reaction"][data-emoji="👍"]').click();
+    await reply(a).locator('[data-testid="reaction"][aria-pressed="true"]').filter({ hasText: '👍 2' }).waitFor();
+    await reply(b).locator('[data-testid="reaction"][aria-pressed="true"]').filter({ hasText: '👍 2' }).waitFor();
+
+    // Alice edits her reply; Bob sees the new text marked as edited.
+    await reply(a).getByTestId('edit-button').click();
+    await a.getByTestId('edit-input').fill('Yes, 12:30 works');
+    await a.getByTestId('edit-save').click();
+    const edited = b.getByTestId('message').filter({ hasText: 'Yes, 12:30 works' });
+    await edited.getByTestId('message-edited').waitFor();
+    assert.equal(await edited.locator('[data-testid="reaction"]').filter({ hasText: '👍 2' }).getAttribute('aria-pressed'), 'true',
+      'an edit keeps Bob’s own reaction marked');
+
+    // Search finds the edited text and opens its room.
+    await b.getByTestId('search-input').fill('12:30');
+    await b.getByTestId('search-submit').click();
+    await b.getByTestId('search-result').filter({ hasText: 'Yes, 12:30 works' }).waitFor();
+
+    // Alice, the room's creator, deletes Bob's message: a tombstone in both pages, quote included.
+    await bobsMessage(a).getByTestId('delete-button').click();
+    await b.locator('[data-testid="message"][data-deleted="true"]').filter({ hasText: 'This message was deleted.' }).waitFor();
+    assert.equal(await bobsMessage(b).count(), 0);
+    await b.getByTestId('search-input').fill('noodle');
+    await b.getByTestId('search-submit').click();
+    await b.getByTestId('search-empty').waitFor();
+    assert.equal(await b.getByTestId('message').count(), 2, 'the tombstone keeps its place');
+
+    await a.screenshot({ path: path.join(ARTIFACTS, 'browser-features-a.png') });
+    await b.screenshot({ path: path.join(ARTIFACTS, 'browser-features-b.png') });
+  } finally {
+    await a.context().close();
+    await b.context().close();
+  }
+});

@@ -228,3 +228,53 @@ test('the pusher server SDK publishes through the HTTP API and the browser clien
     johnEcho.disconnect();
   }
 });
+
+test('edits, reactions, deletions and read receipts reach the room through echo.private().listen()', async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const channel = janeEcho.private(`conversation.${id}`);
+    const heard = {};
+    const names = ['message.updated', 'message.reacted', 'message.deleted', 'conversation.read'];
+    const all = Promise.all(
+      names.map((name) =>
+        within(WAIT_MS, name, (resolve) =>
+          channel.listen(`.${name}`, (e) => {
+            heard[name] = e;
+            resolve(e);
+          }),
+        ),
+      ),
+    );
+    await subscribed(channel, 'private subscription');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: 'draft' });
+    const path = `/api/v1/conversations/${id}/messages/${sent.json.data.id}`;
+    const edited = await call('PATCH', path, john.token, { body: 'final' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.json));
+    const reacted = await call('PUT', `${path}/reactions/${encodeURIComponent('🎉')}`, john.token);
+    assert.equal(reacted.status, 200, JSON.stringify(reacted.json));
+    const read = await call('POST', `/api/v1/conversations/${id}/read`, john.token, {});
+    assert.equal(read.status, 200);
+    const deleted = await call('DELETE', path, john.token);
+    assert.equal(deleted.status, 200);
+    await all;
+
+    assert.deepEqual(heard['message.updated'].message, edited.json.data, 'the PATCH response object');
+    assert.deepEqual(heard['message.reacted'], {
+      message_id: sent.json.data.id,
+      emoji: '🎉',
+      user_id: john.id,
+      action: 'added',
+      reactions: [{ emoji: '🎉', count: 1 }],
+    });
+    assert.equal(heard['conversation.read'].user_id, john.id);
+    assert.equal(heard['conversation.read'].last_read_message_id, sent.json.data.id);
+    assert.equal(heard['message.deleted'].message_id, sent.json.data.id);
+    assert.equal(heard['message.deleted'].conversation_id, id);
+    assert.match(heard['message.deleted'].deleted_at, /^\d{4}-\d\d-\d\dT.*Z$/);
+  } finally {
+    janeEcho.disconnect();
+  }
+});

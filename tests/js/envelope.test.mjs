@@ -172,6 +172,46 @@ test('an envelope message reaches a pusher-js client, and an API message reaches
   }
 });
 
+test('edits, reactions, deletions and read receipts reach a joined envelope socket as message envelopes', async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Changes',
+    user_ids: [bob.id],
+  });
+  const id = room.json.data.id;
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  try {
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, { body: 'draft' });
+    const first = await envelope.next((e) => e.type === 'message', 'message.sent');
+    assert.equal(first.payload.event, 'message.sent');
+    const path = `/api/v1/conversations/${id}/messages/${sent.json.data.id}`;
+    const edited = await call('PATCH', path, bob.token, { body: 'final' });
+    await call('PUT', `${path}/reactions/${encodeURIComponent('👍')}`, bob.token);
+    await call('POST', `/api/v1/conversations/${id}/read`, bob.token, {});
+    await call('DELETE', path, bob.token);
+    const event = (name) =>
+      envelope.next((e) => e.type === 'message' && e.payload.event === name, name);
+    const updated = await event('message.updated');
+    assert.equal(updated.from, 'server');
+    assert.equal(updated.to, `conversation:${id}`);
+    assert.deepEqual(updated.payload.message, edited.json.data);
+    const reacted = await event('message.reacted');
+    assert.deepEqual(reacted.payload.reactions, [{ emoji: '👍', count: 1 }]);
+    assert.equal(reacted.payload.action, 'added');
+    const read = await event('conversation.read');
+    assert.equal(read.payload.user_id, bob.id);
+    assert.equal(read.payload.last_read_message_id, sent.json.data.id);
+    const deleted = await event('message.deleted');
+    assert.equal(deleted.payload.message_id, sent.json.data.id);
+  } finally {
+    envelope.ws.close();
+  }
+});
+
 test('the JSON Schema and the server decoders accept and reject the same envelopes', async () => {
   const schema = await (await fetch(`${api}/schemas/envelope.schema.json`)).json();
   const committed = JSON.parse(readFileSync(new URL('../../schemas/envelope.schema.json', import.meta.url)));

@@ -54,12 +54,14 @@ impl AllowedMethods {
         }
     }
 
-    /// The methods `path` takes, if the document has it.
+    /// The methods `path` takes, if the document has it. Where a literal segment and a parameter
+    /// both match (`…/messages/search` and `…/messages/{messageId}`), the most literal template
+    /// wins, as it does in the router.
     fn for_path(&self, path: &str) -> Option<HeaderValue> {
         let parts: Vec<&str> = path.split('/').collect();
         self.routes
             .iter()
-            .find(|route| {
+            .filter(|route| {
                 route.segments.len() == parts.len()
                     && route
                         .segments
@@ -67,6 +69,7 @@ impl AllowedMethods {
                         .zip(&parts)
                         .all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
             })
+            .max_by_key(|route| route.segments.iter().filter(|s| s.is_some()).count())
             .map(|route| route.methods.clone())
     }
 
@@ -105,5 +108,14 @@ mod tests {
         );
         assert_eq!(allowed.for_path("/health").unwrap(), "GET");
         assert!(allowed.for_path("/api/v1/conversations/7").is_none());
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter_in_either_order() {
+        let allowed = AllowedMethods::from_spec(
+            r#"{"paths": {"/m/{messageId}": {"patch": {}, "delete": {}}, "/m/search": {"get": {}}}}"#,
+        );
+        assert_eq!(allowed.for_path("/m/search").unwrap(), "GET");
+        assert_eq!(allowed.for_path("/m/12").unwrap(), "PATCH, DELETE");
     }
 }

@@ -4,6 +4,8 @@
 mod accounts;
 mod conversations;
 mod envelopes;
+mod message_changes;
+mod message_search;
 mod messages;
 mod realtime;
 mod system;
@@ -13,6 +15,8 @@ use poem_openapi::Tags;
 pub use accounts::AccountsApi;
 pub use conversations::ConversationsApi;
 pub use envelopes::EnvelopesApi;
+pub use message_changes::MessageChangesApi;
+pub use message_search::MessageSearchApi;
 pub use messages::MessagesApi;
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use system::{Readiness, SystemApi};
@@ -23,7 +27,7 @@ pub enum ApiTags {
     Users,
     /// Direct chats and group rooms: create, list, manage, read.
     Conversations,
-    /// Message history and sending.
+    /// Message history, sending, editing, deleting, reactions and search.
     Messages,
     /// Live events: channel authorization for pusher-js / laravel-echo, connection settings.
     Realtime,

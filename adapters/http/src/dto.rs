@@ -11,7 +11,8 @@ mod timestamps;
 mod users;
 
 pub use conversations::{
-    ConversationDto, ConversationType, CreateConversationBody, InviteBody, conversation_dto,
+    ConversationDto, ConversationType, CreateConversationBody, InviteBody, ParticipantDto,
+    conversation_dto,
 };
 pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
@@ -20,11 +21,14 @@ pub use envelopes::{
     ConversationEnvelope, ConversationListEnvelope, CursorMeta, MessageEnvelope,
     MessagePageEnvelope, MessagesMeta, PageMeta, StatusMessage, UserEnvelope, UserPageEnvelope,
 };
-pub use messages::{LastMessageDto, MessageDto, SendMessageBody};
+pub use messages::{
+    EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
+};
 pub use schema_rules::{
-    CursorLimit, DateTime, EmailAddress, EnvelopeAddress, EnvelopeIdText, MessageText, NewPassword,
-    NotBlank, NotEmpty, NullAllowed, PageNumber, PerPage, PersonName, PingAddress, RoomNameText,
-    Ruled, SearchText, SentOrNull, UnixTime, UserIdList,
+    ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText, EnvelopeAddress, EnvelopeIdText,
+    MessageText, NewPassword, NotBlank, NotEmpty, NullAllowed, PageNumber, PerPage, PersonName,
+    PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull, UnixTime,
+    UserIdList,
 };
 pub use timestamps::rfc3339_micros;
 pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};

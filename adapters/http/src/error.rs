@@ -32,10 +32,10 @@ pub enum ApiError {
     /// Missing, malformed, expired or forged token; or wrong email or password at login.
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// Not allowed, e.g. not the room creator.
+    /// Not allowed, e.g. not the room creator, or not the message's author.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// The conversation or user does not exist, or you are not a participant.
+    /// The conversation, message or user does not exist, or you are not a participant.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// The request body is over 1 MiB.
@@ -109,17 +109,22 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(errors) => Self::unprocessable(message, errors.fields().clone()),
             DomainError::ConversationNotFound
             | DomainError::UserNotFound
-            | DomainError::NotAParticipant => Self::NotFound(body(message)),
-            DomainError::NotTheCreator | DomainError::ChannelForbidden => {
-                Self::Forbidden(body(message))
-            }
+            | DomainError::NotAParticipant
+            | DomainError::MessageNotFound => Self::NotFound(body(message)),
+            DomainError::NotTheCreator
+            | DomainError::ChannelForbidden
+            | DomainError::NotTheAuthor
+            | DomainError::NotAllowedToDelete => Self::Forbidden(body(message)),
             DomainError::DirectChat
             | DomainError::ClosedRoomCannotPost
             | DomainError::ClosedRoomCannotInvite
             | DomainError::AlreadyClosed
             | DomainError::CreatorIsProtected
             | DomainError::CreatorCannotLeave
-            | DomainError::AlreadyBanned(_) => Self::unprocessable(message, BTreeMap::new()),
+            | DomainError::AlreadyBanned(_)
+            | DomainError::MessageDeleted
+            | DomainError::ClosedRoomIsReadOnly
+            | DomainError::TooManyReactions => Self::unprocessable(message, BTreeMap::new()),
             DomainError::InvalidCredentials | DomainError::Unauthenticated => {
                 Self::Unauthorized(body(message))
             }

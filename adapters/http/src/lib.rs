@@ -30,6 +30,8 @@ type Operations = (
     api::AccountsApi,
     api::ConversationsApi,
     api::MessagesApi,
+    api::MessageChangesApi,
+    api::MessageSearchApi,
     api::RealtimeApi,
     api::EnvelopesApi,
     api::SystemApi,
@@ -51,6 +53,8 @@ fn api_service() -> OpenApiService<Operations, ()> {
             api::AccountsApi,
             api::ConversationsApi,
             api::MessagesApi,
+            api::MessageChangesApi,
+            api::MessageSearchApi,
             api::RealtimeApi,
             api::EnvelopesApi,
             api::SystemApi,
@@ -86,6 +90,7 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
         .at("/openapi.json", document.json_endpoint())
         .at("/openapi.yaml", document.yaml_endpoint())
         .at("/app.js", poem::get(web_client::script))
+        .at("/messages.js", poem::get(web_client::message_script))
         .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)
         .around(web_client::page_at_root)

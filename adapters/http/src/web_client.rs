@@ -1,6 +1,6 @@
 //! The small browser client at `/`: plain HTML, CSS and JavaScript compiled into the binary, no
 //! build step and no third-party script. A demo and a debugging aid for the API and the envelope
-//! WebSocket (`/ws`). Served at `/`, `/app.js` and `/app.css`.
+//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js` and `/app.css`.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, handler};
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
+const MESSAGES_JS: &str = include_str!("../static/messages.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -33,6 +34,11 @@ pub(crate) async fn page_at_root<E: Endpoint>(
 #[handler]
 pub(crate) fn script() -> Response {
     asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+#[handler]
+pub(crate) fn message_script() -> Response {
+    asset(MESSAGES_JS, "text/javascript; charset=utf-8")
 }
 
 #[handler]

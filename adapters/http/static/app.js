@@ -1,5 +1,6 @@
 // Confab demo client: plain JavaScript, no build step. REST for everything stored, the envelope
-// WebSocket (/ws) for live messages and typing. User text only ever goes through textContent.
+// WebSocket (/ws) for live messages and typing; the messages themselves are drawn and acted on
+// in messages.js. User text only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -162,6 +163,8 @@ async function openConversation(id) {
   state.typers.forEach((t) => clearTimeout(t));
   state.typers.clear();
   Object.assign(state, { current: json.data, complete: false, loading: false, seen: new Set(), typingSent: 0 });
+  shown.clear();
+  cancelReply();
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
@@ -192,15 +195,6 @@ async function markRead() {
   await quietly(api('POST', `/conversations/${c.id}/read`));
   const listed = state.conversations.find((x) => x.id === c.id);
   if (listed?.unread_count) { listed.unread_count = 0; renderConversations(); }
-}
-
-function messageNode(m) {
-  const mine = m.user_id === state.me.id;
-  return el('li', { class: mine ? 'message mine' : 'message', 'data-testid': 'message', 'data-message-id': String(m.id) },
-    el('div', { class: 'meta' },
-      el('span', { class: 'author', 'data-testid': 'message-author', text: m.user.name }),
-      el('time', { datetime: m.created_at, text: time(m.created_at) })),
-    el('div', { class: 'body', 'data-testid': 'message-body', text: m.body }));
 }
 
 // Loads the next older messages and prepends them, keeping the scroll position: the newest page
@@ -250,8 +244,11 @@ $('composer').addEventListener('submit', async (event) => {
   if (!c || !input.value.trim()) return;
   showError('send-error');
   try {
-    const json = await api('POST', `/conversations/${c.id}/messages`, { body: input.value });
+    // The client id makes a retried send (say, after a timeout) store the message only once.
+    const body = { body: input.value, client_id: envelopeId(), reply_to: state.replyTo?.id ?? null };
+    const json = await api('POST', `/conversations/${c.id}/messages`, body);
     input.value = '';
+    cancelReply();
     state.typingSent = 0;
     if (state.current === c) appendMessage(json.data);
     quietly(loadConversations());
@@ -376,7 +373,9 @@ function receive(envelope) {
     return;
   }
   const currentTo = state.current && `conversation:${state.current.id}`;
-  if (envelope.type === 'message' && payload.message) {
+  if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
+    if (envelope.to === currentTo) applyRoomEvent(payload);
+  } else if (envelope.type === 'message' && payload.message) {
     const m = payload.message;
     const here = state.current && m.conversation_id === state.current.id;
     if (here) { stopTyping(m.user_id); appendMessage(m); }

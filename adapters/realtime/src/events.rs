@@ -3,7 +3,8 @@
 //! client renders a live event with the code it renders a response with.
 
 use confab_domain::{
-    Channel, ConversationOverview, MessageView, RealtimeEvent, Timestamp, UserSummary,
+    Channel, ConversationId, ConversationOverview, MessageView, ReactionCount, RealtimeEvent,
+    Timestamp, UserSummary,
 };
 use serde::Serialize;
 
@@ -35,6 +36,8 @@ impl<'a> From<&'a UserSummary> for UserJson<'a> {
     }
 }
 
+/// The API's message object. Its `reactions` carry counts only: an event goes to everyone, and
+/// `me` differs per reader (a client keeps its own from `message.reacted`'s `user_id`).
 #[derive(Serialize)]
 struct MessageJson<'a> {
     id: i64,
@@ -43,6 +46,34 @@ struct MessageJson<'a> {
     body: &'a str,
     created_at: String,
     user: UserJson<'a>,
+    edited_at: Option<String>,
+    deleted_at: Option<String>,
+    client_id: Option<&'a str>,
+    reply_to: Option<ReplyJson<'a>>,
+    reactions: Vec<ReactionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReplyJson<'a> {
+    id: i64,
+    body: &'a str,
+    user: UserJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ReactionJson<'a> {
+    emoji: &'a str,
+    count: u64,
+}
+
+fn tally(reactions: &[ReactionCount]) -> Vec<ReactionJson<'_>> {
+    reactions
+        .iter()
+        .map(|r| ReactionJson {
+            emoji: &r.emoji,
+            count: r.count,
+        })
+        .collect()
 }
 
 impl<'a> From<&'a MessageView> for MessageJson<'a> {
@@ -55,6 +86,15 @@ impl<'a> From<&'a MessageView> for MessageJson<'a> {
             body: &message.body,
             created_at: timestamp(&message.created_at),
             user: (&view.author).into(),
+            edited_at: message.edited_at.as_ref().map(timestamp),
+            deleted_at: message.deleted_at.as_ref().map(timestamp),
+            client_id: message.client_id.as_ref().map(|c| c.as_str()),
+            reply_to: view.reply_to.as_ref().map(|parent| ReplyJson {
+                id: parent.id.get(),
+                body: &parent.body,
+                user: (&parent.author).into(),
+            }),
+            reactions: tally(&view.reactions),
         }
     }
 }
@@ -117,10 +157,28 @@ struct ConversationRemoved {
     banned: bool,
 }
 
+/// `conversation.read`: the reader and the message they have read up to (a read receipt).
 #[derive(Serialize)]
 struct ConversationRead {
+    conversation_id: i64,
     user_id: i64,
     last_read_message_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct MessageDeleted {
+    message_id: i64,
+    conversation_id: i64,
+    deleted_at: String,
+}
+
+#[derive(Serialize)]
+struct MessageReacted<'a> {
+    message_id: i64,
+    emoji: &'a str,
+    user_id: i64,
+    action: &'static str,
+    reactions: Vec<ReactionJson<'a>>,
 }
 
 /// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
@@ -130,6 +188,79 @@ pub(crate) fn message_payload(view: &MessageView) -> serde_json::Value {
         message: view.into(),
     })
     .expect("event payloads are plain data and always serialize")
+}
+
+/// The events about a room's messages and read positions: the room, the event name, and its data
+/// — what Pusher clients get on the room's channels, and what envelope clients get as the
+/// payload of a `message` envelope (see `envelope::translate`). `None` for every other event.
+pub(crate) fn message_event(
+    event: &RealtimeEvent,
+) -> Option<(ConversationId, &'static str, serde_json::Value)> {
+    Some(match event {
+        RealtimeEvent::MessageSent { message } => (
+            message.message.conversation_id,
+            "message.sent",
+            message_payload(message),
+        ),
+        RealtimeEvent::MessageUpdated { message } => (
+            message.message.conversation_id,
+            "message.updated",
+            message_payload(message),
+        ),
+        RealtimeEvent::MessageDeleted {
+            conversation_id,
+            message_id,
+            deleted_at,
+        } => (
+            *conversation_id,
+            "message.deleted",
+            value(&MessageDeleted {
+                message_id: message_id.get(),
+                conversation_id: conversation_id.get(),
+                deleted_at: timestamp(deleted_at),
+            }),
+        ),
+        RealtimeEvent::MessageReacted {
+            conversation_id,
+            message_id,
+            emoji,
+            user_id,
+            action,
+            reactions,
+        } => (
+            *conversation_id,
+            "message.reacted",
+            value(&MessageReacted {
+                message_id: message_id.get(),
+                emoji: emoji.as_str(),
+                user_id: user_id.get(),
+                action: action.as_str(),
+                reactions: tally(reactions),
+            }),
+        ),
+        RealtimeEvent::ConversationRead {
+            conversation_id,
+            user_id,
+            last_read_message_id,
+        } => (
+            *conversation_id,
+            "conversation.read",
+            value(&ConversationRead {
+                conversation_id: conversation_id.get(),
+                user_id: user_id.get(),
+                last_read_message_id: last_read_message_id.map(|id| id.get()),
+            }),
+        ),
+        RealtimeEvent::ConversationClosed { .. }
+        | RealtimeEvent::ConversationCreated { .. }
+        | RealtimeEvent::ParticipantsAdded { .. }
+        | RealtimeEvent::ParticipantRemoved { .. }
+        | RealtimeEvent::Ping { .. } => return None,
+    })
+}
+
+fn value(data: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(data).expect("event payloads are plain data and always serialize")
 }
 
 fn encode(data: &impl Serialize) -> String {
@@ -154,16 +285,13 @@ fn on(
 /// Every Pusher event a domain event becomes, in the order they are to be sent.
 pub(crate) fn translate(event: &RealtimeEvent) -> Vec<PusherEvent> {
     match event {
-        RealtimeEvent::MessageSent { message } => {
-            let data = encode(&MessageSent {
-                message: message.into(),
-            });
-            on(
-                Channel::of_conversation(message.message.conversation_id),
-                "message.sent",
-                &data,
-            )
-        }
+        RealtimeEvent::MessageSent { .. }
+        | RealtimeEvent::MessageUpdated { .. }
+        | RealtimeEvent::MessageDeleted { .. }
+        | RealtimeEvent::MessageReacted { .. }
+        | RealtimeEvent::ConversationRead { .. } => message_event(event)
+            .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
+            .unwrap_or_default(),
         RealtimeEvent::ConversationClosed { conversation } => {
             let data = encode(&ConversationData {
                 conversation: conversation.into(),
@@ -235,118 +363,10 @@ pub(crate) fn translate(event: &RealtimeEvent) -> Vec<PusherEvent> {
             ));
             events
         }
-        RealtimeEvent::ConversationRead {
-            conversation_id,
-            user_id,
-            last_read_message_id,
-        } => {
-            let data = encode(&ConversationRead {
-                user_id: user_id.get(),
-                last_read_message_id: last_read_message_id.map(|id| id.get()),
-            });
-            on(
-                Channel::of_conversation(*conversation_id),
-                "conversation.read",
-                &data,
-            )
-        }
         // Envelope-protocol pings are for envelope sockets only; Pusher clients never see them.
         RealtimeEvent::Ping { .. } => Vec::new(),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-    use confab_domain::{ConversationId, ConversationKind, Message, MessageId, UserId};
-
-    use super::*;
-
-    fn user(id: i64, name: &str) -> UserSummary {
-        UserSummary {
-            id: UserId(id),
-            name: name.into(),
-        }
-    }
-
-    fn at() -> Timestamp {
-        chrono::Utc
-            .with_ymd_and_hms(2026, 2, 19, 14, 30, 0)
-            .unwrap()
-    }
-
-    #[test]
-    fn message_sent_goes_to_both_room_channels_with_the_http_shape() {
-        let event = RealtimeEvent::MessageSent {
-            message: MessageView {
-                message: Message {
-                    id: MessageId(5),
-                    conversation_id: ConversationId(3),
-                    seq: 5,
-                    sender: UserId(2),
-                    body: "hi".into(),
-                    created_at: at(),
-                },
-                author: user(2, "John Doe"),
-            },
-        };
-        let events = translate(&event);
-        let channels: Vec<&str> = events.iter().map(|e| e.channel.as_str()).collect();
-        assert_eq!(
-            channels,
-            ["private-conversation.3", "presence-conversation.3"]
-        );
-        assert_eq!(events[0].event, "message.sent");
-        assert_eq!(
-            events[0].data,
-            r#"{"message":{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"John Doe"}}}"#
-        );
-    }
-
-    #[test]
-    fn a_conversation_is_serialized_without_viewer_fields() {
-        let conversation = ConversationOverview {
-            id: ConversationId(9),
-            kind: ConversationKind::Group,
-            name: Some("Room".into()),
-            created_by: user(1, "Ann"),
-            closed_at: None,
-            participants: vec![user(1, "Ann"), user(2, "Bo")],
-            last_message: None,
-            unread_count: 4,
-            updated_at: at(),
-        };
-        let events = translate(&RealtimeEvent::ConversationCreated {
-            conversation,
-            members: vec![UserId(1), UserId(2)],
-        });
-        assert_eq!(events.len(), 2);
-        assert_eq!(events[1].channel, "private-user.2");
-        assert_eq!(
-            events[0].data,
-            r#"{"conversation":{"id":9,"type":"group","name":"Room","created_by":{"id":1,"name":"Ann"},"is_closed":false,"closed_at":null,"participants":[{"id":1,"name":"Ann"},{"id":2,"name":"Bo"}],"updated_at":"2026-02-19T14:30:00.000000Z"}}"#
-        );
-    }
-
-    #[test]
-    fn a_ban_tells_the_room_and_the_banned_user() {
-        let events = translate(&RealtimeEvent::ParticipantRemoved {
-            conversation_id: ConversationId(3),
-            user: user(4, "Dee"),
-            banned: true,
-        });
-        let names: Vec<(&str, &str)> = events
-            .iter()
-            .map(|e| (e.channel.as_str(), e.event))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                ("private-conversation.3", "participant.banned"),
-                ("presence-conversation.3", "participant.banned"),
-                ("private-user.4", "conversation.removed"),
-            ]
-        );
-        assert_eq!(events[2].data, r#"{"conversation_id":3,"banned":true}"#);
-    }
-}
+mod tests;

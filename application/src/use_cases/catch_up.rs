@@ -23,7 +23,11 @@ impl Confab {
             let batch = self
                 .ports
                 .messages
-                .slice(id, Cursor::after(from, room.min(Cursor::MAX_LIMIT)))
+                .slice(
+                    id,
+                    Cursor::after(from, room.min(Cursor::MAX_LIMIT)),
+                    caller.user,
+                )
                 .await?
                 .ok_or_else(|| {
                     DomainError::invalid(
@@ -63,11 +67,17 @@ mod tests {
                 sender: UserId(1),
                 body: format!("m{id}"),
                 created_at: now(),
+                edited_at: None,
+                deleted_at: None,
+                client_id: None,
+                reply_to: None,
             },
             author: UserSummary {
                 id: UserId(1),
                 name: "John".into(),
             },
+            reply_to: None,
+            reactions: Vec::new(),
         }
     }
 
@@ -77,14 +87,17 @@ mod tests {
             .conversations
             .expect_find()
             .returning(|_| Ok(Some(group_room())));
-        mocks.messages.expect_slice().returning(move |_, cursor| {
-            assert_eq!(cursor.direction, Direction::After);
-            let rows: Vec<MessageView> = (cursor.from.get() + 1..=newest)
-                .take(cursor.limit as usize + 1)
-                .map(view)
-                .collect();
-            Ok(Some(Slice::from_probe(rows, cursor.limit)))
-        });
+        mocks
+            .messages
+            .expect_slice()
+            .returning(move |_, cursor, _| {
+                assert_eq!(cursor.direction, Direction::After);
+                let rows: Vec<MessageView> = (cursor.from.get() + 1..=newest)
+                    .take(cursor.limit as usize + 1)
+                    .map(view)
+                    .collect();
+                Ok(Some(Slice::from_probe(rows, cursor.limit)))
+            });
     }
 
     fn ids(slice: &Slice<MessageView>) -> Vec<i64> {
@@ -151,7 +164,7 @@ mod tests {
             .conversations
             .expect_find()
             .returning(|_| Ok(Some(group_room())));
-        mocks.messages.expect_slice().returning(|_, _| Ok(None));
+        mocks.messages.expect_slice().returning(|_, _, _| Ok(None));
         let err = mocks
             .build()
             .catch_up(&Caller::new(UserId(2)), ConversationId(1), MessageId(3), 10)

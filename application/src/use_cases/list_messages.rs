@@ -18,13 +18,13 @@ impl Confab {
     ) -> Result<History<MessageView>, DomainError> {
         self.load_visible(id, caller.user).await?;
         match HistoryRequest::parse(params).map_err(DomainError::Invalid)? {
-            HistoryRequest::Page(page) => {
-                Ok(History::Page(self.ports.messages.list(id, page).await?))
-            }
+            HistoryRequest::Page(page) => Ok(History::Page(
+                self.ports.messages.list(id, page, caller.user).await?,
+            )),
             HistoryRequest::Cursor(cursor) => self
                 .ports
                 .messages
-                .slice(id, cursor)
+                .slice(id, cursor, caller.user)
                 .await?
                 .map(History::Slice)
                 .ok_or_else(|| {
@@ -63,8 +63,10 @@ mod tests {
         mocks
             .messages
             .expect_list()
-            .withf(|_, page| page.page() == 2 && page.per_page() == 10)
-            .returning(|_, page| {
+            .withf(|_, page, viewer| {
+                page.page() == 2 && page.per_page() == 10 && *viewer == UserId(2)
+            })
+            .returning(|_, page, _| {
                 Ok(Page {
                     items: vec![],
                     request: page,
@@ -94,7 +96,7 @@ mod tests {
         mocks
             .messages
             .expect_slice()
-            .withf(|id, cursor| {
+            .withf(|id, cursor, _| {
                 *id == ConversationId(1)
                     && *cursor
                         == Cursor {
@@ -103,7 +105,7 @@ mod tests {
                             limit: 5,
                         }
             })
-            .returning(|_, cursor| {
+            .returning(|_, cursor, _| {
                 Ok(Some(Slice {
                     items: vec![],
                     limit: cursor.limit,
@@ -134,7 +136,7 @@ mod tests {
     async fn a_message_of_another_conversation_is_a_validation_error_on_the_cursor() {
         let mut mocks = Mocks::new();
         visible_room(&mut mocks);
-        mocks.messages.expect_slice().returning(|_, _| Ok(None));
+        mocks.messages.expect_slice().returning(|_, _, _| Ok(None));
         let params = HistoryParams {
             before: Some(99),
             ..Default::default()

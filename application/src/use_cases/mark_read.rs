@@ -46,6 +46,10 @@ mod tests {
             sender: UserId(1),
             body: "hi".into(),
             created_at: now(),
+            edited_at: None,
+            deleted_at: None,
+            client_id: None,
+            reply_to: None,
         }
     }
 

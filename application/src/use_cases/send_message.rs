@@ -1,35 +1,68 @@
-//! Send message: post to a conversation and deliver it live.
+//! Send message: post to a conversation and deliver it live; a repeat of an earlier send (same
+//! `client_id`) returns that message and stores and delivers nothing.
 
 use confab_domain::{
-    ConversationId, DomainError, MessageBody, MessageView, NewMessage, RealtimeEvent,
+    Appended, ClientId, ConversationId, DomainError, MessageBody, MessageId, MessageView,
+    NewMessage, RealtimeEvent, ValidationErrors,
 };
 
 use crate::{Caller, Confab};
 
+/// What a client sends: the text, and optionally its own id for the message and the message it
+/// answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Draft<'a> {
+    pub body: &'a str,
+    pub client_id: Option<&'a str>,
+    pub reply_to: Option<i64>,
+}
+
+impl<'a> Draft<'a> {
+    /// Just text, as the envelope protocol and the API document's send have it.
+    pub fn text(body: &'a str) -> Self {
+        Self {
+            body,
+            ..Self::default()
+        }
+    }
+}
+
+/// A send's result: the message, and whether it was stored by an earlier send with the same
+/// `client_id` (HTTP answers 200 instead of 201 then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub message: MessageView,
+    pub repeated: bool,
+}
+
 impl Confab {
     /// Checks in the order a Laravel app would: the throttle (a middleware, so every attempt
-    /// counts), then the conversation (404), the body (422), and the room being open (422).
+    /// counts, repeats too), then the conversation (404), the fields (422), and the room being
+    /// open (422).
     ///
     /// A well-formed message costs no read of the room here: the repository checks the posting
     /// rule when the message commits, with the room locked, and refuses with the same errors — so
-    /// the check is both cheaper and race-free. Only a malformed body reads the room first, so an
+    /// the check is both cheaper and race-free. Only malformed input reads the room first, so an
     /// outsider is still told the room does not exist before anything about their input.
     pub async fn send_message(
         &self,
         caller: &Caller,
         id: ConversationId,
-        body: &str,
-    ) -> Result<MessageView, DomainError> {
+        draft: Draft<'_>,
+    ) -> Result<Sent, DomainError> {
         let now = self.ports.clock.now();
         self.ports.throttle.hit(caller.user, now).await?;
-        let body = match MessageBody::parse(body) {
-            Ok(body) => body,
-            Err(reason) => {
-                self.load_visible(id, caller.user).await?;
-                return Err(DomainError::invalid("body", reason));
-            }
-        };
-        let message = self
+        let mut errors = ValidationErrors::new();
+        let body = errors.check("body", MessageBody::parse(draft.body));
+        let client_id = draft
+            .client_id
+            .and_then(|raw| errors.check("client_id", ClientId::parse(raw)));
+        if !errors.is_empty() {
+            self.load_visible(id, caller.user).await?;
+        }
+        errors.into_result()?;
+        let body = body.expect("checked above");
+        let appended = self
             .ports
             .messages
             .append(NewMessage {
@@ -37,8 +70,27 @@ impl Confab {
                 sender: caller.user,
                 body,
                 created_at: now,
+                client_id,
+                reply_to: draft.reply_to.map(MessageId),
             })
             .await?;
+        let message = match appended {
+            Appended::New(message) => message,
+            Appended::Repeat(stored) => {
+                let message = self
+                    .ports
+                    .messages
+                    .find(id, stored, caller.user)
+                    .await?
+                    .ok_or_else(|| {
+                        DomainError::Internal(format!("repeated message {stored} vanished"))
+                    })?;
+                return Ok(Sent {
+                    message,
+                    repeated: true,
+                });
+            }
+        };
         self.ports
             .broadcaster
             .publish(
@@ -48,33 +100,36 @@ impl Confab {
                 caller.socket.clone(),
             )
             .await;
-        Ok(message)
+        Ok(Sent {
+            message,
+            repeated: false,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use confab_domain::ports::SocketId;
-    use confab_domain::{Message, MessageId, UserId, UserSummary};
+    use confab_domain::{Message, UserId, UserSummary};
 
     use super::*;
     use crate::test_support::{Mocks, group_room, now};
 
-    fn stored(new: &NewMessage) -> MessageView {
-        MessageView {
-            message: Message {
-                id: MessageId(16),
-                conversation_id: new.conversation_id,
-                seq: 1,
-                sender: new.sender,
-                body: new.body.as_str().to_owned(),
-                created_at: new.created_at,
-            },
-            author: UserSummary {
+    fn stored(new: &NewMessage) -> Appended {
+        Appended::New(MessageView::new(
+            Message::sent(
+                MessageId(16),
+                new.conversation_id,
+                1,
+                new.sender,
+                new.body.as_str(),
+                new.created_at,
+            ),
+            UserSummary {
                 id: new.sender,
                 name: "John".into(),
             },
-        }
+        ))
     }
 
     fn open_room(mocks: &mut Mocks) {
@@ -109,10 +164,11 @@ mod tests {
         let caller = Caller::new(UserId(2)).with_socket(Some(SocketId("1.2".into())));
         let sent = mocks
             .build()
-            .send_message(&caller, ConversationId(1), "Hello!")
+            .send_message(&caller, ConversationId(1), Draft::text("Hello!"))
             .await
             .unwrap();
-        assert_eq!(sent.message.body, "Hello!");
+        assert_eq!(sent.message.message.body, "Hello!");
+        assert!(!sent.repeated);
     }
 
     #[tokio::test]
@@ -127,7 +183,11 @@ mod tests {
         mocks.broadcaster.expect_publish().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .send_message(
+                &Caller::new(UserId(2)),
+                ConversationId(1),
+                Draft::text("hi"),
+            )
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
     }
@@ -145,7 +205,11 @@ mod tests {
         mocks.broadcaster.expect_publish().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .send_message(
+                &Caller::new(UserId(2)),
+                ConversationId(1),
+                Draft::text("hi"),
+            )
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ClosedRoomCannotPost);
     }
@@ -157,7 +221,11 @@ mod tests {
         mocks.messages.expect_append().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(2)), ConversationId(1), "  ")
+            .send_message(
+                &Caller::new(UserId(2)),
+                ConversationId(1),
+                Draft::text("  "),
+            )
             .await;
         assert!(matches!(err, Err(DomainError::Invalid(e)) if e.fields().contains_key("body")));
     }
@@ -169,9 +237,76 @@ mod tests {
         mocks.messages.expect_append().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(9)), ConversationId(1), "")
+            .send_message(&Caller::new(UserId(9)), ConversationId(1), Draft::text(""))
             .await;
         assert_eq!(err.unwrap_err(), DomainError::ConversationNotFound);
+    }
+
+    #[tokio::test]
+    async fn a_repeat_returns_the_stored_message_and_tells_nobody() {
+        let mut mocks = Mocks::new();
+        mocks
+            .throttle
+            .expect_hit()
+            .times(1)
+            .returning(|_, _| Ok(()));
+        mocks
+            .messages
+            .expect_append()
+            .withf(|m| {
+                m.client_id.as_ref().map(ClientId::as_str) == Some("k-1")
+                    && m.reply_to == Some(MessageId(3))
+            })
+            .times(1)
+            .returning(|_| Ok(Appended::Repeat(MessageId(16))));
+        mocks
+            .messages
+            .expect_find()
+            .withf(|room, id, viewer| {
+                *room == ConversationId(1) && *id == MessageId(16) && *viewer == UserId(2)
+            })
+            .times(1)
+            .returning(|room, id, viewer| {
+                Ok(Some(MessageView::new(
+                    Message::sent(id, room, 1, viewer, "first", now()),
+                    UserSummary {
+                        id: viewer,
+                        name: "John".into(),
+                    },
+                )))
+            });
+        mocks.broadcaster.expect_publish().never();
+        let draft = Draft {
+            body: "again",
+            client_id: Some("k-1"),
+            reply_to: Some(3),
+        };
+        let sent = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), draft)
+            .await
+            .unwrap();
+        assert!(sent.repeated);
+        assert_eq!(sent.message.message.body, "first");
+    }
+
+    #[tokio::test]
+    async fn a_bad_client_id_is_named_with_the_body_and_nothing_is_stored() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        mocks.messages.expect_append().never();
+        let long = "x".repeat(65);
+        let draft = Draft {
+            body: "",
+            client_id: Some(&long),
+            reply_to: None,
+        };
+        let err = mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), draft)
+            .await;
+        assert!(matches!(err, Err(DomainError::Invalid(e))
+            if e.fields().contains_key("body") && e.fields().contains_key("client_id")));
     }
 
     #[tokio::test]
@@ -186,7 +321,11 @@ mod tests {
         mocks.messages.expect_append().never();
         let err = mocks
             .build()
-            .send_message(&Caller::new(UserId(2)), ConversationId(1), "hi")
+            .send_message(
+                &Caller::new(UserId(2)),
+                ConversationId(1),
+                Draft::text("hi"),
+            )
             .await;
         assert_eq!(
             err.unwrap_err(),

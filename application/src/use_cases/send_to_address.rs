@@ -4,6 +4,7 @@
 use confab_domain::{Address, DomainError, MessageView};
 
 use super::create_conversation::CreateConversationRequest;
+use super::send_message::Draft;
 use crate::{Caller, Confab};
 
 impl Confab {
@@ -38,7 +39,10 @@ impl Confab {
                 ));
             }
         };
-        self.send_message(caller, conversation, body).await
+        Ok(self
+            .send_message(caller, conversation, Draft::text(body))
+            .await?
+            .message)
     }
 }
 
@@ -51,21 +55,21 @@ mod tests {
     use super::*;
     use crate::test_support::{Mocks, group_room, overview, summaries};
 
-    fn stored(new: &NewMessage) -> MessageView {
-        MessageView {
-            message: Message {
-                id: MessageId(1),
-                conversation_id: new.conversation_id,
-                seq: 1,
-                sender: new.sender,
-                body: new.body.as_str().to_owned(),
-                created_at: new.created_at,
-            },
-            author: UserSummary {
+    fn stored(new: &NewMessage) -> confab_domain::Appended {
+        confab_domain::Appended::New(MessageView::new(
+            Message::sent(
+                MessageId(1),
+                new.conversation_id,
+                1,
+                new.sender,
+                new.body.as_str(),
+                new.created_at,
+            ),
+            UserSummary {
                 id: new.sender,
                 name: "Ann".into(),
             },
-        }
+        ))
     }
 
     #[tokio::test]

@@ -43,6 +43,10 @@ fn message(seq: u64, sender: UserId) -> Message {
         sender,
         body: "hi".into(),
         created_at: now(),
+        edited_at: None,
+        deleted_at: None,
+        client_id: None,
+        reply_to: None,
     }
 }
 
@@ -459,6 +463,7 @@ fn overview_knows_its_creator_and_state() {
         last_message: None,
         unread_count: 0,
         updated_at: now(),
+        last_read: Default::default(),
     };
     assert!(overview.is_creator(CREATOR));
     assert!(!overview.is_creator(MEMBER));

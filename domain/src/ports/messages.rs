@@ -1,14 +1,18 @@
 use async_trait::async_trait;
 
 use crate::{
-    ConversationId, Cursor, DomainError, Message, MessageView, NewMessage, Page, PageRequest, Slice,
+    Appended, ConversationId, Cursor, DomainError, Emoji, Message, MessageBody, MessageId,
+    MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery, SearchScope, Slice,
+    Timestamp, UserId,
 };
 
 /// Where messages live.
 ///
 /// Every read here costs the same however long the conversation's history is: messages are
 /// found by their per-conversation sequence number (see [`crate::read_position`]), never counted
-/// or skipped over.
+/// or skipped over. Reads return [`MessageView`]s with the reply preview and the reactions as
+/// `viewer` sees them (`me`), loaded for a whole page at once: a fixed number of statements
+/// whatever the page holds.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MessageRepository: Send + Sync {
@@ -18,10 +22,16 @@ pub trait MessageRepository: Send + Sync {
     /// ([`PostingFacts::ensure`](crate::PostingFacts::ensure)) holds inside that transaction, with
     /// the room locked against a concurrent ban, removal or close.
     ///
+    /// A send with a [`ClientId`](crate::ClientId) that this sender already used in this
+    /// conversation stores nothing and returns [`Appended::Repeat`] with the stored message's id,
+    /// also when the two sends race (decided with the room locked, backed by a unique index). A
+    /// `reply_to` is checked by [`ensure_can_reply_to`](crate::message_changes::ensure_can_reply_to)
+    /// in the same transaction.
+    ///
     /// # Errors
     /// What [`PostingFacts::ensure`](crate::PostingFacts::ensure) says when the rule no longer
-    /// holds at commit (nothing is stored); `Internal` otherwise.
-    async fn append(&self, message: NewMessage) -> Result<MessageView, DomainError>;
+    /// holds at commit (nothing is stored); `Invalid` on `reply_to`; `Internal` otherwise.
+    async fn append(&self, message: NewMessage) -> Result<Appended, DomainError>;
 
     /// The newest message, where "mark read" moves a read position to.
     ///
@@ -37,6 +47,7 @@ pub trait MessageRepository: Send + Sync {
         &self,
         conversation: ConversationId,
         page: PageRequest,
+        viewer: UserId,
     ) -> Result<Page<MessageView>, DomainError>;
 
     /// Up to `cursor.limit` messages strictly before (newest first) or after (oldest first) the
@@ -48,5 +59,67 @@ pub trait MessageRepository: Send + Sync {
         &self,
         conversation: ConversationId,
         cursor: Cursor,
+        viewer: UserId,
     ) -> Result<Option<Slice<MessageView>>, DomainError>;
+
+    /// One message of `conversation`; `None` when there is no such message in it.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn find(
+        &self,
+        conversation: ConversationId,
+        id: MessageId,
+        viewer: UserId,
+    ) -> Result<Option<MessageView>, DomainError>;
+
+    /// Replaces the body and sets `edited_at` — only if, when written, the message is still not
+    /// deleted and its room still open (the use case checked the rule on what it read).
+    ///
+    /// # Errors
+    /// `MessageDeleted` or `ClosedRoomIsReadOnly` when that changed meanwhile; `Internal` otherwise.
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: &MessageBody,
+        at: Timestamp,
+    ) -> Result<(), DomainError>;
+
+    /// Turns the message into its tombstone ([`Message::into_tombstone`]) and removes its
+    /// reactions, in one transaction. Returns when it was deleted: `Some` the first time, `None`
+    /// when it already was a tombstone (nothing changes).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn delete(&self, id: MessageId, at: Timestamp) -> Result<Option<Timestamp>, DomainError>;
+
+    /// Adds or takes back `user`'s `emoji` on the message, with the message locked, so the limit
+    /// of [`reaction::ensure_room_for`](crate::reaction::ensure_room_for) holds under concurrent
+    /// reactions. Returns whether anything changed (adding twice, or taking back what is not
+    /// there, changes nothing).
+    ///
+    /// # Errors
+    /// `MessageDeleted` when it is a tombstone, `TooManyReactions`; `Internal` otherwise.
+    async fn react(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: &Emoji,
+        action: ReactionAction,
+        at: Timestamp,
+    ) -> Result<bool, DomainError>;
+
+    /// Messages of `scope` containing every word of `query`, newest first, one page of them with
+    /// the number of matches. Uses the database's full-text index (SQLite FTS5, PostgreSQL
+    /// `tsvector` + GIN); tombstones never match.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn search(
+        &self,
+        scope: SearchScope,
+        query: &SearchQuery,
+        page: PageRequest,
+        viewer: UserId,
+    ) -> Result<Page<MessageView>, DomainError>;
 }

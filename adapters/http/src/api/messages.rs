@@ -1,20 +1,40 @@
 use confab_application::Confab;
-use confab_domain::{ConversationId, History, HistoryParams};
+use confab_application::use_cases::send_message::Draft;
+use confab_domain::{ConversationId, DomainError, History, HistoryParams};
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::dto::{
-    CursorLimit, CursorMeta, MessageDto, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
-    PageMeta, PageNumber, PerPage, Ruled, SendMessageBody,
+    ClientIdText, CursorLimit, CursorMeta, MessageDto, MessageEnvelope, MessagePageEnvelope,
+    MessagesMeta, PageMeta, PageNumber, PerPage, Ruled, SendMessageBody,
 };
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
 pub struct MessagesApi;
+
+/// The `Idempotency-Key` header as text. poem's header parameter reads only visible ASCII and
+/// takes any other value for an absent header, which would silently turn a retry into a second
+/// message; so the bytes are read here, as UTF-8, and whatever they hold goes to the same rule
+/// as `client_id`.
+fn idempotency_key(request: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    String::from_utf8(value.as_bytes().to_vec())
+        .map(Some)
+        .map_err(|_| {
+            DomainError::invalid(
+                "client_id",
+                "The Idempotency-Key header must be UTF-8 text.",
+            )
+            .into()
+        })
+}
 
 #[derive(ApiResponse)]
 enum MessagePage {
@@ -27,6 +47,10 @@ enum MessageSent {
     /// Stored, and broadcast as `message.sent` to the other participants.
     #[oai(status = 201)]
     Created(Json<MessageEnvelope>),
+    /// A repeat: you sent this `client_id` (or `Idempotency-Key`) here before; this is the message
+    /// that send stored. Nothing was stored or broadcast again.
+    #[oai(status = 200)]
+    Repeated(Json<MessageEnvelope>),
 }
 
 #[OpenApi(tag = "ApiTags::Messages")]
@@ -97,7 +121,10 @@ impl MessagesApi {
     /// Send message
     ///
     /// You must be a participant and the room must not be closed. Limited to 60 a minute per
-    /// user (429 with `Retry-After` beyond that).
+    /// user (429 with `Retry-After` beyond that; repeats count too). `reply_to` names a message of
+    /// this conversation that is not deleted (422 otherwise). With a `client_id` (or the
+    /// `Idempotency-Key` header; if both are given they must agree) a repeat of the same send
+    /// answers 200 with the stored message instead of storing another, also when the repeats race.
     #[oai(
         path = "/api/v1/conversations/:id/messages",
         method = "post",
@@ -110,16 +137,42 @@ impl MessagesApi {
         request: &Request,
         /// Conversation id.
         id: Path<i64>,
+        /// Your own id for this send: the same as `client_id` in the body. (Documented here; read
+        /// from the request's bytes, see `idempotency_key`.)
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Ruled<Option<String>, ClientIdText>>,
         body: Json<SendMessageBody>,
     ) -> ApiResult<MessageSent> {
         let caller = caller_of(&auth, request);
-        let message = app
-            .send_message(&caller, ConversationId(id.0), &body.0.body.0)
+        let body = body.0;
+        let header = idempotency_key(request)?;
+        let client_id = match (body.client_id.0.as_deref(), header.as_deref()) {
+            (Some(field), Some(header)) if field != header => {
+                return Err(DomainError::invalid(
+                    "client_id",
+                    "The client_id field and the Idempotency-Key header must be the same.",
+                )
+                .into());
+            }
+            (field, header) => field.or(header),
+        };
+        let draft = Draft {
+            body: &body.body.0,
+            client_id,
+            reply_to: body.reply_to.0,
+        };
+        let sent = app
+            .send_message(&caller, ConversationId(id.0), draft)
             .await?;
-        Ok(MessageSent::Created(Json(MessageEnvelope {
+        let envelope = Json(MessageEnvelope {
             status: true,
             message: Some("Message sent.".into()),
-            data: MessageDto::from(&message),
-        })))
+            data: MessageDto::from(&sent.message),
+        });
+        Ok(if sent.repeated {
+            MessageSent::Repeated(envelope)
+        } else {
+            MessageSent::Created(envelope)
+        })
     }
 }

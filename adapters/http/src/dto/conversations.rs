@@ -46,14 +46,23 @@ pub struct ConversationDto {
     pub is_closed: bool,
     /// When the creator closed it; `null` while open.
     pub closed_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
-    /// In the order they joined.
-    pub participants: Vec<UserDto>,
+    /// In the order they joined, each with the newest message they have read.
+    pub participants: Vec<ParticipantDto>,
     /// `null` until the first message.
     pub last_message: Ruled<Option<LastMessageDto>, SentOrNull>,
     /// Messages by others since you last read.
     pub unread_count: u64,
     /// When the last message was sent (or the conversation was created).
     pub updated_at: Ruled<String, DateTime>,
+}
+
+/// A member of a conversation, with their read receipt.
+#[derive(Debug, Clone, Object)]
+pub struct ParticipantDto {
+    pub id: i64,
+    pub name: String,
+    /// The newest message they have read; `null` until they read one.
+    pub last_read_message_id: Ruled<Option<i64>, SentOrNull>,
 }
 
 /// The caller's view of a conversation: `is_creator` and `unread_count` depend on who asks.
@@ -66,7 +75,15 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
         is_creator: overview.is_creator(viewer),
         is_closed: overview.is_closed(),
         closed_at: overview.closed_at.map(rfc3339_micros).into(),
-        participants: overview.participants.iter().map(UserDto::from).collect(),
+        participants: overview
+            .participants
+            .iter()
+            .map(|user| ParticipantDto {
+                id: user.id.get(),
+                name: user.name.clone(),
+                last_read_message_id: overview.last_read.get(&user.id).map(|id| id.get()).into(),
+            })
+            .collect(),
         last_message: overview
             .last_message
             .as_ref()

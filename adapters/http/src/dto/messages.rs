@@ -1,39 +1,104 @@
-use confab_domain::MessageView;
+use confab_domain::{MessageView, ReactionCount, ReplyPreview};
 use poem_openapi::Object;
 
-use super::{DateTime, MessageText, Ruled, UserDto, rfc3339_micros};
+use super::{
+    ClientIdText, DateTime, MessageText, NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
+};
 
-/// A message, as the API document and the `message.sent` event show it.
+/// A message, as the API document and the `message.sent` event show it, with what other chat
+/// APIs carry beside it: edits, deletion, the sender's id for it, the message it answers, and
+/// reactions.
 #[derive(Debug, Clone, Object)]
 pub struct MessageDto {
     pub id: i64,
     pub conversation_id: i64,
     pub user_id: i64,
+    /// `""` once deleted.
     pub body: String,
     pub created_at: Ruled<String, DateTime>,
     pub user: UserDto,
+    /// When the author last edited it; `null` until then.
+    pub edited_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
+    /// When it was deleted; `null` otherwise. A deleted message keeps its place in the history
+    /// (a tombstone: empty `body`, no reactions).
+    pub deleted_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
+    /// The sender's own id for it (`client_id` or `Idempotency-Key` at send); `null` if none.
+    pub client_id: Ruled<Option<String>, SentOrNull>,
+    /// The message it answers; `null` when it answers none.
+    pub reply_to: Ruled<Option<ReplyPreviewDto>, SentOrNull>,
+    /// Each emoji once, in the order first used; `me` is whether you reacted with it.
+    pub reactions: Vec<ReactionDto>,
 }
 
 impl From<&MessageView> for MessageDto {
     fn from(view: &MessageView) -> Self {
+        let message = &view.message;
         Self {
-            id: view.message.id.get(),
-            conversation_id: view.message.conversation_id.get(),
-            user_id: view.message.sender.get(),
-            body: view.message.body.clone(),
-            created_at: rfc3339_micros(view.message.created_at).into(),
+            id: message.id.get(),
+            conversation_id: message.conversation_id.get(),
+            user_id: message.sender.get(),
+            body: message.body.clone(),
+            created_at: rfc3339_micros(message.created_at).into(),
             user: UserDto::from(&view.author),
+            edited_at: message.edited_at.map(rfc3339_micros).into(),
+            deleted_at: message.deleted_at.map(rfc3339_micros).into(),
+            client_id: message
+                .client_id
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .into(),
+            reply_to: view.reply_to.as_ref().map(ReplyPreviewDto::from).into(),
+            reactions: view.reactions.iter().map(ReactionDto::from).collect(),
         }
     }
 }
 
-/// The newest message of a conversation, in a conversation list.
+/// What a reply shows of the message it answers (`""` when that message was deleted).
+#[derive(Debug, Clone, Object)]
+pub struct ReplyPreviewDto {
+    pub id: i64,
+    pub body: String,
+    pub user: UserDto,
+}
+
+impl From<&ReplyPreview> for ReplyPreviewDto {
+    fn from(preview: &ReplyPreview) -> Self {
+        Self {
+            id: preview.id.get(),
+            body: preview.body.clone(),
+            user: UserDto::from(&preview.author),
+        }
+    }
+}
+
+/// One emoji on a message.
+#[derive(Debug, Clone, Object)]
+pub struct ReactionDto {
+    pub emoji: String,
+    pub count: u64,
+    /// Whether you reacted with it.
+    pub me: bool,
+}
+
+impl From<&ReactionCount> for ReactionDto {
+    fn from(reaction: &ReactionCount) -> Self {
+        Self {
+            emoji: reaction.emoji.clone(),
+            count: reaction.count,
+            me: reaction.me,
+        }
+    }
+}
+
+/// The newest message of a conversation, in a conversation list (a tombstone when it was deleted).
 #[derive(Debug, Clone, Object)]
 pub struct LastMessageDto {
     pub id: i64,
     pub body: String,
     pub created_at: Ruled<String, DateTime>,
     pub user: UserDto,
+    pub edited_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
+    pub deleted_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
 }
 
 impl From<&MessageView> for LastMessageDto {
@@ -43,6 +108,8 @@ impl From<&MessageView> for LastMessageDto {
             body: view.message.body.clone(),
             created_at: rfc3339_micros(view.message.created_at).into(),
             user: UserDto::from(&view.author),
+            edited_at: view.message.edited_at.map(rfc3339_micros).into(),
+            deleted_at: view.message.deleted_at.map(rfc3339_micros).into(),
         }
     }
 }
@@ -53,12 +120,27 @@ impl From<&MessageView> for LastMessageDto {
 pub struct SendMessageBody {
     /// Message text: not blank, at most 65,535 characters.
     pub body: Ruled<String, MessageText>,
+    /// Your own id for this message: sending again with the same one (after a timeout, say)
+    /// returns the stored message with 200 instead of storing a second. The same as the
+    /// `Idempotency-Key` header.
+    pub client_id: Ruled<Option<String>, (ClientIdText, NullAllowed)>,
+    /// The id of the message this one answers, in the same conversation.
+    pub reply_to: Ruled<Option<i64>, NullAllowed>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
     fn example() -> Self {
         Self {
             body: String::from("Hello, how is everyone?").into(),
+            client_id: None.into(),
+            reply_to: None.into(),
         }
     }
+}
+
+/// `PATCH /api/v1/conversations/{id}/messages/{messageId}`.
+#[derive(Debug, Clone, Object)]
+pub struct EditMessageBody {
+    /// The new text, by the same rules as a send.
+    pub body: Ruled<String, MessageText>,
 }

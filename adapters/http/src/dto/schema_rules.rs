@@ -9,7 +9,8 @@
 
 use confab_domain::conversation::MAX_USER_IDS;
 use confab_domain::{
-    Cursor, Email, EnvelopeId, MessageBody, PageRequest, PlainPassword, RoomName, UserName,
+    ClientId, Cursor, Email, EnvelopeId, MessageBody, PageRequest, PlainPassword, RoomName,
+    SearchQuery, UserName,
 };
 use poem_openapi::registry::MetaSchema;
 
@@ -157,6 +158,32 @@ impl Rule for SearchText {
     }
 }
 
+/// A message search ([`SearchQuery`]).
+pub struct SearchQueryText;
+impl Rule for SearchQueryText {
+    fn state(schema: &mut MetaSchema) {
+        text(schema, 1, SearchQuery::MAX_CHARS, NOT_BLANK_NO_NUL);
+    }
+}
+
+/// A sender's id for a message ([`ClientId`]): printable characters.
+pub struct ClientIdText;
+impl Rule for ClientIdText {
+    fn state(schema: &mut MetaSchema) {
+        text(schema, 1, ClientId::MAX_CHARS, PRINTABLE);
+    }
+}
+
+/// A reaction ([`confab_domain::Emoji`]): one emoji, which no pattern can say; its length in
+/// characters is at most its length in bytes.
+pub struct EmojiText;
+impl Rule for EmojiText {
+    fn state(schema: &mut MetaSchema) {
+        schema.min_length = Some(1);
+        schema.max_length = Some(confab_domain::Emoji::MAX_BYTES);
+    }
+}
+
 /// A `user_ids` list (`conversation::ensure_user_list`): at most [`MAX_USER_IDS`], nobody twice.
 pub struct UserIdList;
 impl Rule for UserIdList {
@@ -228,6 +255,11 @@ mod tests {
             assert_eq!(
                 printable.is_match(sample),
                 EnvelopeId::parse(sample).is_ok(),
+                "{sample:?}"
+            );
+            assert_eq!(
+                printable.is_match(sample),
+                ClientId::parse(sample).is_ok(),
                 "{sample:?}"
             );
         }

@@ -13,6 +13,7 @@ mod m20260101_000003_create_participants;
 mod m20260101_000004_create_bans;
 mod m20260101_000005_create_messages;
 mod m20261129_000006_message_sequences;
+mod m20261129_000007_message_features;
 
 pub(crate) struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000004_create_bans::Migration),
             Box::new(m20260101_000005_create_messages::Migration),
             Box::new(m20261129_000006_message_sequences::Migration),
+            Box::new(m20261129_000007_message_features::Migration),
         ]
     }
 }

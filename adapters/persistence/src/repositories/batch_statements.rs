@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use confab_domain::{DomainError, NewMessage, Timestamp};
+use confab_domain::message_changes::ReplyTarget;
+use confab_domain::{
+    ConversationId, DomainError, NewMessage, ReplyPreview, Timestamp, UserId, UserSummary,
+};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
 use super::known_users::KnownUsers;
@@ -113,6 +116,114 @@ pub(super) async fn move_rooms(
     Ok(())
 }
 
+#[derive(Debug, FromQueryResult)]
+struct Sent {
+    id: i64,
+    conversation_id: i64,
+    user_id: i64,
+    client_id: String,
+}
+
+/// The messages the batch's senders already stored under the `client_id`s they send again, by
+/// (room, sender, client id): one statement, none when no send carries a client id.
+pub(super) async fn earlier_sends(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    batch: &[&NewMessage],
+) -> Result<HashMap<(i64, i64, String), i64>, DomainError> {
+    let keys: BTreeSet<(i64, i64, &str)> = batch
+        .iter()
+        .filter_map(|m| {
+            let client_id = m.client_id.as_ref()?;
+            Some((m.conversation_id.get(), m.sender.get(), client_id.as_str()))
+        })
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut bound = Bound::default();
+    let rows: Vec<String> = keys
+        .iter()
+        .map(|(room, user, client_id)| {
+            bound.row([
+                Value::from(*room),
+                Value::from(*user),
+                Value::from(*client_id),
+            ])
+        })
+        .collect();
+    let sql = format!(
+        "SELECT m.id, m.conversation_id, m.user_id, m.client_id \
+         FROM (VALUES {}) AS v JOIN messages m ON m.conversation_id = v.column1 \
+              AND m.user_id = v.column2 AND m.client_id = v.column3",
+        rows.join(", ")
+    );
+    let found = Sent::find_by_statement(bound.statement(backend, &sql))
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    Ok(found
+        .into_iter()
+        .map(|row| ((row.conversation_id, row.user_id, row.client_id), row.id))
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Parent {
+    id: i64,
+    conversation_id: i64,
+    deleted: i64,
+    body: String,
+    user_id: i64,
+    name: String,
+}
+
+/// The messages the batch answers: where each is and whether it is deleted (for the reply rule),
+/// and its preview. One statement, none when nothing in the batch is a reply.
+pub(super) async fn reply_parents(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    batch: &[&NewMessage],
+) -> Result<HashMap<i64, (ReplyTarget, ReplyPreview)>, DomainError> {
+    let ids: BTreeSet<i64> = batch
+        .iter()
+        .filter_map(|m| Some(m.reply_to?.get()))
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut bound = Bound::default();
+    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
+    let sql = format!(
+        "SELECT m.id, m.conversation_id, \
+                CAST(CASE WHEN m.deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS deleted, \
+                m.body, m.user_id, u.name \
+         FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN ({list})"
+    );
+    let found = Parent::find_by_statement(bound.statement(backend, &sql))
+        .all(txn)
+        .await
+        .map_err(internal)?;
+    Ok(found
+        .into_iter()
+        .map(|row| {
+            let target = ReplyTarget {
+                conversation_id: ConversationId(row.conversation_id),
+                deleted: row.deleted > 0,
+            };
+            let preview = ReplyPreview {
+                id: confab_domain::MessageId(row.id),
+                body: row.body,
+                author: UserSummary {
+                    id: UserId(row.user_id),
+                    name: row.name,
+                },
+            };
+            (row.id, (target, preview))
+        })
+        .collect())
+}
+
 /// Every accepted message in one `INSERT`; their ids by (room, seq).
 pub(super) async fn insert_messages(
     txn: &DatabaseTransaction,
@@ -129,11 +240,14 @@ pub(super) async fn insert_messages(
                 Value::from(message.sender.get()),
                 Value::from(message.body.as_str()),
                 Value::from(message.created_at),
+                Value::from(message.client_id.as_ref().map(|c| c.as_str().to_owned())),
+                Value::from(message.reply_to.map(|id| id.get())),
             ])
         })
         .collect();
     let sql = format!(
-        "INSERT INTO messages (conversation_id, seq, user_id, body, created_at) VALUES {} \
+        "INSERT INTO messages (conversation_id, seq, user_id, body, created_at, client_id, \
+                               reply_to_id) VALUES {} \
          RETURNING id, conversation_id, seq",
         rows.join(", ")
     );

@@ -7,9 +7,12 @@
 //! 1. lock the batch's rooms (`SELECT … FOR UPDATE` in id order on PostgreSQL; on SQLite a no-op
 //!    `UPDATE`, which takes the database's write lock) and read their `last_seq` and `closed_at`;
 //! 2. read whether each sender is a participant of, or banned from, its room — with the rooms
-//!    locked, so a ban, removal or close either committed before (and is seen) or waits;
-//! 3. decide every send by the domain's posting rule ([`PostingFacts`]) and number the accepted
-//!    ones per room, in arrival order;
+//!    locked, so a ban, removal or close either committed before (and is seen) or waits; and,
+//!    only when the batch has them, the messages earlier sends stored under the same client ids
+//!    and the messages replied to;
+//! 3. decide every send by the domain's posting rule ([`PostingFacts`]) and reply rule, find the
+//!    repeats (of an earlier send, or of a send earlier in this batch: they store nothing), and
+//!    number the new ones per room, in arrival order;
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), move
 //!    each sender's read position to their newest message, and look up unknown authors.
 //!
@@ -19,15 +22,17 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use confab_domain::{DomainError, MessageView, NewMessage, PostingFacts};
+use confab_domain::message_changes::ensure_can_reply_to;
+use confab_domain::{Appended, DomainError, MessageId, NewMessage, PostingFacts};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_statements::{
-    author_names, insert_messages, memberships, move_read_positions, move_rooms,
+    author_names, earlier_sends, insert_messages, memberships, move_read_positions, move_rooms,
+    reply_parents,
 };
 use super::known_users::KnownUsers;
-use super::messages::MessageRow;
+use super::message_rows::MessageRow;
 use super::room_state;
 use crate::error::internal;
 
@@ -38,7 +43,7 @@ pub(super) const MAX_BATCH: usize = 256;
 /// A send waiting for its batch, and where its answer goes.
 pub(super) struct Pending {
     pub message: NewMessage,
-    pub reply: oneshot::Sender<Result<MessageView, DomainError>>,
+    pub reply: oneshot::Sender<Result<Appended, DomainError>>,
 }
 
 /// Starts the writer; it stops when every sender is dropped.
@@ -67,24 +72,38 @@ pub(super) fn spawn(db: DatabaseConnection, authors: KnownUsers<String>) -> mpsc
     queue
 }
 
+/// What the batch decided for one send.
+enum Slot {
+    /// New, with this sequence number in its room.
+    Numbered(i64),
+    /// A repeat of the message stored with this id.
+    Stored(i64),
+    /// A repeat of the send at this index of the batch.
+    Earlier(usize),
+}
+
 /// One batch, one transaction: the outcome of each send in order, or the error that failed the
 /// whole transaction.
 async fn commit(
     db: &DatabaseConnection,
     authors: &KnownUsers<String>,
     batch: &[&NewMessage],
-) -> Result<Vec<Result<MessageView, DomainError>>, DomainError> {
+) -> Result<Vec<Result<Appended, DomainError>>, DomainError> {
     let backend = db.get_database_backend();
     let txn = db.begin().await.map_err(internal)?;
     let room_ids: BTreeSet<i64> = batch.iter().map(|m| m.conversation_id.get()).collect();
     let rooms = room_state::lock_rooms(&txn, &room_ids).await?;
     let members = memberships(&txn, backend, batch).await?;
+    let earlier = earlier_sends(&txn, backend, batch).await?;
+    let parents = reply_parents(&txn, backend, batch).await?;
 
     // Decide and number, in arrival order.
     let mut next: HashMap<i64, i64> = rooms.iter().map(|(id, r)| (*id, r.last_seq)).collect();
-    let numbered: Vec<Result<i64, DomainError>> = batch
+    let mut first_of: HashMap<(i64, i64, String), usize> = HashMap::new();
+    let slots: Vec<Result<Slot, DomainError>> = batch
         .iter()
-        .map(|message| {
+        .enumerate()
+        .map(|(index, message)| {
             let room = message.conversation_id.get();
             let state = rooms.get(&room).ok_or(DomainError::ConversationNotFound)?;
             let (participant, banned) = members
@@ -97,17 +116,39 @@ async fn commit(
                 closed: state.closed_at.is_some(),
             }
             .ensure()?;
+            let key = message
+                .client_id
+                .as_ref()
+                .map(|c| (room, message.sender.get(), c.as_str().to_owned()));
+            if let Some(key) = &key {
+                if let Some(id) = earlier.get(key) {
+                    return Ok(Slot::Stored(*id));
+                }
+                if let Some(first) = first_of.get(key) {
+                    return Ok(Slot::Earlier(*first));
+                }
+            }
+            if let Some(parent) = message.reply_to {
+                let target = parents.get(&parent.get()).map(|(target, _)| *target);
+                ensure_can_reply_to(message.conversation_id, parent, target)?;
+            }
+            if let Some(key) = key {
+                first_of.insert(key, index);
+            }
             let seq = next.entry(room).or_default();
             *seq += 1;
-            Ok(*seq)
+            Ok(Slot::Numbered(*seq))
         })
         .collect();
     let accepted: Vec<(&NewMessage, i64)> = batch
         .iter()
-        .zip(&numbered)
-        .filter_map(|(message, seq)| Some((*message, *seq.as_ref().ok()?)))
+        .zip(&slots)
+        .filter_map(|(message, slot)| match slot {
+            Ok(Slot::Numbered(seq)) => Some((*message, *seq)),
+            _ => None,
+        })
         .collect();
-    // Everyone refused: nothing to write, and nothing numbered was used.
+    // Nothing new: nothing to write, and nothing numbered was used.
     let (ids, names) = if accepted.is_empty() {
         txn.rollback().await.map_err(internal)?;
         (HashMap::new(), HashMap::new())
@@ -120,26 +161,48 @@ async fn commit(
         (ids, names)
     };
 
+    let id_of = |index: usize, seq: i64| {
+        let room = batch[index].conversation_id.get();
+        ids.get(&(room, seq)).copied().ok_or_else(|| {
+            DomainError::Internal(format!("message {seq} of room {room} was not inserted"))
+        })
+    };
     Ok(batch
         .iter()
-        .zip(numbered)
-        .map(|(message, seq)| {
-            let seq = seq?;
-            let room = message.conversation_id.get();
-            let id = ids.get(&(room, seq)).copied().ok_or_else(|| {
-                DomainError::Internal(format!("message {seq} of room {room} was not inserted"))
-            })?;
-            let sender = message.sender.get();
-            Ok(MessageRow {
-                id,
-                conversation_id: room,
-                seq,
-                user_id: sender,
-                author_name: names.get(&sender).cloned().unwrap_or_default(),
-                body: message.body.as_str().to_owned(),
-                created_at: message.created_at,
+        .zip(&slots)
+        .enumerate()
+        .map(|(index, (message, slot))| match slot {
+            Err(refusal) => Err(refusal.clone()),
+            Ok(Slot::Stored(id)) => Ok(Appended::Repeat(MessageId(*id))),
+            Ok(Slot::Earlier(first)) => match &slots[*first] {
+                Ok(Slot::Numbered(seq)) => Ok(Appended::Repeat(MessageId(id_of(*first, *seq)?))),
+                _ => Err(DomainError::Internal("a repeat of a refused send".into())),
+            },
+            Ok(Slot::Numbered(seq)) => {
+                let sender = message.sender.get();
+                let mut view = MessageRow {
+                    id: id_of(index, *seq)?,
+                    conversation_id: message.conversation_id.get(),
+                    seq: *seq,
+                    user_id: sender,
+                    author_name: names.get(&sender).cloned().unwrap_or_default(),
+                    body: message.body.as_str().to_owned(),
+                    created_at: message.created_at,
+                    edited_at: None,
+                    deleted_at: None,
+                    client_id: message.client_id.as_ref().map(|c| c.as_str().to_owned()),
+                    reply_to_id: message.reply_to.map(MessageId::get),
+                    reply_body: None,
+                    reply_user_id: None,
+                    reply_author_name: None,
+                }
+                .into_view()?;
+                view.reply_to = message
+                    .reply_to
+                    .and_then(|parent| parents.get(&parent.get()))
+                    .map(|(_, preview)| preview.clone());
+                Ok(Appended::New(view))
             }
-            .into_view())
         })
         .collect())
 }

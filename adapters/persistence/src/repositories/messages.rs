@@ -1,12 +1,15 @@
 //! Messages, stored and read by their per-conversation sequence number: a send takes the next
 //! number from the conversation row (in a group commit, see `group_commit`), and every read is a
 //! seek on `(conversation_id, seq)`, so nothing here counts or skips over a room's history.
+//! Changes after the send are in `message_changes`, search in `message_search`; the row shape and
+//! the reactions loaded beside a page in `message_rows`.
 
 use async_trait::async_trait;
 use confab_domain::ports::MessageRepository;
 use confab_domain::{
-    ConversationId, Cursor, Direction, DomainError, Message, MessageId, MessageView, NewMessage,
-    Page, PageRequest, Slice, Timestamp, UserId, UserSummary,
+    Appended, ClientId, ConversationId, Cursor, Direction, DomainError, Emoji, Message,
+    MessageBody, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
+    SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
@@ -14,7 +17,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::group_commit::{self, Pending};
 use super::known_users::KnownUsers;
-use super::{from_db, to_db};
+use super::message_rows::{MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, with_reactions};
+use super::{corrupt, from_db, message_changes, message_search, to_db};
 use crate::error::internal;
 
 /// [`MessageRepository`] on SeaORM.
@@ -37,51 +41,23 @@ impl SeaMessageRepository {
         Statement::from_sql_and_values(self.db.get_database_backend(), sql, values)
     }
 
-    async fn rows(
+    /// The messages `sql` selects ([`MESSAGE_COLUMNS`]), with their reactions as `viewer` sees
+    /// them: two statements, one when nothing matched.
+    pub(super) async fn views(
         &self,
         sql: &str,
         values: impl IntoIterator<Item = Value>,
+        viewer: UserId,
     ) -> Result<Vec<MessageView>, DomainError> {
         let rows = MessageRow::find_by_statement(self.statement(sql, values))
             .all(&self.db)
             .await
             .map_err(internal)?;
-        Ok(rows.into_iter().map(MessageRow::into_view).collect())
+        with_reactions(&self.db, self.db.get_database_backend(), rows, viewer).await
     }
-}
 
-/// A message joined with its author's name: the shape every message read returns.
-#[derive(Debug, FromQueryResult)]
-pub(super) struct MessageRow {
-    pub id: i64,
-    pub conversation_id: i64,
-    pub seq: i64,
-    pub user_id: i64,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: Timestamp,
-}
-
-/// The columns of [`MessageRow`], for queries aliasing `messages` as `m` and the author as `u`.
-pub(super) const MESSAGE_COLUMNS: &str =
-    "m.id, m.conversation_id, m.seq, m.user_id, u.name AS author_name, m.body, m.created_at";
-
-impl MessageRow {
-    pub fn into_view(self) -> MessageView {
-        MessageView {
-            message: Message {
-                id: MessageId(self.id),
-                conversation_id: ConversationId(self.conversation_id),
-                seq: from_db(self.seq),
-                sender: UserId(self.user_id),
-                body: self.body,
-                created_at: self.created_at,
-            },
-            author: UserSummary {
-                id: UserId(self.user_id),
-                name: self.author_name,
-            },
-        }
+    pub(super) fn db(&self) -> &DatabaseConnection {
+        &self.db
     }
 }
 
@@ -89,6 +65,19 @@ impl MessageRow {
 struct Counters {
     last_seq: i64,
     message_count: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Newest {
+    id: i64,
+    seq: i64,
+    user_id: i64,
+    body: String,
+    created_at: Timestamp,
+    edited_at: Option<Timestamp>,
+    deleted_at: Option<Timestamp>,
+    client_id: Option<String>,
+    reply_to_id: Option<i64>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -103,7 +92,7 @@ impl MessageRepository for SeaMessageRepository {
     /// room locked, so sends to a room are numbered in commit order with no gap or duplicate and
     /// ids grow with `seq`; the posting rule is checked again on what is committed, and a send that
     /// a ban, removal or close got to first is refused, storing nothing.
-    async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
+    async fn append(&self, new: NewMessage) -> Result<Appended, DomainError> {
         let (reply, answer) = oneshot::channel();
         self.writer
             .send(Pending {
@@ -117,25 +106,49 @@ impl MessageRepository for SeaMessageRepository {
             .map_err(|_| DomainError::Internal("the message writer dropped a send".into()))?
     }
 
-    /// One probe: the conversation's `last_seq` names the newest message.
+    /// One probe: the conversation's `last_seq` names the newest message (its author's name is
+    /// not needed by what asks: a read position moving to it).
     async fn newest(&self, conversation: ConversationId) -> Result<Option<Message>, DomainError> {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM conversations c \
+        let found = Newest::find_by_statement(self.statement(
+            "SELECT m.id, m.seq, m.user_id, m.body, m.created_at, m.edited_at, m.deleted_at, \
+                    m.client_id, m.reply_to_id FROM conversations c \
              JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
-             JOIN users u ON u.id = m.user_id \
-             WHERE c.id = $1"
-        );
-        let mut rows = self.rows(&sql, [conversation.get().into()]).await?;
-        Ok(rows.pop().map(|view| view.message))
+             WHERE c.id = $1",
+            [conversation.get().into()],
+        ))
+        .one(&self.db)
+        .await
+        .map_err(internal)?;
+        found
+            .map(|row| {
+                let client_id = row
+                    .client_id
+                    .map(|raw| ClientId::parse(&raw).map_err(|e| corrupt("client id", e)))
+                    .transpose()?;
+                Ok(Message {
+                    id: MessageId(row.id),
+                    conversation_id: conversation,
+                    seq: from_db(row.seq),
+                    sender: UserId(row.user_id),
+                    body: row.body,
+                    created_at: row.created_at,
+                    edited_at: row.edited_at,
+                    deleted_at: row.deleted_at,
+                    client_id,
+                    reply_to: row.reply_to_id.map(MessageId),
+                })
+            })
+            .transpose()
     }
 
-    /// Two statements: the conversation's counters (the total, and where page N starts), then the
-    /// page as a range seek. Page N holds exactly the sequence numbers
+    /// Three statements: the conversation's counters (the total, and where page N starts), the
+    /// page as a range seek, and the page's reactions. Page N holds exactly the sequence numbers
     /// [`PageRequest::seq_range`] names, so no row before it is read.
     async fn list(
         &self,
         conversation: ConversationId,
         page: PageRequest,
+        viewer: UserId,
     ) -> Result<Page<MessageView>, DomainError> {
         let counters = Counters::find_by_statement(self.statement(
             "SELECT last_seq, message_count FROM conversations WHERE id = $1",
@@ -156,12 +169,12 @@ impl MessageRepository for SeaMessageRepository {
             Vec::new()
         } else {
             let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.user_id \
+                "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} \
                  WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq <= $3 \
                  ORDER BY m.seq DESC"
             );
-            self.rows(&sql, [conversation.get().into(), to_db(low), to_db(high)])
-                .await?
+            let values = [conversation.get().into(), to_db(low), to_db(high)];
+            self.views(&sql, values, viewer).await?
         };
         Ok(Page {
             items,
@@ -170,13 +183,14 @@ impl MessageRepository for SeaMessageRepository {
         })
     }
 
-    /// Two statements: the cursor message's `seq` (by primary key, checked against the
+    /// Three statements: the cursor message's `seq` (by primary key, checked against the
     /// conversation), then up to `limit + 1` rows from it as a range seek; the extra row only says
-    /// whether there is more.
+    /// whether there is more; then the reactions of the rows.
     async fn slice(
         &self,
         conversation: ConversationId,
         cursor: Cursor,
+        viewer: UserId,
     ) -> Result<Option<Slice<MessageView>>, DomainError> {
         let from = Seq::find_by_statement(self.statement(
             "SELECT seq FROM messages WHERE id = $1 AND conversation_id = $2",
@@ -193,20 +207,65 @@ impl MessageRepository for SeaMessageRepository {
             Direction::After => (">", "ASC"),
         };
         let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.user_id \
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} \
              WHERE m.conversation_id = $1 AND m.seq {comparison} $2 \
              ORDER BY m.seq {order} LIMIT $3"
         );
-        let rows = self
-            .rows(
-                &sql,
-                [
-                    conversation.get().into(),
-                    from.seq.into(),
-                    to_db(cursor.limit.saturating_add(1)),
-                ],
-            )
-            .await?;
+        let values = [
+            conversation.get().into(),
+            from.seq.into(),
+            to_db(cursor.limit.saturating_add(1)),
+        ];
+        let rows = self.views(&sql, values, viewer).await?;
         Ok(Some(Slice::from_probe(rows, cursor.limit)))
+    }
+
+    /// Two statements: the message by primary key (checked against the conversation), then its
+    /// reactions.
+    async fn find(
+        &self,
+        conversation: ConversationId,
+        id: MessageId,
+        viewer: UserId,
+    ) -> Result<Option<MessageView>, DomainError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = $1 AND m.conversation_id = $2"
+        );
+        let values = [id.get().into(), conversation.get().into()];
+        Ok(self.views(&sql, values, viewer).await?.pop())
+    }
+
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: &MessageBody,
+        at: Timestamp,
+    ) -> Result<(), DomainError> {
+        message_changes::edit(&self.db, id, body, at).await
+    }
+
+    async fn delete(&self, id: MessageId, at: Timestamp) -> Result<Option<Timestamp>, DomainError> {
+        message_changes::delete(&self.db, id, at).await
+    }
+
+    async fn react(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: &Emoji,
+        action: ReactionAction,
+        at: Timestamp,
+    ) -> Result<bool, DomainError> {
+        message_changes::react(&self.db, id, user, emoji, action, at).await
+    }
+
+    async fn search(
+        &self,
+        scope: SearchScope,
+        query: &SearchQuery,
+        page: PageRequest,
+        viewer: UserId,
+    ) -> Result<Page<MessageView>, DomainError> {
+        message_search::search(self, scope, query, page, viewer).await
     }
 }

@@ -7,7 +7,8 @@
 //! 1. the viewer's conversations, newest activity first, each with its creator's name, the
 //!    viewer's read position, and its newest message with the author's name — found by one
 //!    index probe each, `(conversation_id, seq = last_seq)`;
-//! 2. every member of those conversations with their name, in join order.
+//! 2. every member of those conversations with their name and the message they have read up to
+//!    (one index probe each, `(conversation_id, seq = read_seq)`), in join order.
 //!
 //! The unread count is not counted: it is [`ReadPosition::unread`] of the conversation's
 //! `last_seq`, the domain's arithmetic. `overview` runs the same statements narrowed to one
@@ -17,7 +18,7 @@
 //! Plain SQL rather than the query builder: the joins read as what they are. `$n` placeholders
 //! work on both drivers (sqlx binds `$n` by number on SQLite too).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use confab_domain::{
     ConversationId, ConversationKind, ConversationOverview, DomainError, Message, MessageId,
@@ -45,26 +46,31 @@ struct ConversationRow {
     last_author_name: Option<String>,
     last_body: Option<String>,
     last_created_at: Option<Timestamp>,
+    last_edited_at: Option<Timestamp>,
+    last_deleted_at: Option<Timestamp>,
 }
 
 impl ConversationRow {
     /// The newest message, when the conversation has one (the `LEFT JOIN` matched).
     fn last_message(&mut self) -> Option<MessageView> {
         let sender = UserId(self.last_user_id?);
-        Some(MessageView {
-            message: Message {
-                id: MessageId(self.last_id?),
-                conversation_id: ConversationId(self.id),
-                seq: from_db(self.last_seq),
-                sender,
-                body: self.last_body.take()?,
-                created_at: self.last_created_at?,
-            },
-            author: UserSummary {
+        let mut message = Message::sent(
+            MessageId(self.last_id?),
+            ConversationId(self.id),
+            from_db(self.last_seq),
+            sender,
+            self.last_body.take()?,
+            self.last_created_at?,
+        );
+        message.edited_at = self.last_edited_at;
+        message.deleted_at = self.last_deleted_at;
+        Some(MessageView::new(
+            message,
+            UserSummary {
                 id: sender,
                 name: self.last_author_name.take()?,
             },
-        })
+        ))
     }
 
     fn read_position(&self) -> ReadPosition {
@@ -80,6 +86,7 @@ struct MemberRow {
     conversation_id: i64,
     user_id: i64,
     name: String,
+    last_read_id: Option<i64>,
 }
 
 /// The overviews of `viewer`'s conversations, or of just `only` (empty when `viewer` is not in it).
@@ -95,7 +102,8 @@ pub(super) async fn load(
             "SELECT c.id, c.kind, c.name, c.created_by, creator.name AS creator_name, \
                     c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
                     m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
-                    m.body AS last_body, m.created_at AS last_created_at \
+                    m.body AS last_body, m.created_at AS last_created_at, \
+                    m.edited_at AS last_edited_at, m.deleted_at AS last_deleted_at \
              FROM participants v \
              JOIN conversations c ON c.id = v.conversation_id \
              JOIN users creator ON creator.id = c.created_by \
@@ -111,16 +119,24 @@ pub(super) async fn load(
     }
 
     let mut members: HashMap<i64, Vec<UserSummary>> = HashMap::new();
+    let mut receipts: HashMap<i64, BTreeMap<UserId, MessageId>> = HashMap::new();
     let member_rows: Vec<MemberRow> = scope
         .fetch(&format!(
-            "SELECT p.conversation_id, p.user_id, u.name \
+            "SELECT p.conversation_id, p.user_id, u.name, r.id AS last_read_id \
              FROM participants p JOIN users u ON u.id = p.user_id \
+             LEFT JOIN messages r ON r.conversation_id = p.conversation_id AND r.seq = p.read_seq \
              WHERE p.conversation_id IN ({}) \
              ORDER BY p.conversation_id, p.id",
             scope.viewer_conversations(),
         ))
         .await?;
     for row in member_rows {
+        if let Some(read) = row.last_read_id {
+            receipts
+                .entry(row.conversation_id)
+                .or_default()
+                .insert(UserId(row.user_id), MessageId(read));
+        }
         members
             .entry(row.conversation_id)
             .or_default()
@@ -147,6 +163,7 @@ pub(super) async fn load(
                 },
                 closed_at: row.closed_at,
                 participants: members.remove(&row.id).unwrap_or_default(),
+                last_read: receipts.remove(&row.id).unwrap_or_default(),
                 last_message,
                 unread_count,
                 updated_at: row.updated_at,

@@ -243,9 +243,13 @@ impl TestContext {
                 sender: sender.id,
                 body: MessageBody::parse(body).unwrap(),
                 created_at: at(seconds),
+                client_id: None,
+                reply_to: None,
             })
             .await
             .unwrap()
+            .into_new()
+            .expect("a send without a client id is never a repeat")
     }
 
     /// A connection to the test's database that counts the statements it runs, through SeaORM's

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use confab_domain::ports::{ConversationRepository, MessageRepository};
-use confab_domain::{Cursor, Direction, MessageId, MessageView, PageRequest, Slice};
+use confab_domain::{Cursor, Direction, MessageId, MessageView, PageRequest, Slice, UserId};
 use confab_persistence::SeaMessageRepository;
 
 use crate::helpers::{TestContext, at};
@@ -63,7 +63,11 @@ async fn concurrent_sends_to_one_room_are_numbered_densely_in_id_order(ctx: Test
     assert_eq!(seqs, (1..=24).collect::<Vec<u64>>());
     let page = ctx
         .messages
-        .list(room.id, PageRequest::parse(None, Some(100)).unwrap())
+        .list(
+            room.id,
+            PageRequest::parse(None, Some(100)).unwrap(),
+            UserId(0),
+        )
         .await
         .unwrap();
     assert_eq!(page.total, 24);
@@ -84,7 +88,11 @@ async fn pages_cover_the_whole_history_newest_first(ctx: TestContext) {
     for n in 1..=5 {
         let page = ctx
             .messages
-            .list(room.id, PageRequest::parse(Some(n), Some(5)).unwrap())
+            .list(
+                room.id,
+                PageRequest::parse(Some(n), Some(5)).unwrap(),
+                UserId(0),
+            )
             .await
             .unwrap();
         assert_eq!((page.total, page.last_page()), (23, 5));
@@ -94,7 +102,7 @@ async fn pages_cover_the_whole_history_newest_first(ctx: TestContext) {
     let past = PageRequest::parse(Some(6), Some(5)).unwrap();
     assert!(
         ctx.messages
-            .list(room.id, past)
+            .list(room.id, past, UserId(0))
             .await
             .unwrap()
             .items
@@ -124,7 +132,13 @@ async fn cursors_read_either_side_of_a_message(ctx: TestContext) {
         let cursor = cursor(&sent[from], direction, limit);
         let messages = ctx.messages.clone();
         let room = room.id;
-        async move { messages.slice(room, cursor).await.unwrap().unwrap() }
+        async move {
+            messages
+                .slice(room, cursor, UserId(0))
+                .await
+                .unwrap()
+                .unwrap()
+        }
     };
     let older: Slice<MessageView> = slice(5, Direction::Before, 3).await;
     assert_eq!(
@@ -158,7 +172,7 @@ async fn a_cursor_from_another_room_reads_nothing(ctx: TestContext) {
     for direction in [Direction::Before, Direction::After] {
         let read = ctx
             .messages
-            .slice(room.id, cursor(&foreign, direction, 10))
+            .slice(room.id, cursor(&foreign, direction, 10), UserId(0))
             .await
             .unwrap();
         assert!(read.is_none(), "{direction:?}");
@@ -166,7 +180,7 @@ async fn a_cursor_from_another_room_reads_nothing(ctx: TestContext) {
     let missing = Cursor::after(MessageId(9_999_999), 10);
     assert!(
         ctx.messages
-            .slice(room.id, missing)
+            .slice(room.id, missing, UserId(0))
             .await
             .unwrap()
             .is_none()
@@ -253,16 +267,23 @@ async fn statements_per_read(
     let mut measure = |n: &AtomicUsize| counts.push(n.swap(0, Ordering::SeqCst));
     count.store(0, Ordering::SeqCst);
     let page = |n| PageRequest::parse(Some(n), Some(50)).unwrap();
-    messages.list(room.id, page(1)).await.unwrap();
+    messages.list(room.id, page(1), UserId(0)).await.unwrap();
     measure(&count);
-    let total = messages.list(room.id, page(1)).await.unwrap().last_page();
+    let total = messages
+        .list(room.id, page(1), UserId(0))
+        .await
+        .unwrap()
+        .last_page();
     count.store(0, Ordering::SeqCst);
-    let last = messages.list(room.id, page(total as i64)).await.unwrap();
+    let last = messages
+        .list(room.id, page(total as i64), UserId(0))
+        .await
+        .unwrap();
     assert!(!last.items.is_empty());
     measure(&count);
     for direction in [Direction::Before, Direction::After] {
         messages
-            .slice(room.id, cursor(middle, direction, 50))
+            .slice(room.id, cursor(middle, direction, 50), UserId(0))
             .await
             .unwrap()
             .unwrap();
@@ -276,6 +297,8 @@ async fn statements_per_read(
             sender: viewer.id,
             body: confab_domain::MessageBody::parse("one more").unwrap(),
             created_at: at(9_000),
+            client_id: None,
+            reply_to: None,
         })
         .await
         .unwrap();
@@ -314,9 +337,10 @@ async fn every_read_costs_the_same_statements_for_a_short_or_long_history(ctx: T
     let few = statements_per_read(&ctx, &short, &bob, middle.0.as_ref().unwrap()).await;
     let many = statements_per_read(&ctx, &long, &bob, middle.1.as_ref().unwrap()).await;
     assert_eq!(few, many, "60 messages vs 400");
-    // first page, last page, before, after: the counters or the cursor row, then one seek; the
-    // newest message: one probe; a send: see `send_statements`; an overview and the list: two statements each.
-    assert_eq!(few, vec![2, 2, 2, 2, 1, send_statements(&ctx), 2, 2]);
+    // first page, last page, before, after: the counters or the cursor row, one seek (with the
+    // reply previews joined), then the page's reactions in one; the newest message: one probe; a
+    // send: see `send_statements`; an overview and the list: two statements each.
+    assert_eq!(few, vec![3, 3, 3, 3, 1, send_statements(&ctx), 2, 2]);
 }
 
 each_backend!(

@@ -30,6 +30,8 @@ mod connection;
 mod conversations;
 mod helpers;
 mod history;
+mod message_features;
+mod message_search;
 mod messages;
 mod overviews;
 mod room_lock;

@@ -47,12 +47,14 @@ async fn a_long_unicode_body_round_trips_exactly(ctx: TestContext) {
             sender: ann.id,
             body: MessageBody::parse(&body).unwrap(),
             created_at: at(2),
+            client_id: None,
+            reply_to: None,
         })
         .await
         .unwrap();
     let page = ctx
         .messages
-        .list(room.id, PageRequest::default())
+        .list(room.id, PageRequest::default(), UserId(0))
         .await
         .unwrap();
     assert_eq!(page.items[0].message.body, body);
@@ -76,14 +78,14 @@ async fn list_pages_newest_first_with_the_total(ctx: TestContext) {
 
     let first = PageRequest::parse(Some(1), Some(2)).unwrap();
     let last = PageRequest::parse(Some(3), Some(2)).unwrap();
-    let page = ctx.messages.list(room.id, first).await.unwrap();
+    let page = ctx.messages.list(room.id, first, UserId(0)).await.unwrap();
     assert_eq!(page.items, sent[..2].to_vec());
     assert_eq!((page.total, page.last_page()), (5, 3));
-    let page = ctx.messages.list(room.id, last).await.unwrap();
+    let page = ctx.messages.list(room.id, last, UserId(0)).await.unwrap();
     assert_eq!(page.items, sent[4..].to_vec());
     assert_eq!(page.items[0].author, ann.summary());
     let far = PageRequest::parse(Some(i64::MAX), Some(100)).unwrap();
-    let page = ctx.messages.list(room.id, far).await.unwrap();
+    let page = ctx.messages.list(room.id, far, UserId(0)).await.unwrap();
     assert!(page.items.is_empty());
     assert_eq!(page.total, 5);
 }
@@ -108,6 +110,8 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
                     sender,
                     body: MessageBody::parse("too late").unwrap(),
                     created_at: at(99),
+                    client_id: None,
+                    reply_to: None,
                 })
                 .await
         }
@@ -130,7 +134,7 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
 
     let page = ctx
         .messages
-        .list(room.id, PageRequest::default())
+        .list(room.id, PageRequest::default(), UserId(0))
         .await
         .unwrap();
     assert_eq!(page.total, 1, "nothing stored");
@@ -152,6 +156,8 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
             sender: ann.id,
             body: MessageBody::parse("x").unwrap(),
             created_at: at(3),
+            client_id: None,
+            reply_to: None,
         })
         .await;
     assert_eq!(nowhere, Err(DomainError::ConversationNotFound));
@@ -178,6 +184,8 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
                     sender,
                     body: MessageBody::parse(&format!("m{i}")).unwrap(),
                     created_at: at(10),
+                    client_id: None,
+                    reply_to: None,
                 })
                 .await;
             (sender, sent)
@@ -187,7 +195,8 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
     let mut newest_own = std::collections::HashMap::new();
     for task in tasks {
         match task.await.unwrap() {
-            (sender, Ok(view)) => {
+            (sender, Ok(appended)) => {
+                let view = appended.into_new().unwrap();
                 assert_ne!(sender, outsider.id);
                 seqs.push(view.message.seq);
                 let newest = newest_own.entry(sender).or_insert(0);
@@ -214,7 +223,7 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
     );
     let page = ctx
         .messages
-        .list(room.id, PageRequest::default())
+        .list(room.id, PageRequest::default(), UserId(0))
         .await
         .unwrap();
     assert_eq!(page.total, 27);

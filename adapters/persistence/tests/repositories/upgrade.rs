@@ -104,13 +104,22 @@ async fn new_answers(ctx: &TestContext, rooms: &[i64], members: &[(i64, i64)]) -
         let id = ConversationId(room);
         let first = ctx
             .messages
-            .list(id, PageRequest::parse(Some(1), Some(PER_PAGE)).unwrap())
+            .list(
+                id,
+                PageRequest::parse(Some(1), Some(PER_PAGE)).unwrap(),
+                UserId(0),
+            )
             .await
             .unwrap();
         answers.totals.insert(room, first.total);
         for page in 1..=first.last_page() as i64 + 1 {
             let request = PageRequest::parse(Some(page), Some(PER_PAGE)).unwrap();
-            let items = ctx.messages.list(id, request).await.unwrap().items;
+            let items = ctx
+                .messages
+                .list(id, request, UserId(0))
+                .await
+                .unwrap()
+                .items;
             answers.pages.insert(
                 (room, page),
                 items.iter().map(|v| v.message.id.get()).collect(),
@@ -243,8 +252,12 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
             sender: UserId(users[2]),
             body: MessageBody::parse("after the upgrade").unwrap(),
             created_at: at(500),
+            client_id: None,
+            reply_to: None,
         })
         .await
+        .unwrap()
+        .into_new()
         .unwrap();
     assert_eq!(next.message.seq, before.totals[&rooms[0]] + 1);
     let cid_busy = ctx

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::TimeZone;
+use confab_application::use_cases::send_message::Draft;
 use confab_domain::ports::SocketId;
 use confab_domain::{
     Channel, ConversationId, Message, MessageId, MessageView, RealtimeEvent, UserId,
@@ -30,8 +31,14 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
                 created_at: chrono::Utc
                     .with_ymd_and_hms(2026, 2, 19, 14, 30, 0)
                     .unwrap(),
+                edited_at: None,
+                deleted_at: None,
+                client_id: None,
+                reply_to: None,
             },
             author: user(2, "John Doe"),
+            reply_to: None,
+            reactions: Vec::new(),
         },
     }
 }
@@ -51,7 +58,8 @@ async fn a_sent_message_reaches_both_room_channels_with_the_http_payload() {
     publish(&server, message(5, "Hello"), None).await;
     let expected = json!({"message": {
         "id": 5, "conversation_id": 4, "user_id": 2, "body": "Hello",
-        "created_at": "2026-02-19T14:30:00.000000Z", "user": {"id": 2, "name": "John Doe"}
+        "created_at": "2026-02-19T14:30:00.000000Z", "user": {"id": 2, "name": "John Doe"},
+        "edited_at": null, "deleted_at": null, "client_id": null, "reply_to": null, "reactions": []
     }});
     for (client, channel) in [(&mut private, PRIVATE), (&mut presence, PRESENCE)] {
         let frame = client.next_event().await;
@@ -255,7 +263,11 @@ async fn a_second_account_cannot_take_a_socket_out_of_reach_of_the_first_ones_re
         .is_ok()
     {}
     env.app
-        .send_message(&confab_application::Caller::new(UserId(1)), room, "after")
+        .send_message(
+            &confab_application::Caller::new(UserId(1)),
+            room,
+            Draft::text("after"),
+        )
         .await
         .unwrap();
     socket.expect_silence(QUIET).await;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use confab_application::Caller;
+use confab_application::use_cases::send_message::Draft;
 use confab_domain::{ConversationId, MessageView, RealtimeEvent, UserId};
 use serde_json::{Value, json};
 
@@ -18,9 +19,10 @@ async fn send(env: &EnvelopeServer, room: ConversationId, body: &str) -> i64 {
 
 async fn send_view(env: &EnvelopeServer, room: ConversationId, body: &str) -> MessageView {
     env.app
-        .send_message(&Caller::new(UserId(1)), room, body)
+        .send_message(&Caller::new(UserId(1)), room, Draft::text(body))
         .await
         .unwrap()
+        .message
 }
 
 fn join_since(room: ConversationId, since: Value) -> Value {
@@ -45,9 +47,14 @@ async fn missed_messages_come_first_then_the_ack_then_live_ones_without_gap_or_d
             let mut ids = Vec::new();
             for i in 0..30 {
                 let view = app
-                    .send_message(&Caller::new(UserId(1)), room, &format!("during {i}"))
+                    .send_message(
+                        &Caller::new(UserId(1)),
+                        room,
+                        Draft::text(&format!("during {i}")),
+                    )
                     .await
-                    .unwrap();
+                    .unwrap()
+                    .message;
                 ids.push(view.message.id.get());
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use confab_application::Caller;
+use confab_application::use_cases::send_message::Draft;
 use confab_domain::ports::SocketId;
 use confab_domain::{Channel, ConversationId, RealtimeEvent, UserId};
 use confab_realtime::RealtimeConfig;
 use futures_util::{SinkExt, StreamExt};
 use poem::listener::{Acceptor, Listener, TcpListener};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::fakes::{Envelopes, spawn_envelopes, spawn_envelopes_with};
@@ -359,7 +360,12 @@ async fn a_message_is_acked_with_the_stored_message_and_reaches_both_wire_format
             "user_id",
             "body",
             "created_at",
-            "user"
+            "user",
+            "edited_at",
+            "deleted_at",
+            "client_id",
+            "reply_to",
+            "reactions"
         ]
     );
     let created_at = message["created_at"].as_str().unwrap();
@@ -372,7 +378,10 @@ async fn a_message_is_acked_with_the_stored_message_and_reaches_both_wire_format
     assert_eq!(arrived["type"], "message");
     assert_eq!(arrived["from"], "user:1");
     assert_eq!(arrived["to"], to);
-    assert_eq!(arrived["payload"], json!({"message": message}));
+    assert_eq!(
+        arrived["payload"],
+        json!({"event": "message.sent", "message": message})
+    );
     let created = chrono::DateTime::parse_from_rfc3339(created_at).unwrap();
     assert_eq!(arrived["ts"], created.timestamp());
     assert_eq!(arrived["id"].as_str().unwrap().len(), 36, "a UUID");
@@ -405,8 +414,9 @@ async fn a_message_is_acked_with_the_stored_message_and_reaches_both_wire_format
 async fn messages_sent_elsewhere_reach_joined_envelope_sockets() {
     let env = spawn_envelopes().await;
     let room = env.room(1, &[2]);
+    let to = format!("conversation:{room}");
     let mut bob = env.envelopes(2).await;
-    bob.join(&format!("conversation:{room}")).await;
+    bob.join(&to).await;
     let mut pusher = env.server.connect().await;
     env.server
         .join(&mut pusher, Channel::Conversation(room), &user(1, "Ann"))
@@ -416,12 +426,15 @@ async fn messages_sent_elsewhere_reach_joined_envelope_sockets() {
     let caller = Caller::new(UserId(1)).with_socket(Some(SocketId(pusher.socket_id.clone())));
     let sent = env
         .app
-        .send_message(&caller, room, "over HTTP")
+        .send_message(&caller, room, Draft::text("over HTTP"))
         .await
-        .unwrap();
+        .unwrap()
+        .message;
     let arrived = bob.next().await;
     assert_eq!(arrived["type"], "message");
+    assert_eq!(arrived["payload"]["event"], "message.sent");
     assert_eq!(arrived["payload"]["message"]["id"], sent.message.id.get());
+    let sent_id = sent.message.id;
     assert_eq!(arrived["payload"]["message"]["body"], "over HTTP");
     pusher.expect_silence(QUIET).await;
 
@@ -434,20 +447,45 @@ async fn messages_sent_elsewhere_reach_joined_envelope_sockets() {
     assert_eq!(bob.next().await["payload"]["message"]["body"], "over HTTP");
     assert_eq!(pusher.next_event().await["event"], "message.sent");
 
-    // Other events are Pusher-only.
-    env.server
-        .realtime
-        .broadcaster()
+    // The other events about the room's messages and reads reach envelope sockets as `message`
+    // envelopes from the server, `payload.event` naming them and the rest the Pusher data.
+    let broadcaster = env.server.realtime.broadcaster();
+    for event in [
+        RealtimeEvent::ConversationRead {
+            conversation_id: room,
+            user_id: UserId(1),
+            last_read_message_id: Some(sent_id),
+        },
+        RealtimeEvent::MessageDeleted {
+            conversation_id: room,
+            message_id: sent_id,
+            deleted_at: chrono::Utc::now(),
+        },
+    ] {
+        broadcaster.publish(event, None).await;
+        let frame = pusher.next_event().await;
+        let arrived = bob.next().await;
+        assert_eq!(arrived["type"], "message");
+        assert_eq!(
+            (arrived["from"].as_str(), arrived["to"].as_str()),
+            (Some("server"), Some(to.as_str()))
+        );
+        let mut payload = arrived["payload"].as_object().unwrap().clone();
+        assert_eq!(payload.remove("event").unwrap(), frame["event"]);
+        assert_eq!(Value::Object(payload), data(&frame));
+    }
+    // Membership events stay Pusher-only.
+    broadcaster
         .publish(
-            RealtimeEvent::ConversationRead {
+            RealtimeEvent::ParticipantRemoved {
                 conversation_id: room,
-                user_id: UserId(1),
-                last_read_message_id: None,
+                user: user(3, "Cid"),
+                banned: false,
             },
             None,
         )
         .await;
-    assert_eq!(pusher.next_event().await["event"], "conversation.read");
+    assert_eq!(pusher.next_event().await["event"], "participant.removed");
     bob.expect_silence(QUIET).await;
 }
 

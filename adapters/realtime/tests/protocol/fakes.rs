@@ -10,9 +10,10 @@ use confab_domain::ports::{
     SendThrottle, TokenIssuer, UserRepository,
 };
 use confab_domain::{
-    Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError, Email,
-    Message, MessageId, MessageView, NewConversation, NewMessage, NewUser, Page, PageRequest,
-    PasswordHash, PlainPassword, Slice, Timestamp, User, UserId, UserName, UserSummary,
+    Appended, Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError,
+    Email, Emoji, Message, MessageBody, MessageId, MessageView, NewConversation, NewMessage,
+    NewUser, Page, PageRequest, PasswordHash, PlainPassword, ReactionAction, SearchQuery,
+    SearchScope, Slice, Timestamp, User, UserId, UserName, UserSummary,
 };
 use confab_realtime::{Realtime, RealtimeConfig};
 use futures_util::{SinkExt, StreamExt};
@@ -150,6 +151,7 @@ impl ConversationRepository for Conversations {
             last_message: None,
             unread_count: 0,
             updated_at: c.updated_at,
+            last_read: Default::default(),
         }))
     }
     async fn list_for(&self, _: UserId) -> Result<Vec<ConversationOverview>, DomainError> {
@@ -183,7 +185,7 @@ pub struct Messages {
 #[async_trait]
 impl MessageRepository for Messages {
     /// Checks the posting rule on the stored room, as the real repository does at commit.
-    async fn append(&self, new: NewMessage) -> Result<MessageView, DomainError> {
+    async fn append(&self, new: NewMessage) -> Result<Appended, DomainError> {
         self.store
             .conversations
             .lock()
@@ -206,11 +208,17 @@ impl MessageRepository for Messages {
                 sender: new.sender,
                 body: new.body.as_str().to_owned(),
                 created_at: new.created_at,
+                edited_at: None,
+                deleted_at: None,
+                client_id: None,
+                reply_to: None,
             },
             author: self.users.summary(new.sender).expect("a known user"),
+            reply_to: None,
+            reactions: Vec::new(),
         };
         all.push(view.clone());
-        Ok(view)
+        Ok(Appended::New(view))
     }
     async fn newest(&self, _: ConversationId) -> Result<Option<Message>, DomainError> {
         unsupported()
@@ -222,6 +230,7 @@ impl MessageRepository for Messages {
         &self,
         conversation: ConversationId,
         cursor: Cursor,
+        _: UserId,
     ) -> Result<Option<Slice<MessageView>>, DomainError> {
         tokio::time::sleep(std::time::Duration::from_millis(40)).await;
         let all = self.store.messages.lock().unwrap();
@@ -243,6 +252,40 @@ impl MessageRepository for Messages {
         &self,
         _: ConversationId,
         _: PageRequest,
+        _: UserId,
+    ) -> Result<Page<MessageView>, DomainError> {
+        unsupported()
+    }
+    async fn find(
+        &self,
+        _: ConversationId,
+        _: MessageId,
+        _: UserId,
+    ) -> Result<Option<MessageView>, DomainError> {
+        unsupported()
+    }
+    async fn edit(&self, _: MessageId, _: &MessageBody, _: Timestamp) -> Result<(), DomainError> {
+        unsupported()
+    }
+    async fn delete(&self, _: MessageId, _: Timestamp) -> Result<Option<Timestamp>, DomainError> {
+        unsupported()
+    }
+    async fn react(
+        &self,
+        _: MessageId,
+        _: UserId,
+        _: &Emoji,
+        _: ReactionAction,
+        _: Timestamp,
+    ) -> Result<bool, DomainError> {
+        unsupported()
+    }
+    async fn search(
+        &self,
+        _: SearchScope,
+        _: &SearchQuery,
+        _: PageRequest,
+        _: UserId,
     ) -> Result<Page<MessageView>, DomainError> {
         unsupported()
     }

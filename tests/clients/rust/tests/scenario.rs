@@ -124,13 +124,20 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     // Send.
     let send = |text: &str| SendMessageBody {
         body: text.parse().unwrap(),
+        client_id: None,
+        reply_to: None,
     };
     for text in ["one", "two", "three"] {
-        let sent = api.send_message(room.id, &send(text)).await.unwrap();
+        let sent = api.send_message(room.id, None, &send(text)).await.unwrap();
         assert_eq!(sent.status().as_u16(), 201);
         assert_eq!(sent.into_inner().data.body, text);
     }
-    bob.api.send_message(room.id, &send("four")).await.unwrap();
+    let four = bob
+        .api
+        .send_message(room.id, None, &send("four"))
+        .await
+        .unwrap();
+    let four = four.into_inner().data;
 
     // List with pagination: a page, then a cursor.
     let three = std::num::NonZeroU64::new(3);
@@ -214,10 +221,59 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     );
     assert_eq!(carols.unread_count, 0);
 
+    // A repeated Idempotency-Key returns the stored message with 200; edit, react, search.
+    let key: confab_client::types::SendMessageIdempotencyKey = "retry-1".parse().unwrap();
+    let stored = api
+        .send_message(room.id, Some(&key), &send("keyed"))
+        .await
+        .unwrap();
+    assert_eq!(stored.status().as_u16(), 201);
+    let repeat = api
+        .send_message(room.id, Some(&key), &send("keyed"))
+        .await
+        .unwrap();
+    assert_eq!(repeat.status().as_u16(), 200);
+    let stored = stored.into_inner().data;
+    assert_eq!(repeat.into_inner().data.id, stored.id);
+    let edit = confab_client::types::EditMessageBody {
+        body: "keyed, edited".parse().unwrap(),
+    };
+    let edited = api
+        .edit_message(room.id, stored.id, &edit)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(edited.edited_at.is_some());
+    let thumbs: confab_client::types::AddReactionEmoji = "👍".parse().unwrap();
+    let reacted = bob
+        .api
+        .add_reaction(room.id, four.id, &thumbs)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(
+        (reacted.reactions[0].count, reacted.reactions[0].me),
+        (1, true)
+    );
+    let q: confab_client::types::SearchMessagesQ = "edited".parse().unwrap();
+    let found = api
+        .search_messages(None, None, &q)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [stored.id]);
+    api.delete_message(room.id, stored.id).await.unwrap();
+
     // Close; sending to the closed room is the document's 422, without field errors.
     let closed = api.close_room(room.id).await.unwrap().into_inner().data;
     assert!(closed.is_closed && closed.closed_at.is_some());
-    let error = refused(bob.api.send_message(room.id, &send("anyone?")).await, 422);
+    let error = refused(
+        bob.api.send_message(room.id, None, &send("anyone?")).await,
+        422,
+    );
     assert!(error.errors.is_empty());
     // A field error names the field.
     let twice = CreateConversationBody {

@@ -1,0 +1,141 @@
+//! The shape every message read returns, and what is loaded beside a page of them.
+//!
+//! A message row comes with its author's name and its reply preview in the same statement (two
+//! `LEFT JOIN`s by primary key); the reactions of a whole page come in one more statement,
+//! grouped per message and emoji. So a page of any size costs the same two statements.
+
+use std::collections::HashMap;
+
+use confab_domain::{
+    ClientId, ConversationId, DomainError, Message, MessageId, MessageView, ReactionCount,
+    ReplyPreview, Timestamp, UserId, UserSummary,
+};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+
+use super::sql::Bound;
+use super::{corrupt, from_db};
+use crate::error::internal;
+
+/// A message joined with its author's name and the message it answers.
+#[derive(Debug, FromQueryResult)]
+pub(super) struct MessageRow {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub seq: i64,
+    pub user_id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+    pub client_id: Option<String>,
+    pub reply_to_id: Option<i64>,
+    pub reply_body: Option<String>,
+    pub reply_user_id: Option<i64>,
+    pub reply_author_name: Option<String>,
+}
+
+/// The columns of [`MessageRow`], selected from [`MESSAGE_FROM`].
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user_id, \
+     u.name AS author_name, m.body, m.created_at, m.edited_at, m.deleted_at, m.client_id, \
+     m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, pu.name AS reply_author_name";
+
+/// `messages m` with the joins [`MESSAGE_COLUMNS`] reads from.
+pub(super) const MESSAGE_FROM: &str = "messages m JOIN users u ON u.id = m.user_id \
+     LEFT JOIN messages p ON p.id = m.reply_to_id LEFT JOIN users pu ON pu.id = p.user_id";
+
+impl MessageRow {
+    /// The message without its reactions (see [`with_reactions`]).
+    pub fn into_view(self) -> Result<MessageView, DomainError> {
+        let client_id = self
+            .client_id
+            .map(|raw| ClientId::parse(&raw).map_err(|e| corrupt("client id", e)))
+            .transpose()?;
+        let reply_to = match (self.reply_to_id, self.reply_user_id) {
+            (Some(id), Some(user)) => Some(ReplyPreview {
+                id: MessageId(id),
+                body: self.reply_body.unwrap_or_default(),
+                author: UserSummary {
+                    id: UserId(user),
+                    name: self.reply_author_name.unwrap_or_default(),
+                },
+            }),
+            _ => None,
+        };
+        Ok(MessageView {
+            message: Message {
+                id: MessageId(self.id),
+                conversation_id: ConversationId(self.conversation_id),
+                seq: from_db(self.seq),
+                sender: UserId(self.user_id),
+                body: self.body,
+                created_at: self.created_at,
+                edited_at: self.edited_at,
+                deleted_at: self.deleted_at,
+                client_id,
+                reply_to: self.reply_to_id.map(MessageId),
+            },
+            author: UserSummary {
+                id: UserId(self.user_id),
+                name: self.author_name,
+            },
+            reply_to,
+            reactions: Vec::new(),
+        })
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ReactionRow {
+    message_id: i64,
+    emoji: String,
+    count: i64,
+    me: i64,
+}
+
+/// The rows as views, each with its reactions as `viewer` sees them: one statement for all of
+/// them (none for an empty list), each message's emoji in the order first used.
+pub(super) async fn with_reactions(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    rows: Vec<MessageRow>,
+    viewer: UserId,
+) -> Result<Vec<MessageView>, DomainError> {
+    let mut views = rows
+        .into_iter()
+        .map(MessageRow::into_view)
+        .collect::<Result<Vec<_>, _>>()?;
+    if views.is_empty() {
+        return Ok(views);
+    }
+    let mut bound = Bound::default();
+    let viewer = bound.list([Value::from(viewer.get())]);
+    let ids = bound.list(views.iter().map(|v| Value::from(v.message.id.get())));
+    let sql = format!(
+        "SELECT message_id, emoji, CAST(COUNT(*) AS BIGINT) AS count, \
+                CAST(MAX(CASE WHEN user_id = {viewer} THEN 1 ELSE 0 END) AS BIGINT) AS me \
+         FROM message_reactions WHERE message_id IN ({ids}) \
+         GROUP BY message_id, emoji ORDER BY message_id, MIN(id)"
+    );
+    let found = ReactionRow::find_by_statement(bound.statement(backend, &sql))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut by_message: HashMap<i64, Vec<ReactionCount>> = HashMap::new();
+    for row in found {
+        by_message
+            .entry(row.message_id)
+            .or_default()
+            .push(ReactionCount {
+                emoji: row.emoji,
+                count: from_db(row.count),
+                me: row.me > 0,
+            });
+    }
+    for view in &mut views {
+        if let Some(reactions) = by_message.remove(&view.message.id.get()) {
+            view.reactions = reactions;
+        }
+    }
+    Ok(views)
+}

@@ -1,0 +1,97 @@
+//! Delete message: the author takes it back, or a group room's creator removes it; a tombstone
+//! keeps its place in the history.
+
+use confab_domain::message_changes::ensure_can_delete;
+use confab_domain::{ConversationId, DomainError, MessageId, RealtimeEvent};
+
+use crate::{Caller, Confab};
+
+impl Confab {
+    /// 404 for an outsider or a message of another room, 403 for anyone but the author and a
+    /// group room's creator. Deleting a tombstone again succeeds and changes nothing; the first
+    /// deletion is broadcast as `message.deleted`.
+    pub async fn delete_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<(), DomainError> {
+        let room = self.load_visible(id, caller.user).await?;
+        let message = self.message_in(id, message_id, caller).await?;
+        ensure_can_delete(&room, &message.message, caller.user)?;
+        let now = self.ports.clock.now();
+        if let Some(deleted_at) = self.ports.messages.delete(message_id, now).await? {
+            self.ports
+                .broadcaster
+                .publish(
+                    RealtimeEvent::MessageDeleted {
+                        conversation_id: id,
+                        message_id,
+                        deleted_at,
+                    },
+                    caller.socket.clone(),
+                )
+                .await;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use confab_domain::UserId;
+
+    use super::*;
+    use crate::test_support::{Mocks, now, room_with_message_by};
+
+    #[tokio::test]
+    async fn the_rooms_creator_deletes_a_members_message_and_the_room_is_told() {
+        let mut mocks = Mocks::new();
+        room_with_message_by(&mut mocks, 2);
+        mocks
+            .messages
+            .expect_delete()
+            .withf(|id, at| *id == MessageId(16) && *at == now())
+            .times(1)
+            .returning(|_, at| Ok(Some(at)));
+        mocks
+            .broadcaster
+            .expect_publish()
+            .withf(|e, _| {
+                matches!(e, RealtimeEvent::MessageDeleted { message_id, conversation_id, deleted_at }
+                    if *message_id == MessageId(16) && *conversation_id == ConversationId(1) && *deleted_at == now())
+            })
+            .times(1)
+            .returning(|_, _| ());
+        mocks
+            .build()
+            .delete_message(&Caller::new(UserId(1)), ConversationId(1), MessageId(16))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn deleting_a_tombstone_again_tells_nobody() {
+        let mut mocks = Mocks::new();
+        room_with_message_by(&mut mocks, 2);
+        mocks.messages.expect_delete().returning(|_, _| Ok(None));
+        mocks.broadcaster.expect_publish().never();
+        mocks
+            .build()
+            .delete_message(&Caller::new(UserId(2)), ConversationId(1), MessageId(16))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn another_member_may_not() {
+        let mut mocks = Mocks::new();
+        room_with_message_by(&mut mocks, 1);
+        mocks.messages.expect_delete().never();
+        let err = mocks
+            .build()
+            .delete_message(&Caller::new(UserId(2)), ConversationId(1), MessageId(16))
+            .await;
+        assert_eq!(err.unwrap_err(), DomainError::NotAllowedToDelete);
+    }
+}

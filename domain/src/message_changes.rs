@@ -1,0 +1,259 @@
+//! Who may change a message after it is sent, and what deleting leaves behind.
+//!
+//! - **Edit**: only the author, only while the message is not deleted and the room is open.
+//! - **Delete**: the author, or in a group room its creator (moderation); also in a closed room,
+//!   since taking back what you wrote must stay possible. Deleting leaves a tombstone: the
+//!   message keeps its id, place, author and time, its body becomes empty and its reactions go.
+//!   Deleting a tombstone again changes nothing.
+//! - **React**: any participant, on a message that is not deleted, while the room is open.
+//! - **Reply**: to a message of the same conversation that is not deleted.
+
+use crate::{Conversation, ConversationKind, DomainError, Message, MessageId, Timestamp, UserId};
+
+/// May `actor` change `message`'s body in `room`?
+///
+/// # Errors
+/// `ConversationNotFound` for an outsider, `NotTheAuthor`, `MessageDeleted`, `ClosedRoomIsReadOnly`.
+pub fn ensure_can_edit(
+    room: &Conversation,
+    message: &Message,
+    actor: UserId,
+) -> Result<(), DomainError> {
+    room.ensure_visible_to(actor)?;
+    if message.sender != actor {
+        return Err(DomainError::NotTheAuthor);
+    }
+    if message.is_deleted() {
+        return Err(DomainError::MessageDeleted);
+    }
+    if room.is_closed() {
+        return Err(DomainError::ClosedRoomIsReadOnly);
+    }
+    Ok(())
+}
+
+/// May `actor` delete `message` in `room`?
+///
+/// # Errors
+/// `ConversationNotFound` for an outsider, `NotAllowedToDelete` for anyone but the author and a
+/// group room's creator.
+pub fn ensure_can_delete(
+    room: &Conversation,
+    message: &Message,
+    actor: UserId,
+) -> Result<(), DomainError> {
+    room.ensure_visible_to(actor)?;
+    let moderator = room.kind == ConversationKind::Group && room.created_by == actor;
+    if message.sender == actor || moderator {
+        Ok(())
+    } else {
+        Err(DomainError::NotAllowedToDelete)
+    }
+}
+
+/// May `actor` add or take back a reaction on `message` in `room`?
+///
+/// # Errors
+/// `ConversationNotFound` for an outsider, `MessageDeleted`, `ClosedRoomIsReadOnly`.
+pub fn ensure_can_react(
+    room: &Conversation,
+    message: &Message,
+    actor: UserId,
+) -> Result<(), DomainError> {
+    room.ensure_visible_to(actor)?;
+    if message.is_deleted() {
+        return Err(DomainError::MessageDeleted);
+    }
+    if room.is_closed() {
+        return Err(DomainError::ClosedRoomIsReadOnly);
+    }
+    Ok(())
+}
+
+/// What the storage knows about the message a send answers, read in the send's transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyTarget {
+    pub conversation_id: crate::ConversationId,
+    pub deleted: bool,
+}
+
+/// Whether a message sent to `conversation` may answer `parent` (`None`: no such message).
+///
+/// # Errors
+/// `Invalid` on field `reply_to` for a message of another conversation, none, or a tombstone.
+pub fn ensure_can_reply_to(
+    conversation: crate::ConversationId,
+    parent: MessageId,
+    target: Option<ReplyTarget>,
+) -> Result<(), DomainError> {
+    match target {
+        Some(t) if t.conversation_id == conversation && !t.deleted => Ok(()),
+        Some(t) if t.conversation_id == conversation => Err(DomainError::invalid(
+            "reply_to",
+            format!(
+                "Message {} has been deleted and cannot be replied to.",
+                parent.get()
+            ),
+        )),
+        _ => Err(DomainError::invalid(
+            "reply_to",
+            format!(
+                "The selected reply_to is not a message of this conversation: {}.",
+                parent.get()
+            ),
+        )),
+    }
+}
+
+impl Message {
+    /// The tombstone this message becomes when deleted at `at`: nothing of its content remains.
+    /// A message already deleted stays as it is (the first deletion's time is kept).
+    pub fn into_tombstone(mut self, at: Timestamp) -> Self {
+        if self.deleted_at.is_none() {
+            self.deleted_at = Some(at);
+            self.body = String::new();
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::{ConversationId, Participant};
+
+    fn at(minute: u32) -> Timestamp {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 2, 19, 14, minute, 0)
+            .unwrap()
+    }
+
+    /// A group room created by user 1 with members 1, 2, 3.
+    fn room(kind: ConversationKind) -> Conversation {
+        Conversation {
+            id: ConversationId(1),
+            kind,
+            name: None,
+            created_by: UserId(1),
+            participants: [1, 2, 3]
+                .into_iter()
+                .map(|id| Participant::new(UserId(id)))
+                .collect(),
+            banned: Vec::new(),
+            closed_at: None,
+            created_at: at(0),
+            updated_at: at(0),
+            version: 1,
+        }
+    }
+
+    fn by(author: i64) -> Message {
+        Message::sent(
+            MessageId(9),
+            ConversationId(1),
+            4,
+            UserId(author),
+            "hi",
+            at(1),
+        )
+    }
+
+    #[test]
+    fn only_the_author_edits_and_not_a_tombstone_nor_in_a_closed_room() {
+        let group = room(ConversationKind::Group);
+        assert_eq!(ensure_can_edit(&group, &by(2), UserId(2)), Ok(()));
+        assert_eq!(
+            ensure_can_edit(&group, &by(2), UserId(1)),
+            Err(DomainError::NotTheAuthor)
+        );
+        assert_eq!(
+            ensure_can_edit(&group, &by(2), UserId(7)),
+            Err(DomainError::ConversationNotFound)
+        );
+        assert_eq!(
+            ensure_can_edit(&group, &by(2).into_tombstone(at(2)), UserId(2)),
+            Err(DomainError::MessageDeleted)
+        );
+        let mut closed = group;
+        closed.closed_at = Some(at(3));
+        assert_eq!(
+            ensure_can_edit(&closed, &by(2), UserId(2)),
+            Err(DomainError::ClosedRoomIsReadOnly)
+        );
+    }
+
+    #[test]
+    fn the_author_or_a_group_rooms_creator_deletes_even_in_a_closed_room() {
+        let mut group = room(ConversationKind::Group);
+        group.closed_at = Some(at(3));
+        assert_eq!(ensure_can_delete(&group, &by(2), UserId(2)), Ok(()));
+        assert_eq!(ensure_can_delete(&group, &by(2), UserId(1)), Ok(()));
+        assert_eq!(
+            ensure_can_delete(&group, &by(2), UserId(3)),
+            Err(DomainError::NotAllowedToDelete)
+        );
+        assert_eq!(
+            ensure_can_delete(&group, &by(2), UserId(8)),
+            Err(DomainError::ConversationNotFound)
+        );
+        // A direct chat has no moderator: whoever started it cannot delete the other's words.
+        let direct = room(ConversationKind::Direct);
+        assert_eq!(
+            ensure_can_delete(&direct, &by(2), UserId(1)),
+            Err(DomainError::NotAllowedToDelete)
+        );
+    }
+
+    #[test]
+    fn any_member_reacts_to_a_live_message_in_an_open_room() {
+        let group = room(ConversationKind::Group);
+        assert_eq!(ensure_can_react(&group, &by(2), UserId(3)), Ok(()));
+        assert_eq!(
+            ensure_can_react(&group, &by(2).into_tombstone(at(2)), UserId(3)),
+            Err(DomainError::MessageDeleted)
+        );
+        let mut closed = group;
+        closed.closed_at = Some(at(3));
+        assert_eq!(
+            ensure_can_react(&closed, &by(2), UserId(3)),
+            Err(DomainError::ClosedRoomIsReadOnly)
+        );
+    }
+
+    #[test]
+    fn a_tombstone_keeps_its_place_and_loses_its_content_once() {
+        let mut message = by(2);
+        message.edited_at = Some(at(2));
+        let gone = message.clone().into_tombstone(at(5));
+        assert_eq!((gone.id, gone.seq, gone.sender), (message.id, 4, UserId(2)));
+        assert_eq!(gone.body, "");
+        assert_eq!(gone.deleted_at, Some(at(5)));
+        assert_eq!(gone.clone().into_tombstone(at(9)).deleted_at, Some(at(5)));
+    }
+
+    #[test]
+    fn a_reply_answers_a_live_message_of_the_same_conversation() {
+        let here = ConversationId(1);
+        let live = ReplyTarget {
+            conversation_id: here,
+            deleted: false,
+        };
+        assert_eq!(ensure_can_reply_to(here, MessageId(3), Some(live)), Ok(()));
+        for target in [
+            None,
+            Some(ReplyTarget {
+                conversation_id: ConversationId(2),
+                deleted: false,
+            }),
+            Some(ReplyTarget {
+                deleted: true,
+                ..live
+            }),
+        ] {
+            let err = ensure_can_reply_to(here, MessageId(3), target).unwrap_err();
+            assert!(matches!(err, DomainError::Invalid(e) if e.fields().contains_key("reply_to")));
+        }
+    }
+}
