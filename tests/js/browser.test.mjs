@@ -281,7 +281,9 @@ test('reply, react, edit, delete and search, each seen live in the other browser
     await openRoom(b, 'Features');
     await live(a);
     await live(b);
-    const bobsMessage = (page) => page.getByTestId('message').filter({ hasText: 'Lunch at the noodle place?' });
+    // By its own body: the reply quotes the same text.
+    const bobsMessage = (page) => page.getByTestId('message')
+      .filter({ has: page.getByTestId('message-body').filter({ hasText: 'Lunch at the noodle place?' }) });
 
     // Alice replies to Bob's message: the quote shows in both pages.
     await bobsMessage(a).getByTestId('reply-button').click();
@@ -318,6 +320,7 @@ test('reply, react, edit, delete and search, each seen live in the other browser
     await bobsMessage(a).getByTestId('delete-button').click();
     await b.locator('[data-testid="message"][data-deleted="true"]').filter({ hasText: 'This message was deleted.' }).waitFor();
     assert.equal(await bobsMessage(b).count(), 0);
+    await edited.getByTestId('message-quote').filter({ hasText: 'Bob Grant: deleted message' }).waitFor();
     await b.getByTestId('search-input').fill('noodle');
     await b.getByTestId('search-submit').click();
     await b.getByTestId('search-empty').waitFor();

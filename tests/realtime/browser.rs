@@ -55,8 +55,8 @@ async fn two_people_chat_live_in_a_real_browser() {
     );
     assert!(output.status.success(), "browser suite failed:\n{report}");
     assert!(
-        report.contains("# pass 5"),
-        "expected 5 passing browser tests:\n{report}"
+        report.contains("# pass 6\n"),
+        "expected 6 passing browser tests:\n{report}"
     );
     for shot in ["browser-a.png", "browser-b.png"] {
         assert!(

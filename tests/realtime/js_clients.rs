@@ -11,11 +11,11 @@ on_both_backends!(
 );
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
-    run_js_suite(backend, "echo.test.mjs", 5).await;
+    run_js_suite(backend, "echo.test.mjs", 6).await;
 }
 
 async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) {
-    run_js_suite(backend, "envelope.test.mjs", 4).await;
+    run_js_suite(backend, "envelope.test.mjs", 5).await;
 }
 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
@@ -47,7 +47,7 @@ async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
     );
     assert!(output.status.success(), "{file} failed:\n{report}");
     assert!(
-        report.contains(&format!("# pass {passing}")),
+        report.contains(&format!("# pass {passing}\n")),
         "expected {passing} passing tests in {file}:\n{report}"
     );
 }

@@ -53,10 +53,16 @@ function messageNode(m) {
   return node;
 }
 
-// Draws `m` again where it is shown (nothing when it is not in the open room).
+// Draws `m` again where it is shown (nothing when it is not in the open room), and the quotes of
+// it in the replies shown (an edit shows in them; a deletion leaves them quoting a tombstone).
 function redraw(m) {
   const old = $('messages').querySelector(`[data-message-id="${m.id}"]`);
   if (old) old.replaceWith(messageNode(m));
+  for (const reply of shown.values()) {
+    if (reply.reply_to?.id === m.id && reply.reply_to.body !== m.body) {
+      redraw({ ...reply, reply_to: { ...reply.reply_to, body: m.body } });
+    }
+  }
 }
 
 function startEdit(m, node) {
