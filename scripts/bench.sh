@@ -28,6 +28,9 @@
 #                        a fresh database is created for the run and dropped after it
 #   BENCH_PG=0           skip PostgreSQL
 #   BENCH_OUT            report path (default BENCHMARKS.md at the repository root)
+#   BENCH_SPLICE=1       with BENCH_ONLY=history: write this run's history section and its target
+#                        rows into the existing BENCHMARKS.md (the rest stays the earlier run's,
+#                        and the file says so at its top) instead of a report of its own
 #   BENCH_SKIP_BUILD=1   use the binaries already built
 #   CARGO_TARGET_DIR     where cargo builds (default target/)
 #
@@ -110,6 +113,15 @@ BIN=$CARGO_TARGET_DIR/release
 RUN=$(mktemp -d /tmp/confab-bench.XXXXXX)
 OUTPUT=$RUN/output.txt
 echo "run directory: $RUN"
+SPLICE=()
+if [[ ${BENCH_SPLICE:-0} == 1 ]]; then
+    if [[ ${ONLY// /} != history ]]; then
+        echo "BENCH_SPLICE=1 needs BENCH_ONLY=history" >&2
+        exit 1
+    fi
+    SPLICE=(--splice-history-into "$ROOT/BENCHMARKS.md")
+    OUT=${OUT:-$ROOT/BENCHMARKS.md}
+fi
 if [[ -z $OUT ]]; then
     if [[ -n $ONLY ]]; then OUT=$RUN/BENCHMARKS.md; else OUT=$ROOT/BENCHMARKS.md; fi
 fi
@@ -351,7 +363,8 @@ if ! git -C "$ROOT" diff --quiet HEAD 2>/dev/null; then REV="$REV + uncommitted 
 NOTES=()
 if [[ -f $ROOT/benches/NOTES.md ]]; then NOTES=(--notes "$ROOT/benches/NOTES.md"); fi
 "$BIN/confab-bench" report --results "$RUN/results.jsonl" --out "$OUT" --confab-rev "$REV" \
-    --peer sockudo --peer-version "$PEER_VERSION" "${PEER_CONFIG[@]}" --mode "$MODE" "${NOTES[@]}"
+    --peer sockudo --peer-version "$PEER_VERSION" "${PEER_CONFIG[@]}" --mode "$MODE" "${NOTES[@]}" \
+    "${SPLICE[@]}"
 echo "results: $RUN/results.jsonl; report: $OUT"
 if ((${#FAILED[@]})); then
     echo "failed scenarios: ${FAILED[*]}" >&2

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
-use crate::history_db::{Room, connect, load, place_reader, table_mib};
+use crate::history_db::{Room, connect, decorate, load, place_reader, table_mib};
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
@@ -44,14 +44,28 @@ pub struct HistoryArgs {
 }
 
 /// The timed operations: (key in the results, label, read?).
-pub const OPS: [(&str, &str, bool); 8] = [
-    ("first_page", "first page (page=1, per_page=50)", true),
+pub const OPS: [(&str, &str, bool); 10] = [
+    (
+        "first_page",
+        "first page (page=1, per_page=50; each with 2 reactions and a reply preview)",
+        true,
+    ),
     ("last_page", "last page (page=last_page, per_page=50)", true),
     ("before_mid", "before a middle message (limit=50)", true),
     ("after_mid", "after a middle message (limit=50)", true),
     ("get_conversation", "GET the big conversation", true),
     ("list_conversations", "list conversations", true),
-    ("send", "send a message (POST)", false),
+    (
+        "search_room",
+        "search the big room for one message (q = a word of one message)",
+        true,
+    ),
+    (
+        "search_all",
+        "search all the viewer's rooms for it (GET /messages/search)",
+        true,
+    ),
+    ("send", "send a message (POST, with a client_id)", false),
     ("mark_read", "mark read (POST …/read)", false),
 ];
 
@@ -82,6 +96,9 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         let size = size as u64;
         let last = load(&db, &mut room, size, &args).await?;
         let mid_id = place_reader(&db, &room, last).await?;
+        decorate(&db, &room, last, 50).await?;
+        // Bulk rows read `message {seq}`: the middle one's number is a word of that message only.
+        let needle = (last / 2).max(1);
         let base = format!("/api/v1/conversations/{}", room.id);
         let (_, first) = check(
             &api,
@@ -97,10 +114,22 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             "history ({}): {last} messages, total {}, last_page {last_page}, unread {}, listed {listed}",
             args.backend, first["meta"]["total"], conv["data"]["unread_count"]
         );
-        if listed != args.rooms + 1 || first["data"].as_array().map_or(0, Vec::len) != 50 {
+        let decorated = first["data"][0]["reactions"].as_array().map_or(0, Vec::len) == 2
+            && first["data"][0]["reply_to"].is_object();
+        if listed != args.rooms + 1
+            || first["data"].as_array().map_or(0, Vec::len) != 50
+            || !decorated
+        {
             return Err(format!(
                 "unexpected answers: listed {listed}, first page {first}"
             ));
+        }
+        let search = gets_search(&base, needle);
+        for path in &search {
+            let (_, found) = check(&api, path, &viewer).await?;
+            if found["meta"]["total"] != 1 {
+                return Err(format!("GET {path}: {found}"));
+            }
         }
         let gets = [
             format!("{base}/messages?page=1&per_page=50"),
@@ -109,6 +138,8 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             format!("{base}/messages?after={mid_id}&limit=50"),
             base.clone(),
             "/api/v1/conversations".to_owned(),
+            search[0].clone(),
+            search[1].clone(),
         ];
         // Every message read answers rows, and the cursors 50 of them with more beyond.
         for path in &gets[1..4] {
@@ -223,7 +254,8 @@ async fn sends_and_reads(
     let (messages, read) = (format!("{base}/messages"), format!("{base}/read"));
     let mut out = [(); 2].map(|_| (Vec::new(), 0u64, None::<String>, 0.0f64));
     for i in 0..args.warmup + args.requests {
-        let body = json!({ "body": format!("history send {i}") });
+        let key = format!("history-{}-{i}", args.backend);
+        let body = json!({ "body": format!("history send {i}"), "client_id": format!("{key}-{}", now_ns()) });
         let calls = [
             (Method::POST, &messages, other, Some(&body), 201),
             (Method::POST, &read, viewer, None, 200),
@@ -263,6 +295,13 @@ fn expect(outcome: Result<(u16, Value), String>, want: u16) -> Result<(), String
         (status, _) if status == want => Ok(()),
         (status, body) => Err(format!("{status} {body}")),
     }
+}
+
+fn gets_search(base: &str, needle: u64) -> [String; 2] {
+    [
+        format!("{base}/messages/search?q={needle}"),
+        format!("/api/v1/messages/search?q={needle}"),
+    ]
 }
 
 async fn check(api: &Api, path: &str, token: &str) -> Result<(u16, Value), String> {

@@ -172,6 +172,45 @@ pub async fn place_reader(db: &DatabaseConnection, room: &Room, last: u64) -> Re
     .await
 }
 
+/// The newest `count` messages as a chat's newest page looks once people use it: each with two
+/// reactions (one per member) and a reply to the room's first message, so the page read also
+/// loads reactions and reply previews. Idempotent: a second call on the same rows changes nothing.
+pub async fn decorate(
+    db: &DatabaseConnection,
+    room: &Room,
+    last: u64,
+    count: u64,
+) -> Result<(), String> {
+    let newest = |extra: Vec<DbValue>| {
+        let mut values = vec![
+            room.id.into(),
+            to_i64(last.saturating_sub(count)),
+            to_i64(last),
+        ];
+        values.extend(extra);
+        values
+    };
+    let react = "INSERT INTO message_reactions (message_id, user_id, emoji, created_at) \
+                 SELECT id, $4, $5, $6 FROM messages \
+                 WHERE conversation_id = $1 AND seq > $2 AND seq <= $3 ON CONFLICT DO NOTHING";
+    for (user, emoji) in [(room.viewer, "👍"), (room.other, "🎉")] {
+        exec(
+            db,
+            react,
+            newest(vec![user.into(), emoji.into(), now().into()]),
+        )
+        .await?;
+    }
+    exec(
+        db,
+        "UPDATE messages SET reply_to_id = (SELECT p.id FROM messages p \
+             WHERE p.conversation_id = $1 AND p.seq = 1) \
+         WHERE conversation_id = $1 AND seq > $2 AND seq <= $3",
+        newest(Vec::new()),
+    )
+    .await
+}
+
 async fn exec(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Result<(), String> {
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),

@@ -30,6 +30,10 @@ pub struct ReportArgs {
     /// Markdown appended as the analysis section (what was found, what is left).
     #[arg(long)]
     pub notes: Option<std::path::PathBuf>,
+    /// A history-only run: instead of a whole report, put this run's section 5 and its target rows
+    /// into that earlier report (the rest of it stays that run's), and say so at its top.
+    #[arg(long)]
+    pub splice_history_into: Option<std::path::PathBuf>,
 }
 
 const CONFAB: &str = "confab";
@@ -377,6 +381,14 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         `/root/.cache/sockudo/bin/sockudo`, from `cargo install sockudo --locked --root /root/.cache/sockudo`). \
         The raw lines are in the run directory the script prints (`results.jsonl`)."
     );
+    let md = match &args.splice_history_into {
+        Some(earlier) => {
+            let earlier = std::fs::read_to_string(earlier)
+                .map_err(|e| format!("{}: {e}", earlier.display()))?;
+            crate::report_history::splice(&earlier, &md, &args.confab_rev)?
+        }
+        None => md,
+    };
     std::fs::write(&args.out, md).map_err(|e| format!("{}: {e}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());
     Ok(())

@@ -138,9 +138,13 @@ pub fn section(results: &[Value], w: &mut String) {
         positions set to match; PostgreSQL gets a `VACUUM (ANALYZE) messages` after each load, as \
         autovacuum would, SQLite a WAL checkpoint). At each size, with the viewer's read position in \
         the middle of the history, every request is timed one at a time ({} warm-up calls, then {} \
-        measured ones per operation and size): pages of 50 (first, and last = oldest), 50 `before` / `after` a middle \
-        message, the big conversation, the list (201 rooms); then sends by the second member \
-        interleaved with the viewer marking read, so every mark-read moves the position. Target: \
+        measured ones per operation and size): pages of 50 (first — the 50 newest, each given two reactions and made a \
+        reply to the room's first message, so the read also loads reactions and reply previews — \
+        and last = oldest), 50 `before` / `after` a middle message, the big conversation, the list \
+        (201 rooms), a full-text search for a word found in one message only (`q` = the middle \
+        message's number) in the big room and across all the viewer's rooms; then sends by the \
+        second member, each with a `client_id` (the idempotent path: one more statement per \
+        batch), interleaved with the viewer marking read, so every mark-read moves the position. Target: \
         at the largest size every read p50 ≤ {READ_LIMIT_MS} ms (the list ≤ {LIST_LIMIT_MS} ms), \
         and every p50 within {GROWTH_LIMIT}× of its figure at the smallest size.\n",
         results
@@ -296,4 +300,49 @@ pub fn target_rows(results: &[Value], w: &mut String) {
             }
         );
     }
+}
+
+/// `earlier` with its history section and history target rows replaced by `fresh`'s, and a line
+/// under the title saying which run each part is from. Both are reports this module wrote.
+pub fn splice(earlier: &str, fresh: &str, rev: &str) -> Result<String, String> {
+    const START: &str = "\n## 5. History at any size";
+    const END: &str = "\n## Targets";
+    const TARGET_ROW: &str = "| History at any size on ";
+    let section = |text: &str| -> Result<(usize, usize), String> {
+        let start = text.find(START).ok_or("no history section")?;
+        let end = start + text[start..].find(END).ok_or("no targets section")?;
+        Ok((start, end))
+    };
+    let (es, ee) = section(earlier)?;
+    let (fs, fe) = section(fresh)?;
+    let mut out = String::with_capacity(earlier.len() + fresh.len() / 4);
+    out.push_str(&earlier[..es]);
+    out.push_str(&fresh[fs..fe]);
+    let fresh_rows: Vec<&str> = fresh
+        .lines()
+        .filter(|l| l.starts_with(TARGET_ROW))
+        .collect();
+    let mut placed = false;
+    for line in earlier[ee..].split_inclusive('\n') {
+        if line.starts_with(TARGET_ROW) {
+            if !placed {
+                for row in &fresh_rows {
+                    out.push_str(row);
+                    out.push('\n');
+                }
+                placed = true;
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    let note = format!(
+        "\nSection 5 (history at any size) and its target rows were re-run alone \
+         (`BENCH_ONLY=history BENCH_SPLICE=1`) on {} UTC at {rev}; every other figure is from the run \
+         named above.\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    );
+    let title_end = out.find("\n## Machine").ok_or("no machine section")?;
+    out.insert_str(title_end, &note);
+    Ok(out)
 }

@@ -253,7 +253,10 @@ async fn a_repeated_client_id_or_idempotency_key_stores_once(backend: &Backend) 
         client
             .post(server.url(&messages(room)))
             .bearer_auth(&ann)
-            .header("Idempotency-Key", reqwest::header::HeaderValue::from_bytes(bytes).unwrap())
+            .header(
+                "Idempotency-Key",
+                reqwest::header::HeaderValue::from_bytes(bytes).unwrap(),
+            )
             .json(&json!({"body": "bytes"}))
             .send()
     };
