@@ -302,47 +302,91 @@ pub fn target_rows(results: &[Value], w: &mut String) {
     }
 }
 
-/// `earlier` with its history section and history target rows replaced by `fresh`'s, and a line
-/// under the title saying which run each part is from. Both are reports this module wrote.
+/// `earlier` with its history section, its history target rows and its notes (the analysis,
+/// `benches/NOTES.md`) replaced by `fresh`'s, and a line under the title saying which run each
+/// part is from. Both are reports this crate wrote.
 pub fn splice(earlier: &str, fresh: &str, rev: &str) -> Result<String, String> {
-    const START: &str = "\n## 5. History at any size";
-    const END: &str = "\n## Targets";
     const TARGET_ROW: &str = "| History at any size on ";
-    let section = |text: &str| -> Result<(usize, usize), String> {
-        let start = text.find(START).ok_or("no history section")?;
-        let end = start + text[start..].find(END).ok_or("no targets section")?;
-        Ok((start, end))
-    };
-    let (es, ee) = section(earlier)?;
-    let (fs, fe) = section(fresh)?;
-    let mut out = String::with_capacity(earlier.len() + fresh.len() / 4);
-    out.push_str(&earlier[..es]);
-    out.push_str(&fresh[fs..fe]);
+    let mut out = replace_section(
+        earlier,
+        fresh,
+        "\n## 5. History at any size",
+        "\n## Targets",
+    )?;
+    out = replace_section(&out, fresh, "\n## What the numbers say", "\n## Reproduce")?;
     let fresh_rows: Vec<&str> = fresh
         .lines()
         .filter(|l| l.starts_with(TARGET_ROW))
         .collect();
+    let mut spliced = String::with_capacity(out.len());
     let mut placed = false;
-    for line in earlier[ee..].split_inclusive('\n') {
-        if line.starts_with(TARGET_ROW) {
-            if !placed {
-                for row in &fresh_rows {
-                    out.push_str(row);
-                    out.push('\n');
-                }
-                placed = true;
+    for line in out.split_inclusive('\n') {
+        if line.starts_with("Section 5 (history at any size)") {
+            // An earlier splice's note: the new one replaces it.
+        } else if !line.starts_with(TARGET_ROW) {
+            spliced.push_str(line);
+        } else if !placed {
+            for row in &fresh_rows {
+                spliced.push_str(row);
+                spliced.push('\n');
             }
-        } else {
-            out.push_str(line);
+            placed = true;
         }
     }
     let note = format!(
-        "\nSection 5 (history at any size) and its target rows were re-run alone \
-         (`BENCH_ONLY=history BENCH_SPLICE=1`) on {} UTC at {rev}; every other figure is from the run \
-         named above.\n",
+        "\nSection 5 (history at any size), its target rows and the notes were re-run alone \
+         (`BENCH_ONLY=history BENCH_SPLICE=1`) on {} UTC at {rev}; every other figure is from the \
+         run named above.\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M")
     );
-    let title_end = out.find("\n## Machine").ok_or("no machine section")?;
-    out.insert_str(title_end, &note);
-    Ok(out)
+    let title_end = spliced.find("\n## Machine").ok_or("no machine section")?;
+    spliced.insert_str(title_end, &note);
+    Ok(spliced)
+}
+
+/// `into` with the text from `start` up to `end` taken from `from` instead.
+fn replace_section(into: &str, from: &str, start: &str, end: &str) -> Result<String, String> {
+    let find = |text: &str| -> Result<(usize, usize), String> {
+        let s = text.find(start).ok_or(format!("no {start:?} section"))?;
+        let e = s + text[s..]
+            .find(end)
+            .ok_or(format!("no {end:?} after {start:?}"))?;
+        Ok((s, e))
+    };
+    let ((is, ie), (fs, fe)) = (find(into)?, find(from)?);
+    Ok(format!("{}{}{}", &into[..is], &from[fs..fe], &into[ie..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(history: &str, row: &str, notes: &str) -> String {
+        format!(
+            "# Benchmarks\n\nWritten by a run.\n\n## Machine\n\nm\n\n## 1. Fan-out\n\nfan\n\
+             \n## 5. History at any size (Confab only)\n\n{history}\n\n## Targets (from the issue)\n\n\
+             | target | measured | verdict |\n| Fan-out x | y | met |\n\
+             | History at any size on sqlite: z | {row} | met |\n\
+             \n## What the numbers say, and what is left\n\n{notes}\n\n## Reproduce\n\nsh\n"
+        )
+    }
+
+    #[test]
+    fn a_splice_takes_history_its_target_rows_and_the_notes_and_keeps_the_rest() {
+        let earlier = report("old history", "old row", "old notes");
+        let fresh = report("new history", "new row", "new notes").replace("fan", "not run");
+        let once = splice(&earlier, &fresh, "abc").unwrap();
+        for kept in ["fan\n", "| Fan-out x | y | met |", "## Reproduce"] {
+            assert!(once.contains(kept), "{kept}");
+        }
+        for new in ["new history", "new row", "new notes", "at abc;"] {
+            assert!(once.contains(new), "{new}");
+        }
+        for old in ["old history", "old row", "old notes", "not run"] {
+            assert!(!once.contains(old), "{old}");
+        }
+        let twice = splice(&once, &fresh, "def").unwrap();
+        assert_eq!(twice.matches("were re-run alone").count(), 1);
+        assert!(twice.contains("at def;"));
+    }
 }

@@ -310,7 +310,61 @@ async fn participants_read_receipts_name_the_message_read_up_to(ctx: TestContext
     assert_eq!(listed[0].last_read.get(&bob.id), Some(&sent.message.id));
 }
 
+async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(ctx: TestContext) {
+    use std::sync::atomic::Ordering;
+    let ann = ctx.user("Ann").await;
+    let room = ctx.group(&ann, &[], "Room", 1).await;
+    let mut last = ctx.send(&room, &ann, "word 0", 2).await;
+    for i in 1..40 {
+        last = ctx.send(&room, &ann, &format!("word {i}"), 2 + i).await;
+        react(&ctx, &last, ann.id, "👍", true).await.unwrap();
+    }
+    let (db, count) = ctx.counted_db();
+    let messages = confab_persistence::SeaMessageRepository::new(db);
+    let take = || count.swap(0, Ordering::SeqCst);
+    take();
+    messages
+        .find(room.id, last.message.id, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        take(),
+        2,
+        "the row with its reply preview, then its reactions"
+    );
+    let query = confab_domain::SearchQuery::parse("word").unwrap();
+    let scope = confab_domain::SearchScope::Conversation(room.id);
+    let found = messages
+        .search(scope, &query, PageRequest::default(), ann.id)
+        .await
+        .unwrap();
+    assert_eq!((found.total, found.items.len()), (40, 20));
+    assert_eq!(take(), 3, "the count, the page, the page's reactions");
+    // Twice: the first send of a new repository also looks its author's name up.
+    for _ in 0..2 {
+        take();
+        messages
+            .append(draft(&room, ann.id, "plain"))
+            .await
+            .unwrap();
+    }
+    let plain = take();
+    let keyed_reply = NewMessage {
+        client_id: Some(ClientId::parse("k").unwrap()),
+        reply_to: Some(last.message.id),
+        ..draft(&room, ann.id, "keyed reply")
+    };
+    messages.append(keyed_reply).await.unwrap();
+    assert_eq!(
+        take(),
+        plain + 2,
+        "one lookup for client ids, one for replied-to messages"
+    );
+}
+
 each_backend!(
+    finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements,
     an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed,
     a_deleted_message_keeps_its_place_as_a_tombstone_without_reactions,
     reactions_count_once_per_user_in_order_of_first_use_up_to_twenty,

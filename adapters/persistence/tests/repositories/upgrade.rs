@@ -1,6 +1,7 @@
 //! Upgrading in place: a database filled by the previous schema (no sequence numbers, read
 //! positions as message ids, counts by `COUNT(*)`) is migrated, and every total, page, last
-//! message and unread count the repositories give afterwards equals what the old queries gave.
+//! message and unread count the repositories give afterwards equals what the old queries gave;
+//! and the message features' columns and search index start from the rows already there.
 
 use std::collections::BTreeMap;
 
@@ -267,6 +268,35 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
         .unwrap()
         .unwrap();
     assert_eq!(cid_busy.unread_count, 0, "sending reads everything before");
+    // The search index was built from the rows already stored, and an edit moves a word.
+    let busy = ConversationId(rooms[0]);
+    let reader = UserId(users[0]);
+    let search = |q: &str| {
+        let messages = ctx.messages.clone();
+        let query = confab_domain::SearchQuery::parse(q).unwrap();
+        async move {
+            messages
+                .search(
+                    confab_domain::SearchScope::Conversation(busy),
+                    &query,
+                    PageRequest::default(),
+                    reader,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let old = search("m100").await;
+    assert_eq!(old.total, 1, "a message stored before the upgrade is found");
+    assert_eq!(old.items[0].message.body, "m100");
+    assert_eq!(old.items[0].message.edited_at, None);
+    let id = old.items[0].message.id;
+    ctx.messages
+        .edit(id, &MessageBody::parse("renamed").unwrap(), at(600))
+        .await
+        .unwrap();
+    assert_eq!(search("m100").await.total, 0);
+    assert_eq!(search("renamed").await.items[0].message.id, id);
     ctx.db.close().await.ok();
 }
 
