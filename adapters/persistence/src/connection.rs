@@ -61,6 +61,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, PersistenceError> 
         });
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         options.max_connections(POSTGRES_POOL_SIZE);
+        // No JIT: every statement here is an index probe answered in about a millisecond, but the
+        // planner prices a full-text match at a fixed 0.5 % of the table, so at 10M messages a
+        // one-row search crossed `jit_above_cost` and spent ~500 ms compiling (the history
+        // benchmark caught it; with JIT off the same search takes 0.5 ms).
+        options.map_sqlx_postgres_opts(|opts| opts.options([("jit", "off")]));
     } else {
         return Err(PersistenceError::UnsupportedUrl(redact(url)));
     }

@@ -21,7 +21,24 @@ async fn a_closed_connection_does_not_answer_pings(ctx: TestContext) {
     assert!(!ping(&ctx.db).await);
 }
 
+/// Index probes do not need JIT compilation, and at 10M messages the planner's guess for a word
+/// search made PostgreSQL compile one for ~500 ms (see `connection.rs`).
+async fn postgresql_sessions_run_without_jit(ctx: TestContext) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if ctx.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let row = ctx
+        .db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, "SHOW jit"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "off");
+}
+
 each_backend!(
+    postgresql_sessions_run_without_jit,
     a_migrated_database_answers_pings,
     migrating_again_changes_nothing,
     a_closed_connection_does_not_answer_pings,
