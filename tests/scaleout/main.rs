@@ -6,5 +6,6 @@
 
 mod cluster;
 mod delivery;
+mod message_features;
 mod outage;
 mod presence;

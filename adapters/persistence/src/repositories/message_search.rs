@@ -21,32 +21,51 @@ struct Total {
     total: i64,
 }
 
-/// Where the matches of `$1` come from, so that the engine's index drives every search: the
-/// matching message ids first, then each looked up by primary key and checked against the scope.
-/// Left to themselves both planners may instead walk a room's messages and test each one, which
-/// costs as much as the room's history (the history benchmark caught it at 100,000 messages).
-struct Matches {
-    /// A prefix to the statement (PostgreSQL: the matches, computed once, before anything else).
-    with: &'static str,
-    /// What stands before `messages m` in `FROM` (a `CROSS JOIN` keeps SQLite to this order).
-    from: &'static str,
-    /// Ties `m` to a match.
-    condition: &'static str,
+/// The two statements of a search, each driven by the engine's index: the matching ids first,
+/// then the scope checked on them, and only the page's messages looked up by primary key. Left
+/// to themselves both planners may instead walk the messages in id order (or a room's) and test
+/// each one, which costs as much as the history (the history benchmark caught SQLite at 100,000
+/// messages, and PostgreSQL at 10M, where it merged the matches with a backward scan of the
+/// primary key for `ORDER BY id DESC LIMIT`). `$1` is the engine's query, `$2` the scope's value,
+/// `$3`/`$4` the page's limit and offset.
+struct Statements {
+    count: String,
+    page: String,
 }
 
-fn matches(backend: DbBackend) -> Matches {
+fn statements(backend: DbBackend, scope: SearchScope) -> Statements {
     match backend {
-        DbBackend::Postgres => Matches {
-            with: "WITH hits AS MATERIALIZED (SELECT h.id FROM messages h \
-                   WHERE h.body_search @@ plainto_tsquery('simple', $1)) ",
-            from: "hits CROSS JOIN ",
-            condition: "m.id = hits.id",
-        },
-        _ => Matches {
-            with: "",
-            from: "messages_fts CROSS JOIN ",
-            condition: "messages_fts MATCH $1 AND m.id = messages_fts.rowid",
-        },
+        // The matches and then the page of them as materialized CTEs: the planner cannot fold
+        // them into a plan over the whole table, and the final join has at most a page of rows.
+        DbBackend::Postgres => {
+            let hits = "WITH hits AS MATERIALIZED (SELECT h.id, h.conversation_id FROM messages h \
+                        WHERE h.body_search @@ plainto_tsquery('simple', $1))";
+            let scope = within(scope, "hits.conversation_id");
+            Statements {
+                count: format!("{hits} SELECT COUNT(*) AS total FROM hits WHERE {scope}"),
+                page: format!(
+                    "{hits}, page AS MATERIALIZED (SELECT hits.id FROM hits WHERE {scope} \
+                     ORDER BY hits.id DESC LIMIT $3 OFFSET $4) \
+                     SELECT {MESSAGE_COLUMNS} FROM page CROSS JOIN {MESSAGE_FROM} \
+                     WHERE m.id = page.id ORDER BY m.id DESC"
+                ),
+            }
+        }
+        // FTS5 first: a `CROSS JOIN` keeps SQLite to this order.
+        _ => {
+            let scope = within(scope, "m.conversation_id");
+            let matched = "messages_fts MATCH $1 AND m.id = messages_fts.rowid";
+            Statements {
+                count: format!(
+                    "SELECT COUNT(*) AS total FROM messages_fts CROSS JOIN messages m \
+                     WHERE {matched} AND {scope}"
+                ),
+                page: format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages_fts CROSS JOIN {MESSAGE_FROM} \
+                     WHERE {matched} AND {scope} ORDER BY m.id DESC LIMIT $3 OFFSET $4"
+                ),
+            }
+        }
     }
 }
 
@@ -65,14 +84,21 @@ fn engine_query(backend: DbBackend, query: &SearchQuery) -> String {
     }
 }
 
-/// The scope's condition on `m`, with `$2` the conversation or the viewer.
-fn within(scope: SearchScope) -> (&'static str, i64) {
+/// The scope's condition on a match's conversation `column`, with `$2` its value.
+fn within(scope: SearchScope, column: &str) -> String {
     match scope {
-        SearchScope::Conversation(id) => ("m.conversation_id = $2", id.get()),
-        SearchScope::MemberOf(user) => (
-            "m.conversation_id IN (SELECT s.conversation_id FROM participants s WHERE s.user_id = $2)",
-            user.get(),
+        SearchScope::Conversation(_) => format!("{column} = $2"),
+        SearchScope::MemberOf(_) => format!(
+            "{column} IN (SELECT s.conversation_id FROM participants s WHERE s.user_id = $2)"
         ),
+    }
+}
+
+/// `$2`: the conversation, or the member whose rooms are searched.
+fn scope_value(scope: SearchScope) -> i64 {
+    match scope {
+        SearchScope::Conversation(id) => id.get(),
+        SearchScope::MemberOf(user) => user.get(),
     }
 }
 
@@ -87,16 +113,11 @@ pub(super) async fn search(
     let db = repository.db();
     let backend = db.get_database_backend();
     let text = engine_query(backend, query);
-    let (scope_sql, scope_value) = within(scope);
-    let Matches {
-        with,
-        from,
-        condition,
-    } = matches(backend);
-    let condition = format!("{condition} AND {scope_sql}");
+    let scope_value = scope_value(scope);
+    let Statements { count, page: sql } = statements(backend, scope);
     let total = Total::find_by_statement(Statement::from_sql_and_values(
         backend,
-        format!("{with}SELECT COUNT(*) AS total FROM {from}messages m WHERE {condition}"),
+        count,
         [Value::from(text.clone()), scope_value.into()],
     ))
     .one(db)
@@ -106,10 +127,6 @@ pub(super) async fn search(
     let items = if page.offset() >= total {
         Vec::new()
     } else {
-        let sql = format!(
-            "{with}SELECT {MESSAGE_COLUMNS} FROM {from}{MESSAGE_FROM} WHERE {condition} \
-             ORDER BY m.id DESC LIMIT $3 OFFSET $4"
-        );
         let values = [
             Value::from(text),
             scope_value.into(),
