@@ -334,9 +334,10 @@ pub fn splice(earlier: &str, fresh: &str, rev: &str) -> Result<String, String> {
         }
     }
     let note = format!(
-        "\nSection 5 (history at any size), its target rows and the notes were re-run alone \
-         (`BENCH_ONLY=history BENCH_SPLICE=1`) on {} UTC at {rev}; every other figure is from the \
-         run named above.\n",
+        "\nSection 5 (history at any size), its two target rows and the notes are from a later \
+         history-only run (`BENCH_ONLY=history BENCH_SPLICE=1 bash scripts/bench.sh`, full sizes) \
+         on {} UTC at {rev}, spliced in by the script; where the line above names an earlier \
+         history run, this one replaces it.\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M")
     );
     let title_end = spliced.find("\n## Machine").ok_or("no machine section")?;
@@ -379,14 +380,14 @@ mod tests {
         for kept in ["fan\n", "| Fan-out x | y | met |", "## Reproduce"] {
             assert!(once.contains(kept), "{kept}");
         }
-        for new in ["new history", "new row", "new notes", "at abc;"] {
+        for new in ["new history", "new row", "new notes", "at abc,"] {
             assert!(once.contains(new), "{new}");
         }
         for old in ["old history", "old row", "old notes", "not run"] {
             assert!(!once.contains(old), "{old}");
         }
         let twice = splice(&once, &fresh, "def").unwrap();
-        assert_eq!(twice.matches("were re-run alone").count(), 1);
-        assert!(twice.contains("at def;"));
+        assert_eq!(twice.matches("spliced in by the script").count(), 1);
+        assert!(twice.contains("at def,"));
     }
 }
