@@ -266,6 +266,13 @@ impl Connection {
                         None => return false,
                     };
                     liveness.heard();
+                    // Whatever the frame, its answer (or error) needs room in the queue.
+                    let wait = self.hub.config.pong_timeout;
+                    match socket::room_for_request(&self.outbox, writer, &self.kill, wait).await {
+                        socket::Room::Free => {}
+                        socket::Room::WriterDone => return true,
+                        socket::Room::Stalled => return false,
+                    }
                     let text = match message {
                         Message::Text(text) => text,
                         Message::Binary(bytes) => match String::from_utf8(bytes) {

@@ -127,7 +127,7 @@ impl Kill {
         }
     }
 
-    fn slow_consumer() -> Self {
+    pub(crate) fn slow_consumer() -> Self {
         Self::with_error(
             codes::OVER_CAPACITY,
             "Over capacity: the client did not read its messages fast enough",

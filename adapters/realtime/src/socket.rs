@@ -167,11 +167,13 @@ async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
         hub,
         socket_id,
         kill,
+        outbox: outbox.clone(),
     };
     let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
     connection.hub.unregister(&connection.socket_id);
     // With the hub's sender gone and ours dropped, the writer drains what is queued and closes.
     drop(outbox);
+    drop(connection.outbox);
     if !writer_done
         && tokio::time::timeout(GOODBYE_TIMEOUT, &mut writer)
             .await
@@ -214,6 +216,45 @@ async fn say_goodbye(sink: &mut SplitSink<WebSocketStream, Message>, kill: Kill)
 }
 
 /// The next keep-alive ping asked of the writer; never, for a writer not asked any.
+/// What [`room_for_request`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Room {
+    /// The queue has room: handle the request.
+    Free,
+    /// The writer has ended (the socket is closing).
+    WriterDone,
+    /// No room for `wait`: the client is not reading; it has been cut off as a slow consumer.
+    Stalled,
+}
+
+/// Waits, before a client's own request is handled, until its queue has room for the answer. A
+/// burst of requests that arrived in one read (hundreds of subscribes or pings in one TCP write)
+/// is then answered as fast as the writer drains, and TCP holds the rest of the burst back at the
+/// client, instead of the answers overflowing the queue and the socket being dropped as too slow
+/// (4100). A client that does not read at all still is too slow: after `wait` without room it is
+/// cut off with 4100, as when broadcasts overflow its queue.
+pub(crate) async fn room_for_request<T>(
+    outbox: &mpsc::Sender<T>,
+    writer: &mut JoinHandle<()>,
+    kill: &KillSwitch,
+    wait: Duration,
+) -> Room {
+    if outbox.capacity() > 0 {
+        return Room::Free;
+    }
+    tokio::select! {
+        _ = &mut *writer => Room::WriterDone,
+        reserved = tokio::time::timeout(wait, outbox.reserve()) => match reserved {
+            Ok(Ok(_permit)) => Room::Free,
+            Ok(Err(_closed)) => Room::WriterDone,
+            Err(_elapsed) => {
+                kill.trigger(Kill::slow_consumer());
+                Room::Stalled
+            }
+        },
+    }
+}
+
 async fn next_ping(pings: &mut Option<mpsc::Receiver<()>>) -> Option<()> {
     match pings {
         Some(pings) => pings.recv().await,
@@ -360,6 +401,8 @@ struct Connection {
     socket_id: String,
     kill: Arc<KillSwitch>,
     whispers: RateWindow,
+    /// The socket's own queue: a request waits for room in it (see [`room_for_request`]).
+    outbox: mpsc::Sender<Frame>,
 }
 
 impl Connection {
@@ -400,6 +443,13 @@ impl Connection {
                     };
                     // Any frame, control frames included, proves the client is alive.
                     liveness.heard();
+                    // Whatever the frame, its answer (or error) needs room in the queue.
+                    let wait = self.hub.config.pong_timeout;
+                    match room_for_request(&self.outbox, writer, &self.kill, wait).await {
+                        Room::Free => {}
+                        Room::WriterDone => return true,
+                        Room::Stalled => return false,
+                    }
                     let text = match message {
                         Message::Text(text) => text,
                         Message::Binary(bytes) => match String::from_utf8(bytes) {

@@ -2,6 +2,7 @@
 //! clients, every wait bounded by a timeout.
 
 mod broadcasting;
+mod bursts;
 mod catch_up;
 mod connection;
 mod envelopes;
