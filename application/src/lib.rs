@@ -3,6 +3,7 @@
 //! holds whichever door a request came in through.
 
 mod caller;
+mod error_status;
 mod room_changes;
 pub mod use_cases;
 
@@ -15,6 +16,7 @@ use confab_domain::ports::{
 
 pub use caller::Caller;
 pub use confab_domain::DomainError;
+pub use error_status::{RETRY_UNAVAILABLE_SECS, status_of};
 
 /// Everything the use cases reach the outside world through.
 #[derive(Clone)]

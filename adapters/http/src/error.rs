@@ -1,4 +1,5 @@
-//! Every error a client can see, and the one table that maps domain outcomes to HTTP statuses.
+//! Every error a client can see, in the API document's shape; which status each domain outcome
+//! gets is the application's one table (`confab_application::status_of`).
 //!
 //! Bodies follow the API document: `{"status": false, "message": "…"}`, plus `errors` on a 422
 //! that is about fields. Every status has that one schema, so a generated client has one error
@@ -6,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use confab_application::{RETRY_UNAVAILABLE_SECS, status_of};
 use confab_domain::DomainError;
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
@@ -62,9 +64,6 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// What a 503 tells a client to wait: a database restart or failover takes seconds.
-const RETRY_UNAVAILABLE_SECS: u64 = 2;
-
 fn body(message: impl Into<String>) -> Json<ErrorBody> {
     Json(ErrorBody {
         status: false,
@@ -102,32 +101,13 @@ impl ApiError {
 }
 
 impl From<DomainError> for ApiError {
-    /// The whole status policy of the API, in one place.
+    /// The status comes from the application's one table ([`status_of`]); this only says what
+    /// each status carries over HTTP (field errors, `Retry-After`) and keeps causes in the log.
     fn from(error: DomainError) -> Self {
         let message = error.to_string();
+        let status = status_of(&error);
         match error {
             DomainError::Invalid(errors) => Self::unprocessable(message, errors.fields().clone()),
-            DomainError::ConversationNotFound
-            | DomainError::UserNotFound
-            | DomainError::NotAParticipant
-            | DomainError::MessageNotFound => Self::NotFound(body(message)),
-            DomainError::NotTheCreator
-            | DomainError::ChannelForbidden
-            | DomainError::NotTheAuthor
-            | DomainError::NotAllowedToDelete => Self::Forbidden(body(message)),
-            DomainError::DirectChat
-            | DomainError::ClosedRoomCannotPost
-            | DomainError::ClosedRoomCannotInvite
-            | DomainError::AlreadyClosed
-            | DomainError::CreatorIsProtected
-            | DomainError::CreatorCannotLeave
-            | DomainError::AlreadyBanned(_)
-            | DomainError::MessageDeleted
-            | DomainError::ClosedRoomIsReadOnly
-            | DomainError::TooManyReactions => Self::unprocessable(message, BTreeMap::new()),
-            DomainError::InvalidCredentials | DomainError::Unauthenticated => {
-                Self::Unauthorized(body(message))
-            }
             DomainError::RateLimited { retry_after_secs } => {
                 Self::TooManyRequests(body(message), retry_after_secs)
             }
@@ -139,6 +119,16 @@ impl From<DomainError> for ApiError {
                 tracing::error!(%cause, "request failed");
                 Self::internal()
             }
+            _ => match status {
+                401 => Self::Unauthorized(body(message)),
+                403 => Self::Forbidden(body(message)),
+                404 => Self::NotFound(body(message)),
+                422 => Self::unprocessable(message, BTreeMap::new()),
+                other => {
+                    tracing::error!(status = other, %message, "no HTTP answer for this status");
+                    Self::internal()
+                }
+            },
         }
     }
 }

@@ -80,45 +80,26 @@ impl Rejection {
     /// the log, never to the client.
     pub(crate) fn of(id: &str, error: DomainError) -> Self {
         let reason = error.to_string();
+        let status = confab_application::status_of(&error);
         let mut extra = Vec::new();
-        let status = match error {
-            DomainError::Invalid(errors) => {
-                extra.push(("errors", json!(errors.fields())));
-                422
-            }
-            DomainError::ConversationNotFound
-            | DomainError::UserNotFound
-            | DomainError::NotAParticipant
-            | DomainError::MessageNotFound => 404,
-            DomainError::NotTheCreator
-            | DomainError::ChannelForbidden
-            | DomainError::NotTheAuthor
-            | DomainError::NotAllowedToDelete => 403,
-            DomainError::DirectChat
-            | DomainError::ClosedRoomCannotPost
-            | DomainError::ClosedRoomCannotInvite
-            | DomainError::AlreadyClosed
-            | DomainError::CreatorIsProtected
-            | DomainError::CreatorCannotLeave
-            | DomainError::AlreadyBanned(_)
-            | DomainError::MessageDeleted
-            | DomainError::ClosedRoomIsReadOnly
-            | DomainError::TooManyReactions => 422,
-            DomainError::InvalidCredentials | DomainError::Unauthenticated => 401,
+        match error {
+            DomainError::Invalid(errors) => extra.push(("errors", json!(errors.fields()))),
             DomainError::RateLimited { retry_after_secs } => {
                 extra.push(("retry_after", json!(retry_after_secs)));
-                429
             }
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "envelope request: database unavailable");
-                extra.push(("retry_after", json!(2)));
-                503
+                extra.push((
+                    "retry_after",
+                    json!(confab_application::RETRY_UNAVAILABLE_SECS),
+                ));
             }
             DomainError::Internal(cause) => {
                 tracing::error!(%cause, "envelope request failed");
                 return Self::new(Some(id), 500, "Server error.");
             }
-        };
+            _ => {}
+        }
         Self {
             id: Some(id.to_owned()),
             status,
