@@ -9,11 +9,25 @@ use clap::Parser;
 
 use crate::config::{Cli, Command};
 
+/// jemalloc instead of glibc's allocator: glibc keeps freed memory in per-thread arenas, so a
+/// storm of connections left the server at 56 MiB against a 19.6 MiB baseline, and Argon2's
+/// 19 MiB blocks fragmented them (64 registrations: 410 MiB) until the mmap threshold was pinned
+/// by hand. jemalloc returns unused pages to the system after a delay, from a background thread
+/// even while the server is idle (see [`MALLOC_CONF`]); the `memory` test of `tests/realtime`
+/// holds the storm case.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings, read once at its start: purge from a background thread (without it, pages
+/// freed by a burst would wait for the next allocations to be returned), one second after they
+/// were freed rather than ten.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static MALLOC_CONF: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:1000\0";
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     // Laravel habit: settings may sit in a `.env` next to the binary's working directory.
     let _ = dotenvy::dotenv();
-    return_large_blocks_to_the_os();
     let cli = Cli::parse();
     init_logging(&cli.log);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
@@ -42,17 +56,4 @@ fn init_logging(filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-}
-
-/// Every password hash takes a 19 MiB block (Argon2id's memory cost). glibc serves blocks that
-/// large with `mmap` and gives them back on free — until the first free, after which it raises
-/// its threshold and keeps later ones in per-thread arenas, where they fragment: 64 registrations
-/// left the server at 410 MiB. A fixed 1 MiB threshold keeps it near 20 MiB, for the price of
-/// mapping each block afresh (a millisecond or two on a hash that takes tens of them).
-fn return_large_blocks_to_the_os() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning; it is called once, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
 }

@@ -5,5 +5,6 @@
 mod browser;
 mod delivery;
 mod js_clients;
+mod memory;
 mod reconnect;
 mod revocation;
