@@ -27,6 +27,9 @@ const GRANT_WAIT: Duration = Duration::from_millis(500);
 
 /// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
 pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The most queued frames one write takes (a quarter of the default queue): enough to fold a burst
+/// into a few system calls, few enough that one write stays small.
+const COALESCE_FRAMES: usize = 64;
 
 /// What the upgrade request already decided about the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,6 +301,18 @@ pub(crate) async fn write_loop(
             let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
             return;
         };
+        // Whatever else is already queued goes out with it: one write for the lot instead of one
+        // per frame (a burst, or a busy room, costs the socket one system call per batch).
+        let write = async {
+            sink.feed(message).await?;
+            for _ in 1..COALESCE_FRAMES {
+                match queue.try_recv() {
+                    Ok(frame) => sink.feed(Message::Text(frame.to_string())).await?,
+                    Err(_) => break,
+                }
+            }
+            sink.flush().await
+        };
         tokio::select! {
             biased;
             kill = &mut killed => {
@@ -306,7 +321,7 @@ pub(crate) async fn write_loop(
                 }
                 return;
             }
-            sent = sink.send(message) => {
+            sent = write => {
                 if sent.is_err() {
                     return;
                 }
