@@ -164,3 +164,26 @@ pub fn room_with_message_by(mocks: &mut Mocks, author: i64) {
         .expect_find()
         .returning(move |_, _, _| Ok(Some(message_by(author))));
 }
+
+/// The use case tells the room about `user`'s departure, then cuts them off from it, once each and
+/// in that order.
+pub fn expect_departure(mocks: &mut Mocks, user: UserId, banned: bool) {
+    let mut order = mockall::Sequence::new();
+    mocks
+        .broadcaster
+        .expect_publish()
+        .withf(move |e, _| {
+            matches!(e, confab_domain::RealtimeEvent::ParticipantRemoved { user: u, banned: b, .. }
+                if u.id == user && *b == banned)
+        })
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _| ());
+    mocks
+        .broadcaster
+        .expect_revoke()
+        .withf(move |u, room| *u == user && *room == ConversationId(1))
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _| ());
+}

@@ -1,5 +1,6 @@
 //! The domain's `Broadcaster` port over the hub: each domain event becomes Pusher events and
-//! envelopes, and a removal also cuts the user off from the room (live revocation).
+//! envelopes; `revoke` cuts a removed user off from the room (live revocation), when the use
+//! case asks.
 //!
 //! An event with both renderings on one channel (a sent message on `private-conversation.{id}`)
 //! is one publish: the hub hands each subscriber the rendering for its wire format.
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_domain::ports::{Broadcaster, SocketId};
-use confab_domain::{Channel, RealtimeEvent};
+use confab_domain::{Channel, ConversationId, RealtimeEvent, UserId};
 
 use crate::envelope::{self, Route};
 use crate::events;
@@ -51,28 +52,23 @@ impl Broadcaster for PusherBroadcaster {
                 Route::User(user) => self.hub.publish_to_user(user, &frame, except),
             }
         }
-        // Revocation comes after the room heard of the removal, so the removed user's own tabs
-        // still learn why the room went quiet. No frame tells the socket its subscription ended:
-        // pusher-js has no event for that (a `pusher_internal:subscription_revoked` would be
-        // ignored), and `conversation.removed` on `private-user.{id}` already says so.
-        if let RealtimeEvent::ParticipantRemoved {
-            conversation_id,
-            user,
-            ..
-        } = &event
+    }
+
+    /// No frame tells the socket its subscription ended: pusher-js has no event for that (a
+    /// `pusher_internal:subscription_revoked` would be ignored), and `conversation.removed` on
+    /// `private-user.{id}`, published before this, already says so.
+    async fn revoke(&self, user: UserId, conversation: ConversationId) {
+        let channels = Channel::of_conversation(conversation).map(Channel::name);
+        let in_redis = self.hub.revoke(user, &channels);
+        // Scaling: the removal returns once every node will see the revocation before anything
+        // published after it, from any node. Redis away: the other nodes cannot be told now
+        // (their sockets of the user are revoked when they are told, or never if the order is
+        // dropped), and the request is not held up for it.
+        if let (Some(in_redis), Some(link)) = (in_redis, self.hub.link())
+            && link.is_up()
         {
-            let channels = Channel::of_conversation(*conversation_id).map(Channel::name);
-            let in_redis = self.hub.revoke(user.id, &channels);
-            // Scaling: the removal returns once every node will see the revocation before
-            // anything published after it, from any node. Redis away: the other nodes cannot be
-            // told now (their sockets of the user are revoked when they are told, or never if
-            // the order is dropped), and the request is not held up for it.
-            if let (Some(in_redis), Some(link)) = (in_redis, self.hub.link())
-                && link.is_up()
-            {
-                let _ = tokio::time::timeout(REVOKE_WAIT, in_redis).await;
-            }
-            tracing::debug!(user_id = %user.id, conversation_id = %conversation_id, "revoked room subscriptions");
+            let _ = tokio::time::timeout(REVOKE_WAIT, in_redis).await;
         }
+        tracing::debug!(user_id = %user, conversation_id = %conversation, "revoked room subscriptions");
     }
 }

@@ -22,10 +22,9 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::RealtimeEvent;
 
     use super::*;
-    use crate::test_support::{Mocks, decided, group_room, overview, summaries};
+    use crate::test_support::{Mocks, decided, expect_departure, group_room, overview, summaries};
 
     #[tokio::test]
     async fn the_creator_bans_a_member_who_is_removed_and_remembered() {
@@ -50,12 +49,7 @@ mod tests {
                 );
                 Ok(room)
             });
-        mocks
-            .broadcaster
-            .expect_publish()
-            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { banned: true, .. }))
-            .times(1)
-            .returning(|_, _| ());
+        expect_departure(&mut mocks, UserId(2), true);
         mocks
             .conversations
             .expect_overview()

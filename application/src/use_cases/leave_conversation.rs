@@ -21,10 +21,10 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::{RealtimeEvent, UserId};
+    use confab_domain::UserId;
 
     use super::*;
-    use crate::test_support::{Mocks, decided, group_room, summaries};
+    use crate::test_support::{Mocks, decided, expect_departure, group_room, summaries};
 
     #[tokio::test]
     async fn a_member_leaves_and_the_room_is_told() {
@@ -46,12 +46,7 @@ mod tests {
                 assert!(!room.is_participant(UserId(2)), "{room:?}");
                 Ok(room)
             });
-        mocks
-            .broadcaster
-            .expect_publish()
-            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { user, banned: false, .. } if user.id == UserId(2)))
-            .times(1)
-            .returning(|_, _| ());
+        expect_departure(&mut mocks, UserId(2), false);
         mocks
             .build()
             .leave_conversation(&Caller::new(UserId(2)), ConversationId(1))

@@ -51,19 +51,20 @@ impl Confab {
             .publish(
                 RealtimeEvent::ParticipantRemoved {
                     conversation_id: id,
-                    user,
+                    user: user.clone(),
                     banned,
                 },
                 caller.socket.clone(),
             )
             .await;
+        self.ports.broadcaster.revoke(user.id, id).await;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{Mocks, decided, group_room, overview, summaries};
+    use crate::test_support::{Mocks, decided, expect_departure, group_room, overview, summaries};
 
     #[tokio::test]
     async fn the_creator_removes_a_member_and_the_room_is_told() {
@@ -88,12 +89,7 @@ mod tests {
                 );
                 Ok(room)
             });
-        mocks
-            .broadcaster
-            .expect_publish()
-            .withf(|e, _| matches!(e, RealtimeEvent::ParticipantRemoved { banned: false, user, .. } if user.id == UserId(2)))
-            .times(1)
-            .returning(|_, _| ());
+        expect_departure(&mut mocks, UserId(2), false);
         mocks
             .conversations
             .expect_overview()

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::RealtimeEvent;
+use crate::{ConversationId, RealtimeEvent, UserId};
 
 /// A realtime connection, named as the Pusher protocol names it (`"123.456"`). A publish may leave
 /// out the socket that caused it, so a sender's own tab does not get its message twice.
@@ -16,6 +16,14 @@ pub trait Broadcaster: Send + Sync {
     /// Infallible by contract: the change that caused the event is already stored, so a delivery
     /// failure must not turn a successful request into an error. Implementations log it instead.
     async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>);
+
+    /// Cuts `user` off from `conversation`'s live events: every socket of theirs, on every node,
+    /// stops receiving the room's channels, and its old signatures for them are refused. Called
+    /// when someone is removed, banned or leaves, after the room was told; nothing published after
+    /// it returns reaches them.
+    ///
+    /// Infallible like [`Broadcaster::publish`]: the removal is already stored.
+    async fn revoke(&self, user: UserId, conversation: ConversationId);
 }
 
 /// Delivers nothing: for a server run without a realtime listener, and for tools.
@@ -25,4 +33,6 @@ pub struct NoBroadcaster;
 #[async_trait]
 impl Broadcaster for NoBroadcaster {
     async fn publish(&self, _event: RealtimeEvent, _except: Option<SocketId>) {}
+
+    async fn revoke(&self, _user: UserId, _conversation: ConversationId) {}
 }

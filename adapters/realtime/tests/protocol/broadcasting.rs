@@ -139,6 +139,12 @@ async fn a_consumer_too_slow_to_drain_its_queue_is_disconnected_with_4100() {
     assert_eq!(server.realtime.connection_count(), 0);
 }
 
+/// What the remove and ban use cases do: tell the room, then revoke the user's subscriptions.
+async fn remove(server: &TestServer, banned: bool) {
+    publish(server, removal(banned), None).await;
+    server.realtime.broadcaster().revoke(UserId(3), ROOM).await;
+}
+
 fn removal(banned: bool) -> RealtimeEvent {
     RealtimeEvent::ParticipantRemoved {
         conversation_id: ROOM,
@@ -166,7 +172,7 @@ async fn a_removed_member_receives_nothing_more_from_the_room() {
         "pusher_internal:member_added"
     );
 
-    publish(&server, removal(true), None).await;
+    remove(&server, true).await;
 
     // The room hears of the ban; the banned user's tabs hear it too, then nothing more.
     for client in [&mut removed, &mut second_tab] {
@@ -202,7 +208,7 @@ async fn an_old_signature_cannot_resubscribe_until_a_new_one_is_issued() {
         .await;
     client.next_event().await;
 
-    publish(&server, removal(false), None).await;
+    remove(&server, false).await;
     assert_eq!(client.next_event().await["event"], "participant.removed");
 
     client
