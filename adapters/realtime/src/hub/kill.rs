@@ -1,0 +1,52 @@
+//! Closing a socket from the server side: why, and the switch that tells its writer.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::oneshot;
+
+use crate::protocol::codes;
+
+/// Why and how a socket is being closed by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Kill {
+    /// A `pusher:error` sent first, so the client knows why.
+    pub error: Option<(u16, String)>,
+    /// The WebSocket close code; for Pusher errors the same code, which is what pusher-js reads
+    /// to decide whether and how fast to reconnect.
+    pub close_code: u16,
+    pub reason: String,
+}
+
+impl Kill {
+    pub(crate) fn with_error(code: u16, message: &str) -> Self {
+        Self {
+            error: Some((code, message.to_owned())),
+            close_code: code,
+            reason: message.to_owned(),
+        }
+    }
+
+    pub(crate) fn slow_consumer() -> Self {
+        Self::with_error(
+            codes::OVER_CAPACITY,
+            "Over capacity: the client did not read its messages fast enough",
+        )
+    }
+}
+
+/// Tells one socket's writer to close it. The first trigger wins; later ones are ignored.
+pub(crate) struct KillSwitch(Mutex<Option<oneshot::Sender<Kill>>>);
+
+impl KillSwitch {
+    pub(crate) fn new() -> (Arc<Self>, oneshot::Receiver<Kill>) {
+        let (tx, rx) = oneshot::channel();
+        (Arc::new(Self(Mutex::new(Some(tx)))), rx)
+    }
+
+    pub(crate) fn trigger(&self, kill: Kill) {
+        let sender = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(sender) = sender {
+            let _ = sender.send(kill);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+use super::*;
+
+fn hub() -> Hub {
+    Hub::new(RealtimeConfig::default())
+}
+
+fn connect(hub: &Hub, capacity: usize) -> (String, mpsc::Receiver<Frame>) {
+    let (tx, rx) = mpsc::channel(capacity);
+    let (kill, _) = KillSwitch::new();
+    (hub.register(tx, kill).unwrap(), rx)
+}
+
+fn events(rx: &mut mpsc::Receiver<Frame>) -> Vec<String> {
+    let mut seen = Vec::new();
+    while let Ok(frame) = rx.try_recv() {
+        let value: Value = serde_json::from_str(&frame).unwrap();
+        seen.push(value["event"].as_str().unwrap().to_owned());
+    }
+    seen
+}
+
+#[test]
+fn two_tabs_of_one_user_are_one_presence_member() {
+    let hub = hub();
+    let (watcher, mut watcher_rx) = connect(&hub, 16);
+    let (tab1, _) = connect(&hub, 16);
+    let (tab2, _) = connect(&hub, 16);
+    let me = || Some(Member::new(json!(2), json!({"id": 2, "name": "Jo"})));
+    let channel = "presence-room";
+    hub.subscribe(&watcher, channel, Some(Member::new(json!(1), json!({}))))
+        .unwrap();
+    events(&mut watcher_rx);
+    hub.subscribe(&tab1, channel, me()).unwrap();
+    hub.subscribe(&tab2, channel, me()).unwrap();
+    assert_eq!(events(&mut watcher_rx), ["pusher_internal:member_added"]);
+    assert_eq!(hub.channel(channel).user_count, Some(2));
+    hub.unregister(&tab1);
+    assert!(events(&mut watcher_rx).is_empty());
+    hub.unsubscribe(&tab2, channel);
+    assert_eq!(events(&mut watcher_rx), ["pusher_internal:member_removed"]);
+}
+
+#[test]
+fn a_full_queue_drops_the_socket_from_the_hub() {
+    let hub = hub();
+    let (slow, _rx) = connect(&hub, 1);
+    hub.subscribe(&slow, "room", None).unwrap();
+    hub.publish("room", protocol::frame("x", Some("room"), "{}"), None);
+    assert!(!hub.has_socket(&slow));
+    assert_eq!(hub.channel("room").subscription_count, 0);
+}
+
+fn connect_envelopes(hub: &Hub, capacity: usize, user: i64) -> (String, mpsc::Receiver<Frame>) {
+    let (tx, rx) = mpsc::channel(capacity);
+    let (kill, _) = KillSwitch::new();
+    let id = hub
+        .register_as(tx, kill, Wire::Envelope, Some(UserId(user)))
+        .unwrap();
+    (id, rx)
+}
+
+#[test]
+fn one_publish_reaches_each_socket_in_its_own_wire_format() {
+    let hub = hub();
+    let (pusher, mut pusher_rx) = connect(&hub, 16);
+    let (envelopes, mut envelope_rx) = connect_envelopes(&hub, 16, 3);
+    hub.subscribe(&pusher, "private-room", None).unwrap();
+    events(&mut pusher_rx);
+    hub.join_quietly(&envelopes, "private-room").unwrap();
+    assert!(
+        envelope_rx.try_recv().is_err(),
+        "an envelope join is silent"
+    );
+    assert_eq!(hub.channel("private-room").subscription_count, 2);
+
+    let both = Outbound::pusher(protocol::frame("e", Some("private-room"), "{}"))
+        .with_envelope(Some(Frame::from(r#"{"type":"message"}"#)));
+    hub.publish("private-room", both, None);
+    assert_eq!(events(&mut pusher_rx), ["e"]);
+    assert_eq!(&*envelope_rx.try_recv().unwrap(), r#"{"type":"message"}"#);
+
+    // A frame without a rendering for a wire is not queued for it at all.
+    hub.publish("private-room", protocol::frame("only", None, "{}"), None);
+    hub.publish_to_user(UserId(3), &Outbound::envelope(Frame::from("{}")), None);
+    assert_eq!(events(&mut pusher_rx), ["only"]);
+    assert_eq!(&*envelope_rx.try_recv().unwrap(), "{}");
+    assert!(envelope_rx.try_recv().is_err());
+}
+
+#[test]
+fn a_slow_envelope_socket_is_dropped_and_revocation_reaches_envelope_sockets() {
+    let hub = hub();
+    let (slow, _slow_rx) = connect_envelopes(&hub, 1, 4);
+    let (member, _member_rx) = connect_envelopes(&hub, 16, 5);
+    hub.join_quietly(&slow, "private-conversation.1").unwrap();
+    hub.join_quietly(&member, "private-conversation.1").unwrap();
+    for _ in 0..2 {
+        let frame = Outbound::envelope(Frame::from("{}"));
+        hub.publish("private-conversation.1", frame, None);
+    }
+    assert!(!hub.has_socket(&slow));
+
+    let channels = ["private-conversation.1".to_owned()];
+    hub.revoke(UserId(5), &channels);
+    assert_eq!(hub.channel("private-conversation.1").subscription_count, 0);
+    assert_eq!(
+        hub.join_quietly(&member, "private-conversation.1"),
+        Err(SubscribeError::Revoked)
+    );
+    hub.clear_revoked(&member, "private-conversation.1");
+    assert_eq!(hub.join_quietly(&member, "private-conversation.1"), Ok(()));
+    // A signature asked for an envelope socket's id does not change whose it is: for another
+    // user it is refused.
+    assert_eq!(
+        hub.grant(&member, UserId(6), "private-conversation.1"),
+        Err(OwnedByAnother)
+    );
+    assert_eq!(
+        hub.grant(&member, UserId(5), "private-conversation.1"),
+        Ok(())
+    );
+    assert_eq!(hub.terminate_user("5", &Kill::slow_consumer()), 1);
+}
+
+#[test]
+fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
+    let hub = hub();
+    let (socket, _rx) = connect(&hub, 16);
+    hub.grant(&socket, UserId(7), "private-conversation.1")
+        .unwrap();
+    hub.subscribe(&socket, "private-conversation.1", None)
+        .unwrap();
+    let channels = [
+        "private-conversation.1".to_owned(),
+        "presence-conversation.1".to_owned(),
+    ];
+    hub.revoke(UserId(7), &channels);
+    assert_eq!(hub.channel("private-conversation.1").subscription_count, 0);
+    assert_eq!(
+        hub.subscribe(&socket, "private-conversation.1", None),
+        Err(SubscribeError::Revoked)
+    );
+    hub.grant(&socket, UserId(7), "private-conversation.1")
+        .unwrap();
+    assert_eq!(
+        hub.subscribe(&socket, "private-conversation.1", None),
+        Ok(())
+    );
+}
+
+/// Scaling: what this node's sockets see and what it tells the other nodes come in one
+/// order, however many publishers race (the op is emitted under the hub lock).
+#[test]
+fn the_cluster_is_told_of_publishes_in_the_order_they_were_delivered_here() {
+    let hub = Arc::new(hub());
+    let (link, mut queue) = crate::scaling::test_link();
+    let (presence, _presence) = mpsc::unbounded_channel();
+    hub.attach(link, presence);
+    // Under the publisher queue's capacity, since nothing drains it here.
+    const EACH: usize = 3_000;
+    let (socket, mut rx) = connect(&hub, 8 * EACH);
+    hub.subscribe(&socket, "room", None).unwrap();
+    events(&mut rx);
+    let racers: Vec<_> = (0..3)
+        .map(|racer| {
+            let hub = hub.clone();
+            std::thread::spawn(move || {
+                for n in 0..EACH {
+                    let name = format!("{racer}-{n}");
+                    hub.publish("room", protocol::frame(&name, Some("room"), "{}"), None);
+                }
+            })
+        })
+        .collect();
+    for racer in racers {
+        racer.join().unwrap();
+    }
+    let delivered = events(&mut rx);
+    let mut emitted = Vec::new();
+    while let Ok(outgoing) = queue.try_recv() {
+        if let Op::Publish {
+            pusher: Some(text), ..
+        } = outgoing.op()
+        {
+            let value: Value = serde_json::from_str(text).unwrap();
+            emitted.push(value["event"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(delivered.len(), 3 * EACH);
+    assert!(delivered == emitted, "local and cluster orders differ");
+}
+
+/// Mallory's two accounts: M1 subscribes the socket to a room, M2 asks a signature for the
+/// same socket. The socket stays M1's, so banning M1 still cuts it off.
+#[test]
+fn a_second_account_cannot_take_a_socket_out_of_the_first_ones_revocation() {
+    let hub = hub();
+    let (socket, mut rx) = connect(&hub, 16);
+    let room = "private-conversation.7";
+    hub.grant(&socket, UserId(1), room).unwrap();
+    hub.subscribe(&socket, room, None).unwrap();
+    events(&mut rx);
+
+    assert_eq!(
+        hub.grant(&socket, UserId(2), "private-user.2"),
+        Err(OwnedByAnother)
+    );
+    // Nor does a presence identity make it anyone else's.
+    let as_m2 = Member::new(json!(2), json!({"id": 2}));
+    hub.subscribe(&socket, "presence-conversation.8", Some(as_m2))
+        .unwrap();
+    assert_eq!(
+        hub.grant(&socket, UserId(2), "presence-conversation.8"),
+        Err(OwnedByAnother)
+    );
+    events(&mut rx);
+
+    hub.revoke(UserId(1), &[room.to_owned()]);
+    hub.publish(room, protocol::frame("secret", Some(room), "{}"), None);
+    assert!(
+        events(&mut rx).is_empty(),
+        "the banned account hears nothing"
+    );
+    assert_eq!(
+        hub.subscribe(&socket, room, None),
+        Err(SubscribeError::Revoked)
+    );
+}
+
+/// Scaling: a conflicting grant from another node (which could not refuse it) is refused by
+/// the socket's node: no re-tag, no lifted mark, and the channel it was for is closed to the
+/// socket even if the subscribe overtook the op.
+#[test]
+fn a_conflicting_grant_from_another_node_is_refused_where_the_socket_lives() {
+    let hub = hub();
+    let (socket, _rx) = connect(&hub, 16);
+    let room = "private-conversation.7";
+    hub.grant_from_cluster(&socket, UserId(1), room);
+    hub.subscribe(&socket, room, None).unwrap();
+    hub.revoke_local(UserId(1), &[room.to_owned()]);
+    // M2's signature for the room, from another node: the mark stays.
+    hub.grant_from_cluster(&socket, UserId(2), room);
+    assert!(hub.is_revoked(&socket, room));
+    // M2's signature for another room, used before its op arrived: taken back on arrival.
+    let other = "private-conversation.9";
+    hub.subscribe(&socket, other, None).unwrap();
+    hub.grant_from_cluster(&socket, UserId(2), other);
+    assert_eq!(hub.channel(other).subscription_count, 0);
+    assert_eq!(
+        hub.subscribe(&socket, other, None),
+        Err(SubscribeError::Revoked)
+    );
+    // Still M1's: a revocation of M1 reaches it, M2's does not tag it.
+    hub.grant_from_cluster(&socket, UserId(1), room);
+    hub.subscribe(&socket, room, None).unwrap();
+    hub.revoke_local(UserId(2), &[room.to_owned()]);
+    assert_eq!(hub.channel(room).subscription_count, 1);
+    hub.revoke_local(UserId(1), &[room.to_owned()]);
+    assert_eq!(hub.channel(room).subscription_count, 0);
+}
+
+/// A grant that raced a removal (the revocation ran before the grant lifted its mark) is
+/// withdrawn: the mark is back and the subscription an identical old signature made in the
+/// meantime is ended.
+#[test]
+fn a_withdrawn_grant_puts_the_revocation_back() {
+    let hub = hub();
+    let (socket, mut rx) = connect(&hub, 16);
+    let room = "private-conversation.3";
+    hub.grant(&socket, UserId(4), room).unwrap();
+    hub.subscribe(&socket, room, None).unwrap();
+    // The removal's commit, then its revocation, then the racing grant.
+    hub.revoke(UserId(4), &[room.to_owned()]);
+    hub.grant(&socket, UserId(4), room).unwrap();
+    hub.subscribe(&socket, room, None).unwrap();
+    events(&mut rx);
+    // The use case's re-check sees the removal.
+    hub.withdraw(&socket, room);
+    assert!(hub.is_revoked(&socket, room));
+    assert_eq!(hub.channel(room).subscription_count, 0);
+    hub.publish(room, protocol::frame("after", Some(room), "{}"), None);
+    assert!(events(&mut rx).is_empty());
+    assert_eq!(
+        hub.subscribe(&socket, room, None),
+        Err(SubscribeError::Revoked)
+    );
+    // Withdrawing for a socket that is not here is harmless.
+    hub.withdraw("1.1", room);
+}
