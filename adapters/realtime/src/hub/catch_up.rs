@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{Hub, Outbound, SocketEntry, SubscribeError};
+use super::state::{SocketEntry, State, deliver};
+use super::{Hub, Outbound, SubscribeError};
 
 /// How long live copies of messages a catch-up carried are still dropped after it.
 const SEAM: Duration = Duration::from_secs(10);
@@ -75,7 +76,7 @@ impl Hub {
             return;
         };
         for frame in held.iter().filter(|frame| !carried(frame, delivered)) {
-            super::deliver(&state.sockets, &mut state.overflowed, socket, frame);
+            deliver(&state.sockets, &mut state.overflowed, socket, frame);
         }
         state.settle();
     }
@@ -94,7 +95,7 @@ impl Hub {
     }
 }
 
-impl super::State {
+impl State {
     /// Drops `socket`'s catch-up on `channel`, if any (also when it leaves the channel).
     pub(super) fn forget_catch_up(&mut self, socket: &str, channel: &str) {
         if let Some(entry) = self.sockets.get_mut(socket) {

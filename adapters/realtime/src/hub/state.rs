@@ -1,0 +1,420 @@
+//! The hub's state behind its one lock: every socket with its queue, every channel with its
+//! subscribers and present members, and delivery into a socket's queue (a full queue marks the
+//! socket as too slow, `settle` drops it). [`super::Hub`] takes the lock and calls in here.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use confab_domain::UserId;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::{
+    CACHE_TTL, Granted, Kill, KillSwitch, Member, Outbound, SubscribeError, Wire, catch_up,
+};
+use crate::protocol::{self, ChannelKind, Frame};
+use crate::scaling::PresenceCmd;
+
+pub(super) struct SocketEntry {
+    pub(super) outbox: mpsc::Sender<Frame>,
+    pub(super) wire: Wire,
+    pub(super) kill: Arc<KillSwitch>,
+    /// The user the `ChannelSigner` first signed for on this socket (Pusher), or whose token
+    /// opened it (envelopes): whom revocation and `terminate_connections` reach. Set once, never
+    /// replaced: a signature for another user on the socket is refused (see [`super::OwnedByAnother`]).
+    pub(super) user: Option<UserId>,
+    pub(super) channels: HashSet<String>,
+    /// Channels whose old signatures this socket may no longer use. They live and die with the
+    /// socket, so they cannot pile up.
+    pub(super) revoked: HashSet<String>,
+    /// Channels the socket is catching up on (see `catch_up`).
+    pub(super) catch_up: HashMap<String, catch_up::CatchUp>,
+}
+
+pub(super) struct PresenceMember {
+    pub(super) user_id: Value,
+    pub(super) user_info: Value,
+    /// Sockets (tabs) of this user on the channel: one member however many.
+    pub(super) connections: usize,
+}
+
+#[derive(Default)]
+pub(super) struct ChannelState {
+    /// Socket id → its presence identity (presence channels only).
+    pub(super) subscribers: HashMap<String, Option<Member>>,
+    pub(super) members: BTreeMap<String, PresenceMember>,
+}
+
+/// A presence event that reached a channel while a socket's cluster join was being answered by
+/// Redis: kept for that socket and sent after its `subscription_succeeded`, unless the snapshot
+/// it is sent already says so.
+pub(super) struct Buffered {
+    pub(super) added: bool,
+    pub(super) key: String,
+    pub(super) frame: Frame,
+}
+
+#[derive(Default)]
+pub(super) struct State {
+    pub(super) sockets: HashMap<String, SocketEntry>,
+    pub(super) channels: HashMap<String, ChannelState>,
+    pub(super) users: HashMap<UserId, HashSet<String>>,
+    /// Last Pusher frame of each `cache-` channel (envelope sockets never join those).
+    pub(super) cache: HashMap<String, (Instant, Frame)>,
+    /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
+    pub(super) overflowed: Vec<String>,
+    /// Scaling only: presence leaves go to the cluster's presence task, which asks Redis whether
+    /// the user's last socket anywhere left. `None` on a single node.
+    pub(super) presence: Option<mpsc::UnboundedSender<PresenceCmd>>,
+    /// Scaling only: channel → sockets whose presence join Redis is answering, with the presence
+    /// events that arrived meanwhile.
+    pub(super) joining: HashMap<String, HashMap<String, Vec<Buffered>>>,
+    /// Sockets catching up on a room (see `catch_up`); while empty, publishing skips that check.
+    pub(super) catching_up: HashSet<String>,
+}
+
+/// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
+/// marks the socket as too slow. A socket whose wire the event has no rendering in is skipped.
+pub(super) fn deliver(
+    sockets: &HashMap<String, SocketEntry>,
+    overflowed: &mut Vec<String>,
+    socket: &str,
+    frame: &Outbound,
+) {
+    let Some(entry) = sockets.get(socket) else {
+        return;
+    };
+    let Some(text) = frame.render(entry.wire) else {
+        return;
+    };
+    match entry.outbox.try_send(text.clone()) {
+        Ok(()) => {}
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            if !overflowed.iter().any(|id| id == socket) {
+                overflowed.push(socket.to_owned());
+            }
+        }
+        // The socket's task is ending and will unregister it.
+        Err(mpsc::error::TrySendError::Closed(_)) => {}
+    }
+}
+
+impl State {
+    /// [`Hub::join_quietly`] under a lock the caller already holds.
+    pub(super) fn join_quietly(
+        &mut self,
+        socket: &str,
+        channel: &str,
+    ) -> Result<(), SubscribeError> {
+        let entry = self
+            .sockets
+            .get_mut(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        entry.channels.insert(channel.to_owned());
+        self.channels
+            .entry(channel.to_owned())
+            .or_default()
+            .subscribers
+            .insert(socket.to_owned(), None);
+        Ok(())
+    }
+
+    /// Queues a Pusher frame (the hub's own: subscription_succeeded, member_added, …).
+    pub(super) fn send(&mut self, socket: &str, frame: &Frame) {
+        self.send_outbound(socket, &Outbound::pusher(frame.clone()));
+    }
+
+    pub(super) fn send_outbound(&mut self, socket: &str, frame: &Outbound) {
+        deliver(&self.sockets, &mut self.overflowed, socket, frame);
+    }
+
+    /// Drops every socket that overflowed, which may overflow others (member_removed), until
+    /// none is left.
+    pub(super) fn settle(&mut self) {
+        while let Some(id) = self.overflowed.pop() {
+            if let Some(entry) = self.remove_socket(&id) {
+                tracing::info!(socket_id = %id, "disconnecting a slow consumer");
+                entry.kill.trigger(Kill::slow_consumer());
+            }
+        }
+    }
+
+    pub(super) fn remove_socket(&mut self, id: &str) -> Option<SocketEntry> {
+        let entry = self.sockets.remove(id)?;
+        self.catching_up.remove(id);
+        if !self.joining.is_empty() {
+            self.joining.retain(|_, sockets| {
+                sockets.remove(id);
+                !sockets.is_empty()
+            });
+        }
+        for channel in &entry.channels {
+            self.leave(id, channel);
+        }
+        if let Some(user) = entry.user {
+            self.untag(user, id);
+        }
+        Some(entry)
+    }
+
+    pub(super) fn untag(&mut self, user: UserId, socket: &str) {
+        if let Some(sockets) = self.users.get_mut(&user) {
+            sockets.remove(socket);
+            if sockets.is_empty() {
+                self.users.remove(&user);
+            }
+        }
+    }
+
+    /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last
+    /// connection leaves.
+    pub(super) fn leave(&mut self, socket: &str, channel: &str) -> bool {
+        self.forget_catch_up(socket, channel);
+        let Some(state) = self.channels.get_mut(channel) else {
+            return false;
+        };
+        let Some(identity) = state.subscribers.remove(socket) else {
+            return false;
+        };
+        let mut gone = None;
+        if let Some(member) = identity {
+            if let Some(present) = state.members.get_mut(&member.key) {
+                present.connections -= 1;
+                if present.connections == 0 {
+                    let local_gone = state.members.remove(&member.key).map(|m| m.user_id);
+                    if self.presence.is_none() {
+                        gone = local_gone;
+                    }
+                }
+            }
+            // Across nodes, whether this was the user's last socket anywhere is Redis's to say.
+            if let Some(presence) = &self.presence {
+                let _ = presence.send(PresenceCmd::Leave {
+                    channel: channel.to_owned(),
+                    socket: socket.to_owned(),
+                    member,
+                });
+            }
+        }
+        let others: Vec<String> = match gone {
+            Some(_) => state.subscribers.keys().cloned().collect(),
+            None => Vec::new(),
+        };
+        if state.subscribers.is_empty() {
+            self.channels.remove(channel);
+        }
+        if let Some(entry) = self.sockets.get_mut(socket) {
+            entry.channels.remove(channel);
+        }
+        if let Some(user_id) = gone {
+            let frame = protocol::member_removed(channel, &user_id);
+            for other in &others {
+                self.send(other, &frame);
+            }
+        }
+        true
+    }
+
+    /// Tells a presence channel's subscribers that a member came or went (decided by Redis, by
+    /// another node, or by this node while Redis is away); sockets still joining keep it for
+    /// after their `subscription_succeeded`.
+    pub(super) fn member_changed(
+        &mut self,
+        channel: &str,
+        added: bool,
+        user_id: &Value,
+        user_info: &Value,
+    ) {
+        let frame = if added {
+            protocol::member_added(channel, user_id, user_info)
+        } else {
+            protocol::member_removed(channel, user_id)
+        };
+        let subscribers: Vec<String> = self
+            .channels
+            .get(channel)
+            .map(|state| state.subscribers.keys().cloned().collect())
+            .unwrap_or_default();
+        for socket in &subscribers {
+            self.send(socket, &frame);
+        }
+        if let Some(joining) = self.joining.get_mut(channel) {
+            let key = Member::new(user_id.clone(), Value::Null).key;
+            for buffered in joining.values_mut() {
+                buffered.push(Buffered {
+                    added,
+                    key: key.clone(),
+                    frame: frame.clone(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn join(&mut self, socket: &str, channel: &str, identity: Option<Member>) {
+        let previous = self
+            .channels
+            .get(channel)
+            .and_then(|state| state.subscribers.get(socket))
+            .cloned();
+        let same_member = match (&previous, &identity) {
+            (Some(Some(old)), Some(new)) => old.key == new.key,
+            (Some(None), None) => true,
+            _ => false,
+        };
+        if previous.is_some() && !same_member {
+            self.leave(socket, channel);
+        }
+        let state = self.channels.entry(channel.to_owned()).or_default();
+        let mut added = None;
+        if let Some(member) = &identity
+            && !same_member
+        {
+            match state.members.get_mut(&member.key) {
+                Some(present) => present.connections += 1,
+                None => {
+                    state.members.insert(
+                        member.key.clone(),
+                        PresenceMember {
+                            user_id: member.user_id.clone(),
+                            user_info: member.user_info.clone(),
+                            connections: 1,
+                        },
+                    );
+                    added = Some(member.clone());
+                }
+            }
+        }
+        state.subscribers.insert(socket.to_owned(), identity);
+        let succeeded = if ChannelKind::of(channel) == ChannelKind::Presence {
+            presence_data(state)
+        } else {
+            json!({})
+        };
+        let others: Vec<String> = match added {
+            Some(_) => state
+                .subscribers
+                .keys()
+                .filter(|id| id.as_str() != socket)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(entry) = self.sockets.get_mut(socket) {
+            entry.channels.insert(channel.to_owned());
+        }
+        self.send(
+            socket,
+            &protocol::subscription_succeeded(channel, &succeeded),
+        );
+        if protocol::is_cache_channel(channel) {
+            let cached = self
+                .cache
+                .get(channel)
+                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+                .map(|(_, frame)| frame.clone());
+            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
+            self.send(socket, &frame);
+        }
+        if let Some(member) = added {
+            let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
+            for other in &others {
+                self.send(other, &frame);
+            }
+        }
+    }
+
+    /// Tags `socket` with `user` if it has no owner yet and, if it is `user`'s, lifts its
+    /// revocation of `channel` (Pusher sockets; an envelope socket's joins lift their own). A
+    /// socket owned by another user is left exactly as it was.
+    pub(super) fn grant(&mut self, socket: &str, user: UserId, channel: &str) -> Granted {
+        let Some(entry) = self.sockets.get_mut(socket) else {
+            return Granted::NotHere;
+        };
+        match entry.user {
+            Some(owner) if owner != user => return Granted::Conflict,
+            Some(_) => {}
+            None => {
+                entry.user = Some(user);
+                self.users
+                    .entry(user)
+                    .or_default()
+                    .insert(socket.to_owned());
+            }
+        }
+        if entry.wire == Wire::Pusher {
+            entry.revoked.remove(channel);
+        }
+        Granted::Yes
+    }
+
+    /// Marks `socket`'s signatures for `channel` revoked and takes it off the channel (and out
+    /// of a presence join Redis is still answering); `false` when the socket is not here.
+    pub(super) fn withdraw(&mut self, socket: &str, channel: &str) -> bool {
+        let Some(entry) = self.sockets.get_mut(socket) else {
+            return false;
+        };
+        entry.revoked.insert(channel.to_owned());
+        if let Some(joining) = self.joining.get_mut(channel) {
+            joining.remove(socket);
+            if joining.is_empty() {
+                self.joining.remove(channel);
+            }
+        }
+        self.leave(socket, channel);
+        true
+    }
+
+    /// Ends `user`'s subscriptions to `channels` on this node's sockets and marks them revoked.
+    pub(super) fn revoke(&mut self, user: UserId, channels: &[String]) {
+        if !self.joining.is_empty() {
+            // A join of this user's still being answered by Redis is refused when it ends.
+            let sockets = self.sockets_of(user, channels);
+            for channel in channels {
+                if let Some(joining) = self.joining.get_mut(channel) {
+                    joining.retain(|socket, _| !sockets.contains(socket));
+                }
+            }
+        }
+        for socket in self.sockets_of(user, channels) {
+            if let Some(entry) = self.sockets.get_mut(&socket) {
+                entry.revoked.extend(channels.iter().cloned());
+            }
+            for channel in channels {
+                self.leave(&socket, channel);
+            }
+        }
+    }
+
+    /// Sockets that belong to `user`: tagged by the signer, or present as them on `channels`.
+    pub(super) fn sockets_of(&self, user: UserId, channels: &[String]) -> HashSet<String> {
+        let key = user.to_string();
+        let mut found = self.users.get(&user).cloned().unwrap_or_default();
+        for channel in channels {
+            if let Some(state) = self.channels.get(channel) {
+                found.extend(
+                    state
+                        .subscribers
+                        .iter()
+                        .filter(|(_, identity)| identity.as_ref().is_some_and(|m| m.key == key))
+                        .map(|(id, _)| id.clone()),
+                );
+            }
+        }
+        found
+    }
+}
+
+/// `{"presence":{"count","ids","hash"}}` for `subscription_succeeded`.
+pub(super) fn presence_data(state: &ChannelState) -> Value {
+    let ids: Vec<&Value> = state.members.values().map(|m| &m.user_id).collect();
+    let hash: serde_json::Map<String, Value> = state
+        .members
+        .iter()
+        .map(|(key, m)| (key.clone(), m.user_info.clone()))
+        .collect();
+    json!({"presence": {"count": ids.len(), "ids": ids, "hash": hash}})
+}
