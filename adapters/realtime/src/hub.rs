@@ -42,7 +42,7 @@ mod state;
 
 pub(crate) use kill::{Kill, KillSwitch};
 pub(crate) use outbound::{Outbound, Wire};
-use state::{Buffered, ChannelState, PresenceMember, SocketEntry, State, deliver, presence_data};
+use state::{Buffered, ChannelState, SocketEntry, State, deliver, presence_data};
 
 /// How long a `cache-` channel remembers its last event (Pusher's figure).
 const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
@@ -485,23 +485,7 @@ impl Hub {
         }
         let buffered = buffered.unwrap_or_default();
         let channel_state = state.channels.entry(channel.to_owned()).or_default();
-        let first_here = match channel_state.members.get_mut(&member.key) {
-            Some(present) => {
-                present.connections += 1;
-                false
-            }
-            None => {
-                channel_state.members.insert(
-                    member.key.clone(),
-                    PresenceMember {
-                        user_id: member.user_id.clone(),
-                        user_info: member.user_info.clone(),
-                        connections: 1,
-                    },
-                );
-                true
-            }
-        };
+        let first_here = channel_state.count_in(&member);
         channel_state
             .subscribers
             .insert(socket.to_owned(), Some(member.clone()));

@@ -46,6 +46,30 @@ pub(super) struct ChannelState {
     pub(super) members: BTreeMap<String, PresenceMember>,
 }
 
+impl ChannelState {
+    /// Counts one more connection of `member` here; `true` when it is their first (the others are
+    /// then told `member_added`). One member with several tabs is one member.
+    pub(super) fn count_in(&mut self, member: &Member) -> bool {
+        match self.members.get_mut(&member.key) {
+            Some(present) => {
+                present.connections += 1;
+                false
+            }
+            None => {
+                self.members.insert(
+                    member.key.clone(),
+                    PresenceMember {
+                        user_id: member.user_id.clone(),
+                        user_info: member.user_info.clone(),
+                        connections: 1,
+                    },
+                );
+                true
+            }
+        }
+    }
+}
+
 /// A presence event that reached a channel while a socket's cluster join was being answered by
 /// Redis: kept for that socket and sent after its `subscription_succeeded`, unless the snapshot
 /// it is sent already says so.
@@ -272,21 +296,9 @@ impl State {
         let mut added = None;
         if let Some(member) = &identity
             && !same_member
+            && state.count_in(member)
         {
-            match state.members.get_mut(&member.key) {
-                Some(present) => present.connections += 1,
-                None => {
-                    state.members.insert(
-                        member.key.clone(),
-                        PresenceMember {
-                            user_id: member.user_id.clone(),
-                            user_info: member.user_info.clone(),
-                            connections: 1,
-                        },
-                    );
-                    added = Some(member.clone());
-                }
-            }
+            added = Some(member.clone());
         }
         state.subscribers.insert(socket.to_owned(), identity);
         let succeeded = if ChannelKind::of(channel) == ChannelKind::Presence {
