@@ -19,12 +19,20 @@ from confab_client.api.conversations import (
     mark_read,
     remove_participant,
 )
-from confab_client.api.messages import list_messages, send_message
+from confab_client.api.messages import (
+    add_reaction,
+    delete_message,
+    edit_message,
+    list_messages,
+    search_messages,
+    send_message,
+)
 from confab_client.api.users import current_user, login, register, search_users
 from confab_client.models import (
     ConversationType,
     CreateConversationBody,
     CursorMeta,
+    EditMessageBody,
     ErrorBody,
     InviteBody,
     LoginBody,
@@ -119,6 +127,25 @@ assert carols.unread_count == 4
 assert carols.last_message is not None and carols.last_message.body == "four"
 assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
 assert view(carol).unread_count == 0
+
+# The message features: a keyed send repeated (201, then 200 with the same message), a reply, an
+# edit, a reaction, search, a deletion, and read receipts in the conversation's detail.
+keyed = SendMessageBody(body="keyed", client_id="py-retry-1")
+first = ok(send_message.sync_detailed(room.id, client=alice, body=keyed), 201).data
+assert ok(send_message.sync_detailed(room.id, client=alice, body=keyed), 200).data.id == first.id
+answer = SendMessageBody(body="a reply", reply_to=first.id)
+reply = ok(send_message.sync_detailed(room.id, client=bob, body=answer), 201).data
+assert reply.reply_to is not None and reply.reply_to.id == first.id
+edit = EditMessageBody(body="keyed and edited")
+edited = ok(edit_message.sync_detailed(room.id, first.id, client=alice, body=edit), 200).data
+assert edited.edited_at is not None and edited.body == "keyed and edited"
+reacted = ok(add_reaction.sync_detailed(room.id, first.id, "👍", client=bob), 200).data
+assert [(r.emoji, r.count, r.me) for r in reacted.reactions] == [("👍", 1, True)]
+found = ok(search_messages.sync_detailed(client=alice, q="edited"), 200).data
+assert [m.id for m in found] == [first.id]
+assert ok(delete_message.sync_detailed(room.id, first.id, client=alice), 200).message == "Message deleted."
+detail = ok(get_conversation.sync_detailed(room.id, client=bob), 200).data
+assert next(p for p in detail.participants if p.id == bob_id).last_read_message_id == reply.id
 
 # Close; sending to the closed room is the document's 422, without field errors.
 closed = ok(close_room.sync_detailed(room.id, client=alice), 200).data

@@ -136,6 +136,38 @@ assert.equal(read.response.status, 200);
 assert.equal(read.data?.status, true);
 assert.equal((await unread(carolApi)).unread_count, 0);
 
+// The message features: a keyed send repeated (201, then 200 with the same message), a reply,
+// an edit, a reaction, search, a deletion, and read receipts in the conversation's detail.
+const keyed = { body: "keyed", client_id: "ts-retry-1" };
+const first = await api.POST("/api/v1/conversations/{id}/messages", { params: path, body: keyed });
+const again = await api.POST("/api/v1/conversations/{id}/messages", { params: path, body: keyed });
+assert.deepEqual([first.response.status, again.response.status], [201, 200]);
+const keyedId = first.data?.data.id;
+assert.ok(keyedId !== undefined && again.data?.data.id === keyedId);
+const reply = await bobApi.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "a reply", reply_to: keyedId },
+});
+assert.equal(reply.data?.data.reply_to?.id, keyedId);
+const message = { params: { path: { id: roomId, messageId: keyedId } } };
+const edited = await api.PATCH("/api/v1/conversations/{id}/messages/{messageId}", {
+  ...message,
+  body: { body: "keyed and edited" },
+});
+assert.equal(edited.response.status, 200);
+assert.ok(typeof edited.data?.data.edited_at === "string");
+const reacted = await bobApi.PUT("/api/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}", {
+  params: { path: { id: roomId, messageId: keyedId, emoji: "👍" } },
+});
+assert.deepEqual(reacted.data?.data.reactions, [{ emoji: "👍", count: 1, me: true }]);
+const searched = await api.GET("/api/v1/messages/search", { params: { query: { q: "edited" } } });
+assert.deepEqual(searched.data?.data.map((m) => m.id), [keyedId]);
+const deleted = await api.DELETE("/api/v1/conversations/{id}/messages/{messageId}", message);
+assert.equal(deleted.data?.message, "Message deleted.");
+const detail = await bobApi.GET("/api/v1/conversations/{id}", { params: path });
+const bobs = detail.data?.data.participants.find((p) => p.id === bob.id);
+assert.equal(bobs?.last_read_message_id, reply.data?.data.id, "Bob's own reply is read");
+
 // Close; sending to the closed room is the document's 422, without field errors.
 const closed = await api.POST("/api/v1/conversations/{id}/close", { params: path });
 assert.equal(closed.response.status, 200);
