@@ -187,17 +187,13 @@ impl TestServer {
         let unique = format!("{}_{}_{}", std::process::id(), n, nanos());
         let data_dir = std::env::temp_dir().join(format!("confab-e2e-{unique}"));
         std::fs::create_dir_all(&data_dir).expect("data dir");
-        let port = free_port();
-        let realtime_port = free_port();
         let mut command = Command::new(confab_binary());
         command
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("CONFAB_HTTP_ADDR", format!("127.0.0.1:{port}"))
             .env("CONFAB_DATA_DIR", &data_dir)
             .env("REVERB_SERVER_HOST", "127.0.0.1")
-            .env("REVERB_SERVER_PORT", realtime_port.to_string())
             .env("REVERB_APP_ID", APP_ID)
             .env("REVERB_APP_KEY", APP_KEY)
             .env("REVERB_APP_SECRET", APP_SECRET)
@@ -229,20 +225,31 @@ impl TestServer {
         for (key, value) in env {
             command.env(key, value);
         }
-        let child = command.spawn().expect("start confab");
-        let server = Self {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            realtime_port,
-            data_dir,
-            schema,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("http client"),
-        };
-        server.wait_until_healthy().await;
-        server
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        // A free port can be taken by another test's server between `free_port` and the bind; the
+        // server then exits at once ("Address already in use"), and is started again on others.
+        for attempt in 1..=STARTUP_ATTEMPTS {
+            let (port, realtime_port) = (free_port(), free_port());
+            command
+                .env("CONFAB_HTTP_ADDR", format!("127.0.0.1:{port}"))
+                .env("REVERB_SERVER_PORT", realtime_port.to_string());
+            let mut child = command.spawn().expect("start confab");
+            if wait_until_healthy(&client, &mut child, port, realtime_port).await {
+                return Self {
+                    child,
+                    base_url: format!("http://127.0.0.1:{port}"),
+                    realtime_port,
+                    data_dir,
+                    schema,
+                    client,
+                };
+            }
+            eprintln!("confab exited before it was healthy (attempt {attempt}); starting it again");
+        }
+        panic!("confab exited before it was healthy, {STARTUP_ATTEMPTS} times");
     }
 
     /// Starts a server on `database`, shared with other servers, with extra environment
@@ -260,28 +267,6 @@ impl TestServer {
     /// Kills the server now (rather than on drop) and waits for it to exit.
     pub async fn kill(&mut self) {
         let _ = self.child.kill().await;
-    }
-
-    async fn wait_until_healthy(&self) {
-        let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
-        loop {
-            if self.answers(&self.url("/health")).await
-                && self
-                    .answers(&format!("http://127.0.0.1:{}/up", self.realtime_port))
-                    .await
-            {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "confab did not become healthy within {STARTUP_TIMEOUT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn answers(&self, url: &str) -> bool {
-        matches!(self.client.get(url).send().await, Ok(response) if response.status().is_success())
     }
 
     /// `ws://…/app/{key}?protocol=7…`, as pusher-js opens it.
@@ -405,6 +390,38 @@ impl Drop for TestServer {
         if let Some((admin_url, schema)) = self.schema.take() {
             drop_schema(admin_url, schema);
         }
+    }
+}
+
+/// How many times a server whose ports were taken before it bound them is started again.
+const STARTUP_ATTEMPTS: usize = 3;
+
+/// Whether the server answers on both listeners before [`STARTUP_TIMEOUT`]; `false` as soon as
+/// it has exited instead (a port it was given was taken meanwhile).
+async fn wait_until_healthy(
+    client: &reqwest::Client,
+    child: &mut Child,
+    port: u16,
+    realtime_port: u16,
+) -> bool {
+    let answers = |url: String| async move {
+        matches!(client.get(url).send().await, Ok(response) if response.status().is_success())
+    };
+    let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return false;
+        }
+        if answers(format!("http://127.0.0.1:{port}/health")).await
+            && answers(format!("http://127.0.0.1:{realtime_port}/up")).await
+        {
+            return true;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "confab did not become healthy within {STARTUP_TIMEOUT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
