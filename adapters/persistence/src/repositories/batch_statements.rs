@@ -5,9 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confab_domain::message_changes::ReplyTarget;
-use confab_domain::{
-    ConversationId, DomainError, NewMessage, ReplyPreview, Timestamp, UserId, UserSummary,
-};
+use confab_domain::{ConversationId, DomainError, NewMessage, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
 use super::known_users::KnownUsers;
@@ -168,23 +166,34 @@ pub(super) async fn earlier_sends(
         .collect())
 }
 
+/// A message a send of the batch answers, as stored.
 #[derive(Debug, FromQueryResult)]
-struct Parent {
+pub(super) struct Parent {
     id: i64,
     conversation_id: i64,
     deleted: i64,
-    body: String,
-    user_id: i64,
-    name: String,
+    pub body: String,
+    pub user_id: i64,
+    pub name: String,
 }
 
-/// The messages the batch answers: where each is and whether it is deleted (for the reply rule),
-/// and its preview. One statement, none when nothing in the batch is a reply.
+impl Parent {
+    /// What the reply rule needs to know of it.
+    pub fn target(&self) -> ReplyTarget {
+        ReplyTarget {
+            conversation_id: ConversationId(self.conversation_id),
+            deleted: self.deleted > 0,
+        }
+    }
+}
+
+/// The messages the batch answers, by id: one statement, none when nothing in the batch is a
+/// reply.
 pub(super) async fn reply_parents(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     batch: &[&NewMessage],
-) -> Result<HashMap<i64, (ReplyTarget, ReplyPreview)>, DomainError> {
+) -> Result<HashMap<i64, Parent>, DomainError> {
     let ids: BTreeSet<i64> = batch
         .iter()
         .filter_map(|m| Some(m.reply_to?.get()))
@@ -204,24 +213,7 @@ pub(super) async fn reply_parents(
         .all(txn)
         .await
         .map_err(internal)?;
-    Ok(found
-        .into_iter()
-        .map(|row| {
-            let target = ReplyTarget {
-                conversation_id: ConversationId(row.conversation_id),
-                deleted: row.deleted > 0,
-            };
-            let preview = ReplyPreview {
-                id: confab_domain::MessageId(row.id),
-                body: row.body,
-                author: UserSummary {
-                    id: UserId(row.user_id),
-                    name: row.name,
-                },
-            };
-            (row.id, (target, preview))
-        })
-        .collect())
+    Ok(found.into_iter().map(|row| (row.id, row)).collect())
 }
 
 /// Every accepted message in one `INSERT`; their ids by (room, seq).

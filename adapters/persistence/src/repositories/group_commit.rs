@@ -129,7 +129,7 @@ async fn commit(
                 }
             }
             if let Some(parent) = message.reply_to {
-                let target = parents.get(&parent.get()).map(|(target, _)| *target);
+                let target = parents.get(&parent.get()).map(|p| p.target());
                 ensure_can_reply_to(message.conversation_id, parent, target)?;
             }
             if let Some(key) = key {
@@ -180,7 +180,8 @@ async fn commit(
             },
             Ok(Slot::Numbered(seq)) => {
                 let sender = message.sender.get();
-                let mut view = MessageRow {
+                let parent = message.reply_to.and_then(|id| parents.get(&id.get()));
+                let view = MessageRow {
                     id: id_of(index, *seq)?,
                     conversation_id: message.conversation_id.get(),
                     seq: *seq,
@@ -192,15 +193,11 @@ async fn commit(
                     deleted_at: None,
                     client_id: message.client_id.as_ref().map(|c| c.as_str().to_owned()),
                     reply_to_id: message.reply_to.map(MessageId::get),
-                    reply_body: None,
-                    reply_user_id: None,
-                    reply_author_name: None,
+                    reply_body: parent.map(|p| p.body.clone()),
+                    reply_user_id: parent.map(|p| p.user_id),
+                    reply_author_name: parent.map(|p| p.name.clone()),
                 }
                 .into_view()?;
-                view.reply_to = message
-                    .reply_to
-                    .and_then(|parent| parents.get(&parent.get()))
-                    .map(|(_, preview)| preview.clone());
                 Ok(Appended::New(view))
             }
         })

@@ -47,10 +47,7 @@ pub(super) const MESSAGE_FROM: &str = "messages m JOIN users u ON u.id = m.user_
 impl MessageRow {
     /// The message without its reactions (see [`with_reactions`]).
     pub fn into_view(self) -> Result<MessageView, DomainError> {
-        let client_id = self
-            .client_id
-            .map(|raw| ClientId::parse(&raw).map_err(|e| corrupt("client id", e)))
-            .transpose()?;
+        let client_id = stored_client_id(self.client_id)?;
         let reply_to = match (self.reply_to_id, self.reply_user_id) {
             (Some(id), Some(user)) => Some(ReplyPreview {
                 id: MessageId(id),
@@ -83,6 +80,12 @@ impl MessageRow {
             reactions: Vec::new(),
         })
     }
+}
+
+/// A stored `client_id`, checked again as the domain's [`ClientId`].
+pub(super) fn stored_client_id(raw: Option<String>) -> Result<Option<ClientId>, DomainError> {
+    raw.map(|raw| ClientId::parse(&raw).map_err(|e| corrupt("client id", e)))
+        .transpose()
 }
 
 #[derive(Debug, FromQueryResult)]

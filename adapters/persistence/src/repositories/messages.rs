@@ -7,9 +7,9 @@
 use async_trait::async_trait;
 use confab_domain::ports::MessageRepository;
 use confab_domain::{
-    Appended, ClientId, ConversationId, Cursor, Direction, DomainError, Emoji, Message,
-    MessageBody, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
-    SearchQuery, SearchScope, Slice, Timestamp, UserId,
+    Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Message, MessageBody,
+    MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery,
+    SearchScope, Slice, Timestamp, UserId,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
@@ -17,8 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::group_commit::{self, Pending};
 use super::known_users::KnownUsers;
-use super::message_rows::{MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, with_reactions};
-use super::{corrupt, from_db, message_changes, message_search, to_db};
+use super::message_rows::{
+    MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, with_reactions,
+};
+use super::{from_db, message_changes, message_search, to_db};
 use crate::error::internal;
 
 /// [`MessageRepository`] on SeaORM.
@@ -121,10 +123,7 @@ impl MessageRepository for SeaMessageRepository {
         .map_err(internal)?;
         found
             .map(|row| {
-                let client_id = row
-                    .client_id
-                    .map(|raw| ClientId::parse(&raw).map_err(|e| corrupt("client id", e)))
-                    .transpose()?;
+                let client_id = stored_client_id(row.client_id)?;
                 Ok(Message {
                     id: MessageId(row.id),
                     conversation_id: conversation,
