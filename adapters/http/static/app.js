@@ -244,9 +244,12 @@ $('composer').addEventListener('submit', async (event) => {
   if (!c || !input.value.trim()) return;
   showError('send-error');
   try {
-    // The client id makes a retried send (say, after a timeout) store the message only once.
-    const body = { body: input.value, client_id: envelopeId(), reply_to: state.replyTo?.id ?? null };
+    // One client id per draft, kept until a send of it succeeds: sending again after an error
+    // or a timeout whose answer never came stores the message only once.
+    state.draftId ||= envelopeId();
+    const body = { body: input.value, client_id: state.draftId, reply_to: state.replyTo?.id ?? null };
     const json = await api('POST', `/conversations/${c.id}/messages`, body);
+    state.draftId = null;
     input.value = '';
     cancelReply();
     state.typingSent = 0;
