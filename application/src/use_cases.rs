@@ -5,6 +5,7 @@ pub mod authorize_channel;
 pub mod ban_participant;
 pub mod catch_up;
 pub mod close_room;
+pub mod confirm_listeners;
 pub mod create_conversation;
 pub mod delete_message;
 pub mod edit_message;
