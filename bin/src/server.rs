@@ -24,6 +24,9 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     let realtime = wiring::realtime(cli)?;
     let throttle = wiring::send_throttle(cli).await;
     let app = wiring::application(cli, &db, realtime.as_ref(), throttle)?;
+    if let Some(realtime) = &realtime {
+        realtime.confirm_rooms_with(app.clone());
+    }
     let (stop, stopped) = watch::channel(false);
 
     let mut listeners = tokio::task::JoinSet::new();

@@ -15,17 +15,19 @@ use crate::envelope::{self, Route};
 use crate::events;
 use crate::hub::{Hub, Outbound};
 use crate::protocol;
+use crate::room_guard::RoomGuard;
 
 /// How long a removal waits for its revocation to reach Redis.
 const REVOKE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(crate) struct PusherBroadcaster {
     hub: Arc<Hub>,
+    guard: Arc<RoomGuard>,
 }
 
 impl PusherBroadcaster {
-    pub(crate) fn new(hub: Arc<Hub>) -> Self {
-        Self { hub }
+    pub(crate) fn new(hub: Arc<Hub>, guard: Arc<RoomGuard>) -> Self {
+        Self { hub, guard }
     }
 }
 
@@ -43,12 +45,24 @@ impl Broadcaster for PusherBroadcaster {
                 .position(|(route, _)| matches!(route, Route::Channel(c) if *c == outgoing.channel))
                 .map(|at| envelopes.remove(at).1);
             let frame = Outbound::pusher(frame).with_envelope(twin);
-            self.hub.publish(&outgoing.channel, frame, except);
+            self.guard.confirm(&self.hub, &outgoing.channel).await;
+            if self
+                .hub
+                .publish(&outgoing.channel, frame, except)
+                .pressing()
+            {
+                self.hub.relieve(&outgoing.channel).await;
+            }
         }
         for (route, frame) in envelopes {
             let frame = Outbound::envelope(frame);
             match route {
-                Route::Channel(channel) => self.hub.publish(&channel, frame, except),
+                Route::Channel(channel) => {
+                    self.guard.confirm(&self.hub, &channel).await;
+                    if self.hub.publish(&channel, frame, except).pressing() {
+                        self.hub.relieve(&channel).await;
+                    }
+                }
                 Route::User(user) => self.hub.publish_to_user(user, &frame, except),
             }
         }
@@ -61,11 +75,12 @@ impl Broadcaster for PusherBroadcaster {
         let channels = Channel::of_conversation(conversation).map(Channel::name);
         let in_redis = self.hub.revoke(user, &channels);
         // Scaling: the removal returns once every node will see the revocation before anything
-        // published after it, from any node. Redis away: the other nodes cannot be told now
-        // (their sockets of the user are revoked when they are told, or never if the order is
-        // dropped), and the request is not held up for it.
-        if let (Some(in_redis), Some(link)) = (in_redis, self.hub.link())
-            && link.is_up()
+        // published after it, from any node. Redis away: the other nodes cannot be told now, and
+        // the request is not held up for it — they read the order when Redis is back, and until
+        // then (and for a while after) check a room's listeners against the database before
+        // delivering there (`room_guard`).
+        if let (Some(in_redis), Some(replica)) = (in_redis, self.hub.replica())
+            && replica.is_up()
         {
             let _ = tokio::time::timeout(REVOKE_WAIT, in_redis).await;
         }

@@ -22,11 +22,11 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::connection::{self, LiveTask, Liveness, RateWindow, Silence};
 use crate::envelope::{self, Incoming, Kind, Rejection};
 use crate::events;
-use crate::hub::{Hub, Kill, KillSwitch, Refusal, SubscribeError, Wire};
+use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
 use crate::protocol::codes;
-use crate::socket::{self, GOODBYE_TIMEOUT, LiveTask, Liveness, RateWindow, Silence};
 
 mod catch_up;
 
@@ -83,7 +83,7 @@ pub(crate) fn upgrade(ws: Option<WebSocket>, req: &Request, Data(door): Data<&Do
     let door = door.clone();
     let token = token_of(req);
     let origin_allowed = door.hub.config.origin_allowed(req.header("origin"));
-    ws.config(socket::websocket_config(&door.hub))
+    ws.config(connection::websocket_config(&door.hub))
         .on_upgrade(move |stream| serve(stream, door, token, origin_allowed))
         .into_response()
 }
@@ -96,7 +96,7 @@ async fn refuse(
     reason: &str,
 ) {
     tracing::debug!(code, reason, "envelope socket refused");
-    socket::refuse_with(sink, incoming, kill(code, reason)).await;
+    connection::refuse_with(sink, incoming, kill(code, reason)).await;
 }
 
 fn kill(close_code: u16, reason: &str) -> Kill {
@@ -147,38 +147,23 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         }
     };
 
-    let (outbox, queue) = mpsc::channel(hub.config.outbound_queue.max(1));
-    let (kill_switch, killed) = KillSwitch::new();
-    let socket_id = match hub.register_as(
-        outbox.clone(),
-        kill_switch.clone(),
-        Wire::Envelope,
-        Some(user.id),
-    ) {
-        Ok(id) => id,
-        Err(Refusal::OverQuota) => {
-            return refuse(
-                &mut sink,
-                &mut incoming,
-                codes::OVER_QUOTA,
-                "Application is over connection quota",
-            )
-            .await;
-        }
-        Err(Refusal::ShuttingDown) => {
-            return refuse(
-                &mut sink,
-                &mut incoming,
-                codes::RECONNECT,
-                "Server shutting down",
-            )
-            .await;
+    let connection::Admitted {
+        socket_id,
+        outbox,
+        queue,
+        kill: kill_switch,
+        killed,
+    } = match connection::admit(&hub, Wire::Envelope, Some(user.id)) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            let (code, reason) = connection::refused(refusal);
+            return refuse(&mut sink, &mut incoming, code, reason).await;
         }
     };
     tracing::debug!(socket_id, user_id = %user.id, "envelope socket connected");
 
     let (pings, ping_requests) = mpsc::channel(1);
-    let mut writer = tokio::spawn(socket::write_loop(
+    let mut writer = tokio::spawn(connection::write_loop(
         sink,
         queue,
         killed,
@@ -201,13 +186,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
     drop(outbox);
     drop(connection.outbox);
     drop(connection.pings);
-    if !writer_done
-        && tokio::time::timeout(GOODBYE_TIMEOUT, &mut writer)
-            .await
-            .is_err()
-    {
-        writer.abort();
-    }
+    connection::let_writer_finish(&mut writer, writer_done).await;
     tracing::debug!(socket_id = connection.socket_id, "envelope socket closed");
 }
 
@@ -255,7 +234,7 @@ impl Connection {
                         Some(Err(error)) => {
                             // tungstenite refuses a frame over the hard cap before we see it
                             // ("Space limit exceeded: Message too long: …"); say why we close.
-                            if socket::is_over_hard_limit(&error) {
+                            if connection::is_over_hard_limit(&error) {
                                 self.kill.trigger(kill(
                                     close::MESSAGE_TOO_BIG,
                                     "Maximum message size exceeded",
@@ -268,10 +247,10 @@ impl Connection {
                     liveness.heard();
                     // Whatever the frame, its answer (or error) needs room in the queue.
                     let wait = self.hub.config.pong_timeout;
-                    match socket::room_for_request(&self.outbox, writer, &self.kill, wait).await {
-                        socket::Room::Free => {}
-                        socket::Room::WriterDone => return true,
-                        socket::Room::Stalled => return false,
+                    match connection::room_for_request(&self.outbox, writer, &self.kill, wait).await {
+                        connection::Room::Free => {}
+                        connection::Room::WriterDone => return true,
+                        connection::Room::Stalled => return false,
                     }
                     let text = match message {
                         Message::Text(text) => text,

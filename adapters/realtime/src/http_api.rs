@@ -3,8 +3,6 @@
 //! 600 s of our clock (Reverb skips this check; a captured request must not replay forever),
 //! `body_md5` present and right whenever there is a body, and the HMAC compared in constant time.
 
-use std::sync::Arc;
-
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path};
@@ -12,9 +10,10 @@ use poem::{Body, Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::hub::{ChannelInfo, Hub, Kill};
-use crate::protocol::{self, ChannelKind, codes};
-use crate::{scaling, signature};
+use crate::hub::{ChannelInfo, Hub};
+use crate::protocol::{self, ChannelKind};
+use crate::scaling::Nodes;
+use crate::signature;
 
 /// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
 const MAX_BODY: usize = 1 << 20;
@@ -214,10 +213,18 @@ fn validate(request: EventRequest, max_data: usize) -> Result<ValidEvent, ApiErr
     })
 }
 
-fn publish(hub: &Hub, event: &ValidEvent) {
+/// Publishes `event` on each of its channels; a channel whose subscribers are behind holds the
+/// request back until they catch up (see `hub::pressure`), which slows a flooding publisher to
+/// what the sockets take.
+async fn publish(hub: &Hub, event: &ValidEvent) {
     for channel in &event.channels {
         let frame = protocol::frame(&event.name, Some(channel), &event.data);
-        hub.publish(channel, frame, event.except.as_deref());
+        if hub
+            .publish(channel, frame, event.except.as_deref())
+            .pressing()
+        {
+            hub.relieve(channel).await;
+        }
     }
 }
 
@@ -242,11 +249,11 @@ fn attributes(channel: &ChannelInfo, info: &str, always_occupied: bool) -> Value
     Value::Object(attributes)
 }
 
-async fn channels_attributes(hub: &Hub, event: &ValidEvent) -> Option<Value> {
+async fn channels_attributes(nodes: &Nodes, event: &ValidEvent) -> Option<Value> {
     let info = event.info.as_deref()?;
     let mut channels = Map::new();
     for name in &event.channels {
-        let channel = scaling::channel(hub, name).await;
+        let channel = nodes.channel(name).await;
         channels.insert(name.clone(), attributes(&channel, info, false));
     }
     Some(Value::Object(channels))
@@ -258,16 +265,17 @@ pub(crate) async fn publish_event(
     req: &Request,
     Path(app_id): Path<String>,
     body: Body,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     let body = read_body(body).await?;
     authenticate(hub, req, &app_id, &body)?;
     let Ok(request) = serde_json::from_slice::<EventRequest>(&body) else {
         return refuse(StatusCode::BAD_REQUEST, "The body must be a JSON event.");
     };
     let event = validate(request, hub.config.max_message_size)?;
-    publish(hub, &event);
-    match channels_attributes(hub, &event).await {
+    publish(hub, &event).await;
+    match channels_attributes(nodes, &event).await {
         Some(channels) => ok(&json!({"channels": channels})),
         None => ok(&json!({})),
     }
@@ -284,8 +292,9 @@ pub(crate) async fn publish_batch(
     req: &Request,
     Path(app_id): Path<String>,
     body: Body,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     let body = read_body(body).await?;
     authenticate(hub, req, &app_id, &body)?;
     let Ok(request) = serde_json::from_slice::<BatchRequest>(&body) else {
@@ -305,14 +314,14 @@ pub(crate) async fn publish_batch(
         valid.push(validate(event, hub.config.max_message_size)?);
     }
     for event in &valid {
-        publish(hub, event);
+        publish(hub, event).await;
     }
     if valid.iter().any(|event| event.info.is_some()) {
         let mut batch = Vec::with_capacity(valid.len());
         for event in &valid {
             let info = event.info.as_deref().unwrap_or_default();
             batch.push(match event.channels.first() {
-                Some(name) => attributes(&scaling::channel(hub, name).await, info, false),
+                Some(name) => attributes(&nodes.channel(name).await, info, false),
                 None => json!({}),
             });
         }
@@ -332,12 +341,14 @@ struct ChannelsQuery {
 pub(crate) async fn list_channels(
     req: &Request,
     Path(app_id): Path<String>,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
     let info = query.info.unwrap_or_default();
-    let channels: Map<String, Value> = scaling::channels(hub, query.filter_by_prefix.as_deref())
+    let channels: Map<String, Value> = nodes
+        .channels(query.filter_by_prefix.as_deref())
         .await
         .iter()
         .map(|channel| (channel.name.clone(), attributes(channel, &info, false)))
@@ -350,16 +361,13 @@ pub(crate) async fn list_channels(
 pub(crate) async fn show_channel(
     req: &Request,
     Path((app_id, name)): Path<(String, String)>,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
     let info = query.info.unwrap_or_default();
-    ok(&attributes(
-        &scaling::channel(hub, &name).await,
-        &info,
-        true,
-    ))
+    ok(&attributes(&nodes.channel(&name).await, &info, true))
 }
 
 /// `GET /apps/{app_id}/channels/{channel}/users`: presence channels only.
@@ -367,8 +375,9 @@ pub(crate) async fn show_channel(
 pub(crate) async fn list_channel_users(
     req: &Request,
     Path((app_id, name)): Path<(String, String)>,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     if ChannelKind::of(&name) != ChannelKind::Presence {
         return refuse(
@@ -376,7 +385,8 @@ pub(crate) async fn list_channel_users(
             "Users can only be listed for presence channels.",
         );
     }
-    let users: Vec<Value> = scaling::channel_users(hub, &name)
+    let users: Vec<Value> = nodes
+        .channel_users(&name)
         .await
         .into_iter()
         .map(|id| json!({"id": id}))
@@ -389,10 +399,11 @@ pub(crate) async fn list_channel_users(
 pub(crate) async fn count_connections(
     req: &Request,
     Path(app_id): Path<String>,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
-    ok(&json!({"connections": scaling::connection_count(hub).await}))
+    ok(&json!({"connections": nodes.connection_count().await}))
 }
 
 /// `POST /apps/{app_id}/users/{user_id}/terminate_connections`: closes every socket of that user
@@ -402,15 +413,12 @@ pub(crate) async fn terminate_user_connections(
     req: &Request,
     Path((app_id, user_id)): Path<(String, String)>,
     body: Body,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
+    let hub = &nodes.hub;
     let body = read_body(body).await?;
     authenticate(hub, req, &app_id, &body)?;
-    let kill = Kill::with_error(
-        codes::UNAUTHORIZED,
-        "Connection terminated by the application",
-    );
-    let closed = hub.terminate_user(&user_id, &kill);
+    let closed = hub.terminate_user(&user_id);
     tracing::info!(user_id, closed, "terminated connections");
     ok(&json!({}))
 }

@@ -21,28 +21,35 @@
 //! socket whose wire has no rendering of the event (a `member_added` for an envelope socket, a
 //! forwarded ping for a Pusher socket) is skipped without taking a slot in its queue.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use confab_domain::UserId;
 use rand::Rng;
-use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot};
+use serde_json::Value;
+use tokio::sync::mpsc;
 
 use crate::config::RealtimeConfig;
-use crate::protocol::{self, ChannelKind, Frame};
-use crate::scaling::{Link, Op, PresenceCmd, Snapshot};
+use crate::protocol::{ChannelKind, Frame};
 
 mod catch_up;
 mod kill;
+mod op;
+mod operations;
 mod outbound;
+mod presence;
+mod pressure;
+mod replica;
 mod state;
 
 pub(crate) use kill::{Kill, KillSwitch};
+pub(crate) use op::Op;
 pub(crate) use outbound::{Outbound, Wire};
-use state::{Buffered, ChannelState, SocketEntry, State, deliver, presence_data};
+pub(crate) use pressure::Backlog;
+pub(crate) use replica::{Replica, Snapshot};
+use state::{ChannelState, SocketEntry, State};
 
 /// How long a `cache-` channel remembers its last event (Pusher's figure).
 const CACHE_TTL: Duration = Duration::from_secs(30 * 60);
@@ -134,7 +141,7 @@ pub(crate) struct Hub {
     pub(crate) live_tasks: AtomicUsize,
     /// Set once when scaling is on: the way to the other nodes. Unset, every operation is local
     /// and nothing else is paid.
-    cluster: OnceLock<Arc<Link>>,
+    replica: OnceLock<Arc<dyn Replica>>,
 }
 
 impl Hub {
@@ -144,35 +151,30 @@ impl Hub {
             state: Mutex::new(State::default()),
             shutting_down: AtomicBool::new(false),
             live_tasks: AtomicUsize::new(0),
-            cluster: OnceLock::new(),
+            replica: OnceLock::new(),
         }
     }
 
     /// Joins this hub to a cluster: from now on operations that concern other nodes' sockets are
-    /// also handed to `link`, and presence leaves to its presence task.
-    pub(crate) fn attach(&self, link: Arc<Link>, presence: mpsc::UnboundedSender<PresenceCmd>) {
+    /// also handed to `replica`, and presence is decided with it.
+    pub(crate) fn attach(&self, replica: Arc<dyn Replica>) {
         let mut state = self.lock();
-        if self.cluster.set(link).is_ok() {
-            state.presence = Some(presence);
+        if self.replica.set(replica.clone()).is_ok() {
+            state.replica = Some(replica);
         }
     }
 
-    /// Where presence commands go, when scaling is on.
-    pub(crate) fn presence_sender(&self) -> Option<mpsc::UnboundedSender<PresenceCmd>> {
-        self.lock().presence.clone()
+    /// The other nodes, when scaling is on.
+    pub(crate) fn replica(&self) -> Option<&Arc<dyn Replica>> {
+        self.replica.get()
     }
 
-    /// The cluster link, when scaling is on.
-    pub(crate) fn link(&self) -> Option<&Arc<Link>> {
-        self.cluster.get()
-    }
-
-    /// Hands an op for the other nodes to the publisher. Callers hold the hub lock while they
-    /// call it (it never waits: `try_send`), so the order ops reach Redis in is the order they
-    /// were applied here, and the other nodes see what this node's sockets saw, in that order.
-    fn emit(&self, op: impl FnOnce() -> Op) {
-        if let Some(link) = self.cluster.get() {
-            link.emit(op());
+    /// Hands an op for the other nodes to the replica. Callers hold the hub lock while they call
+    /// it (it never waits), so the order ops leave in is the order they were applied here, and
+    /// the other nodes see what this node's sockets saw, in that order.
+    fn emit(&self, op: Op) {
+        if let Some(replica) = self.replica.get() {
+            replica.emit(op);
         }
     }
 
@@ -182,18 +184,9 @@ impl Hub {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Admits a Pusher socket and gives it its id.
-    pub(crate) fn register(
-        &self,
-        outbox: mpsc::Sender<Frame>,
-        kill: Arc<KillSwitch>,
-    ) -> Result<String, Refusal> {
-        self.register_as(outbox, kill, Wire::Pusher, None)
-    }
-
     /// Admits a socket speaking `wire`, tagged with `user` when its owner is already known (an
     /// envelope socket's token), and gives it its id.
-    pub(crate) fn register_as(
+    pub(crate) fn register(
         &self,
         outbox: mpsc::Sender<Frame>,
         kill: Arc<KillSwitch>,
@@ -254,14 +247,8 @@ impl Hub {
         identity: Option<Member>,
     ) -> Result<(), SubscribeError> {
         let mut state = self.lock();
-        let entry = state
-            .sockets
-            .get(socket)
-            .ok_or(SubscribeError::UnknownSocket)?;
-        if entry.revoked.contains(channel) {
-            return Err(SubscribeError::Revoked);
-        }
-        state.join(socket, channel, identity);
+        state.may_join(socket, channel)?;
+        state.join(socket, channel, identity, None);
         state.settle();
         Ok(())
     }
@@ -295,332 +282,6 @@ impl Hub {
         state.settle();
     }
 
-    /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format, here
-    /// and (scaling on) on every other node.
-    pub(crate) fn publish(&self, channel: &str, frame: impl Into<Outbound>, except: Option<&str>) {
-        self.publish_here(channel, frame.into(), except, true);
-    }
-
-    /// [`publish`](Self::publish) to this node's sockets only.
-    pub(crate) fn publish_local(&self, channel: &str, frame: Outbound, except: Option<&str>) {
-        self.publish_here(channel, frame, except, false);
-    }
-
-    /// Delivers to this node's subscribers and, with `to_cluster`, emits the op, both under the
-    /// lock (see [`emit`](Self::emit)).
-    fn publish_here(&self, channel: &str, frame: Outbound, except: Option<&str>, to_cluster: bool) {
-        let mut guard = self.lock();
-        let state = &mut *guard;
-        if to_cluster {
-            self.emit(|| Op::publish(channel, &frame, except));
-        }
-        if protocol::is_cache_channel(channel)
-            && let Some(pusher) = &frame.pusher
-        {
-            state.cache.retain(|_, (at, _)| at.elapsed() < CACHE_TTL);
-            state
-                .cache
-                .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
-        }
-        // A hold may fill the half of the queue a catching-up join keeps free, less its ack.
-        let limit = (self.config.outbound_queue / 2).saturating_sub(1).max(1);
-        let mut expired = Vec::new();
-        if let Some(subscribers) = state.channels.get(channel) {
-            for socket in subscribers.subscribers.keys() {
-                if except == Some(socket.as_str()) {
-                    continue;
-                }
-                let intercepted = state.catching_up.contains(socket)
-                    && catch_up::intercept(
-                        &mut state.sockets,
-                        &mut state.overflowed,
-                        &mut expired,
-                        (socket, channel),
-                        &frame,
-                        limit,
-                    );
-                if !intercepted {
-                    deliver(&state.sockets, &mut state.overflowed, socket, &frame);
-                }
-            }
-        }
-        catch_up::expire(&mut state.catching_up, expired);
-        state.settle();
-    }
-
-    /// Sends `frame` to every socket of `user` but `except`, each in its wire format, on every
-    /// node.
-    pub(crate) fn publish_to_user(&self, user: UserId, frame: &Outbound, except: Option<&str>) {
-        self.publish_to_user_here(user, frame, except, true);
-    }
-
-    /// [`publish_to_user`](Self::publish_to_user) to this node's sockets only.
-    pub(crate) fn publish_to_user_local(
-        &self,
-        user: UserId,
-        frame: &Outbound,
-        except: Option<&str>,
-    ) {
-        self.publish_to_user_here(user, frame, except, false);
-    }
-
-    fn publish_to_user_here(
-        &self,
-        user: UserId,
-        frame: &Outbound,
-        except: Option<&str>,
-        to_cluster: bool,
-    ) {
-        let mut guard = self.lock();
-        let state = &mut *guard;
-        if to_cluster {
-            self.emit(|| Op::to_user(user.get(), frame, except));
-        }
-        if let Some(sockets) = state.users.get(&user) {
-            for socket in sockets {
-                if except != Some(socket.as_str()) {
-                    deliver(&state.sockets, &mut state.overflowed, socket, frame);
-                }
-            }
-        }
-        state.settle();
-    }
-
-    /// Forwards a client event to the channel's other subscribers, never back to the sender.
-    pub(crate) fn whisper(
-        &self,
-        socket: &str,
-        channel: &str,
-        event: &str,
-        data: &Value,
-    ) -> Result<(), NotSubscribed> {
-        let mut guard = self.lock();
-        let state = &mut *guard;
-        let subscribers = state.channels.get(channel).ok_or(NotSubscribed)?;
-        let identity = subscribers.subscribers.get(socket).ok_or(NotSubscribed)?;
-        let frame = Outbound::pusher(protocol::client_event(
-            event,
-            channel,
-            data,
-            identity.as_ref().map(|m| &m.user_id),
-        ));
-        for other in subscribers.subscribers.keys() {
-            if other != socket {
-                deliver(&state.sockets, &mut state.overflowed, other, &frame);
-            }
-        }
-        // The sender lives here, so `except` keeps it out everywhere.
-        self.emit(|| Op::publish(channel, &frame, Some(socket)));
-        state.settle();
-        Ok(())
-    }
-
-    /// Scaling: the first half of a presence subscription. The socket is checked (connected, not
-    /// revoked) and marked as joining, so presence events that arrive while Redis answers are
-    /// kept for it. A socket already subscribed there is first unsubscribed, so the join counts
-    /// once.
-    pub(crate) fn begin_join(&self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
-        let mut state = self.lock();
-        let entry = state
-            .sockets
-            .get(socket)
-            .ok_or(SubscribeError::UnknownSocket)?;
-        if entry.revoked.contains(channel) {
-            return Err(SubscribeError::Revoked);
-        }
-        if entry.channels.contains(channel) {
-            state.leave(socket, channel);
-            state.settle();
-        }
-        state
-            .joining
-            .entry(channel.to_owned())
-            .or_default()
-            .insert(socket.to_owned(), Vec::new());
-        Ok(())
-    }
-
-    /// Scaling: the second half. `snapshot` is Redis's answer (`None` when Redis could not be
-    /// asked: this node then decides alone, as a single node would). The socket is sent
-    /// `subscription_succeeded` with the members of the whole cluster, then what arrived while it
-    /// was joining; on the user's first socket anywhere, this node's other subscribers are sent
-    /// `member_added` (the other nodes' by Redis). A socket that left or was revoked meanwhile
-    /// is taken back out of Redis.
-    pub(crate) fn finish_join(
-        &self,
-        socket: &str,
-        channel: &str,
-        member: Member,
-        snapshot: Option<Snapshot>,
-    ) -> Result<(), SubscribeError> {
-        let mut guard = self.lock();
-        let state = &mut *guard;
-        let buffered = state
-            .joining
-            .get_mut(channel)
-            .and_then(|joining| joining.remove(socket));
-        if state.joining.get(channel).is_some_and(HashMap::is_empty) {
-            state.joining.remove(channel);
-        }
-        let refused = match (state.sockets.get(socket), &buffered) {
-            (None, _) => Some(SubscribeError::UnknownSocket),
-            (Some(entry), None) => Some(if entry.revoked.contains(channel) {
-                SubscribeError::Revoked
-            } else {
-                SubscribeError::UnknownSocket
-            }),
-            (Some(_), Some(_)) => None,
-        };
-        if let Some(refused) = refused {
-            if snapshot.is_some()
-                && let Some(presence) = &state.presence
-            {
-                let _ = presence.send(PresenceCmd::Leave {
-                    channel: channel.to_owned(),
-                    socket: socket.to_owned(),
-                    member,
-                });
-            }
-            return Err(refused);
-        }
-        let buffered = buffered.unwrap_or_default();
-        let channel_state = state.channels.entry(channel.to_owned()).or_default();
-        let first_here = channel_state.count_in(&member);
-        channel_state
-            .subscribers
-            .insert(socket.to_owned(), Some(member.clone()));
-        let (first, succeeded, known) = match &snapshot {
-            Some(snapshot) => {
-                let mut members: BTreeMap<String, (Value, Value)> = snapshot
-                    .members
-                    .iter()
-                    .map(|(id, info)| {
-                        (
-                            Member::new(id.clone(), Value::Null).key,
-                            (id.clone(), info.clone()),
-                        )
-                    })
-                    .collect();
-                members
-                    .entry(member.key.clone())
-                    .or_insert_with(|| (member.user_id.clone(), member.user_info.clone()));
-                let ids: Vec<&Value> = members.values().map(|(id, _)| id).collect();
-                let hash: serde_json::Map<String, Value> = members
-                    .iter()
-                    .map(|(key, (_, info))| (key.clone(), info.clone()))
-                    .collect();
-                let data = json!({"presence": {"count": ids.len(), "ids": ids, "hash": hash}});
-                let known: HashSet<String> = members.into_keys().collect();
-                (snapshot.first, data, known)
-            }
-            None => (
-                first_here,
-                presence_data(channel_state),
-                channel_state.members.keys().cloned().collect(),
-            ),
-        };
-        if let Some(entry) = state.sockets.get_mut(socket) {
-            entry.channels.insert(channel.to_owned());
-        }
-        state.send(
-            socket,
-            &protocol::subscription_succeeded(channel, &succeeded),
-        );
-        if protocol::is_cache_channel(channel) {
-            let cached = state
-                .cache
-                .get(channel)
-                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-                .map(|(_, frame)| frame.clone());
-            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
-            state.send(socket, &frame);
-        }
-        let mut known = known;
-        for event in buffered {
-            // Only what the snapshot did not already say, and only once.
-            let news = if event.added {
-                known.insert(event.key)
-            } else {
-                known.remove(&event.key)
-            };
-            if news {
-                state.send(socket, &event.frame);
-            }
-        }
-        if first {
-            let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
-            let others: Vec<String> = state
-                .channels
-                .get(channel)
-                .map(|c| {
-                    c.subscribers
-                        .keys()
-                        .filter(|id| id.as_str() != socket)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            for other in &others {
-                state.send(other, &frame);
-            }
-            if let Some(joining) = state.joining.get_mut(channel) {
-                for waiting in joining.values_mut() {
-                    waiting.push(Buffered {
-                        added: true,
-                        key: member.key.clone(),
-                        frame: frame.clone(),
-                    });
-                }
-            }
-        }
-        state.settle();
-        Ok(())
-    }
-
-    /// Scaling: a member came or went on a presence channel (told by another node, or by Redis
-    /// after a leave here).
-    pub(crate) fn member_changed(
-        &self,
-        channel: &str,
-        added: bool,
-        user_id: &Value,
-        user_info: &Value,
-    ) {
-        let mut state = self.lock();
-        state.member_changed(channel, added, user_id, user_info);
-        state.settle();
-    }
-
-    /// Scaling, Redis away: a socket of `member` left `channel`; this node decides alone, as a
-    /// single node does, whether that was the member's last socket (here).
-    pub(crate) fn local_member_gone(&self, channel: &str, member: &Member) {
-        let mut state = self.lock();
-        let still_here = state
-            .channels
-            .get(channel)
-            .is_some_and(|c| c.members.contains_key(&member.key));
-        if !still_here {
-            state.member_changed(channel, false, &member.user_id, &Value::Null);
-            state.settle();
-        }
-    }
-
-    /// Scaling: every presence subscription of this node, `(channel, socket, member)`, for
-    /// writing this node's share of presence back into Redis after an outage.
-    pub(crate) fn presence_entries(&self) -> Vec<(String, String, Member)> {
-        let state = self.lock();
-        state
-            .channels
-            .iter()
-            .flat_map(|(name, channel)| {
-                channel.subscribers.iter().filter_map(move |(socket, m)| {
-                    m.as_ref()
-                        .map(|m| (name.clone(), socket.clone(), m.clone()))
-                })
-            })
-            .collect()
-    }
-
     /// Scaling: this node's counts for the HTTP API of the other nodes: connections, and
     /// subscriptions per channel.
     pub(crate) fn local_counts(&self) -> (usize, Vec<(String, usize)>) {
@@ -635,165 +296,37 @@ impl Hub {
         )
     }
 
+    /// Who listens to `channels` on this node: the users of the subscribed sockets (tagged by
+    /// the signer or by their token, or present as them), and the sockets whose user this node
+    /// does not know (`(socket, channel)`: signed by another node whose grant has not arrived).
+    pub(crate) fn listeners(&self, channels: &[String]) -> (Vec<UserId>, Vec<(String, String)>) {
+        let state = self.lock();
+        let mut users = HashSet::new();
+        let mut unknown = Vec::new();
+        for name in channels {
+            let Some(channel) = state.channels.get(name) else {
+                continue;
+            };
+            for (socket, identity) in &channel.subscribers {
+                let tagged = state.sockets.get(socket).and_then(|entry| entry.user);
+                let present = identity
+                    .as_ref()
+                    .and_then(|m| m.key.parse().ok().map(UserId));
+                match tagged.or(present) {
+                    Some(user) => {
+                        users.insert(user);
+                    }
+                    None => unknown.push((socket.clone(), name.clone())),
+                }
+            }
+        }
+        (users.into_iter().collect(), unknown)
+    }
+
     /// Whether a socket with this id is connected here.
     #[cfg(test)]
     pub(crate) fn has_socket(&self, socket: &str) -> bool {
         self.lock().sockets.contains_key(socket)
-    }
-
-    /// Records that a fresh signature for `channel` was issued to `user` on `socket`: the socket
-    /// becomes `user`'s if it had no owner yet, and its earlier revocation of `channel` is lifted
-    /// (Pusher sockets; an envelope socket's owner is fixed by its token, and a signature asked
-    /// for its id lifts nothing). Called by the `ChannelSigner`.
-    ///
-    /// A socket's owner never changes: a signature for another user on a socket of this node is
-    /// refused ([`OwnedByAnother`]), so that one account cannot move its socket out of reach of
-    /// the other's revocation. With scaling on, the auth request may reach another node than the
-    /// socket: a socket not found here is told about through the cluster, and its own node
-    /// enforces the same rule ([`grant_from_cluster`](Self::grant_from_cluster)).
-    pub(crate) fn grant(
-        &self,
-        socket: &str,
-        user: UserId,
-        channel: &str,
-    ) -> Result<(), OwnedByAnother> {
-        let mut state = self.lock();
-        match state.grant(socket, user, channel) {
-            Granted::Yes => Ok(()),
-            Granted::Conflict => Err(OwnedByAnother),
-            Granted::NotHere => {
-                self.emit(|| Op::Grant {
-                    socket: socket.to_owned(),
-                    user: user.get(),
-                    channel: channel.to_owned(),
-                });
-                Ok(())
-            }
-        }
-    }
-
-    /// Scaling: another node issued a signature for `socket`, which lives here. A grant for a
-    /// user other than the socket's owner was not refused there (that node could not know), so
-    /// it is refused here: nothing is re-tagged or lifted, and the signature it was issued for is
-    /// made useless instead — the socket is marked revoked on `channel` and taken off it (should
-    /// the subscribe have overtaken this op), exactly what the owning node's own signer would
-    /// have prevented with a 403.
-    pub(crate) fn grant_from_cluster(&self, socket: &str, user: UserId, channel: &str) {
-        let mut state = self.lock();
-        if state.grant(socket, user, channel) == Granted::Conflict {
-            tracing::info!(
-                socket_id = socket,
-                user_id = %user,
-                channel,
-                "refusing a channel grant for another user than the socket's owner"
-            );
-            state.withdraw(socket, channel);
-            state.settle();
-        }
-    }
-
-    /// Takes back what a grant gave: `socket`'s signatures for `channel` are refused again and it
-    /// is unsubscribed from it, here or (scaling on) on the node it lives on. For a grant that
-    /// turned out to race a removal (see the `authorize_channel` use case).
-    pub(crate) fn withdraw(&self, socket: &str, channel: &str) {
-        let mut state = self.lock();
-        if !state.withdraw(socket, channel) {
-            self.emit(|| Op::Withdraw {
-                socket: socket.to_owned(),
-                channel: channel.to_owned(),
-            });
-        }
-        state.settle();
-    }
-
-    /// [`withdraw`](Self::withdraw) for a socket of this node (told by another node).
-    pub(crate) fn withdraw_local(&self, socket: &str, channel: &str) {
-        let mut state = self.lock();
-        state.withdraw(socket, channel);
-        state.settle();
-    }
-
-    /// Whether `socket` may not use its old signature for `channel` (it was revoked).
-    pub(crate) fn is_revoked(&self, socket: &str, channel: &str) -> bool {
-        self.lock()
-            .sockets
-            .get(socket)
-            .is_some_and(|entry| entry.revoked.contains(channel))
-    }
-
-    /// Ends `user`'s subscriptions to `channels` on every socket of theirs, at once, and refuses
-    /// the signatures they hold until the signer issues new ones.
-    ///
-    /// With scaling on, the other nodes do the same to their sockets of `user`; the returned
-    /// receiver answers once the order is in Redis (so that whatever is published after it, from
-    /// any node, reaches every node after it).
-    pub(crate) fn revoke(
-        &self,
-        user: UserId,
-        channels: &[String],
-    ) -> Option<oneshot::Receiver<()>> {
-        let mut state = self.lock();
-        state.revoke(user, channels);
-        // Under the lock, like every emit: nothing published here after the revocation reaches
-        // another node before it.
-        let confirmed = self.cluster.get().and_then(|link| {
-            link.emit_confirmed(Op::Revoke {
-                user: user.get(),
-                channels: channels.to_vec(),
-            })
-        });
-        state.settle();
-        confirmed
-    }
-
-    /// [`revoke`](Self::revoke) on this node's sockets only.
-    pub(crate) fn revoke_local(&self, user: UserId, channels: &[String]) {
-        let mut state = self.lock();
-        state.revoke(user, channels);
-        state.settle();
-    }
-
-    /// Closes every socket of `user` (tagged by the signer or present as them), on every node;
-    /// returns how many were closed here.
-    pub(crate) fn terminate_user(&self, user_key: &str, kill: &Kill) -> usize {
-        self.terminate_user_here(user_key, kill, true)
-    }
-
-    /// [`terminate_user`](Self::terminate_user) on this node's sockets only.
-    pub(crate) fn terminate_user_local(&self, user_key: &str, kill: &Kill) -> usize {
-        self.terminate_user_here(user_key, kill, false)
-    }
-
-    fn terminate_user_here(&self, user_key: &str, kill: &Kill, to_cluster: bool) -> usize {
-        let mut state = self.lock();
-        if to_cluster {
-            self.emit(|| Op::Terminate {
-                user: user_key.to_owned(),
-            });
-        }
-        let mut targets: HashSet<String> = user_key
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| state.users.get(&UserId(id)).cloned())
-            .unwrap_or_default();
-        for channel in state.channels.values() {
-            targets.extend(
-                channel
-                    .subscribers
-                    .iter()
-                    .filter(|(_, m)| m.as_ref().is_some_and(|m| m.key == user_key))
-                    .map(|(id, _)| id.clone()),
-            );
-        }
-        let mut closed = 0;
-        for socket in targets {
-            if let Some(entry) = state.remove_socket(&socket) {
-                entry.kill.trigger(kill.clone());
-                closed += 1;
-            }
-        }
-        state.settle();
-        closed
     }
 
     /// Refuses new sockets and closes every open one with `kill`.

@@ -9,25 +9,29 @@
 //! per user, slow sockets dropped instead of buffered without bound, and removed members cut off
 //! at once (live revocation).
 //!
-//! Layout: [`hub`] owns channels and subscribers; [`socket`] runs one connection; [`protocol`] is
+//! Layout: [`hub`] owns channels and subscribers; [`pusher_socket`] runs one Pusher connection and
+//! [`connection`] holds what it shares with envelope connections; [`protocol`] is
 //! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
 //! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
 //! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection;
 //! [`scaling`] links several nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started
-//! at all on a single node.
+//! at all on a single node; [`room_guard`] keeps a removal in force on a node that may have
+//! missed it.
 
 mod broadcaster;
 mod config;
+mod connection;
 mod envelope;
 mod envelope_socket;
 mod events;
 mod http_api;
 mod hub;
 mod protocol;
+mod pusher_socket;
+mod room_guard;
 mod scaling;
 mod signature;
 mod signer;
-mod socket;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -42,7 +46,8 @@ pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
 use crate::protocol::codes;
-use crate::scaling::Cluster;
+use crate::room_guard::RoomGuard;
+use crate::scaling::{Cluster, Nodes};
 
 /// How long `shutdown` waits for sockets to finish saying goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -52,6 +57,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct Realtime {
     hub: Arc<Hub>,
     cluster: Option<Arc<Cluster>>,
+    guard: Arc<RoomGuard>,
 }
 
 /// The state of the link to the other nodes, for `/health`.
@@ -71,6 +77,7 @@ impl Realtime {
         Self {
             hub: Arc::new(Hub::new(config)),
             cluster: None,
+            guard: Arc::default(),
         }
     }
 
@@ -85,18 +92,27 @@ impl Realtime {
         scaling: &ScalingConfig,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let hub = Arc::new(Hub::new(config));
-        let cluster = Cluster::start(&hub, scaling)?;
+        let guard = Arc::new(RoomGuard::default());
+        let cluster = Cluster::start(&hub, scaling, guard.clone())?;
         Ok(Self {
             hub,
             cluster: Some(Arc::new(cluster)),
+            guard,
         })
+    }
+
+    /// Gives the server the application, once it exists (it is built with this server's
+    /// broadcaster): with scaling on, a node that may have missed a revocation asks it who is
+    /// still in a room before delivering there (see `room_guard`).
+    pub fn confirm_rooms_with(&self, app: Confab) {
+        self.guard.set_app(app);
     }
 
     /// Whether the other nodes are reachable.
     pub fn scaling_status(&self) -> ScalingStatus {
         match &self.cluster {
             None => ScalingStatus::Disabled,
-            Some(cluster) if cluster.link.is_up() => ScalingStatus::Connected,
+            Some(cluster) if cluster.is_up() => ScalingStatus::Connected,
             Some(_) => ScalingStatus::Unavailable,
         }
     }
@@ -107,7 +123,10 @@ impl Realtime {
 
     /// The `Broadcaster` port: domain events to the sockets listening for them.
     pub fn broadcaster(&self) -> Arc<dyn Broadcaster> {
-        Arc::new(broadcaster::PusherBroadcaster::new(self.hub.clone()))
+        Arc::new(broadcaster::PusherBroadcaster::new(
+            self.hub.clone(),
+            self.guard.clone(),
+        ))
     }
 
     /// The `ChannelSigner` port: channel auth for `POST /api/broadcasting/auth`.
@@ -118,7 +137,9 @@ impl Realtime {
     /// The Pusher routes of the realtime listener: the WebSocket at `{prefix}/app/{key}`, the
     /// Pusher HTTP API under `{prefix}/apps/{app_id}/`, and Reverb's `GET /up` health check.
     pub fn routes(&self) -> impl poem::Endpoint + 'static {
-        self.pusher_routes().data(self.hub.clone())
+        self.pusher_routes()
+            .data(self.hub.clone())
+            .data(self.nodes())
     }
 
     /// Every route of the realtime listener: [`routes`](Self::routes), and the envelope protocol
@@ -129,6 +150,15 @@ impl Realtime {
             .at("/", self.envelope_endpoint(app.clone()))
             .at("/*path", self.envelope_endpoint(app))
             .data(self.hub.clone())
+            .data(self.nodes())
+    }
+
+    /// The cluster's figures, for the Pusher HTTP API.
+    fn nodes(&self) -> Nodes {
+        Nodes {
+            hub: self.hub.clone(),
+            link: self.cluster.as_ref().map(|cluster| cluster.link.clone()),
+        }
     }
 
     /// The envelope protocol's WebSocket (`GET`, token in `?token=` or `Authorization: Bearer`),
@@ -149,7 +179,7 @@ impl Realtime {
         let apps = format!("{prefix}/apps/:app_id");
         Route::new()
             .at("/up", get(http_api::health))
-            .at(format!("{prefix}/app/:key"), get(socket::upgrade))
+            .at(format!("{prefix}/app/:key"), get(pusher_socket::upgrade))
             .at(format!("{apps}/events"), post(http_api::publish_event))
             .at(
                 format!("{apps}/batch_events"),

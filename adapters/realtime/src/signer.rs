@@ -143,7 +143,10 @@ mod tests {
         let signer = PusherSigner::new(hub.clone());
         let (tx, _rx) = tokio::sync::mpsc::channel(16);
         let (kill, _) = crate::hub::KillSwitch::new();
-        let socket = SocketId(hub.register(tx, kill).unwrap());
+        let socket = SocketId(
+            hub.register(tx, kill, crate::hub::Wire::Pusher, None)
+                .unwrap(),
+        );
         let room = Channel::Conversation(ConversationId(7));
         signer.sign(&socket, room, &mallory(1)).unwrap();
         hub.subscribe(&socket.0, &room.name(), None).unwrap();

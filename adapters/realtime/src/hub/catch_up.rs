@@ -114,7 +114,7 @@ fn carried(frame: &Outbound, delivered: i64) -> bool {
 
 /// The id of the stored message an envelope frame carries, if it is one (`type: "message"`).
 fn message_id(frame: &Outbound) -> Option<i64> {
-    let envelope: Value = serde_json::from_str(frame.envelope_text()?).ok()?;
+    let envelope: Value = serde_json::from_str(frame.envelope.as_deref()?).ok()?;
     if envelope.get("type")?.as_str()? != "message" {
         return None;
     }

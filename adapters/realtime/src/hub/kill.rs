@@ -26,6 +26,14 @@ impl Kill {
         }
     }
 
+    /// `POST /apps/{id}/users/{user}/terminate_connections`, on whichever node the socket is.
+    pub(crate) fn terminated() -> Self {
+        Self::with_error(
+            codes::UNAUTHORIZED,
+            "Connection terminated by the application",
+        )
+    }
+
     pub(crate) fn slow_consumer() -> Self {
         Self::with_error(
             codes::OVER_CAPACITY,

@@ -1,19 +1,18 @@
-//! What nodes tell each other through the Redis pub/sub channel: one small JSON object per hub
-//! operation, stamped with the node it came from.
-//!
-//! `{"node":"…","op":"publish","channel":"private-conversation.1","pusher":"{…}","except":"1.2"}`
+//! The hub's operations that concern sockets wherever they live: what one node applies to its
+//! own sockets and hands its [`Replica`](super::Replica) for the others, who apply the same value
+//! with [`Hub::apply`](super::Hub::apply). One enum for both sides, so a new operation cannot
+//! reach this node's sockets and silently miss the others'.
 //!
 //! Frames travel already rendered (the origin rendered them once for its own sockets), so a
-//! receiving node only queues text. Every node ignores what it published itself: the origin has
-//! applied the operation locally before it was sent, so each socket gets each event once.
+//! receiving node only queues text. How an op is put on the wire between nodes is the scaling
+//! module's business; the field names below are that format.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::hub::Outbound;
-use crate::protocol::Frame;
+use super::Outbound;
 
-/// One hub operation another node must apply to its own sockets.
+/// One hub operation every node applies to its own sockets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum Op {
@@ -22,20 +21,16 @@ pub(crate) enum Op {
     /// it lives.
     Publish {
         channel: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pusher: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        envelope: Option<String>,
+        #[serde(flatten)]
+        frame: Outbound,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         except: Option<String>,
     },
     /// An event for every socket of one user (envelope user routes).
     ToUser {
         user: i64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pusher: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        envelope: Option<String>,
+        #[serde(flatten)]
+        frame: Outbound,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         except: Option<String>,
     },
@@ -44,7 +39,7 @@ pub(crate) enum Op {
     /// A channel signature was issued for `socket` (which may live on another node): tag it with
     /// its user and lift its revocation of `channel` — unless the socket already belongs to
     /// another user, in which case its node refuses the signature instead (see
-    /// `Hub::grant_from_cluster`).
+    /// [`Hub::grant`](super::Hub::grant)).
     Grant {
         socket: String,
         user: i64,
@@ -66,158 +61,12 @@ pub(crate) enum Op {
     MemberRemoved { channel: String, user_id: Value },
 }
 
-#[derive(Serialize)]
-struct Stamped<'a> {
-    node: &'a str,
-    #[serde(flatten)]
-    op: &'a Op,
-}
-
-#[derive(Deserialize)]
-struct Received {
-    node: String,
-    #[serde(flatten)]
-    op: Op,
-}
-
 impl Op {
-    pub(crate) fn publish(channel: &str, frame: &Outbound, except: Option<&str>) -> Self {
-        Self::Publish {
-            channel: channel.to_owned(),
-            pusher: frame.pusher_text().map(str::to_owned),
-            envelope: frame.envelope_text().map(str::to_owned),
-            except: except.map(str::to_owned),
+    /// The channel a publish is for (the one whose listeners a node may have to confirm).
+    pub(crate) fn published_channel(&self) -> Option<&str> {
+        match self {
+            Self::Publish { channel, .. } => Some(channel),
+            _ => None,
         }
-    }
-
-    pub(crate) fn to_user(user: i64, frame: &Outbound, except: Option<&str>) -> Self {
-        Self::ToUser {
-            user,
-            pusher: frame.pusher_text().map(str::to_owned),
-            envelope: frame.envelope_text().map(str::to_owned),
-            except: except.map(str::to_owned),
-        }
-    }
-
-    /// The message put on the pub/sub channel.
-    pub(crate) fn encode(&self, node: &str) -> String {
-        serde_json::to_string(&Stamped { node, op: self }).expect("an op always serializes")
-    }
-
-    /// A message from the pub/sub channel: `None` when it came from `own_node` (already applied
-    /// here) or is not an op this version understands (a newer node's; logged by the caller).
-    pub(crate) fn decode(message: &str, own_node: &str) -> Result<Option<Self>, serde_json::Error> {
-        let received: Received = serde_json::from_str(message)?;
-        Ok((received.node != own_node).then_some(received.op))
-    }
-}
-
-/// The two renderings back into what the hub fans out.
-pub(crate) fn outbound(pusher: Option<String>, envelope: Option<String>) -> Outbound {
-    let pusher: Option<Frame> = pusher.map(Frame::from);
-    let envelope: Option<Frame> = envelope.map(Frame::from);
-    Outbound::from_parts(pusher, envelope)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn ops_round_trip_and_a_node_ignores_its_own() {
-        let ops = [
-            Op::Publish {
-                channel: "private-conversation.1".into(),
-                pusher: Some(r#"{"event":"message.sent"}"#.into()),
-                envelope: Some(r#"{"type":"message"}"#.into()),
-                except: Some("1.2".into()),
-            },
-            Op::ToUser {
-                user: 7,
-                pusher: None,
-                envelope: Some("{}".into()),
-                except: None,
-            },
-            Op::Revoke {
-                user: 7,
-                channels: vec!["private-conversation.1".into()],
-            },
-            Op::Grant {
-                socket: "3.4".into(),
-                user: 7,
-                channel: "presence-conversation.1".into(),
-            },
-            Op::Withdraw {
-                socket: "3.4".into(),
-                channel: "private-conversation.1".into(),
-            },
-            Op::Terminate { user: "7".into() },
-            Op::MemberAdded {
-                channel: "presence-conversation.1".into(),
-                user_id: json!(7),
-                user_info: json!({"id": 7, "name": "Jo"}),
-            },
-            Op::MemberRemoved {
-                channel: "presence-conversation.1".into(),
-                user_id: json!("7"),
-            },
-        ];
-        for op in ops {
-            let text = op.encode("node-a");
-            assert_eq!(
-                Op::decode(&text, "node-b").unwrap(),
-                Some(op.clone()),
-                "{text}"
-            );
-            assert_eq!(Op::decode(&text, "node-a").unwrap(), None, "{text}");
-        }
-    }
-
-    #[test]
-    fn the_wire_format_is_small_flat_json() {
-        let op = Op::Publish {
-            channel: "room".into(),
-            pusher: Some("{}".into()),
-            envelope: None,
-            except: None,
-        };
-        assert_eq!(
-            op.encode("n1"),
-            r#"{"node":"n1","op":"publish","channel":"room","pusher":"{}"}"#
-        );
-        let removed: Value = serde_json::from_str(
-            &Op::MemberRemoved {
-                channel: "presence-x".into(),
-                user_id: json!(2),
-            }
-            .encode("n1"),
-        )
-        .unwrap();
-        assert_eq!(
-            removed,
-            json!({"node": "n1", "op": "member_removed", "channel": "presence-x", "user_id": 2})
-        );
-    }
-
-    #[test]
-    fn garbage_and_unknown_ops_are_errors_not_panics() {
-        assert!(Op::decode("not json", "n").is_err());
-        assert!(Op::decode(r#"{"node":"x","op":"teleport"}"#, "n").is_err());
-        assert!(Op::decode(r#"{"op":"terminate","user":"1"}"#, "n").is_err());
-    }
-
-    #[test]
-    fn frames_survive_the_trip_for_both_wires() {
-        let frame = Outbound::pusher(Frame::from("p")).with_envelope(Some(Frame::from("e")));
-        let Op::Publish {
-            pusher, envelope, ..
-        } = Op::publish("c", &frame, None)
-        else {
-            unreachable!()
-        };
-        let back = outbound(pusher, envelope);
-        assert_eq!(back.pusher_text(), Some("p"));
-        assert_eq!(back.envelope_text(), Some("e"));
     }
 }

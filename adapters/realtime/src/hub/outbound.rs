@@ -1,5 +1,7 @@
 //! What the hub fans out: one event rendered once in each wire format it exists in.
 
+use serde::{Deserialize, Serialize};
+
 use crate::protocol::Frame;
 
 /// The wire format a socket speaks.
@@ -11,10 +13,13 @@ pub(crate) enum Wire {
     Envelope,
 }
 
-/// One event as the hub fans it out: its text in each wire format it exists in.
-#[derive(Debug, Clone, Default)]
+/// One event as the hub fans it out: its text in each wire format it exists in. Between nodes
+/// it travels as the two optional strings `pusher` and `envelope`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Outbound {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) pusher: Option<Frame>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) envelope: Option<Frame>,
 }
 
@@ -39,18 +44,6 @@ impl Outbound {
             self.envelope = frame;
         }
         self
-    }
-
-    pub(crate) fn from_parts(pusher: Option<Frame>, envelope: Option<Frame>) -> Self {
-        Self { pusher, envelope }
-    }
-
-    pub(crate) fn pusher_text(&self) -> Option<&str> {
-        self.pusher.as_deref()
-    }
-
-    pub(crate) fn envelope_text(&self) -> Option<&str> {
-        self.envelope.as_deref()
     }
 
     /// The text a socket speaking `wire` is sent, if the event exists in that format.

@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use confab_domain::UserId;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::{
-    CACHE_TTL, Granted, Kill, KillSwitch, Member, Outbound, SubscribeError, Wire, catch_up,
+    Granted, Kill, KillSwitch, Member, Outbound, Replica, Snapshot, SubscribeError, Wire, catch_up,
 };
-use crate::protocol::{self, ChannelKind, Frame};
-use crate::scaling::PresenceCmd;
+use crate::protocol::Frame;
 
 pub(super) struct SocketEntry {
     pub(super) outbox: mpsc::Sender<Frame>,
@@ -70,6 +69,14 @@ impl ChannelState {
     }
 }
 
+/// What the cluster said about a presence join, for [`State::join`].
+pub(super) struct ClusterJoin {
+    /// Redis's answer; `None` when it could not be asked (this node decides alone).
+    pub(super) snapshot: Option<Snapshot>,
+    /// Presence events that arrived while it was asked.
+    pub(super) buffered: Vec<Buffered>,
+}
+
 /// A presence event that reached a channel while a socket's cluster join was being answered by
 /// Redis: kept for that socket and sent after its `subscription_succeeded`, unless the snapshot
 /// it is sent already says so.
@@ -88,9 +95,9 @@ pub(super) struct State {
     pub(super) cache: HashMap<String, (Instant, Frame)>,
     /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
     pub(super) overflowed: Vec<String>,
-    /// Scaling only: presence leaves go to the cluster's presence task, which asks Redis whether
-    /// the user's last socket anywhere left. `None` on a single node.
-    pub(super) presence: Option<mpsc::UnboundedSender<PresenceCmd>>,
+    /// Scaling only: presence leaves go to the cluster, which decides whether the user's last
+    /// socket anywhere left. `None` on a single node.
+    pub(super) replica: Option<Arc<dyn Replica>>,
     /// Scaling only: channel → sockets whose presence join Redis is answering, with the presence
     /// events that arrived meanwhile.
     pub(super) joining: HashMap<String, HashMap<String, Vec<Buffered>>>,
@@ -98,47 +105,63 @@ pub(super) struct State {
     pub(super) catching_up: HashSet<String>,
 }
 
+mod subscriptions;
+
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
 /// marks the socket as too slow. A socket whose wire the event has no rendering in is skipped.
+/// Returns whether the socket's queue is now more than half full (see `pressure`).
 pub(super) fn deliver(
     sockets: &HashMap<String, SocketEntry>,
     overflowed: &mut Vec<String>,
     socket: &str,
     frame: &Outbound,
-) {
+) -> bool {
     let Some(entry) = sockets.get(socket) else {
-        return;
+        return false;
     };
     let Some(text) = frame.render(entry.wire) else {
-        return;
+        return false;
     };
     match entry.outbox.try_send(text.clone()) {
-        Ok(()) => {}
+        Ok(()) => entry.outbox.capacity() < entry.outbox.max_capacity() / 2,
         Err(mpsc::error::TrySendError::Full(_)) => {
             if !overflowed.iter().any(|id| id == socket) {
                 overflowed.push(socket.to_owned());
             }
+            true
         }
         // The socket's task is ending and will unregister it.
-        Err(mpsc::error::TrySendError::Closed(_)) => {}
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
     }
 }
 
 impl State {
+    /// `socket`, if it is here and may join `channel` (its signature for it was not revoked).
+    pub(super) fn may_join(
+        &self,
+        socket: &str,
+        channel: &str,
+    ) -> Result<&SocketEntry, SubscribeError> {
+        let entry = self
+            .sockets
+            .get(socket)
+            .ok_or(SubscribeError::UnknownSocket)?;
+        if entry.revoked.contains(channel) {
+            return Err(SubscribeError::Revoked);
+        }
+        Ok(entry)
+    }
+
     /// [`Hub::join_quietly`] under a lock the caller already holds.
     pub(super) fn join_quietly(
         &mut self,
         socket: &str,
         channel: &str,
     ) -> Result<(), SubscribeError> {
-        let entry = self
-            .sockets
-            .get_mut(socket)
-            .ok_or(SubscribeError::UnknownSocket)?;
-        if entry.revoked.contains(channel) {
-            return Err(SubscribeError::Revoked);
+        self.may_join(socket, channel)?;
+        if let Some(entry) = self.sockets.get_mut(socket) {
+            entry.channels.insert(channel.to_owned());
         }
-        entry.channels.insert(channel.to_owned());
         self.channels
             .entry(channel.to_owned())
             .or_default()
@@ -190,151 +213,6 @@ impl State {
             sockets.remove(socket);
             if sockets.is_empty() {
                 self.users.remove(&user);
-            }
-        }
-    }
-
-    /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last
-    /// connection leaves.
-    pub(super) fn leave(&mut self, socket: &str, channel: &str) -> bool {
-        self.forget_catch_up(socket, channel);
-        let Some(state) = self.channels.get_mut(channel) else {
-            return false;
-        };
-        let Some(identity) = state.subscribers.remove(socket) else {
-            return false;
-        };
-        let mut gone = None;
-        if let Some(member) = identity {
-            if let Some(present) = state.members.get_mut(&member.key) {
-                present.connections -= 1;
-                if present.connections == 0 {
-                    let local_gone = state.members.remove(&member.key).map(|m| m.user_id);
-                    if self.presence.is_none() {
-                        gone = local_gone;
-                    }
-                }
-            }
-            // Across nodes, whether this was the user's last socket anywhere is Redis's to say.
-            if let Some(presence) = &self.presence {
-                let _ = presence.send(PresenceCmd::Leave {
-                    channel: channel.to_owned(),
-                    socket: socket.to_owned(),
-                    member,
-                });
-            }
-        }
-        let others: Vec<String> = match gone {
-            Some(_) => state.subscribers.keys().cloned().collect(),
-            None => Vec::new(),
-        };
-        if state.subscribers.is_empty() {
-            self.channels.remove(channel);
-        }
-        if let Some(entry) = self.sockets.get_mut(socket) {
-            entry.channels.remove(channel);
-        }
-        if let Some(user_id) = gone {
-            let frame = protocol::member_removed(channel, &user_id);
-            for other in &others {
-                self.send(other, &frame);
-            }
-        }
-        true
-    }
-
-    /// Tells a presence channel's subscribers that a member came or went (decided by Redis, by
-    /// another node, or by this node while Redis is away); sockets still joining keep it for
-    /// after their `subscription_succeeded`.
-    pub(super) fn member_changed(
-        &mut self,
-        channel: &str,
-        added: bool,
-        user_id: &Value,
-        user_info: &Value,
-    ) {
-        let frame = if added {
-            protocol::member_added(channel, user_id, user_info)
-        } else {
-            protocol::member_removed(channel, user_id)
-        };
-        let subscribers: Vec<String> = self
-            .channels
-            .get(channel)
-            .map(|state| state.subscribers.keys().cloned().collect())
-            .unwrap_or_default();
-        for socket in &subscribers {
-            self.send(socket, &frame);
-        }
-        if let Some(joining) = self.joining.get_mut(channel) {
-            let key = Member::new(user_id.clone(), Value::Null).key;
-            for buffered in joining.values_mut() {
-                buffered.push(Buffered {
-                    added,
-                    key: key.clone(),
-                    frame: frame.clone(),
-                });
-            }
-        }
-    }
-
-    pub(super) fn join(&mut self, socket: &str, channel: &str, identity: Option<Member>) {
-        let previous = self
-            .channels
-            .get(channel)
-            .and_then(|state| state.subscribers.get(socket))
-            .cloned();
-        let same_member = match (&previous, &identity) {
-            (Some(Some(old)), Some(new)) => old.key == new.key,
-            (Some(None), None) => true,
-            _ => false,
-        };
-        if previous.is_some() && !same_member {
-            self.leave(socket, channel);
-        }
-        let state = self.channels.entry(channel.to_owned()).or_default();
-        let mut added = None;
-        if let Some(member) = &identity
-            && !same_member
-            && state.count_in(member)
-        {
-            added = Some(member.clone());
-        }
-        state.subscribers.insert(socket.to_owned(), identity);
-        let succeeded = if ChannelKind::of(channel) == ChannelKind::Presence {
-            presence_data(state)
-        } else {
-            json!({})
-        };
-        let others: Vec<String> = match added {
-            Some(_) => state
-                .subscribers
-                .keys()
-                .filter(|id| id.as_str() != socket)
-                .cloned()
-                .collect(),
-            None => Vec::new(),
-        };
-        if let Some(entry) = self.sockets.get_mut(socket) {
-            entry.channels.insert(channel.to_owned());
-        }
-        self.send(
-            socket,
-            &protocol::subscription_succeeded(channel, &succeeded),
-        );
-        if protocol::is_cache_channel(channel) {
-            let cached = self
-                .cache
-                .get(channel)
-                .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-                .map(|(_, frame)| frame.clone());
-            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
-            self.send(socket, &frame);
-        }
-        if let Some(member) = added {
-            let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
-            for other in &others {
-                self.send(other, &frame);
             }
         }
     }
@@ -403,8 +281,21 @@ impl State {
 
     /// Sockets that belong to `user`: tagged by the signer, or present as them on `channels`.
     pub(super) fn sockets_of(&self, user: UserId, channels: &[String]) -> HashSet<String> {
-        let key = user.to_string();
-        let mut found = self.users.get(&user).cloned().unwrap_or_default();
+        self.sockets_of_key(&user.to_string(), channels.iter().map(String::as_str))
+    }
+
+    /// Sockets of the user whose presence key is `key`: tagged by the signer (when the key is a
+    /// user id), or present as them on `channels`.
+    pub(super) fn sockets_of_key<'a>(
+        &self,
+        key: &str,
+        channels: impl IntoIterator<Item = &'a str>,
+    ) -> HashSet<String> {
+        let mut found = key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| self.users.get(&UserId(id)).cloned())
+            .unwrap_or_default();
         for channel in channels {
             if let Some(state) = self.channels.get(channel) {
                 found.extend(
@@ -418,15 +309,4 @@ impl State {
         }
         found
     }
-}
-
-/// `{"presence":{"count","ids","hash"}}` for `subscription_succeeded`.
-pub(super) fn presence_data(state: &ChannelState) -> Value {
-    let ids: Vec<&Value> = state.members.values().map(|m| &m.user_id).collect();
-    let hash: serde_json::Map<String, Value> = state
-        .members
-        .iter()
-        .map(|(key, m)| (key.clone(), m.user_info.clone()))
-        .collect();
-    json!({"presence": {"count": ids.len(), "ids": ids, "hash": hash}})
 }

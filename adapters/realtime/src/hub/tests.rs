@@ -1,13 +1,72 @@
+use serde_json::json;
+
 use super::*;
+use crate::protocol;
 
 fn hub() -> Hub {
     Hub::new(RealtimeConfig::default())
 }
 
+/// A cluster of one: records what the hub hands the other nodes.
+#[derive(Default)]
+struct Recorder {
+    ops: std::sync::Mutex<Vec<Op>>,
+}
+
+impl Replica for Recorder {
+    fn emit(&self, op: Op) {
+        self.ops.lock().unwrap().push(op);
+    }
+
+    fn emit_confirmed(&self, op: Op) -> tokio::sync::oneshot::Receiver<()> {
+        self.emit(op);
+        tokio::sync::oneshot::channel().1
+    }
+
+    fn is_up(&self) -> bool {
+        true
+    }
+
+    fn in_doubt(&self) -> bool {
+        false
+    }
+
+    fn presence_join(
+        &self,
+        _channel: &str,
+        _socket: &str,
+        _member: &Member,
+    ) -> Option<tokio::sync::oneshot::Receiver<Option<Snapshot>>> {
+        None
+    }
+
+    fn presence_left(&self, _channel: &str, _socket: &str, _member: Member) {}
+}
+
+/// Another node's grant or revocation arriving here.
+fn from_elsewhere(hub: &Hub, op: Op) {
+    hub.apply(&op);
+}
+
+fn grant_elsewhere(socket: &str, user: i64, channel: &str) -> Op {
+    Op::Grant {
+        socket: socket.to_owned(),
+        user,
+        channel: channel.to_owned(),
+    }
+}
+
+fn revoke_elsewhere(user: i64, channel: &str) -> Op {
+    Op::Revoke {
+        user,
+        channels: vec![channel.to_owned()],
+    }
+}
+
 fn connect(hub: &Hub, capacity: usize) -> (String, mpsc::Receiver<Frame>) {
     let (tx, rx) = mpsc::channel(capacity);
     let (kill, _) = KillSwitch::new();
-    (hub.register(tx, kill).unwrap(), rx)
+    (hub.register(tx, kill, Wire::Pusher, None).unwrap(), rx)
 }
 
 fn events(rx: &mut mpsc::Receiver<Frame>) -> Vec<String> {
@@ -54,7 +113,7 @@ fn connect_envelopes(hub: &Hub, capacity: usize, user: i64) -> (String, mpsc::Re
     let (tx, rx) = mpsc::channel(capacity);
     let (kill, _) = KillSwitch::new();
     let id = hub
-        .register_as(tx, kill, Wire::Envelope, Some(UserId(user)))
+        .register(tx, kill, Wire::Envelope, Some(UserId(user)))
         .unwrap();
     (id, rx)
 }
@@ -119,7 +178,7 @@ fn a_slow_envelope_socket_is_dropped_and_revocation_reaches_envelope_sockets() {
         hub.grant(&member, UserId(5), "private-conversation.1"),
         Ok(())
     );
-    assert_eq!(hub.terminate_user("5", &Kill::slow_consumer()), 1);
+    assert_eq!(hub.terminate_user("5"), 1);
 }
 
 #[test]
@@ -153,10 +212,8 @@ fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
 #[test]
 fn the_cluster_is_told_of_publishes_in_the_order_they_were_delivered_here() {
     let hub = Arc::new(hub());
-    let (link, mut queue) = crate::scaling::test_link();
-    let (presence, _presence) = mpsc::unbounded_channel();
-    hub.attach(link, presence);
-    // Under the publisher queue's capacity, since nothing drains it here.
+    let recorder = Arc::new(Recorder::default());
+    hub.attach(recorder.clone());
     const EACH: usize = 3_000;
     let (socket, mut rx) = connect(&hub, 8 * EACH);
     hub.subscribe(&socket, "room", None).unwrap();
@@ -177,12 +234,9 @@ fn the_cluster_is_told_of_publishes_in_the_order_they_were_delivered_here() {
     }
     let delivered = events(&mut rx);
     let mut emitted = Vec::new();
-    while let Ok(outgoing) = queue.try_recv() {
-        if let Op::Publish {
-            pusher: Some(text), ..
-        } = outgoing.op()
-        {
-            let value: Value = serde_json::from_str(text).unwrap();
+    for op in recorder.ops.lock().unwrap().iter() {
+        if let Op::Publish { frame, .. } = op {
+            let value: Value = serde_json::from_str(frame.pusher.as_deref().unwrap()).unwrap();
             emitted.push(value["event"].as_str().unwrap().to_owned());
         }
     }
@@ -235,27 +289,27 @@ fn a_conflicting_grant_from_another_node_is_refused_where_the_socket_lives() {
     let hub = hub();
     let (socket, _rx) = connect(&hub, 16);
     let room = "private-conversation.7";
-    hub.grant_from_cluster(&socket, UserId(1), room);
+    from_elsewhere(&hub, grant_elsewhere(&socket, 1, room));
     hub.subscribe(&socket, room, None).unwrap();
-    hub.revoke_local(UserId(1), &[room.to_owned()]);
+    from_elsewhere(&hub, revoke_elsewhere(1, room));
     // M2's signature for the room, from another node: the mark stays.
-    hub.grant_from_cluster(&socket, UserId(2), room);
+    from_elsewhere(&hub, grant_elsewhere(&socket, 2, room));
     assert!(hub.is_revoked(&socket, room));
     // M2's signature for another room, used before its op arrived: taken back on arrival.
     let other = "private-conversation.9";
     hub.subscribe(&socket, other, None).unwrap();
-    hub.grant_from_cluster(&socket, UserId(2), other);
+    from_elsewhere(&hub, grant_elsewhere(&socket, 2, other));
     assert_eq!(hub.channel(other).subscription_count, 0);
     assert_eq!(
         hub.subscribe(&socket, other, None),
         Err(SubscribeError::Revoked)
     );
     // Still M1's: a revocation of M1 reaches it, M2's does not tag it.
-    hub.grant_from_cluster(&socket, UserId(1), room);
+    from_elsewhere(&hub, grant_elsewhere(&socket, 1, room));
     hub.subscribe(&socket, room, None).unwrap();
-    hub.revoke_local(UserId(2), &[room.to_owned()]);
+    from_elsewhere(&hub, revoke_elsewhere(2, room));
     assert_eq!(hub.channel(room).subscription_count, 1);
-    hub.revoke_local(UserId(1), &[room.to_owned()]);
+    from_elsewhere(&hub, revoke_elsewhere(1, room));
     assert_eq!(hub.channel(room).subscription_count, 0);
 }
 
@@ -286,4 +340,55 @@ fn a_withdrawn_grant_puts_the_revocation_back() {
     );
     // Withdrawing for a socket that is not here is harmless.
     hub.withdraw("1.1", room);
+}
+
+/// Back-pressure: a big channel whose sockets are behind as a whole holds its publisher until
+/// their writers catch up; one stalled socket among many holds no one.
+#[tokio::test]
+async fn a_channel_behind_as_a_whole_holds_its_publisher_until_it_catches_up() {
+    let hub = Arc::new(hub());
+    let mut receivers = Vec::new();
+    for _ in 0..100 {
+        let (socket, mut rx) = connect(&hub, 8);
+        hub.subscribe(&socket, "room", None).unwrap();
+        events(&mut rx);
+        receivers.push(rx);
+    }
+    let event = || protocol::frame("news", Some("room"), "{}");
+    // Four of eight slots taken: not yet behind; five: behind.
+    for _ in 0..4 {
+        assert!(!hub.publish("room", event(), None).pressing());
+    }
+    assert!(hub.publish("room", event(), None).pressing());
+
+    let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let drained = drained.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            drained.store(true, std::sync::atomic::Ordering::SeqCst);
+            for rx in &mut receivers {
+                assert_eq!(events(rx).len(), 5);
+            }
+            receivers
+        })
+    };
+    hub.relieve("room").await;
+    assert!(
+        drained.load(std::sync::atomic::Ordering::SeqCst),
+        "the publisher went on before the sockets caught up"
+    );
+    let mut receivers = reader.await.unwrap();
+
+    // One socket that never reads: the channel as a whole is not behind.
+    for _ in 0..5 {
+        assert!(!hub.publish("room", event(), None).pressing());
+        for rx in receivers.iter_mut().skip(1) {
+            events(rx);
+        }
+    }
+    assert_eq!(
+        hub.publish("room", event(), None),
+        Backlog { behind: 1, of: 100 }
+    );
 }

@@ -1,78 +1,64 @@
 //! Scale-out: several Confab nodes behind one load balancer, sharing one Redis (Laravel Reverb's
-//! scaling model, without its weak spots).
+//! scaling model, without its weak spots). This module is the hub's [`Replica`]: the hub calls
+//! it, it never reaches into the hub but through [`Hub::apply`] and the presence calls.
 //!
-//! * **Delivery.** Every hub operation that concerns sockets on other nodes — a publish to a
-//!   channel (domain broadcasts, the Pusher HTTP API, whispers, envelope pings), a publish to a
-//!   user, a revocation, a grant, `terminate_connections` — is applied to this node's sockets at
-//!   once and handed, as an [`Op`], to a publisher task that `PUBLISH`es it on the
-//!   `REVERB_SCALING_CHANNEL` channel. Every node subscribes to that channel and applies what the
-//!   *other* nodes sent to its own sockets (a message stamped with its own node id is skipped),
-//!   so each socket gets each event once. One publisher task per node keeps that node's order.
-//! * **Presence** lives in Redis, per channel: `…presence:{channel}:sockets` (`node|socket` →
-//!   user key), `…:users` (user key → sockets anywhere) and `…:info` (user key → `{user_id,
-//!   user_info}`), changed by Lua scripts atomically. A join that makes a user's count 1 publishes
-//!   `member_added` from inside the script; a leave that makes it 0 publishes `member_removed`;
-//!   the joining socket gets the whole cluster's members in `subscription_succeeded`. Each node
-//!   also keeps `…node:{node}:presence` (its entries) so they can be taken out when it stops, or
-//!   when it dies: a node refreshes `…node:{node}:alive` (10 s TTL) every second, and the other
-//!   nodes remove a node whose key expired and announce its members' departures
-//!   (see [`presence`]).
-//! * **Counts** for the HTTP API: each node writes `…stats:{node}` (connections, subscriptions
-//!   per channel) every second with a 3 s TTL; a node answers with its own live numbers plus the
-//!   others' (so they are at most about a second old). `user_count` and the user list come from
-//!   the presence hashes, always current.
+//! * **Delivery** ([`stream`]). Every hub operation that concerns sockets on other nodes — a
+//!   publish to a channel (domain broadcasts, the Pusher HTTP API, whispers, envelope pings), a
+//!   publish to a user, a revocation, a grant, `terminate_connections` — is applied to this
+//!   node's sockets at once and handed, as an [`Op`], to a publisher task that adds it to the
+//!   Redis Stream `confab:{REVERB_SCALING_CHANNEL}:ops`. Every node reads that stream from the
+//!   last entry it read and applies the *other* nodes' ops to its own sockets, once each, in each
+//!   node's order — after an outage too: what was added meanwhile is read when the link is back.
+//! * **Presence** ([`presence`]) lives in Redis hashes changed only by Lua scripts; a join that
+//!   makes a user's count 1 adds `member_added` to the stream from inside the script, a leave that
+//!   makes it 0 `member_removed`. Nodes that die are noticed by their expired heartbeat.
+//! * **Counts** ([`counts`]) for the HTTP API: each node writes its own every second.
 //! * **Redis away.** Local delivery never waits on Redis: the hub only `try_send`s to the
-//!   publisher's bounded queue ([`OUTBOX`] ops). While Redis is away the publisher holds the
-//!   oldest op and retries; once the queue is full, newer ops are dropped and counted (logged
-//!   once per outage, with the count at recovery) — cross-node events of an outage longer than the
-//!   queue are lost, local ones never are. The subscriber reconnects with back-off (100 ms
-//!   doubling to 5 s), the outage and the recovery are logged once each, `/health` says
-//!   `degraded`, and on reconnection the node writes its presence share back (Redis may have
-//!   restarted empty) and announces the differences. Meanwhile presence is decided per node.
+//!   publisher's bounded queue ([`OUTBOX`] ops), which holds what cannot be added yet and adds it
+//!   when Redis is back (beyond the queue, ops are dropped and counted: logged once per outage).
+//!   The reader reconnects with back-off (100 ms doubling to 5 s), the outage and the recovery are
+//!   logged once each, `/health` says `degraded`, and the node writes its presence share back.
+//!   Until the link has been back for [`DOUBT_AFTER_RECOVERY`], the node is *in doubt*: it may
+//!   not have heard a revocation yet, so deliveries to a room are checked against the database
+//!   first (`RoomGuard`).
 
-mod ops;
+mod counts;
 mod presence;
+mod stream;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use redis::AsyncConnectionConfig;
 use redis::aio::MultiplexedConnection;
-use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use confab_domain::UserId;
+use crate::hub::{Hub, Member, Op, Replica, Snapshot};
+use crate::room_guard::RoomGuard;
 
-use crate::hub::{ChannelInfo, Hub, Kill};
-use crate::protocol::{ChannelKind, codes};
-
-pub(crate) use ops::Op;
-pub(crate) use presence::{PresenceCmd, Snapshot, join as presence_join};
+pub(crate) use counts::Nodes;
+use presence::PresenceCmd;
 
 /// Ops waiting for the publisher; beyond this, while Redis is away, new ones are dropped.
 pub(crate) const OUTBOX: usize = 10_000;
 /// How long one Redis command may take before it counts as failed.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
-/// Reconnection back-off of the subscriber.
+/// Reconnection back-off of the reader.
 const BACKOFF_START: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
-/// How often the subscriber checks a quiet connection is still alive.
-const KEEPALIVE: Duration = Duration::from_secs(3);
-/// How often a node refreshes its counts and heartbeat, and how long they outlive it.
-const STATS_EVERY: Duration = Duration::from_secs(1);
-const STATS_TTL_MS: u64 = 3_000;
-const ALIVE_TTL_MS: u64 = 10_000;
+/// How long after the link is back a node still doubts it heard every revocation: the other
+/// nodes reconnect within one back-off step of it and then add what they held at once.
+const DOUBT_AFTER_RECOVERY: Duration = Duration::from_secs(10);
 
 /// What `REDIS_URL`, `REVERB_SCALING_CHANNEL` say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScalingConfig {
     /// `redis://host:port[/db]`.
     pub redis_url: String,
-    /// The pub/sub channel the nodes share; also the namespace of their keys
-    /// (`confab:{channel}:…`), so two clusters can share one Redis.
+    /// The namespace of the nodes' keys (`confab:{channel}:…`, the ops stream among them), so
+    /// two clusters can share one Redis.
     pub channel: String,
 }
 
@@ -95,13 +81,18 @@ pub(crate) struct Outgoing {
     confirm: Option<oneshot::Sender<()>>,
 }
 
-/// The hub's side of the cluster: hand ops to the publisher, and know whether Redis is there.
+/// One node's link to the others: hands ops to the publisher, knows whether Redis is there.
 pub(crate) struct Link {
     pub(crate) node: String,
-    pub(crate) channel: String,
     pub(crate) prefix: String,
+    /// The ops stream's key.
+    stream: String,
     outbox: mpsc::Sender<Outgoing>,
     up: watch::Sender<bool>,
+    /// How many times the link came up, so the publisher notices every reconnection.
+    generation: AtomicU64,
+    /// When the link last came up; `None` before it ever did.
+    recovered_at: Mutex<Option<Instant>>,
     /// Ops dropped because the queue was full (Redis away too long).
     dropped: AtomicU64,
     /// Whether the current outage's drops were already logged.
@@ -109,27 +100,68 @@ pub(crate) struct Link {
     /// Whether the link's state was ever logged (so a first failure is logged too).
     announced: AtomicBool,
     commands: Commands,
+    presence: mpsc::UnboundedSender<PresenceCmd>,
 }
 
-impl Link {
-    pub(crate) fn is_up(&self) -> bool {
-        *self.up.borrow()
-    }
-
-    /// Hands `op` to the publisher without waiting. See the module notes for a full queue.
-    pub(crate) fn emit(&self, op: Op) {
+impl Replica for Link {
+    fn emit(&self, op: Op) {
         self.enqueue(Outgoing { op, confirm: None });
     }
 
-    /// Like [`emit`](Self::emit); the receiver answers once the op is in Redis (never, if it is
-    /// dropped: wait with a timeout).
-    pub(crate) fn emit_confirmed(&self, op: Op) -> Option<oneshot::Receiver<()>> {
+    fn emit_confirmed(&self, op: Op) -> oneshot::Receiver<()> {
         let (tx, rx) = oneshot::channel();
         self.enqueue(Outgoing {
             op,
             confirm: Some(tx),
         });
-        Some(rx)
+        rx
+    }
+
+    fn is_up(&self) -> bool {
+        *self.up.borrow()
+    }
+
+    fn in_doubt(&self) -> bool {
+        if !self.is_up() {
+            return true;
+        }
+        let recovered_at = *self
+            .recovered_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        recovered_at.is_none_or(|at| at.elapsed() < DOUBT_AFTER_RECOVERY)
+    }
+
+    fn presence_join(
+        &self,
+        channel: &str,
+        socket: &str,
+        member: &Member,
+    ) -> Option<oneshot::Receiver<Option<Snapshot>>> {
+        let (reply, answer) = oneshot::channel();
+        self.presence
+            .send(PresenceCmd::Join {
+                channel: channel.to_owned(),
+                socket: socket.to_owned(),
+                member: member.clone(),
+                reply,
+            })
+            .is_ok()
+            .then_some(answer)
+    }
+
+    fn presence_left(&self, channel: &str, socket: &str, member: Member) {
+        let _ = self.presence.send(PresenceCmd::Leave {
+            channel: channel.to_owned(),
+            socket: socket.to_owned(),
+            member,
+        });
+    }
+}
+
+impl Link {
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     fn enqueue(&self, outgoing: Outgoing) {
@@ -151,6 +183,13 @@ impl Link {
 
     /// Records the link's state; logs only changes (and the first state, whatever it is).
     fn set_up(&self, up: bool, cause: Option<&str>) {
+        if up {
+            *self
+                .recovered_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
         let was = self.up.send_replace(up);
         let first = !self.announced.swap(true, Ordering::Relaxed);
         if up && !was {
@@ -161,6 +200,9 @@ impl Link {
                 dropped,
                 "Redis connected: cross-node delivery on"
             );
+            // Redis may have restarted empty, or missed leaves: write this node's share of
+            // presence back before anything else of the presence task's.
+            let _ = self.presence.send(PresenceCmd::Resync);
         } else if !up && (was || first) {
             tracing::warn!(
                 node = %self.node,
@@ -171,11 +213,11 @@ impl Link {
     }
 }
 
-/// The command connection (publishes, scripts, counts), shared by the tasks: made on first use,
+/// The command connection (adds, scripts, counts), shared by the tasks: made on first use,
 /// dropped on an error so the next use reconnects.
 struct Commands {
     client: redis::Client,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    connection: tokio::sync::Mutex<Option<MultiplexedConnection>>,
 }
 
 impl Commands {
@@ -231,487 +273,72 @@ impl Commands {
 /// The running cluster membership of one node: its link and its background tasks.
 pub(crate) struct Cluster {
     pub(crate) link: Arc<Link>,
-    presence: mpsc::UnboundedSender<PresenceCmd>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Cluster {
-    /// Attaches `hub` to the cluster and starts the publisher, subscriber, presence and counts
+    /// Attaches `hub` to the cluster and starts the publisher, reader, presence and counts
     /// tasks. Nothing is awaited: with Redis away the node starts and serves its own sockets.
     ///
     /// # Errors
     /// An unparsable `redis_url`.
-    pub(crate) fn start(hub: &Arc<Hub>, config: &ScalingConfig) -> redis::RedisResult<Self> {
+    pub(crate) fn start(
+        hub: &Arc<Hub>,
+        config: &ScalingConfig,
+        guard: Arc<RoomGuard>,
+    ) -> redis::RedisResult<Self> {
         let client = redis::Client::open(config.redis_url.as_str())?;
         let (outbox, queue) = mpsc::channel(OUTBOX);
         let (presence, presence_queue) = mpsc::unbounded_channel();
+        let prefix = config.key_prefix();
         let link = Arc::new(Link {
-            node: new_node_id(),
-            channel: config.channel.clone(),
-            prefix: config.key_prefix(),
+            node: format!("{:016x}", rand::random::<u64>()),
+            stream: format!("{prefix}ops"),
+            prefix,
             outbox,
             up: watch::Sender::new(false),
+            generation: AtomicU64::new(0),
+            recovered_at: Mutex::new(None),
             dropped: AtomicU64::new(0),
             drop_logged: AtomicBool::new(false),
             announced: AtomicBool::new(false),
             commands: Commands {
                 client: client.clone(),
-                connection: Mutex::new(None),
+                connection: tokio::sync::Mutex::new(None),
             },
+            presence,
         });
-        hub.attach(link.clone(), presence.clone());
+        hub.attach(link.clone());
         let weak = Arc::downgrade(hub);
         let tasks = vec![
-            tokio::spawn(publisher(link.clone(), queue)),
-            tokio::spawn(subscriber(
-                link.clone(),
-                client,
-                weak.clone(),
-                presence.clone(),
-            )),
+            tokio::spawn(stream::publisher(link.clone(), queue)),
+            tokio::spawn(stream::reader(link.clone(), client, weak.clone(), guard)),
             tokio::spawn(presence::run(link.clone(), weak.clone(), presence_queue)),
-            tokio::spawn(housekeeping(link.clone(), weak, presence.clone())),
+            tokio::spawn(counts::housekeeping(link.clone(), weak)),
         ];
         tracing::info!(node = %link.node, channel = %config.channel, "scaling through Redis on");
-        Ok(Self {
-            link,
-            presence,
-            tasks,
-        })
+        Ok(Self { link, tasks })
+    }
+
+    /// Whether Redis answers.
+    pub(crate) fn is_up(&self) -> bool {
+        self.link.is_up()
     }
 
     /// Takes this node out of the cluster: its presence entries leave Redis (the others are told
     /// `member_removed` where that was a user's last socket), its counts go, the tasks stop.
     pub(crate) async fn stop(&self) {
         let (done, finished) = oneshot::channel();
-        if self.presence.send(PresenceCmd::Depart { done }).is_ok() {
+        if self
+            .link
+            .presence
+            .send(PresenceCmd::Depart { done })
+            .is_ok()
+        {
             let _ = tokio::time::timeout(Duration::from_secs(2), finished).await;
         }
         for task in &self.tasks {
             task.abort();
         }
-    }
-}
-
-/// A link to no Redis at all, for tests: the ops the hub emits wait in the returned queue.
-#[cfg(test)]
-pub(crate) fn test_link() -> (Arc<Link>, mpsc::Receiver<Outgoing>) {
-    let (outbox, queue) = mpsc::channel(OUTBOX);
-    let link = Arc::new(Link {
-        node: new_node_id(),
-        channel: "test".into(),
-        prefix: "confab:test:".into(),
-        outbox,
-        up: watch::Sender::new(false),
-        dropped: AtomicU64::new(0),
-        drop_logged: AtomicBool::new(false),
-        announced: AtomicBool::new(false),
-        commands: Commands {
-            client: redis::Client::open("redis://127.0.0.1:1").expect("a valid URL"),
-            connection: Mutex::new(None),
-        },
-    });
-    (link, queue)
-}
-
-#[cfg(test)]
-impl Outgoing {
-    pub(crate) fn op(&self) -> &Op {
-        &self.op
-    }
-}
-
-fn new_node_id() -> String {
-    format!("{:016x}", rand::random::<u64>())
-}
-
-/// Publishes ops in order. While Redis is away it holds the oldest and waits for the link (the
-/// queue behind it fills, and the hub drops what does not fit).
-async fn publisher(link: Arc<Link>, mut queue: mpsc::Receiver<Outgoing>) {
-    let mut up = link.up.subscribe();
-    while let Some(outgoing) = queue.recv().await {
-        let message = outgoing.op.encode(&link.node);
-        let mut delay = BACKOFF_START;
-        loop {
-            if up.wait_for(|up| *up).await.is_err() {
-                return;
-            }
-            let published = link
-                .commands
-                .run(|mut connection| {
-                    let message = message.clone();
-                    let channel = link.channel.clone();
-                    async move {
-                        redis::cmd("PUBLISH")
-                            .arg(channel)
-                            .arg(message)
-                            .query_async::<i64>(&mut connection)
-                            .await
-                    }
-                })
-                .await;
-            match published {
-                Ok(_) => break,
-                Err(cause) => {
-                    tracing::debug!(%cause, "publish failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(1));
-                }
-            }
-        }
-        if let Some(confirm) = outgoing.confirm {
-            let _ = confirm.send(());
-        }
-    }
-}
-
-/// Subscribes to the scaling channel and applies the other nodes' ops; reconnects with back-off.
-async fn subscriber(
-    link: Arc<Link>,
-    client: redis::Client,
-    hub: Weak<Hub>,
-    presence: mpsc::UnboundedSender<PresenceCmd>,
-) {
-    let mut backoff = BACKOFF_START;
-    loop {
-        let connect = async {
-            let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(&link.channel).await?;
-            Ok::<_, redis::RedisError>(pubsub)
-        };
-        let cause = match tokio::time::timeout(COMMAND_TIMEOUT * 2, connect).await {
-            Ok(Ok(pubsub)) => {
-                backoff = BACKOFF_START;
-                link.set_up(true, None);
-                // Redis may have restarted empty, or missed leaves: write this node's share of
-                // presence back before anything else of the presence task's.
-                let _ = presence.send(PresenceCmd::Resync);
-                let (mut sink, mut stream) = pubsub.split();
-                loop {
-                    tokio::select! {
-                        message = stream.next() => {
-                            let Some(message) = message else {
-                                break "connection closed".to_owned();
-                            };
-                            let Some(hub) = hub.upgrade() else { return };
-                            apply(&hub, &link, message.get_payload_bytes());
-                        }
-                        () = tokio::time::sleep(KEEPALIVE) => {
-                            let ping = tokio::time::timeout(COMMAND_TIMEOUT, sink.ping::<redis::Value>()).await;
-                            if !matches!(ping, Ok(Ok(_))) {
-                                break "keep-alive ping unanswered".to_owned();
-                            }
-                        }
-                    }
-                }
-            }
-            Ok(Err(error)) => error.to_string(),
-            Err(_) => "no answer in time".to_owned(),
-        };
-        link.set_up(false, Some(&cause));
-        if hub.strong_count() == 0 {
-            return;
-        }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(BACKOFF_MAX);
-    }
-}
-
-/// Applies another node's op to this node's sockets.
-fn apply(hub: &Hub, link: &Link, payload: &[u8]) {
-    let Ok(text) = std::str::from_utf8(payload) else {
-        return;
-    };
-    let op = match Op::decode(text, &link.node) {
-        Ok(Some(op)) => op,
-        Ok(None) => return,
-        Err(error) => {
-            tracing::debug!(%error, "ignoring a message on the scaling channel");
-            return;
-        }
-    };
-    tracing::trace!(?op, "applying another node's op");
-    match op {
-        Op::Publish {
-            channel,
-            pusher,
-            envelope,
-            except,
-        } => hub.publish_local(&channel, ops::outbound(pusher, envelope), except.as_deref()),
-        Op::ToUser {
-            user,
-            pusher,
-            envelope,
-            except,
-        } => hub.publish_to_user_local(
-            UserId(user),
-            &ops::outbound(pusher, envelope),
-            except.as_deref(),
-        ),
-        Op::Revoke { user, channels } => hub.revoke_local(UserId(user), &channels),
-        Op::Grant {
-            socket,
-            user,
-            channel,
-        } => hub.grant_from_cluster(&socket, UserId(user), &channel),
-        Op::Withdraw { socket, channel } => hub.withdraw_local(&socket, &channel),
-        Op::Terminate { user } => {
-            let kill = Kill::with_error(
-                codes::UNAUTHORIZED,
-                "Connection terminated by the application",
-            );
-            hub.terminate_user_local(&user, &kill);
-        }
-        Op::MemberAdded {
-            channel,
-            user_id,
-            user_info,
-        } => hub.member_changed(&channel, true, &user_id, &user_info),
-        Op::MemberRemoved { channel, user_id } => {
-            hub.member_changed(&channel, false, &user_id, &serde_json::Value::Null);
-        }
-    }
-}
-
-/// Every second: this node's counts and heartbeat into Redis; every few seconds: take out nodes
-/// whose heartbeat expired (they died without leaving).
-async fn housekeeping(
-    link: Arc<Link>,
-    hub: Weak<Hub>,
-    presence: mpsc::UnboundedSender<PresenceCmd>,
-) {
-    let mut tick = tokio::time::interval(STATS_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut ticks: u64 = 0;
-    loop {
-        tick.tick().await;
-        ticks += 1;
-        if !link.is_up() {
-            continue;
-        }
-        let Some(strong) = hub.upgrade() else { return };
-        let (connections, channels) = strong.local_counts();
-        drop(strong);
-        let stats_key = &format!("{}stats:{}", link.prefix, link.node);
-        let alive_key = &format!("{}node:{}:alive", link.prefix, link.node);
-        let nodes_key = &format!("{}nodes", link.prefix);
-        let node = &link.node;
-        let channels = &channels;
-        let written = link
-            .commands
-            .run(|mut connection| async move {
-                let mut pipe = redis::pipe();
-                pipe.atomic()
-                    .cmd("DEL")
-                    .arg(stats_key)
-                    .ignore()
-                    .cmd("HSET")
-                    .arg(stats_key)
-                    .arg("connections")
-                    .arg(connections)
-                    .ignore();
-                for (channel, subscribers) in channels {
-                    pipe.cmd("HSET")
-                        .arg(stats_key)
-                        .arg(format!("c:{channel}"))
-                        .arg(subscribers)
-                        .ignore();
-                }
-                pipe.cmd("PEXPIRE")
-                    .arg(stats_key)
-                    .arg(STATS_TTL_MS)
-                    .ignore()
-                    .cmd("SET")
-                    .arg(alive_key)
-                    .arg(1)
-                    .arg("PX")
-                    .arg(ALIVE_TTL_MS)
-                    .ignore()
-                    .cmd("SADD")
-                    .arg(nodes_key)
-                    .arg(node)
-                    .ignore();
-                pipe.query_async::<()>(&mut connection).await
-            })
-            .await;
-        if let Err(cause) = written {
-            tracing::debug!(%cause, "could not write this node's counts");
-        }
-        if ticks.is_multiple_of(3) {
-            let _ = presence.send(PresenceCmd::Reap);
-        }
-    }
-}
-
-// ---- counts for the Pusher HTTP API ----
-
-impl Link {
-    /// The other nodes' `stats` hashes (fields → values), or `None` when Redis is away.
-    async fn other_stats(&self, fields: &[String]) -> Option<Vec<HashMap<String, i64>>> {
-        if !self.is_up() {
-            return None;
-        }
-        let prefix = &self.prefix;
-        let node = &self.node;
-        self.commands
-            .run(|mut connection| async move {
-                let nodes: Vec<String> = redis::cmd("SMEMBERS")
-                    .arg(format!("{prefix}nodes"))
-                    .query_async(&mut connection)
-                    .await?;
-                let others: Vec<String> = nodes.into_iter().filter(|n| n != node).collect();
-                let mut pipe = redis::pipe();
-                for other in &others {
-                    let key = format!("{prefix}stats:{other}");
-                    if fields.is_empty() {
-                        pipe.cmd("HGETALL").arg(key);
-                    } else {
-                        pipe.cmd("HMGET").arg(key).arg(fields);
-                    }
-                }
-                if others.is_empty() {
-                    return Ok(Vec::new());
-                }
-                if fields.is_empty() {
-                    pipe.query_async::<Vec<HashMap<String, i64>>>(&mut connection)
-                        .await
-                } else {
-                    let rows: Vec<Vec<Option<i64>>> = pipe.query_async(&mut connection).await?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|row| {
-                            fields
-                                .iter()
-                                .cloned()
-                                .zip(row)
-                                .filter_map(|(field, value)| value.map(|v| (field, v)))
-                                .collect()
-                        })
-                        .collect())
-                }
-            })
-            .await
-            .ok()
-    }
-
-    async fn presence_hash(&self, channel: &str, suffix: &str) -> Option<redis::Value> {
-        if !self.is_up() {
-            return None;
-        }
-        let key = &format!("{}presence:{channel}:{suffix}", self.prefix);
-        let command = if suffix == "users" { "HLEN" } else { "HVALS" };
-        self.commands
-            .run(|mut connection| async move {
-                redis::cmd(command)
-                    .arg(key)
-                    .query_async::<redis::Value>(&mut connection)
-                    .await
-            })
-            .await
-            .ok()
-    }
-}
-
-/// Connections on every node (this one's live, the others' as of their last second).
-pub(crate) async fn connection_count(hub: &Hub) -> usize {
-    let local = hub.connection_count();
-    let Some(link) = hub.link() else {
-        return local;
-    };
-    match link.other_stats(&["connections".to_owned()]).await {
-        Some(others) => {
-            local
-                + others
-                    .iter()
-                    .filter_map(|stats| stats.get("connections"))
-                    .map(|n| usize::try_from(*n).unwrap_or_default())
-                    .sum::<usize>()
-        }
-        None => local,
-    }
-}
-
-/// One channel as the whole cluster sees it.
-pub(crate) async fn channel(hub: &Hub, name: &str) -> ChannelInfo {
-    let mut info = hub.channel(name);
-    let Some(link) = hub.link() else {
-        return info;
-    };
-    if let Some(others) = link.other_stats(&[format!("c:{name}")]).await {
-        info.subscription_count += others
-            .iter()
-            .flat_map(|stats| stats.values())
-            .map(|n| usize::try_from(*n).unwrap_or_default())
-            .sum::<usize>();
-    }
-    if ChannelKind::of(name) == ChannelKind::Presence
-        && let Some(redis::Value::Int(users)) = link.presence_hash(name, "users").await
-    {
-        info.user_count = Some(usize::try_from(users).unwrap_or_default());
-    }
-    info
-}
-
-/// Occupied channels across the cluster, optionally only those starting with `prefix`.
-pub(crate) async fn channels(hub: &Hub, prefix: Option<&str>) -> Vec<ChannelInfo> {
-    let local = hub.channels(prefix);
-    let Some(link) = hub.link() else {
-        return local;
-    };
-    let Some(others) = link.other_stats(&[]).await else {
-        return local;
-    };
-    let mut names: std::collections::BTreeSet<String> =
-        local.iter().map(|c| c.name.clone()).collect();
-    for stats in &others {
-        for (field, count) in stats {
-            if let Some(name) = field.strip_prefix("c:")
-                && *count > 0
-                && prefix.is_none_or(|p| name.starts_with(p))
-            {
-                names.insert(name.to_owned());
-            }
-        }
-    }
-    let mut found = Vec::with_capacity(names.len());
-    for name in names {
-        let mut info = local
-            .iter()
-            .find(|c| c.name == name)
-            .cloned()
-            .unwrap_or_else(|| hub.channel(&name));
-        info.subscription_count += others
-            .iter()
-            .filter_map(|stats| stats.get(&format!("c:{name}")))
-            .map(|n| usize::try_from(*n).unwrap_or_default())
-            .sum::<usize>();
-        if ChannelKind::of(&name) == ChannelKind::Presence
-            && let Some(redis::Value::Int(users)) = link.presence_hash(&name, "users").await
-        {
-            info.user_count = Some(usize::try_from(users).unwrap_or_default());
-        }
-        found.push(info);
-    }
-    found
-}
-
-/// The `user_id`s present on a presence channel, anywhere.
-pub(crate) async fn channel_users(hub: &Hub, name: &str) -> Vec<serde_json::Value> {
-    let local = hub.channel_users(name);
-    let Some(link) = hub.link() else {
-        return local;
-    };
-    match link.presence_hash(name, "info").await {
-        Some(redis::Value::Array(values)) => values
-            .iter()
-            .filter_map(|value| match value {
-                redis::Value::BulkString(bytes) => {
-                    serde_json::from_slice::<serde_json::Value>(bytes).ok()
-                }
-                _ => None,
-            })
-            .filter_map(|info| info.get("user_id").cloned())
-            .collect(),
-        _ => local,
     }
 }

@@ -13,8 +13,8 @@
 //! | `nodes` | set | node ids, for counts and for finding dead nodes |
 //!
 //! Every change is one Lua script, so two nodes can never both decide that a user arrived or
-//! left. `member_added` / `member_removed` are published from inside the script that made the
-//! user's count 1 / 0, in Redis's one order with everything else.
+//! left. `member_added` / `member_removed` are added to the ops stream from inside the script
+//! that made the user's count 1 / 0, in Redis's one order with everything else.
 //!
 //! A node that stops takes its entries out ([`PresenceCmd::Depart`]). A node that dies stops
 //! refreshing its `alive` key; within about 13 s another node notices, takes its entries out and
@@ -29,25 +29,14 @@
 //! `member_added` for someone they already list (pusher-js keeps one entry per user).
 
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Link, Op};
-use crate::hub::{Hub, Member, SubscribeError};
+use super::{Link, Replica, stream};
 
-/// How long a presence subscription waits for Redis before deciding alone.
-const JOIN_WAIT: Duration = Duration::from_secs(2);
-
-/// What Redis said about a presence join.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Snapshot {
-    /// This was the user's first socket on the channel, anywhere.
-    pub first: bool,
-    /// `(user_id, user_info)` of every member, this one included.
-    pub members: Vec<(Value, Value)>,
-}
+mod scripts;
+use crate::hub::{Hub, Member, Op, Snapshot};
 
 /// Work for the presence task, in order.
 pub(crate) enum PresenceCmd {
@@ -69,126 +58,6 @@ pub(crate) enum PresenceCmd {
     /// This node stops.
     Depart { done: oneshot::Sender<()> },
 }
-
-const JOIN: &str = r"
-local first = 0
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('SADD', KEYS[4], ARGV[4])
-  if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then
-    redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-    redis.call('PUBLISH', ARGV[5], ARGV[6])
-    first = 1
-  end
-end
-return {first, redis.call('HVALS', KEYS[3])}
-";
-
-const LEAVE: &str = r"
-redis.call('SREM', KEYS[4], ARGV[2])
-local key = redis.call('HGET', KEYS[1], ARGV[1])
-if not key then return -1 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-if redis.call('HINCRBY', KEYS[2], key, -1) <= 0 then
-  redis.call('HDEL', KEYS[2], key)
-  redis.call('HDEL', KEYS[3], key)
-  redis.call('PUBLISH', ARGV[3], ARGV[4])
-  return 1
-end
-return 0
-";
-
-/// Takes a node's entries out; returns `channel, info` pairs of the users gone with them.
-/// ARGV: prefix, node, `1` to do nothing if the node is alive after all, `1` to forget the node.
-const CLEANUP: &str = r"
-local p, node = ARGV[1], ARGV[2]
-if ARGV[3] == '1' and redis.call('EXISTS', p .. 'node:' .. node .. ':alive') == 1 then
-  return {}
-end
-local set = p .. 'node:' .. node .. ':presence'
-local gone = {}
-for _, m in ipairs(redis.call('SMEMBERS', set)) do
-  local nl = string.find(m, '\n', 1, true)
-  if nl then
-    local channel, socket = string.sub(m, 1, nl - 1), string.sub(m, nl + 1)
-    local base = p .. 'presence:' .. channel
-    local field = node .. '|' .. socket
-    local key = redis.call('HGET', base .. ':sockets', field)
-    if key then
-      redis.call('HDEL', base .. ':sockets', field)
-      if redis.call('HINCRBY', base .. ':users', key, -1) <= 0 then
-        local info = redis.call('HGET', base .. ':info', key)
-        redis.call('HDEL', base .. ':users', key)
-        redis.call('HDEL', base .. ':info', key)
-        if info then
-          table.insert(gone, channel)
-          table.insert(gone, info)
-        end
-      end
-    end
-  end
-end
-redis.call('DEL', set)
-if ARGV[4] == '1' then
-  redis.call('SREM', p .. 'nodes', node)
-  redis.call('DEL', p .. 'stats:' .. node, p .. 'node:' .. node .. ':alive')
-end
-return gone
-";
-
-/// Replaces this node's entries with the ones given (groups of channel, socket, user key, info)
-/// in one step; returns `added|removed, channel, info` for every user whose presence changed.
-const RESYNC: &str = r"
-local p, node = ARGV[1], ARGV[2]
-local set = p .. 'node:' .. node .. ':presence'
-local before, touched = {}, {}
-local function note(channel, key)
-  local id = channel .. '\n' .. key
-  if before[id] == nil then
-    before[id] = redis.call('HGET', p .. 'presence:' .. channel .. ':info', key) or false
-    table.insert(touched, {channel, key})
-  end
-end
-for _, m in ipairs(redis.call('SMEMBERS', set)) do
-  local nl = string.find(m, '\n', 1, true)
-  if nl then
-    local channel, socket = string.sub(m, 1, nl - 1), string.sub(m, nl + 1)
-    local base = p .. 'presence:' .. channel
-    local field = node .. '|' .. socket
-    local key = redis.call('HGET', base .. ':sockets', field)
-    if key then
-      note(channel, key)
-      redis.call('HDEL', base .. ':sockets', field)
-      if redis.call('HINCRBY', base .. ':users', key, -1) <= 0 then
-        redis.call('HDEL', base .. ':users', key)
-        redis.call('HDEL', base .. ':info', key)
-      end
-    end
-  end
-end
-redis.call('DEL', set)
-for i = 3, #ARGV, 4 do
-  local channel, socket, key, info = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local base = p .. 'presence:' .. channel
-  note(channel, key)
-  if redis.call('HSETNX', base .. ':sockets', node .. '|' .. socket, key) == 1 then
-    if redis.call('HINCRBY', base .. ':users', key, 1) == 1 then
-      redis.call('HSET', base .. ':info', key, info)
-    end
-    redis.call('SADD', set, channel .. '\n' .. socket)
-  end
-end
-local out = {}
-for _, t in ipairs(touched) do
-  local was = before[t[1] .. '\n' .. t[2]]
-  local now = redis.call('HGET', p .. 'presence:' .. t[1] .. ':info', t[2])
-  if was and not now then
-    table.insert(out, 'removed'); table.insert(out, t[1]); table.insert(out, was)
-  elseif now and not was then
-    table.insert(out, 'added'); table.insert(out, t[1]); table.insert(out, now)
-  end
-end
-return out
-";
 
 struct Scripts {
     join: redis::Script,
@@ -225,51 +94,6 @@ impl Link {
     }
 }
 
-/// A presence subscription with scaling on: the socket is marked joining, Redis counts it and
-/// answers with every member, and the hub completes the subscription. Redis away or slow: the
-/// node decides alone.
-pub(crate) async fn join(
-    hub: &Arc<Hub>,
-    socket: &str,
-    channel: &str,
-    member: Member,
-) -> Result<(), SubscribeError> {
-    let Some(link) = hub.link() else {
-        return hub.subscribe(socket, channel, Some(member));
-    };
-    hub.begin_join(socket, channel)?;
-    let (reply, answer) = oneshot::channel();
-    let snapshot = if link.is_up() && hub_presence_send(hub, channel, socket, &member, reply) {
-        tokio::time::timeout(JOIN_WAIT, answer)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .flatten()
-    } else {
-        None
-    };
-    hub.finish_join(socket, channel, member, snapshot)
-}
-
-fn hub_presence_send(
-    hub: &Hub,
-    channel: &str,
-    socket: &str,
-    member: &Member,
-    reply: oneshot::Sender<Option<Snapshot>>,
-) -> bool {
-    hub.presence_sender().is_some_and(|sender| {
-        sender
-            .send(PresenceCmd::Join {
-                channel: channel.to_owned(),
-                socket: socket.to_owned(),
-                member: member.clone(),
-                reply,
-            })
-            .is_ok()
-    })
-}
-
 /// The presence task: one command at a time, in order.
 pub(crate) async fn run(
     link: Arc<Link>,
@@ -277,10 +101,10 @@ pub(crate) async fn run(
     mut queue: mpsc::UnboundedReceiver<PresenceCmd>,
 ) {
     let scripts = Scripts {
-        join: redis::Script::new(JOIN),
-        leave: redis::Script::new(LEAVE),
-        cleanup: redis::Script::new(CLEANUP),
-        resync: redis::Script::new(RESYNC),
+        join: redis::Script::new(scripts::JOIN),
+        leave: redis::Script::new(scripts::LEAVE),
+        cleanup: redis::Script::new(scripts::CLEANUP),
+        resync: redis::Script::new(scripts::RESYNC),
     };
     while let Some(command) = queue.recv().await {
         match command {
@@ -309,7 +133,7 @@ pub(crate) async fn run(
                 };
                 let Some(hub) = hub.upgrade() else { return };
                 match outcome {
-                    // Redis published it for the others; this node's sockets hear it here.
+                    // Redis told the others; this node's sockets hear it here.
                     Some(true) => {
                         hub.member_changed(&channel, false, &member.user_id, &Value::Null)
                     }
@@ -352,15 +176,15 @@ async fn joined(
         channel: channel.to_owned(),
         user_id: member.user_id.clone(),
         user_info: member.user_info.clone(),
-    }
-    .encode(&link.node);
+    };
     let args = [
         link.field(socket),
         member.key.clone(),
         info_json(member),
         format!("{channel}\n{socket}"),
-        link.channel.clone(),
-        added,
+        link.stream.clone(),
+        stream::encode(&added, &link.node, None),
+        stream::MAX_LEN.to_string(),
     ];
     let (keys, args) = (&keys, &args);
     let answer = link
@@ -402,13 +226,13 @@ async fn left(
     let removed = Op::MemberRemoved {
         channel: channel.to_owned(),
         user_id: member.user_id.clone(),
-    }
-    .encode(&link.node);
+    };
     let args = [
         link.field(socket),
         format!("{channel}\n{socket}"),
-        link.channel.clone(),
-        removed,
+        link.stream.clone(),
+        stream::encode(&removed, &link.node, None),
+        stream::MAX_LEN.to_string(),
     ];
     let (keys, args) = (&keys, &args);
     let answer = link
@@ -474,7 +298,7 @@ async fn cleanup(
     }
 }
 
-/// Publishes `member_removed` for each `(channel, info)` straight away (not through the queue:
+/// Adds `member_removed` for each `(channel, info)` to the stream straight away (not through the queue:
 /// this runs when the node stops, too).
 async fn announce_removed(link: &Link, gone: &[(String, String)]) {
     announce(
@@ -496,18 +320,11 @@ async fn announce(link: &Link, ops: Vec<Op>) {
     if ops.is_empty() {
         return;
     }
-    let messages: &Vec<String> = &ops.iter().map(|op| op.encode(&link.node)).collect();
-    let channel = &link.channel;
-    let sent = link
-        .commands
-        .run(|mut connection| async move {
-            let mut pipe = redis::pipe();
-            for message in messages {
-                pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
-            }
-            pipe.query_async::<()>(&mut connection).await
-        })
-        .await;
+    let entries: Vec<String> = ops
+        .iter()
+        .map(|op| stream::encode(op, &link.node, None))
+        .collect();
+    let sent = stream::add(link, &entries).await;
     if let Err(cause) = sent {
         tracing::debug!(%cause, "could not announce presence changes");
     }

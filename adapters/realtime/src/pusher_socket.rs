@@ -1,0 +1,364 @@
+//! One Pusher-protocol WebSocket connection: admission, and the read loop (Pusher frames in —
+//! subscribe, unsubscribe, ping, client events — idle pings, pong timeout). The writer task and
+//! the rest both wire formats share are in `connection`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::{SplitSink, SplitStream};
+use poem::web::websocket::{Message, WebSocket, WebSocketStream};
+use poem::web::{Data, Path};
+use poem::{IntoResponse, Request, handler};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::connection::{
+    Admitted, LiveTask, Liveness, RateWindow, Room, Silence, admit, is_over_hard_limit,
+    let_writer_finish, refuse_with, refused, room_for_request, websocket_config, write_loop,
+};
+use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, Wire};
+use crate::protocol::{self, ChannelKind, Frame, codes};
+use crate::signature;
+
+/// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.
+const GRANT_WAIT: Duration = Duration::from_millis(500);
+
+/// What the upgrade request already decided about the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    Welcome,
+    UnknownApp,
+    ForbiddenOrigin,
+}
+
+/// `GET {prefix}/app/{key}`: upgrades every request, because pusher-js only understands a refusal
+/// told over the WebSocket (`pusher:error` then close), never an HTTP status.
+#[handler]
+pub(crate) fn upgrade(
+    Path(key): Path<String>,
+    ws: WebSocket,
+    req: &Request,
+    Data(hub): Data<&Arc<Hub>>,
+) -> impl IntoResponse {
+    let hub = hub.clone();
+    let admission = if key != hub.config.key {
+        Admission::UnknownApp
+    } else if !hub.config.origin_allowed(req.header("origin")) {
+        Admission::ForbiddenOrigin
+    } else {
+        Admission::Welcome
+    };
+    ws.config(websocket_config(&hub))
+        .on_upgrade(move |stream| serve(stream, hub, admission))
+}
+
+/// Reverb's close for a Pusher frame that is too big: 1009, no `pusher:error` first.
+fn too_big() -> Kill {
+    Kill {
+        error: None,
+        close_code: codes::MESSAGE_TOO_BIG,
+        reason: "Maximum message size exceeded".into(),
+    }
+}
+
+async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
+    let _live = LiveTask::new(&hub);
+    let (mut sink, mut incoming) = stream.split();
+    match admission {
+        Admission::Welcome => {}
+        Admission::UnknownApp => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::APP_NOT_FOUND,
+                "Application does not exist",
+            )
+            .await;
+        }
+        Admission::ForbiddenOrigin => {
+            return refuse(
+                &mut sink,
+                &mut incoming,
+                codes::UNAUTHORIZED,
+                "Origin not allowed",
+            )
+            .await;
+        }
+    }
+    let Admitted {
+        socket_id,
+        outbox,
+        queue,
+        kill,
+        killed,
+    } = match admit(&hub, Wire::Pusher, None) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            let (code, message) = refused(refusal);
+            return refuse(&mut sink, &mut incoming, code, message).await;
+        }
+    };
+    let activity_timeout = hub.config.activity_timeout.as_secs();
+    hub.send_to(
+        &socket_id,
+        protocol::connection_established(&socket_id, activity_timeout),
+    );
+    tracing::debug!(socket_id, "connection established");
+
+    let mut writer = tokio::spawn(write_loop(sink, queue, killed, Wire::Pusher, None));
+    let mut connection = Connection {
+        whispers: RateWindow::new(hub.config.client_events_per_second),
+        hub,
+        socket_id,
+        kill,
+        outbox: outbox.clone(),
+    };
+    let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
+    connection.hub.unregister(&connection.socket_id);
+    // With the hub's sender gone and ours dropped, the writer drains what is queued and closes.
+    drop(outbox);
+    drop(connection.outbox);
+    let_writer_finish(&mut writer, writer_done).await;
+    tracing::debug!(socket_id = connection.socket_id, "connection closed");
+}
+
+/// Tells a client why it may not connect, then closes with the same code.
+async fn refuse(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    incoming: &mut SplitStream<WebSocketStream>,
+    code: u16,
+    message: &str,
+) {
+    refuse_with(sink, incoming, Kill::with_error(code, message)).await;
+}
+
+struct Connection {
+    hub: Arc<Hub>,
+    socket_id: String,
+    kill: Arc<KillSwitch>,
+    whispers: RateWindow,
+    /// The socket's own queue: a request waits for room in it (see [`room_for_request`]).
+    outbox: mpsc::Sender<Frame>,
+}
+
+impl Connection {
+    /// Reads until the client leaves, the writer ends, or the socket is closed for silence or an
+    /// oversized frame. Returns whether the writer has already finished.
+    async fn read_loop(
+        &mut self,
+        incoming: &mut SplitStream<WebSocketStream>,
+        writer: &mut JoinHandle<()>,
+    ) -> bool {
+        let mut liveness = Liveness::new(&self.hub.config);
+        loop {
+            tokio::select! {
+                _ = &mut *writer => return true,
+                () = tokio::time::sleep_until(liveness.deadline().into()) => {
+                    if liveness.lapse() == Silence::Unanswered {
+                        self.kill.trigger(Kill::with_error(
+                            codes::PONG_TIMEOUT,
+                            "Pong reply not received in time",
+                        ));
+                        return false;
+                    }
+                    self.reply(protocol::ping());
+                }
+                message = incoming.next() => {
+                    let message = match message {
+                        Some(Ok(message)) => message,
+                        Some(Err(error)) => {
+                            // tungstenite refuses a frame over the hard cap before we see it
+                            // ("Space limit exceeded: Message too long: …"); close with 1009, as
+                            // for a frame over `max_message_size`, rather than just dropping.
+                            if is_over_hard_limit(&error) {
+                                self.kill.trigger(too_big());
+                            }
+                            return false;
+                        }
+                        None => return false,
+                    };
+                    // Any frame, control frames included, proves the client is alive.
+                    liveness.heard();
+                    // Whatever the frame, its answer (or error) needs room in the queue.
+                    let wait = self.hub.config.pong_timeout;
+                    match room_for_request(&self.outbox, writer, &self.kill, wait).await {
+                        Room::Free => {}
+                        Room::WriterDone => return true,
+                        Room::Stalled => return false,
+                    }
+                    let text = match message {
+                        Message::Text(text) => text,
+                        Message::Binary(bytes) => match String::from_utf8(bytes) {
+                            Ok(text) => text,
+                            Err(_) => {
+                                self.error(codes::RECONNECT, "Invalid message format");
+                                continue;
+                            }
+                        },
+                        Message::Close(_) => return false,
+                        Message::Ping(_) | Message::Pong(_) => continue,
+                    };
+                    if text.len() > self.hub.config.max_message_size {
+                        self.kill.trigger(too_big());
+                        return false;
+                    }
+                    self.handle(&text).await;
+                }
+            }
+        }
+    }
+
+    fn reply(&self, frame: Frame) {
+        self.hub.send_to(&self.socket_id, frame);
+    }
+
+    /// A `pusher:error` that leaves the socket open.
+    fn error(&self, code: u16, message: &str) {
+        self.reply(protocol::error(code, message));
+    }
+
+    fn invalid(&self) {
+        // Reverb's answer to anything it cannot act on.
+        self.error(codes::RECONNECT, "Invalid message format");
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            return self.invalid();
+        };
+        let Some(event) = message.get("event").and_then(Value::as_str) else {
+            return self.invalid();
+        };
+        match event {
+            "pusher:ping" => self.reply(protocol::pong()),
+            "pusher:pong" => {}
+            "pusher:subscribe" => self.subscribe(&payload(&message)).await,
+            "pusher:unsubscribe" => {
+                match payload(&message).get("channel").and_then(Value::as_str) {
+                    Some(channel) => self.hub.unsubscribe(&self.socket_id, channel),
+                    None => self.invalid(),
+                }
+            }
+            client if client.starts_with("client-") => self.whisper(client, &message),
+            _ => self.invalid(),
+        }
+    }
+
+    async fn subscribe(&self, data: &Value) {
+        let Some(channel) = data
+            .get("channel")
+            .and_then(Value::as_str)
+            .filter(|name| protocol::valid_channel_name(name))
+        else {
+            return self.invalid();
+        };
+        let kind = ChannelKind::of(channel);
+        let mut identity = None;
+        if kind.is_authenticated() {
+            let channel_data = data.get("channel_data").and_then(Value::as_str);
+            let auth = data.get("auth").and_then(Value::as_str).unwrap_or_default();
+            let config = &self.hub.config;
+            if !signature::verify_channel_auth(
+                &config.key,
+                &config.secret,
+                auth,
+                &self.socket_id,
+                channel,
+                channel_data,
+            ) {
+                return self.error(codes::UNAUTHORIZED, "Connection is unauthorized");
+            }
+            if kind == ChannelKind::Presence {
+                match channel_data.and_then(presence_member) {
+                    Some(member) => identity = Some(member),
+                    None => return self.error(codes::RECONNECT, "Invalid presence channel data"),
+                }
+            }
+        }
+        let mut outcome = self.join(channel, identity.clone()).await;
+        // Scaling: the signature may have been issued by another node, whose grant (which lifts
+        // an earlier revocation) travels through Redis and can arrive just after the subscribe.
+        if outcome == Err(SubscribeError::Revoked) && self.hub.replica().is_some() {
+            let deadline = Instant::now() + GRANT_WAIT;
+            while Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if !self.hub.is_revoked(&self.socket_id, channel) {
+                    outcome = self.join(channel, identity).await;
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Ok(()) | Err(SubscribeError::UnknownSocket) => {}
+            Err(SubscribeError::Revoked) => {
+                self.error(codes::UNAUTHORIZED, "Connection is unauthorized");
+            }
+        }
+    }
+
+    /// Presence with scaling on asks the cluster (see `hub::presence`); everything else is local.
+    async fn join(&self, channel: &str, identity: Option<Member>) -> Result<(), SubscribeError> {
+        match identity {
+            Some(member) => {
+                self.hub
+                    .join_presence(&self.socket_id, channel, member)
+                    .await
+            }
+            None => self.hub.subscribe(&self.socket_id, channel, None),
+        }
+    }
+
+    fn whisper(&mut self, event: &str, message: &Value) {
+        let Some(channel) = message.get("channel").and_then(Value::as_str) else {
+            return self.invalid();
+        };
+        if !ChannelKind::of(channel).is_authenticated() {
+            return self.error(
+                codes::UNAUTHORIZED,
+                "Client events are only accepted on private and presence channels.",
+            );
+        }
+        if !self.whispers.allow() {
+            let limit = self.whispers.limit;
+            return self.error(
+                codes::CLIENT_EVENT_RATE,
+                &format!(
+                    "Client event rejected: only {limit} client events per second are allowed."
+                ),
+            );
+        }
+        let data = message.get("data").cloned().unwrap_or(Value::Null);
+        if self
+            .hub
+            .whisper(&self.socket_id, channel, event, &data)
+            .is_err()
+        {
+            self.error(
+                codes::UNAUTHORIZED,
+                "The client is not a member of the specified channel.",
+            );
+        }
+    }
+}
+
+/// A subscribe's `data`: an object, or (some clients) the same object encoded as a string.
+fn payload(message: &Value) -> Value {
+    match message.get("data") {
+        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    }
+}
+
+/// `{"user_id": …, "user_info"?: …}`; a presence subscription without a `user_id` is refused.
+fn presence_member(channel_data: &str) -> Option<Member> {
+    let data: Value = serde_json::from_str(channel_data).ok()?;
+    let user_id = data.get("user_id")?;
+    if !(user_id.is_string() || user_id.is_number()) {
+        return None;
+    }
+    let user_info = data.get("user_info").cloned().unwrap_or(Value::Null);
+    Some(Member::new(user_id.clone(), user_info))
+}
