@@ -154,6 +154,11 @@ impl Cluster {
     /// Starts Redis and three nodes on a fresh database; `None` (after a SKIPPED line) when no
     /// `redis-server` is installed.
     pub async fn start(test: &str) -> Option<Self> {
+        Self::start_with(test, &[]).await
+    }
+
+    /// [`start`](Self::start), with more environment for every node.
+    pub async fn start_with(test: &str, extra: &[(&str, &str)]) -> Option<Self> {
         let Some(redis) = TestRedis::start() else {
             eprintln!(
                 "SKIPPED: scale-out test {test}: no redis-server found and TEST_REDIS_URL unset (install Redis to run the three-node tests)"
@@ -173,11 +178,12 @@ impl Cluster {
             std::process::id(),
             CLUSTERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
         );
-        let env = [
+        let mut env = vec![
             ("REVERB_SCALING_ENABLED", "true"),
             ("REDIS_URL", url.as_str()),
             ("REVERB_SCALING_CHANNEL", channel.as_str()),
         ];
+        env.extend_from_slice(extra);
         let mut nodes = Vec::new();
         // One after the other: the first applies the migrations.
         for _ in 0..3 {

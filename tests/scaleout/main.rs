@@ -9,3 +9,4 @@ mod delivery;
 mod message_features;
 mod outage;
 mod presence;
+mod redis_restart;
