@@ -186,22 +186,7 @@ async fn joined(
         stream::encode(&added, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let (keys, args) = (&keys, &args);
-    let answer = link
-        .commands
-        .run(|mut connection| async move {
-            let mut invocation = scripts.join.prepare_invoke();
-            for key in keys {
-                invocation.key(key);
-            }
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation
-                .invoke_async::<(i64, Vec<String>)>(&mut connection)
-                .await
-        })
-        .await;
+    let answer = invoke::<(i64, Vec<String>)>(link, &scripts.join, &keys, &args).await;
     match answer {
         Ok((first, infos)) => Some(Snapshot {
             first: first == 1,
@@ -212,6 +197,27 @@ async fn joined(
             None
         }
     }
+}
+
+/// Runs one of the presence scripts on the command connection.
+async fn invoke<T: redis::FromRedisValue>(
+    link: &Link,
+    script: &redis::Script,
+    keys: &[String],
+    args: &[String],
+) -> Result<T, String> {
+    link.commands
+        .run(|mut connection| async move {
+            let mut invocation = script.prepare_invoke();
+            for key in keys {
+                invocation.key(key);
+            }
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation.invoke_async::<T>(&mut connection).await
+        })
+        .await
 }
 
 /// `Some(true)`: that was the user's last socket anywhere; `None`: Redis could not say.
@@ -234,20 +240,7 @@ async fn left(
         stream::encode(&removed, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let (keys, args) = (&keys, &args);
-    let answer = link
-        .commands
-        .run(|mut connection| async move {
-            let mut invocation = scripts.leave.prepare_invoke();
-            for key in keys {
-                invocation.key(key);
-            }
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation.invoke_async::<i64>(&mut connection).await
-        })
-        .await;
+    let answer = invoke::<i64>(link, &scripts.leave, &keys, &args).await;
     match answer {
         Ok(1) => Some(true),
         Ok(0) => Some(false),
@@ -273,19 +266,7 @@ async fn cleanup(
         if only_if_dead { "1" } else { "0" }.to_owned(),
         "1".to_owned(),
     ];
-    let args = &args;
-    let answer = link
-        .commands
-        .run(|mut connection| async move {
-            let mut invocation = scripts.cleanup.prepare_invoke();
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation
-                .invoke_async::<Vec<String>>(&mut connection)
-                .await
-        })
-        .await;
+    let answer = invoke::<Vec<String>>(link, &scripts.cleanup, &[], &args).await;
     match answer {
         Ok(flat) => flat
             .chunks_exact(2)
@@ -386,19 +367,7 @@ async fn resync(link: &Link, scripts: &Scripts, entries: Vec<(String, String, Me
             info_json(member),
         ]);
     }
-    let args = &args;
-    let answer = link
-        .commands
-        .run(|mut connection| async move {
-            let mut invocation = scripts.resync.prepare_invoke();
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation
-                .invoke_async::<Vec<String>>(&mut connection)
-                .await
-        })
-        .await;
+    let answer = invoke::<Vec<String>>(link, &scripts.resync, &[], &args).await;
     let changes = match answer {
         Ok(changes) => changes,
         Err(cause) => {
