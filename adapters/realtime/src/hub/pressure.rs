@@ -1,18 +1,29 @@
 //! Back-pressure on publishing. When a channel's subscribers are behind as a whole — at least a
-//! quarter of them have queues more than half full — whoever publishes to it (the Pusher HTTP
+//! quarter of them have more than [`BEHIND_AT`] frames queued — whoever publishes to it (the Pusher HTTP
 //! API, a chat request, another node's ops being read) waits for their writers to catch up, at
 //! most [`MAX_HOLD`], instead of piling more into the queues: there every event would wait behind
 //! the backlog, and the slowest sockets would be cut off as too slow. One stalled client is not
 //! "behind as a whole" (the quarter rule), and small channels never hold a publisher up: their
 //! slow sockets are the slow-consumer rule's business.
 //!
+//! The threshold is a few frames, not a fraction of the queue: every frame queued ahead of an
+//! event is time that event waits, so holding the publisher early keeps the latency of a busy
+//! channel near one fan-out, while the writers still get several frames to coalesce per write.
+//!
 //! Measuring costs nothing extra on the way: delivery already has each socket's queue in hand
-//! ([`deliver`](super::state::deliver) says whether it is more than half full). Only a publish
-//! that found the channel behind polls it afterwards.
+//! ([`deliver`](super::state::deliver) says whether it is behind). Only a publish that found the
+//! channel behind polls it afterwards.
 
 use std::time::{Duration, Instant};
 
+use tokio::sync::mpsc;
+
 use super::Hub;
+use crate::protocol::Frame;
+
+/// A socket with more frames than this queued (or more than half its queue, if that is less)
+/// is behind.
+const BEHIND_AT: usize = 2;
 
 /// Channels smaller than this never hold a publisher.
 const MIN_SUBSCRIBERS: usize = 64;
@@ -24,7 +35,7 @@ const POLL: Duration = Duration::from_millis(2);
 /// How far behind a channel's subscribers are, as seen by one fan-out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Backlog {
-    /// Subscribers whose queue is more than half full.
+    /// Subscribers that are behind.
     pub(crate) behind: usize,
     /// Subscribers delivered to.
     pub(crate) of: usize,
@@ -35,6 +46,12 @@ impl Backlog {
     pub(crate) fn pressing(self) -> bool {
         self.of >= MIN_SUBSCRIBERS && self.behind * 4 >= self.of
     }
+}
+
+/// Whether the socket whose queue this is is behind.
+pub(super) fn is_behind(outbox: &mpsc::Sender<Frame>) -> bool {
+    let queued = outbox.max_capacity() - outbox.capacity();
+    queued > BEHIND_AT.min(outbox.max_capacity() / 2)
 }
 
 impl Hub {
@@ -56,7 +73,7 @@ impl Hub {
         for socket in subscribers.subscribers.keys() {
             if let Some(entry) = state.sockets.get(socket) {
                 backlog.of += 1;
-                if entry.outbox.capacity() < entry.outbox.max_capacity() / 2 {
+                if is_behind(&entry.outbox) {
                     backlog.behind += 1;
                 }
             }

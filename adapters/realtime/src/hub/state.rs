@@ -109,7 +109,7 @@ mod subscriptions;
 
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
 /// marks the socket as too slow. A socket whose wire the event has no rendering in is skipped.
-/// Returns whether the socket's queue is now more than half full (see `pressure`).
+/// Returns whether the socket is now behind (see `pressure`).
 pub(super) fn deliver(
     sockets: &HashMap<String, SocketEntry>,
     overflowed: &mut Vec<String>,
@@ -123,7 +123,7 @@ pub(super) fn deliver(
         return false;
     };
     match entry.outbox.try_send(text.clone()) {
-        Ok(()) => entry.outbox.capacity() < entry.outbox.max_capacity() / 2,
+        Ok(()) => super::pressure::is_behind(&entry.outbox),
         Err(mpsc::error::TrySendError::Full(_)) => {
             if !overflowed.iter().any(|id| id == socket) {
                 overflowed.push(socket.to_owned());
