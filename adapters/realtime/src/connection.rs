@@ -104,13 +104,17 @@ pub(crate) fn refused(refusal: Refusal) -> (u16, &'static str) {
 /// After the read loop: the hub's sender and ours are gone, so the writer drains what is queued
 /// and closes; it gets [`GOODBYE_TIMEOUT`] for that (unless it already ended).
 pub(crate) async fn let_writer_finish(writer: &mut JoinHandle<()>, writer_done: bool) {
-    if !writer_done
-        && tokio::time::timeout(GOODBYE_TIMEOUT, &mut *writer)
-            .await
-            .is_err()
-    {
-        writer.abort();
-    }
+    // Boxed (as every rare wait here): its timer is not part of the state an idle socket keeps.
+    Box::pin(async {
+        if !writer_done
+            && tokio::time::timeout(GOODBYE_TIMEOUT, &mut *writer)
+                .await
+                .is_err()
+        {
+            writer.abort();
+        }
+    })
+    .await;
 }
 
 /// Closes a socket that was never admitted as `kill` says.
@@ -119,9 +123,12 @@ pub(crate) async fn refuse_with(
     incoming: &mut SplitStream<WebSocketStream>,
     kill: Kill,
 ) {
-    say_goodbye(sink, kill).await;
-    // Give the client a moment to answer the close frame, for a clean close handshake.
-    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, incoming.next()).await;
+    Box::pin(async {
+        say_goodbye(sink, kill).await;
+        // Give the client a moment to answer the close frame, for a clean close handshake.
+        let _ = tokio::time::timeout(GOODBYE_TIMEOUT, incoming.next()).await;
+    })
+    .await;
 }
 
 async fn say_goodbye(sink: &mut SplitSink<WebSocketStream, Message>, kill: Kill) {
@@ -206,7 +213,7 @@ pub(crate) async fn write_loop(
             biased;
             kill = &mut killed => {
                 if let Ok(kill) = kill {
-                    say_goodbye(&mut sink, goodbye(kill)).await;
+                    Box::pin(say_goodbye(&mut sink, goodbye(kill))).await;
                 }
                 return;
             }
@@ -214,12 +221,13 @@ pub(crate) async fn write_loop(
             Some(()) = next_ping(&mut pings) => Some(Message::Ping(Vec::new())),
         };
         let Some(message) = next else {
-            let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.close()).await;
+            let _ = Box::pin(tokio::time::timeout(GOODBYE_TIMEOUT, sink.close())).await;
             return;
         };
         // Whatever else is already queued goes out with it: one write for the lot instead of one
         // per frame (a burst, or a busy room, costs the socket one system call per batch).
-        let write = async {
+        // Boxed: it lives only while a write is under way, not in every idle writer's state.
+        let write = Box::pin(async {
             sink.feed(message).await?;
             for _ in 1..COALESCE_FRAMES {
                 match queue.try_recv() {
@@ -228,12 +236,12 @@ pub(crate) async fn write_loop(
                 }
             }
             sink.flush().await
-        };
+        });
         tokio::select! {
             biased;
             kill = &mut killed => {
                 if let Ok(kill) = kill {
-                    say_goodbye(&mut sink, goodbye(kill)).await;
+                    Box::pin(say_goodbye(&mut sink, goodbye(kill))).await;
                 }
                 return;
             }

@@ -247,7 +247,7 @@ impl Connection {
                     liveness.heard();
                     // Whatever the frame, its answer (or error) needs room in the queue.
                     let wait = self.hub.config.pong_timeout;
-                    match connection::room_for_request(&self.outbox, writer, &self.kill, wait).await {
+                    match Box::pin(connection::room_for_request(&self.outbox, writer, &self.kill, wait)).await {
                         connection::Room::Free => {}
                         connection::Room::WriterDone => return true,
                         connection::Room::Stalled => return false,
@@ -276,7 +276,7 @@ impl Connection {
                         ));
                         continue;
                     }
-                    self.handle(&text).await;
+                    Box::pin(self.handle(&text)).await;
                 }
             }
         }
