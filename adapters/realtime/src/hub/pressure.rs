@@ -22,8 +22,8 @@ use super::Hub;
 use crate::protocol::Frame;
 
 /// A socket with more frames than this queued (or more than half its queue, if that is less)
-/// is behind.
-const BEHIND_AT: usize = 2;
+/// is behind: one frame waiting is a writer at work, two are a backlog.
+const BEHIND_AT: usize = 1;
 
 /// Channels smaller than this never hold a publisher.
 const MIN_SUBSCRIBERS: usize = 64;
