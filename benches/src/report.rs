@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use crate::common::{cell, round};
 
-
 /// Server memory per idle connection at 10,000 sockets, at most (the realtime issue's target).
 const IDLE_KIB_LIMIT: f64 = 4.0;
+
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// File of collected lines (`BENCH_JSON {…}` or bare JSON objects, one per line).
