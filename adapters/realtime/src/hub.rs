@@ -20,6 +20,12 @@
 //! for both kinds of socket; each subscriber is queued the rendering for its own wire, and a
 //! socket whose wire has no rendering of the event (a `member_added` for an envelope socket, a
 //! forwarded ping for a Pusher socket) is skipped without taking a slot in its queue.
+//!
+//! Layout: this file admits sockets and subscribes them; [`op`] is every operation that reaches
+//! sockets on every node, carried out in one place by `operations` (`perform` here, `apply` for
+//! another node's); [`Replica`] is what the hub asks of the other nodes (the scaling module
+//! implements it); `presence` completes a clustered presence join; `pressure` holds a publisher
+//! while a big channel is behind; `state` is what the lock guards.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
