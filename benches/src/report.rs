@@ -316,36 +316,16 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
             w,
             "| Fan-out to 1,000 ({mode}): server CPU per delivery ≤ ⅓ of the peer's | {measured} | {verdict} |"
         );
-        let c99 = c.and_then(|r| r["lat_p99_ms"].as_f64());
-        let p99 = p.and_then(|r| r["lat_p99_ms"].as_f64());
-        let (measured, verdict) = match (c99, p99) {
-            (Some(a), Some(b)) => (format!("Confab {a:.2} ms vs {peer} {b:.2} ms"), met(a <= b)),
-            (Some(a), None) => (
-                format!("Confab {a:.2} ms; no peer run"),
-                "not comparable".into(),
-            ),
-            _ => ("not measured".into(), "–".into()),
-        };
-        let _ = writeln!(
-            w,
-            "| Fan-out to 1,000 ({mode}): p99 latency no worse than the peer's | {measured} | {verdict} |"
-        );
+        p99_row(w, peer, &format!("1,000 ({mode})"), c, p);
     }
     // Flat out at 10,000 subscribers the publisher outruns the sockets: p99 shows whether the
     // server keeps its queues short (back-pressure) or lets the backlog grow.
-    let c99 = find_fan(CONFAB, 10_000, "flat").and_then(|r| r["lat_p99_ms"].as_f64());
-    let p99 = find_fan(peer, 10_000, "flat").and_then(|r| r["lat_p99_ms"].as_f64());
-    let (measured, verdict) = match (c99, p99) {
-        (Some(a), Some(b)) => (format!("Confab {a:.2} ms vs {peer} {b:.2} ms"), met(a <= b)),
-        (Some(a), None) => (
-            format!("Confab {a:.2} ms; no peer run"),
-            "not comparable".into(),
-        ),
-        _ => ("not measured".into(), "–".into()),
-    };
-    let _ = writeln!(
+    p99_row(
         w,
-        "| Fan-out to 10,000 (flat): p99 latency no worse than the peer's | {measured} | {verdict} |"
+        peer,
+        "10,000 (flat)",
+        find_fan(CONFAB, 10_000, "flat"),
+        find_fan(peer, 10_000, "flat"),
     );
     let lost: i64 = fanout
         .iter()
@@ -434,6 +414,24 @@ per second) raised so they do not cap the run.
 
 pub(crate) fn s(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// A target row: Confab's fan-out p99 at `what` no worse than the peer's.
+fn p99_row(w: &mut String, peer: &str, what: &str, confab: Option<&Value>, other: Option<&Value>) {
+    let c99 = confab.and_then(|r| r["lat_p99_ms"].as_f64());
+    let p99 = other.and_then(|r| r["lat_p99_ms"].as_f64());
+    let (measured, verdict) = match (c99, p99) {
+        (Some(a), Some(b)) => (format!("Confab {a:.2} ms vs {peer} {b:.2} ms"), met(a <= b)),
+        (Some(a), None) => (
+            format!("Confab {a:.2} ms; no peer run"),
+            "not comparable".into(),
+        ),
+        _ => ("not measured".into(), "–".into()),
+    };
+    let _ = writeln!(
+        w,
+        "| Fan-out to {what}: p99 latency no worse than the peer's | {measured} | {verdict} |"
+    );
 }
 
 pub(crate) fn met(ok: bool) -> String {
