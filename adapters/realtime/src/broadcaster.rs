@@ -38,31 +38,32 @@ impl Broadcaster for PusherBroadcaster {
     async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>) {
         let except = except.as_ref().map(|socket| socket.0.as_str());
         let mut envelopes = envelope::translate(&event);
-        for outgoing in events::translate(&event) {
+        let pushers = events::translate(&event);
+        // A node that may have missed a revocation confirms each room this event goes to, once,
+        // before anything is delivered (see `room_guard`).
+        let rooms = pushers
+            .iter()
+            .map(|outgoing| outgoing.channel.as_str())
+            .chain(envelopes.iter().filter_map(|(route, _)| match route {
+                Route::Channel(channel) => Some(channel.as_str()),
+                Route::User(_) => None,
+            }));
+        self.guard.confirm(&self.hub, rooms).await;
+        for outgoing in pushers {
             let frame = protocol::frame(outgoing.event, Some(&outgoing.channel), &outgoing.data);
             let twin = envelopes
                 .iter()
                 .position(|(route, _)| matches!(route, Route::Channel(c) if *c == outgoing.channel))
                 .map(|at| envelopes.remove(at).1);
             let frame = Outbound::pusher(frame).with_envelope(twin);
-            self.guard.confirm(&self.hub, &outgoing.channel).await;
-            if self
-                .hub
-                .publish(&outgoing.channel, frame, except)
-                .pressing()
-            {
-                self.hub.relieve(&outgoing.channel).await;
-            }
+            self.hub
+                .publish_paced(&outgoing.channel, frame, except)
+                .await;
         }
         for (route, frame) in envelopes {
             let frame = Outbound::envelope(frame);
             match route {
-                Route::Channel(channel) => {
-                    self.guard.confirm(&self.hub, &channel).await;
-                    if self.hub.publish(&channel, frame, except).pressing() {
-                        self.hub.relieve(&channel).await;
-                    }
-                }
+                Route::Channel(channel) => self.hub.publish_paced(&channel, frame, except).await,
                 Route::User(user) => self.hub.publish_to_user(user, &frame, except),
             }
         }

@@ -219,12 +219,8 @@ fn validate(request: EventRequest, max_data: usize) -> Result<ValidEvent, ApiErr
 async fn publish(hub: &Hub, event: &ValidEvent) {
     for channel in &event.channels {
         let frame = protocol::frame(&event.name, Some(channel), &event.data);
-        if hub
-            .publish(channel, frame, event.except.as_deref())
-            .pressing()
-        {
-            hub.relieve(channel).await;
-        }
+        hub.publish_paced(channel, frame, event.except.as_deref())
+            .await;
     }
 }
 

@@ -11,10 +11,11 @@
 //! grant has not arrived) is taken off the room's channels, and so is every listener when the
 //! database cannot answer; their clients subscribe again with a fresh signature.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use confab_application::Confab;
-use confab_domain::Channel;
+use confab_domain::{Channel, ConversationId};
 
 use crate::hub::{Hub, Op};
 
@@ -30,40 +31,49 @@ impl RoomGuard {
         let _ = self.app.set(app);
     }
 
-    /// Before `channel`'s listeners on this node are delivered an event: in doubt, cut off
-    /// those who are no longer in the room (see the module notes).
-    pub(crate) async fn confirm(&self, hub: &Hub, channel: &str) {
-        let Some(conversation) = Channel::parse(channel).and_then(Channel::conversation) else {
-            return;
-        };
+    /// Before an event is delivered to `channels` on this node: in doubt, cut off the listeners
+    /// of each room among them who are no longer in it (see the module notes). Each room is
+    /// asked about once, however many of its channels the event goes to.
+    pub(crate) async fn confirm<'a>(&self, hub: &Hub, channels: impl IntoIterator<Item = &'a str>) {
         if !hub.replica().is_some_and(|replica| replica.in_doubt()) {
             return;
         }
         let Some(app) = self.app.get() else {
             return;
         };
-        let channels = Channel::of_conversation(conversation).map(Channel::name);
-        let (users, unknown) = hub.listeners(&channels);
-        for (socket, channel) in unknown {
-            tracing::debug!(socket_id = %socket, channel, "taking an unconfirmable subscriber off a room while in doubt");
-            hub.apply(&Op::Withdraw { socket, channel });
+        let rooms: BTreeSet<ConversationId> = channels
+            .into_iter()
+            .filter_map(|name| Channel::parse(name).and_then(Channel::conversation))
+            .collect();
+        for conversation in rooms {
+            confirm_room(hub, app, conversation).await;
         }
-        if users.is_empty() {
-            return;
+    }
+}
+
+/// One room: its listeners here that the database no longer counts in are revoked here.
+async fn confirm_room(hub: &Hub, app: &Confab, conversation: ConversationId) {
+    let channels = Channel::of_conversation(conversation).map(Channel::name);
+    let (users, unknown) = hub.listeners(&channels);
+    for (socket, channel) in unknown {
+        tracing::debug!(socket_id = %socket, channel, "taking an unconfirmable subscriber off a room while in doubt");
+        hub.apply(&Op::Withdraw { socket, channel });
+    }
+    if users.is_empty() {
+        return;
+    }
+    let outsiders = match app.outsiders_among(conversation, &users).await {
+        Ok(outsiders) => outsiders,
+        Err(error) => {
+            tracing::warn!(%error, conversation_id = %conversation, "could not confirm a room's listeners while Redis is away; taking them off the room on this node");
+            users
         }
-        let outsiders = match app.outsiders_among(conversation, &users).await {
-            Ok(outsiders) => outsiders,
-            Err(error) => {
-                tracing::warn!(%error, conversation_id = %conversation, "could not confirm a room's listeners while Redis is away; taking them off the room on this node");
-                users
-            }
-        };
-        for user in outsiders {
-            tracing::info!(user_id = %user, conversation_id = %conversation, "revoking a removed member this node had not been told about");
-            hub.apply(&Op::Revoke {
-                user: user.get(),
-                channels: channels.to_vec(),
-            });
-        }
+    };
+    for user in outsiders {
+        tracing::info!(user_id = %user, conversation_id = %conversation, "revoking a removed member this node had not been told about");
+        hub.apply(&Op::Revoke {
+            user: user.get(),
+            channels: channels.to_vec(),
+        });
     }
 }

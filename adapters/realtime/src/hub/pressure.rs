@@ -55,6 +55,19 @@ pub(super) fn is_behind(outbox: &mpsc::Sender<Frame>) -> bool {
 }
 
 impl Hub {
+    /// [`publish`](Hub::publish), then, if the channel's subscribers are behind as a whole, wait
+    /// for them: for publishers that can wait (the HTTP API, the broadcaster).
+    pub(crate) async fn publish_paced(
+        &self,
+        channel: &str,
+        frame: impl Into<super::Outbound>,
+        except: Option<&str>,
+    ) {
+        if self.publish(channel, frame, except).pressing() {
+            self.relieve(channel).await;
+        }
+    }
+
     /// After a publish that found `channel` behind ([`Backlog::pressing`]): waits until it is
     /// not, or [`MAX_HOLD`] passed.
     pub(crate) async fn relieve(&self, channel: &str) {

@@ -375,7 +375,7 @@ async fn read(
             };
             tracing::trace!(?op, "applying another node's op");
             if let Some(channel) = op.published_channel() {
-                guard.confirm(&hub, channel).await;
+                guard.confirm(&hub, [channel]).await;
                 // Reading waits for a channel that is behind, so a flood from another node is
                 // taken at the sockets' pace (and waits in the stream, not in their queues).
                 if hub.apply(&op).backlog.pressing() {
