@@ -24,15 +24,6 @@ pub(crate) struct Effect {
     pub(crate) backlog: Backlog,
 }
 
-/// Where an op being applied came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    /// This node: it is also handed to the other nodes.
-    Here,
-    /// Another node, which applied it to its own sockets already.
-    Elsewhere,
-}
-
 impl Hub {
     /// Sends `frame` to every subscriber of `channel` but `except`, each in its wire format, here
     /// and (scaling on) on every other node. Returns how far behind the channel's subscribers
@@ -85,7 +76,7 @@ impl Hub {
             frame,
             except: Some(socket.to_owned()),
         };
-        self.apply_locked(state, &op, Origin::Here);
+        self.apply_locked(state, &op);
         self.emit(op);
         state.settle();
         Ok(())
@@ -108,7 +99,7 @@ impl Hub {
             user: user.get(),
             channels: channels.to_vec(),
         };
-        self.apply_locked(state, &op, Origin::Here);
+        self.apply_locked(state, &op);
         // Under the lock, like every emit: nothing published here after the revocation reaches
         // another node before it.
         let confirmed = self.replica().map(|replica| replica.emit_confirmed(op));
@@ -183,7 +174,7 @@ impl Hub {
     /// Another node's op, applied to this node's sockets.
     pub(crate) fn apply(&self, op: &Op) -> Effect {
         let mut state = self.lock();
-        let effect = self.apply_locked(&mut state, op, Origin::Elsewhere);
+        let effect = self.apply_locked(&mut state, op);
         state.settle();
         effect
     }
@@ -192,14 +183,14 @@ impl Hub {
     fn perform(&self, op: Op) -> Effect {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let effect = self.apply_locked(state, &op, Origin::Here);
+        let effect = self.apply_locked(state, &op);
         self.emit(op);
         state.settle();
         effect
     }
 
     /// The one place every operation is carried out on this node's sockets.
-    fn apply_locked(&self, state: &mut State, op: &Op, origin: Origin) -> Effect {
+    fn apply_locked(&self, state: &mut State, op: &Op) -> Effect {
         let mut effect = Effect::default();
         match op {
             Op::Publish {
@@ -226,11 +217,10 @@ impl Hub {
                 user,
                 channel,
             } => {
-                // Here, `grant` answers the signer itself; from elsewhere, a conflict can only be
-                // refused by undoing what the signature would open.
-                if origin == Origin::Elsewhere
-                    && state.grant(socket, UserId(*user), channel) == Granted::Conflict
-                {
+                // Only another node's grant arrives as an op (here `grant` answers the signer
+                // itself): a conflict can then only be refused by undoing what the signature
+                // would open.
+                if state.grant(socket, UserId(*user), channel) == Granted::Conflict {
                     tracing::info!(
                         socket_id = %socket,
                         user_id = user,
