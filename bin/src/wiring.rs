@@ -69,12 +69,15 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         allowed_origins: reverb.allowed_origins.clone(),
         ..RealtimeConfig::default()
     };
+    // Live events carry the HTTP API's message object, rendered by the HTTP adapter's DTO.
+    let messages = Arc::new(confab_http::dto::message_event_json);
     Ok(Some(match scaling {
         Some(url) => Realtime::with_scaling(
             config,
+            messages,
             &ScalingConfig::new(url, cli.reverb.scaling_channel.clone()),
         )?,
-        None => Realtime::new(config),
+        None => Realtime::new(config, messages),
     }))
 }
 

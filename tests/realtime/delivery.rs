@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use confab_tests::pusher::PusherClient;
 use confab_tests::{APP_KEY, Backend, TestServer, on_both_backends};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 on_both_backends!(
     a_message_sent_over_http_reaches_a_hundred_sockets_once_each_in_order,
     the_senders_own_socket_is_left_out_with_x_socket_id,
     only_participants_get_a_signature_for_a_room_channel,
+    an_edited_message_arrives_as_the_patch_response_without_the_readers_own_me,
 );
 
 async fn a_message_sent_over_http_reaches_a_hundred_sockets_once_each_in_order(backend: &Backend) {
@@ -131,4 +132,57 @@ async fn only_participants_get_a_signature_for_a_room_channel(backend: &Backend)
     assert_eq!(settings["key"], APP_KEY);
     assert_eq!(settings["port"], server.realtime_port);
     assert_eq!(settings["auth_endpoint"], "/api/broadcasting/auth");
+}
+
+/// `message.updated` carries the object the `PATCH` answered — rendered by the same DTO — except
+/// `reactions[].me`, which is the editor's own and means nothing to the other readers.
+async fn an_edited_message_arrives_as_the_patch_response_without_the_readers_own_me(
+    backend: &Backend,
+) {
+    let server = TestServer::start(backend).await;
+    let (_, ann) = server.register("Ann Lee").await;
+    let (bob, bob_token) = server.register("Bob Stone").await;
+    let room = server.group(&ann, "Edits", &[bob]).await;
+    let channel = format!("private-conversation.{room}");
+    let mut anns_tab = PusherClient::connect(&server).await;
+    assert_eq!(anns_tab.subscribe(&server, &ann, &channel).await, 200);
+    let sent = server.send(&bob_token, room, "draft").await;
+    let path = format!("/api/v1/conversations/{room}/messages/{}", sent["id"]);
+    let (status, _) = server
+        .call(
+            Method::PUT,
+            &format!("{path}/reactions/%F0%9F%8E%89"),
+            Some(&bob_token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, edited) = server
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&bob_token),
+            Some(json!({"body": "final"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    let mut expected = edited["data"].clone();
+    assert_eq!(
+        expected["reactions"],
+        json!([{"emoji": "🎉", "count": 1, "me": true}])
+    );
+    expected["reactions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("me");
+    let updated = loop {
+        let event = anns_tab
+            .next_event()
+            .await
+            .expect("message.updated arrives");
+        if event.event == "message.updated" {
+            break event;
+        }
+    };
+    assert_eq!(updated.data["message"], expected);
 }

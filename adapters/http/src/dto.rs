@@ -23,6 +23,7 @@ pub use envelopes::{
 };
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
+    message_event_json,
 };
 pub use schema_rules::{
     ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText, EnvelopeAddress, EnvelopeIdText,

@@ -14,6 +14,7 @@ use confab_domain::{Channel, ConversationId, RealtimeEvent, UserId};
 use crate::envelope::{self, Route};
 use crate::events;
 use crate::hub::{Hub, Outbound};
+use crate::message_json::MessageJson;
 use crate::protocol;
 use crate::room_guard::RoomGuard;
 
@@ -23,11 +24,20 @@ const REVOKE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 pub(crate) struct PusherBroadcaster {
     hub: Arc<Hub>,
     guard: Arc<RoomGuard>,
+    messages: Arc<dyn MessageJson>,
 }
 
 impl PusherBroadcaster {
-    pub(crate) fn new(hub: Arc<Hub>, guard: Arc<RoomGuard>) -> Self {
-        Self { hub, guard }
+    pub(crate) fn new(
+        hub: Arc<Hub>,
+        guard: Arc<RoomGuard>,
+        messages: Arc<dyn MessageJson>,
+    ) -> Self {
+        Self {
+            hub,
+            guard,
+            messages,
+        }
     }
 }
 
@@ -37,8 +47,8 @@ impl Broadcaster for PusherBroadcaster {
     /// disconnected by the hub rather than reported here.
     async fn publish(&self, event: RealtimeEvent, except: Option<SocketId>) {
         let except = except.as_ref().map(|socket| socket.0.as_str());
-        let mut envelopes = envelope::translate(&event);
-        let pushers = events::translate(&event);
+        let mut envelopes = envelope::translate(&event, self.messages.as_ref());
+        let pushers = events::translate(&event, self.messages.as_ref());
         // A node that may have missed a revocation confirms each room this event goes to, once,
         // before anything is delivered (see `room_guard`).
         let rooms = pushers

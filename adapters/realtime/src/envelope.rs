@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::events;
+use crate::message_json::MessageJson;
 use crate::protocol::Frame;
 
 /// The hub channel of `channel:global`. Its `:` is outside Pusher's channel-name alphabet, so no
@@ -293,7 +294,7 @@ pub(crate) fn error(rejection: &Rejection, me: UserId) -> Frame {
 
 /// A stored message as envelope sockets are sent it: `{id: uuid, type: "message",
 /// from: "user:{sender}", to: "conversation:{id}", ts: created_at, payload: {message: …}}`.
-pub(crate) fn message(view: &MessageView) -> Frame {
+pub(crate) fn message(view: &MessageView, json: &dyn MessageJson) -> Frame {
     let message = &view.message;
     encode(
         &new_id(),
@@ -301,7 +302,7 @@ pub(crate) fn message(view: &MessageView) -> Frame {
         &Address::User(message.sender).to_string(),
         &Address::Conversation(message.conversation_id).to_string(),
         message.created_at.timestamp(),
-        &with_event("message.sent", events::message_payload(view)),
+        &with_event("message.sent", events::message_payload(view, json)),
     )
 }
 
@@ -330,16 +331,16 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 /// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
 /// — one shape for every room event, so an envelope client switches on `payload.event`. Room
 /// membership events stay Pusher-only (an envelope socket joins rooms itself).
-pub(crate) fn translate(event: &RealtimeEvent) -> Vec<(Route, Frame)> {
+pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<(Route, Frame)> {
     match event {
         RealtimeEvent::MessageSent { message: view } => vec![(
             Route::Channel(Channel::Conversation(view.message.conversation_id).name()),
-            message(view),
+            message(view, json),
         )],
         RealtimeEvent::MessageUpdated { .. }
         | RealtimeEvent::MessageDeleted { .. }
         | RealtimeEvent::MessageReacted { .. }
-        | RealtimeEvent::ConversationRead { .. } => events::message_event(event)
+        | RealtimeEvent::ConversationRead { .. } => events::message_event(event, json)
             .map(|(room, name, data)| {
                 let frame = encode(
                     &new_id(),

@@ -26,6 +26,7 @@ use crate::connection::{self, LiveTask, Liveness, RateWindow, Silence};
 use crate::envelope::{self, Incoming, Kind, Rejection};
 use crate::events;
 use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
+use crate::message_json::MessageJson;
 use crate::protocol::codes;
 
 mod catch_up;
@@ -45,6 +46,7 @@ mod close {
 pub(crate) struct Door {
     pub hub: Arc<Hub>,
     pub app: Confab,
+    pub messages: Arc<dyn MessageJson>,
 }
 
 #[derive(Deserialize)]
@@ -108,7 +110,7 @@ fn kill(close_code: u16, reason: &str) -> Kill {
 }
 
 async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origin_allowed: bool) {
-    let Door { hub, app } = door;
+    let Door { hub, app, messages } = door;
     let _live = LiveTask::new(&hub);
     let (mut sink, mut incoming) = stream.split();
     if !origin_allowed {
@@ -175,6 +177,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         caller: Caller::new(user.id).with_socket(Some(SocketId(socket_id.clone()))),
         hub,
         app,
+        messages,
         socket_id,
         kill: kill_switch,
         pings,
@@ -193,6 +196,8 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
 struct Connection {
     hub: Arc<Hub>,
     app: Confab,
+    /// Renders the message object of acks and catch-up (see `message_json`).
+    messages: Arc<dyn MessageJson>,
     socket_id: String,
     /// The socket's user, and the socket itself: the events its own requests cause skip it (the
     /// ack already carries the result).
@@ -439,7 +444,7 @@ impl Connection {
             .send_to_address(&self.caller, to, body)
             .await
             .map_err(|error| Rejection::of(&incoming.id, error))?;
-        match events::message_payload(&sent) {
+        match events::message_payload(&sent, self.messages.as_ref()) {
             Value::Object(more) => Ok(more),
             _ => unreachable!("a message payload is an object"),
         }

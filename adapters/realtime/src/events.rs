@@ -1,12 +1,15 @@
 //! Domain events as Pusher events: which channels, which event name, which JSON. The shapes are
-//! the HTTP API's own (`message.sent` carries the same message object a `POST` returned), so a
-//! client renders a live event with the code it renders a response with.
+//! the HTTP API's own (`message.sent` carries the message object a `POST` returned, rendered by
+//! the HTTP adapter: see `message_json`), so a client renders a live event with the code it
+//! renders a response with.
 
 use confab_domain::{
     Channel, ConversationId, ConversationOverview, MessageView, ReactionCount, RealtimeEvent,
     Timestamp, UserSummary,
 };
 use serde::Serialize;
+
+use crate::message_json::MessageJson;
 
 /// One Pusher event on one channel; `data` is already the JSON string Pusher requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,30 +39,6 @@ impl<'a> From<&'a UserSummary> for UserJson<'a> {
     }
 }
 
-/// The API's message object. Its `reactions` carry counts only: an event goes to everyone, and
-/// `me` differs per reader (a client keeps its own from `message.reacted`'s `user_id`).
-#[derive(Serialize)]
-struct MessageJson<'a> {
-    id: i64,
-    conversation_id: i64,
-    user_id: i64,
-    body: &'a str,
-    created_at: String,
-    user: UserJson<'a>,
-    edited_at: Option<String>,
-    deleted_at: Option<String>,
-    client_id: Option<&'a str>,
-    reply_to: Option<ReplyJson<'a>>,
-    reactions: Vec<ReactionJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct ReplyJson<'a> {
-    id: i64,
-    body: &'a str,
-    user: UserJson<'a>,
-}
-
 #[derive(Serialize)]
 struct ReactionJson<'a> {
     emoji: &'a str,
@@ -74,29 +53,6 @@ fn tally(reactions: &[ReactionCount]) -> Vec<ReactionJson<'_>> {
             count: r.count,
         })
         .collect()
-}
-
-impl<'a> From<&'a MessageView> for MessageJson<'a> {
-    fn from(view: &'a MessageView) -> Self {
-        let message = &view.message;
-        Self {
-            id: message.id.get(),
-            conversation_id: message.conversation_id.get(),
-            user_id: message.sender.get(),
-            body: &message.body,
-            created_at: timestamp(&message.created_at),
-            user: (&view.author).into(),
-            edited_at: message.edited_at.as_ref().map(timestamp),
-            deleted_at: message.deleted_at.as_ref().map(timestamp),
-            client_id: message.client_id.as_ref().map(|c| c.as_str()),
-            reply_to: view.reply_to.as_ref().map(|parent| ReplyJson {
-                id: parent.id.get(),
-                body: &parent.body,
-                user: (&parent.author).into(),
-            }),
-            reactions: tally(&view.reactions),
-        }
-    }
 }
 
 /// A conversation as everyone sees it: no viewer-specific fields (unread count, last message),
@@ -127,11 +83,6 @@ impl<'a> From<&'a ConversationOverview> for ConversationJson<'a> {
             updated_at: timestamp(&conversation.updated_at),
         }
     }
-}
-
-#[derive(Serialize)]
-struct MessageSent<'a> {
-    message: MessageJson<'a>,
 }
 
 #[derive(Serialize)]
@@ -183,11 +134,8 @@ struct MessageReacted<'a> {
 
 /// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
 /// envelope protocol's `message` (and of the ack of a sent one).
-pub(crate) fn message_payload(view: &MessageView) -> serde_json::Value {
-    serde_json::to_value(MessageSent {
-        message: view.into(),
-    })
-    .expect("event payloads are plain data and always serialize")
+pub(crate) fn message_payload(view: &MessageView, json: &dyn MessageJson) -> serde_json::Value {
+    serde_json::json!({ "message": json.render(view) })
 }
 
 /// The events about a room's messages and read positions: the room, the event name, and its data
@@ -195,17 +143,18 @@ pub(crate) fn message_payload(view: &MessageView) -> serde_json::Value {
 /// payload of a `message` envelope (see `envelope::translate`). `None` for every other event.
 pub(crate) fn message_event(
     event: &RealtimeEvent,
+    json: &dyn MessageJson,
 ) -> Option<(ConversationId, &'static str, serde_json::Value)> {
     Some(match event {
         RealtimeEvent::MessageSent { message } => (
             message.message.conversation_id,
             "message.sent",
-            message_payload(message),
+            message_payload(message, json),
         ),
         RealtimeEvent::MessageUpdated { message } => (
             message.message.conversation_id,
             "message.updated",
-            message_payload(message),
+            message_payload(message, json),
         ),
         RealtimeEvent::MessageDeleted {
             conversation_id,
@@ -283,13 +232,13 @@ fn on(
 }
 
 /// Every Pusher event a domain event becomes, in the order they are to be sent.
-pub(crate) fn translate(event: &RealtimeEvent) -> Vec<PusherEvent> {
+pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<PusherEvent> {
     match event {
         RealtimeEvent::MessageSent { .. }
         | RealtimeEvent::MessageUpdated { .. }
         | RealtimeEvent::MessageDeleted { .. }
         | RealtimeEvent::MessageReacted { .. }
-        | RealtimeEvent::ConversationRead { .. } => message_event(event)
+        | RealtimeEvent::ConversationRead { .. } => message_event(event, json)
             .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
             .unwrap_or_default(),
         RealtimeEvent::ConversationClosed { conversation } => {

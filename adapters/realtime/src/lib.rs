@@ -12,7 +12,7 @@
 //! Layout: [`hub`] owns channels and subscribers; [`pusher_socket`] runs one Pusher connection and
 //! [`connection`] holds what it shares with envelope connections; [`protocol`] is
 //! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
-//! [`broadcaster`]; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
+//! [`broadcaster`], with the message object [`message_json`] renders; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
 //! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection;
 //! [`scaling`] links several nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started
 //! at all on a single node; [`room_guard`] keeps a removal in force on a node that may have
@@ -26,6 +26,7 @@ mod envelope_socket;
 mod events;
 mod http_api;
 mod hub;
+mod message_json;
 mod protocol;
 mod pusher_socket;
 mod room_guard;
@@ -42,6 +43,7 @@ use confab_domain::ports::{Broadcaster, ChannelSigner};
 use poem::{EndpointExt, Route, get, post};
 
 pub use config::RealtimeConfig;
+pub use message_json::MessageJson;
 pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
@@ -58,6 +60,7 @@ pub struct Realtime {
     hub: Arc<Hub>,
     cluster: Option<Arc<Cluster>>,
     guard: Arc<RoomGuard>,
+    messages: Arc<dyn MessageJson>,
 }
 
 /// The state of the link to the other nodes, for `/health`.
@@ -72,12 +75,14 @@ pub enum ScalingStatus {
 }
 
 impl Realtime {
-    /// A single node: every socket is this process's.
-    pub fn new(config: RealtimeConfig) -> Self {
+    /// A single node: every socket is this process's. `messages` renders the API's message
+    /// object for events (the HTTP adapter's, so both are one shape).
+    pub fn new(config: RealtimeConfig, messages: Arc<dyn MessageJson>) -> Self {
         Self {
             hub: Arc::new(Hub::new(config)),
             cluster: None,
             guard: Arc::default(),
+            messages,
         }
     }
 
@@ -89,6 +94,7 @@ impl Realtime {
     /// A `redis_url` that is not a Redis URL.
     pub fn with_scaling(
         config: RealtimeConfig,
+        messages: Arc<dyn MessageJson>,
         scaling: &ScalingConfig,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let hub = Arc::new(Hub::new(config));
@@ -98,6 +104,7 @@ impl Realtime {
             hub,
             cluster: Some(Arc::new(cluster)),
             guard,
+            messages,
         })
     }
 
@@ -126,6 +133,7 @@ impl Realtime {
         Arc::new(broadcaster::PusherBroadcaster::new(
             self.hub.clone(),
             self.guard.clone(),
+            self.messages.clone(),
         ))
     }
 
@@ -171,6 +179,7 @@ impl Realtime {
         get(envelope_socket::upgrade).data(envelope_socket::Door {
             hub: self.hub.clone(),
             app,
+            messages: self.messages.clone(),
         })
     }
 

@@ -1,5 +1,7 @@
 use confab_domain::{MessageView, ReactionCount, ReplyPreview};
 use poem_openapi::Object;
+use poem_openapi::types::ToJSON;
+use serde_json::Value;
 
 use super::{
     ClientIdText, DateTime, MessageText, NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
@@ -51,6 +53,22 @@ impl From<&MessageView> for MessageDto {
             reactions: view.reactions.iter().map(ReactionDto::from).collect(),
         }
     }
+}
+
+/// The message object as live events carry it (`message.sent`, `message.updated`, envelope
+/// `message`s and their acks): this DTO's own JSON, so an event and a response cannot drift,
+/// without `reactions[].me` — one event goes to everyone, and whether "I" reacted differs per
+/// reader. `bin` hands this function to the realtime adapter.
+pub fn message_event_json(view: &MessageView) -> Value {
+    let mut json = MessageDto::from(view)
+        .to_json()
+        .expect("a message object always renders as JSON");
+    if let Some(Value::Array(reactions)) = json.get_mut("reactions") {
+        for reaction in reactions.iter_mut().filter_map(Value::as_object_mut) {
+            reaction.remove("me");
+        }
+    }
+    json
 }
 
 /// What a reply shows of the message it answers (`""` when that message was deleted).
@@ -143,4 +161,62 @@ impl poem_openapi::types::Example for SendMessageBody {
 pub struct EditMessageBody {
     /// The new text, by the same rules as a send.
     pub body: Ruled<String, MessageText>,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use confab_domain::{ConversationId, Message, MessageId, UserId, UserSummary};
+
+    use super::*;
+
+    fn view() -> MessageView {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 2, 19, 14, 30, 0)
+            .unwrap();
+        let ann = UserSummary {
+            id: UserId(2),
+            name: "Ann".into(),
+        };
+        MessageView {
+            message: Message {
+                id: MessageId(5),
+                conversation_id: ConversationId(3),
+                seq: 5,
+                sender: UserId(2),
+                body: "hi".into(),
+                created_at: at,
+                edited_at: Some(at),
+                deleted_at: None,
+                client_id: None,
+                reply_to: Some(MessageId(4)),
+            },
+            author: ann.clone(),
+            reply_to: Some(ReplyPreview {
+                id: MessageId(4),
+                body: "hello".into(),
+                author: ann,
+            }),
+            reactions: vec![ReactionCount {
+                emoji: "👍".into(),
+                count: 2,
+                me: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn an_event_carries_the_response_json_without_the_readers_own_me() {
+        let event = message_event_json(&view());
+        assert_eq!(
+            event.to_string(),
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}]}"#
+        );
+        let mut response = MessageDto::from(&view()).to_json().unwrap();
+        response["reactions"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("me");
+        assert_eq!(event, response);
+    }
 }

@@ -79,7 +79,11 @@ impl Connection {
         };
         let mut sent = 0;
         for view in &missed.items {
-            if !self.room_in_queue().await || self.outbox.try_send(envelope::message(view)).is_err()
+            if !self.room_in_queue().await
+                || self
+                    .outbox
+                    .try_send(envelope::message(view, self.messages.as_ref()))
+                    .is_err()
             {
                 break;
             }

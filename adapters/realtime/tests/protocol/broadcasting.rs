@@ -49,7 +49,7 @@ async fn publish(server: &TestServer, event: RealtimeEvent, except: Option<&Clie
 }
 
 #[tokio::test]
-async fn a_sent_message_reaches_both_room_channels_with_the_http_payload() {
+async fn a_sent_message_reaches_both_room_channels_with_the_rendered_message() {
     let server = spawn().await;
     let mut private = server.connect().await;
     let mut presence = server.connect().await;
@@ -58,8 +58,7 @@ async fn a_sent_message_reaches_both_room_channels_with_the_http_payload() {
     publish(&server, message(5, "Hello"), None).await;
     let expected = json!({"message": {
         "id": 5, "conversation_id": 4, "user_id": 2, "body": "Hello",
-        "created_at": "2026-02-19T14:30:00.000000Z", "user": {"id": 2, "name": "John Doe"},
-        "edited_at": null, "deleted_at": null, "client_id": null, "reply_to": null, "reactions": []
+        "created_at": "2026-02-19T14:30:00.000000Z", "rendered_by": "test"
     }});
     for (client, channel) in [(&mut private, PRIVATE), (&mut presence, PRESENCE)] {
         let frame = client.next_event().await;

@@ -15,7 +15,7 @@ use confab_domain::{
     NewUser, Page, PageRequest, PasswordHash, PlainPassword, ReactionAction, SearchQuery,
     SearchScope, Slice, Timestamp, User, UserId, UserName, UserSummary,
 };
-use confab_realtime::{Realtime, RealtimeConfig};
+use confab_realtime::RealtimeConfig;
 use futures_util::{SinkExt, StreamExt};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
@@ -349,7 +349,7 @@ pub async fn spawn_envelopes() -> EnvelopeServer {
 /// A realtime listener serving both protocols (`routes_with_envelopes`), plus `/ws` as the API
 /// listener mounts it, over one hub and a real application.
 pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
-    let realtime = Realtime::new(config.clone());
+    let realtime = crate::helpers::realtime(config.clone());
     let users = Arc::new(Users::new());
     let store = Arc::new(Store::default());
     let app = Confab::new(Ports {

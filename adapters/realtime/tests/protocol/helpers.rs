@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use confab_domain::ports::SocketId;
-use confab_domain::{Channel, UserId, UserSummary};
+use confab_domain::{Channel, MessageView, UserId, UserSummary};
 use confab_realtime::{Realtime, RealtimeConfig};
 use futures_util::{SinkExt, StreamExt};
 use hmac::{Hmac, Mac};
@@ -17,6 +17,25 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Stands in for the HTTP adapter's message object (`bin` wires the real one; its shape is
+/// tested there and end to end): these tests check that events carry what the renderer gives.
+pub fn render_message(view: &MessageView) -> Value {
+    let message = &view.message;
+    json!({
+        "id": message.id.get(),
+        "conversation_id": message.conversation_id.get(),
+        "user_id": message.sender.get(),
+        "body": message.body,
+        "created_at": message.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        "rendered_by": "test",
+    })
+}
+
+/// A realtime server whose events carry [`render_message`]'s message object.
+pub fn realtime(config: RealtimeConfig) -> Realtime {
+    Realtime::new(config, std::sync::Arc::new(render_message))
+}
 
 /// The longest any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -32,7 +51,7 @@ pub async fn spawn() -> TestServer {
 }
 
 pub async fn spawn_with(config: RealtimeConfig) -> TestServer {
-    let realtime = Realtime::new(config.clone());
+    let realtime = realtime(config.clone());
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
