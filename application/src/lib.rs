@@ -10,8 +10,8 @@ pub mod use_cases;
 use std::sync::Arc;
 
 use confab_domain::ports::{
-    Broadcaster, ChannelSigner, Clock, ConversationRepository, MessageRepository, PasswordHasher,
-    SendThrottle, TokenIssuer, UserRepository,
+    Broadcaster, ChannelSigner, Clock, ConversationRepository, LoginThrottle, MessageRepository,
+    PasswordHasher, SendThrottle, SessionStore, TokenIssuer, UserRepository,
 };
 
 pub use caller::Caller;
@@ -28,7 +28,9 @@ pub struct Ports {
     pub channels: Arc<dyn ChannelSigner>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenIssuer>,
+    pub sessions: Arc<dyn SessionStore>,
     pub throttle: Arc<dyn SendThrottle>,
+    pub login_throttle: Arc<dyn LoginThrottle>,
     pub clock: Arc<dyn Clock>,
 }
 

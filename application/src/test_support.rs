@@ -5,12 +5,12 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
     IssuedToken, MockBroadcaster, MockChannelSigner, MockClock, MockConversationRepository,
-    MockMessageRepository, MockPasswordHasher, MockSendThrottle, MockTokenIssuer,
-    MockUserRepository,
+    MockLoginThrottle, MockMessageRepository, MockPasswordHasher, MockSendThrottle,
+    MockSessionStore, MockTokenIssuer, MockUserRepository,
 };
 use confab_domain::{
-    Conversation, ConversationId, ConversationKind, ConversationOverview, Email, Participant,
-    PasswordHash, Timestamp, User, UserId, UserName, UserSummary,
+    Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginFailures,
+    Participant, PasswordHash, SessionId, Timestamp, User, UserId, UserName, UserSummary,
 };
 
 use crate::{Confab, Ports};
@@ -25,7 +25,9 @@ pub struct Mocks {
     pub channels: MockChannelSigner,
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenIssuer,
+    pub sessions: MockSessionStore,
     pub throttle: MockSendThrottle,
+    pub login_throttle: MockLoginThrottle,
     pub clock: MockClock,
 }
 
@@ -33,6 +35,8 @@ impl Mocks {
     pub fn new() -> Self {
         let mut clock = MockClock::new();
         clock.expect_now().return_const(now());
+        let mut tokens = MockTokenIssuer::new();
+        tokens.expect_lifetime_secs().return_const(3600_u64);
         Self {
             users: MockUserRepository::new(),
             conversations: MockConversationRepository::new(),
@@ -40,23 +44,45 @@ impl Mocks {
             broadcaster: MockBroadcaster::new(),
             channels: MockChannelSigner::new(),
             hasher: MockPasswordHasher::new(),
-            tokens: MockTokenIssuer::new(),
+            tokens,
+            sessions: MockSessionStore::new(),
             throttle: MockSendThrottle::new(),
+            login_throttle: MockLoginThrottle::new(),
             clock,
         }
     }
 
-    /// Tokens read `token-{user id}`.
+    /// A session `s-{user id}` is opened, and its first token reads `token-{user id}`.
     pub fn expect_token_for(&mut self, user: UserId) {
+        self.sessions
+            .expect_open()
+            .withf(move |id, _| *id == user)
+            .times(1)
+            .returning(|id, _| Ok(SessionId::new(format!("s-{id}"))));
         self.tokens
             .expect_issue()
-            .withf(move |id, _| *id == user)
-            .returning(|id, _| {
+            .withf(move |bearer, _| {
+                bearer.user == user
+                    && bearer.generation == 1
+                    && bearer.session.as_str() == format!("s-{user}")
+            })
+            .returning(|bearer, _| {
                 Ok(IssuedToken {
-                    token: format!("token-{id}"),
+                    token: format!("token-{}", bearer.user),
                     expires_in: 3600,
                 })
             });
+    }
+
+    /// A login attempt with no failures before it, which fails once.
+    pub fn count_one_login_failure(&mut self) {
+        self.login_throttle
+            .expect_failures()
+            .returning(|_, _| Ok(LoginFailures::default()));
+        self.login_throttle
+            .expect_failed()
+            .times(1)
+            .returning(|_, _| Ok(()));
     }
 
     pub fn build(self) -> Confab {
@@ -68,9 +94,27 @@ impl Mocks {
             channels: Arc::new(self.channels),
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
+            sessions: Arc::new(self.sessions),
             throttle: Arc::new(self.throttle),
+            login_throttle: Arc::new(self.login_throttle),
             clock: Arc::new(self.clock),
         })
+    }
+}
+
+/// What `authenticate` gives for a token of `user`'s session `session` at `generation`.
+pub fn signed_in(
+    user_id: i64,
+    session: &str,
+    generation: u32,
+) -> crate::use_cases::authenticate::Authenticated {
+    crate::use_cases::authenticate::Authenticated {
+        user: user(user_id, "Ann"),
+        bearer: confab_domain::Bearer {
+            user: UserId(user_id),
+            session: SessionId::new(session),
+            generation,
+        },
     }
 }
 

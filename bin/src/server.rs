@@ -22,8 +22,8 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     }
     let db = wiring::database(cli).await?;
     let realtime = wiring::realtime(cli)?;
-    let throttle = wiring::send_throttle(cli).await;
-    let app = wiring::application(cli, &db, realtime.as_ref(), throttle)?;
+    let throttles = wiring::throttles(cli).await;
+    let app = wiring::application(cli, &db, realtime.as_ref(), throttles)?;
     if let Some(realtime) = &realtime {
         realtime.confirm_rooms_with(app.clone());
     }

@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_application::{Confab, Ports};
-use confab_domain::ports::SendThrottle;
 use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
+use confab_domain::ports::{LoginThrottle, SendThrottle};
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{Readiness, RealtimeInfo};
 use confab_persistence::{
-    InMemorySendThrottle, RedisSendThrottle, SeaConversationRepository, SeaMessageRepository,
-    SeaUserRepository, SystemClock,
+    InMemoryLoginThrottle, InMemorySendThrottle, RedisLoginThrottle, RedisSendThrottle,
+    SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
+    SystemClock,
 };
 use confab_realtime::{Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -81,26 +82,56 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
     }))
 }
 
-/// The send limit: shared through Redis with scale-out on (so it is 60 a minute per user across
-/// every node), else counted in this process.
-pub async fn send_throttle(cli: &Cli) -> Arc<dyn SendThrottle> {
+/// The limits counted per user or per login attempt, which several nodes must count together.
+pub struct Throttles {
+    pub send: Arc<dyn SendThrottle>,
+    pub login: Arc<dyn LoginThrottle>,
+}
+
+/// The send limit and the failed-login count: shared through Redis with scale-out on (so the
+/// send limit is 60 a minute per user across every node, and five failed logins are five in
+/// all), else counted in this process.
+pub async fn throttles(cli: &Cli) -> Throttles {
     let window = Duration::from_secs(60);
-    let local = || Arc::new(InMemorySendThrottle::new(cli.send_limit, window));
+    let local_send = || Arc::new(InMemorySendThrottle::new(cli.send_limit, window)) as Arc<_>;
+    let local_login = || Arc::new(InMemoryLoginThrottle::default()) as Arc<_>;
     let Some(url) = cli.scaling_redis_url() else {
-        return local();
+        return Throttles {
+            send: local_send(),
+            login: local_login(),
+        };
     };
-    // Keys `confab:{REVERB_SCALING_CHANNEL}:throttle:{user}`, beside the realtime keys, so two
-    // clusters can share one Redis.
+    // Keys `confab:{REVERB_SCALING_CHANNEL}:throttle:{user}` and `…:login:{email}|{address}`,
+    // beside the realtime keys, so two clusters can share one Redis.
     let prefix = format!("confab:{}:", cli.reverb.scaling_channel);
-    let connect = RedisSendThrottle::connect(url, &prefix, cli.send_limit, window);
+    let send = async {
+        let shared = RedisSendThrottle::connect(url, &prefix, cli.send_limit, window).await?;
+        Ok::<_, BoxError>(Arc::new(shared) as Arc<dyn SendThrottle>)
+    };
+    let login = async {
+        let shared = RedisLoginThrottle::connect(url, &prefix).await?;
+        Ok::<_, BoxError>(Arc::new(shared) as Arc<dyn LoginThrottle>)
+    };
+    Throttles {
+        send: shared_or_local("the send limit", send, local_send).await,
+        login: shared_or_local("failed logins", login, local_login).await,
+    }
+}
+
+/// The Redis-backed counter `connect` makes, or `local` when Redis does not answer at start.
+async fn shared_or_local<T: ?Sized, E: std::fmt::Display>(
+    what: &str,
+    connect: impl Future<Output = Result<Arc<T>, E>>,
+    local: impl FnOnce() -> Arc<T>,
+) -> Arc<T> {
     match tokio::time::timeout(THROTTLE_CONNECT_WAIT, connect).await {
-        Ok(Ok(throttle)) => Arc::new(throttle),
+        Ok(Ok(shared)) => shared,
         Ok(Err(error)) => {
-            tracing::warn!(%error, "Redis unavailable at start: the send limit is counted per node");
+            tracing::warn!(%error, "Redis unavailable at start: {what} is counted per node");
             local()
         }
         Err(_) => {
-            tracing::warn!("Redis did not answer at start: the send limit is counted per node");
+            tracing::warn!("Redis did not answer at start: {what} is counted per node");
             local()
         }
     }
@@ -128,7 +159,7 @@ pub fn application(
     cli: &Cli,
     db: &DatabaseConnection,
     realtime: Option<&Realtime>,
-    throttle: Arc<dyn SendThrottle>,
+    throttles: Throttles,
 ) -> Result<Confab, BoxError> {
     let (broadcaster, channels): (Arc<dyn Broadcaster>, Arc<dyn ChannelSigner>) = match realtime {
         Some(realtime) => (realtime.broadcaster(), realtime.channel_signer()),
@@ -146,7 +177,9 @@ pub fn application(
         channels,
         hasher: Arc::new(Argon2Passwords::new(hashing_threads())),
         tokens: Arc::new(JwtTokens::new(jwt_secret.as_bytes(), cli.jwt_ttl * 60)),
-        throttle,
+        sessions: Arc::new(SeaSessionStore::new(db.clone())),
+        throttle: throttles.send,
+        login_throttle: throttles.login,
         clock: Arc::new(SystemClock),
     }))
 }

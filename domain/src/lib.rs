@@ -20,6 +20,7 @@ pub mod posting;
 pub mod reaction;
 pub mod read_position;
 pub mod search;
+pub mod session;
 pub mod text;
 pub mod user;
 pub mod validation;
@@ -41,6 +42,7 @@ pub use posting::PostingFacts;
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
 pub use search::{SearchQuery, SearchScope};
+pub use session::{Bearer, LoginAttemptKey, LoginFailures, SessionId};
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
 

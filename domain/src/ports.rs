@@ -9,9 +9,11 @@ mod broadcaster;
 mod channel_signer;
 mod clock;
 mod conversations;
+mod login_throttle;
 mod messages;
 mod password_hasher;
 mod send_throttle;
+mod sessions;
 mod token_issuer;
 mod users;
 
@@ -19,9 +21,11 @@ pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
 pub use conversations::{ConversationRepository, Decide};
+pub use login_throttle::LoginThrottle;
 pub use messages::MessageRepository;
 pub use password_hasher::PasswordHasher;
 pub use send_throttle::SendThrottle;
+pub use sessions::SessionStore;
 pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use users::UserRepository;
 
@@ -34,11 +38,15 @@ pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use conversations::MockConversationRepository;
 #[cfg(any(test, feature = "mocks"))]
+pub use login_throttle::MockLoginThrottle;
+#[cfg(any(test, feature = "mocks"))]
 pub use messages::MockMessageRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(any(test, feature = "mocks"))]
 pub use send_throttle::MockSendThrottle;
+#[cfg(any(test, feature = "mocks"))]
+pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use token_issuer::MockTokenIssuer;
 #[cfg(any(test, feature = "mocks"))]

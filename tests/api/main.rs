@@ -13,6 +13,7 @@ mod message_features;
 mod messages;
 mod openapi;
 mod outage;
+mod sessions;
 mod walkthrough;
 
 /// `2026-02-19T14:30:00.000000Z`: the document's timestamp format.

@@ -10,3 +10,4 @@ mod message_features;
 mod outage;
 mod presence;
 mod redis_restart;
+mod sessions;

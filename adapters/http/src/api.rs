@@ -8,6 +8,7 @@ mod message_changes;
 mod message_search;
 mod messages;
 mod realtime;
+mod sessions;
 mod system;
 
 use poem_openapi::Tags;
@@ -19,6 +20,7 @@ pub use message_changes::MessageChangesApi;
 pub use message_search::MessageSearchApi;
 pub use messages::MessagesApi;
 pub use realtime::{RealtimeApi, RealtimeInfo};
+pub use sessions::SessionsApi;
 pub use system::{Readiness, SystemApi};
 
 #[derive(Tags)]

@@ -32,4 +32,7 @@ pub use schema_rules::{
     UserIdList,
 };
 pub use timestamps::rfc3339_micros;
-pub use users::{LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto, UserProfileDto};
+pub use users::{
+    ChangePasswordBody, LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto,
+    UserProfileDto,
+};

@@ -28,6 +28,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 type Operations = (
     api::AccountsApi,
+    api::SessionsApi,
     api::ConversationsApi,
     api::MessagesApi,
     api::MessageChangesApi,
@@ -51,6 +52,7 @@ fn api_service() -> OpenApiService<Operations, ()> {
     OpenApiService::new(
         (
             api::AccountsApi,
+            api::SessionsApi,
             api::ConversationsApi,
             api::MessagesApi,
             api::MessageChangesApi,

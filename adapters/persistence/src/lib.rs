@@ -12,6 +12,7 @@ mod clock;
 mod connection;
 mod entities;
 mod error;
+mod login_throttle;
 mod migrations;
 mod redis_throttle;
 mod repositories;
@@ -20,8 +21,11 @@ mod throttle;
 pub use clock::SystemClock;
 pub use connection::{connect, migrate, migrate_first, open, ping, sqlite_url_for};
 pub use error::PersistenceError;
+pub use login_throttle::{InMemoryLoginThrottle, RedisLoginThrottle};
 pub use redis_throttle::RedisSendThrottle;
-pub use repositories::{SeaConversationRepository, SeaMessageRepository, SeaUserRepository};
+pub use repositories::{
+    SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
+};
 pub use throttle::InMemorySendThrottle;
 
 /// The pool every repository holds, re-exported so callers need not name SeaORM to pass it around.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_domain::ports::{Broadcaster, SocketId};
-use confab_domain::{Channel, ConversationId, RealtimeEvent, UserId};
+use confab_domain::{Channel, ConversationId, RealtimeEvent, SessionId, UserId};
 
 use crate::envelope::{self, Route};
 use crate::events;
@@ -96,5 +96,14 @@ impl Broadcaster for PusherBroadcaster {
             let _ = tokio::time::timeout(REVOKE_WAIT, in_redis).await;
         }
         tracing::debug!(user_id = %user, conversation_id = %conversation, "revoked room subscriptions");
+    }
+
+    /// The sockets close with `pusher:error` 4009 "Session ended" (pusher-js does not reconnect
+    /// on 4000–4099), on this node now and on the others through the cluster (when Redis is
+    /// away: once it is back; their tokens are already refused everywhere, by the database).
+    async fn end_sessions(&self, user: UserId, sessions: &[SessionId]) {
+        let sessions = sessions.iter().map(|s| s.as_str().to_owned()).collect();
+        let closed = self.hub.end_sessions(user, sessions);
+        tracing::debug!(user_id = %user, closed, "closed the sockets of ended sessions");
     }
 }

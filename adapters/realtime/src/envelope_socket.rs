@@ -122,12 +122,12 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         )
         .await;
     }
-    let user = match token {
+    let signed_in = match token {
         None => Err(DomainError::Unauthenticated),
         Some(token) => app.authenticate(&token).await,
     };
-    let user = match user {
-        Ok(user) => user,
+    let signed_in = match signed_in {
+        Ok(signed_in) => signed_in,
         Err(DomainError::Internal(cause) | DomainError::Unavailable(cause)) => {
             tracing::error!(%cause, "could not check an envelope socket's token");
             return refuse(
@@ -155,14 +155,16 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         queue,
         kill: kill_switch,
         killed,
-    } = match connection::admit(&hub, Wire::Envelope, Some(user.id)) {
+    } = match connection::admit(&hub, Wire::Envelope, Some(signed_in.user.id)) {
         Ok(admitted) => admitted,
         Err(refusal) => {
             let (code, reason) = connection::refused(refusal);
             return refuse(&mut sink, &mut incoming, code, reason).await;
         }
     };
-    tracing::debug!(socket_id, user_id = %user.id, "envelope socket connected");
+    // Logging out (or a password change) ends the session, and closes this socket with it.
+    hub.tag_session(&socket_id, signed_in.bearer.session.as_str());
+    tracing::debug!(socket_id, user_id = %signed_in.user.id, "envelope socket connected");
 
     let (pings, ping_requests) = mpsc::channel(1);
     let mut writer = tokio::spawn(connection::write_loop(
@@ -174,7 +176,9 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
     ));
     let mut connection = Connection {
         forwarded_pings: RateWindow::new(hub.config.client_events_per_second),
-        caller: Caller::new(user.id).with_socket(Some(SocketId(socket_id.clone()))),
+        caller: signed_in
+            .caller()
+            .with_socket(Some(SocketId(socket_id.clone()))),
         hub,
         app,
         messages,

@@ -221,6 +221,7 @@ impl Hub {
                 wire,
                 kill,
                 user,
+                sessions: Vec::new(),
                 channels: HashSet::new(),
                 revoked: HashSet::new(),
                 catch_up: HashMap::new(),

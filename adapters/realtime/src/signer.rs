@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use confab_domain::ports::{ChannelGrant, ChannelSigner, SocketId};
-use confab_domain::{Channel, DomainError, UserSummary};
+use confab_domain::{Channel, DomainError, SessionId, UserSummary};
 use serde_json::json;
 
 use crate::hub::Hub;
@@ -39,6 +39,7 @@ impl ChannelSigner for PusherSigner {
         socket: &SocketId,
         channel: Channel,
         user: &UserSummary,
+        session: Option<SessionId>,
     ) -> Result<ChannelGrant, DomainError> {
         if !valid_socket_id(&socket.0) {
             return Err(DomainError::invalid(
@@ -52,7 +53,12 @@ impl ChannelSigner for PusherSigner {
         // anything is signed, when the socket is another user's: re-tagging it would let the
         // first user's socket escape that user's revocation.
         self.hub
-            .grant(&socket.0, user.id, &name)
+            .grant(
+                &socket.0,
+                user.id,
+                &name,
+                session.as_ref().map(SessionId::as_str),
+            )
             .map_err(|_| DomainError::ChannelForbidden)?;
         let channel_data = channel.is_presence().then(|| {
             json!({"user_id": user.id.get(), "user_info": {"id": user.id.get(), "name": user.name}})
@@ -103,7 +109,12 @@ mod tests {
             assert!(!valid_socket_id(bad), "{bad:?}");
         }
         let error = signer()
-            .sign(&SocketId("x".into()), Channel::User(UserId(2)), &jane())
+            .sign(
+                &SocketId("x".into()),
+                Channel::User(UserId(2)),
+                &jane(),
+                None,
+            )
             .unwrap_err();
         assert!(matches!(error, DomainError::Invalid(_)));
     }
@@ -112,7 +123,7 @@ mod tests {
     fn presence_grants_carry_the_signed_channel_data() {
         let socket = SocketId("1.2".into());
         let channel = Channel::ConversationPresence(ConversationId(5));
-        let grant = signer().sign(&socket, channel, &jane()).unwrap();
+        let grant = signer().sign(&socket, channel, &jane(), None).unwrap();
         let data = grant.channel_data.unwrap();
         assert_eq!(
             data,
@@ -148,7 +159,7 @@ mod tests {
                 .unwrap(),
         );
         let room = Channel::Conversation(ConversationId(7));
-        signer.sign(&socket, room, &mallory(1)).unwrap();
+        signer.sign(&socket, room, &mallory(1), None).unwrap();
         hub.subscribe(&socket.0, &room.name(), None).unwrap();
 
         for channel in [
@@ -156,12 +167,14 @@ mod tests {
             Channel::ConversationPresence(ConversationId(8)),
             room,
         ] {
-            let refused = signer.sign(&socket, channel, &mallory(2)).unwrap_err();
+            let refused = signer
+                .sign(&socket, channel, &mallory(2), None)
+                .unwrap_err();
             assert_eq!(refused, DomainError::ChannelForbidden, "{channel:?}");
         }
         // The first account's own signatures still work.
         signer
-            .sign(&socket, Channel::User(UserId(1)), &mallory(1))
+            .sign(&socket, Channel::User(UserId(1)), &mallory(1), None)
             .unwrap();
 
         hub.revoke(UserId(1), &[room.name()]);
@@ -171,7 +184,12 @@ mod tests {
     #[test]
     fn private_grants_have_no_channel_data() {
         let grant = signer()
-            .sign(&SocketId("1.2".into()), Channel::User(UserId(2)), &jane())
+            .sign(
+                &SocketId("1.2".into()),
+                Channel::User(UserId(2)),
+                &jane(),
+                None,
+            )
             .unwrap();
         assert_eq!(grant.channel_data, None);
         assert!(grant.auth.starts_with("confab-key:"));

@@ -44,7 +44,10 @@ impl Confab {
             .next()
             .ok_or(DomainError::Unauthenticated)?;
         let socket = SocketId(socket_id.trim().to_owned());
-        let grant = self.ports.channels.sign(&socket, channel, &me)?;
+        let grant = self
+            .ports
+            .channels
+            .sign(&socket, channel, &me, caller.session.clone())?;
         // Signing lifts the socket's revocation of the channel, and a removal is two steps: its
         // commit, then its revocation (the socket server marks the user's sockets and unsubscribes
         // them). A removal whose commit lands between the check above and the signature could
@@ -73,7 +76,7 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::{ConversationId, UserId};
+    use confab_domain::{ConversationId, SessionId, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, group_room, summaries};
@@ -90,9 +93,15 @@ mod tests {
             .channels
             .expect_sign()
             .times(1)
-            .returning(|_, channel, user| {
+            .returning(|_, channel, user, session| {
                 Ok(ChannelGrant {
-                    auth: format!("key:{}:{}", channel.name(), user.id),
+                    // The signer is told which session asked (its end closes the socket).
+                    auth: format!(
+                        "key:{}:{}:{}",
+                        channel.name(),
+                        user.id,
+                        session.map(|s| s.to_string()).unwrap_or_default()
+                    ),
                     channel_data: None,
                 })
             });
@@ -108,10 +117,14 @@ mod tests {
         granted(&mut mocks);
         let grant = mocks
             .build()
-            .authorize_channel(&Caller::new(UserId(2)), "1.2", "private-conversation.1")
+            .authorize_channel(
+                &Caller::new(UserId(2)).with_session(SessionId::new("s-2")),
+                "1.2",
+                "private-conversation.1",
+            )
             .await
             .unwrap();
-        assert_eq!(grant.auth, "key:private-conversation.1:2");
+        assert_eq!(grant.auth, "key:private-conversation.1:2:s-2");
     }
 
     #[tokio::test]
@@ -135,7 +148,7 @@ mod tests {
             .expect_sign()
             .times(1)
             .in_sequence(&mut order)
-            .returning(|_, _, _| {
+            .returning(|_, _, _, _| {
                 Ok(ChannelGrant {
                     auth: "key:sig".into(),
                     channel_data: None,
@@ -188,7 +201,7 @@ mod tests {
             .expect_sign()
             .times(1)
             .in_sequence(&mut order)
-            .returning(|_, _, _| {
+            .returning(|_, _, _, _| {
                 Ok(ChannelGrant {
                     auth: "key:sig".into(),
                     channel_data: Some("{}".into()),

@@ -1,7 +1,9 @@
 //! Login: trade an email and password for a bearer token.
 
 use confab_domain::ports::IssuedToken;
-use confab_domain::{DomainError, Email, User, ValidationErrors};
+use confab_domain::{
+    Bearer, DomainError, Email, LoginAttemptKey, User, ValidationErrors, session::LOGIN_WINDOW_SECS,
+};
 
 use crate::Confab;
 
@@ -9,6 +11,8 @@ use crate::Confab;
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The client's address, which failed attempts are counted under with the email.
+    pub address: String,
 }
 
 /// A signed-in user and their token.
@@ -20,7 +24,9 @@ pub struct Session {
 
 impl Confab {
     /// Missing fields are a 422; a wrong email and a wrong password are the same 401, so nobody can
-    /// learn which emails have accounts.
+    /// learn which emails have accounts. After five failures for one email from one address in a
+    /// minute, attempts are 429 until the minute is over (the right password too: that is what
+    /// stops guessing); a success clears the count.
     pub async fn login(&self, request: LoginRequest) -> Result<Session, DomainError> {
         let mut errors = ValidationErrors::new();
         if request.email.trim().is_empty() {
@@ -30,6 +36,28 @@ impl Confab {
             errors.add("password", "The password field is required.");
         }
         errors.into_result()?;
+        let now = self.ports.clock.now();
+        let attempt = LoginAttemptKey::new(&request.email, &request.address);
+        let failures = self.ports.login_throttle.failures(&attempt, now).await?;
+        if !failures.allow_attempt() {
+            return Err(DomainError::RateLimited {
+                retry_after_secs: failures.window_ends_in_secs.clamp(1, LOGIN_WINDOW_SECS),
+            });
+        }
+        match self.check_credentials(&request).await {
+            Ok(user) => {
+                self.ports.login_throttle.clear(&attempt).await?;
+                self.open_session(user).await
+            }
+            Err(DomainError::InvalidCredentials) => {
+                self.ports.login_throttle.failed(&attempt, now).await?;
+                Err(DomainError::InvalidCredentials)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn check_credentials(&self, request: &LoginRequest) -> Result<User, DomainError> {
         let Ok(email) = Email::parse(&request.email) else {
             return Err(DomainError::InvalidCredentials);
         };
@@ -47,18 +75,27 @@ impl Confab {
         {
             return Err(DomainError::InvalidCredentials);
         }
-        self.open_session(user)
+        Ok(user)
     }
 
-    pub(crate) fn open_session(&self, user: User) -> Result<Session, DomainError> {
-        let token = self.ports.tokens.issue(user.id, self.ports.clock.now())?;
+    /// A new session, and its first token.
+    pub(crate) async fn open_session(&self, user: User) -> Result<Session, DomainError> {
+        let now = self.ports.clock.now();
+        let expires_at = now + chrono::Duration::seconds(self.ports.tokens.lifetime_secs() as i64);
+        let session = self.ports.sessions.open(user.id, expires_at).await?;
+        let bearer = Bearer {
+            user: user.id,
+            session,
+            generation: 1,
+        };
+        let token = self.ports.tokens.issue(&bearer, now)?;
         Ok(Session { user, token })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::UserId;
+    use confab_domain::{LoginFailures, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, user};
@@ -67,6 +104,7 @@ mod tests {
         LoginRequest {
             email: "jane@example.com".into(),
             password: password.into(),
+            address: "10.0.0.1".into(),
         }
     }
 
@@ -83,6 +121,16 @@ mod tests {
             .withf(|p, _| p == "secret-pw")
             .returning(|_, _| Ok(true));
         mocks.expect_token_for(UserId(3));
+        mocks
+            .login_throttle
+            .expect_failures()
+            .returning(|_, _| Ok(LoginFailures::default()));
+        mocks
+            .login_throttle
+            .expect_clear()
+            .withf(|key| key.as_str() == "jane@example.com|10.0.0.1")
+            .times(1)
+            .returning(|_| Ok(()));
         let session = mocks.build().login(request("secret-pw")).await.unwrap();
         assert_eq!(session.token.token, "token-3");
         assert_eq!(session.user.id, UserId(3));
@@ -96,10 +144,12 @@ mod tests {
             .expect_find_by_email()
             .returning(|_| Ok(Some(user(3, "Jane"))));
         mocks.hasher.expect_verify().returning(|_, _| Ok(false));
+        mocks.count_one_login_failure();
         let wrong_password = mocks.build().login(request("nope-nope")).await.unwrap_err();
 
         let mut mocks = Mocks::new();
         mocks.users.expect_find_by_email().returning(|_| Ok(None));
+        mocks.count_one_login_failure();
         let unknown_email = mocks.build().login(request("nope-nope")).await.unwrap_err();
 
         assert_eq!(wrong_password, DomainError::InvalidCredentials);
@@ -111,9 +161,31 @@ mod tests {
         let request = LoginRequest {
             email: "not-an-email".into(),
             password: "x".into(),
+            address: "10.0.0.1".into(),
         };
-        let err = Mocks::new().build().login(request).await.unwrap_err();
+        let mut mocks = Mocks::new();
+        mocks.count_one_login_failure();
+        let err = mocks.build().login(request).await.unwrap_err();
         assert_eq!(err, DomainError::InvalidCredentials);
+    }
+
+    #[tokio::test]
+    async fn after_five_failures_even_the_right_password_waits_for_the_window() {
+        let mut mocks = Mocks::new();
+        mocks.login_throttle.expect_failures().returning(|_, _| {
+            Ok(LoginFailures {
+                count: 5,
+                window_ends_in_secs: 42,
+            })
+        });
+        // Neither the account nor the password is looked at.
+        let err = mocks.build().login(request("secret-pw")).await.unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::RateLimited {
+                retry_after_secs: 42
+            }
+        );
     }
 
     #[tokio::test]

@@ -39,7 +39,7 @@ impl Confab {
                 created_at: now,
             })
             .await?;
-        self.open_session(user)
+        self.open_session(user).await
     }
 }
 

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{ConversationId, RealtimeEvent, UserId};
+use crate::{ConversationId, RealtimeEvent, SessionId, UserId};
 
 /// A realtime connection, named as the Pusher protocol names it (`"123.456"`). A publish may leave
 /// out the socket that caused it, so a sender's own tab does not get its message twice.
@@ -24,6 +24,13 @@ pub trait Broadcaster: Send + Sync {
     ///
     /// Infallible like [`Broadcaster::publish`]: the removal is already stored.
     async fn revoke(&self, user: UserId, conversation: ConversationId);
+
+    /// Closes every realtime connection of `user`, on every node, that was opened or authorized
+    /// with a token of one of `sessions`: they ended (logout, password change), so what they
+    /// were allowed to hear ends with them.
+    ///
+    /// Infallible like [`Broadcaster::publish`]: the sessions already ended.
+    async fn end_sessions(&self, user: UserId, sessions: &[SessionId]);
 }
 
 /// Delivers nothing: for a server run without a realtime listener, and for tools.
@@ -35,4 +42,5 @@ impl Broadcaster for NoBroadcaster {
     async fn publish(&self, _event: RealtimeEvent, _except: Option<SocketId>) {}
 
     async fn revoke(&self, _user: UserId, _conversation: ConversationId) {}
+    async fn end_sessions(&self, _user: UserId, _sessions: &[SessionId]) {}
 }

@@ -1,5 +1,5 @@
 use crate::ports::SocketId;
-use crate::{Channel, DomainError, UserSummary};
+use crate::{Channel, DomainError, SessionId, UserSummary};
 
 /// What a client presents when subscribing to a private or presence channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +13,8 @@ pub struct ChannelGrant {
 
 /// Signs channel subscriptions for the realtime server. The use case has already decided that
 /// `user` may listen; the signer only proves it to the socket server, and may remember which user
-/// the socket belongs to (so that server can cut the user off later).
+/// the socket belongs to and which session signed for it (so that server can cut the user off
+/// from a room, or close the socket when that session ends).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait ChannelSigner: Send + Sync {
     /// # Errors
@@ -23,6 +24,7 @@ pub trait ChannelSigner: Send + Sync {
         socket: &SocketId,
         channel: Channel,
         user: &UserSummary,
+        session: Option<SessionId>,
     ) -> Result<ChannelGrant, DomainError>;
 
     /// Takes back what `sign` just gave on `socket` for `channel`, because the user turned out to
@@ -36,7 +38,13 @@ pub trait ChannelSigner: Send + Sync {
 pub struct NoChannels;
 
 impl ChannelSigner for NoChannels {
-    fn sign(&self, _: &SocketId, _: Channel, _: &UserSummary) -> Result<ChannelGrant, DomainError> {
+    fn sign(
+        &self,
+        _: &SocketId,
+        _: Channel,
+        _: &UserSummary,
+        _: Option<SessionId>,
+    ) -> Result<ChannelGrant, DomainError> {
         Err(DomainError::ChannelForbidden)
     }
 

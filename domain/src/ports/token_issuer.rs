@@ -1,4 +1,4 @@
-use crate::{DomainError, Timestamp, UserId};
+use crate::{Bearer, DomainError, Timestamp};
 
 /// A freshly signed access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,11 +13,16 @@ pub struct IssuedToken {
 pub trait TokenIssuer: Send + Sync {
     /// # Errors
     /// `Internal` when signing fails.
-    fn issue(&self, user: UserId, now: Timestamp) -> Result<IssuedToken, DomainError>;
+    fn issue(&self, bearer: &Bearer, now: Timestamp) -> Result<IssuedToken, DomainError>;
 
-    /// The user a token was issued to.
+    /// How long a token issued now is valid, in seconds (a session lasts as long as its newest
+    /// token).
+    fn lifetime_secs(&self) -> u64;
+
+    /// What a token says: its user, session and generation (whether that session is still at
+    /// that generation is the session store's to say).
     ///
     /// # Errors
     /// `Unauthenticated` for a malformed, forged or expired token.
-    fn verify(&self, token: &str, now: Timestamp) -> Result<UserId, DomainError>;
+    fn verify(&self, token: &str, now: Timestamp) -> Result<Bearer, DomainError>;
 }

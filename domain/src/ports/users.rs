@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 
-use crate::{DomainError, Email, NewUser, Page, PageRequest, User, UserId, UserSummary};
+use crate::{
+    DomainError, Email, NewUser, Page, PageRequest, PasswordHash, User, UserId, UserSummary,
+};
 
 /// Where accounts live.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -16,6 +18,12 @@ pub trait UserRepository: Send + Sync {
     /// # Errors
     /// `Internal` only; a missing user is `Ok(None)`.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;
+
+    /// Replaces the user's password hash.
+    ///
+    /// # Errors
+    /// `Internal` / `Unavailable` only.
+    async fn update_password(&self, id: UserId, hash: PasswordHash) -> Result<(), DomainError>;
 
     /// # Errors
     /// `Internal` only; a missing user is `Ok(None)`.

@@ -14,7 +14,7 @@ use crate::dto::{
     UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
 };
 use crate::error::ApiResult;
-use crate::security::{BearerAuth, caller_of};
+use crate::security::{BearerAuth, caller_of, client_address};
 
 pub struct AccountsApi;
 
@@ -76,14 +76,21 @@ impl AccountsApi {
     /// Log in
     ///
     /// Trades an email and password for a bearer token. A wrong email and a wrong password get
-    /// the same 401.
+    /// the same 401. After 5 failed attempts for one email from one address within a minute,
+    /// further attempts get 429 with `Retry-After` until the minute is over (on every node).
     #[oai(path = "/api/v1/user/login", method = "post", operation_id = "login")]
-    async fn login(&self, app: Data<&Confab>, body: Json<LoginBody>) -> ApiResult<LoggedIn> {
+    async fn login(
+        &self,
+        app: Data<&Confab>,
+        request: &Request,
+        body: Json<LoginBody>,
+    ) -> ApiResult<LoggedIn> {
         let Json(body) = body;
         let session = app
             .login(LoginRequest {
                 email: body.email.into_inner(),
                 password: body.password.into_inner(),
+                address: client_address(request),
             })
             .await?;
         Ok(LoggedIn::Ok(Json(SessionEnvelope::new(&session, None))))
@@ -96,7 +103,7 @@ impl AccountsApi {
     async fn me(&self, auth: BearerAuth) -> ApiResult<Profile> {
         Ok(Profile::Ok(Json(UserEnvelope {
             status: true,
-            data: UserProfileDto::from(&auth.0),
+            data: UserProfileDto::from(&auth.0.user),
         })))
     }
 

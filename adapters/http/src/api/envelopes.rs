@@ -16,7 +16,7 @@ use crate::dto::{
     UserProfileDto,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::security::{BearerAuth, caller_of};
+use crate::security::{BearerAuth, caller_of, client_address};
 
 /// The envelope's JSON Schema, served so clients and tools validate against the server's own copy.
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../../../schemas/envelope.schema.json");
@@ -74,12 +74,18 @@ impl EnvelopesApi {
     ///
     /// The same as `POST /api/v1/user/login`, answering `{token, token_type, expires_in, user}`.
     #[oai(path = "/api/login", method = "post", operation_id = "legacyLogin")]
-    async fn login(&self, app: Data<&Confab>, body: Json<LoginBody>) -> ApiResult<LegacyLogin> {
+    async fn login(
+        &self,
+        app: Data<&Confab>,
+        request: &Request,
+        body: Json<LoginBody>,
+    ) -> ApiResult<LegacyLogin> {
         let Json(body) = body;
         let session = app
             .login(LoginRequest {
                 email: body.email.into_inner(),
                 password: body.password.into_inner(),
+                address: client_address(request),
             })
             .await?;
         Ok(LegacyLogin::Ok(Json(SessionDto {

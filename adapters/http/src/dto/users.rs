@@ -90,6 +90,25 @@ impl poem_openapi::types::Example for LoginBody {
     }
 }
 
+/// `PUT /api/v1/user/password`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct ChangePasswordBody {
+    /// The password now in use.
+    pub current_password: Ruled<String, NotEmpty>,
+    /// The new one: 8–1,024 characters.
+    pub password: Ruled<String, NewPassword>,
+}
+
+impl poem_openapi::types::Example for ChangePasswordBody {
+    fn example() -> Self {
+        Self {
+            current_password: String::from("correct horse battery").into(),
+            password: String::from("battery staple horse correct").into(),
+        }
+    }
+}
+
 /// A bearer token and whose it is.
 #[derive(Debug, Clone, Object)]
 pub struct SessionDto {

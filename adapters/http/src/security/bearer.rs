@@ -1,5 +1,5 @@
+use confab_application::use_cases::authenticate::Authenticated;
 use confab_application::{Caller, Confab};
-use confab_domain::User;
 use confab_domain::ports::SocketId;
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -11,9 +11,9 @@ use crate::error::{ApiError, Rejection};
 /// an operation that takes a `BearerAuth` cannot run for a bad token.
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
-pub struct BearerAuth(pub User);
+pub struct BearerAuth(pub Authenticated);
 
-async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<User> {
+async fn check_bearer(request: &Request, bearer: Bearer) -> poem::Result<Authenticated> {
     let app = request
         .data::<Confab>()
         .expect("the application is attached to every route");
@@ -30,5 +30,5 @@ pub fn caller_of(auth: &BearerAuth, request: &Request) -> Caller {
         .map(str::trim)
         .filter(|id| !id.is_empty() && id.len() <= 64)
         .map(|id| SocketId(id.to_owned()));
-    Caller::new(auth.0.id).with_socket(socket)
+    auth.0.caller().with_socket(socket)
 }

@@ -1,9 +1,10 @@
 use confab_domain::ports::{IssuedToken, TokenIssuer};
-use confab_domain::{DomainError, Timestamp, UserId};
+use confab_domain::{Bearer, DomainError, SessionId, Timestamp, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-/// HS256 JWTs with `sub`, `iat` and `exp`, like Laravel's jwt-auth issues.
+/// HS256 JWTs with `sub`, `iat` and `exp`, like Laravel's jwt-auth issues, plus the session they
+/// belong to (`sid`) and which of its tokens this is (`gen`), so a token can be ended early.
 #[derive(Clone)]
 pub struct JwtTokens {
     encoding: EncodingKey,
@@ -15,6 +16,9 @@ pub struct JwtTokens {
 struct Claims {
     /// The user id, as a string (RFC 7519 makes `sub` a StringOrURI).
     sub: String,
+    sid: String,
+    #[serde(rename = "gen")]
+    generation: u32,
     iat: i64,
     exp: i64,
 }
@@ -30,9 +34,11 @@ impl JwtTokens {
 }
 
 impl TokenIssuer for JwtTokens {
-    fn issue(&self, user: UserId, now: Timestamp) -> Result<IssuedToken, DomainError> {
+    fn issue(&self, bearer: &Bearer, now: Timestamp) -> Result<IssuedToken, DomainError> {
         let claims = Claims {
-            sub: user.to_string(),
+            sub: bearer.user.to_string(),
+            sid: bearer.session.to_string(),
+            generation: bearer.generation,
             iat: now.timestamp(),
             exp: now.timestamp() + self.ttl_seconds as i64,
         };
@@ -44,9 +50,14 @@ impl TokenIssuer for JwtTokens {
         })
     }
 
+    fn lifetime_secs(&self) -> u64 {
+        self.ttl_seconds
+    }
+
     /// Expiry is checked against the `now` passed in rather than the library's own clock, so the
-    /// rule is the same one the rest of the system's time runs on.
-    fn verify(&self, token: &str, now: Timestamp) -> Result<UserId, DomainError> {
+    /// rule is the same one the rest of the system's time runs on. A token without a session
+    /// (issued before sessions existed) is refused: its holder logs in again.
+    fn verify(&self, token: &str, now: Timestamp) -> Result<Bearer, DomainError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["sub", "exp", "iat"]);
@@ -56,11 +67,16 @@ impl TokenIssuer for JwtTokens {
         if claims.exp <= now.timestamp() {
             return Err(DomainError::Unauthenticated);
         }
-        claims
+        let user = claims
             .sub
             .parse::<i64>()
             .map(UserId)
-            .map_err(|_| DomainError::Unauthenticated)
+            .map_err(|_| DomainError::Unauthenticated)?;
+        Ok(Bearer {
+            user,
+            session: SessionId::new(claims.sid),
+            generation: claims.generation,
+        })
     }
 }
 
@@ -74,15 +90,23 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 2, 19, 15, 0, 0).unwrap()
     }
 
+    fn bearer(user: i64) -> Bearer {
+        Bearer {
+            user: UserId(user),
+            session: SessionId::new("s-1"),
+            generation: 3,
+        }
+    }
+
     #[test]
-    fn a_token_names_its_user_until_it_expires() {
+    fn a_token_names_its_user_session_and_generation_until_it_expires() {
         let tokens = JwtTokens::new(b"secret", 60);
-        let issued = tokens.issue(UserId(42), now()).unwrap();
+        let issued = tokens.issue(&bearer(42), now()).unwrap();
         assert_eq!(issued.expires_in, 60);
-        assert_eq!(tokens.verify(&issued.token, now()), Ok(UserId(42)));
+        assert_eq!(tokens.verify(&issued.token, now()), Ok(bearer(42)));
         assert_eq!(
             tokens.verify(&issued.token, now() + Duration::seconds(59)),
-            Ok(UserId(42))
+            Ok(bearer(42))
         );
         assert_eq!(
             tokens.verify(&issued.token, now() + Duration::seconds(60)),
@@ -93,10 +117,35 @@ mod tests {
     #[test]
     fn a_token_signed_with_another_secret_is_refused() {
         let forged = JwtTokens::new(b"other", 60)
-            .issue(UserId(1), now())
+            .issue(&bearer(1), now())
             .unwrap();
         assert_eq!(
             JwtTokens::new(b"secret", 60).verify(&forged.token, now()),
+            Err(DomainError::Unauthenticated)
+        );
+    }
+
+    #[test]
+    fn a_token_from_before_sessions_is_refused() {
+        #[derive(Serialize)]
+        struct Old {
+            sub: String,
+            iat: i64,
+            exp: i64,
+        }
+        let old = Old {
+            sub: "1".into(),
+            iat: now().timestamp(),
+            exp: now().timestamp() + 60,
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &old,
+            &EncodingKey::from_secret(b"secret"),
+        )
+        .unwrap();
+        assert_eq!(
+            JwtTokens::new(b"secret", 60).verify(&token, now()),
             Err(DomainError::Unauthenticated)
         );
     }

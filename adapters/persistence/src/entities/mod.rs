@@ -8,4 +8,5 @@
 pub(crate) mod bans;
 pub(crate) mod conversations;
 pub(crate) mod participants;
+pub(crate) mod sessions;
 pub(crate) mod users;

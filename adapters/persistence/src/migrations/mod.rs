@@ -14,6 +14,7 @@ mod m20260101_000004_create_bans;
 mod m20260101_000005_create_messages;
 mod m20261129_000006_message_sequences;
 mod m20261129_000007_message_features;
+mod m20261129_000008_sessions;
 
 pub(crate) struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000005_create_messages::Migration),
             Box::new(m20261129_000006_message_sequences::Migration),
             Box::new(m20261129_000007_message_features::Migration),
+            Box::new(m20261129_000008_sessions::Migration),
         ]
     }
 }

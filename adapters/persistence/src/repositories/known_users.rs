@@ -1,7 +1,9 @@
 //! What has been read about users, kept in memory.
 //!
-//! A registered user never changes: the API has no rename and no delete. So a row read once stays
-//! true, and the two lookups every chat send paid — the token's user, the message's author — can
+//! A registered user barely changes: the API has no rename and no delete, and the one thing that
+//! does change — the password hash — is never checked against this memory (login reads by email,
+//! a password change reads the user through the session; `update_password` forgets the entry on
+//! its own node anyway). So a row read once stays true, and the two lookups every chat send paid — the token's user, the message's author — can
 //! come from memory after the first time. (A user deleted by hand in the database stays known to a
 //! running server until it restarts.) Bounded: past `CAPACITY` entries the map starts over, which
 //! costs a few re-reads and never a wrong answer.
@@ -34,6 +36,12 @@ impl<V: Clone> KnownUsers<V> {
                 entries.clear();
             }
             entries.insert(id, value);
+        }
+    }
+
+    pub(crate) fn forget(&self, id: i64) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(&id);
         }
     }
 }

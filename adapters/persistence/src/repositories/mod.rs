@@ -10,11 +10,13 @@ mod message_search;
 mod messages;
 mod overviews;
 mod room_state;
+mod sessions;
 mod sql;
 mod users;
 
 pub use conversations::SeaConversationRepository;
 pub use messages::SeaMessageRepository;
+pub use sessions::SeaSessionStore;
 pub use users::SeaUserRepository;
 
 use confab_domain::DomainError;

@@ -77,6 +77,17 @@ impl UserRepository for SeaUserRepository {
         Ok(user)
     }
 
+    async fn update_password(&self, id: UserId, hash: PasswordHash) -> Result<(), DomainError> {
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(hash.0))
+            .filter(users::Column::Id.eq(id.get()))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        self.known.forget(id.get());
+        Ok(())
+    }
+
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, DomainError> {
         users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))
@@ -158,7 +169,7 @@ fn summary(row: users::Model) -> UserSummary {
     }
 }
 
-fn to_user(row: users::Model) -> Result<User, DomainError> {
+pub(super) fn to_user(row: users::Model) -> Result<User, DomainError> {
     Ok(User {
         id: UserId(row.id),
         name: UserName::parse(&row.name).map_err(|e| corrupt("user name", e))?,

@@ -14,8 +14,8 @@ use confab_domain::{
     NewUser, PasswordHash, RoomName, Timestamp, User, UserId, UserName,
 };
 use confab_persistence::{
-    SeaConversationRepository, SeaMessageRepository, SeaUserRepository, connect, migrate,
-    migrate_first, sqlite_url_for,
+    SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository, connect,
+    migrate, migrate_first, sqlite_url_for,
 };
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -34,6 +34,7 @@ pub struct TestContext {
     pub users: SeaUserRepository,
     pub conversations: SeaConversationRepository,
     pub messages: SeaMessageRepository,
+    pub sessions: SeaSessionStore,
 }
 
 /// How to throw a test's database away afterwards.
@@ -119,6 +120,7 @@ where
         users: SeaUserRepository::new(db.clone()),
         conversations: SeaConversationRepository::new(db.clone()),
         messages: SeaMessageRepository::new(db.clone()),
+        sessions: SeaSessionStore::new(db.clone()),
         db: db.clone(),
         url: url.clone(),
     };

@@ -35,5 +35,6 @@ mod message_search;
 mod messages;
 mod overviews;
 mod room_lock;
+mod sessions;
 mod upgrade;
 mod users;

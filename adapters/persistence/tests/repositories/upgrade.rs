@@ -239,6 +239,7 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
         users: SeaUserRepository::new(upgraded.clone()),
         conversations: SeaConversationRepository::new(upgraded.clone()),
         messages: SeaMessageRepository::new(upgraded.clone()),
+        sessions: confab_persistence::SeaSessionStore::new(upgraded.clone()),
         db: upgraded,
         url: ctx.url.clone(),
     };

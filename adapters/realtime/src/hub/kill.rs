@@ -27,6 +27,11 @@ impl Kill {
     }
 
     /// `POST /apps/{id}/users/{user}/terminate_connections`, on whichever node the socket is.
+    /// The login session behind the socket ended (logout, password change).
+    pub(crate) fn session_ended() -> Self {
+        Self::with_error(codes::UNAUTHORIZED, "Session ended")
+    }
+
     pub(crate) fn terminated() -> Self {
         Self::with_error(
             codes::UNAUTHORIZED,

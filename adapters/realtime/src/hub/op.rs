@@ -44,12 +44,18 @@ pub(crate) enum Op {
         socket: String,
         user: i64,
         channel: String,
+        /// The login session that signed (its end closes the socket).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
     },
     /// A grant taken back (it raced a removal): mark `socket` revoked on `channel` and take it
     /// off the channel.
     Withdraw { socket: String, channel: String },
     /// `POST /apps/{id}/users/{user}/terminate_connections`.
     Terminate { user: String },
+    /// Login sessions of `user` ended (logout, password change): close the sockets they opened
+    /// or signed for.
+    EndSessions { user: i64, sessions: Vec<String> },
     /// A user's first socket anywhere joined a presence channel.
     MemberAdded {
         channel: String,

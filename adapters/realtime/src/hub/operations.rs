@@ -116,6 +116,23 @@ impl Hub {
         .closed
     }
 
+    /// Closes every socket of `user`, on every node, that one of `sessions` opened or signed
+    /// for; returns how many were closed here.
+    pub(crate) fn end_sessions(&self, user: UserId, sessions: Vec<String>) -> usize {
+        self.perform(Op::EndSessions {
+            user: user.get(),
+            sessions,
+        })
+        .closed
+    }
+
+    /// Tags this node's `socket` with the login session whose token opened it (envelopes).
+    pub(crate) fn tag_session(&self, socket: &str, session: &str) {
+        if let Some(entry) = self.lock().sockets.get_mut(socket) {
+            entry.tag_session(session);
+        }
+    }
+
     /// Records that a fresh signature for `channel` was issued to `user` on `socket`: the socket
     /// becomes `user`'s if it had no owner yet, and its earlier revocation of `channel` is lifted
     /// (Pusher sockets; an envelope socket's owner is fixed by its token, and a signature asked
@@ -133,9 +150,10 @@ impl Hub {
         socket: &str,
         user: UserId,
         channel: &str,
+        session: Option<&str>,
     ) -> Result<(), OwnedByAnother> {
         let mut state = self.lock();
-        match state.grant(socket, user, channel) {
+        match state.grant(socket, user, channel, session) {
             Granted::Yes => Ok(()),
             Granted::Conflict => Err(OwnedByAnother),
             Granted::NotHere => {
@@ -143,6 +161,7 @@ impl Hub {
                     socket: socket.to_owned(),
                     user: user.get(),
                     channel: channel.to_owned(),
+                    session: session.map(str::to_owned),
                 });
                 Ok(())
             }
@@ -216,11 +235,13 @@ impl Hub {
                 socket,
                 user,
                 channel,
+                session,
             } => {
                 // Only another node's grant arrives as an op (here `grant` answers the signer
                 // itself): a conflict can then only be refused by undoing what the signature
                 // would open.
-                if state.grant(socket, UserId(*user), channel) == Granted::Conflict {
+                let granted = state.grant(socket, UserId(*user), channel, session.as_deref());
+                if granted == Granted::Conflict {
                     tracing::info!(
                         socket_id = %socket,
                         user_id = user,
@@ -234,6 +255,9 @@ impl Hub {
                 state.withdraw(socket, channel);
             }
             Op::Terminate { user } => effect.closed = terminate(state, user),
+            Op::EndSessions { user, sessions } => {
+                effect.closed = state.end_sessions(UserId(*user), sessions);
+            }
             Op::MemberAdded {
                 channel,
                 user_id,

@@ -23,12 +23,23 @@ pub(super) struct SocketEntry {
     /// opened it (envelopes): whom revocation and `terminate_connections` reach. Set once, never
     /// replaced: a signature for another user on the socket is refused (see [`super::OwnedByAnother`]).
     pub(super) user: Option<UserId>,
+    /// The login sessions whose tokens opened this socket (envelopes) or signed for it (Pusher):
+    /// when one ends, the socket is closed (see `Op::EndSessions`). Usually one.
+    pub(super) sessions: Vec<Box<str>>,
     pub(super) channels: HashSet<String>,
     /// Channels whose old signatures this socket may no longer use. They live and die with the
     /// socket, so they cannot pile up.
     pub(super) revoked: HashSet<String>,
     /// Channels the socket is catching up on (see `catch_up`).
     pub(super) catch_up: HashMap<String, catch_up::CatchUp>,
+}
+
+impl SocketEntry {
+    pub(super) fn tag_session(&mut self, session: &str) {
+        if !self.sessions.iter().any(|tag| &**tag == session) {
+            self.sessions.push(session.into());
+        }
+    }
 }
 
 pub(super) struct PresenceMember {
@@ -220,7 +231,13 @@ impl State {
     /// Tags `socket` with `user` if it has no owner yet and, if it is `user`'s, lifts its
     /// revocation of `channel` (Pusher sockets; an envelope socket's joins lift their own). A
     /// socket owned by another user is left exactly as it was.
-    pub(super) fn grant(&mut self, socket: &str, user: UserId, channel: &str) -> Granted {
+    pub(super) fn grant(
+        &mut self,
+        socket: &str,
+        user: UserId,
+        channel: &str,
+        session: Option<&str>,
+    ) -> Granted {
         let Some(entry) = self.sockets.get_mut(socket) else {
             return Granted::NotHere;
         };
@@ -238,7 +255,35 @@ impl State {
         if entry.wire == Wire::Pusher {
             entry.revoked.remove(channel);
         }
+        if let Some(session) = session {
+            entry.tag_session(session);
+        }
         Granted::Yes
+    }
+
+    /// Closes this node's sockets of `user` that any of `sessions` opened or signed for.
+    pub(super) fn end_sessions(&mut self, user: UserId, sessions: &[String]) -> usize {
+        let Some(sockets) = self.users.get(&user) else {
+            return 0;
+        };
+        let ended: Vec<String> = sockets
+            .iter()
+            .filter(|socket| {
+                self.sockets.get(socket.as_str()).is_some_and(|entry| {
+                    entry
+                        .sessions
+                        .iter()
+                        .any(|tag| sessions.iter().any(|s| **tag == **s))
+                })
+            })
+            .cloned()
+            .collect();
+        for socket in &ended {
+            if let Some(entry) = self.remove_socket(socket) {
+                entry.kill.trigger(Kill::session_ended());
+            }
+        }
+        ended.len()
     }
 
     /// Marks `socket`'s signatures for `channel` revoked and takes it off the channel (and out

@@ -53,6 +53,7 @@ fn grant_elsewhere(socket: &str, user: i64, channel: &str) -> Op {
         socket: socket.to_owned(),
         user,
         channel: channel.to_owned(),
+        session: None,
     }
 }
 
@@ -171,11 +172,11 @@ fn a_slow_envelope_socket_is_dropped_and_revocation_reaches_envelope_sockets() {
     // A signature asked for an envelope socket's id does not change whose it is: for another
     // user it is refused.
     assert_eq!(
-        hub.grant(&member, UserId(6), "private-conversation.1"),
+        hub.grant(&member, UserId(6), "private-conversation.1", None),
         Err(OwnedByAnother)
     );
     assert_eq!(
-        hub.grant(&member, UserId(5), "private-conversation.1"),
+        hub.grant(&member, UserId(5), "private-conversation.1", None),
         Ok(())
     );
     assert_eq!(hub.terminate_user("5"), 1);
@@ -185,7 +186,7 @@ fn a_slow_envelope_socket_is_dropped_and_revocation_reaches_envelope_sockets() {
 fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
     let hub = hub();
     let (socket, _rx) = connect(&hub, 16);
-    hub.grant(&socket, UserId(7), "private-conversation.1")
+    hub.grant(&socket, UserId(7), "private-conversation.1", None)
         .unwrap();
     hub.subscribe(&socket, "private-conversation.1", None)
         .unwrap();
@@ -199,7 +200,7 @@ fn revocation_unsubscribes_and_refuses_until_a_new_grant() {
         hub.subscribe(&socket, "private-conversation.1", None),
         Err(SubscribeError::Revoked)
     );
-    hub.grant(&socket, UserId(7), "private-conversation.1")
+    hub.grant(&socket, UserId(7), "private-conversation.1", None)
         .unwrap();
     assert_eq!(
         hub.subscribe(&socket, "private-conversation.1", None),
@@ -251,12 +252,12 @@ fn a_second_account_cannot_take_a_socket_out_of_the_first_ones_revocation() {
     let hub = hub();
     let (socket, mut rx) = connect(&hub, 16);
     let room = "private-conversation.7";
-    hub.grant(&socket, UserId(1), room).unwrap();
+    hub.grant(&socket, UserId(1), room, None).unwrap();
     hub.subscribe(&socket, room, None).unwrap();
     events(&mut rx);
 
     assert_eq!(
-        hub.grant(&socket, UserId(2), "private-user.2"),
+        hub.grant(&socket, UserId(2), "private-user.2", None),
         Err(OwnedByAnother)
     );
     // Nor does a presence identity make it anyone else's.
@@ -264,7 +265,7 @@ fn a_second_account_cannot_take_a_socket_out_of_the_first_ones_revocation() {
     hub.subscribe(&socket, "presence-conversation.8", Some(as_m2))
         .unwrap();
     assert_eq!(
-        hub.grant(&socket, UserId(2), "presence-conversation.8"),
+        hub.grant(&socket, UserId(2), "presence-conversation.8", None),
         Err(OwnedByAnother)
     );
     events(&mut rx);
@@ -321,11 +322,11 @@ fn a_withdrawn_grant_puts_the_revocation_back() {
     let hub = hub();
     let (socket, mut rx) = connect(&hub, 16);
     let room = "private-conversation.3";
-    hub.grant(&socket, UserId(4), room).unwrap();
+    hub.grant(&socket, UserId(4), room, None).unwrap();
     hub.subscribe(&socket, room, None).unwrap();
     // The removal's commit, then its revocation, then the racing grant.
     hub.revoke(UserId(4), &[room.to_owned()]);
-    hub.grant(&socket, UserId(4), room).unwrap();
+    hub.grant(&socket, UserId(4), room, None).unwrap();
     hub.subscribe(&socket, room, None).unwrap();
     events(&mut rx);
     // The use case's re-check sees the removal.
@@ -390,3 +391,5 @@ async fn a_channel_behind_as_a_whole_holds_its_publisher_until_it_catches_up() {
         Backlog { behind: 1, of: 100 }
     );
 }
+
+mod sessions;

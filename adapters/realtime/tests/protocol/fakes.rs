@@ -6,14 +6,14 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use confab_application::{Confab, Ports};
 use confab_domain::ports::{
-    Clock, ConversationRepository, Decide, IssuedToken, MessageRepository, PasswordHasher,
-    SendThrottle, TokenIssuer, UserRepository,
+    Clock, ConversationRepository, Decide, IssuedToken, LoginThrottle, MessageRepository,
+    PasswordHasher, SendThrottle, SessionStore, TokenIssuer, UserRepository,
 };
 use confab_domain::{
-    Appended, Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError,
-    Email, Emoji, Message, MessageBody, MessageId, MessageView, NewConversation, NewMessage,
-    NewUser, Page, PageRequest, PasswordHash, PlainPassword, ReactionAction, SearchQuery,
-    SearchScope, Slice, Timestamp, User, UserId, UserName, UserSummary,
+    Appended, Bearer, Conversation, ConversationId, ConversationOverview, Cursor, Direction,
+    DomainError, Email, Emoji, Message, MessageBody, MessageId, MessageView, NewConversation,
+    NewMessage, NewUser, Page, PageRequest, PasswordHash, PlainPassword, ReactionAction,
+    SearchQuery, SearchScope, SessionId, Slice, Timestamp, User, UserId, UserName, UserSummary,
 };
 use confab_realtime::RealtimeConfig;
 use futures_util::{SinkExt, StreamExt};
@@ -64,6 +64,9 @@ impl UserRepository for Users {
         Ok(self.0.iter().find(|u| u.id == id).cloned())
     }
     async fn find_by_email(&self, _: &Email) -> Result<Option<User>, DomainError> {
+        unsupported()
+    }
+    async fn update_password(&self, _: UserId, _: PasswordHash) -> Result<(), DomainError> {
         unsupported()
     }
     async fn find_summaries(&self, ids: &[UserId]) -> Result<Vec<UserSummary>, DomainError> {
@@ -291,19 +294,78 @@ impl MessageRepository for Messages {
     }
 }
 
-/// Tokens read `token-{user id}`.
+/// Tokens read `token-{user id}`, each of session `session-{user id}`.
 struct Tokens;
 
 impl TokenIssuer for Tokens {
-    fn issue(&self, _: UserId, _: Timestamp) -> Result<IssuedToken, DomainError> {
+    fn issue(&self, _: &Bearer, _: Timestamp) -> Result<IssuedToken, DomainError> {
         unsupported()
     }
-    fn verify(&self, token: &str, _: Timestamp) -> Result<UserId, DomainError> {
-        token
+    fn lifetime_secs(&self) -> u64 {
+        3600
+    }
+    fn verify(&self, token: &str, _: Timestamp) -> Result<Bearer, DomainError> {
+        let user = token
             .strip_prefix("token-")
             .and_then(|id| id.parse().ok())
             .map(UserId)
-            .ok_or(DomainError::Unauthenticated)
+            .ok_or(DomainError::Unauthenticated)?;
+        Ok(Bearer {
+            user,
+            session: SessionId::new(format!("session-{user}")),
+            generation: 1,
+        })
+    }
+}
+
+/// Every session is live: its user is whoever `Users` has.
+struct Sessions(Arc<Users>);
+
+#[async_trait]
+impl SessionStore for Sessions {
+    async fn open(&self, _: UserId, _: Timestamp) -> Result<SessionId, DomainError> {
+        unsupported()
+    }
+    async fn user_of(
+        &self,
+        _: &SessionId,
+        user: UserId,
+        _: u32,
+        _: Timestamp,
+    ) -> Result<Option<User>, DomainError> {
+        self.0.find_by_id(user).await
+    }
+    async fn renew(&self, _: &SessionId, _: u32, _: Timestamp) -> Result<Option<u32>, DomainError> {
+        unsupported()
+    }
+    async fn end(&self, _: &SessionId) -> Result<(), DomainError> {
+        unsupported()
+    }
+    async fn end_others(&self, _: UserId, _: &SessionId) -> Result<Vec<SessionId>, DomainError> {
+        unsupported()
+    }
+}
+
+struct NoLogins;
+
+#[async_trait]
+impl LoginThrottle for NoLogins {
+    async fn failures(
+        &self,
+        _: &confab_domain::LoginAttemptKey,
+        _: Timestamp,
+    ) -> Result<confab_domain::LoginFailures, DomainError> {
+        unsupported()
+    }
+    async fn failed(
+        &self,
+        _: &confab_domain::LoginAttemptKey,
+        _: Timestamp,
+    ) -> Result<(), DomainError> {
+        unsupported()
+    }
+    async fn clear(&self, _: &confab_domain::LoginAttemptKey) -> Result<(), DomainError> {
+        unsupported()
     }
 }
 
@@ -360,13 +422,15 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
         }),
         messages: Arc::new(Messages {
             store: store.clone(),
-            users,
+            users: users.clone(),
         }),
         broadcaster: realtime.broadcaster(),
         channels: realtime.channel_signer(),
         hasher: Arc::new(NoPasswords),
         tokens: Arc::new(Tokens),
+        sessions: Arc::new(Sessions(users.clone())),
         throttle: Arc::new(NoThrottle),
+        login_throttle: Arc::new(NoLogins),
         clock: Arc::new(SystemClock),
     });
     let acceptor = TcpListener::bind("127.0.0.1:0")

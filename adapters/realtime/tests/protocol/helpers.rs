@@ -103,7 +103,7 @@ impl TestServer {
         let grant = self
             .realtime
             .channel_signer()
-            .sign(&SocketId(client.socket_id.clone()), channel, user)
+            .sign(&SocketId(client.socket_id.clone()), channel, user, None)
             .expect("a valid socket id");
         (grant.auth, grant.channel_data)
     }

@@ -25,6 +25,11 @@ fn every_op() -> Vec<Op> {
             socket: "3.4".into(),
             user: 7,
             channel: "presence-conversation.1".into(),
+            session: Some("2f1d".into()),
+        },
+        Op::EndSessions {
+            user: 7,
+            sessions: vec!["2f1d".into(), "9a0c".into()],
         },
         Op::Withdraw {
             socket: "3.4".into(),

@@ -1,0 +1,231 @@
+//! Failed logins counted per email and client address (the domain's `LoginThrottle`): in this
+//! process's memory on a single node, in Redis when several nodes share one (so five failures
+//! means five across the cluster, not five per node).
+//!
+//! A fixed window opened by the first failure, as Laravel's rate limiter keeps it. When Redis does
+//! not answer within [`REDIS_TIMEOUT`], the count falls back to this node's memory — weaker
+//! across nodes, but logging in keeps working — and the outage is logged once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use confab_domain::ports::LoginThrottle;
+use confab_domain::session::LOGIN_WINDOW_SECS;
+use confab_domain::{DomainError, LoginAttemptKey, LoginFailures, Timestamp};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+/// A login must not wait on a sick Redis longer than this.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// Past this many keys in memory, windows that ended are dropped (a key lives a minute at most).
+const PRUNE_AT: usize = 10_000;
+
+/// Each key's window: when its first failure was, and how many so far.
+type Windows = HashMap<LoginAttemptKey, (Timestamp, u32)>;
+
+/// Counts in this process.
+#[derive(Debug, Default)]
+pub struct InMemoryLoginThrottle {
+    windows: Mutex<Windows>,
+}
+
+fn window() -> chrono::Duration {
+    chrono::Duration::seconds(LOGIN_WINDOW_SECS as i64)
+}
+
+impl InMemoryLoginThrottle {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Windows>, DomainError> {
+        self.windows
+            .lock()
+            .map_err(|_| DomainError::Internal("login throttle lock poisoned".into()))
+    }
+}
+
+#[async_trait]
+impl LoginThrottle for InMemoryLoginThrottle {
+    async fn failures(
+        &self,
+        key: &LoginAttemptKey,
+        now: Timestamp,
+    ) -> Result<LoginFailures, DomainError> {
+        Ok(match self.lock()?.get(key) {
+            Some(&(opened, count)) if now < opened + window() => LoginFailures {
+                count,
+                window_ends_in_secs: (opened + window() - now).num_seconds().max(1) as u64,
+            },
+            _ => LoginFailures::default(),
+        })
+    }
+
+    async fn failed(&self, key: &LoginAttemptKey, now: Timestamp) -> Result<(), DomainError> {
+        let mut windows = self.lock()?;
+        if windows.len() >= PRUNE_AT {
+            windows.retain(|_, (opened, _)| now < *opened + window());
+        }
+        let entry = windows.entry(key.clone()).or_insert((now, 0));
+        if now >= entry.0 + window() {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+
+    async fn clear(&self, key: &LoginAttemptKey) -> Result<(), DomainError> {
+        self.lock()?.remove(key);
+        Ok(())
+    }
+}
+
+const COUNT_FAILURE: &str = r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+";
+
+/// Counts in Redis, under `{prefix}login:{email}|{address}`, falling back to memory.
+pub struct RedisLoginThrottle {
+    redis: ConnectionManager,
+    count_failure: redis::Script,
+    prefix: String,
+    fallback: InMemoryLoginThrottle,
+    degraded: AtomicBool,
+}
+
+impl RedisLoginThrottle {
+    /// # Errors
+    /// The connection error, when Redis cannot be reached at start.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500))
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(REDIS_TIMEOUT));
+        let redis = ConnectionManager::new_with_config(redis::Client::open(url)?, config).await?;
+        Ok(Self {
+            redis,
+            count_failure: redis::Script::new(COUNT_FAILURE),
+            prefix: prefix.to_owned(),
+            fallback: InMemoryLoginThrottle::default(),
+            degraded: AtomicBool::new(false),
+        })
+    }
+
+    fn key(&self, key: &LoginAttemptKey) -> String {
+        format!("{}login:{}", self.prefix, key.as_str())
+    }
+
+    /// Runs `call` against Redis within [`REDIS_TIMEOUT`]; `None` (logged once per outage) when
+    /// Redis does not answer, for the caller to count in memory instead.
+    async fn redis<T>(
+        &self,
+        call: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Option<T> {
+        let outcome = match tokio::time::timeout(REDIS_TIMEOUT, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
+        };
+        match outcome {
+            Ok(value) => {
+                if self.degraded.swap(false, Ordering::Relaxed) {
+                    tracing::info!("Redis answers again; failed logins are counted across nodes");
+                }
+                Some(value)
+            }
+            Err(cause) => {
+                if !self.degraded.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(%cause, "Redis unavailable; counting failed logins in this node until it is back");
+                }
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl LoginThrottle for RedisLoginThrottle {
+    async fn failures(
+        &self,
+        key: &LoginAttemptKey,
+        now: Timestamp,
+    ) -> Result<LoginFailures, DomainError> {
+        let mut connection = self.redis.clone();
+        let name = self.key(key);
+        let mut pipe = redis::pipe();
+        pipe.get(&name).pttl(&name);
+        let read = pipe.query_async::<(Option<u32>, i64)>(&mut connection);
+        match self.redis(read).await {
+            Some((count, ttl_ms)) => Ok(LoginFailures {
+                count: count.unwrap_or(0),
+                window_ends_in_secs: (ttl_ms.max(0) as u64).div_ceil(1000),
+            }),
+            None => self.fallback.failures(key, now).await,
+        }
+    }
+
+    async fn failed(&self, key: &LoginAttemptKey, now: Timestamp) -> Result<(), DomainError> {
+        let mut connection = self.redis.clone();
+        let mut invocation = self.count_failure.key(self.key(key));
+        invocation.arg(LOGIN_WINDOW_SECS * 1000);
+        match self
+            .redis(invocation.invoke_async::<i64>(&mut connection))
+            .await
+        {
+            Some(_) => Ok(()),
+            None => self.fallback.failed(key, now).await,
+        }
+    }
+
+    async fn clear(&self, key: &LoginAttemptKey) -> Result<(), DomainError> {
+        let mut connection = self.redis.clone();
+        let name = self.key(key);
+        let mut delete = redis::cmd("DEL");
+        delete.arg(&name);
+        self.redis(delete.query_async::<i64>(&mut connection)).await;
+        self.fallback.clear(key).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn failures_count_within_the_window_opened_by_the_first() {
+        let throttle = InMemoryLoginThrottle::default();
+        let key = LoginAttemptKey::new("ann@example.com", "10.0.0.1");
+        for second in 0..5 {
+            throttle.failed(&key, at(second)).await.unwrap();
+        }
+        assert_eq!(
+            throttle.failures(&key, at(20)).await.unwrap(),
+            LoginFailures {
+                count: 5,
+                window_ends_in_secs: 40
+            }
+        );
+        let other = LoginAttemptKey::new("ann@example.com", "10.0.0.2");
+        assert_eq!(throttle.failures(&other, at(20)).await.unwrap().count, 0);
+        assert_eq!(throttle.failures(&key, at(60)).await.unwrap().count, 0);
+        throttle.failed(&key, at(61)).await.unwrap();
+        assert_eq!(throttle.failures(&key, at(62)).await.unwrap().count, 1);
+    }
+
+    #[tokio::test]
+    async fn a_success_clears_the_count() {
+        let throttle = InMemoryLoginThrottle::default();
+        let key = LoginAttemptKey::new("ann@example.com", "10.0.0.1");
+        throttle.failed(&key, at(0)).await.unwrap();
+        throttle.clear(&key).await.unwrap();
+        assert_eq!(throttle.failures(&key, at(1)).await.unwrap().count, 0);
+    }
+}

@@ -1,0 +1,144 @@
+//! Sessions (the domain's `SessionStore`): one row per login, read once per authenticated request
+//! — by its primary key, joined with its user — so a logout on one node is a 401 on every node at
+//! once, with no cache to go stale.
+
+use async_trait::async_trait;
+use confab_domain::ports::SessionStore;
+use confab_domain::{DomainError, SessionId, Timestamp, User, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
+    Statement,
+};
+
+use super::users::to_user;
+use crate::entities::{sessions, users};
+use crate::error::internal;
+
+/// [`SessionStore`] on SeaORM.
+#[derive(Debug, Clone)]
+pub struct SeaSessionStore {
+    db: DatabaseConnection,
+}
+
+impl SeaSessionStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// A generation as stored (`INTEGER`); one refresh a second for seventy years fits.
+fn stored(generation: u32) -> i32 {
+    i32::try_from(generation).unwrap_or(i32::MAX)
+}
+
+#[async_trait]
+impl SessionStore for SeaSessionStore {
+    /// 122 random bits (a v4 UUID) name the session. The user's sessions that have expired are
+    /// cleared first, so the table holds live sessions and the ones not yet logged into again.
+    async fn open(&self, user: UserId, expires_at: Timestamp) -> Result<SessionId, DomainError> {
+        let now = chrono::Utc::now();
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.get()))
+            .filter(sessions::Column::ExpiresAt.lt(now))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        sessions::Entity::insert(sessions::ActiveModel {
+            id: Set(id.clone()),
+            user_id: Set(user.get()),
+            generation: Set(1),
+            expires_at: Set(expires_at),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(internal)?;
+        Ok(SessionId::new(id))
+    }
+
+    /// Expiry is the token's to check (its `exp` is the session's `expires_at` for the current
+    /// generation), so this is one primary-key read.
+    async fn user_of(
+        &self,
+        session: &SessionId,
+        user: UserId,
+        generation: u32,
+        _now: Timestamp,
+    ) -> Result<Option<User>, DomainError> {
+        let statement = Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            "SELECT u.id, u.name, u.email, u.password_hash, u.created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3",
+            [
+                session.as_str().into(),
+                user.get().into(),
+                stored(generation).into(),
+            ],
+        );
+        users::Model::find_by_statement(statement)
+            .one(&self.db)
+            .await
+            .map_err(internal)?
+            .map(to_user)
+            .transpose()
+    }
+
+    /// `UPDATE … WHERE generation = $old`: of two refreshes with the same token, the database lets
+    /// one through.
+    async fn renew(
+        &self,
+        session: &SessionId,
+        generation: u32,
+        expires_at: Timestamp,
+    ) -> Result<Option<u32>, DomainError> {
+        let next = generation.saturating_add(1);
+        let updated = sessions::Entity::update_many()
+            .col_expr(sessions::Column::Generation, Expr::value(stored(next)))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(sessions::Column::Id.eq(session.as_str()))
+            .filter(sessions::Column::Generation.eq(stored(generation)))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok((updated.rows_affected == 1).then_some(next))
+    }
+
+    async fn end(&self, session: &SessionId) -> Result<(), DomainError> {
+        sessions::Entity::delete_by_id(session.as_str().to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn end_others(
+        &self,
+        user: UserId,
+        keep: &SessionId,
+    ) -> Result<Vec<SessionId>, DomainError> {
+        let others = || {
+            sessions::Entity::find()
+                .filter(sessions::Column::UserId.eq(user.get()))
+                .filter(sessions::Column::Id.ne(keep.as_str()))
+        };
+        let ids: Vec<String> = others()
+            .select_only()
+            .column(sessions::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::Id.is_in(ids.iter().cloned()))
+            .exec(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(ids.into_iter().map(SessionId::new).collect())
+    }
+}
