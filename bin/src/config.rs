@@ -83,6 +83,24 @@ pub struct Cli {
         global = true
     )]
     pub log: String,
+
+    /// `text` for people, `json` for log collectors: one JSON object per line, with each
+    /// request's `request_id` (also sent back as `X-Request-Id`) among its span fields.
+    #[arg(
+        long,
+        env = "CONFAB_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The realtime listener, configured with Laravel Reverb's variable names.

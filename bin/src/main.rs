@@ -7,7 +7,7 @@ mod wiring;
 
 use clap::Parser;
 
-use crate::config::{Cli, Command};
+use crate::config::{Cli, Command, LogFormat};
 
 /// jemalloc instead of glibc's allocator: glibc keeps freed memory in per-thread arenas, so a
 /// storm of connections left the server at 56 MiB against a 19.6 MiB baseline, and Argon2's
@@ -29,7 +29,7 @@ async fn main() -> std::process::ExitCode {
     // Laravel habit: settings may sit in a `.env` next to the binary's working directory.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    init_logging(&cli.log);
+    init_logging(&cli.log, cli.log_format);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(&cli).await,
         Command::Migrate => wiring::migrate_only(&cli).await,
@@ -49,11 +49,15 @@ async fn main() -> std::process::ExitCode {
 }
 
 /// `RUST_LOG` syntax; sqlx logs every query at INFO, so it is kept to warnings unless asked.
-fn init_logging(filter: &str) {
+/// JSON lines carry the fields of the spans they happen in (a request's `request_id`).
+fn init_logging(filter: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
 }

@@ -12,6 +12,7 @@ mod management;
 mod message_features;
 mod messages;
 mod openapi;
+mod operability;
 mod outage;
 mod sessions;
 mod walkthrough;

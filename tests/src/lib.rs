@@ -165,6 +165,9 @@ fn drop_schema(admin_url: String, schema: String) {
     .join();
 }
 
+/// Where [`TestServer::start_logging`] has the server write its log.
+const LOG_FILE: &str = "confab.log";
+
 /// A running server; killed, and its database removed, on drop.
 pub struct TestServer {
     child: Child,
@@ -183,6 +186,21 @@ impl TestServer {
 
     /// Starts with extra environment variables (e.g. a short token lifetime).
     pub async fn start_with(backend: &Backend, env: &[(&str, &str)]) -> Self {
+        Self::start_inner(backend, env, false).await
+    }
+
+    /// [`start_with`](Self::start_with), with the server's log written to a file of its data
+    /// directory instead of the test's output; [`logs`](Self::logs) reads it.
+    pub async fn start_logging(backend: &Backend, env: &[(&str, &str)]) -> Self {
+        Self::start_inner(backend, env, true).await
+    }
+
+    /// What the server has logged so far (servers started with [`start_logging`](Self::start_logging)).
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join(LOG_FILE)).unwrap_or_default()
+    }
+
+    async fn start_inner(backend: &Backend, env: &[(&str, &str)], log_to_file: bool) -> Self {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let unique = format!("{}_{}_{}", std::process::id(), n, nanos());
         let data_dir = std::env::temp_dir().join(format!("confab-e2e-{unique}"));
@@ -201,7 +219,11 @@ impl TestServer {
             .current_dir(&data_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(if log_to_file {
+                Stdio::from(std::fs::File::create(data_dir.join(LOG_FILE)).expect("log file"))
+            } else {
+                Stdio::inherit()
+            })
             .kill_on_drop(true);
         let schema = match backend {
             Backend::Sqlite => None,

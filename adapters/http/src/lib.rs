@@ -8,6 +8,7 @@ mod connection_guard;
 mod document;
 pub mod dto;
 mod error;
+mod request_ids;
 pub mod security;
 mod web_client;
 
@@ -80,14 +81,15 @@ fn api_service() -> OpenApiService<Operations, ()> {
     )
 }
 
-/// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`.
+/// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`;
+/// every response carries an `X-Request-Id` (see `request_ids`).
 pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>) -> impl Endpoint {
     let service = api_service();
     let unfinished = service.spec();
     let document = Document::finish(&unfinished);
     let docs = document.swagger_ui(&service.swagger_ui_html(), &unfinished);
     let allowed = allow::AllowedMethods::from_spec(document.json());
-    Route::new()
+    let api = Route::new()
         .nest("/docs", docs)
         .at("/openapi.json", document.json_endpoint())
         .at("/openapi.yaml", document.yaml_endpoint())
@@ -103,5 +105,6 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
         .data(readiness)
         .data(realtime)
         .catch_all_error(error::render_error)
-        .around(move |endpoint, request| allowed.clone().around(endpoint, request))
+        .around(move |endpoint, request| allowed.clone().around(endpoint, request));
+    request_ids::with_request_ids(api)
 }
