@@ -32,6 +32,9 @@
 #                        rows into the existing BENCHMARKS.md (the rest stays the earlier run's,
 #                        and the file says so at its top) instead of a report of its own
 #   BENCH_SKIP_BUILD=1   use the binaries already built
+#   BENCH_METRICS=1      start confab with CONFAB_METRICS_TOKEN set (every request counted and
+#                        timed, every statement timed): run twice, with and without, to see what
+#                        metrics cost
 #   CARGO_TARGET_DIR     where cargo builds (default target/)
 #
 # The chat path, per database: `confab-bench chat` flat out at C=16 and 64, then `chat --rate N`
@@ -206,6 +209,8 @@ start_confab() {
         RUST_LOG=warn
     )
     if [[ -n $db_url ]]; then env_vars+=(DATABASE_URL="$db_url"); fi
+    # Metrics on (what /metrics costs the hot paths): compare with a run without.
+    if [[ ${BENCH_METRICS:-0} == 1 ]]; then env_vars+=(CONFAB_METRICS_TOKEN=bench-metrics); fi
     # In the data directory, so no stray .env is read.
     (cd "$DATA_DIR" && exec env -i "${env_vars[@]}" "$BIN/confab" serve >"$DATA_DIR/server.log" 2>&1) &
     SERVER_PID=$!

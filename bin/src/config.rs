@@ -44,6 +44,16 @@ pub struct Cli {
     #[arg(long, env = "CONFAB_SEND_LIMIT", default_value_t = 60, global = true)]
     pub send_limit: u32,
 
+    /// Serves `GET /metrics` (Prometheus) on the API listener to requests bearing this token;
+    /// unset, there is no `/metrics` and nothing is measured.
+    #[arg(
+        long,
+        env = "CONFAB_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+
     /// Seconds a client has to send a request's headers once it has begun (slow-header clients
     /// are cut off), on both listeners.
     #[arg(

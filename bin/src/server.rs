@@ -20,7 +20,8 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if cli.no_api && cli.no_realtime {
         return Err("both listeners are switched off; nothing to serve".into());
     }
-    let db = wiring::database(cli).await?;
+    let mut db = wiring::database(cli).await?;
+    let prometheus = crate::metrics::install(cli, &mut db)?;
     let realtime = wiring::realtime(cli)?;
     let throttles = wiring::throttles(cli).await;
     let app = wiring::application(cli, &db, realtime.as_ref(), throttles)?;
@@ -35,6 +36,9 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
             app.clone(),
             wiring::readiness(&db, realtime.as_ref()),
             wiring::realtime_info(cli, realtime.as_ref()),
+            prometheus
+                .clone()
+                .map(|handle| crate::metrics::endpoint(cli, handle, &db, realtime.as_ref())),
         );
         // The envelope protocol's WebSocket at /ws, beside the API (outside its request log, so
         // the ?token= in the URL is never logged).

@@ -11,6 +11,7 @@ mod history;
 mod management;
 mod message_features;
 mod messages;
+mod metrics;
 mod openapi;
 mod operability;
 mod outage;

@@ -1,13 +1,14 @@
 //! Confab's HTTP adapter: the REST API of the Conversation & Message API document, its OpenAPI
 //! description and Swagger UI, over the application's use cases.
 
-mod allow;
 mod api;
 mod body_limit;
 mod connection_guard;
 mod document;
+mod document_routes;
 pub mod dto;
 mod error;
+mod metrics_endpoint;
 mod request_ids;
 pub mod security;
 mod web_client;
@@ -21,6 +22,7 @@ pub use api::{Readiness, RealtimeInfo};
 pub use connection_guard::{ConnectionLimits, GuardedListener};
 pub use document::Document;
 pub use error::{ApiError, ErrorBody};
+pub use metrics_endpoint::MetricsEndpoint;
 
 /// Large enough for a 65,535-character message of 4-byte characters even when the client writes
 /// each one as a JSON `\uXXXX\uXXXX` escape (12 bytes), small enough that a client cannot make
@@ -82,14 +84,25 @@ fn api_service() -> OpenApiService<Operations, ()> {
 }
 
 /// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`;
-/// every response carries an `X-Request-Id` (see `request_ids`).
-pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>) -> impl Endpoint {
+/// every response carries an `X-Request-Id` (see `request_ids`). With `metrics`, `GET /metrics`
+/// serves Prometheus and every request is counted and timed (see `metrics_endpoint`).
+pub fn routes(
+    app: Confab,
+    readiness: Readiness,
+    realtime: Option<RealtimeInfo>,
+    metrics: Option<MetricsEndpoint>,
+) -> impl Endpoint {
     let service = api_service();
     let unfinished = service.spec();
     let document = Document::finish(&unfinished);
     let docs = document.swagger_ui(&service.swagger_ui_html(), &unfinished);
-    let allowed = allow::AllowedMethods::from_spec(document.json());
-    let api = Route::new()
+    let document_routes = document_routes::DocumentRoutes::from_spec(document.json());
+    let allowed = document_routes.clone();
+    let mut api = Route::new();
+    if let Some(metrics) = metrics.clone() {
+        api = api.at("/metrics", metrics_endpoint::endpoint(metrics));
+    }
+    let api = api
         .nest("/docs", docs)
         .at("/openapi.json", document.json_endpoint())
         .at("/openapi.yaml", document.yaml_endpoint())
@@ -105,6 +118,13 @@ pub fn routes(app: Confab, readiness: Readiness, realtime: Option<RealtimeInfo>)
         .data(readiness)
         .data(realtime)
         .catch_all_error(error::render_error)
-        .around(move |endpoint, request| allowed.clone().around(endpoint, request));
-    request_ids::with_request_ids(api)
+        .around(move |endpoint, request| allowed.clone().around(endpoint, request))
+        .map_to_response();
+    match metrics {
+        Some(_) => request_ids::with_request_ids(
+            metrics_endpoint::with_request_metrics(api, document_routes).boxed(),
+        )
+        .boxed(),
+        None => request_ids::with_request_ids(api).boxed(),
+    }
 }

@@ -13,6 +13,7 @@ mod connection;
 mod entities;
 mod error;
 mod login_throttle;
+mod metrics;
 mod migrations;
 mod redis_throttle;
 mod repositories;
@@ -22,6 +23,7 @@ pub use clock::SystemClock;
 pub use connection::{connect, migrate, migrate_first, open, ping, sqlite_url_for};
 pub use error::PersistenceError;
 pub use login_throttle::{InMemoryLoginThrottle, RedisLoginThrottle};
+pub use metrics::{PoolFigures, measure_statements, pool_figures};
 pub use redis_throttle::RedisSendThrottle;
 pub use repositories::{
     SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,

@@ -343,7 +343,7 @@ impl Hub {
             let mut state = self.lock();
             state.channels.clear();
             state.users.clear();
-            state.overflowed.clear();
+            state.deliveries.overflowed.clear();
             state.joining.clear();
             state.sockets.drain().map(|(_, entry)| entry).collect()
         };
@@ -354,6 +354,23 @@ impl Hub {
 
     pub(crate) fn connection_count(&self) -> usize {
         self.lock().sockets.len()
+    }
+
+    /// This node's figures for `/metrics` (one pass over the sockets, under the lock).
+    pub(crate) fn figures(&self) -> crate::RealtimeFigures {
+        let state = self.lock();
+        let envelope_connections = state
+            .sockets
+            .values()
+            .filter(|entry| entry.wire == Wire::Envelope)
+            .count();
+        crate::RealtimeFigures {
+            pusher_connections: state.sockets.len() - envelope_connections,
+            envelope_connections,
+            channels: state.channels.len(),
+            deliveries: state.deliveries.delivered,
+            slow_consumer_disconnects: state.deliveries.slow_consumers,
+        }
     }
 
     /// Occupied channels, optionally only those whose name starts with `prefix`.

@@ -63,6 +63,19 @@ pub struct Realtime {
     messages: Arc<dyn MessageJson>,
 }
 
+/// This node's realtime figures, for the operator's `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RealtimeFigures {
+    pub pusher_connections: usize,
+    pub envelope_connections: usize,
+    /// Channels with at least one subscriber here.
+    pub channels: usize,
+    /// Frames queued for sockets here since start (one per socket an event reached).
+    pub deliveries: u64,
+    /// Sockets dropped here since start for not reading their frames (4100).
+    pub slow_consumer_disconnects: u64,
+}
+
 /// The state of the link to the other nodes, for `/health`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalingStatus {
@@ -236,5 +249,10 @@ impl Realtime {
     /// Sockets currently connected (both wire formats).
     pub fn connection_count(&self) -> usize {
         self.hub.connection_count()
+    }
+
+    /// Connections, channels, deliveries and slow consumers on this node.
+    pub fn figures(&self) -> RealtimeFigures {
+        self.hub.figures()
     }
 }

@@ -158,6 +158,7 @@ async fn commit(
         move_read_positions(&txn, backend, &accepted).await?;
         let names = author_names(&txn, backend, authors, &accepted).await?;
         txn.commit().await.map_err(internal)?;
+        crate::metrics::messages_stored(accepted.len());
         (ids, names)
     };
 

@@ -76,7 +76,7 @@ impl Hub {
             return;
         };
         for frame in held.iter().filter(|frame| !carried(frame, delivered)) {
-            deliver(&state.sockets, &mut state.overflowed, socket, frame);
+            deliver(&state.sockets, &mut state.deliveries, socket, frame);
         }
         state.settle();
     }

@@ -225,7 +225,7 @@ impl Hub {
                 if let Some(sockets) = state.users.get(&UserId(*user)) {
                     for socket in sockets {
                         if except.as_deref() != Some(socket.as_str()) {
-                            deliver(&state.sockets, &mut state.overflowed, socket, frame);
+                            deliver(&state.sockets, &mut state.deliveries, socket, frame);
                         }
                     }
                 }
@@ -300,7 +300,7 @@ impl Hub {
                 let intercepted = state.catching_up.contains(socket)
                     && catch_up::intercept(
                         &mut state.sockets,
-                        &mut state.overflowed,
+                        &mut state.deliveries.overflowed,
                         &mut expired,
                         (socket, channel),
                         frame,
@@ -308,7 +308,7 @@ impl Hub {
                     );
                 if !intercepted {
                     backlog.of += 1;
-                    if deliver(&state.sockets, &mut state.overflowed, socket, frame) {
+                    if deliver(&state.sockets, &mut state.deliveries, socket, frame) {
                         backlog.behind += 1;
                     }
                 }

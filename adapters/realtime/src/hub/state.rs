@@ -104,8 +104,6 @@ pub(super) struct State {
     pub(super) users: HashMap<UserId, HashSet<String>>,
     /// Last Pusher frame of each `cache-` channel (envelope sockets never join those).
     pub(super) cache: HashMap<String, (Instant, Frame)>,
-    /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
-    pub(super) overflowed: Vec<String>,
     /// Scaling only: presence leaves go to the cluster, which decides whether the user's last
     /// socket anywhere left. `None` on a single node.
     pub(super) replica: Option<Arc<dyn Replica>>,
@@ -114,6 +112,20 @@ pub(super) struct State {
     pub(super) joining: HashMap<String, HashMap<String, Vec<Buffered>>>,
     /// Sockets catching up on a room (see `catch_up`); while empty, publishing skips that check.
     pub(super) catching_up: HashSet<String>,
+    /// What delivery left to do (slow sockets to drop) and its running totals.
+    pub(super) deliveries: Deliveries,
+}
+
+/// Delivery's bookkeeping. The totals are for `/metrics`, counted under the lock the work
+/// already holds (no atomics on the delivery path).
+#[derive(Debug, Default)]
+pub(super) struct Deliveries {
+    /// Sockets whose queue overflowed during the current operation; dropped by `settle`.
+    pub(super) overflowed: Vec<String>,
+    /// Frames queued for sockets since start.
+    pub(super) delivered: u64,
+    /// Sockets dropped since start for not reading theirs.
+    pub(super) slow_consumers: u64,
 }
 
 mod subscriptions;
@@ -123,7 +135,7 @@ mod subscriptions;
 /// Returns whether the socket is now behind (see `pressure`).
 pub(super) fn deliver(
     sockets: &HashMap<String, SocketEntry>,
-    overflowed: &mut Vec<String>,
+    deliveries: &mut Deliveries,
     socket: &str,
     frame: &Outbound,
 ) -> bool {
@@ -134,10 +146,13 @@ pub(super) fn deliver(
         return false;
     };
     match entry.outbox.try_send(text.clone()) {
-        Ok(()) => super::pressure::is_behind(&entry.outbox),
+        Ok(()) => {
+            deliveries.delivered += 1;
+            super::pressure::is_behind(&entry.outbox)
+        }
         Err(mpsc::error::TrySendError::Full(_)) => {
-            if !overflowed.iter().any(|id| id == socket) {
-                overflowed.push(socket.to_owned());
+            if !deliveries.overflowed.iter().any(|id| id == socket) {
+                deliveries.overflowed.push(socket.to_owned());
             }
             true
         }
@@ -187,14 +202,15 @@ impl State {
     }
 
     pub(super) fn send_outbound(&mut self, socket: &str, frame: &Outbound) {
-        deliver(&self.sockets, &mut self.overflowed, socket, frame);
+        deliver(&self.sockets, &mut self.deliveries, socket, frame);
     }
 
     /// Drops every socket that overflowed, which may overflow others (member_removed), until
     /// none is left.
     pub(super) fn settle(&mut self) {
-        while let Some(id) = self.overflowed.pop() {
+        while let Some(id) = self.deliveries.overflowed.pop() {
             if let Some(entry) = self.remove_socket(&id) {
+                self.deliveries.slow_consumers += 1;
                 tracing::info!(socket_id = %id, "disconnecting a slow consumer");
                 entry.kill.trigger(Kill::slow_consumer());
             }

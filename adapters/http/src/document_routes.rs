@@ -1,5 +1,7 @@
-//! `Allow` on every 405 (RFC 9110 §15.5.6): which methods the path does take, read from the
-//! OpenAPI document the server serves, so the header and the document cannot disagree.
+//! The path templates of the OpenAPI document the server serves, matched against request paths:
+//! `Allow` on every 405 (RFC 9110 §15.5.6) names the methods the path does take, and `/metrics`
+//! labels each request with its template (`/api/v1/conversations/{id}`), so neither can disagree
+//! with the document and a label never holds an id.
 
 use std::sync::Arc;
 
@@ -10,18 +12,19 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 /// One path template of the document (`/api/v1/conversations/{id}`) and its methods.
 #[derive(Debug, Clone)]
 struct Route {
+    template: Arc<str>,
     /// `None` for a `{parameter}` segment, which matches any one segment.
     segments: Vec<Option<String>>,
     methods: HeaderValue,
 }
 
-/// The methods of every path in the document.
+/// Every path template in the document, with its methods.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AllowedMethods {
+pub(crate) struct DocumentRoutes {
     routes: Arc<Vec<Route>>,
 }
 
-impl AllowedMethods {
+impl DocumentRoutes {
     /// From the document's JSON: its `paths`, each with the methods it lists.
     pub(crate) fn from_spec(spec_json: &str) -> Self {
         let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
@@ -44,6 +47,7 @@ impl AllowedMethods {
                     .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
                     .collect();
                 Some(Route {
+                    template: Arc::from(path.as_str()),
                     segments,
                     methods: HeaderValue::from_str(&methods.join(", ")).ok()?,
                 })
@@ -54,10 +58,20 @@ impl AllowedMethods {
         }
     }
 
-    /// The methods `path` takes, if the document has it. Where a literal segment and a parameter
-    /// both match (`…/messages/search` and `…/messages/{messageId}`), the most literal template
-    /// wins, as it does in the router.
+    /// The methods `path` takes, if the document has it.
     fn for_path(&self, path: &str) -> Option<HeaderValue> {
+        self.matching(path).map(|route| route.methods.clone())
+    }
+
+    /// The document's template for `path` (`/api/v1/conversations/{id}` for
+    /// `/api/v1/conversations/7`), if it has one.
+    pub(crate) fn template_of(&self, path: &str) -> Option<Arc<str>> {
+        self.matching(path).map(|route| route.template.clone())
+    }
+
+    /// Where a literal segment and a parameter both match (`…/messages/search` and
+    /// `…/messages/{messageId}`), the most literal template wins, as it does in the router.
+    fn matching(&self, path: &str) -> Option<&Route> {
         let parts: Vec<&str> = path.split('/').collect();
         self.routes
             .iter()
@@ -70,7 +84,6 @@ impl AllowedMethods {
                         .all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
             })
             .max_by_key(|route| route.segments.iter().filter(|s| s.is_some()).count())
-            .map(|route| route.methods.clone())
     }
 
     /// Wraps `endpoint` so its 405s name the methods the path takes.
@@ -96,7 +109,7 @@ mod tests {
 
     #[test]
     fn paths_with_parameters_match_any_segment_and_list_their_methods() {
-        let allowed = AllowedMethods::from_spec(
+        let allowed = DocumentRoutes::from_spec(
             r#"{"paths": {"/api/v1/conversations/{id}/messages": {"get": {}, "post": {}},
                           "/health": {"get": {}, "summary": "x"}}}"#,
         );
@@ -112,10 +125,19 @@ mod tests {
 
     #[test]
     fn a_literal_segment_wins_over_a_parameter_in_either_order() {
-        let allowed = AllowedMethods::from_spec(
+        let allowed = DocumentRoutes::from_spec(
             r#"{"paths": {"/m/{messageId}": {"patch": {}, "delete": {}}, "/m/search": {"get": {}}}}"#,
         );
         assert_eq!(allowed.for_path("/m/search").unwrap(), "GET");
         assert_eq!(allowed.for_path("/m/12").unwrap(), "PATCH, DELETE");
+        assert_eq!(
+            allowed.template_of("/m/12").as_deref(),
+            Some("/m/{messageId}")
+        );
+        assert_eq!(
+            allowed.template_of("/m/search").as_deref(),
+            Some("/m/search")
+        );
+        assert_eq!(allowed.template_of("/elsewhere"), None);
     }
 }
