@@ -31,6 +31,7 @@ use super::batch_statements::{
     author_names, earlier_sends, insert_messages, memberships, move_read_positions, move_rooms,
     reply_parents,
 };
+use super::batches::next_batch;
 use super::known_users::KnownUsers;
 use super::message_rows::MessageRow;
 use super::room_state;
@@ -50,14 +51,7 @@ pub(super) struct Pending {
 pub(super) fn spawn(db: DatabaseConnection, authors: KnownUsers<String>) -> mpsc::Sender<Pending> {
     let (queue, mut incoming) = mpsc::channel::<Pending>(MAX_BATCH * 4);
     tokio::spawn(async move {
-        while let Some(first) = incoming.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match incoming.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
-            }
+        while let Some(batch) = next_batch(&mut incoming, MAX_BATCH).await {
             let messages: Vec<&NewMessage> = batch.iter().map(|p| &p.message).collect();
             let outcomes = match commit(&db, &authors, &messages).await {
                 Ok(outcomes) => outcomes,

@@ -1,6 +1,7 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
 mod batch_statements;
+mod batches;
 mod conversations;
 mod group_commit;
 mod known_users;
@@ -10,6 +11,7 @@ mod message_search;
 mod messages;
 mod overviews;
 mod room_state;
+mod session_reads;
 mod sessions;
 mod sql;
 mod users;

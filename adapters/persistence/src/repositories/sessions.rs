@@ -1,29 +1,33 @@
-//! Sessions (the domain's `SessionStore`): one row per login, read once per authenticated request
-//! — by its primary key, joined with its user — so a logout on one node is a 401 on every node at
-//! once, with no cache to go stale.
+//! Sessions (the domain's `SessionStore`): one row per login, read for every authenticated request
+//! — by its primary key, joined with its user, batched with the other requests' reads — so a
+//! logout on one node is a 401 on every node at once, with no cache to go stale.
 
 use async_trait::async_trait;
 use confab_domain::ports::SessionStore;
 use confab_domain::{DomainError, SessionId, Timestamp, User, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
-    Statement,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use tokio::sync::{mpsc, oneshot};
 
-use super::users::to_user;
-use crate::entities::{sessions, users};
+use super::session_reads::{self, Check};
+use crate::entities::sessions;
 use crate::error::internal;
 
 /// [`SessionStore`] on SeaORM.
 #[derive(Debug, Clone)]
 pub struct SeaSessionStore {
     db: DatabaseConnection,
+    /// The batched reader of `user_of`.
+    reads: mpsc::Sender<Check>,
 }
 
 impl SeaSessionStore {
+    /// Starts the session reader: call inside a Tokio runtime.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            reads: session_reads::spawn(db.clone()),
+            db,
+        }
     }
 }
 
@@ -59,7 +63,8 @@ impl SessionStore for SeaSessionStore {
     }
 
     /// Expiry is the token's to check (its `exp` is the session's `expires_at` for the current
-    /// generation), so this is one primary-key read.
+    /// generation), so this is a primary-key read — batched with the other requests' (see
+    /// `session_reads`).
     async fn user_of(
         &self,
         session: &SessionId,
@@ -67,23 +72,16 @@ impl SessionStore for SeaSessionStore {
         generation: u32,
         _now: Timestamp,
     ) -> Result<Option<User>, DomainError> {
-        let statement = Statement::from_sql_and_values(
-            self.db.get_database_backend(),
-            "SELECT u.id, u.name, u.email, u.password_hash, u.created_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = $1 AND s.user_id = $2 AND s.generation = $3",
-            [
-                session.as_str().into(),
-                user.get().into(),
-                stored(generation).into(),
-            ],
-        );
-        users::Model::find_by_statement(statement)
-            .one(&self.db)
-            .await
-            .map_err(internal)?
-            .map(to_user)
-            .transpose()
+        let (reply, answer) = oneshot::channel();
+        let check = Check {
+            session: session.clone(),
+            user,
+            generation,
+            reply,
+        };
+        let gone = || DomainError::Internal("the session reader stopped".into());
+        self.reads.send(check).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
 
     /// `UPDATE … WHERE generation = $old`: of two refreshes with the same token, the database lets

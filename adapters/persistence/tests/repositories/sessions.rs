@@ -17,6 +17,7 @@ each_backend!(
     ended_sessions_are_gone_and_end_others_keeps_the_asking_one,
     a_changed_password_is_read_back_through_the_session,
     a_login_clears_its_users_expired_sessions_and_no_one_elses,
+    concurrent_checks_each_get_their_own_answer,
 );
 
 async fn a_session_names_its_user_only_at_its_current_generation(ctx: TestContext) {
@@ -177,4 +178,39 @@ async fn a_login_clears_its_users_expired_sessions_and_no_one_elses(ctx: TestCon
             .is_some(),
         "left for Bob's own next login"
     );
+}
+
+/// Checks are read in batches: each still gets the answer for its own session, generation and
+/// user, whatever else shares its batch.
+async fn concurrent_checks_each_get_their_own_answer(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let anns = ctx.sessions.open(ann.id, later()).await.unwrap();
+    let bobs = ctx.sessions.open(bob.id, later()).await.unwrap();
+    let ended = ctx.sessions.open(bob.id, later()).await.unwrap();
+    ctx.sessions.end(&ended).await.unwrap();
+    let cases = [
+        (anns.clone(), ann.id, 1, Some(ann.id)),
+        (bobs.clone(), bob.id, 1, Some(bob.id)),
+        (anns.clone(), bob.id, 1, None),
+        (bobs.clone(), bob.id, 2, None),
+        (ended.clone(), bob.id, 1, None),
+    ];
+    // Spawned all at once, so batches hold several checks of one session.
+    let checks: Vec<_> = (0..200)
+        .map(|n| {
+            let sessions = ctx.sessions.clone();
+            let (session, user, generation, expected) = cases[n % cases.len()].clone();
+            tokio::spawn(async move {
+                let found = sessions
+                    .user_of(&session, user, generation, at(1))
+                    .await
+                    .unwrap();
+                assert_eq!(found.map(|u| u.id), expected, "case {}", n % 5);
+            })
+        })
+        .collect();
+    for check in checks {
+        check.await.unwrap();
+    }
 }
