@@ -257,9 +257,18 @@ test('register, create a group and invite someone found by search, all in the pa
     // The session survives a reload (token in sessionStorage) and the open room is in the URL.
     await page.reload();
     await page.getByTestId('room-title').filter({ hasText: 'Compilers' }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem('confab.token'));
     await page.getByTestId('logout').click();
     await page.getByTestId('auth-form').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('confab.token')), null);
+    // Logging out ended the session on the server too: the page's token is refused everywhere.
+    let status = 200;
+    for (let i = 0; i < 50 && status !== 401; i += 1) {
+      const response = await fetch(`${BASE}/api/v1/user/me`, { headers: { Authorization: `Bearer ${token}` } });
+      status = response.status;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 401, 'the logged-out token is refused');
   } finally {
     await page.context().close();
   }

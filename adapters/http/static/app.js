@@ -84,7 +84,12 @@ $('auth-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('logout').addEventListener('click', () => logout());
+// Ends the session on the server too (the token stops working everywhere, and the session's
+// other sockets close), then forgets it here.
+$('logout').addEventListener('click', () => {
+  if (state.token) api('POST', '/user/logout').catch(() => {});
+  logout();
+});
 
 function showChat(on) {
   $('auth').hidden = on;
@@ -334,8 +339,11 @@ function connect() {
     state.joined.clear();
     state.pending.clear();
     markJoined();
-    // 1008 = policy violation: if the token has expired, go back to the login form.
-    if (event.code === 1008) api('GET', '/user/me').catch((e) => { if (e.status === 401) logout(); });
+    // 1008 = policy violation (token refused), 4009 = session ended (logged out elsewhere, or a
+    // password change): if the token no longer works, go back to the login form.
+    if (event.code === 1008 || event.code === 4009) {
+      api('GET', '/user/me').catch((e) => { if (e.status === 401) logout(); });
+    }
     const delay = state.backoff;
     state.backoff = Math.min(state.backoff * 2, 30000);
     setLive(`offline, retrying in ${Math.round(delay / 1000)} s`, 'closed');

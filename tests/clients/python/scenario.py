@@ -27,7 +27,14 @@ from confab_client.api.messages import (
     search_messages,
     send_message,
 )
-from confab_client.api.users import current_user, login, register, search_users
+from confab_client.api.users import (
+    current_user,
+    login,
+    logout,
+    refresh_token,
+    register,
+    search_users,
+)
 from confab_client.models import (
     ConversationType,
     CreateConversationBody,
@@ -181,5 +188,14 @@ assert found.meta.total == 3
 me = ok(current_user.sync_detailed(client=alice), 200).data
 assert (me.id, me.email) == (alice_id, alice_email)
 refused(current_user.sync_detailed(client=authorized("not-a-token")), 401)
+
+# Sessions: a refresh answers in the login shape and retires the token it was asked with;
+# logging out ends the new one.
+refreshed = ok(refresh_token.sync_detailed(client=bob), 200).data
+assert refreshed.user.id == bob_id
+refused(current_user.sync_detailed(client=bob), 401)
+renewed = authorized(refreshed.token)
+assert ok(logout.sync_detailed(client=renewed), 200).message == "Logged out."
+refused(current_user.sync_detailed(client=renewed), 401)
 
 print("python scenario: ok")

@@ -221,4 +221,18 @@ assert.equal(me.data?.data.email, alice.email);
 const anonymousMe = await anonymous.GET("/api/v1/user/me");
 expectError(anonymousMe.error, 401, anonymousMe.response.status);
 
+// Sessions: a refresh answers in the login shape and retires the token it was asked with;
+// logging out ends the new one.
+const refreshed = await bobApi.POST("/api/v1/user/refresh");
+assert.equal(refreshed.response.status, 200);
+assert.equal(refreshed.data?.data.user.id, bob.id);
+const retired = await bobApi.GET("/api/v1/user/me");
+expectError(retired.error, 401, retired.response.status);
+const renewed = as(refreshed.data!.data.token);
+const loggedOut = await renewed.POST("/api/v1/user/logout");
+assert.equal(loggedOut.response.status, 200);
+assert.equal(loggedOut.data?.message, "Logged out.");
+const ended = await renewed.GET("/api/v1/user/me");
+expectError(ended.error, 401, ended.response.status);
+
 console.log("typescript scenario: ok");

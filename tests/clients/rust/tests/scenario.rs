@@ -322,4 +322,14 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     let me = api.current_user().await.unwrap().into_inner().data;
     assert_eq!((me.id, me.email.as_str()), (alice.id, alice.email.as_str()));
     refused(anonymous.current_user().await, 401);
+
+    // Sessions: a refresh answers in the login shape and retires the token it was asked with;
+    // logging out ends the new one.
+    let refreshed = bob.api.refresh_token().await.unwrap().into_inner().data;
+    assert_eq!(refreshed.user.id, bob.id);
+    refused(bob.api.current_user().await, 401);
+    let renewed = authorized(&base, &refreshed.token);
+    let logged_out = renewed.logout().await.unwrap().into_inner();
+    assert_eq!(logged_out.message, "Logged out.");
+    refused(renewed.current_user().await, 401);
 }
