@@ -74,15 +74,18 @@ impl Mocks {
             });
     }
 
-    /// A login attempt with no failures before it, which fails once.
+    /// A login attempt, the first of its window, counted once and (it fails) not cleared.
     pub fn count_one_login_failure(&mut self) {
         self.login_throttle
-            .expect_failures()
-            .returning(|_, _| Ok(LoginFailures::default()));
-        self.login_throttle
-            .expect_failed()
+            .expect_attempt()
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _| {
+                Ok(LoginFailures {
+                    count: 1,
+                    window_ends_in_secs: 60,
+                })
+            });
+        self.login_throttle.expect_clear().never();
     }
 
     pub fn build(self) -> Confab {

@@ -39,11 +39,14 @@ pub struct Bearer {
     pub generation: u32,
 }
 
-/// The login throttle's rule, as Laravel's `throttle:login`: after this many failed attempts for
-/// one email from one client address…
+/// The login throttle's rule, as Laravel's `throttle:login`: after this many attempts for one
+/// email from one client address that did not succeed…
 pub const LOGIN_FAILURES_ALLOWED: u32 = 5;
-/// …within this many seconds (counted from the first failure), further attempts are refused until
-/// the window ends — even with the right password. A successful login clears the count.
+/// …within this many seconds (counted from the first), further attempts are refused until the
+/// window ends — even with the right password. A successful login clears the count.
+///
+/// Each attempt is counted *before* its password is checked, so a burst of parallel guesses
+/// cannot all pass the check while none has failed yet.
 pub const LOGIN_WINDOW_SECS: u64 = 60;
 
 /// What failed logins are counted under: the email as typed (trimmed, lower-cased, so `Ann@x`
@@ -61,7 +64,8 @@ impl LoginAttemptKey {
     }
 }
 
-/// Failed attempts so far in the current window, and the seconds until it ends.
+/// Attempts counted in the current window — the one being made included — and the seconds until
+/// the window ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LoginFailures {
     pub count: u32,
@@ -69,9 +73,9 @@ pub struct LoginFailures {
 }
 
 impl LoginFailures {
-    /// Whether another attempt may be tried now.
+    /// Whether the attempt just counted may check its password.
     pub fn allow_attempt(&self) -> bool {
-        self.count < LOGIN_FAILURES_ALLOWED
+        self.count <= LOGIN_FAILURES_ALLOWED
     }
 }
 
@@ -80,15 +84,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn five_failures_are_allowed_and_the_sixth_attempt_is_not() {
-        let after = |count| LoginFailures {
+    fn five_attempts_are_checked_and_the_sixth_is_not() {
+        let counted = |count| LoginFailures {
             count,
             window_ends_in_secs: 30,
         };
-        assert!(after(0).allow_attempt());
-        assert!(after(4).allow_attempt());
-        assert!(!after(5).allow_attempt());
-        assert!(!after(9).allow_attempt());
+        assert!(counted(1).allow_attempt());
+        assert!(counted(5).allow_attempt());
+        assert!(!counted(6).allow_attempt());
+        assert!(!counted(9).allow_attempt());
     }
 
     #[test]

@@ -14,6 +14,7 @@ on_both_backends!(
     logout_refresh_and_a_password_change_hold_on_every_node,
     five_failed_logins_then_429_with_retry_after_even_for_the_right_password,
     ending_a_session_closes_the_sockets_it_opened_or_signed_for_and_no_others,
+    twenty_parallel_guesses_get_five_password_checks,
 );
 
 const PASSWORD: &str = "secret-password";
@@ -206,4 +207,29 @@ async fn ending_a_session_closes_the_sockets_it_opened_or_signed_for_and_no_othe
         .await
         .expect("the phone still listens");
     assert_eq!(heard.event, "conversation.created");
+}
+
+/// Attempts are counted before the password is checked: a burst of parallel guesses cannot all
+/// pass the limit while none has failed yet.
+async fn twenty_parallel_guesses_get_five_password_checks(backend: &Backend) {
+    let server = TestServer::start(backend).await;
+    server.register("Di Moss").await;
+    let guesses = (0..20).map(|n| {
+        let server = &server;
+        async move {
+            login(server, "di.moss@example.com", &format!("guess-{n}"))
+                .await
+                .0
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 15), "{statuses:?}");
 }

@@ -1,8 +1,10 @@
-//! Failed logins counted per email and client address (the domain's `LoginThrottle`): in this
-//! process's memory on a single node, in Redis when several nodes share one (so five failures
+//! Login attempts counted per email and client address (the domain's `LoginThrottle`): in this
+//! process's memory on a single node, in Redis when several nodes share one (so five attempts
 //! means five across the cluster, not five per node).
 //!
-//! A fixed window opened by the first failure, as Laravel's rate limiter keeps it. When Redis does
+//! A fixed window opened by the first attempt, as Laravel's rate limiter keeps it; counting is
+//! one atomic step (a mutex here, one Lua script in Redis), so parallel attempts each get their
+//! own number. When Redis does
 //! not answer within [`REDIS_TIMEOUT`], the count falls back to this node's memory — weaker
 //! across nodes, but logging in keeps working — and the outage is logged once.
 
@@ -46,21 +48,11 @@ impl InMemoryLoginThrottle {
 
 #[async_trait]
 impl LoginThrottle for InMemoryLoginThrottle {
-    async fn failures(
+    async fn attempt(
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
     ) -> Result<LoginFailures, DomainError> {
-        Ok(match self.lock()?.get(key) {
-            Some(&(opened, count)) if now < opened + window() => LoginFailures {
-                count,
-                window_ends_in_secs: (opened + window() - now).num_seconds().max(1) as u64,
-            },
-            _ => LoginFailures::default(),
-        })
-    }
-
-    async fn failed(&self, key: &LoginAttemptKey, now: Timestamp) -> Result<(), DomainError> {
         let mut windows = self.lock()?;
         if windows.len() >= PRUNE_AT {
             windows.retain(|_, (opened, _)| now < *opened + window());
@@ -70,7 +62,10 @@ impl LoginThrottle for InMemoryLoginThrottle {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        Ok(())
+        Ok(LoginFailures {
+            count: entry.1,
+            window_ends_in_secs: (entry.0 + window() - now).num_seconds().max(1) as u64,
+        })
     }
 
     async fn clear(&self, key: &LoginAttemptKey) -> Result<(), DomainError> {
@@ -79,16 +74,20 @@ impl LoginThrottle for InMemoryLoginThrottle {
     }
 }
 
-const COUNT_FAILURE: &str = r"
+const COUNT_ATTEMPT: &str = r"
 local count = redis.call('INCR', KEYS[1])
-if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count
+local ttl = redis.call('PTTL', KEYS[1])
+if count == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
 ";
 
 /// Counts in Redis, under `{prefix}login:{email}|{address}`, falling back to memory.
 pub struct RedisLoginThrottle {
     redis: ConnectionManager,
-    count_failure: redis::Script,
+    count_attempt: redis::Script,
     prefix: String,
     fallback: InMemoryLoginThrottle,
     degraded: AtomicBool,
@@ -106,7 +105,7 @@ impl RedisLoginThrottle {
         let redis = ConnectionManager::new_with_config(redis::Client::open(url)?, config).await?;
         Ok(Self {
             redis,
-            count_failure: redis::Script::new(COUNT_FAILURE),
+            count_attempt: redis::Script::new(COUNT_ATTEMPT),
             prefix: prefix.to_owned(),
             fallback: InMemoryLoginThrottle::default(),
             degraded: AtomicBool::new(false),
@@ -147,35 +146,23 @@ impl RedisLoginThrottle {
 
 #[async_trait]
 impl LoginThrottle for RedisLoginThrottle {
-    async fn failures(
+    async fn attempt(
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
     ) -> Result<LoginFailures, DomainError> {
         let mut connection = self.redis.clone();
-        let name = self.key(key);
-        let mut pipe = redis::pipe();
-        pipe.get(&name).pttl(&name);
-        let read = pipe.query_async::<(Option<u32>, i64)>(&mut connection);
-        match self.redis(read).await {
-            Some((count, ttl_ms)) => Ok(LoginFailures {
-                count: count.unwrap_or(0),
-                window_ends_in_secs: (ttl_ms.max(0) as u64).div_ceil(1000),
-            }),
-            None => self.fallback.failures(key, now).await,
-        }
-    }
-
-    async fn failed(&self, key: &LoginAttemptKey, now: Timestamp) -> Result<(), DomainError> {
-        let mut connection = self.redis.clone();
-        let mut invocation = self.count_failure.key(self.key(key));
+        let mut invocation = self.count_attempt.key(self.key(key));
         invocation.arg(LOGIN_WINDOW_SECS * 1000);
         match self
-            .redis(invocation.invoke_async::<i64>(&mut connection))
+            .redis(invocation.invoke_async::<(u32, i64)>(&mut connection))
             .await
         {
-            Some(_) => Ok(()),
-            None => self.fallback.failed(key, now).await,
+            Some((count, ttl_ms)) => Ok(LoginFailures {
+                count,
+                window_ends_in_secs: (ttl_ms.max(0) as u64).div_ceil(1000).max(1),
+            }),
+            None => self.fallback.attempt(key, now).await,
         }
     }
 
@@ -200,32 +187,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failures_count_within_the_window_opened_by_the_first() {
+    async fn attempts_count_within_the_window_opened_by_the_first() {
         let throttle = InMemoryLoginThrottle::default();
         let key = LoginAttemptKey::new("ann@example.com", "10.0.0.1");
         for second in 0..5 {
-            throttle.failed(&key, at(second)).await.unwrap();
+            throttle.attempt(&key, at(second)).await.unwrap();
         }
         assert_eq!(
-            throttle.failures(&key, at(20)).await.unwrap(),
+            throttle.attempt(&key, at(20)).await.unwrap(),
             LoginFailures {
-                count: 5,
+                count: 6,
                 window_ends_in_secs: 40
             }
         );
         let other = LoginAttemptKey::new("ann@example.com", "10.0.0.2");
-        assert_eq!(throttle.failures(&other, at(20)).await.unwrap().count, 0);
-        assert_eq!(throttle.failures(&key, at(60)).await.unwrap().count, 0);
-        throttle.failed(&key, at(61)).await.unwrap();
-        assert_eq!(throttle.failures(&key, at(62)).await.unwrap().count, 1);
+        assert_eq!(throttle.attempt(&other, at(20)).await.unwrap().count, 1);
+        assert_eq!(
+            throttle.attempt(&key, at(60)).await.unwrap().count,
+            1,
+            "a new window"
+        );
     }
 
     #[tokio::test]
     async fn a_success_clears_the_count() {
         let throttle = InMemoryLoginThrottle::default();
         let key = LoginAttemptKey::new("ann@example.com", "10.0.0.1");
-        throttle.failed(&key, at(0)).await.unwrap();
+        throttle.attempt(&key, at(0)).await.unwrap();
         throttle.clear(&key).await.unwrap();
-        assert_eq!(throttle.failures(&key, at(1)).await.unwrap().count, 0);
+        assert_eq!(throttle.attempt(&key, at(1)).await.unwrap().count, 1);
     }
 }

@@ -24,9 +24,10 @@ pub struct Session {
 
 impl Confab {
     /// Missing fields are a 422; a wrong email and a wrong password are the same 401, so nobody can
-    /// learn which emails have accounts. After five failures for one email from one address in a
-    /// minute, attempts are 429 until the minute is over (the right password too: that is what
-    /// stops guessing); a success clears the count.
+    /// learn which emails have accounts. After five attempts for one email from one address in a
+    /// minute that did not succeed, attempts are 429 until the minute is over (the right password
+    /// too: that is what stops guessing); a success clears the count. Attempts are counted before
+    /// the password is checked, so parallel guesses cannot slip past the limit together.
     pub async fn login(&self, request: LoginRequest) -> Result<Session, DomainError> {
         let mut errors = ValidationErrors::new();
         if request.email.trim().is_empty() {
@@ -38,23 +39,15 @@ impl Confab {
         errors.into_result()?;
         let now = self.ports.clock.now();
         let attempt = LoginAttemptKey::new(&request.email, &request.address);
-        let failures = self.ports.login_throttle.failures(&attempt, now).await?;
-        if !failures.allow_attempt() {
+        let counted = self.ports.login_throttle.attempt(&attempt, now).await?;
+        if !counted.allow_attempt() {
             return Err(DomainError::RateLimited {
-                retry_after_secs: failures.window_ends_in_secs.clamp(1, LOGIN_WINDOW_SECS),
+                retry_after_secs: counted.window_ends_in_secs.clamp(1, LOGIN_WINDOW_SECS),
             });
         }
-        match self.check_credentials(&request).await {
-            Ok(user) => {
-                self.ports.login_throttle.clear(&attempt).await?;
-                self.open_session(user).await
-            }
-            Err(DomainError::InvalidCredentials) => {
-                self.ports.login_throttle.failed(&attempt, now).await?;
-                Err(DomainError::InvalidCredentials)
-            }
-            Err(other) => Err(other),
-        }
+        let user = self.check_credentials(&request).await?;
+        self.ports.login_throttle.clear(&attempt).await?;
+        self.open_session(user).await
     }
 
     async fn check_credentials(&self, request: &LoginRequest) -> Result<User, DomainError> {
@@ -121,10 +114,12 @@ mod tests {
             .withf(|p, _| p == "secret-pw")
             .returning(|_, _| Ok(true));
         mocks.expect_token_for(UserId(3));
-        mocks
-            .login_throttle
-            .expect_failures()
-            .returning(|_, _| Ok(LoginFailures::default()));
+        mocks.login_throttle.expect_attempt().returning(|_, _| {
+            Ok(LoginFailures {
+                count: 5,
+                window_ends_in_secs: 10,
+            })
+        });
         mocks
             .login_throttle
             .expect_clear()
@@ -172,9 +167,9 @@ mod tests {
     #[tokio::test]
     async fn after_five_failures_even_the_right_password_waits_for_the_window() {
         let mut mocks = Mocks::new();
-        mocks.login_throttle.expect_failures().returning(|_, _| {
+        mocks.login_throttle.expect_attempt().returning(|_, _| {
             Ok(LoginFailures {
-                count: 5,
+                count: 6,
                 window_ends_in_secs: 42,
             })
         });

@@ -2,30 +2,25 @@ use async_trait::async_trait;
 
 use crate::{DomainError, LoginAttemptKey, LoginFailures, Timestamp};
 
-/// Counts failed logins per [`LoginAttemptKey`] in a fixed window of
-/// [`LOGIN_WINDOW_SECS`](crate::session::LOGIN_WINDOW_SECS) opened by the first failure (the rule
-/// that reads the count is [`LoginFailures::allow_attempt`]). With several nodes the count is
-/// shared.
+/// Counts login attempts per [`LoginAttemptKey`] in a fixed window of
+/// [`LOGIN_WINDOW_SECS`](crate::session::LOGIN_WINDOW_SECS) opened by the first (the rule that
+/// reads the count is [`LoginFailures::allow_attempt`]); a success clears them. With several
+/// nodes the count is shared.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// The failures counted so far in the current window (zero when none is open).
+    /// Counts one attempt, atomically (opening a window when none is open), and returns the
+    /// attempts of the window, this one included.
     ///
     /// # Errors
     /// `Internal` only (a store that cannot be reached is counted around, not reported).
-    async fn failures(
+    async fn attempt(
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
     ) -> Result<LoginFailures, DomainError>;
 
-    /// Counts one failure, opening a window when none is.
-    ///
-    /// # Errors
-    /// `Internal` only.
-    async fn failed(&self, key: &LoginAttemptKey, now: Timestamp) -> Result<(), DomainError>;
-
-    /// Forgets the failures (after a successful login).
+    /// Forgets the attempts (after a successful login).
     ///
     /// # Errors
     /// `Internal` only.

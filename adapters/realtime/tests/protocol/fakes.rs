@@ -350,18 +350,11 @@ struct NoLogins;
 
 #[async_trait]
 impl LoginThrottle for NoLogins {
-    async fn failures(
+    async fn attempt(
         &self,
         _: &confab_domain::LoginAttemptKey,
         _: Timestamp,
     ) -> Result<confab_domain::LoginFailures, DomainError> {
-        unsupported()
-    }
-    async fn failed(
-        &self,
-        _: &confab_domain::LoginAttemptKey,
-        _: Timestamp,
-    ) -> Result<(), DomainError> {
         unsupported()
     }
     async fn clear(&self, _: &confab_domain::LoginAttemptKey) -> Result<(), DomainError> {
