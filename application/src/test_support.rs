@@ -9,7 +9,7 @@ use confab_domain::ports::{
     MockSessionStore, MockTokenIssuer, MockUserRepository,
 };
 use confab_domain::{
-    Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginFailures,
+    Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
     Participant, PasswordHash, SessionId, Timestamp, User, UserId, UserName, UserSummary,
 };
 
@@ -80,7 +80,7 @@ impl Mocks {
             .expect_attempt()
             .times(1)
             .returning(|_, _| {
-                Ok(LoginFailures {
+                Ok(LoginAttempts {
                     count: 1,
                     window_ends_in_secs: 60,
                 })

@@ -42,7 +42,7 @@ pub use posting::PostingFacts;
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
 pub use search::{SearchQuery, SearchScope};
-pub use session::{Bearer, LoginAttemptKey, LoginFailures, SessionId};
+pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
 

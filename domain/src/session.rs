@@ -41,7 +41,7 @@ pub struct Bearer {
 
 /// The login throttle's rule, as Laravel's `throttle:login`: after this many attempts for one
 /// email from one client address that did not succeed…
-pub const LOGIN_FAILURES_ALLOWED: u32 = 5;
+pub const LOGIN_ATTEMPTS_ALLOWED: u32 = 5;
 /// …within this many seconds (counted from the first), further attempts are refused until the
 /// window ends — even with the right password. A successful login clears the count.
 ///
@@ -67,15 +67,15 @@ impl LoginAttemptKey {
 /// Attempts counted in the current window — the one being made included — and the seconds until
 /// the window ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LoginFailures {
+pub struct LoginAttempts {
     pub count: u32,
     pub window_ends_in_secs: u64,
 }
 
-impl LoginFailures {
+impl LoginAttempts {
     /// Whether the attempt just counted may check its password.
     pub fn allow_attempt(&self) -> bool {
-        self.count <= LOGIN_FAILURES_ALLOWED
+        self.count <= LOGIN_ATTEMPTS_ALLOWED
     }
 }
 
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn five_attempts_are_checked_and_the_sixth_is_not() {
-        let counted = |count| LoginFailures {
+        let counted = |count| LoginAttempts {
             count,
             window_ends_in_secs: 30,
         };

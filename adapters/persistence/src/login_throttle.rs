@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use confab_domain::ports::LoginThrottle;
 use confab_domain::session::LOGIN_WINDOW_SECS;
-use confab_domain::{DomainError, LoginAttemptKey, LoginFailures, Timestamp};
+use confab_domain::{DomainError, LoginAttemptKey, LoginAttempts, Timestamp};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// A login must not wait on a sick Redis longer than this.
@@ -52,7 +52,7 @@ impl LoginThrottle for InMemoryLoginThrottle {
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
-    ) -> Result<LoginFailures, DomainError> {
+    ) -> Result<LoginAttempts, DomainError> {
         let mut windows = self.lock()?;
         if windows.len() >= PRUNE_AT {
             windows.retain(|_, (opened, _)| now < *opened + window());
@@ -62,7 +62,7 @@ impl LoginThrottle for InMemoryLoginThrottle {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        Ok(LoginFailures {
+        Ok(LoginAttempts {
             count: entry.1,
             window_ends_in_secs: (entry.0 + window() - now).num_seconds().max(1) as u64,
         })
@@ -150,7 +150,7 @@ impl LoginThrottle for RedisLoginThrottle {
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
-    ) -> Result<LoginFailures, DomainError> {
+    ) -> Result<LoginAttempts, DomainError> {
         let mut connection = self.redis.clone();
         let mut invocation = self.count_attempt.key(self.key(key));
         invocation.arg(LOGIN_WINDOW_SECS * 1000);
@@ -158,7 +158,7 @@ impl LoginThrottle for RedisLoginThrottle {
             .redis(invocation.invoke_async::<(u32, i64)>(&mut connection))
             .await
         {
-            Some((count, ttl_ms)) => Ok(LoginFailures {
+            Some((count, ttl_ms)) => Ok(LoginAttempts {
                 count,
                 window_ends_in_secs: (ttl_ms.max(0) as u64).div_ceil(1000).max(1),
             }),
@@ -195,7 +195,7 @@ mod tests {
         }
         assert_eq!(
             throttle.attempt(&key, at(20)).await.unwrap(),
-            LoginFailures {
+            LoginAttempts {
                 count: 6,
                 window_ends_in_secs: 40
             }

@@ -29,7 +29,7 @@ impl Confab {
         let user = self
             .ports
             .sessions
-            .user_of(&bearer.session, bearer.user, bearer.generation, now)
+            .user_of(&bearer.session, bearer.user, bearer.generation)
             .await?
             .ok_or(DomainError::Unauthenticated)?;
         Ok(Authenticated { user, bearer })
@@ -62,10 +62,10 @@ mod tests {
         mocks
             .sessions
             .expect_user_of()
-            .withf(|session, user, generation, _| {
+            .withf(|session, user, generation| {
                 session.as_str() == "s-4" && *user == UserId(4) && *generation == 2
             })
-            .returning(|_, id, _, _| Ok(Some(user(id.get(), "Ann"))));
+            .returning(|_, id, _| Ok(Some(user(id.get(), "Ann"))));
         let authenticated = mocks.build().authenticate("good").await.unwrap();
         assert_eq!(authenticated.user.id, UserId(4));
         assert_eq!(authenticated.caller().session, Some(SessionId::new("s-4")));
@@ -91,7 +91,7 @@ mod tests {
         mocks
             .sessions
             .expect_user_of()
-            .returning(|_, _, _, _| Ok(None));
+            .returning(|_, _, _| Ok(None));
         assert_eq!(
             mocks.build().authenticate("good").await.unwrap_err(),
             DomainError::Unauthenticated

@@ -2,7 +2,8 @@
 
 use confab_domain::ports::IssuedToken;
 use confab_domain::{
-    Bearer, DomainError, Email, LoginAttemptKey, User, ValidationErrors, session::LOGIN_WINDOW_SECS,
+    Bearer, DomainError, Email, LoginAttemptKey, Timestamp, User, ValidationErrors,
+    session::LOGIN_WINDOW_SECS,
 };
 
 use crate::Confab;
@@ -74,8 +75,11 @@ impl Confab {
     /// A new session, and its first token.
     pub(crate) async fn open_session(&self, user: User) -> Result<Session, DomainError> {
         let now = self.ports.clock.now();
-        let expires_at = now + chrono::Duration::seconds(self.ports.tokens.lifetime_secs() as i64);
-        let session = self.ports.sessions.open(user.id, expires_at).await?;
+        let session = self
+            .ports
+            .sessions
+            .open(user.id, self.token_expiry(now))
+            .await?;
         let bearer = Bearer {
             user: user.id,
             session,
@@ -84,11 +88,16 @@ impl Confab {
         let token = self.ports.tokens.issue(&bearer, now)?;
         Ok(Session { user, token })
     }
+
+    /// When a token issued at `now` expires — and with it the session, until its next token.
+    pub(crate) fn token_expiry(&self, now: Timestamp) -> Timestamp {
+        now + chrono::Duration::seconds(self.ports.tokens.lifetime_secs() as i64)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::{LoginFailures, UserId};
+    use confab_domain::{LoginAttempts, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, user};
@@ -115,7 +124,7 @@ mod tests {
             .returning(|_, _| Ok(true));
         mocks.expect_token_for(UserId(3));
         mocks.login_throttle.expect_attempt().returning(|_, _| {
-            Ok(LoginFailures {
+            Ok(LoginAttempts {
                 count: 5,
                 window_ends_in_secs: 10,
             })
@@ -168,7 +177,7 @@ mod tests {
     async fn after_five_failures_even_the_right_password_waits_for_the_window() {
         let mut mocks = Mocks::new();
         mocks.login_throttle.expect_attempt().returning(|_, _| {
-            Ok(LoginFailures {
+            Ok(LoginAttempts {
                 count: 6,
                 window_ends_in_secs: 42,
             })

@@ -12,11 +12,14 @@ impl Confab {
     /// same client. Of two refreshes racing with one token, one wins and the other is a 401.
     pub async fn refresh_session(&self, auth: &Authenticated) -> Result<Session, DomainError> {
         let now = self.ports.clock.now();
-        let expires_at = now + chrono::Duration::seconds(self.ports.tokens.lifetime_secs() as i64);
         let generation = self
             .ports
             .sessions
-            .renew(&auth.bearer.session, auth.bearer.generation, expires_at)
+            .renew(
+                &auth.bearer.session,
+                auth.bearer.generation,
+                self.token_expiry(now),
+            )
             .await?
             .ok_or(DomainError::Unauthenticated)?;
         let bearer = Bearer {

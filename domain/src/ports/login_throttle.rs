@@ -1,10 +1,10 @@
 use async_trait::async_trait;
 
-use crate::{DomainError, LoginAttemptKey, LoginFailures, Timestamp};
+use crate::{DomainError, LoginAttemptKey, LoginAttempts, Timestamp};
 
 /// Counts login attempts per [`LoginAttemptKey`] in a fixed window of
 /// [`LOGIN_WINDOW_SECS`](crate::session::LOGIN_WINDOW_SECS) opened by the first (the rule that
-/// reads the count is [`LoginFailures::allow_attempt`]); a success clears them. With several
+/// reads the count is [`LoginAttempts::allow_attempt`]); a success clears them. With several
 /// nodes the count is shared.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -18,7 +18,7 @@ pub trait LoginThrottle: Send + Sync {
         &self,
         key: &LoginAttemptKey,
         now: Timestamp,
-    ) -> Result<LoginFailures, DomainError>;
+    ) -> Result<LoginAttempts, DomainError>;
 
     /// Forgets the attempts (after a successful login).
     ///

@@ -14,8 +14,9 @@ pub trait SessionStore: Send + Sync {
     async fn open(&self, user: UserId, expires_at: Timestamp) -> Result<SessionId, DomainError>;
 
     /// The user of a live session whose current generation is `generation` — one read, which
-    /// replaces looking the user up — or `None` when the session ended, expired, moved on to a
-    /// newer token, belongs to someone else, or its user is gone.
+    /// replaces looking the user up — or `None` when the session ended, moved on to a newer
+    /// token, belongs to someone else, or its user is gone. Expiry is the token's to check: its
+    /// `exp` is the session's for the current generation.
     ///
     /// # Errors
     /// `Internal` / `Unavailable` only.
@@ -24,7 +25,6 @@ pub trait SessionStore: Send + Sync {
         session: &SessionId,
         user: UserId,
         generation: u32,
-        now: Timestamp,
     ) -> Result<Option<User>, DomainError>;
 
     /// Moves the session from `generation` to the next one, until `expires_at`; returns the new

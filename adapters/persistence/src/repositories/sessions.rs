@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use confab_domain::ports::SessionStore;
 use confab_domain::{DomainError, SessionId, Timestamp, User, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Statement,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use super::session_reads::{self, Check};
@@ -62,15 +64,12 @@ impl SessionStore for SeaSessionStore {
         Ok(SessionId::new(id))
     }
 
-    /// Expiry is the token's to check (its `exp` is the session's `expires_at` for the current
-    /// generation), so this is a primary-key read — batched with the other requests' (see
-    /// `session_reads`).
+    /// A primary-key read, batched with the other requests' (see `session_reads`).
     async fn user_of(
         &self,
         session: &SessionId,
         user: UserId,
         generation: u32,
-        _now: Timestamp,
     ) -> Result<Option<User>, DomainError> {
         let (reply, answer) = oneshot::channel();
         let check = Check {
@@ -112,31 +111,21 @@ impl SessionStore for SeaSessionStore {
         Ok(())
     }
 
+    /// One `DELETE … RETURNING` (SQLite 3.35+, PostgreSQL): what it ends is what it names.
     async fn end_others(
         &self,
         user: UserId,
         keep: &SessionId,
     ) -> Result<Vec<SessionId>, DomainError> {
-        let others = || {
-            sessions::Entity::find()
-                .filter(sessions::Column::UserId.eq(user.get()))
-                .filter(sessions::Column::Id.ne(keep.as_str()))
-        };
-        let ids: Vec<String> = others()
-            .select_only()
-            .column(sessions::Column::Id)
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(internal)?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        sessions::Entity::delete_many()
-            .filter(sessions::Column::Id.is_in(ids.iter().cloned()))
-            .exec(&self.db)
-            .await
-            .map_err(internal)?;
-        Ok(ids.into_iter().map(SessionId::new).collect())
+        let statement = Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            "DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id",
+            [user.get().into(), keep.as_str().into()],
+        );
+        let rows = self.db.query_all_raw(statement).await.map_err(internal)?;
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "id").map(SessionId::new))
+            .collect::<Result<_, _>>()
+            .map_err(internal)
     }
 }

@@ -25,24 +25,14 @@ async fn a_session_names_its_user_only_at_its_current_generation(ctx: TestContex
     let bob = ctx.user("Bob").await;
     let session = ctx.sessions.open(ann.id, later()).await.unwrap();
     assert_eq!(session.as_str().len(), 32, "128 bits, hex");
-    let found = ctx
-        .sessions
-        .user_of(&session, ann.id, 1, at(1))
-        .await
-        .unwrap();
+    let found = ctx.sessions.user_of(&session, ann.id, 1).await.unwrap();
     assert_eq!(found, Some(ann.clone()));
     assert_eq!(
-        ctx.sessions
-            .user_of(&session, ann.id, 2, at(1))
-            .await
-            .unwrap(),
+        ctx.sessions.user_of(&session, ann.id, 2).await.unwrap(),
         None
     );
     assert_eq!(
-        ctx.sessions
-            .user_of(&session, bob.id, 1, at(1))
-            .await
-            .unwrap(),
+        ctx.sessions.user_of(&session, bob.id, 1).await.unwrap(),
         None,
         "a token naming another user"
     );
@@ -64,15 +54,12 @@ async fn of_two_refreshes_with_one_token_exactly_one_wins(ctx: TestContext) {
     }
     assert_eq!(won, [2]);
     assert_eq!(
-        ctx.sessions
-            .user_of(&session, ann.id, 1, at(1))
-            .await
-            .unwrap(),
+        ctx.sessions.user_of(&session, ann.id, 1).await.unwrap(),
         None
     );
     assert!(
         ctx.sessions
-            .user_of(&session, ann.id, 2, at(1))
+            .user_of(&session, ann.id, 2)
             .await
             .unwrap()
             .is_some()
@@ -90,32 +77,23 @@ async fn ended_sessions_are_gone_and_end_others_keeps_the_asking_one(ctx: TestCo
     ctx.sessions.end(&laptop).await.unwrap();
     ctx.sessions.end(&laptop).await.unwrap();
     assert_eq!(
-        ctx.sessions
-            .user_of(&laptop, ann.id, 1, at(1))
-            .await
-            .unwrap(),
+        ctx.sessions.user_of(&laptop, ann.id, 1).await.unwrap(),
         None
     );
 
     let ended = ctx.sessions.end_others(ann.id, &mine).await.unwrap();
     assert_eq!(ended, std::slice::from_ref(&phone));
-    assert_eq!(
-        ctx.sessions
-            .user_of(&phone, ann.id, 1, at(1))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(ctx.sessions.user_of(&phone, ann.id, 1).await.unwrap(), None);
     assert!(
         ctx.sessions
-            .user_of(&mine, ann.id, 1, at(1))
+            .user_of(&mine, ann.id, 1)
             .await
             .unwrap()
             .is_some()
     );
     assert!(
         ctx.sessions
-            .user_of(&bobs, bob.id, 1, at(1))
+            .user_of(&bobs, bob.id, 1)
             .await
             .unwrap()
             .is_some(),
@@ -140,11 +118,7 @@ async fn a_changed_password_is_read_back_through_the_session(ctx: TestContext) {
         .update_password(ann.id, new.clone())
         .await
         .unwrap();
-    let through_session = ctx
-        .sessions
-        .user_of(&session, ann.id, 1, at(1))
-        .await
-        .unwrap();
+    let through_session = ctx.sessions.user_of(&session, ann.id, 1).await.unwrap();
     assert_eq!(through_session.unwrap().password_hash, new);
     let by_id = ctx.users.find_by_id(ann.id).await.unwrap().unwrap();
     assert_eq!(by_id.password_hash, new);
@@ -157,22 +131,19 @@ async fn a_login_clears_its_users_expired_sessions_and_no_one_elses(ctx: TestCon
     let bobs_expired = ctx.sessions.open(bob.id, at(0)).await.unwrap();
     let live = ctx.sessions.open(ann.id, later()).await.unwrap();
     assert_eq!(
-        ctx.sessions
-            .user_of(&expired, ann.id, 1, at(1))
-            .await
-            .unwrap(),
+        ctx.sessions.user_of(&expired, ann.id, 1).await.unwrap(),
         None
     );
     assert!(
         ctx.sessions
-            .user_of(&live, ann.id, 1, at(1))
+            .user_of(&live, ann.id, 1)
             .await
             .unwrap()
             .is_some()
     );
     assert!(
         ctx.sessions
-            .user_of(&bobs_expired, bob.id, 1, at(1))
+            .user_of(&bobs_expired, bob.id, 1)
             .await
             .unwrap()
             .is_some(),
@@ -202,10 +173,7 @@ async fn concurrent_checks_each_get_their_own_answer(ctx: TestContext) {
             let sessions = ctx.sessions.clone();
             let (session, user, generation, expected) = cases[n % cases.len()].clone();
             tokio::spawn(async move {
-                let found = sessions
-                    .user_of(&session, user, generation, at(1))
-                    .await
-                    .unwrap();
+                let found = sessions.user_of(&session, user, generation).await.unwrap();
                 assert_eq!(found.map(|u| u.id), expected, "case {}", n % 5);
             })
         })

@@ -9,7 +9,7 @@ use confab_domain::ports::{
     UserRepository,
 };
 use confab_domain::{
-    Bearer, DomainError, Email, LoginAttemptKey, LoginFailures, NewUser, Page, PageRequest,
+    Bearer, DomainError, Email, LoginAttemptKey, LoginAttempts, NewUser, Page, PageRequest,
     PasswordHash, PlainPassword, SessionId, Timestamp, User, UserId, UserName, UserSummary,
 };
 
@@ -103,7 +103,6 @@ impl SessionStore for Sessions {
         _: &SessionId,
         user: UserId,
         _: u32,
-        _: Timestamp,
     ) -> Result<Option<User>, DomainError> {
         self.0.find_by_id(user).await
     }
@@ -126,7 +125,7 @@ impl LoginThrottle for NoLogins {
         &self,
         _: &LoginAttemptKey,
         _: Timestamp,
-    ) -> Result<LoginFailures, DomainError> {
+    ) -> Result<LoginAttempts, DomainError> {
         unsupported()
     }
     async fn clear(&self, _: &LoginAttemptKey) -> Result<(), DomainError> {
