@@ -15,6 +15,7 @@ mod error;
 mod login_throttle;
 mod metrics;
 mod migrations;
+mod redis_counters;
 mod redis_throttle;
 mod repositories;
 mod throttle;

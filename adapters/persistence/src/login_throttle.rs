@@ -5,22 +5,18 @@
 //! A fixed window opened by the first attempt, as Laravel's rate limiter keeps it; counting is
 //! one atomic step (a mutex here, one Lua script in Redis), so parallel attempts each get their
 //! own number. When Redis does
-//! not answer within [`REDIS_TIMEOUT`], the count falls back to this node's memory — weaker
+//! not answer within [`REDIS_TIMEOUT`](crate::redis_counters::REDIS_TIMEOUT), the count falls back to this node's memory — weaker
 //! across nodes, but logging in keeps working — and the outage is logged once.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_domain::ports::LoginThrottle;
 use confab_domain::session::LOGIN_WINDOW_SECS;
 use confab_domain::{DomainError, LoginAttemptKey, LoginAttempts, Timestamp};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-/// A login must not wait on a sick Redis longer than this.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+use crate::redis_counters::RedisCounters;
 
 /// Past this many keys in memory, windows that ended are dropped (a key lives a minute at most).
 const PRUNE_AT: usize = 10_000;
@@ -86,61 +82,27 @@ return {count, ttl}
 
 /// Counts in Redis, under `{prefix}login:{email}|{address}`, falling back to memory.
 pub struct RedisLoginThrottle {
-    redis: ConnectionManager,
+    redis: RedisCounters,
     count_attempt: redis::Script,
     prefix: String,
     fallback: InMemoryLoginThrottle,
-    degraded: AtomicBool,
 }
 
 impl RedisLoginThrottle {
     /// # Errors
     /// The connection error, when Redis cannot be reached at start.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500))
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(REDIS_TIMEOUT));
-        let redis = ConnectionManager::new_with_config(redis::Client::open(url)?, config).await?;
+        let redis = RedisCounters::connect(url, "login attempts").await?;
         Ok(Self {
             redis,
             count_attempt: redis::Script::new(COUNT_ATTEMPT),
             prefix: prefix.to_owned(),
             fallback: InMemoryLoginThrottle::default(),
-            degraded: AtomicBool::new(false),
         })
     }
 
     fn key(&self, key: &LoginAttemptKey) -> String {
         format!("{}login:{}", self.prefix, key.as_str())
-    }
-
-    /// Runs `call` against Redis within [`REDIS_TIMEOUT`]; `None` (logged once per outage) when
-    /// Redis does not answer, for the caller to count in memory instead.
-    async fn redis<T>(
-        &self,
-        call: impl std::future::Future<Output = redis::RedisResult<T>>,
-    ) -> Option<T> {
-        let outcome = match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
-        };
-        match outcome {
-            Ok(value) => {
-                if self.degraded.swap(false, Ordering::Relaxed) {
-                    tracing::info!("Redis answers again; failed logins are counted across nodes");
-                }
-                Some(value)
-            }
-            Err(cause) => {
-                if !self.degraded.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%cause, "Redis unavailable; counting failed logins in this node until it is back");
-                }
-                None
-            }
-        }
     }
 }
 
@@ -151,11 +113,12 @@ impl LoginThrottle for RedisLoginThrottle {
         key: &LoginAttemptKey,
         now: Timestamp,
     ) -> Result<LoginAttempts, DomainError> {
-        let mut connection = self.redis.clone();
+        let mut connection = self.redis.connection();
         let mut invocation = self.count_attempt.key(self.key(key));
         invocation.arg(LOGIN_WINDOW_SECS * 1000);
         match self
-            .redis(invocation.invoke_async::<(u32, i64)>(&mut connection))
+            .redis
+            .call(invocation.invoke_async::<(u32, i64)>(&mut connection))
             .await
         {
             Some((count, ttl_ms)) => Ok(LoginAttempts {
@@ -167,11 +130,13 @@ impl LoginThrottle for RedisLoginThrottle {
     }
 
     async fn clear(&self, key: &LoginAttemptKey) -> Result<(), DomainError> {
-        let mut connection = self.redis.clone();
+        let mut connection = self.redis.connection();
         let name = self.key(key);
         let mut delete = redis::cmd("DEL");
         delete.arg(&name);
-        self.redis(delete.query_async::<i64>(&mut connection)).await;
+        self.redis
+            .call(delete.query_async::<i64>(&mut connection))
+            .await;
         self.fallback.clear(key).await
     }
 }

@@ -3,22 +3,18 @@
 //!
 //! The same fixed window as [`InMemorySendThrottle`], done atomically by one Lua script (count,
 //! open the window on the first hit, and take back a refused hit so refusals do not extend the
-//! wait). When Redis does not answer within [`REDIS_TIMEOUT`], sends are counted in this node's
+//! wait). When Redis does not answer within [`REDIS_TIMEOUT`](crate::redis_counters::REDIS_TIMEOUT), sends are counted in this node's
 //! memory instead: a Redis outage should weaken the limit across nodes, not stop people chatting.
 //! The outage is logged once, and its end once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_domain::ports::SendThrottle;
 use confab_domain::{DomainError, Timestamp, UserId};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::InMemorySendThrottle;
-
-/// A chat send must not wait on a sick Redis longer than this.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+use crate::redis_counters::RedisCounters;
 
 const SCRIPT: &str = r"
 local count = redis.call('INCR', KEYS[1])
@@ -33,13 +29,12 @@ return {1, ttl}
 ";
 
 pub struct RedisSendThrottle {
-    redis: ConnectionManager,
+    redis: RedisCounters,
     script: redis::Script,
     prefix: String,
     limit: u32,
     window: Duration,
     fallback: InMemorySendThrottle,
-    degraded: AtomicBool,
 }
 
 impl RedisSendThrottle {
@@ -53,15 +48,7 @@ impl RedisSendThrottle {
         limit: u32,
         window: Duration,
     ) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        // Few, short reconnect attempts per call: a send falls back to local counting rather than
-        // waiting; the manager keeps reconnecting on later calls.
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500))
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(REDIS_TIMEOUT));
-        let redis = ConnectionManager::new_with_config(client, config).await?;
+        let redis = RedisCounters::connect(url, "sends").await?;
         Ok(Self {
             redis,
             script: redis::Script::new(SCRIPT),
@@ -69,23 +56,20 @@ impl RedisSendThrottle {
             limit,
             window,
             fallback: InMemorySendThrottle::new(limit, window),
-            degraded: AtomicBool::new(false),
         })
     }
 
-    async fn hit_redis(&self, user: UserId) -> Result<(bool, u64), String> {
-        let mut connection = self.redis.clone();
+    /// `(allowed, ms until the window ends)`, or `None` when Redis does not answer.
+    async fn hit_redis(&self, user: UserId) -> Option<(bool, u64)> {
+        let mut connection = self.redis.connection();
         let key = format!("{}throttle:{user}", self.prefix);
         let mut invocation = self.script.key(key);
         invocation
             .arg(self.window.as_millis() as u64)
             .arg(self.limit);
         let call = invocation.invoke_async::<(i64, i64)>(&mut connection);
-        match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Ok(Ok((allowed, ttl_ms))) => Ok((allowed == 1, ttl_ms.max(0) as u64)),
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
-        }
+        let (allowed, ttl_ms) = self.redis.call(call).await?;
+        Some((allowed == 1, ttl_ms.max(0) as u64))
     }
 }
 
@@ -93,24 +77,11 @@ impl RedisSendThrottle {
 impl SendThrottle for RedisSendThrottle {
     async fn hit(&self, user: UserId, now: Timestamp) -> Result<(), DomainError> {
         match self.hit_redis(user).await {
-            Ok((allowed, ttl_ms)) => {
-                if self.degraded.swap(false, Ordering::Relaxed) {
-                    tracing::info!("Redis answers again; the send limit is shared across nodes");
-                }
-                if allowed {
-                    Ok(())
-                } else {
-                    Err(DomainError::RateLimited {
-                        retry_after_secs: ttl_ms.div_ceil(1000).max(1),
-                    })
-                }
-            }
-            Err(cause) => {
-                if !self.degraded.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(%cause, "Redis unavailable; counting sends in this node until it is back");
-                }
-                self.fallback.hit(user, now).await
-            }
+            Some((true, _)) => Ok(()),
+            Some((false, ttl_ms)) => Err(DomainError::RateLimited {
+                retry_after_secs: ttl_ms.div_ceil(1000).max(1),
+            }),
+            None => self.fallback.hit(user, now).await,
         }
     }
 }
