@@ -9,6 +9,7 @@ pub mod close_room;
 pub mod confirm_listeners;
 pub mod create_conversation;
 pub mod delete_message;
+pub mod deliver_webhooks;
 pub mod edit_message;
 pub mod get_conversation;
 pub mod invite_users;

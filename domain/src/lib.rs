@@ -24,6 +24,7 @@ pub mod session;
 pub mod text;
 pub mod user;
 pub mod validation;
+pub mod webhooks;
 
 pub use address::{Address, EnvelopeId};
 pub use channels::Channel;
@@ -45,6 +46,7 @@ pub use search::{SearchQuery, SearchScope};
 pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
+pub use webhooks::{Claim, RoomDifference, WebhookBatch, WebhookEvent};
 
 /// Every timestamp in Confab: UTC, kept to the microsecond (what PostgreSQL stores and what the
 /// API document's `2026-02-19T14:30:00.000000Z` examples show).

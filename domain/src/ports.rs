@@ -16,6 +16,7 @@ mod send_throttle;
 mod sessions;
 mod token_issuer;
 mod users;
+mod webhooks;
 
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
@@ -28,6 +29,7 @@ pub use send_throttle::SendThrottle;
 pub use sessions::SessionStore;
 pub use token_issuer::{IssuedToken, TokenIssuer};
 pub use users::UserRepository;
+pub use webhooks::{NoWebhooks, WebhookOutbox, WebhookRenderer, WebhookSender};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use broadcaster::MockBroadcaster;
@@ -51,3 +53,5 @@ pub use sessions::MockSessionStore;
 pub use token_issuer::MockTokenIssuer;
 #[cfg(any(test, feature = "mocks"))]
 pub use users::MockUserRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use webhooks::{MockWebhookOutbox, MockWebhookSender};

@@ -28,6 +28,7 @@ pub use metrics::{PoolFigures, measure_statements, pool_figures};
 pub use redis_throttle::RedisSendThrottle;
 pub use repositories::{
     SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
+    SeaWebhookOutbox,
 };
 pub use throttle::InMemorySendThrottle;
 

@@ -15,6 +15,7 @@ mod m20260101_000005_create_messages;
 mod m20261129_000006_message_sequences;
 mod m20261129_000007_message_features;
 mod m20261129_000008_sessions;
+mod m20261130_000009_webhook_outbox;
 
 pub(crate) struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_message_sequences::Migration),
             Box::new(m20261129_000007_message_features::Migration),
             Box::new(m20261129_000008_sessions::Migration),
+            Box::new(m20261130_000009_webhook_outbox::Migration),
         ]
     }
 }

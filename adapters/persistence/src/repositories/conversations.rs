@@ -3,9 +3,10 @@
 //! are read and written in `room_state`.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use confab_domain::ports::{ConversationRepository, Decide};
+use confab_domain::ports::{ConversationRepository, Decide, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError,
     NewConversation, Participant, UserId,
@@ -16,7 +17,8 @@ use sea_orm::{
     Set, Statement, TransactionTrait,
 };
 
-use super::{is_unique_violation, overviews, room_state, to_db};
+use super::webhook_outbox::Webhooks;
+use super::{is_unique_violation, overviews, room_events, room_state, to_db};
 use crate::entities::conversations;
 use crate::entities::conversations::direct_key;
 use crate::error::internal;
@@ -25,11 +27,22 @@ use crate::error::internal;
 #[derive(Debug, Clone)]
 pub struct SeaConversationRepository {
     db: DatabaseConnection,
+    /// What the webhooks want told of a room change, stored with it.
+    webhooks: Webhooks,
 }
 
 impl SeaConversationRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_webhooks(db, Arc::new(NoWebhooks))
+    }
+
+    /// As [`Self::new`], storing the events `webhooks` renders of each room change (who joined,
+    /// left, was banned; the close) in the outbox, in the change's transaction.
+    pub fn with_webhooks(db: DatabaseConnection, webhooks: Arc<dyn WebhookRenderer>) -> Self {
+        Self {
+            db,
+            webhooks: Webhooks::new(webhooks),
+        }
     }
 }
 
@@ -173,6 +186,10 @@ impl ConversationRepository for SeaConversationRepository {
             .map_err(internal)?;
         room_state::sync_participants(&txn, &before, &room).await?;
         room_state::sync_bans(&txn, &before, &room).await?;
+        if self.webhooks.are_on() {
+            let events = room_events::room_events(&txn, &before, &room).await?;
+            self.webhooks.record(&txn, &events).await?;
+        }
         txn.commit().await.map_err(internal)?;
         room.version += 1;
         Ok(room)

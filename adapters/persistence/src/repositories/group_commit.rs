@@ -16,6 +16,8 @@
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), move
 //!    each sender's read position to their newest message, and look up unknown authors.
 //!
+//! 5. with webhooks on, store the batch's `message.sent` events in the outbox (same transaction).
+//!
 //! Durability is unchanged: a send is answered only after the commit of its batch. A refused send
 //! gets its own error and takes no number; a batch whose transaction fails fails only the sends in
 //! it, each with that error.
@@ -23,7 +25,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::message_changes::ensure_can_reply_to;
-use confab_domain::{Appended, DomainError, MessageId, NewMessage, PostingFacts};
+use confab_domain::{Appended, DomainError, MessageId, NewMessage, PostingFacts, RealtimeEvent};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
@@ -35,6 +37,7 @@ use super::batches::next_batch;
 use super::known_users::KnownUsers;
 use super::message_rows::MessageRow;
 use super::room_state;
+use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
 /// The most sends one transaction takes: a few hundred rows keep every statement well inside
@@ -48,12 +51,16 @@ pub(super) struct Pending {
 }
 
 /// Starts the writer; it stops when every sender is dropped.
-pub(super) fn spawn(db: DatabaseConnection, authors: KnownUsers<String>) -> mpsc::Sender<Pending> {
+pub(super) fn spawn(
+    db: DatabaseConnection,
+    authors: KnownUsers<String>,
+    webhooks: Webhooks,
+) -> mpsc::Sender<Pending> {
     let (queue, mut incoming) = mpsc::channel::<Pending>(MAX_BATCH * 4);
     tokio::spawn(async move {
         while let Some(batch) = next_batch(&mut incoming, MAX_BATCH).await {
             let messages: Vec<&NewMessage> = batch.iter().map(|p| &p.message).collect();
-            let outcomes = match commit(&db, &authors, &messages).await {
+            let outcomes = match commit(&db, &authors, &webhooks, &messages).await {
                 Ok(outcomes) => outcomes,
                 Err(error) => vec![Err(error); batch.len()],
             };
@@ -81,6 +88,7 @@ enum Slot {
 async fn commit(
     db: &DatabaseConnection,
     authors: &KnownUsers<String>,
+    webhooks: &Webhooks,
     batch: &[&NewMessage],
 ) -> Result<Vec<Result<Appended, DomainError>>, DomainError> {
     let backend = db.get_database_backend();
@@ -144,15 +152,12 @@ async fn commit(
         .collect();
     // Nothing new: nothing to write, and nothing numbered was used.
     let (ids, names) = if accepted.is_empty() {
-        txn.rollback().await.map_err(internal)?;
         (HashMap::new(), HashMap::new())
     } else {
         move_rooms(&txn, backend, &accepted).await?;
         let ids = insert_messages(&txn, backend, &accepted).await?;
         move_read_positions(&txn, backend, &accepted).await?;
         let names = author_names(&txn, backend, authors, &accepted).await?;
-        txn.commit().await.map_err(internal)?;
-        crate::metrics::messages_stored(accepted.len());
         (ids, names)
     };
 
@@ -162,7 +167,7 @@ async fn commit(
             DomainError::Internal(format!("message {seq} of room {room} was not inserted"))
         })
     };
-    Ok(batch
+    let outcomes: Vec<Result<Appended, DomainError>> = batch
         .iter()
         .zip(&slots)
         .enumerate()
@@ -196,5 +201,25 @@ async fn commit(
                 Ok(Appended::New(view))
             }
         })
-        .collect())
+        .collect();
+    if accepted.is_empty() {
+        txn.rollback().await.map_err(internal)?;
+        return Ok(outcomes);
+    }
+    // The webhooks' `message.sent`s, stored with the messages they tell.
+    if webhooks.are_on() {
+        let sent: Vec<RealtimeEvent> = outcomes
+            .iter()
+            .filter_map(|outcome| match outcome {
+                Ok(Appended::New(view)) => Some(RealtimeEvent::MessageSent {
+                    message: view.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        webhooks.record(&txn, &sent).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    crate::metrics::messages_stored(accepted.len());
+    Ok(outcomes)
 }

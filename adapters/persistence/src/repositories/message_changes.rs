@@ -1,15 +1,18 @@
 //! Changes to a message after it was sent: edit, delete (into a tombstone) and reactions. Each is
-//! one short transaction on the message's row, whatever the history's size.
+//! one short transaction on the message's row, whatever the history's size; with webhooks on,
+//! the event telling the change is stored in that transaction too.
 
 use confab_domain::reaction::ensure_room_for;
 use confab_domain::{
-    DomainError, Emoji, MessageBody, MessageId, ReactionAction, Timestamp, UserId,
+    DomainError, Emoji, MessageBody, MessageId, ReactionAction, RealtimeEvent, Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
     Statement, TransactionTrait, Value,
 };
 
+use super::message_rows::view_of;
+use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
 fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
@@ -28,9 +31,33 @@ struct Present {
 }
 
 /// One `UPDATE`, conditional on the message still being live and its room open; when it changes
-/// nothing, one more read says which of the two stopped it.
+/// nothing, one more read says which of the two stopped it. With webhooks on, the update and its
+/// `message.updated` (the message as the update left it) are one transaction.
 pub(super) async fn edit(
     db: &DatabaseConnection,
+    webhooks: &Webhooks,
+    id: MessageId,
+    body: &MessageBody,
+    at: Timestamp,
+) -> Result<(), DomainError> {
+    if !webhooks.are_on() {
+        return edit_in(db, id, body, at).await;
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    if let Err(refused) = edit_in(&txn, id, body, at).await {
+        txn.rollback().await.map_err(internal)?;
+        return Err(refused);
+    }
+    if let Some(message) = view_of(&txn, id).await? {
+        webhooks
+            .record(&txn, &[RealtimeEvent::MessageUpdated { message }])
+            .await?;
+    }
+    txn.commit().await.map_err(internal)
+}
+
+async fn edit_in(
+    db: &impl ConnectionTrait,
     id: MessageId,
     body: &MessageBody,
     at: Timestamp,
@@ -72,6 +99,7 @@ pub(super) async fn edit(
 /// The tombstone and the end of its reactions, in one transaction; `None` when it already was one.
 pub(super) async fn delete(
     db: &DatabaseConnection,
+    webhooks: &Webhooks,
     id: MessageId,
     at: Timestamp,
 ) -> Result<Option<Timestamp>, DomainError> {
@@ -95,6 +123,16 @@ pub(super) async fn delete(
     ))
     .await
     .map_err(internal)?;
+    if webhooks.are_on()
+        && let Some(message) = view_of(&txn, id).await?
+    {
+        let deleted = RealtimeEvent::MessageDeleted {
+            conversation_id: message.message.conversation_id,
+            message_id: id,
+            deleted_at: at,
+        };
+        webhooks.record(&txn, &[deleted]).await?;
+    }
     txn.commit().await.map_err(internal)?;
     Ok(Some(at))
 }
@@ -103,6 +141,7 @@ pub(super) async fn delete(
 /// emoji it carries (for the limit), then the insert or delete of the one row.
 pub(super) async fn react(
     db: &DatabaseConnection,
+    webhooks: &Webhooks,
     id: MessageId,
     user: UserId,
     emoji: &Emoji,
@@ -154,6 +193,20 @@ pub(super) async fn react(
             .map_err(internal)?
             .rows_affected(),
     };
+    if changed > 0
+        && webhooks.are_on()
+        && let Some(message) = view_of(&txn, id).await?
+    {
+        let reacted = RealtimeEvent::MessageReacted {
+            conversation_id: message.message.conversation_id,
+            message_id: id,
+            emoji: emoji.clone(),
+            user_id: user,
+            action,
+            reactions: message.reactions,
+        };
+        webhooks.record(&txn, &[reacted]).await?;
+    }
     txn.commit().await.map_err(internal)?;
     Ok(changed > 0)
 }

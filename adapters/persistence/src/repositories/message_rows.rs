@@ -10,7 +10,7 @@ use confab_domain::{
     ClientId, ConversationId, DomainError, Message, MessageId, MessageView, ReactionCount,
     ReplyPreview, Timestamp, UserId, UserSummary,
 };
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
 use super::sql::Bound;
 use super::{corrupt, from_db};
@@ -142,3 +142,25 @@ pub(super) async fn with_reactions(
     }
     Ok(views)
 }
+
+/// One message with its reactions as everyone sees them (no `me`), read through `db` — the
+/// transaction that just changed it, for the event telling the change.
+pub(super) async fn view_of(
+    db: &impl ConnectionTrait,
+    id: MessageId,
+) -> Result<Option<MessageView>, DomainError> {
+    let backend = db.get_database_backend();
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = $1");
+    let rows = MessageRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        &sql,
+        [id.get().into()],
+    ))
+    .all(db)
+    .await
+    .map_err(internal)?;
+    Ok(with_reactions(db, backend, rows, NO_VIEWER).await?.pop())
+}
+
+/// No user has id 0: reactions read for it carry no `me`.
+const NO_VIEWER: UserId = UserId(0);

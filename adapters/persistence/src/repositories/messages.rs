@@ -5,7 +5,9 @@
 //! the reactions loaded beside a page in `message_rows`.
 
 use async_trait::async_trait;
-use confab_domain::ports::MessageRepository;
+use std::sync::Arc;
+
+use confab_domain::ports::{MessageRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Message, MessageBody,
     MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery,
@@ -20,6 +22,7 @@ use super::known_users::KnownUsers;
 use super::message_rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, with_reactions,
 };
+use super::webhook_outbox::Webhooks;
 use super::{from_db, message_changes, message_search, to_db};
 use crate::error::internal;
 
@@ -29,14 +32,27 @@ pub struct SeaMessageRepository {
     db: DatabaseConnection,
     /// The group-commit writer every send goes through.
     writer: mpsc::Sender<Pending>,
+    /// What the webhooks want told, stored with each change.
+    webhooks: Webhooks,
 }
 
 impl SeaMessageRepository {
     /// Starts the repository's writer task: call inside a Tokio runtime.
     pub fn new(db: DatabaseConnection) -> Self {
+        Self::with_webhooks(db, Arc::new(NoWebhooks))
+    }
+
+    /// As [`Self::new`], storing the events `webhooks` renders in the outbox, in the transaction
+    /// of each send, edit, deletion and reaction.
+    pub fn with_webhooks(db: DatabaseConnection, webhooks: Arc<dyn WebhookRenderer>) -> Self {
+        let webhooks = Webhooks::new(webhooks);
         // Authors' names by id, so a send does not look its author up every time.
-        let writer = group_commit::spawn(db.clone(), KnownUsers::new());
-        Self { db, writer }
+        let writer = group_commit::spawn(db.clone(), KnownUsers::new(), webhooks.clone());
+        Self {
+            db,
+            writer,
+            webhooks,
+        }
     }
 
     fn statement(&self, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
@@ -240,11 +256,11 @@ impl MessageRepository for SeaMessageRepository {
         body: &MessageBody,
         at: Timestamp,
     ) -> Result<(), DomainError> {
-        message_changes::edit(&self.db, id, body, at).await
+        message_changes::edit(&self.db, &self.webhooks, id, body, at).await
     }
 
     async fn delete(&self, id: MessageId, at: Timestamp) -> Result<Option<Timestamp>, DomainError> {
-        message_changes::delete(&self.db, id, at).await
+        message_changes::delete(&self.db, &self.webhooks, id, at).await
     }
 
     async fn react(
@@ -255,7 +271,7 @@ impl MessageRepository for SeaMessageRepository {
         action: ReactionAction,
         at: Timestamp,
     ) -> Result<bool, DomainError> {
-        message_changes::react(&self.db, id, user, emoji, action, at).await
+        message_changes::react(&self.db, &self.webhooks, id, user, emoji, action, at).await
     }
 
     async fn search(

@@ -10,16 +10,19 @@ mod message_rows;
 mod message_search;
 mod messages;
 mod overviews;
+mod room_events;
 mod room_state;
 mod session_reads;
 mod sessions;
 mod sql;
 mod users;
+mod webhook_outbox;
 
 pub use conversations::SeaConversationRepository;
 pub use messages::SeaMessageRepository;
 pub use sessions::SeaSessionStore;
 pub use users::SeaUserRepository;
+pub use webhook_outbox::SeaWebhookOutbox;
 
 use confab_domain::DomainError;
 use sea_orm::{SqlErr, sea_query::Value};

@@ -38,3 +38,4 @@ mod room_lock;
 mod sessions;
 mod upgrade;
 mod users;
+mod webhook_outbox;

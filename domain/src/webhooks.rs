@@ -1,0 +1,119 @@
+//! Webhooks: what happened, pushed to the operator's own HTTP endpoints. An event is written to an
+//! outbox in the same transaction as the change it describes, then posted to each destination in
+//! batches, oldest first, and retried until the destination takes it — so nothing is lost when a
+//! receiver is down or the server restarts.
+//!
+//! The domain says what an outbox entry is, which room changes become which events, and how long
+//! a failed delivery waits. The realtime adapter renders the events (Pusher's webhook shapes),
+//! persistence keeps the outbox, and the `deliver_webhooks` use case moves it.
+
+use std::time::Duration;
+
+use crate::{Conversation, UserId};
+
+/// One event as a receiver gets it: `json` is the rendered object (one element of a batch's
+/// `events`), `channel` the channel it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    pub channel: String,
+    pub json: String,
+}
+
+/// The oldest events queued for one destination, as the outbox numbered them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookBatch {
+    pub ids: Vec<i64>,
+    pub events: Vec<String>,
+    /// Failed attempts so far at the head of this destination's queue.
+    pub failures: u32,
+}
+
+/// What asking the outbox for a destination's next batch gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours to send (this node holds the destination's lease).
+    Batch(WebhookBatch),
+    /// Nothing queued.
+    Empty,
+    /// Another node holds the destination: it sends, this one waits.
+    Elsewhere,
+    /// The last attempt failed; the next waits until then.
+    RetryAt(crate::Timestamp),
+}
+
+/// The most events one POST carries.
+pub const WEBHOOK_BATCH_SIZE: usize = 100;
+
+/// How long a node holds a destination after claiming it: longer than a POST may take, so two
+/// nodes never send to one destination at once, and short enough that a dead node's destinations
+/// move on soon.
+pub const WEBHOOK_LEASE: Duration = Duration::from_secs(30);
+
+/// The first retry waits [`FIRST_RETRY`]; each failure after doubles it, up to [`LAST_RETRY`]:
+/// a receiver that is down for an hour is asked about once every five minutes, and one back
+/// after a blip gets its events within seconds.
+pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+pub const LAST_RETRY: Duration = Duration::from_secs(300);
+
+/// How long to wait after the `failures`-th failure in a row (`failures` ≥ 1).
+pub fn retry_delay(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    FIRST_RETRY.saturating_mul(1 << doublings).min(LAST_RETRY)
+}
+
+/// What a room change did to its people, read from the room before and after: who joined, who
+/// left or was taken out (and whether banned), and whether it closed. Webhook events are told
+/// from this inside the transaction that stored the change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoomDifference {
+    /// In the order they joined.
+    pub added: Vec<UserId>,
+    /// Out of the room (left, removed or banned), with whether this change banned them. A ban
+    /// of someone who was not in the room is here too (banned, never a participant).
+    pub removed: Vec<(UserId, bool)>,
+    pub closed: bool,
+}
+
+impl RoomDifference {
+    pub fn between(before: &Conversation, after: &Conversation) -> Self {
+        let added = after
+            .participants
+            .iter()
+            .map(|p| p.user_id)
+            .filter(|user| !before.is_participant(*user))
+            .collect();
+        let newly_banned = |user: UserId| after.is_banned(user) && !before.is_banned(user);
+        let mut removed: Vec<(UserId, bool)> = before
+            .participants
+            .iter()
+            .map(|p| p.user_id)
+            .filter(|user| !after.is_participant(*user))
+            .map(|user| (user, newly_banned(user)))
+            .collect();
+        for user in &after.banned {
+            if newly_banned(*user) && !removed.iter().any(|(gone, _)| gone == user) {
+                removed.push((*user, true));
+            }
+        }
+        Self {
+            added,
+            removed,
+            closed: before.closed_at.is_none() && after.closed_at.is_some(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && !self.closed
+    }
+
+    /// Everyone the difference names.
+    pub fn users(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.added
+            .iter()
+            .copied()
+            .chain(self.removed.iter().map(|(user, _)| *user))
+    }
+}
+
+#[cfg(test)]
+mod tests;
