@@ -54,6 +54,38 @@ pub struct Cli {
     )]
     pub metrics_token: Option<String>,
 
+    /// Comma-separated URLs that get Pusher-style webhooks (POST, signed with the app secret);
+    /// unset, there are none and nothing is queued for them.
+    #[arg(
+        long,
+        env = "CONFAB_WEBHOOK_URLS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub webhook_urls: Vec<String>,
+
+    /// Comma-separated webhook events to send (`all`: channel_occupied, channel_vacated,
+    /// member_added, member_removed, client_event, message.sent, message.updated,
+    /// message.deleted, message.reacted, participant.added, participant.removed,
+    /// participant.banned, conversation.closed).
+    #[arg(
+        long,
+        env = "CONFAB_WEBHOOK_EVENTS",
+        default_value = "all",
+        global = true
+    )]
+    pub webhook_events: String,
+
+    /// Seconds a webhook receiver has to answer before the batch counts as failed (and is
+    /// retried).
+    #[arg(
+        long,
+        env = "CONFAB_WEBHOOK_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout: u64,
+
     /// Seconds a client has to send a request's headers once it has begun (slow-header clients
     /// are cut off), on both listeners.
     #[arg(

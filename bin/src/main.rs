@@ -4,6 +4,7 @@ mod config;
 mod metrics;
 mod secrets;
 mod server;
+mod webhooks;
 mod wiring;
 
 use clap::Parser;

@@ -1,12 +1,13 @@
 //! `/metrics`: installs the Prometheus recorder (the `metrics` facade the adapters count
 //! through) when `CONFAB_METRICS_TOKEN` is set, and refreshes, at each scrape, the figures that
 //! are read rather than counted: realtime connections and channels, the database pool, the
-//! Redis link.
+//! Redis link, the webhooks' queue.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use confab_http::MetricsEndpoint;
+use confab_realtime::webhooks::WebhookFigures;
 use confab_realtime::{Realtime, ScalingStatus};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
@@ -52,22 +53,32 @@ pub fn endpoint(
     handle: PrometheusHandle,
     db: &DatabaseConnection,
     realtime: Option<&Realtime>,
+    webhooks: Option<Arc<WebhookFigures>>,
 ) -> MetricsEndpoint {
     let db = db.clone();
     let realtime = realtime.cloned();
     MetricsEndpoint {
         token: cli.metrics_token.clone().unwrap_or_default(),
         render: Arc::new(move || {
-            read_figures(&db, realtime.as_ref());
+            read_figures(&db, realtime.as_ref(), webhooks.as_deref());
             handle.render()
         }),
     }
 }
 
-fn read_figures(db: &DatabaseConnection, realtime: Option<&Realtime>) {
+fn read_figures(
+    db: &DatabaseConnection,
+    realtime: Option<&Realtime>,
+    webhooks: Option<&WebhookFigures>,
+) {
     let pool = confab_persistence::pool_figures(db);
     metrics::gauge!("confab_db_pool_connections", "state" => "in_use").set(pool.in_use);
     metrics::gauge!("confab_db_pool_connections", "state" => "idle").set(pool.idle);
+    if let Some(webhooks) = webhooks {
+        metrics::gauge!("confab_webhook_queue_depth").set(webhooks.queued() as f64);
+        metrics::counter!("confab_webhook_events_delivered_total").absolute(webhooks.delivered());
+        metrics::counter!("confab_webhook_failures_total").absolute(webhooks.failures());
+    }
     let Some(realtime) = realtime else {
         return;
     };
@@ -136,6 +147,18 @@ fn describe() {
     describe_counter!(
         "confab_db_query_errors_total",
         "Database statements that failed"
+    );
+    describe_gauge!(
+        "confab_webhook_queue_depth",
+        "Webhook events waiting for their destinations (all nodes' outbox, counted every 5 s)"
+    );
+    describe_counter!(
+        "confab_webhook_events_delivered_total",
+        "Webhook events this node delivered (2xx)"
+    );
+    describe_counter!(
+        "confab_webhook_failures_total",
+        "Webhook POSTs from this node that failed (non-2xx, timeout, refused) and will be retried"
     );
     describe_gauge!(
         "confab_redis_up",

@@ -8,6 +8,7 @@ use poem::{Endpoint, EndpointExt, Route, Server};
 use tokio::sync::watch;
 
 use crate::config::Cli;
+use crate::webhooks::Webhooks;
 use crate::wiring::{self, BoxError};
 
 /// In-flight requests get this long to finish after a shutdown signal.
@@ -24,11 +25,13 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     let prometheus = crate::metrics::install(cli, &mut db)?;
     let realtime = wiring::realtime(cli)?;
     let throttles = wiring::throttles(cli).await;
-    let app = wiring::application(cli, &db, realtime.as_ref(), throttles)?;
+    let webhooks = Webhooks::configure(cli, &db)?;
+    let app = wiring::application(cli, &db, realtime.as_ref(), throttles, webhooks.renderer())?;
     if let Some(realtime) = &realtime {
         realtime.confirm_rooms_with(app.clone());
     }
     let (stop, stopped) = watch::channel(false);
+    let webhook_figures = webhooks.start(realtime.as_ref(), stopped.clone())?;
 
     let mut listeners = tokio::task::JoinSet::new();
     if !cli.no_api {
@@ -36,9 +39,15 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
             app.clone(),
             wiring::readiness(&db, realtime.as_ref()),
             wiring::realtime_info(cli, realtime.as_ref()),
-            prometheus
-                .clone()
-                .map(|handle| crate::metrics::endpoint(cli, handle, &db, realtime.as_ref())),
+            prometheus.clone().map(|handle| {
+                crate::metrics::endpoint(
+                    cli,
+                    handle,
+                    &db,
+                    realtime.as_ref(),
+                    webhook_figures.clone(),
+                )
+            }),
         );
         // The envelope protocol's WebSocket at /ws, beside the API (outside its request log, so
         // the ?token= in the URL is never logged).

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use confab_application::{Confab, Ports};
 use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
-use confab_domain::ports::{LoginThrottle, SendThrottle};
+use confab_domain::ports::{LoginThrottle, SendThrottle, WebhookRenderer};
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{Readiness, RealtimeInfo};
 use confab_persistence::{
@@ -37,8 +37,7 @@ pub async fn migrate_only(cli: &Cli) -> Result<(), BoxError> {
 /// How long startup waits for Redis before counting sends locally.
 const THROTTLE_CONNECT_WAIT: Duration = Duration::from_secs(3);
 
-/// The realtime hub, unless switched off. App credentials left unset are generated once and
-/// kept in the data directory, like Reverb's `reverb:install` writes them into `.env`.
+/// The realtime hub, unless switched off (app credentials: [`app_credentials`]).
 ///
 /// With scale-out on, a node without the realtime listener (`CONFAB_NO_REALTIME`, an API-only
 /// node) still has a hub: its broadcasts reach the other nodes' sockets through Redis.
@@ -48,20 +47,11 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         return Ok(None);
     }
     let reverb = &cli.reverb;
-    let credential = |given: &Option<String>, file: &str, generate: fn() -> String| match given {
-        Some(value) if !value.is_empty() => Ok(value.clone()),
-        _ => secrets::load_or_create_with(&cli.data_dir, file, generate),
-    };
+    let app = app_credentials(cli)?;
     let config = RealtimeConfig {
-        app_id: credential(&reverb.app_id, "reverb_app_id", || {
-            (100_000 + rand::random::<u32>() % 900_000).to_string()
-        })?,
-        key: credential(&reverb.app_key, "reverb_app_key", || {
-            secrets::random_hex(10)
-        })?,
-        secret: credential(&reverb.app_secret, "reverb_app_secret", || {
-            secrets::random_hex(20)
-        })?,
+        app_id: app.id,
+        key: app.key,
+        secret: app.secret,
         path_prefix: reverb.server_path.clone(),
         activity_timeout: Duration::from_secs(reverb.activity_timeout),
         ping_interval: Duration::from_secs(reverb.ping_interval),
@@ -80,6 +70,34 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         )?,
         None => Realtime::new(config, messages),
     }))
+}
+
+/// The Pusher app's id, key and secret (`REVERB_APP_*`).
+pub struct AppCredentials {
+    pub id: String,
+    pub key: String,
+    pub secret: String,
+}
+
+/// The app credentials as configured; those left unset are generated once and kept in the data
+/// directory, like Reverb's `reverb:install` writes them into `.env`.
+pub fn app_credentials(cli: &Cli) -> Result<AppCredentials, BoxError> {
+    let reverb = &cli.reverb;
+    let credential = |given: &Option<String>, file: &str, generate: fn() -> String| match given {
+        Some(value) if !value.is_empty() => Ok(value.clone()),
+        _ => secrets::load_or_create_with(&cli.data_dir, file, generate),
+    };
+    Ok(AppCredentials {
+        id: credential(&reverb.app_id, "reverb_app_id", || {
+            (100_000 + rand::random::<u32>() % 900_000).to_string()
+        })?,
+        key: credential(&reverb.app_key, "reverb_app_key", || {
+            secrets::random_hex(10)
+        })?,
+        secret: credential(&reverb.app_secret, "reverb_app_secret", || {
+            secrets::random_hex(20)
+        })?,
+    })
 }
 
 /// The limits counted per user or per login attempt, which several nodes must count together.
@@ -160,6 +178,7 @@ pub fn application(
     db: &DatabaseConnection,
     realtime: Option<&Realtime>,
     throttles: Throttles,
+    webhooks: Arc<dyn WebhookRenderer>,
 ) -> Result<Confab, BoxError> {
     let (broadcaster, channels): (Arc<dyn Broadcaster>, Arc<dyn ChannelSigner>) = match realtime {
         Some(realtime) => (realtime.broadcaster(), realtime.channel_signer()),
@@ -171,8 +190,11 @@ pub fn application(
     };
     Ok(Confab::new(Ports {
         users: Arc::new(SeaUserRepository::new(db.clone())),
-        conversations: Arc::new(SeaConversationRepository::new(db.clone())),
-        messages: Arc::new(SeaMessageRepository::new(db.clone())),
+        conversations: Arc::new(SeaConversationRepository::with_webhooks(
+            db.clone(),
+            webhooks.clone(),
+        )),
+        messages: Arc::new(SeaMessageRepository::with_webhooks(db.clone(), webhooks)),
         broadcaster,
         channels,
         hasher: Arc::new(Argon2Passwords::new(hashing_threads())),

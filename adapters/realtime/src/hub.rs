@@ -172,6 +172,11 @@ impl Hub {
         }
     }
 
+    /// Webhooks on: channel, member and client events are told to `lifecycle` from now on.
+    pub(crate) fn tell_lifecycle(&self, lifecycle: crate::webhooks::Lifecycle) {
+        self.lock().lifecycle = Some(lifecycle);
+    }
+
     /// The other nodes, when scaling is on.
     pub(crate) fn replica(&self) -> Option<&Arc<dyn Replica>> {
         self.replica.get()

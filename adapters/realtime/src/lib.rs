@@ -33,13 +33,14 @@ mod room_guard;
 mod scaling;
 mod signature;
 mod signer;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use confab_application::Confab;
-use confab_domain::ports::{Broadcaster, ChannelSigner};
+use confab_domain::ports::{Broadcaster, ChannelSigner, WebhookOutbox};
 use poem::{EndpointExt, Route, get, post};
 
 pub use config::RealtimeConfig;
@@ -50,6 +51,7 @@ use crate::hub::{Hub, Kill};
 use crate::protocol::codes;
 use crate::room_guard::RoomGuard;
 use crate::scaling::{Cluster, Nodes};
+use crate::webhooks::Lifecycle;
 
 /// How long `shutdown` waits for sockets to finish saying goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -126,6 +128,18 @@ impl Realtime {
     /// still in a room before delivering there (see `room_guard`).
     pub fn confirm_rooms_with(&self, app: Confab) {
         self.guard.set_app(app);
+    }
+
+    /// Webhooks on: the hub's channel, member and client events are stored in `outbox` from now
+    /// on (call before the listeners start); with scaling on, a channel's occupancy is the
+    /// cluster's (see `webhooks::lifecycle`).
+    pub fn tell_webhooks(&self, outbox: Arc<dyn WebhookOutbox>, events: webhooks::EventFilter) {
+        let lifecycle = Lifecycle::start(outbox, events);
+        let lifecycle = match &self.cluster {
+            Some(cluster) => cluster.decide_occupancy(lifecycle),
+            None => lifecycle,
+        };
+        self.hub.tell_lifecycle(lifecycle);
     }
 
     /// Whether the other nodes are reachable.

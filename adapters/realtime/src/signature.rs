@@ -1,4 +1,4 @@
-//! The two HMAC uses of the Pusher protocol: channel subscriptions
+//! The HMAC uses of the Pusher protocol: webhook bodies (`hex(HMAC-SHA256(secret, body))`), channel subscriptions
 //! (`hex(HMAC-SHA256(secret, socket_id:channel[:channel_data]))`) and HTTP API requests
 //! (`METHOD\nPATH\nsorted_query`). Comparison is always constant-time, so a forger learns nothing
 //! from how long a refusal takes.

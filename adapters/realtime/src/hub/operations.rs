@@ -64,12 +64,11 @@ impl Hub {
         let state = &mut *guard;
         let subscribers = state.channels.get(channel).ok_or(NotSubscribed)?;
         let identity = subscribers.subscribers.get(socket).ok_or(NotSubscribed)?;
-        let frame = Outbound::pusher(protocol::client_event(
-            event,
-            channel,
-            data,
-            identity.as_ref().map(|m| &m.user_id),
-        ));
+        let user_id = identity.as_ref().map(|m| &m.user_id);
+        if let Some(lifecycle) = &state.lifecycle {
+            lifecycle.client_event(channel, event, data, socket, user_id);
+        }
+        let frame = Outbound::pusher(protocol::client_event(event, channel, data, user_id));
         // The sender lives here, so `except` keeps it out everywhere.
         let op = Op::Publish {
             channel: channel.to_owned(),

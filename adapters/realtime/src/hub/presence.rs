@@ -109,17 +109,15 @@ impl Hub {
         Ok(())
     }
 
-    /// Scaling: a member came or went on a presence channel (told by another node, or by Redis
-    /// after a leave here).
-    pub(crate) fn member_changed(
-        &self,
-        channel: &str,
-        added: bool,
-        user_id: &Value,
-        user_info: &Value,
-    ) {
+    /// Scaling: the cluster decided a member left `channel` — their last socket anywhere left
+    /// here, or this node took out a dead node's entries — so this node's subscribers are told,
+    /// and the webhooks (one node decides, so one node tells them).
+    pub(crate) fn member_gone(&self, channel: &str, user_id: &Value) {
         let mut state = self.lock();
-        state.member_changed(channel, added, user_id, user_info);
+        state.member_changed(channel, false, user_id, &Value::Null);
+        if let Some(lifecycle) = &state.lifecycle {
+            lifecycle.member(channel, user_id, false);
+        }
         state.settle();
     }
 
@@ -133,6 +131,9 @@ impl Hub {
             .is_some_and(|c| c.members.contains_key(&member.key));
         if !still_here {
             state.member_changed(channel, false, &member.user_id, &Value::Null);
+            if let Some(lifecycle) = &state.lifecycle {
+                lifecycle.member(channel, &member.user_id, false);
+            }
             state.settle();
         }
     }

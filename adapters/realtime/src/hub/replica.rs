@@ -44,7 +44,7 @@ pub(crate) trait Replica: Send + Sync {
 
     /// A presence subscription of `socket` ended: the cluster decides whether that was the
     /// member's last socket anywhere, and tells every node (this one through
-    /// [`Hub::member_changed`](super::Hub::member_changed) or
+    /// [`Hub::member_gone`](super::Hub::member_gone) or
     /// [`Hub::local_member_gone`](super::Hub::local_member_gone)).
     fn presence_left(&self, channel: &str, socket: &str, member: Member);
 }

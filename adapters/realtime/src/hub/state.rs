@@ -14,6 +14,7 @@ use super::{
     Granted, Kill, KillSwitch, Member, Outbound, Replica, Snapshot, SubscribeError, Wire, catch_up,
 };
 use crate::protocol::Frame;
+use crate::webhooks::Lifecycle;
 
 pub(super) struct SocketEntry {
     pub(super) outbox: mpsc::Sender<Frame>,
@@ -114,6 +115,8 @@ pub(super) struct State {
     pub(super) catching_up: HashSet<String>,
     /// What delivery left to do (slow sockets to drop) and its running totals.
     pub(super) deliveries: Deliveries,
+    /// Webhooks on: where channel, member and client events are told.
+    pub(super) lifecycle: Option<Lifecycle>,
 }
 
 /// Delivery's bookkeeping. The totals are for `/metrics`, counted under the lock the work
@@ -187,6 +190,11 @@ impl State {
         self.may_join(socket, channel)?;
         if let Some(entry) = self.sockets.get_mut(socket) {
             entry.channels.insert(channel.to_owned());
+        }
+        if !self.channels.contains_key(channel)
+            && let Some(lifecycle) = &self.lifecycle
+        {
+            lifecycle.occupancy_here(channel, true);
         }
         self.channels
             .entry(channel.to_owned())

@@ -23,11 +23,12 @@
 //!   first (`RoomGuard`).
 
 mod counts;
+mod occupancy;
 mod presence;
 mod stream;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::AsyncConnectionConfig;
@@ -37,8 +38,10 @@ use tokio::task::JoinHandle;
 
 use crate::hub::{Hub, Member, Op, Replica, Snapshot};
 use crate::room_guard::RoomGuard;
+use crate::webhooks::Lifecycle;
 
 pub(crate) use counts::Nodes;
+pub(crate) use occupancy::Vote;
 use presence::PresenceCmd;
 
 /// Ops waiting for the publisher; beyond this, while Redis is away, new ones are dropped.
@@ -101,6 +104,8 @@ pub(crate) struct Link {
     announced: AtomicBool,
     commands: Commands,
     presence: mpsc::UnboundedSender<PresenceCmd>,
+    /// Webhooks on: where this node's channel occupancy changes go (see `occupancy`).
+    occupancy: OnceLock<mpsc::UnboundedSender<Vote>>,
 }
 
 impl Replica for Link {
@@ -307,6 +312,7 @@ impl Cluster {
                 connection: tokio::sync::Mutex::new(None),
             },
             presence,
+            occupancy: OnceLock::new(),
         });
         hub.attach(link.clone());
         let weak = Arc::downgrade(hub);
@@ -318,6 +324,14 @@ impl Cluster {
         ];
         tracing::info!(node = %link.node, channel = %config.channel, "scaling through Redis on");
         Ok(Self { link, tasks })
+    }
+
+    /// Webhooks on: this node's channel occupancy is decided with the other nodes' (see
+    /// `occupancy`), so `channel_occupied` / `channel_vacated` are told once for the cluster.
+    pub(crate) fn decide_occupancy(&self, lifecycle: Lifecycle) -> Lifecycle {
+        let votes = occupancy::start(self.link.clone(), lifecycle.clone());
+        let _ = self.link.occupancy.set(votes.clone());
+        lifecycle.with_cluster(votes)
     }
 
     /// Whether Redis answers.

@@ -33,7 +33,7 @@ use std::sync::{Arc, Weak};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Link, Replica, stream};
+use super::{Link, Replica, Vote, stream};
 
 mod scripts;
 use crate::hub::{Hub, Member, Op, Snapshot};
@@ -134,9 +134,7 @@ pub(crate) async fn run(
                 let Some(hub) = hub.upgrade() else { return };
                 match outcome {
                     // Redis told the others; this node's sockets hear it here.
-                    Some(true) => {
-                        hub.member_changed(&channel, false, &member.user_id, &Value::Null)
-                    }
+                    Some(true) => hub.member_gone(&channel, &member.user_id),
                     Some(false) => {}
                     None => hub.local_member_gone(&channel, &member),
                 }
@@ -200,7 +198,7 @@ async fn joined(
 }
 
 /// Runs one of the presence scripts on the command connection.
-async fn invoke<T: redis::FromRedisValue>(
+pub(super) async fn invoke<T: redis::FromRedisValue>(
     link: &Link,
     script: &redis::Script,
     keys: &[String],
@@ -340,6 +338,9 @@ async fn reap(link: &Link, scripts: &Scripts, hub: &Weak<Hub>) {
             continue;
         }
         let gone = cleanup(link, scripts, node, true).await;
+        if let Some(occupancy) = link.occupancy.get() {
+            let _ = occupancy.send(Vote::NodeGone(node.clone()));
+        }
         tracing::warn!(
             node,
             members_gone = gone.len(),
@@ -348,7 +349,7 @@ async fn reap(link: &Link, scripts: &Scripts, hub: &Weak<Hub>) {
         if let Some(hub) = hub.upgrade() {
             for (channel, info) in &gone {
                 if let Some((user_id, _)) = parse_info(info) {
-                    hub.member_changed(channel, false, &user_id, &Value::Null);
+                    hub.member_gone(channel, &user_id);
                 }
             }
         }

@@ -44,11 +44,17 @@ impl State {
         };
         if state.subscribers.is_empty() {
             self.channels.remove(channel);
+            if let Some(lifecycle) = &self.lifecycle {
+                lifecycle.occupancy_here(channel, false);
+            }
         }
         if let Some(entry) = self.sockets.get_mut(socket) {
             entry.channels.remove(channel);
         }
         if let Some(user_id) = gone {
+            if let Some(lifecycle) = &self.lifecycle {
+                lifecycle.member(channel, &user_id, false);
+            }
             let frame = protocol::member_removed(channel, &user_id);
             for other in &others {
                 self.send(other, &frame);
@@ -117,6 +123,11 @@ impl State {
         if previous.is_some() && !same_member {
             self.leave(socket, channel);
         }
+        if !self.channels.contains_key(channel)
+            && let Some(lifecycle) = &self.lifecycle
+        {
+            lifecycle.occupancy_here(channel, true);
+        }
         let state = self.channels.entry(channel.to_owned()).or_default();
         let first_here = match &identity {
             Some(member) if !same_member => state.count_in(member),
@@ -172,6 +183,9 @@ impl State {
             }
         }
         if first && let Some(member) = identity {
+            if let Some(lifecycle) = &self.lifecycle {
+                lifecycle.member(channel, &member.user_id, true);
+            }
             let frame = protocol::member_added(channel, &member.user_id, &member.user_info);
             let others: Vec<String> = self
                 .channels

@@ -1,0 +1,108 @@
+//! Webhooks, as Pusher sends them: a POST of `{"time_ms": …, "events": [ … ]}` signed with the
+//! app secret (`X-Pusher-Key`, `X-Pusher-Signature` = hex HMAC-SHA256 of the body), which Pusher's
+//! server SDKs already verify. Pusher's own events — `channel_occupied`, `channel_vacated`,
+//! `member_added`, `member_removed`, `client_event` — come from the hub ([`lifecycle`]); the chat
+//! events (`message.sent`, `participant.added`, … with the room's channel and a `data` object: what
+//! Pusher clients get on `private-conversation.{id}`) are rendered by [`render`] inside the
+//! transaction of their change and stored in the outbox with it. [`dispatch`] runs the
+//! `deliver_webhooks` use case per destination; [`sender`] is the signed POST.
+
+mod dispatch;
+mod lifecycle;
+mod render;
+mod sender;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+pub use dispatch::{WebhookFigures, deliver};
+pub(crate) use lifecycle::Lifecycle;
+pub use render::ChatWebhooks;
+pub use sender::HttpWebhookSender;
+
+/// Pusher's lifecycle events.
+const LIFECYCLE_EVENTS: [&str; 5] = [
+    "channel_occupied",
+    "channel_vacated",
+    "member_added",
+    "member_removed",
+    "client_event",
+];
+
+/// The chat events a webhook can tell: what a room's channel carries about its messages and
+/// people. (`conversation.read` is not one: read receipts are frequent and per user.)
+pub(crate) const CHAT_EVENTS: [&str; 8] = [
+    "message.sent",
+    "message.updated",
+    "message.deleted",
+    "message.reacted",
+    "participant.added",
+    "participant.removed",
+    "participant.banned",
+    "conversation.closed",
+];
+
+/// Which events the webhooks carry (`CONFAB_WEBHOOK_EVENTS`): all of them unless narrowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFilter(BTreeSet<&'static str>);
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl EventFilter {
+    pub fn all() -> Self {
+        Self(LIFECYCLE_EVENTS.into_iter().chain(CHAT_EVENTS).collect())
+    }
+
+    /// A comma-separated list of event names; empty or `all` is every event.
+    ///
+    /// # Errors
+    /// A name that is not an event, with the names there are.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let names: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() || names == ["all"] {
+            return Ok(Self::all());
+        }
+        let known = Self::all();
+        names
+            .into_iter()
+            .map(|name| {
+                known.0.get(name).copied().ok_or_else(|| {
+                    let all: Vec<&str> = known.0.iter().copied().collect();
+                    format!(
+                        "unknown webhook event {name:?}; the events are: {}",
+                        all.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    pub fn wants(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+}
+
+/// Where and how webhooks are sent.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `CONFAB_WEBHOOK_URLS`; none means webhooks are off.
+    pub urls: Vec<String>,
+    pub events: EventFilter,
+    /// The Pusher app key and secret: the key names the app, the secret signs the body.
+    pub key: String,
+    pub secret: String,
+    /// How long a POST may take before it counts as failed.
+    pub timeout: Duration,
+}
+
+#[cfg(test)]
+mod tests;

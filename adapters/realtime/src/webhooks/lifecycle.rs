@@ -1,0 +1,150 @@
+//! Pusher's lifecycle webhooks, told by the hub as they happen (under its lock, so this only
+//! queues): `channel_occupied` / `channel_vacated` when a channel gets its first subscriber or
+//! loses its last, `member_added` / `member_removed` when a presence channel's user arrives with
+//! their first connection or leaves with their last, and `client_event` for each whisper. A task
+//! stores the queue in the outbox, from which they leave like every other webhook.
+//!
+//! With several nodes, "first" and "last" are the cluster's: presence already asks Redis, and a
+//! channel's occupancy is the set of nodes with a subscriber there (`scaling::occupancy`), so each
+//! event is told by one node.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_domain::WebhookEvent;
+use confab_domain::ports::WebhookOutbox;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::EventFilter;
+use crate::scaling::Vote;
+
+/// The most events one insert takes.
+const BATCH: usize = 500;
+/// After the database failed to take a batch (the batch is kept and tried again).
+const AFTER_ERROR: Duration = Duration::from_secs(1);
+
+/// Where the hub tells its lifecycle events; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Lifecycle {
+    events: EventFilter,
+    queue: mpsc::UnboundedSender<WebhookEvent>,
+    /// Scaling on: this node's occupancy changes go to the cluster, which says whether the
+    /// channel's occupancy changed (see `scaling::occupancy`).
+    cluster: Option<mpsc::UnboundedSender<Vote>>,
+}
+
+impl Lifecycle {
+    /// Starts the task that stores what is told in `outbox`.
+    pub(crate) fn start(outbox: Arc<dyn WebhookOutbox>, events: EventFilter) -> Self {
+        let (queue, incoming) = mpsc::unbounded_channel();
+        tokio::spawn(store(outbox, incoming));
+        Self {
+            events,
+            queue,
+            cluster: None,
+        }
+    }
+
+    /// Occupancy is decided by the cluster: this node's changes go to `votes`.
+    pub(crate) fn with_cluster(mut self, votes: mpsc::UnboundedSender<Vote>) -> Self {
+        self.cluster = Some(votes);
+        self
+    }
+
+    fn tell(&self, name: &'static str, event: Value) {
+        if !self.events.wants(name) {
+            return;
+        }
+        let channel = event["channel"].as_str().unwrap_or_default().to_owned();
+        let _ = self.queue.send(WebhookEvent {
+            channel,
+            json: event.to_string(),
+        });
+    }
+
+    /// This node's first subscriber of `channel` arrived (`occupied`) or its last left.
+    pub(crate) fn occupancy_here(&self, channel: &str, occupied: bool) {
+        let name = occupancy_event(occupied);
+        if !self.events.wants(name) {
+            return;
+        }
+        match &self.cluster {
+            Some(votes) => {
+                let _ = votes.send(Vote::Here(channel.to_owned(), occupied));
+            }
+            None => self.occupancy(channel, occupied),
+        }
+    }
+
+    /// The channel's occupancy changed (on the whole cluster, with scaling on).
+    pub(crate) fn occupancy(&self, channel: &str, occupied: bool) {
+        let name = occupancy_event(occupied);
+        self.tell(name, json!({"name": name, "channel": channel}));
+    }
+
+    pub(crate) fn member(&self, channel: &str, user_id: &Value, added: bool) {
+        let name = if added {
+            "member_added"
+        } else {
+            "member_removed"
+        };
+        self.tell(
+            name,
+            json!({"name": name, "channel": channel, "user_id": as_text(user_id)}),
+        );
+    }
+
+    /// A whisper; `data` is sent as Pusher does, as a JSON string, and `user_id` only on
+    /// presence channels.
+    pub(crate) fn client_event(
+        &self,
+        channel: &str,
+        event: &str,
+        data: &Value,
+        socket: &str,
+        user_id: Option<&Value>,
+    ) {
+        let mut told = json!({
+            "name": "client_event",
+            "channel": channel,
+            "event": event,
+            "data": data.to_string(),
+            "socket_id": socket,
+        });
+        if let Some(user_id) = user_id {
+            told["user_id"] = Value::from(as_text(user_id));
+        }
+        self.tell("client_event", told);
+    }
+}
+
+fn occupancy_event(occupied: bool) -> &'static str {
+    if occupied {
+        "channel_occupied"
+    } else {
+        "channel_vacated"
+    }
+}
+
+/// Pusher's webhooks carry user ids as strings.
+fn as_text(user_id: &Value) -> String {
+    match user_id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn store(
+    outbox: Arc<dyn WebhookOutbox>,
+    mut incoming: mpsc::UnboundedReceiver<WebhookEvent>,
+) {
+    let mut batch = Vec::new();
+    while incoming.recv_many(&mut batch, BATCH).await > 0 {
+        while let Err(error) = outbox.record(batch.clone()).await {
+            tracing::warn!(%error, events = batch.len(), "webhook events not stored yet; retrying");
+            tokio::time::sleep(AFTER_ERROR).await;
+        }
+        batch.clear();
+    }
+}

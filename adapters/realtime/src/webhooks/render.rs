@@ -1,0 +1,66 @@
+//! Chat events in webhook form: the Pusher event a room's channel carries, as
+//! `{"name": <event>, "channel": "private-conversation.{id}", "data": <its data, an object>}`.
+//! The translation is the live one (`events::translate`, with the same message object), so a
+//! receiver reads a webhook with the code a client reads the live event with.
+
+use std::sync::Arc;
+
+use confab_domain::ports::WebhookRenderer;
+use confab_domain::{Channel, RealtimeEvent, WebhookEvent};
+
+use super::{CHAT_EVENTS, EventFilter, WebhookSettings};
+use crate::events;
+use crate::message_json::MessageJson;
+
+/// The [`WebhookRenderer`] the repositories store chat events with.
+pub struct ChatWebhooks {
+    destinations: Vec<String>,
+    events: EventFilter,
+    messages: Arc<dyn MessageJson>,
+}
+
+impl ChatWebhooks {
+    pub fn new(settings: &WebhookSettings, messages: Arc<dyn MessageJson>) -> Self {
+        Self {
+            destinations: settings.urls.clone(),
+            events: settings.events.clone(),
+            messages,
+        }
+    }
+}
+
+impl WebhookRenderer for ChatWebhooks {
+    fn destinations(&self) -> &[String] {
+        &self.destinations
+    }
+
+    /// One webhook event per chat event wanted, on the room's private channel (the presence
+    /// channel's copy and the per-user notices are the same news, so not told again).
+    fn render(&self, event: &RealtimeEvent) -> Vec<WebhookEvent> {
+        events::translate(event, self.messages.as_ref())
+            .into_iter()
+            .filter(|pusher| {
+                CHAT_EVENTS.contains(&pusher.event)
+                    && self.events.wants(pusher.event)
+                    && matches!(
+                        Channel::parse(&pusher.channel),
+                        Some(Channel::Conversation(_))
+                    )
+            })
+            .map(|pusher| WebhookEvent {
+                json: format!(
+                    r#"{{"name":{},"channel":{},"data":{}}}"#,
+                    quoted(pusher.event),
+                    quoted(&pusher.channel),
+                    pusher.data
+                ),
+                channel: pusher.channel,
+            })
+            .collect()
+    }
+}
+
+/// `text` as a JSON string.
+pub(super) fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}

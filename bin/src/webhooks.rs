@@ -1,0 +1,115 @@
+//! Webhooks' wiring: the settings from `CONFAB_WEBHOOK_*`, the renderer the repositories store
+//! chat events with, the hub's lifecycle events, and the delivery loops (see the realtime
+//! adapter's `webhooks` module and the `deliver_webhooks` use case).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_application::use_cases::deliver_webhooks::WebhookDelivery;
+use confab_domain::ports::{NoWebhooks, WebhookOutbox, WebhookRenderer};
+use confab_persistence::{SeaWebhookOutbox, SystemClock};
+use confab_realtime::Realtime;
+use confab_realtime::webhooks::{
+    ChatWebhooks, EventFilter, HttpWebhookSender, WebhookFigures, WebhookSettings,
+};
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+use crate::config::Cli;
+use crate::wiring::{self, BoxError};
+
+/// Webhooks as configured; with no URL, off (nothing rendered, stored or sent).
+pub struct Webhooks {
+    settings: Option<WebhookSettings>,
+    renderer: Arc<dyn WebhookRenderer>,
+    outbox: Option<Arc<SeaWebhookOutbox>>,
+}
+
+impl Webhooks {
+    /// # Errors
+    /// A URL that is not `http(s)://…`, an unknown event name.
+    pub fn configure(cli: &Cli, db: &DatabaseConnection) -> Result<Self, BoxError> {
+        let urls: Vec<String> = cli
+            .webhook_urls
+            .iter()
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty())
+            .collect();
+        if urls.is_empty() {
+            return Ok(Self {
+                settings: None,
+                renderer: Arc::new(NoWebhooks),
+                outbox: None,
+            });
+        }
+        for url in &urls {
+            let parsed: Result<http::Uri, _> = url.parse();
+            let scheme_ok = parsed
+                .as_ref()
+                .ok()
+                .and_then(http::Uri::scheme_str)
+                .is_some_and(|scheme| scheme == "http" || scheme == "https");
+            if !scheme_ok {
+                return Err(
+                    format!("CONFAB_WEBHOOK_URLS: {url:?} is not an http(s):// URL").into(),
+                );
+            }
+        }
+        let events = EventFilter::parse(&cli.webhook_events)
+            .map_err(|error| format!("CONFAB_WEBHOOK_EVENTS: {error}"))?;
+        let app = wiring::app_credentials(cli)?;
+        let settings = WebhookSettings {
+            urls: urls.clone(),
+            events,
+            key: app.key,
+            secret: app.secret,
+            timeout: Duration::from_secs(cli.webhook_timeout.max(1)),
+        };
+        let renderer = Arc::new(ChatWebhooks::new(
+            &settings,
+            Arc::new(confab_http::dto::message_event_json),
+        ));
+        Ok(Self {
+            settings: Some(settings),
+            renderer,
+            outbox: Some(Arc::new(SeaWebhookOutbox::new(db.clone(), urls))),
+        })
+    }
+
+    /// What the repositories render chat events with.
+    pub fn renderer(&self) -> Arc<dyn WebhookRenderer> {
+        self.renderer.clone()
+    }
+
+    /// Tells the hub's lifecycle events to the outbox and starts a delivery loop per URL, until
+    /// `stopped`; the figures for `/metrics`, or `None` when webhooks are off.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn start(
+        &self,
+        realtime: Option<&Realtime>,
+        stopped: watch::Receiver<bool>,
+    ) -> Result<Option<Arc<WebhookFigures>>, BoxError> {
+        let (Some(settings), Some(outbox)) = (&self.settings, &self.outbox) else {
+            return Ok(None);
+        };
+        let outbox: Arc<dyn WebhookOutbox> = outbox.clone();
+        if let Some(realtime) = realtime {
+            realtime.tell_webhooks(outbox.clone(), settings.events.clone());
+        }
+        let delivery = WebhookDelivery::new(
+            outbox.clone(),
+            Arc::new(HttpWebhookSender::new(settings)?),
+            Arc::new(SystemClock),
+            format!("{:016x}", rand::random::<u64>()),
+        );
+        tracing::info!(urls = settings.urls.len(), "webhooks on");
+        Ok(Some(confab_realtime::webhooks::deliver(
+            delivery,
+            outbox,
+            &settings.urls,
+            stopped,
+        )))
+    }
+}
