@@ -76,6 +76,16 @@ pub struct Cli {
     )]
     pub webhook_events: String,
 
+    /// The longest wait, in seconds, between retries of a failing webhook destination (waits
+    /// double from one second up to this).
+    #[arg(
+        long,
+        env = "CONFAB_WEBHOOK_RETRY_MAX",
+        default_value_t = 300,
+        global = true
+    )]
+    pub webhook_retry_max: u64,
+
     /// Seconds a webhook receiver has to answer before the batch counts as failed (and is
     /// retried).
     #[arg(

@@ -31,7 +31,8 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         realtime.confirm_rooms_with(app.clone());
     }
     let (stop, stopped) = watch::channel(false);
-    let webhook_figures = webhooks.start(realtime.as_ref(), stopped.clone())?;
+    let dispatch = webhooks.start(realtime.as_ref(), stopped.clone())?;
+    let webhook_figures = dispatch.as_ref().map(|d| d.figures.clone());
 
     let mut listeners = tokio::task::JoinSet::new();
     if !cli.no_api {
@@ -83,6 +84,9 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         Some(ended) = listeners.join_next() => ended.map_err(|e| e.to_string().into()).and_then(|r| r),
     };
     let _ = stop.send(true);
+    if let Some(dispatch) = dispatch {
+        dispatch.finish(DRAIN_TIMEOUT).await;
+    }
     if let Some(realtime) = &realtime {
         realtime.shutdown().await;
     }

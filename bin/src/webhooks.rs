@@ -10,7 +10,7 @@ use confab_domain::ports::{NoWebhooks, WebhookOutbox, WebhookRenderer};
 use confab_persistence::{SeaWebhookOutbox, SystemClock};
 use confab_realtime::Realtime;
 use confab_realtime::webhooks::{
-    ChatWebhooks, EventFilter, HttpWebhookSender, WebhookFigures, WebhookSettings,
+    ChatWebhooks, Dispatch, EventFilter, HttpWebhookSender, WebhookSettings,
 };
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
@@ -23,6 +23,7 @@ pub struct Webhooks {
     settings: Option<WebhookSettings>,
     renderer: Arc<dyn WebhookRenderer>,
     outbox: Option<Arc<SeaWebhookOutbox>>,
+    longest_wait: Duration,
 }
 
 impl Webhooks {
@@ -40,6 +41,7 @@ impl Webhooks {
                 settings: None,
                 renderer: Arc::new(NoWebhooks),
                 outbox: None,
+                longest_wait: Duration::ZERO,
             });
         }
         for url in &urls {
@@ -58,12 +60,13 @@ impl Webhooks {
         let events = EventFilter::parse(&cli.webhook_events)
             .map_err(|error| format!("CONFAB_WEBHOOK_EVENTS: {error}"))?;
         let app = wiring::app_credentials(cli)?;
+        let timeout = Duration::from_secs(cli.webhook_timeout.max(1));
         let settings = WebhookSettings {
             urls: urls.clone(),
             events,
             key: app.key,
             secret: app.secret,
-            timeout: Duration::from_secs(cli.webhook_timeout.max(1)),
+            timeout,
         };
         let renderer = Arc::new(ChatWebhooks::new(
             &settings,
@@ -72,7 +75,10 @@ impl Webhooks {
         Ok(Self {
             settings: Some(settings),
             renderer,
-            outbox: Some(Arc::new(SeaWebhookOutbox::new(db.clone(), urls))),
+            outbox: Some(Arc::new(
+                SeaWebhookOutbox::new(db.clone(), urls).with_post_timeout(timeout),
+            )),
+            longest_wait: Duration::from_secs(cli.webhook_retry_max.max(1)),
         })
     }
 
@@ -82,7 +88,7 @@ impl Webhooks {
     }
 
     /// Tells the hub's lifecycle events to the outbox and starts a delivery loop per URL, until
-    /// `stopped`; the figures for `/metrics`, or `None` when webhooks are off.
+    /// `stopped` (then [`Dispatch::finish`]); `None` when webhooks are off.
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
@@ -90,7 +96,7 @@ impl Webhooks {
         &self,
         realtime: Option<&Realtime>,
         stopped: watch::Receiver<bool>,
-    ) -> Result<Option<Arc<WebhookFigures>>, BoxError> {
+    ) -> Result<Option<Dispatch>, BoxError> {
         let (Some(settings), Some(outbox)) = (&self.settings, &self.outbox) else {
             return Ok(None);
         };
@@ -103,7 +109,8 @@ impl Webhooks {
             Arc::new(HttpWebhookSender::new(settings)?),
             Arc::new(SystemClock),
             format!("{:016x}", rand::random::<u64>()),
-        );
+        )
+        .with_longest_wait(self.longest_wait);
         tracing::info!(urls = settings.urls.len(), "webhooks on");
         Ok(Some(confab_realtime::webhooks::deliver(
             delivery,

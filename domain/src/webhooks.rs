@@ -44,21 +44,27 @@ pub enum Claim {
 /// The most events one POST carries.
 pub const WEBHOOK_BATCH_SIZE: usize = 100;
 
-/// How long a node holds a destination after claiming it: longer than a POST may take, so two
-/// nodes never send to one destination at once, and short enough that a dead node's destinations
-/// move on soon.
-pub const WEBHOOK_LEASE: Duration = Duration::from_secs(30);
+/// How long a receiver has to answer a POST unless the operator says otherwise.
+pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The first retry waits [`FIRST_RETRY`]; each failure after doubles it, up to [`LAST_RETRY`]:
-/// a receiver that is down for an hour is asked about once every five minutes, and one back
-/// after a blip gets its events within seconds.
+/// How long a node holds a destination after claiming it, for POSTs that may take `timeout`:
+/// three times as long, so two nodes never send to one destination at once, and short enough that
+/// a node that died holding destinations is taken over soon (30 s with the default 10 s timeout;
+/// a node that stops cleanly lets go at once).
+pub fn lease_for(timeout: Duration) -> Duration {
+    timeout.saturating_mul(3).max(Duration::from_secs(3))
+}
+
+/// The first retry waits [`FIRST_RETRY`]; each failure after doubles it, up to a longest wait
+/// ([`LAST_RETRY`] unless the operator sets another): a receiver that is down for an hour is asked
+/// about once every five minutes, and one back after a blip gets its events within seconds.
 pub const FIRST_RETRY: Duration = Duration::from_secs(1);
 pub const LAST_RETRY: Duration = Duration::from_secs(300);
 
-/// How long to wait after the `failures`-th failure in a row (`failures` ≥ 1).
-pub fn retry_delay(failures: u32) -> Duration {
+/// How long to wait after the `failures`-th failure in a row (`failures` ≥ 1), at most `longest`.
+pub fn retry_delay(failures: u32, longest: Duration) -> Duration {
     let doublings = failures.saturating_sub(1).min(16);
-    FIRST_RETRY.saturating_mul(1 << doublings).min(LAST_RETRY)
+    FIRST_RETRY.saturating_mul(1 << doublings).min(longest)
 }
 
 /// What a room change did to its people, read from the room before and after: who joined, who

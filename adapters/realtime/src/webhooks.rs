@@ -15,7 +15,7 @@ mod sender;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-pub use dispatch::{WebhookFigures, deliver};
+pub use dispatch::{Dispatch, WebhookFigures, deliver};
 pub(crate) use lifecycle::Lifecycle;
 pub use render::ChatWebhooks;
 pub use sender::HttpWebhookSender;

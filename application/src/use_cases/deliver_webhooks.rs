@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_domain::ports::{Clock, WebhookOutbox, WebhookSender};
-use confab_domain::webhooks::{WEBHOOK_BATCH_SIZE, retry_delay};
+use confab_domain::webhooks::{LAST_RETRY, WEBHOOK_BATCH_SIZE, retry_delay};
 use confab_domain::{Claim, DomainError};
 
 /// What one step did, and so how long the loop may wait before the next.
@@ -34,13 +34,15 @@ pub enum Delivered {
     Waiting(Duration),
 }
 
-/// The outbox, the sender and the clock, and which node this is (for the lease).
+/// The outbox, the sender and the clock, which node this is (for the lease), and the longest
+/// wait between retries.
 #[derive(Clone)]
 pub struct WebhookDelivery {
     outbox: Arc<dyn WebhookOutbox>,
     sender: Arc<dyn WebhookSender>,
     clock: Arc<dyn Clock>,
     node: String,
+    longest_wait: Duration,
 }
 
 impl WebhookDelivery {
@@ -55,7 +57,22 @@ impl WebhookDelivery {
             sender,
             clock,
             node,
+            longest_wait: LAST_RETRY,
         }
+    }
+
+    /// Retries wait at most `longest` (else [`LAST_RETRY`]).
+    pub fn with_longest_wait(mut self, longest: Duration) -> Self {
+        self.longest_wait = longest;
+        self
+    }
+
+    /// This node stops: it lets go of the destinations it holds.
+    ///
+    /// # Errors
+    /// What the outbox returns; the leases then simply expire.
+    pub async fn release(&self) -> Result<(), DomainError> {
+        self.outbox.release(&self.node).await
     }
 
     /// One batch for `destination`, if it is this node's to send and one is due.
@@ -83,7 +100,7 @@ impl WebhookDelivery {
             }
             Err(refused) => {
                 let failures = batch.failures.saturating_add(1);
-                let retry_in = retry_delay(failures);
+                let retry_in = retry_delay(failures, self.longest_wait);
                 let retry_at = self.clock.now()
                     + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::MAX);
                 self.outbox.failed(destination, failures, retry_at).await?;
@@ -184,6 +201,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn retries_wait_no_longer_than_the_operator_allows() {
+        let mut outbox = MockWebhookOutbox::new();
+        outbox.expect_claim().returning(|_, _, _, _| Ok(batch(9)));
+        outbox
+            .expect_failed()
+            .withf(|_, failures, at| *failures == 10 && *at == now() + chrono::Duration::seconds(2))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let mut sender = MockWebhookSender::new();
+        sender
+            .expect_send()
+            .returning(|_, _, _| Err(DomainError::Unavailable("refused".into())));
+        let delivery = delivery(outbox, sender).with_longest_wait(Duration::from_secs(2));
+        let step = delivery.step(HOOK).await.unwrap();
+        assert!(
+            matches!(step, Delivered::Failed { retry_in, .. } if retry_in == Duration::from_secs(2)),
+            "{step:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn nothing_is_sent_when_the_queue_is_empty_elsewhere_or_not_due() {
         for (claim, expected) in [
             (Claim::Empty, Delivered::Idle),
@@ -202,6 +240,18 @@ mod tests {
             let step = delivery(outbox, sender).step(HOOK).await.unwrap();
             assert_eq!(step, expected);
         }
+    }
+
+    #[tokio::test]
+    async fn stopping_lets_go_of_this_nodes_destinations() {
+        let mut outbox = MockWebhookOutbox::new();
+        outbox
+            .expect_release()
+            .with(eq("node-a"))
+            .times(1)
+            .returning(|_| Ok(()));
+        let sender = MockWebhookSender::new();
+        delivery(outbox, sender).release().await.unwrap();
     }
 
     #[tokio::test]

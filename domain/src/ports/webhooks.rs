@@ -30,7 +30,7 @@ impl WebhookRenderer for NoWebhooks {
 /// Chat events are stored by the repositories, in the transactions of their changes; `record`
 /// is for events with no transaction of their own (channels occupied, members, client events).
 /// With several nodes, a destination is sent to by one node at a time: the one holding its
-/// lease ([`WEBHOOK_LEASE`](crate::webhooks::WEBHOOK_LEASE)).
+/// lease ([`lease_for`](crate::webhooks::lease_for)).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait WebhookOutbox: Send + Sync {
@@ -71,6 +71,13 @@ pub trait WebhookOutbox: Send + Sync {
         failures: u32,
         retry_at: Timestamp,
     ) -> Result<(), DomainError>;
+
+    /// Lets go of every destination `node` holds (it is stopping), so another node, or the same
+    /// one started again, sends to them at once.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database is out of reach; `Internal` otherwise.
+    async fn release(&self, node: &str) -> Result<(), DomainError>;
 
     /// How many events wait, for every destination together (for `/metrics`).
     ///

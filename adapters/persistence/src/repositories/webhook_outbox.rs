@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_domain::ports::{NoWebhooks, WebhookOutbox, WebhookRenderer};
-use confab_domain::webhooks::WEBHOOK_LEASE;
+use std::time::Duration;
+
+use confab_domain::webhooks::{WEBHOOK_TIMEOUT, lease_for};
 use confab_domain::{Claim, DomainError, RealtimeEvent, Timestamp, WebhookBatch, WebhookEvent};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, Value};
 
@@ -107,11 +109,22 @@ async fn insert(
 pub struct SeaWebhookOutbox {
     db: DatabaseConnection,
     destinations: Vec<String>,
+    lease: Duration,
 }
 
 impl SeaWebhookOutbox {
     pub fn new(db: DatabaseConnection, destinations: Vec<String>) -> Self {
-        Self { db, destinations }
+        Self {
+            db,
+            destinations,
+            lease: lease_for(WEBHOOK_TIMEOUT),
+        }
+    }
+
+    /// Leases for POSTs that may take `timeout` (see [`lease_for`]).
+    pub fn with_post_timeout(mut self, timeout: Duration) -> Self {
+        self.lease = lease_for(timeout);
+        self
     }
 
     fn statement(&self, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
@@ -126,7 +139,7 @@ impl SeaWebhookOutbox {
         node: &str,
         now_ms: i64,
     ) -> Result<Option<Lease>, DomainError> {
-        let until = now_ms.saturating_add(i64::try_from(WEBHOOK_LEASE.as_millis()).unwrap_or(0));
+        let until = now_ms.saturating_add(i64::try_from(self.lease.as_millis()).unwrap_or(0));
         let take = || {
             self.statement(
                 "UPDATE webhook_destinations SET node = $2, lease_until_ms = $3 \
@@ -253,6 +266,17 @@ impl WebhookOutbox for SeaWebhookOutbox {
                     failures.into(),
                     retry_at.timestamp_millis().into(),
                 ],
+            ))
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn release(&self, node: &str) -> Result<(), DomainError> {
+        self.db
+            .execute_raw(self.statement(
+                "UPDATE webhook_destinations SET lease_until_ms = 0 WHERE node = $1",
+                [node.into()],
             ))
             .await
             .map_err(internal)?;

@@ -172,16 +172,22 @@ async fn one_node_at_a_time_sends_to_a_destination(ctx: TestContext) {
     );
     // Another destination is another lease.
     assert_eq!(batch(&outbox, SECOND, "node-b").await.events, ["sent:one"]);
-    // The holder renews; a lease left to expire passes on.
+    // The holder renews; a node that stops lets go at once; a lease left to expire passes on.
     batch(&outbox, FIRST, "node-a").await;
+    outbox.release("node-a").await.unwrap();
+    batch(&outbox, FIRST, "node-b").await;
+    assert_eq!(
+        outbox.claim(FIRST, "node-a", 100, now()).await.unwrap(),
+        Claim::Elsewhere
+    );
     let later = now() + Duration::seconds(31);
     assert!(matches!(
-        outbox.claim(FIRST, "node-b", 100, later).await.unwrap(),
+        outbox.claim(FIRST, "node-a", 100, later).await.unwrap(),
         Claim::Batch(_)
     ));
     outbox.delivered(FIRST, &held.ids).await.unwrap();
     assert_eq!(
-        outbox.claim(FIRST, "node-b", 100, later).await.unwrap(),
+        outbox.claim(FIRST, "node-a", 100, later).await.unwrap(),
         Claim::Empty
     );
     assert_eq!(

@@ -11,6 +11,7 @@ use std::time::Duration;
 use confab_application::use_cases::deliver_webhooks::{Delivered, WebhookDelivery};
 use confab_domain::ports::WebhookOutbox;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// How often an empty queue is looked at again (the delay a new event may wait to leave).
 const POLL: Duration = Duration::from_millis(200);
@@ -44,25 +45,52 @@ impl WebhookFigures {
     }
 }
 
+/// The running delivery loops.
+pub struct Dispatch {
+    pub figures: Arc<WebhookFigures>,
+    loops: Vec<JoinHandle<()>>,
+    delivery: WebhookDelivery,
+}
+
+impl Dispatch {
+    /// After `stopped` turned true: waits for the loops to finish the POST they are in (at most
+    /// `grace`), then lets go of this node's destinations so another node, or this one started
+    /// again, takes them at once.
+    pub async fn finish(self, grace: Duration) {
+        let loops = futures_util::future::join_all(self.loops);
+        let _ = tokio::time::timeout(grace, loops).await;
+        if let Err(error) = self.delivery.release().await {
+            tracing::warn!(%error, "could not let go of the webhook destinations; their leases will expire");
+        }
+    }
+}
+
 /// Starts a delivery loop per destination (and the depth count); they stop when `stopped`
-/// turns true.
+/// turns true (see [`Dispatch::finish`]).
 pub fn deliver(
     delivery: WebhookDelivery,
     outbox: Arc<dyn WebhookOutbox>,
     destinations: &[String],
     stopped: watch::Receiver<bool>,
-) -> Arc<WebhookFigures> {
+) -> Dispatch {
     let figures = Arc::new(WebhookFigures::default());
-    for destination in destinations {
-        tokio::spawn(run(
-            delivery.clone(),
-            destination.clone(),
-            figures.clone(),
-            stopped.clone(),
-        ));
-    }
+    let loops = destinations
+        .iter()
+        .map(|destination| {
+            tokio::spawn(run(
+                delivery.clone(),
+                destination.clone(),
+                figures.clone(),
+                stopped.clone(),
+            ))
+        })
+        .collect();
     tokio::spawn(count(outbox, figures.clone(), stopped));
-    figures
+    Dispatch {
+        figures,
+        loops,
+        delivery,
+    }
 }
 
 async fn run(
