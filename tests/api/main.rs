@@ -17,6 +17,7 @@ mod operability;
 mod outage;
 mod sessions;
 mod walkthrough;
+mod webhooks;
 
 /// `2026-02-19T14:30:00.000000Z`: the document's timestamp format.
 pub fn is_document_timestamp(value: &serde_json::Value) -> bool {

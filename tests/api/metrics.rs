@@ -12,10 +12,10 @@ on_both_backends!(
     metric_values_move_with_traffic,
 );
 
-const TOKEN: &str = "scrape-me-7f3a";
+pub(crate) const TOKEN: &str = "scrape-me-7f3a";
 
 /// Every sample of the exposition: `name{labels}` → value.
-async fn scrape(server: &TestServer) -> HashMap<String, f64> {
+pub(crate) async fn scrape(server: &TestServer) -> HashMap<String, f64> {
     let response = server
         .client
         .get(server.url("/metrics"))
@@ -40,7 +40,7 @@ async fn scrape(server: &TestServer) -> HashMap<String, f64> {
         .collect()
 }
 
-fn value(samples: &HashMap<String, f64>, series: &str) -> f64 {
+pub(crate) fn value(samples: &HashMap<String, f64>, series: &str) -> f64 {
     samples.get(series).copied().unwrap_or(0.0)
 }
 

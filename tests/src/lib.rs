@@ -17,6 +17,7 @@ pub mod js;
 pub mod pusher;
 mod raw_http;
 pub mod tcp_proxy;
+pub mod webhooks;
 
 /// The realtime app credentials every test server runs with.
 pub const APP_ID: &str = "confab-test";
