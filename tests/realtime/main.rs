@@ -8,3 +8,4 @@ mod js_clients;
 mod memory;
 mod reconnect;
 mod revocation;
+mod webhooks;

@@ -11,3 +11,4 @@ mod outage;
 mod presence;
 mod redis_restart;
 mod sessions;
+mod webhooks;

@@ -42,19 +42,23 @@ impl State {
             Some(_) => state.subscribers.keys().cloned().collect(),
             None => Vec::new(),
         };
-        if state.subscribers.is_empty() {
+        let vacated = state.subscribers.is_empty();
+        if vacated {
             self.channels.remove(channel);
-            if let Some(lifecycle) = &self.lifecycle {
-                lifecycle.occupancy_here(channel, false);
-            }
         }
         if let Some(entry) = self.sockets.get_mut(socket) {
             entry.channels.remove(channel);
         }
-        if let Some(user_id) = gone {
-            if let Some(lifecycle) = &self.lifecycle {
-                lifecycle.member(channel, &user_id, false);
+        // As Pusher tells them: the member leaves, then the channel is empty.
+        if let Some(lifecycle) = &self.lifecycle {
+            if let Some(user_id) = &gone {
+                lifecycle.member(channel, user_id, false);
             }
+            if vacated {
+                lifecycle.occupancy_here(channel, false);
+            }
+        }
+        if let Some(user_id) = gone {
             let frame = protocol::member_removed(channel, &user_id);
             for other in &others {
                 self.send(other, &frame);

@@ -1,0 +1,87 @@
+//! Pusher's lifecycle webhooks from real sockets, to a real receiver (the `pusher` SDK checks the
+//! signatures): a presence channel's first subscriber occupies it, each user is added once
+//! however many tabs, a whisper is a `client_event`, and the last ones out remove and vacate —
+//! in that order, on one channel.
+
+use std::time::Duration;
+
+use confab_tests::pusher::PusherClient;
+use confab_tests::webhooks::{WebhookReceiver, named};
+use confab_tests::{Backend, TestServer, on_both_backends};
+use serde_json::{Value, json};
+
+on_both_backends!(presence_channels_tell_occupancy_members_and_whispers_once_each);
+
+async fn presence_channels_tell_occupancy_members_and_whispers_once_each(backend: &Backend) {
+    let Some(receiver) = WebhookReceiver::start().await else {
+        return;
+    };
+    let url = receiver.url();
+    let server = TestServer::start_with(backend, &[("CONFAB_WEBHOOK_URLS", url.as_str())]).await;
+    let (ann, ann_token) = server.register("Ann").await;
+    let (bob, bob_token) = server.register("Bob").await;
+    let room = server.group(&ann_token, "Room", &[bob]).await;
+    let channel = format!("presence-conversation.{room}");
+
+    let mut anns = PusherClient::connect(&server).await;
+    assert_eq!(anns.subscribe(&server, &ann_token, &channel).await, 200);
+    // Ann's second tab: the same member, so no second member_added.
+    let mut anns_tab = PusherClient::connect(&server).await;
+    assert_eq!(anns_tab.subscribe(&server, &ann_token, &channel).await, 200);
+    let mut bobs = PusherClient::connect(&server).await;
+    assert_eq!(bobs.subscribe(&server, &bob_token, &channel).await, 200);
+    bobs.send(json!({"event": "client-typing", "channel": channel, "data": {"typing": true}}))
+        .await;
+    receiver
+        .wait_for("the whisper", |events| {
+            !named(events, "client_event").is_empty()
+        })
+        .await;
+    let bobs_socket = bobs.socket_id.clone();
+    bobs.close().await;
+    receiver
+        .wait_for("Bob gone", |events| {
+            !named(events, "member_removed").is_empty()
+        })
+        .await;
+    anns_tab.close().await;
+    anns.unsubscribe(&channel).await;
+    let events = receiver
+        .wait_for("the channel vacated", |events| {
+            !named(events, "channel_vacated").is_empty()
+        })
+        .await;
+    // No duplicate arrives later.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(receiver.events().len(), events.len());
+
+    let (ann, bob) = (ann.to_string(), bob.to_string());
+    let expected = [
+        json!({"name": "channel_occupied", "channel": channel}),
+        json!({"name": "member_added", "channel": channel, "user_id": ann}),
+        json!({"name": "member_added", "channel": channel, "user_id": bob}),
+        json!({
+            "name": "client_event",
+            "channel": channel,
+            "event": "client-typing",
+            "data": "{\"typing\":true}",
+            "socket_id": bobs_socket,
+            "user_id": bob,
+        }),
+        json!({"name": "member_removed", "channel": channel, "user_id": bob}),
+        json!({"name": "member_removed", "channel": channel, "user_id": ann}),
+        json!({"name": "channel_vacated", "channel": channel}),
+    ];
+    let lifecycle: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["channel"] == channel.as_str())
+        .collect();
+    assert_eq!(
+        lifecycle,
+        expected.iter().collect::<Vec<_>>(),
+        "{events:#?}"
+    );
+    // The signed webhooks were all taken; no chat event is on a presence channel.
+    assert_eq!(receiver.refused(), 0);
+    assert_eq!(lifecycle.len(), events.len(), "{events:#?}");
+}
