@@ -2,7 +2,8 @@
 //! printed (`confab openapi`): poem-openapi's description of the operations, finished with what
 //! poem-openapi cannot say itself.
 //!
-//! The one such thing is `security: []` on the public operations (register, log in, health, the
+//! Two such things: the webhooks Confab sends (`x-webhooks`, see `document_webhooks`), and
+//! `security: []` on the public operations (register, log in, health, the
 //! envelope schema): poem-openapi leaves `security` out when an operation takes no credentials,
 //! and OpenAPI reads a missing `security` as "whatever the document's default is", which linters
 //! and generators rightly refuse to guess.
@@ -42,6 +43,7 @@ impl Document {
                 .entry("security")
                 .or_insert_with(|| Value::Array(Vec::new()));
         }
+        spec["x-webhooks"] = crate::document_webhooks::webhooks();
         Self {
             json: serde_json::to_string_pretty(&spec).expect("a JSON value renders"),
             yaml: serde_yaml::to_string(&spec).expect("a JSON value renders as YAML"),
@@ -111,5 +113,26 @@ mod tests {
         );
         assert!(finished["paths"]["/a"]["parameters"].is_array());
         assert!(document.yaml().contains("security: []"));
+    }
+}
+
+#[cfg(test)]
+mod webhook_tests {
+    use super::*;
+
+    #[test]
+    fn the_document_describes_the_signed_webhook_post() {
+        let document = Document::finish(r#"{"openapi":"3.0.0","paths":{}}"#);
+        let finished: Value = serde_json::from_str(document.json()).unwrap();
+        let post = &finished["x-webhooks"]["pusherWebhook"]["post"];
+        let headers: Vec<&str> = post["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(headers, ["X-Pusher-Key", "X-Pusher-Signature"]);
+        let batch = &post["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(batch["required"], serde_json::json!(["time_ms", "events"]));
     }
 }

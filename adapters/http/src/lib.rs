@@ -6,6 +6,7 @@ mod body_limit;
 mod connection_guard;
 mod document;
 mod document_routes;
+mod document_webhooks;
 pub mod dto;
 mod error;
 mod metrics_endpoint;
@@ -79,7 +80,8 @@ fn api_service() -> OpenApiService<Operations, ()> {
          \"…\"}` for every error status, with an `errors` object `{field: [reasons]}` on \
          validation failures (422). The plain-WebSocket \
          envelope protocol (`/ws`) is described by the JSON Schema at \
-         `/schemas/envelope.schema.json`.",
+         `/schemas/envelope.schema.json`; the webhooks Confab sends (`CONFAB_WEBHOOK_URLS`) \
+         under `x-webhooks`.",
     )
 }
 
