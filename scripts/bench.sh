@@ -35,6 +35,9 @@
 #   BENCH_METRICS=1      start confab with CONFAB_METRICS_TOKEN set (every request counted and
 #                        timed, every statement timed): run twice, with and without, to see what
 #                        metrics cost
+#   BENCH_WEBHOOKS=1     start confab with CONFAB_WEBHOOK_URLS pointing at a local receiver that
+#                        answers 204 (every chat event stored in the outbox in its transaction
+#                        and posted): run twice, with and without, to see what webhooks cost
 #   CARGO_TARGET_DIR     where cargo builds (default target/)
 #
 # The chat path, per database: `confab-bench chat` flat out at C=16 and 64, then `chat --rate N`
@@ -131,6 +134,7 @@ fi
 
 SERVER_PID=""
 PG_DB=""
+RECEIVER_PID=""
 
 stop_server() {
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -155,6 +159,7 @@ drop_pg_db() {
 cleanup() {
     stop_server
     drop_pg_db
+    if [[ -n $RECEIVER_PID ]]; then kill "$RECEIVER_PID" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -211,6 +216,24 @@ start_confab() {
     if [[ -n $db_url ]]; then env_vars+=(DATABASE_URL="$db_url"); fi
     # Metrics on (what /metrics costs the hot paths): compare with a run without.
     if [[ ${BENCH_METRICS:-0} == 1 ]]; then env_vars+=(CONFAB_METRICS_TOKEN=bench-metrics); fi
+    # Webhooks on (what the outbox costs the chat path): a receiver that takes every batch.
+    if [[ ${BENCH_WEBHOOKS:-0} == 1 ]]; then
+        if [[ -z $RECEIVER_PID ]]; then
+            RECEIVER_PORT=$(free_port)
+            python3 -c '
+import http.server, sys
+class Take(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(204); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Take).serve_forever()
+' "$RECEIVER_PORT" &
+            RECEIVER_PID=$!
+        fi
+        env_vars+=(CONFAB_WEBHOOK_URLS="http://127.0.0.1:$RECEIVER_PORT/hook")
+    fi
     # In the data directory, so no stray .env is read.
     (cd "$DATA_DIR" && exec env -i "${env_vars[@]}" "$BIN/confab" serve >"$DATA_DIR/server.log" 2>&1) &
     SERVER_PID=$!

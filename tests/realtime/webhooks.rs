@@ -7,10 +7,13 @@ use std::time::Duration;
 
 use confab_tests::pusher::PusherClient;
 use confab_tests::webhooks::{WebhookReceiver, named};
-use confab_tests::{Backend, TestServer, on_both_backends};
+use confab_tests::{Backend, SharedDatabase, TestServer, on_both_backends};
 use serde_json::{Value, json};
 
-on_both_backends!(presence_channels_tell_occupancy_members_and_whispers_once_each);
+on_both_backends!(
+    presence_channels_tell_occupancy_members_and_whispers_once_each,
+    a_clean_stop_tells_what_its_sockets_leave_and_the_next_start_sends_it,
+);
 
 async fn presence_channels_tell_occupancy_members_and_whispers_once_each(backend: &Backend) {
     let Some(receiver) = WebhookReceiver::start().await else {
@@ -84,4 +87,44 @@ async fn presence_channels_tell_occupancy_members_and_whispers_once_each(backend
     // The signed webhooks were all taken; no chat event is on a presence channel.
     assert_eq!(receiver.refused(), 0);
     assert_eq!(lifecycle.len(), events.len(), "{events:#?}");
+}
+
+async fn a_clean_stop_tells_what_its_sockets_leave_and_the_next_start_sends_it(backend: &Backend) {
+    let Some(receiver) = WebhookReceiver::start().await else {
+        return;
+    };
+    let url = receiver.url();
+    let env = [("CONFAB_WEBHOOK_URLS", url.as_str())];
+    let database = SharedDatabase::create(backend).await;
+    let mut first = TestServer::start_on(&database, &env).await;
+    let (ann, ann_token) = first.register("Ann").await;
+    let room = first.group(&ann_token, "Room", &[]).await;
+    let channel = format!("presence-conversation.{room}");
+    let mut anns = PusherClient::connect(&first).await;
+    assert_eq!(anns.subscribe(&first, &ann_token, &channel).await, 200);
+    receiver
+        .wait_for("Ann in", |events| !named(events, "member_added").is_empty())
+        .await;
+    // SIGTERM: the socket is told to reconnect elsewhere; its channel is left.
+    first.stop_gracefully().await;
+    drop(anns);
+    let second = TestServer::start_on(&database, &env).await;
+    let events = receiver
+        .wait_for("the channel vacated", |events| {
+            !named(events, "channel_vacated").is_empty()
+        })
+        .await;
+    let ann = ann.to_string();
+    assert_eq!(
+        events,
+        [
+            json!({"name": "channel_occupied", "channel": channel}),
+            json!({"name": "member_added", "channel": channel, "user_id": ann}),
+            json!({"name": "member_removed", "channel": channel, "user_id": ann}),
+            json!({"name": "channel_vacated", "channel": channel}),
+        ]
+    );
+    drop(second);
+    drop(first);
+    drop(database);
 }

@@ -287,6 +287,19 @@ impl TestServer {
         Self::start_with(&Backend::Sqlite, &all).await
     }
 
+    /// Stops the server as a service manager does (SIGTERM) and waits for it to exit: it drains,
+    /// tells its sockets to reconnect elsewhere, and finishes what it was writing.
+    pub async fn stop_gracefully(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+        }
+        let exited = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+        assert!(exited.is_ok(), "the server stops within 30 s of SIGTERM");
+    }
+
     /// Kills the server now (rather than on drop) and waits for it to exit.
     pub async fn kill(&mut self) {
         let _ = self.child.kill().await;

@@ -132,6 +132,11 @@ mod webhook_tests {
             .map(|p| p["name"].as_str().unwrap())
             .collect();
         assert_eq!(headers, ["X-Pusher-Key", "X-Pusher-Signature"]);
+        assert_eq!(
+            post["security"],
+            serde_json::json!([]),
+            "linters require it"
+        );
         let batch = &post["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(batch["required"], serde_json::json!(["time_ms", "events"]));
     }

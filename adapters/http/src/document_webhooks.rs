@@ -28,6 +28,8 @@ pub(crate) fn webhooks() -> Value {
                     the message id if a repeat matters. Verify with a Pusher server SDK \
                     (`pusher.webhook(request).isValid()`).",
                 "operationId": "pusherWebhook",
+                // No HTTP auth scheme: the receiver checks the signature header.
+                "security": [],
                 "parameters": [
                     header("X-Pusher-Key", "The app key (`REVERB_APP_KEY`)."),
                     header(

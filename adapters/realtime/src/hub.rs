@@ -177,6 +177,11 @@ impl Hub {
         self.lock().lifecycle = Some(lifecycle);
     }
 
+    /// Where lifecycle events are told, when webhooks are on.
+    pub(crate) fn lifecycle(&self) -> Option<crate::webhooks::Lifecycle> {
+        self.lock().lifecycle.clone()
+    }
+
     /// The other nodes, when scaling is on.
     pub(crate) fn replica(&self) -> Option<&Arc<dyn Replica>> {
         self.replica.get()
@@ -307,6 +312,16 @@ impl Hub {
         self.shutting_down.store(true, Ordering::SeqCst);
         let entries: Vec<SocketEntry> = {
             let mut state = self.lock();
+            // Every channel empties at once; a single node tells the webhooks so (with scaling
+            // on, the cluster does when this node departs: `scaling::occupancy`, `presence`).
+            if let Some(lifecycle) = state.lifecycle.as_ref().filter(|_| state.replica.is_none()) {
+                for (name, channel) in &state.channels {
+                    for member in channel.members.values() {
+                        lifecycle.member(name, &member.user_id, false);
+                    }
+                    lifecycle.occupancy(name, false);
+                }
+            }
             state.channels.clear();
             state.users.clear();
             state.deliveries.overflowed.clear();

@@ -258,6 +258,11 @@ impl Realtime {
         if let Some(cluster) = &self.cluster {
             cluster.stop().await;
         }
+        // The last channels vacated and members removed reach the outbox before the database
+        // closes.
+        if let Some(lifecycle) = self.hub.lifecycle() {
+            lifecycle.flush(SHUTDOWN_GRACE).await;
+        }
     }
 
     /// Sockets currently connected (both wire formats).

@@ -14,8 +14,7 @@
 //!    repeats (of an earlier send, or of a send earlier in this batch: they store nothing), and
 //!    number the new ones per room, in arrival order;
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), move
-//!    each sender's read position to their newest message, and look up unknown authors.
-//!
+//!    each sender's read position to their newest message, and look up unknown authors;
 //! 5. with webhooks on, store the batch's `message.sent` events in the outbox (same transaction).
 //!
 //! Durability is unchanged: a send is answered only after the commit of its batch. A refused send

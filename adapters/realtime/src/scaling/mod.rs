@@ -339,9 +339,16 @@ impl Cluster {
         self.link.is_up()
     }
 
-    /// Takes this node out of the cluster: its presence entries leave Redis (the others are told
-    /// `member_removed` where that was a user's last socket), its counts go, the tasks stop.
+    /// Takes this node out of the cluster: its channels' occupancy and its presence entries leave
+    /// Redis (the others are told `member_removed` where that was a user's last socket), its
+    /// counts go, the tasks stop.
     pub(crate) async fn stop(&self) {
+        if let Some(occupancy) = self.link.occupancy.get() {
+            let (done, finished) = oneshot::channel();
+            if occupancy.send(Vote::Depart(done)).is_ok() {
+                let _ = tokio::time::timeout(Duration::from_secs(2), finished).await;
+            }
+        }
         let (done, finished) = oneshot::channel();
         if self
             .link

@@ -3,11 +3,12 @@
 //! channels a node is in. A node's first subscriber of a channel adds the node (the set was empty:
 //! occupied), its last takes it out (now empty: vacated) — one Lua script each, so exactly one node
 //! sees each change and tells the webhooks. A node that died is taken out by the node that reaps
-//! its presence, which tells the channels it leaves empty. Redis away: the node decides alone.
+//! its presence, one that stops takes itself out; either tells the channels it leaves empty.
+//! Redis away: the node decides alone.
 
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Link, presence};
 use crate::hub::Replica;
@@ -51,6 +52,9 @@ pub(crate) enum Vote {
     Here(String, bool),
     /// A node stopped answering (its presence was just reaped here).
     NodeGone(String),
+    /// This node is stopping: it leaves every channel it is still in (after the votes queued
+    /// before), then `done` is told.
+    Depart(oneshot::Sender<()>),
 }
 
 /// Starts the task that turns this node's occupancy changes into the cluster's; returns where
@@ -79,15 +83,25 @@ pub(super) fn start(link: Arc<Link>, lifecycle: Lifecycle) -> mpsc::UnboundedSen
                         lifecycle.occupancy(&channel, occupied);
                     }
                 }
-                Vote::NodeGone(node) => {
-                    let args = [link.prefix.clone(), node];
-                    let emptied = presence::invoke::<Vec<String>>(&link, reap, &[], &args).await;
-                    for channel in emptied.unwrap_or_default() {
-                        lifecycle.occupancy(&channel, false);
+                Vote::NodeGone(node) => vacate_all(&link, reap, node, &lifecycle).await,
+                Vote::Depart(done) => {
+                    if link.is_up() {
+                        vacate_all(&link, reap, link.node.clone(), &lifecycle).await;
                     }
+                    let _ = done.send(());
+                    return;
                 }
             }
         }
     });
     votes
+}
+
+/// Takes `node` out of every channel it was in, telling those it leaves empty.
+async fn vacate_all(link: &Link, reap: &redis::Script, node: String, lifecycle: &Lifecycle) {
+    let args = [link.prefix.clone(), node];
+    let emptied = presence::invoke::<Vec<String>>(link, reap, &[], &args).await;
+    for channel in emptied.unwrap_or_default() {
+        lifecycle.occupancy(&channel, false);
+    }
 }

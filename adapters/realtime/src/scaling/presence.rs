@@ -153,6 +153,14 @@ pub(crate) async fn run(
             PresenceCmd::Depart { done } => {
                 if link.is_up() {
                     let gone = cleanup(&link, &scripts, &link.node, false).await;
+                    // Users whose last socket anywhere was here: this node decided, so it tells.
+                    if let Some(hub) = hub.upgrade() {
+                        for (channel, info) in &gone {
+                            if let Some((user_id, _)) = parse_info(info) {
+                                hub.member_gone(channel, &user_id);
+                            }
+                        }
+                    }
                     announce_removed(&link, &gone).await;
                 }
                 let _ = done.send(());

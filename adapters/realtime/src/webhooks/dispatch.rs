@@ -19,6 +19,8 @@ const POLL: Duration = Duration::from_millis(200);
 const AFTER_ERROR: Duration = Duration::from_secs(1);
 /// How often the queue's depth is counted for `/metrics`.
 const COUNT_EVERY: Duration = Duration::from_secs(5);
+/// The longest a loop waits for a retry another node set (it may have been stopped meanwhile).
+const RECHECK: Duration = Duration::from_secs(5);
 
 /// Webhook figures of this node since start, for `/metrics`.
 #[derive(Debug, Default)]
@@ -108,7 +110,7 @@ async fn run(
                 continue;
             }
             Ok(Delivered::Idle | Delivered::Elsewhere) => POLL,
-            Ok(Delivered::Waiting(until)) => until.clamp(POLL, COUNT_EVERY),
+            Ok(Delivered::Waiting(until)) => until.clamp(POLL, RECHECK),
             Ok(Delivered::Failed {
                 failures,
                 retry_in,

@@ -14,7 +14,7 @@ use std::time::Duration;
 use confab_domain::WebhookEvent;
 use confab_domain::ports::WebhookOutbox;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::EventFilter;
 use crate::scaling::Vote;
@@ -28,7 +28,7 @@ const AFTER_ERROR: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub(crate) struct Lifecycle {
     events: EventFilter,
-    queue: mpsc::UnboundedSender<WebhookEvent>,
+    queue: mpsc::UnboundedSender<Told>,
     /// Scaling on: this node's occupancy changes go to the cluster, which says whether the
     /// channel's occupancy changed (see `scaling::occupancy`).
     cluster: Option<mpsc::UnboundedSender<Vote>>,
@@ -57,10 +57,18 @@ impl Lifecycle {
             return;
         }
         let channel = event["channel"].as_str().unwrap_or_default().to_owned();
-        let _ = self.queue.send(WebhookEvent {
+        let _ = self.queue.send(Told::Event(WebhookEvent {
             channel,
             json: event.to_string(),
-        });
+        }));
+    }
+
+    /// Waits until everything told so far is stored (at most `wait`): the server is stopping.
+    pub(crate) async fn flush(&self, wait: Duration) {
+        let (done, stored) = oneshot::channel();
+        if self.queue.send(Told::Flush(done)).is_ok() {
+            let _ = tokio::time::timeout(wait, stored).await;
+        }
     }
 
     /// This node's first subscriber of `channel` arrived (`occupied`) or its last left.
@@ -135,16 +143,32 @@ fn as_text(user_id: &Value) -> String {
     }
 }
 
-async fn store(
-    outbox: Arc<dyn WebhookOutbox>,
-    mut incoming: mpsc::UnboundedReceiver<WebhookEvent>,
-) {
-    let mut batch = Vec::new();
-    while incoming.recv_many(&mut batch, BATCH).await > 0 {
-        while let Err(error) = outbox.record(batch.clone()).await {
+/// What the store task is handed.
+enum Told {
+    Event(WebhookEvent),
+    /// Answer once what came before is stored.
+    Flush(oneshot::Sender<()>),
+}
+
+async fn store(outbox: Arc<dyn WebhookOutbox>, mut incoming: mpsc::UnboundedReceiver<Told>) {
+    let mut received = Vec::new();
+    while incoming.recv_many(&mut received, BATCH).await > 0 {
+        let mut batch = Vec::new();
+        let mut flushes = Vec::new();
+        for told in received.drain(..) {
+            match told {
+                Told::Event(event) => batch.push(event),
+                Told::Flush(done) => flushes.push(done),
+            }
+        }
+        while !batch.is_empty()
+            && let Err(error) = outbox.record(batch.clone()).await
+        {
             tracing::warn!(%error, events = batch.len(), "webhook events not stored yet; retrying");
             tokio::time::sleep(AFTER_ERROR).await;
         }
-        batch.clear();
+        for done in flushes {
+            let _ = done.send(());
+        }
     }
 }
