@@ -309,16 +309,9 @@ pub(super) async fn author_names(
     if unknown.is_empty() {
         return Ok(names);
     }
-    let mut bound = Bound::default();
-    let list = bound.list(unknown.iter().map(|id| Value::from(*id)));
-    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
-    let found = Author::find_by_statement(bound.statement(backend, &sql))
-        .all(txn)
-        .await
-        .map_err(internal)?;
-    for author in found {
-        authors.remember(author.id, author.name.clone());
-        names.insert(author.id, author.name);
+    for (id, name) in user_names(txn, backend, &unknown).await? {
+        authors.remember(id, name.clone());
+        names.insert(id, name);
     }
     if let Some(missing) = unknown.iter().find(|id| !names.contains_key(id)) {
         return Err(DomainError::Internal(format!(
@@ -326,4 +319,22 @@ pub(super) async fn author_names(
         )));
     }
     Ok(names)
+}
+
+/// The names of the users `ids`, in one statement (through `db`, a transaction or the pool).
+pub(super) async fn user_names(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    ids: &BTreeSet<i64>,
+) -> Result<HashMap<i64, String>, DomainError> {
+    let mut bound = Bound::default();
+    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
+    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
+    Ok(Author::find_by_statement(bound.statement(backend, &sql))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|author| (author.id, author.name))
+        .collect())
 }

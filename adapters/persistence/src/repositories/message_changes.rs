@@ -11,7 +11,7 @@ use sea_orm::{
     Statement, TransactionTrait, Value,
 };
 
-use super::message_rows::view_of;
+use super::message_rows::{NO_VIEWER, view_of};
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
@@ -48,7 +48,7 @@ pub(super) async fn edit(
         txn.rollback().await.map_err(internal)?;
         return Err(refused);
     }
-    if let Some(message) = view_of(&txn, id).await? {
+    if let Some(message) = view_of(&txn, id, NO_VIEWER).await? {
         webhooks
             .record(&txn, &[RealtimeEvent::MessageUpdated { message }])
             .await?;
@@ -124,7 +124,7 @@ pub(super) async fn delete(
     .await
     .map_err(internal)?;
     if webhooks.are_on()
-        && let Some(message) = view_of(&txn, id).await?
+        && let Some(message) = view_of(&txn, id, NO_VIEWER).await?
     {
         let deleted = RealtimeEvent::MessageDeleted {
             conversation_id: message.message.conversation_id,
@@ -195,7 +195,7 @@ pub(super) async fn react(
     };
     if changed > 0
         && webhooks.are_on()
-        && let Some(message) = view_of(&txn, id).await?
+        && let Some(message) = view_of(&txn, id, NO_VIEWER).await?
     {
         let reacted = RealtimeEvent::MessageReacted {
             conversation_id: message.message.conversation_id,

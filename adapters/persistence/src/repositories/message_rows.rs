@@ -143,11 +143,13 @@ pub(super) async fn with_reactions(
     Ok(views)
 }
 
-/// One message with its reactions as everyone sees them (no `me`), read through `db` — the
-/// transaction that just changed it, for the event telling the change.
+/// One message by primary key with its reactions as `viewer` sees them ([`NO_VIEWER`]: as
+/// everyone does, no `me`), read through `db` — the pool, or the transaction that just changed
+/// it, for the event telling the change. Two statements.
 pub(super) async fn view_of(
     db: &impl ConnectionTrait,
     id: MessageId,
+    viewer: UserId,
 ) -> Result<Option<MessageView>, DomainError> {
     let backend = db.get_database_backend();
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = $1");
@@ -159,8 +161,8 @@ pub(super) async fn view_of(
     .all(db)
     .await
     .map_err(internal)?;
-    Ok(with_reactions(db, backend, rows, NO_VIEWER).await?.pop())
+    Ok(with_reactions(db, backend, rows, viewer).await?.pop())
 }
 
 /// No user has id 0: reactions read for it carry no `me`.
-const NO_VIEWER: UserId = UserId(0);
+pub(super) const NO_VIEWER: UserId = UserId(0);

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::group_commit::{self, Pending};
 use super::known_users::KnownUsers;
 use super::message_rows::{
-    MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, with_reactions,
+    MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, view_of, with_reactions,
 };
 use super::webhook_outbox::Webhooks;
 use super::{from_db, message_changes, message_search, to_db};
@@ -243,11 +243,8 @@ impl MessageRepository for SeaMessageRepository {
         id: MessageId,
         viewer: UserId,
     ) -> Result<Option<MessageView>, DomainError> {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = $1 AND m.conversation_id = $2"
-        );
-        let values = [id.get().into(), conversation.get().into()];
-        Ok(self.views(&sql, values, viewer).await?.pop())
+        let found = view_of(&self.db, id, viewer).await?;
+        Ok(found.filter(|view| view.message.conversation_id == conversation))
     }
 
     async fn edit(

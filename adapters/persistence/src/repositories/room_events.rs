@@ -3,22 +3,15 @@
 //! for the webhook outbox. One statement (the names of the people involved), and only when
 //! something a webhook tells changed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use confab_domain::{
     Conversation, ConversationOverview, DomainError, RealtimeEvent, RoomDifference, UserId,
     UserSummary,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::ConnectionTrait;
 
-use super::sql::Bound;
-use crate::error::internal;
-
-#[derive(Debug, FromQueryResult)]
-struct Name {
-    id: i64,
-    name: String,
-}
+use super::batch_statements::user_names;
 
 /// Who joined (`participant.added`), who left or was taken out (`participant.removed` /
 /// `participant.banned`), and the close (`conversation.closed`), in that order.
@@ -39,17 +32,7 @@ pub(super) async fn room_events(
         .chain([after.created_by])
         .map(UserId::get)
         .collect();
-    let mut bound = Bound::default();
-    let list = bound.list(people.iter().map(|id| Value::from(*id)));
-    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
-    let names: HashMap<i64, String> =
-        Name::find_by_statement(bound.statement(db.get_database_backend(), &sql))
-            .all(db)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|row| (row.id, row.name))
-            .collect();
+    let names = user_names(db, db.get_database_backend(), &people).await?;
     let summary = |user: UserId| UserSummary {
         id: user,
         name: names.get(&user.get()).cloned().unwrap_or_default(),

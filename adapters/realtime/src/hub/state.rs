@@ -191,17 +191,21 @@ impl State {
         if let Some(entry) = self.sockets.get_mut(socket) {
             entry.channels.insert(channel.to_owned());
         }
+        self.channel_entry(channel)
+            .subscribers
+            .insert(socket.to_owned(), None);
+        Ok(())
+    }
+
+    /// `channel`'s state, made for its first subscriber here — which the webhooks hear as the
+    /// channel occupied (the cluster's to decide with scaling on).
+    pub(super) fn channel_entry(&mut self, channel: &str) -> &mut ChannelState {
         if !self.channels.contains_key(channel)
             && let Some(lifecycle) = &self.lifecycle
         {
             lifecycle.occupancy_here(channel, true);
         }
-        self.channels
-            .entry(channel.to_owned())
-            .or_default()
-            .subscribers
-            .insert(socket.to_owned(), None);
-        Ok(())
+        self.channels.entry(channel.to_owned()).or_default()
     }
 
     /// Queues a Pusher frame (the hub's own: subscription_succeeded, member_added, …).

@@ -52,13 +52,13 @@ impl Lifecycle {
         self
     }
 
-    fn tell(&self, name: &'static str, event: Value) {
+    /// Queues `event`, a Pusher webhook event named `name` about `channel`, if it is wanted.
+    fn tell(&self, name: &'static str, channel: &str, event: Value) {
         if !self.events.wants(name) {
             return;
         }
-        let channel = event["channel"].as_str().unwrap_or_default().to_owned();
         let _ = self.queue.send(Told::Event(WebhookEvent {
-            channel,
+            channel: channel.to_owned(),
             json: event.to_string(),
         }));
     }
@@ -88,7 +88,7 @@ impl Lifecycle {
     /// The channel's occupancy changed (on the whole cluster, with scaling on).
     pub(crate) fn occupancy(&self, channel: &str, occupied: bool) {
         let name = occupancy_event(occupied);
-        self.tell(name, json!({"name": name, "channel": channel}));
+        self.tell(name, channel, json!({"name": name, "channel": channel}));
     }
 
     pub(crate) fn member(&self, channel: &str, user_id: &Value, added: bool) {
@@ -99,6 +99,7 @@ impl Lifecycle {
         };
         self.tell(
             name,
+            channel,
             json!({"name": name, "channel": channel, "user_id": as_text(user_id)}),
         );
     }
@@ -123,7 +124,7 @@ impl Lifecycle {
         if let Some(user_id) = user_id {
             told["user_id"] = Value::from(as_text(user_id));
         }
-        self.tell("client_event", told);
+        self.tell("client_event", channel, told);
     }
 }
 

@@ -127,12 +127,7 @@ impl State {
         if previous.is_some() && !same_member {
             self.leave(socket, channel);
         }
-        if !self.channels.contains_key(channel)
-            && let Some(lifecycle) = &self.lifecycle
-        {
-            lifecycle.occupancy_here(channel, true);
-        }
-        let state = self.channels.entry(channel.to_owned()).or_default();
+        let state = self.channel_entry(channel);
         let first_here = match &identity {
             Some(member) if !same_member => state.count_in(member),
             _ => false,
