@@ -16,8 +16,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use confab_tests::{Backend, TestServer, on_both_backends};
-use tools::{clients_dir, document, npm_ready, outcome, python, run, unavailable};
+use confab_tests::{Backend, TestServer, on_both_backends, skip};
+use tools::{clients_dir, document, npm_ready, outcome, python, run};
 
 on_both_backends!(
     the_generated_typescript_client_runs_the_scenario,
@@ -72,7 +72,7 @@ fn typescript_client() -> Option<&'static Result<(), String>> {
 
 async fn the_generated_typescript_client_runs_the_scenario(backend: &Backend) {
     let Some(built) = typescript_client() else {
-        unavailable("the TypeScript client suite needs Node.js and npm");
+        skip("the TypeScript client suite needs Node.js and npm");
         return;
     };
     built
@@ -116,7 +116,7 @@ fn python_client() -> Option<&'static Result<std::path::PathBuf, String>> {
 
 async fn the_generated_python_client_runs_the_scenario(backend: &Backend) {
     let Some(built) = python_client() else {
-        unavailable("the Python client suite needs python3");
+        skip("the Python client suite needs python3");
         return;
     };
     let python = built.as_ref().expect("the Python client generates cleanly");
@@ -134,7 +134,7 @@ async fn the_generated_python_client_runs_the_scenario(backend: &Backend) {
 
 async fn schemathesis_finds_no_failure(backend: &Backend) {
     let Some(python) = python() else {
-        unavailable("schemathesis needs python3");
+        skip("schemathesis needs python3");
         return;
     };
     let python = python.as_ref().expect("the Python tools install");
@@ -173,7 +173,7 @@ async fn schemathesis_finds_no_failure(backend: &Backend) {
 #[test]
 fn the_document_passes_spectral_and_redocly() {
     if !npm_ready() {
-        unavailable("the OpenAPI linters need Node.js and npm");
+        skip("the OpenAPI linters need Node.js and npm");
         return;
     }
     let dir = clients_dir();

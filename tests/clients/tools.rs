@@ -45,16 +45,6 @@ pub fn outcome(
     }
 }
 
-/// A tool that is missing on this machine: the suites skip (and say so) unless `CONFAB_CI` is
-/// set, as `.ci/run` does, where a missing tool is a failure.
-pub fn unavailable(what: &str) {
-    assert!(
-        std::env::var_os("CONFAB_CI").is_none(),
-        "{what} is required in CI"
-    );
-    eprintln!("SKIPPED: {what}");
-}
-
 /// One package of each tool: present means `npm ci` has run with the current lockfile's set.
 const NPM_MARKERS: [&str; 4] = [
     "openapi-typescript",

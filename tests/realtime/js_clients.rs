@@ -3,7 +3,7 @@
 //! and says plainly when it has to skip.
 
 use confab_tests::js::{have, js_dir, npm_packages_ready};
-use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends};
+use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends, skip};
 
 on_both_backends!(
     laravel_echo_and_pusher_js_work_unchanged,
@@ -21,7 +21,9 @@ async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
 async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
     if !have("node") || !npm_packages_ready() {
-        eprintln!("SKIPPED: {file} needs Node.js and npm (run `npm ci` in tests/js)");
+        skip(&format!(
+            "{file} needs Node.js and npm (run `npm ci` in tests/js)"
+        ));
         return;
     }
     let server = TestServer::start(backend).await;

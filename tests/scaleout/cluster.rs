@@ -160,9 +160,9 @@ impl Cluster {
     /// [`start`](Self::start), with more environment for every node.
     pub async fn start_with(test: &str, extra: &[(&str, &str)]) -> Option<Self> {
         let Some(redis) = TestRedis::start() else {
-            eprintln!(
-                "SKIPPED: scale-out test {test}: no redis-server found and TEST_REDIS_URL unset (install Redis to run the three-node tests)"
-            );
+            confab_tests::skip(&format!(
+                "scale-out test {test}: no redis-server found and TEST_REDIS_URL unset (install Redis to run the three-node tests)"
+            ));
             return None;
         };
         let backend = backend();

@@ -19,8 +19,8 @@ async fn delivery_resumes_by_itself_after_redis_restarts() {
         return;
     };
     if !cluster.redis.can_restart() {
-        eprintln!(
-            "SKIPPED: scale-out test delivery_resumes_by_itself…: it stops Redis, and only TEST_REDIS_URL (a shared Redis) is available; install redis-server"
+        confab_tests::skip(
+            "scale-out test delivery_resumes_by_itself…: it stops Redis, and only TEST_REDIS_URL (a shared Redis) is available; install redis-server",
         );
         return;
     }

@@ -18,9 +18,9 @@ async fn restartable_cluster(test: &str) -> Option<Cluster> {
     // Well above what the test sends: the send limit is not what is tested.
     let cluster = Cluster::start_with(test, &[("CONFAB_SEND_LIMIT", "1000")]).await?;
     if !cluster.redis.can_restart() {
-        eprintln!(
-            "SKIPPED: scale-out test {test}: it stops Redis, and only TEST_REDIS_URL (a shared Redis) is available; install redis-server"
-        );
+        confab_tests::skip(&format!(
+            "scale-out test {test}: it stops Redis, and only TEST_REDIS_URL (a shared Redis) is available; install redis-server"
+        ));
         return None;
     }
     Some(cluster)

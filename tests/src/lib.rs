@@ -16,8 +16,11 @@ use tokio::process::{Child, Command};
 pub mod js;
 pub mod pusher;
 mod raw_http;
+mod skip;
 pub mod tcp_proxy;
 pub mod webhooks;
+
+pub use skip::skip;
 
 /// The realtime app credentials every test server runs with.
 pub const APP_ID: &str = "confab-test";
@@ -37,18 +40,15 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// PostgreSQL when `TEST_DATABASE_URL` is set; otherwise `None`, and the caller skips (and
-    /// says so once).
+    /// PostgreSQL when `TEST_DATABASE_URL` is set; otherwise `None`, and the caller skips (said
+    /// once per test binary, see [`skip`]).
     pub fn postgres() -> Option<Self> {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => Some(Self::Postgres { admin_url: url }),
             _ => {
-                static SAID: std::sync::Once = std::sync::Once::new();
-                SAID.call_once(|| {
-                    eprintln!(
-                        "SKIPPED: end-to-end suites on PostgreSQL (set TEST_DATABASE_URL=postgres://… to run them)"
-                    )
-                });
+                skip(
+                    "end-to-end suites on PostgreSQL (set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them)",
+                );
                 None
             }
         }

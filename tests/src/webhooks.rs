@@ -35,11 +35,7 @@ impl WebhookReceiver {
     /// missing — except in CI (`CONFAB_CI`), where that fails the test.
     pub async fn start() -> Option<Self> {
         if !have("node") || !npm_packages_ready() {
-            assert!(
-                std::env::var_os("CONFAB_CI").is_none(),
-                "CI needs Node.js and tests/js's packages for the webhook receiver"
-            );
-            eprintln!("SKIPPED: webhook tests need Node.js and npm (run `npm ci` in tests/js)");
+            crate::skip("webhook tests need Node.js and npm (run `npm ci` in tests/js)");
             return None;
         }
         let mut receiver = Self {

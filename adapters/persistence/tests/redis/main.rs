@@ -12,7 +12,18 @@ fn redis_url() -> Option<String> {
     match std::env::var("TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            eprintln!("SKIPPED: Redis throttle suite (set TEST_REDIS_URL=redis://127.0.0.1:6379)");
+            // Past the harness's capture (see `repositories/helpers.rs`), so the skip is seen.
+            assert!(
+                std::env::var_os("CONFAB_CI").is_none(),
+                "CONFAB_CI is set, so the Redis throttle suite may not be skipped"
+            );
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    b"SKIPPED: Redis throttle suite (set TEST_REDIS_URL=redis://127.0.0.1:6379)\n",
+                );
+            });
             None
         }
     }
