@@ -24,6 +24,17 @@ pub struct Cli {
     )]
     pub http_addr: SocketAddr,
 
+    /// The address clients reach the API at (`https://chat.example.com`), as the served OpenAPI
+    /// document and Swagger UI name it. Unset: `/`, the address the document was loaded from,
+    /// which is right unless a proxy rewrites paths.
+    #[arg(long, env = "CONFAB_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Browser origins allowed to call the API: comma-separated exact origins
+    /// (`https://app.example.com,http://localhost:5173`), or `*` for any. Others get 403.
+    #[arg(long, env = "CONFAB_CORS_ORIGINS", default_value = "*", global = true)]
+    pub cors_origins: String,
+
     /// Directory for the SQLite database and generated secrets.
     #[arg(long, env = "CONFAB_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,

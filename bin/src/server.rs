@@ -21,6 +21,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if cli.no_api && cli.no_realtime {
         return Err("both listeners are switched off; nothing to serve".into());
     }
+    let http_settings = wiring::http_settings(cli)?;
     let mut db = wiring::database(cli).await?;
     let prometheus = crate::metrics::install(cli, &mut db)?;
     let realtime = wiring::realtime(cli)?;
@@ -38,6 +39,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if !cli.no_api {
         let api = confab_http::routes(
             app.clone(),
+            &http_settings,
             wiring::readiness(&db, realtime.as_ref()),
             wiring::realtime_info(cli, realtime.as_ref()),
             prometheus.clone().map(|handle| {

@@ -7,7 +7,7 @@ use confab_application::{Confab, Ports};
 use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
 use confab_domain::ports::{LoginThrottle, SendThrottle, WebhookRenderer};
 use confab_http::security::{Argon2Passwords, JwtTokens};
-use confab_http::{Readiness, RealtimeInfo};
+use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemoryLoginThrottle, InMemorySendThrottle, RedisLoginThrottle, RedisSendThrottle,
     SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
@@ -153,6 +153,25 @@ async fn shared_or_local<T: ?Sized, E: std::fmt::Display>(
             local()
         }
     }
+}
+
+/// Where the API says it is, and which browser origins may call it.
+pub fn http_settings(cli: &Cli) -> Result<HttpSettings, BoxError> {
+    let cors_origins = CorsOrigins::parse(&cli.cors_origins)
+        .map_err(|reason| format!("CONFAB_CORS_ORIGINS: {reason}"))?;
+    let public_url = match cli.public_url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Some(url.trim_end_matches('/').to_owned())
+        }
+        Some(url) => {
+            return Err(format!("CONFAB_PUBLIC_URL: `{url}` is not an http(s) URL").into());
+        }
+    };
+    Ok(HttpSettings {
+        public_url,
+        cors_origins,
+    })
 }
 
 /// What `GET /api/v1/realtime` tells clients.

@@ -5,6 +5,7 @@ mod bad_input;
 mod connection_limits;
 mod contention;
 mod conversations;
+mod cors;
 mod envelopes;
 mod errors;
 mod history;

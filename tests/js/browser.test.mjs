@@ -5,11 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, WAIT, launchChromium, rest } from './browser_harness.mjs';
 
-const BASE = process.env.CONFAB_API;
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR || '../artifacts');
-const WAIT = 15_000; // every wait ends by itself
 const PASSWORD = 'secret-pass';
 
 let browser;
@@ -21,30 +19,12 @@ before(async () => {
   const html = await page.text();
   assert.ok(page.ok && html.includes('data-testid="auth-form"'),
     `GET / should serve the browser client, got ${page.status}: ${html.slice(0, 200)}`);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: WAIT,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-async function rest(method, url, token, body) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${BASE}/api/v1${url}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(WAIT),
-  });
-  const json = await response.json();
-  assert.ok(response.ok, `${method} ${url} → ${response.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
 
 let serial = 0;
 async function register(name) {

@@ -1,46 +1,58 @@
-//! The browser client at `/` in a real headless Chromium (Debian's `chromium` package), driven by
-//! `playwright-core` from `tests/js/browser.test.mjs`: two people log in through the page, one
-//! types and sends, the other sees the typing indicator and the message without reloading. Writes
-//! `browser-a.png` and `browser-b.png` to `tests/artifacts/`. Needs Node.js, the npm packages
-//! (`npm ci` is run for you) and `/usr/bin/chromium` (or `CHROMIUM_PATH`); says plainly when it
-//! has to skip.
+//! The browser pages in a real headless Chromium (Debian's `chromium` package), driven by
+//! `playwright-core` from `tests/js/`:
+//! - the client at `/` (`browser.test.mjs`): two people log in through the page, one types and
+//!   sends, the other sees the typing indicator and the message without reloading; writes
+//!   `browser-a.png` and `browser-b.png` to `tests/artifacts/`;
+//! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
+//!   then Execute "Send message" answers 201 from this server and the message is stored; writes
+//!   `swagger.png`.
+//!
+//! Needs Node.js, the npm packages (`npm ci` is run for you) and `/usr/bin/chromium` (or
+//! `CHROMIUM_PATH`); says plainly when it has to skip.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use confab_tests::js::{have, js_dir, npm_packages_ready};
-use confab_tests::{Backend, TestServer};
+use confab_tests::{Backend, TestServer, skip};
 
 const ARTIFACTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/artifacts");
 
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM_PATH")
+/// Chromium, if this machine can run the browser suites (else they skip, saying why).
+fn chromium() -> Option<PathBuf> {
+    if !have("node") || !npm_packages_ready() {
+        skip(
+            "the browser tests need Node.js and npm (run `npm ci` in tests/js for playwright-core)",
+        );
+        return None;
+    }
+    let chromium = std::env::var_os("CHROMIUM_PATH")
         .filter(|path| !path.is_empty())
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if !chromium.exists() {
+        skip(&format!(
+            "the browser tests need Chromium at {} (`apt-get install chromium`, or set CHROMIUM_PATH)",
+            chromium.display()
+        ));
+        return None;
+    }
+    Some(chromium)
 }
 
-#[tokio::test]
-async fn two_people_chat_live_in_a_real_browser() {
-    if !have("node") || !npm_packages_ready() {
-        eprintln!(
-            "SKIPPED: the browser test needs Node.js and npm (run `npm ci` in tests/js for playwright-core)"
-        );
-        return;
-    }
-    let chromium = chromium();
-    if !chromium.exists() {
-        eprintln!(
-            "SKIPPED: the browser test needs Chromium at {} (`apt-get install chromium`, or set CHROMIUM_PATH)",
-            chromium.display()
-        );
-        return;
-    }
-    let server = TestServer::start(&Backend::Sqlite).await;
+/// Runs `file` with `node --test` against `server` and expects `passing` passes, no failure,
+/// and each of `shots` written to the artifacts folder.
+async fn run_browser_suite(
+    chromium: &Path,
+    server: &TestServer,
+    file: &str,
+    passing: usize,
+    shots: &[&str],
+) {
     let output = tokio::process::Command::new("node")
-        .args(["--test", "--test-concurrency=1", "browser.test.mjs"])
+        .args(["--test", "--test-concurrency=1", file])
         .current_dir(js_dir())
         .env("CONFAB_API", &server.base_url)
-        .env("CHROMIUM_PATH", &chromium)
+        .env("CHROMIUM_PATH", chromium)
         .env("ARTIFACTS_DIR", ARTIFACTS_DIR)
         .kill_on_drop(true)
         .output();
@@ -53,15 +65,32 @@ async fn two_people_chat_live_in_a_real_browser() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "browser suite failed:\n{report}");
+    assert!(output.status.success(), "{file} failed:\n{report}");
     assert!(
-        report.contains("# pass 6\n"),
-        "expected 6 passing browser tests:\n{report}"
+        report.contains(&format!("# pass {passing}\n")),
+        "expected {passing} passing tests in {file}:\n{report}"
     );
-    for shot in ["browser-a.png", "browser-b.png"] {
+    for shot in shots {
         assert!(
             Path::new(ARTIFACTS_DIR).join(shot).exists(),
             "{shot} was written to {ARTIFACTS_DIR}"
         );
     }
+}
+
+#[tokio::test]
+async fn two_people_chat_live_in_a_real_browser() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let shots = ["browser-a.png", "browser-b.png"];
+    run_browser_suite(&chromium, &server, "browser.test.mjs", 6, &shots).await;
+}
+
+#[tokio::test]
+async fn swagger_ui_sends_a_message_to_the_server_on_any_port() {
+    let Some(chromium) = chromium() else { return };
+    // TestServer listens on a free port, never the document's default 8000.
+    let server = TestServer::start(&Backend::Sqlite).await;
+    assert!(!server.base_url.ends_with(":8000"), "{}", server.base_url);
+    run_browser_suite(&chromium, &server, "swagger.test.mjs", 1, &["swagger.png"]).await;
 }

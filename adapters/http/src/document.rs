@@ -2,8 +2,8 @@
 //! printed (`confab openapi`): poem-openapi's description of the operations, finished with what
 //! poem-openapi cannot say itself.
 //!
-//! Two such things: the webhooks Confab sends (`x-webhooks`, see `document_webhooks`), and
-//! `security: []` on the public operations (register, log in, health, the
+//! Three such things: where the API is (`servers`, see [`ServerEntry`]), the webhooks Confab
+//! sends (`x-webhooks`, see `document_webhooks`), and `security: []` on the public operations (register, log in, health, the
 //! envelope schema): poem-openapi leaves `security` out when an operation takes no credentials,
 //! and OpenAPI reads a missing `security` as "whatever the document's default is", which linters
 //! and generators rightly refuse to guess.
@@ -22,11 +22,50 @@ pub struct Document {
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
+/// The document's one `servers` entry: where its operations are sent.
+///
+/// The printed document (`confab openapi`, the committed `openapi.yaml`) names `confab serve`'s
+/// default address, a stable base URL for generated clients and linters. A served document names
+/// the server that serves it: the operator's `CONFAB_PUBLIC_URL`, else `/`, which Swagger UI and
+/// other readers resolve against the address they loaded the document from — so "Try it out"
+/// works on any port, in a container or behind a proxy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ServerEntry<'a> {
+    url: &'a str,
+    description: &'a str,
+}
+
+impl<'a> ServerEntry<'a> {
+    /// `confab serve` with its default `--http-addr`.
+    pub(crate) const DEFAULT_ADDRESS: ServerEntry<'static> = ServerEntry {
+        url: "http://127.0.0.1:8000",
+        description: "`confab serve` with its defaults; your deployment's address otherwise.",
+    };
+
+    /// The server that serves the document: `public_url`, else this server's own address.
+    pub(crate) fn serving(public_url: Option<&'a str>) -> Self {
+        match public_url {
+            Some(url) => Self {
+                url,
+                description: "This deployment.",
+            },
+            None => Self {
+                url: "/",
+                description: "This server: the address this document was loaded from.",
+            },
+        }
+    }
+}
+
 impl Document {
-    /// Finishes poem-openapi's JSON rendering of the document.
-    pub(crate) fn finish(spec_json: &str) -> Self {
+    /// Finishes poem-openapi's JSON rendering of the document, naming `server` as where it is.
+    pub(crate) fn finish(spec_json: &str, server: ServerEntry<'_>) -> Self {
         let mut spec: Value =
             serde_json::from_str(spec_json).expect("poem-openapi renders the document as JSON");
+        spec["servers"] = serde_json::json!([{
+            "url": server.url,
+            "description": server.description,
+        }]);
         let operations = spec["paths"]
             .as_object_mut()
             .into_iter()
@@ -101,7 +140,7 @@ mod tests {
         let spec = r#"{"openapi":"3.0.0","paths":{
             "/a":{"get":{"operationId":"a"},"post":{"operationId":"b","security":[{"BearerAuth":[]}]},
                   "parameters":[]}}}"#;
-        let document = Document::finish(spec);
+        let document = Document::finish(spec, ServerEntry::DEFAULT_ADDRESS);
         let finished: Value = serde_json::from_str(document.json()).unwrap();
         assert_eq!(
             finished["paths"]["/a"]["get"]["security"],
@@ -122,7 +161,10 @@ mod webhook_tests {
 
     #[test]
     fn the_document_describes_the_signed_webhook_post() {
-        let document = Document::finish(r#"{"openapi":"3.0.0","paths":{}}"#);
+        let document = Document::finish(
+            r#"{"openapi":"3.0.0","paths":{}}"#,
+            ServerEntry::DEFAULT_ADDRESS,
+        );
         let finished: Value = serde_json::from_str(document.json()).unwrap();
         let post = &finished["x-webhooks"]["pusherWebhook"]["post"];
         let headers: Vec<&str> = post["parameters"]

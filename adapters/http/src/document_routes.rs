@@ -58,6 +58,20 @@ impl DocumentRoutes {
         }
     }
 
+    /// Every method some path of the document takes (what a CORS preflight may ask for).
+    pub(crate) fn methods(&self) -> Vec<poem::http::Method> {
+        let mut methods: Vec<poem::http::Method> = self
+            .routes
+            .iter()
+            .filter_map(|route| route.methods.to_str().ok())
+            .flat_map(|list| list.split(", "))
+            .filter_map(|method| method.parse().ok())
+            .collect();
+        methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        methods.dedup();
+        methods
+    }
+
     /// The methods `path` takes, if the document has it.
     fn for_path(&self, path: &str) -> Option<HeaderValue> {
         self.matching(path).map(|route| route.methods.clone())

@@ -155,6 +155,7 @@ impl poem::error::ResponseError for Rejection {
 /// method, unparsable body or parameter, missing token, oversized body) into the document's shape,
 /// so a client never has to handle a plain-text error.
 pub async fn render_error(error: poem::Error) -> Response {
+    use poem::error::CorsError;
     use poem_openapi::error::{ParseParamError, ParseRequestPayloadError};
 
     // Our own error responses (a handler's `ApiError`, a checker's `Rejection`) are already right.
@@ -173,6 +174,18 @@ pub async fn render_error(error: poem::Error) -> Response {
     if let Some(payload) = error.downcast_ref::<ParseRequestPayloadError>() {
         let reason = format!("The request body is invalid: {}", payload.reason);
         return ApiError::unprocessable(reason, BTreeMap::new()).into_response();
+    }
+    if let Some(cors) = error.downcast_ref::<poem::error::CorsError>() {
+        let message = match cors {
+            CorsError::OriginNotAllowed => {
+                "This origin may not call the API (CONFAB_CORS_ORIGINS)."
+            }
+            CorsError::MethodNotAllowed => "No operation takes this method.",
+            CorsError::HeadersNotAllowed => "The API reads none of these request headers.",
+        };
+        let mut response = body(message.to_owned()).into_response();
+        response.set_status(StatusCode::FORBIDDEN);
+        return response;
     }
     let status = error.status();
     let message = match status {

@@ -4,6 +4,7 @@
 mod api;
 mod body_limit;
 mod connection_guard;
+mod cors;
 mod document;
 mod document_routes;
 mod document_webhooks;
@@ -15,13 +16,15 @@ pub mod security;
 mod web_client;
 
 use confab_application::Confab;
-use poem::middleware::{Cors, Tracing};
+use poem::middleware::Tracing;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 pub use api::{Readiness, RealtimeInfo};
 pub use connection_guard::{ConnectionLimits, GuardedListener};
+pub use cors::CorsOrigins;
 pub use document::Document;
+use document::ServerEntry;
 pub use error::{ApiError, ErrorBody};
 pub use metrics_endpoint::MetricsEndpoint;
 
@@ -42,13 +45,20 @@ type Operations = (
     api::SystemApi,
 );
 
-/// The address `confab serve` listens on by default: the document's one `servers` entry (generated
-/// clients take it as their default base URL; give them yours).
-const DEFAULT_SERVER: &str = "http://127.0.0.1:8000";
-
-/// The document: what `/openapi.yaml` serves and `confab openapi` prints.
+/// The document `confab openapi` prints (and `openapi.yaml` holds): the one the server serves,
+/// except that its `servers` names `confab serve`'s default address (see [`ServerEntry`]).
 pub fn api_document() -> Document {
-    Document::finish(&api_service().spec())
+    Document::finish(&api_service().spec(), ServerEntry::DEFAULT_ADDRESS)
+}
+
+/// What the operator says about the HTTP surface itself, not the API's behaviour.
+#[derive(Debug, Clone, Default)]
+pub struct HttpSettings {
+    /// The address clients reach the API at, as the served document's `servers` names it;
+    /// `None`: `/`, wherever the document was loaded from.
+    pub public_url: Option<String>,
+    /// Which browser origins may call the API.
+    pub cors_origins: CorsOrigins,
 }
 
 /// poem-openapi's description of the operations, before [`Document::finish`].
@@ -69,10 +79,6 @@ fn api_service() -> OpenApiService<Operations, ()> {
         env!("CARGO_PKG_VERSION"),
     )
     .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
-    .server(
-        poem_openapi::ServerObject::new(DEFAULT_SERVER)
-            .description("`confab serve` with its defaults; your deployment's address otherwise."),
-    )
     .description(
         "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
          Message API. Authenticate with `POST /api/v1/user/login` and send the \
@@ -85,18 +91,23 @@ fn api_service() -> OpenApiService<Operations, ()> {
     )
 }
 
-/// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`;
-/// every response carries an `X-Request-Id` (see `request_ids`). With `metrics`, `GET /metrics`
+/// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`,
+/// open to the browser origins `settings` names (see `cors`); every response carries an
+/// `X-Request-Id` (see `request_ids`). With `metrics`, `GET /metrics`
 /// serves Prometheus and every request is counted and timed (see `metrics_endpoint`).
 pub fn routes(
     app: Confab,
+    settings: &HttpSettings,
     readiness: Readiness,
     realtime: Option<RealtimeInfo>,
     metrics: Option<MetricsEndpoint>,
-) -> impl Endpoint {
+) -> impl Endpoint + use<> {
     let service = api_service();
     let unfinished = service.spec();
-    let document = Document::finish(&unfinished);
+    let document = Document::finish(
+        &unfinished,
+        ServerEntry::serving(settings.public_url.as_deref()),
+    );
     let docs = document.swagger_ui(&service.swagger_ui_html(), &unfinished);
     let document_routes = document_routes::DocumentRoutes::from_spec(document.json());
     let allowed = document_routes.clone();
@@ -114,7 +125,7 @@ pub fn routes(
         .nest("/", service)
         .around(web_client::page_at_root)
         .with(body_limit::BodyLimit(MAX_BODY_BYTES))
-        .with(Cors::new())
+        .with(cors::policy(&settings.cors_origins, &document_routes))
         .with(Tracing)
         .data(app)
         .data(readiness)

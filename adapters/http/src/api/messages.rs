@@ -137,8 +137,10 @@ impl MessagesApi {
         request: &Request,
         /// Conversation id.
         id: Path<i64>,
-        /// Your own id for this send: the same as `client_id` in the body. (Documented here; read
-        /// from the request's bytes, see `idempotency_key`.)
+        // Declared for the document only; the value is read from the request's bytes by
+        // `idempotency_key`.
+        /// Your own id for this send, instead of `client_id` in the body (or with it, if they
+        /// are the same): a repeat with the same key answers 200 with the stored message.
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Ruled<Option<String>, ClientIdText>>,
         body: Json<SendMessageBody>,
