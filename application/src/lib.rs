@@ -4,6 +4,7 @@
 
 mod caller;
 mod error_status;
+mod publish;
 mod room_changes;
 pub mod use_cases;
 

@@ -5,19 +5,20 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use confab_domain::{Conversation, ConversationId, DomainError, UserId};
+use confab_domain::{Conversation, ConversationId, DomainError, RoomChange, UserId};
 
 use crate::Confab;
 
 impl Confab {
     /// Applies `change` to `loaded` — the conversation as the use case read it to validate the
     /// request — so a refusal costs no lock, then has the repository apply it to the room as
-    /// stored, locked. Returns the stored result and what `change` returned there.
+    /// stored, locked. Returns the stored change (the room, and the events the domain decided it
+    /// tells) and what `change` returned there.
     pub(crate) async fn change_conversation<T, F>(
         &self,
         loaded: Conversation,
         mut change: F,
-    ) -> Result<(Conversation, T), DomainError>
+    ) -> Result<(RoomChange, T), DomainError>
     where
         T: Send + 'static,
         F: FnMut(&mut Conversation) -> Result<T, DomainError> + Send + 'static,

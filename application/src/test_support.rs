@@ -178,11 +178,22 @@ pub fn overview(id: i64) -> ConversationOverview {
 
 /// What `modify` stores: `decide` applied to `room` as the repository holds it.
 pub fn decided(
-    mut room: Conversation,
+    room: Conversation,
     mut decide: Box<dyn confab_domain::ports::Decide>,
-) -> Result<Conversation, confab_domain::DomainError> {
+) -> Result<confab_domain::RoomChange, confab_domain::DomainError> {
+    let before = room.clone();
+    let mut room = room;
     decide.decide(&mut room)?;
-    Ok(room)
+    let difference = confab_domain::RoomDifference::between(&before, &room);
+    let people: Vec<UserId> = difference.people(&room).into_iter().collect();
+    let names = summaries(&people)
+        .into_iter()
+        .map(|user| (user.id, user.name))
+        .collect();
+    Ok(confab_domain::RoomChange {
+        events: difference.events(&room, &names),
+        room,
+    })
 }
 
 /// Message 16 of room 1 by `author`, as a repository's `find` returns it.

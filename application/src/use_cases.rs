@@ -1,4 +1,21 @@
-//! One module per use case, named after what the client asks for.
+//! One module per use case, named after what the client asks for; each adds one method to
+//! [`Confab`](crate::Confab) (or, for webhook delivery, a type of its own). The index, by what
+//! a client does — the method is the file's name:
+//!
+//! | area | operation (`Confab::…`) | file |
+//! |---|---|---|
+//! | accounts | `register`, `login`, `authenticate`, `logout`, `refresh_session`, `change_password` | `register.rs`, `login.rs`, `authenticate.rs`, `logout.rs`, `refresh_session.rs`, `change_password.rs` |
+//! | people | `search_users` | `search_users.rs` |
+//! | rooms | `create_conversation`, `get_conversation`, `list_conversations` | `create_conversation.rs`, `get_conversation.rs`, `list_conversations.rs` |
+//! | room changes (events decided by `confab_domain::change_events`, see `room_changes.rs`) | `invite_users`, `remove_participant`, `ban_participant`, `leave_conversation`, `close_room` | `invite_users.rs`, `remove_participant.rs`, `ban_participant.rs`, `leave_conversation.rs`, `close_room.rs` |
+//! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
+//! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
+//! | realtime | `authorize_channel` (Pusher private/presence sign-in), `outsiders_among` (a node confirms a room's listeners) | `authorize_channel.rs`, `confirm_listeners.rs` |
+//! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
+//! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
+//!
+//! Shared steps: `room_changes.rs` (decide on a room under its lock), `publish.rs` (tell a
+//! change's events live), `caller.rs` (who is asking).
 
 pub mod authenticate;
 pub mod authorize_channel;

@@ -6,6 +6,7 @@
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
 pub mod address;
+pub mod change_events;
 pub mod channels;
 pub mod conversation;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod validation;
 pub mod webhooks;
 
 pub use address::{Address, EnvelopeId};
+pub use change_events::{MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{
     Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,
@@ -46,7 +48,7 @@ pub use search::{SearchQuery, SearchScope};
 pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
-pub use webhooks::{Claim, RoomDifference, WebhookBatch, WebhookEvent};
+pub use webhooks::{Claim, WebhookBatch, WebhookEvent};
 
 /// Every timestamp in Confab: UTC, kept to the microsecond (what PostgreSQL stores and what the
 /// API document's `2026-02-19T14:30:00.000000Z` examples show).

@@ -23,13 +23,35 @@ pub fn ensure_can_edit(
     if message.sender != actor {
         return Err(DomainError::NotTheAuthor);
     }
-    if message.is_deleted() {
-        return Err(DomainError::MessageDeleted);
+    EditFacts {
+        deleted: message.is_deleted(),
+        closed: room.is_closed(),
     }
-    if room.is_closed() {
-        return Err(DomainError::ClosedRoomIsReadOnly);
+    .ensure()
+}
+
+/// The facts the edit rule reads about a message and its room, as the storage can establish them
+/// with the message locked, just before it writes — so a deletion or close that lands between the
+/// use case's check and the write still refuses the edit (as [`crate::PostingFacts`] does for a
+/// send). Who may edit (the author) does not change meanwhile and is checked on what was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EditFacts {
+    pub deleted: bool,
+    pub closed: bool,
+}
+
+impl EditFacts {
+    /// # Errors
+    /// `MessageDeleted` for a tombstone (told first), `ClosedRoomIsReadOnly` in a closed room.
+    pub fn ensure(self) -> Result<(), DomainError> {
+        if self.deleted {
+            return Err(DomainError::MessageDeleted);
+        }
+        if self.closed {
+            return Err(DomainError::ClosedRoomIsReadOnly);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// May `actor` delete `message` in `room`?
@@ -255,5 +277,13 @@ mod tests {
             let err = ensure_can_reply_to(here, MessageId(3), target).unwrap_err();
             assert!(matches!(err, DomainError::Invalid(e) if e.fields().contains_key("reply_to")));
         }
+    }
+
+    #[test]
+    fn an_edit_is_refused_on_a_tombstone_first_then_in_a_closed_room() {
+        let facts = |deleted, closed| EditFacts { deleted, closed }.ensure();
+        assert_eq!(facts(false, false), Ok(()));
+        assert_eq!(facts(true, true), Err(DomainError::MessageDeleted));
+        assert_eq!(facts(false, true), Err(DomainError::ClosedRoomIsReadOnly));
     }
 }

@@ -3,13 +3,11 @@
 //! batches, oldest first, and retried until the destination takes it — so nothing is lost when a
 //! receiver is down or the server restarts.
 //!
-//! The domain says what an outbox entry is, which room changes become which events, and how long
-//! a failed delivery waits. The realtime adapter renders the events (Pusher's webhook shapes),
+//! The domain says what an outbox entry is and how long a failed delivery waits; which events a
+//! change produces is `change_events`'s answer, the same for webhooks and live delivery. The realtime adapter renders the events (Pusher's webhook shapes),
 //! persistence keeps the outbox, and the `deliver_webhooks` use case moves it.
 
 use std::time::Duration;
-
-use crate::{Conversation, UserId};
 
 /// One event as a receiver gets it: `json` is the rendered object (one element of a batch's
 /// `events`), `channel` the channel it is about.
@@ -65,60 +63,6 @@ pub const LAST_RETRY: Duration = Duration::from_secs(300);
 pub fn retry_delay(failures: u32, longest: Duration) -> Duration {
     let doublings = failures.saturating_sub(1).min(16);
     FIRST_RETRY.saturating_mul(1 << doublings).min(longest)
-}
-
-/// What a room change did to its people, read from the room before and after: who joined, who
-/// left or was taken out (and whether banned), and whether it closed. Webhook events are told
-/// from this inside the transaction that stored the change.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RoomDifference {
-    /// In the order they joined.
-    pub added: Vec<UserId>,
-    /// Out of the room (left, removed or banned), with whether this change banned them. A ban
-    /// of someone who was not in the room is here too (banned, never a participant).
-    pub removed: Vec<(UserId, bool)>,
-    pub closed: bool,
-}
-
-impl RoomDifference {
-    pub fn between(before: &Conversation, after: &Conversation) -> Self {
-        let added = after
-            .participants
-            .iter()
-            .map(|p| p.user_id)
-            .filter(|user| !before.is_participant(*user))
-            .collect();
-        let newly_banned = |user: UserId| after.is_banned(user) && !before.is_banned(user);
-        let mut removed: Vec<(UserId, bool)> = before
-            .participants
-            .iter()
-            .map(|p| p.user_id)
-            .filter(|user| !after.is_participant(*user))
-            .map(|user| (user, newly_banned(user)))
-            .collect();
-        for user in &after.banned {
-            if newly_banned(*user) && !removed.iter().any(|(gone, _)| gone == user) {
-                removed.push((*user, true));
-            }
-        }
-        Self {
-            added,
-            removed,
-            closed: before.closed_at.is_none() && after.closed_at.is_some(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && !self.closed
-    }
-
-    /// Everyone the difference names.
-    pub fn users(&self) -> impl Iterator<Item = UserId> + '_ {
-        self.added
-            .iter()
-            .copied()
-            .chain(self.removed.iter().map(|(user, _)| *user))
-    }
 }
 
 #[cfg(test)]

@@ -11,11 +11,12 @@ impl Confab {
         id: ConversationId,
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
-        let (room, banned) = self.load_with_target(id, caller.user, target).await?;
+        let room = self.load_with_target(id, caller.user, target).await?;
         let actor = caller.user;
-        self.change_conversation(room, move |room| room.ban(actor, target))
+        let (change, _) = self
+            .change_conversation(room, move |room| room.ban(actor, target))
             .await?;
-        self.announce_departure(caller, id, banned, true).await;
+        self.announce_departure(caller, id, change, target).await;
         self.overview_for(id, caller.user).await
     }
 }
@@ -42,12 +43,13 @@ mod tests {
             .expect_modify()
             .times(1)
             .returning(|_, decide| {
-                let room = decided(group_room(), decide)?;
+                let change = decided(group_room(), decide)?;
+                let room = &change.room;
                 assert!(
                     !room.is_participant(UserId(2)) && room.is_banned(UserId(2)),
                     "{room:?}"
                 );
-                Ok(room)
+                Ok(change)
             });
         expect_departure(&mut mocks, UserId(2), true);
         mocks

@@ -1,6 +1,6 @@
 //! Close room: no new messages or invites; history stays readable.
 
-use confab_domain::{ConversationId, ConversationOverview, DomainError, RealtimeEvent};
+use confab_domain::{ConversationId, ConversationOverview, DomainError};
 
 use crate::{Caller, Confab};
 
@@ -13,25 +13,17 @@ impl Confab {
         let now = self.ports.clock.now();
         let room = self.load_visible(id, caller.user).await?;
         let actor = caller.user;
-        self.change_conversation(room, move |room| room.close(actor, now))
+        let (change, ()) = self
+            .change_conversation(room, move |room| room.close(actor, now))
             .await?;
-        let conversation = self.overview_for(id, caller.user).await?;
-        self.ports
-            .broadcaster
-            .publish(
-                RealtimeEvent::ConversationClosed {
-                    conversation: conversation.clone(),
-                },
-                caller.socket.clone(),
-            )
-            .await;
-        Ok(conversation)
+        self.publish_all(change.events, caller).await;
+        self.overview_for(id, caller.user).await
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::UserId;
+    use confab_domain::{RealtimeEvent, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, decided, group_room, now, overview};
@@ -48,9 +40,10 @@ mod tests {
             .expect_modify()
             .times(1)
             .returning(|_, decide| {
-                let room = decided(group_room(), decide)?;
+                let change = decided(group_room(), decide)?;
+                let room = &change.room;
                 assert!(room.closed_at == Some(now()), "{room:?}");
-                Ok(room)
+                Ok(change)
             });
         mocks
             .conversations

@@ -2,7 +2,7 @@
 //! keeps its place in the history.
 
 use confab_domain::message_changes::ensure_can_delete;
-use confab_domain::{ConversationId, DomainError, MessageId, RealtimeEvent};
+use confab_domain::{ConversationId, DomainError, MessageId};
 
 use crate::{Caller, Confab};
 
@@ -20,18 +20,8 @@ impl Confab {
         let message = self.message_in(id, message_id, caller).await?;
         ensure_can_delete(&room, &message.message, caller.user)?;
         let now = self.ports.clock.now();
-        if let Some(deleted_at) = self.ports.messages.delete(message_id, now).await? {
-            self.ports
-                .broadcaster
-                .publish(
-                    RealtimeEvent::MessageDeleted {
-                        conversation_id: id,
-                        message_id,
-                        deleted_at,
-                    },
-                    caller.socket.clone(),
-                )
-                .await;
+        if let Some(change) = self.ports.messages.delete(message_id, now).await? {
+            self.publish_all(change.events(), caller).await;
         }
         Ok(())
     }
@@ -39,7 +29,7 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::UserId;
+    use confab_domain::{RealtimeEvent, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, now, room_with_message_by};
@@ -53,7 +43,13 @@ mod tests {
             .expect_delete()
             .withf(|id, at| *id == MessageId(16) && *at == now())
             .times(1)
-            .returning(|_, at| Ok(Some(at)));
+            .returning(|id, at| {
+                Ok(Some(confab_domain::MessageChange::Deleted {
+                    conversation_id: ConversationId(1),
+                    message_id: id,
+                    deleted_at: at,
+                }))
+            });
         mocks
             .broadcaster
             .expect_publish()

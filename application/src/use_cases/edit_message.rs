@@ -1,9 +1,7 @@
 //! Edit message: the author changes what they wrote; everyone in the room sees the new text.
 
 use confab_domain::message_changes::ensure_can_edit;
-use confab_domain::{
-    ConversationId, DomainError, MessageBody, MessageId, MessageView, RealtimeEvent,
-};
+use confab_domain::{ConversationId, DomainError, MessageBody, MessageId, MessageView};
 
 use crate::{Caller, Confab};
 
@@ -23,18 +21,10 @@ impl Confab {
         let body =
             MessageBody::parse(body).map_err(|reason| DomainError::invalid("body", reason))?;
         let now = self.ports.clock.now();
-        self.ports.messages.edit(message_id, &body, now).await?;
-        let edited = self.message_in(id, message_id, caller).await?;
-        self.ports
-            .broadcaster
-            .publish(
-                RealtimeEvent::MessageUpdated {
-                    message: edited.clone(),
-                },
-                caller.socket.clone(),
-            )
-            .await;
-        Ok(edited)
+        let change = self.ports.messages.edit(message_id, &body, now).await?;
+        self.publish_all(change.events(), caller).await;
+        // The caller's own view (their `me` on each reaction), for the response.
+        self.message_in(id, message_id, caller).await
     }
 
     /// The message `message_id` of conversation `id`, as the caller sees it.
@@ -54,10 +44,10 @@ impl Confab {
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::UserId;
+    use confab_domain::{RealtimeEvent, UserId};
 
     use super::*;
-    use crate::test_support::{Mocks, group_room, now, room_with_message_by};
+    use crate::test_support::{Mocks, group_room, message_by, now, room_with_message_by};
 
     #[tokio::test]
     async fn the_author_edits_and_the_room_is_told() {
@@ -68,7 +58,7 @@ mod tests {
             .expect_edit()
             .withf(|id, body, at| *id == MessageId(16) && body.as_str() == "fixed" && *at == now())
             .times(1)
-            .returning(|_, _, _| Ok(()));
+            .returning(|_, _, _| Ok(confab_domain::MessageChange::Edited(message_by(2))));
         mocks
             .broadcaster
             .expect_publish()

@@ -1,6 +1,6 @@
 //! Invite users: add people to a group room.
 
-use confab_domain::{ConversationId, ConversationOverview, DomainError, RealtimeEvent, UserId};
+use confab_domain::{ConversationId, ConversationOverview, DomainError, UserId};
 
 use crate::{Caller, Confab};
 
@@ -18,34 +18,18 @@ impl Confab {
         let room = self.load_visible(id, caller.user).await?;
         self.ensure_users_exist(&users).await?;
         let (actor, invited) = (caller.user, users.clone());
-        let (_, added) = self
+        let (change, _) = self
             .change_conversation(room, move |room| room.invite(actor, &invited))
             .await?;
-        let conversation = self.overview_for(id, caller.user).await?;
-        if !added.is_empty() {
-            let added = conversation
-                .participants
-                .iter()
-                .filter(|p| added.contains(&p.id))
-                .cloned()
-                .collect();
-            self.ports
-                .broadcaster
-                .publish(
-                    RealtimeEvent::ParticipantsAdded {
-                        conversation: conversation.clone(),
-                        added,
-                    },
-                    caller.socket.clone(),
-                )
-                .await;
-        }
-        Ok(conversation)
+        self.publish_all(change.events, caller).await;
+        self.overview_for(id, caller.user).await
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use confab_domain::RealtimeEvent;
+
     use super::*;
     use crate::test_support::{Mocks, decided, group_room, overview, summaries};
 
@@ -73,9 +57,10 @@ mod tests {
             .expect_modify()
             .times(1)
             .returning(|_, decide| {
-                let room = decided(group_room(), decide)?;
+                let change = decided(group_room(), decide)?;
+                let room = &change.room;
                 assert!(room.is_participant(UserId(5)), "{room:?}");
-                Ok(room)
+                Ok(change)
             });
         mocks
             .broadcaster

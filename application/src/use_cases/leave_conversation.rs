@@ -10,11 +10,12 @@ impl Confab {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<(), DomainError> {
-        let (room, me) = self.load_with_target(id, caller.user, caller.user).await?;
+        let room = self.load_with_target(id, caller.user, caller.user).await?;
         let user = caller.user;
-        self.change_conversation(room, move |room| room.leave(user))
+        let (change, ()) = self
+            .change_conversation(room, move |room| room.leave(user))
             .await?;
-        self.announce_departure(caller, id, me, false).await;
+        self.announce_departure(caller, id, change, user).await;
         Ok(())
     }
 }
@@ -42,9 +43,10 @@ mod tests {
             .expect_modify()
             .times(1)
             .returning(|_, decide| {
-                let room = decided(group_room(), decide)?;
+                let change = decided(group_room(), decide)?;
+                let room = &change.room;
                 assert!(!room.is_participant(UserId(2)), "{room:?}");
-                Ok(room)
+                Ok(change)
             });
         expect_departure(&mut mocks, UserId(2), false);
         mocks

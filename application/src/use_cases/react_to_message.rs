@@ -1,10 +1,7 @@
 //! React to message: add or take back an emoji; everyone in the room sees the new tally.
 
 use confab_domain::message_changes::ensure_can_react;
-use confab_domain::{
-    ConversationId, DomainError, Emoji, MessageId, MessageView, ReactionAction, ReactionCount,
-    RealtimeEvent,
-};
+use confab_domain::{ConversationId, DomainError, Emoji, MessageId, MessageView, ReactionAction};
 
 use crate::{Caller, Confab};
 
@@ -25,44 +22,23 @@ impl Confab {
         let emoji = Emoji::parse(emoji).map_err(|reason| DomainError::invalid("emoji", reason))?;
         ensure_can_react(&room, &message.message, caller.user)?;
         let now = self.ports.clock.now();
-        let changed = self
+        let change = self
             .ports
             .messages
             .react(message_id, caller.user, &emoji, action, now)
             .await?;
-        if !changed {
+        let Some(change) = change else {
             return Ok(message);
-        }
-        let reacted = self.message_in(id, message_id, caller).await?;
-        let tally = reacted
-            .reactions
-            .iter()
-            .map(|r| ReactionCount {
-                me: false,
-                ..r.clone()
-            })
-            .collect();
-        self.ports
-            .broadcaster
-            .publish(
-                RealtimeEvent::MessageReacted {
-                    conversation_id: id,
-                    message_id,
-                    emoji,
-                    user_id: caller.user,
-                    action,
-                    reactions: tally,
-                },
-                caller.socket.clone(),
-            )
-            .await;
-        Ok(reacted)
+        };
+        self.publish_all(change.events(), caller).await;
+        // The caller's own view (their `me` on each reaction), for the response.
+        self.message_in(id, message_id, caller).await
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use confab_domain::UserId;
+    use confab_domain::{ReactionCount, RealtimeEvent, UserId};
 
     use super::*;
     use crate::test_support::{Mocks, group_room, message_by};
@@ -98,7 +74,20 @@ mod tests {
                     && *action == ReactionAction::Added
             })
             .times(1)
-            .returning(|_, _, _, _, _| Ok(true));
+            .returning(move |id, user_id, emoji, action, _| {
+                Ok(Some(confab_domain::MessageChange::Reacted {
+                    conversation_id: ConversationId(1),
+                    message_id: id,
+                    emoji: emoji.clone(),
+                    user_id,
+                    action,
+                    reactions: vec![ReactionCount {
+                        emoji: "👍".into(),
+                        count: 2,
+                        me: true,
+                    }],
+                }))
+            });
         mocks
             .broadcaster
             .expect_publish()
@@ -130,7 +119,7 @@ mod tests {
         mocks
             .messages
             .expect_react()
-            .returning(|_, _, _, _, _| Ok(false));
+            .returning(|_, _, _, _, _| Ok(None));
         mocks.broadcaster.expect_publish().never();
         mocks
             .build()

@@ -1,6 +1,6 @@
 //! Remove participant: take someone out of a group room; they may be invited again.
 
-use confab_domain::{ConversationId, ConversationOverview, DomainError, RealtimeEvent, UserId};
+use confab_domain::{ConversationId, ConversationOverview, DomainError, UserId};
 
 use crate::{Caller, Confab};
 
@@ -11,53 +11,41 @@ impl Confab {
         id: ConversationId,
         target: UserId,
     ) -> Result<ConversationOverview, DomainError> {
-        let (room, removed) = self.load_with_target(id, caller.user, target).await?;
+        let room = self.load_with_target(id, caller.user, target).await?;
         let actor = caller.user;
-        self.change_conversation(room, move |room| room.remove(actor, target))
+        let (change, ()) = self
+            .change_conversation(room, move |room| room.remove(actor, target))
             .await?;
-        self.announce_departure(caller, id, removed, false).await;
+        self.announce_departure(caller, id, change, target).await;
         self.overview_for(id, caller.user).await
     }
 
-    /// The room `caller` acts on, and `{id, name}` of the user acted on (for the departure
-    /// event); a room the caller cannot see, or a user that does not exist, is a 404.
+    /// The room `caller` acts on; a room the caller cannot see, or a user acted on who does not
+    /// exist, is a 404.
     pub(crate) async fn load_with_target(
         &self,
         id: ConversationId,
         caller: UserId,
         target: UserId,
-    ) -> Result<(confab_domain::Conversation, confab_domain::UserSummary), DomainError> {
+    ) -> Result<confab_domain::Conversation, DomainError> {
         let room = self.load_visible(id, caller).await?;
-        let target = self
-            .ports
-            .users
-            .find_summaries(&[target])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::UserNotFound)?;
-        Ok((room, target))
+        if self.ports.users.find_summaries(&[target]).await?.is_empty() {
+            return Err(DomainError::UserNotFound);
+        }
+        Ok(room)
     }
 
+    /// Tells the room who went (the change's `participant.removed`), then ends `user`'s live
+    /// subscriptions to it.
     pub(crate) async fn announce_departure(
         &self,
         caller: &Caller,
         id: ConversationId,
-        user: confab_domain::UserSummary,
-        banned: bool,
+        change: confab_domain::RoomChange,
+        user: UserId,
     ) {
-        self.ports
-            .broadcaster
-            .publish(
-                RealtimeEvent::ParticipantRemoved {
-                    conversation_id: id,
-                    user: user.clone(),
-                    banned,
-                },
-                caller.socket.clone(),
-            )
-            .await;
-        self.ports.broadcaster.revoke(user.id, id).await;
+        self.publish_all(change.events, caller).await;
+        self.ports.broadcaster.revoke(user, id).await;
     }
 }
 
@@ -82,12 +70,13 @@ mod tests {
             .expect_modify()
             .times(1)
             .returning(|_, decide| {
-                let room = decided(group_room(), decide)?;
+                let change = decided(group_room(), decide)?;
+                let room = &change.room;
                 assert!(
                     !room.is_participant(UserId(2)) && !room.is_banned(UserId(2)),
                     "{room:?}"
                 );
-                Ok(room)
+                Ok(change)
             });
         expect_departure(&mut mocks, UserId(2), false);
         mocks

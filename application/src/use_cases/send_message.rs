@@ -2,8 +2,8 @@
 //! `client_id`) returns that message and stores and delivers nothing.
 
 use confab_domain::{
-    Appended, ClientId, ConversationId, DomainError, MessageBody, MessageId, MessageView,
-    NewMessage, RealtimeEvent, ValidationErrors,
+    Appended, ClientId, ConversationId, DomainError, MessageBody, MessageChange, MessageId,
+    MessageView, NewMessage, ValidationErrors,
 };
 
 use crate::{Caller, Confab};
@@ -91,14 +91,7 @@ impl Confab {
                 });
             }
         };
-        self.ports
-            .broadcaster
-            .publish(
-                RealtimeEvent::MessageSent {
-                    message: message.clone(),
-                },
-                caller.socket.clone(),
-            )
+        self.publish_all(MessageChange::Sent(message.clone()).events(), caller)
             .await;
         Ok(Sent {
             message,
@@ -110,7 +103,7 @@ impl Confab {
 #[cfg(test)]
 mod tests {
     use confab_domain::ports::SocketId;
-    use confab_domain::{Message, UserId, UserSummary};
+    use confab_domain::{Message, RealtimeEvent, UserId, UserSummary};
 
     use super::*;
     use crate::test_support::{Mocks, group_room, now};

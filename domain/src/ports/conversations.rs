@@ -1,7 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    Conversation, ConversationId, ConversationOverview, DomainError, NewConversation, UserId,
+    Conversation, ConversationId, ConversationOverview, DomainError, NewConversation, RoomChange,
+    UserId,
 };
 
 /// A decision on a room, applied by [`ConversationRepository::modify`] to the stored aggregate
@@ -73,7 +74,10 @@ pub trait ConversationRepository: Send + Sync {
     /// fails for having raced another. A decision that changes nothing writes nothing. Members who
     /// stay keep their read positions; new ones start at
     /// [`ReadPosition::joined`](crate::ReadPosition::joined) with the messages they wrote in the
-    /// room before (invited back after leaving). Returns the stored result.
+    /// room before (invited back after leaving). Returns the stored room and the events the change
+    /// tells — [`RoomDifference::between`](crate::RoomDifference::between) the room before and
+    /// after, [`events`](crate::RoomDifference::events) with the names of its people — which are
+    /// stored in the webhook outbox in the same transaction.
     ///
     /// # Errors
     /// `ConversationNotFound` when there is no such conversation; what `decide` returns (nothing
@@ -82,7 +86,7 @@ pub trait ConversationRepository: Send + Sync {
         &self,
         id: ConversationId,
         decide: Box<dyn Decide>,
-    ) -> Result<Conversation, DomainError>;
+    ) -> Result<RoomChange, DomainError>;
 
     /// Moves `user`'s read position forward to the message numbered `up_to` (never backward), as
     /// [`ReadPosition::advance`](crate::ReadPosition::advance) does.

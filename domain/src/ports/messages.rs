@@ -1,9 +1,9 @@
 use async_trait::async_trait;
 
 use crate::{
-    Appended, ConversationId, Cursor, DomainError, Emoji, Message, MessageBody, MessageId,
-    MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery, SearchScope, Slice,
-    Timestamp, UserId,
+    Appended, ConversationId, Cursor, DomainError, Emoji, Message, MessageBody, MessageChange,
+    MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery,
+    SearchScope, Slice, Timestamp, UserId,
 };
 
 /// Where messages live.
@@ -73,30 +73,40 @@ pub trait MessageRepository: Send + Sync {
         viewer: UserId,
     ) -> Result<Option<MessageView>, DomainError>;
 
-    /// Replaces the body and sets `edited_at` — only if, when written, the message is still not
-    /// deleted and its room still open (the use case checked the rule on what it read).
+    /// Replaces the body and sets `edited_at`, with the message locked: the
+    /// [`EditFacts`](crate::message_changes::EditFacts) are read under the lock and the domain
+    /// decides (the use case checked the author on what it read). Returns the change — the message
+    /// as the edit left it, as everyone sees it — whose events are stored in the webhook outbox in
+    /// the same transaction.
     ///
     /// # Errors
-    /// `MessageDeleted` or `ClosedRoomIsReadOnly` when that changed meanwhile; `Internal` otherwise.
+    /// What [`EditFacts::ensure`](crate::message_changes::EditFacts::ensure) says when the message
+    /// was deleted or its room closed meanwhile (nothing is written); `MessageNotFound` when it is
+    /// gone; `Internal` otherwise.
     async fn edit(
         &self,
         id: MessageId,
         body: &MessageBody,
         at: Timestamp,
-    ) -> Result<(), DomainError>;
+    ) -> Result<MessageChange, DomainError>;
 
     /// Turns the message into its tombstone ([`Message::into_tombstone`]) and removes its
-    /// reactions, in one transaction. Returns when it was deleted: `Some` the first time, `None`
-    /// when it already was a tombstone (nothing changes).
+    /// reactions, in one transaction with the change's events in the webhook outbox. Returns the
+    /// change the first time, `None` when it already was a tombstone (nothing changes).
     ///
     /// # Errors
     /// `Internal` only.
-    async fn delete(&self, id: MessageId, at: Timestamp) -> Result<Option<Timestamp>, DomainError>;
+    async fn delete(
+        &self,
+        id: MessageId,
+        at: Timestamp,
+    ) -> Result<Option<MessageChange>, DomainError>;
 
     /// Adds or takes back `user`'s `emoji` on the message, with the message locked, so the limit
     /// of [`reaction::ensure_room_for`](crate::reaction::ensure_room_for) holds under concurrent
-    /// reactions. Returns whether anything changed (adding twice, or taking back what is not
-    /// there, changes nothing).
+    /// reactions. Returns the change (with the new tally, as everyone sees it; its events stored
+    /// in the webhook outbox in the same transaction), or `None` when nothing changed (adding
+    /// twice, or taking back what is not there).
     ///
     /// # Errors
     /// `MessageDeleted` when it is a tombstone, `TooManyReactions`; `Internal` otherwise.
@@ -107,7 +117,7 @@ pub trait MessageRepository: Send + Sync {
         emoji: &Emoji,
         action: ReactionAction,
         at: Timestamp,
-    ) -> Result<bool, DomainError>;
+    ) -> Result<Option<MessageChange>, DomainError>;
 
     /// Messages of `scope` containing every word of `query`, newest first, one page of them with
     /// the number of matches. Uses the database's full-text index (SQLite FTS5, PostgreSQL

@@ -2,14 +2,14 @@
 //! positions, and the per-viewer overviews. The aggregate's rows
 //! are read and written in `room_state`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_domain::ports::{ConversationRepository, Decide, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError,
-    NewConversation, Participant, UserId,
+    NewConversation, Participant, RoomChange, RoomDifference, UserId,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -17,8 +17,9 @@ use sea_orm::{
     Set, Statement, TransactionTrait,
 };
 
+use super::batch_statements::user_names;
 use super::webhook_outbox::Webhooks;
-use super::{is_unique_violation, overviews, room_events, room_state, to_db};
+use super::{is_unique_violation, overviews, room_state, to_db};
 use crate::entities::conversations;
 use crate::entities::conversations::direct_key;
 use crate::error::internal;
@@ -153,7 +154,7 @@ impl ConversationRepository for SeaConversationRepository {
         &self,
         id: ConversationId,
         mut decide: Box<dyn Decide>,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<RoomChange, DomainError> {
         let txn = self.db.begin().await.map_err(internal)?;
         let locked = room_state::lock_rooms(&txn, &BTreeSet::from([id.get()])).await?;
         let stored = if locked.is_empty() {
@@ -172,7 +173,10 @@ impl ConversationRepository for SeaConversationRepository {
         }
         if room == before {
             txn.rollback().await.map_err(internal)?;
-            return Ok(room);
+            return Ok(RoomChange {
+                room,
+                events: Vec::new(),
+            });
         }
         conversations::Entity::update_many()
             .col_expr(
@@ -186,13 +190,19 @@ impl ConversationRepository for SeaConversationRepository {
             .map_err(internal)?;
         room_state::sync_participants(&txn, &before, &room).await?;
         room_state::sync_bans(&txn, &before, &room).await?;
-        if self.webhooks.are_on() {
-            let events = room_events::room_events(&txn, &before, &room).await?;
-            self.webhooks.record(&txn, &events).await?;
-        }
+        // The domain says which events the change tells; they go to the outbox here and back to
+        // the use case, which publishes the same values.
+        let difference = RoomDifference::between(&before, &room);
+        let events = if difference.is_empty() {
+            Vec::new()
+        } else {
+            let names = people_named(&txn, &difference.people(&room)).await?;
+            difference.events(&room, &names)
+        };
+        self.webhooks.record(&txn, &events).await?;
         txn.commit().await.map_err(internal)?;
         room.version += 1;
-        Ok(room)
+        Ok(RoomChange { room, events })
     }
 
     /// One statement; "never backward" is in its `WHERE`, so a late request from another tab
@@ -214,4 +224,17 @@ impl ConversationRepository for SeaConversationRepository {
             .map_err(internal)?;
         Ok(())
     }
+}
+
+/// The names of `people` (one statement), for the events of a room change.
+async fn people_named(
+    db: &impl ConnectionTrait,
+    people: &BTreeSet<UserId>,
+) -> Result<BTreeMap<UserId, String>, DomainError> {
+    let ids = people.iter().map(|user| user.get()).collect();
+    let names = user_names(db, db.get_database_backend(), &ids).await?;
+    Ok(names
+        .into_iter()
+        .map(|(id, name)| (UserId(id), name))
+        .collect())
 }

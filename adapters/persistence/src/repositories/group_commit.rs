@@ -24,7 +24,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::message_changes::ensure_can_reply_to;
-use confab_domain::{Appended, DomainError, MessageId, NewMessage, PostingFacts, RealtimeEvent};
+use confab_domain::{
+    Appended, DomainError, MessageChange, MessageId, NewMessage, PostingFacts, RealtimeEvent,
+};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
@@ -210,11 +212,10 @@ async fn commit(
         let sent: Vec<RealtimeEvent> = outcomes
             .iter()
             .filter_map(|outcome| match outcome {
-                Ok(Appended::New(view)) => Some(RealtimeEvent::MessageSent {
-                    message: view.clone(),
-                }),
+                Ok(Appended::New(view)) => Some(MessageChange::Sent(view.clone()).events()),
                 _ => None,
             })
+            .flatten()
             .collect();
         webhooks.record(&txn, &sent).await?;
     }

@@ -1,10 +1,13 @@
 //! Changes to a message after it was sent: edit, delete (into a tombstone) and reactions. Each is
-//! one short transaction on the message's row, whatever the history's size; with webhooks on,
-//! the event telling the change is stored in that transaction too.
+//! one short transaction on the message's row, whatever the history's size, that returns the
+//! change as stored; the events the domain says it tells (`MessageChange::events`) are stored in
+//! the webhook outbox in that transaction too.
 
+use confab_domain::message_changes::EditFacts;
 use confab_domain::reaction::ensure_room_for;
 use confab_domain::{
-    DomainError, Emoji, MessageBody, MessageId, ReactionAction, RealtimeEvent, Timestamp, UserId,
+    ConversationId, DomainError, Emoji, MessageBody, MessageChange, MessageId, ReactionAction,
+    Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
@@ -26,74 +29,89 @@ struct State {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct Room {
+    conversation_id: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct Present {
     emoji: String,
 }
 
-/// One `UPDATE`, conditional on the message still being live and its room open; when it changes
-/// nothing, one more read says which of the two stopped it. With webhooks on, the update and its
-/// `message.updated` (the message as the update left it) are one transaction.
+/// With the message locked (a deletion, a reaction or another edit waits) and, on PostgreSQL, its
+/// room held against a close, the edit rule's facts are read and the domain decides; then the
+/// update, and the message as the edit left it (as everyone sees it), whose `message.updated` is
+/// stored in the outbox in the same transaction.
 pub(super) async fn edit(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
     id: MessageId,
     body: &MessageBody,
     at: Timestamp,
-) -> Result<(), DomainError> {
-    if !webhooks.are_on() {
-        return edit_in(db, id, body, at).await;
-    }
+) -> Result<MessageChange, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
-    if let Err(refused) = edit_in(&txn, id, body, at).await {
+    let decided = match edit_facts(&txn, id).await {
+        Ok(Some(facts)) => facts.ensure(),
+        Ok(None) => Err(DomainError::MessageNotFound),
+        Err(error) => Err(error),
+    };
+    if let Err(refused) = decided {
         txn.rollback().await.map_err(internal)?;
         return Err(refused);
     }
-    if let Some(message) = view_of(&txn, id, NO_VIEWER).await? {
-        webhooks
-            .record(&txn, &[RealtimeEvent::MessageUpdated { message }])
-            .await?;
-    }
-    txn.commit().await.map_err(internal)
+    txn.execute_raw(statement(
+        &txn,
+        "UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3",
+        vec![body.as_str().into(), at.into(), id.get().into()],
+    ))
+    .await
+    .map_err(internal)?;
+    let message = view_of(&txn, id, NO_VIEWER)
+        .await?
+        .ok_or(DomainError::MessageNotFound)?;
+    let change = MessageChange::Edited(message);
+    webhooks.record(&txn, &change.events()).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(change)
 }
 
-async fn edit_in(
-    db: &impl ConnectionTrait,
+/// What the edit rule reads, with the message locked: on PostgreSQL `FOR UPDATE` of the message
+/// and `FOR SHARE` of its room (a close waits, as it waits for a send); on SQLite a no-op `UPDATE`
+/// first, which takes the database's write lock. `None` when there is no such message.
+async fn edit_facts(
+    txn: &DatabaseTransaction,
     id: MessageId,
-    body: &MessageBody,
-    at: Timestamp,
-) -> Result<(), DomainError> {
-    let updated = db
-        .execute_raw(statement(
-            db,
-            "UPDATE messages SET body = $1, edited_at = $2 \
-             WHERE id = $3 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM conversations c \
-                   WHERE c.id = messages.conversation_id AND c.closed_at IS NULL)",
-            vec![body.as_str().into(), at.into(), id.get().into()],
+) -> Result<Option<EditFacts>, DomainError> {
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
+    if !postgres {
+        txn.execute_raw(statement(
+            txn,
+            "UPDATE messages SET seq = seq WHERE id = $1",
+            vec![id.get().into()],
         ))
         .await
         .map_err(internal)?;
-    if updated.rows_affected() == 1 {
-        return Ok(());
     }
+    let lock = if postgres {
+        " FOR UPDATE OF m FOR SHARE OF c"
+    } else {
+        ""
+    };
     let state = State::find_by_statement(statement(
-        db,
-        "SELECT m.deleted_at, c.closed_at FROM messages m \
-         JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1",
+        txn,
+        &format!(
+            "SELECT m.deleted_at, c.closed_at FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1{lock}"
+        ),
         vec![id.get().into()],
     ))
-    .one(db)
+    .one(txn)
     .await
     .map_err(internal)?;
-    Err(match state {
-        Some(State {
-            deleted_at: Some(_),
-            ..
-        }) => DomainError::MessageDeleted,
-        Some(State {
-            closed_at: Some(_), ..
-        }) => DomainError::ClosedRoomIsReadOnly,
-        _ => DomainError::MessageNotFound,
-    })
+    Ok(state.map(|state| EditFacts {
+        deleted: state.deleted_at.is_some(),
+        closed: state.closed_at.is_some(),
+    }))
 }
 
 /// The tombstone and the end of its reactions, in one transaction; `None` when it already was one.
@@ -102,20 +120,21 @@ pub(super) async fn delete(
     webhooks: &Webhooks,
     id: MessageId,
     at: Timestamp,
-) -> Result<Option<Timestamp>, DomainError> {
+) -> Result<Option<MessageChange>, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
-    let updated = txn
-        .execute_raw(statement(
-            &txn,
-            "UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
-            vec![at.into(), id.get().into()],
-        ))
-        .await
-        .map_err(internal)?;
-    if updated.rows_affected() == 0 {
+    let deleted = Room::find_by_statement(statement(
+        &txn,
+        "UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL \
+         RETURNING conversation_id",
+        vec![at.into(), id.get().into()],
+    ))
+    .one(&txn)
+    .await
+    .map_err(internal)?;
+    let Some(Room { conversation_id }) = deleted else {
         txn.rollback().await.map_err(internal)?;
         return Ok(None);
-    }
+    };
     txn.execute_raw(statement(
         &txn,
         "DELETE FROM message_reactions WHERE message_id = $1",
@@ -123,18 +142,14 @@ pub(super) async fn delete(
     ))
     .await
     .map_err(internal)?;
-    if webhooks.are_on()
-        && let Some(message) = view_of(&txn, id, NO_VIEWER).await?
-    {
-        let deleted = RealtimeEvent::MessageDeleted {
-            conversation_id: message.message.conversation_id,
-            message_id: id,
-            deleted_at: at,
-        };
-        webhooks.record(&txn, &[deleted]).await?;
-    }
+    let change = MessageChange::Deleted {
+        conversation_id: ConversationId(conversation_id),
+        message_id: id,
+        deleted_at: at,
+    };
+    webhooks.record(&txn, &change.events()).await?;
     txn.commit().await.map_err(internal)?;
-    Ok(Some(at))
+    Ok(Some(change))
 }
 
 /// With the message locked (so a deletion or another reaction waits): whether it is live, the
@@ -147,7 +162,7 @@ pub(super) async fn react(
     emoji: &Emoji,
     action: ReactionAction,
     at: Timestamp,
-) -> Result<bool, DomainError> {
+) -> Result<Option<MessageChange>, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
     if !lock_live(&txn, id).await? {
         txn.rollback().await.map_err(internal)?;
@@ -193,22 +208,24 @@ pub(super) async fn react(
             .map_err(internal)?
             .rows_affected(),
     };
-    if changed > 0
-        && webhooks.are_on()
-        && let Some(message) = view_of(&txn, id, NO_VIEWER).await?
-    {
-        let reacted = RealtimeEvent::MessageReacted {
-            conversation_id: message.message.conversation_id,
-            message_id: id,
-            emoji: emoji.clone(),
-            user_id: user,
-            action,
-            reactions: message.reactions,
-        };
-        webhooks.record(&txn, &[reacted]).await?;
+    if changed == 0 {
+        txn.rollback().await.map_err(internal)?;
+        return Ok(None);
     }
+    let message = view_of(&txn, id, NO_VIEWER)
+        .await?
+        .ok_or(DomainError::MessageNotFound)?;
+    let change = MessageChange::Reacted {
+        conversation_id: message.message.conversation_id,
+        message_id: id,
+        emoji: emoji.clone(),
+        user_id: user,
+        action,
+        reactions: message.reactions,
+    };
+    webhooks.record(&txn, &change.events()).await?;
     txn.commit().await.map_err(internal)?;
-    Ok(changed > 0)
+    Ok(Some(change))
 }
 
 /// Locks the message's row if it is not a tombstone: `SELECT … FOR UPDATE` on PostgreSQL; on

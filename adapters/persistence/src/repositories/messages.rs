@@ -10,8 +10,8 @@ use std::sync::Arc;
 use confab_domain::ports::{MessageRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Message, MessageBody,
-    MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery,
-    SearchScope, Slice, Timestamp, UserId,
+    MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
+    SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
@@ -252,11 +252,15 @@ impl MessageRepository for SeaMessageRepository {
         id: MessageId,
         body: &MessageBody,
         at: Timestamp,
-    ) -> Result<(), DomainError> {
+    ) -> Result<MessageChange, DomainError> {
         message_changes::edit(&self.db, &self.webhooks, id, body, at).await
     }
 
-    async fn delete(&self, id: MessageId, at: Timestamp) -> Result<Option<Timestamp>, DomainError> {
+    async fn delete(
+        &self,
+        id: MessageId,
+        at: Timestamp,
+    ) -> Result<Option<MessageChange>, DomainError> {
         message_changes::delete(&self.db, &self.webhooks, id, at).await
     }
 
@@ -267,7 +271,7 @@ impl MessageRepository for SeaMessageRepository {
         emoji: &Emoji,
         action: ReactionAction,
         at: Timestamp,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Option<MessageChange>, DomainError> {
         message_changes::react(&self.db, &self.webhooks, id, user, emoji, action, at).await
     }
 

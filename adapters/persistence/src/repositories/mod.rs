@@ -10,7 +10,6 @@ mod message_rows;
 mod message_search;
 mod messages;
 mod overviews;
-mod room_events;
 mod room_state;
 mod session_reads;
 mod sessions;

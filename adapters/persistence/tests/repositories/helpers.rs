@@ -285,6 +285,7 @@ impl TestContext {
             )
             .await
             .expect("the change is allowed")
+            .room
     }
 
     /// The stored state of a conversation.

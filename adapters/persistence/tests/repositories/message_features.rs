@@ -3,8 +3,8 @@
 
 use confab_domain::ports::{ConversationRepository, MessageRepository};
 use confab_domain::{
-    Appended, ClientId, DomainError, Emoji, MessageBody, MessageId, MessageView, NewMessage,
-    PageRequest, ReactionAction, UserId,
+    Appended, ClientId, DomainError, Emoji, MessageBody, MessageChange, MessageId, MessageView,
+    NewMessage, PageRequest, ReactionAction, UserId,
 };
 
 use crate::helpers::{TestContext, at};
@@ -49,6 +49,7 @@ async fn react(
             at(20),
         )
         .await
+        .map(|change| change.is_some())
 }
 
 async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed(ctx: TestContext) {
@@ -96,7 +97,11 @@ async fn a_deleted_message_keeps_its_place_as_a_tombstone_without_reactions(ctx:
 
     assert_eq!(
         ctx.messages.delete(doomed.message.id, at(4)).await,
-        Ok(Some(at(4)))
+        Ok(Some(MessageChange::Deleted {
+            conversation_id: room.id,
+            message_id: doomed.message.id,
+            deleted_at: at(4)
+        }))
     );
     assert_eq!(
         ctx.messages.delete(doomed.message.id, at(5)).await,

@@ -79,7 +79,8 @@ async fn a_decision_that_changes_nothing_writes_nothing(ctx: TestContext) {
         )
         .await
         .unwrap();
-    assert_eq!(stored, room, "as it was");
+    assert_eq!(stored.room, room, "as it was");
+    assert!(stored.events.is_empty(), "{stored:?}");
     assert_eq!(
         ctx.reload(&room).await.version,
         room.version,

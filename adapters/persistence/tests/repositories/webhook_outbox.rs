@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use confab_domain::ports::{MessageRepository, WebhookOutbox, WebhookRenderer};
+use confab_domain::ports::{
+    ConversationRepository, MessageRepository, WebhookOutbox, WebhookRenderer,
+};
 use confab_domain::{
-    Claim, DomainError, Emoji, MessageBody, NewMessage, ReactionAction, RealtimeEvent, Timestamp,
-    WebhookBatch, WebhookEvent,
+    Claim, Conversation, DomainError, Emoji, MessageBody, NewMessage, ReactionAction,
+    RealtimeEvent, Timestamp, WebhookBatch, WebhookEvent,
 };
 use confab_persistence::{SeaConversationRepository, SeaMessageRepository, SeaWebhookOutbox};
 
@@ -80,6 +82,7 @@ each_backend!(
     a_failure_holds_the_queue_until_its_retry,
     recorded_events_are_queued_and_counted,
     concurrent_sends_each_store_their_event_once,
+    a_change_returns_the_very_events_it_stored,
 );
 
 async fn every_change_stores_its_events_in_order_for_each_destination(ctx: TestContext) {
@@ -99,7 +102,7 @@ async fn every_change_stores_its_events_in_order_for_each_destination(ctx: TestC
     let reacted = ctx
         .messages
         .react(id, bob.id, &thumbs, ReactionAction::Added, at(4));
-    assert!(reacted.await.unwrap());
+    assert!(reacted.await.unwrap().is_some());
     ctx.messages.delete(id, at(5)).await.unwrap();
     ctx.change(&room, move |r| r.invite(ann.id, &[cy.id])).await;
     ctx.change(&room, move |r| r.remove(ann.id, cy.id)).await;
@@ -288,4 +291,52 @@ async fn concurrent_sends_each_store_their_event_once(ctx: TestContext) {
         expected,
         "one each, in the room's order"
     );
+}
+
+/// The use case publishes what the repository returns; the outbox must hold the same values.
+async fn a_change_returns_the_very_events_it_stored(ctx: TestContext) {
+    let (ctx, outbox) = with_webhooks(ctx);
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cy = ctx.user("Cy").await;
+    let room = ctx.group(&ann, &[&bob], "Room", 0).await;
+    let sent = ctx.send(&room, &bob, "hello", 1).await;
+    let (actor, invited) = (ann.id, cy.id);
+    let invite = ctx
+        .conversations
+        .modify(
+            room.id,
+            Box::new(move |c: &mut Conversation| c.invite(actor, &[invited]).map(drop)),
+        )
+        .await
+        .unwrap();
+    let edit = ctx
+        .messages
+        .edit(
+            sent.message.id,
+            &MessageBody::parse("hello!").unwrap(),
+            at(2),
+        )
+        .await
+        .unwrap();
+    let deletion = ctx.messages.delete(sent.message.id, at(3)).await.unwrap();
+    let names = Names(Vec::new());
+    let told: Vec<String> = invite
+        .events
+        .iter()
+        .chain(&edit.events())
+        .chain(&deletion.expect("deleted").events())
+        .flat_map(|event| names.render(event))
+        .map(|event| event.json)
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "added:Cy",
+            "updated:hello!",
+            &format!("deleted:{}", sent.message.id)
+        ]
+    );
+    let stored = batch(&outbox, FIRST, "node-a").await.events;
+    assert_eq!(stored[1..], told, "after the send's own event");
 }

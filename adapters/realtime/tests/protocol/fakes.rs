@@ -8,8 +8,9 @@ use confab_application::{Confab, Ports};
 use confab_domain::ports::{ConversationRepository, Decide, MessageRepository};
 use confab_domain::{
     Appended, Conversation, ConversationId, ConversationOverview, Cursor, Direction, DomainError,
-    Emoji, Message, MessageBody, MessageId, MessageView, NewConversation, NewMessage, Page,
-    PageRequest, ReactionAction, SearchQuery, SearchScope, Slice, Timestamp, UserId,
+    Emoji, Message, MessageBody, MessageChange, MessageId, MessageView, NewConversation,
+    NewMessage, Page, PageRequest, ReactionAction, RoomChange, RoomDifference, SearchQuery,
+    SearchScope, Slice, Timestamp, UserId,
 };
 use confab_realtime::RealtimeConfig;
 use futures_util::{SinkExt, StreamExt};
@@ -113,7 +114,7 @@ impl ConversationRepository for Conversations {
         &self,
         id: ConversationId,
         mut decide: Box<dyn Decide>,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<RoomChange, DomainError> {
         let mut all = self.store.conversations.lock().unwrap();
         let slot = all
             .iter_mut()
@@ -121,8 +122,16 @@ impl ConversationRepository for Conversations {
             .ok_or(DomainError::ConversationNotFound)?;
         let mut room = slot.clone();
         decide.decide(&mut room)?;
+        let difference = RoomDifference::between(slot, &room);
+        let names = difference
+            .people(&room)
+            .into_iter()
+            .filter_map(|user| self.users.summary(user))
+            .map(|user| (user.id, user.name))
+            .collect();
+        let events = difference.events(&room, &names);
         *slot = room.clone();
-        Ok(room)
+        Ok(RoomChange { room, events })
     }
     async fn mark_read(&self, _: ConversationId, _: UserId, _: u64) -> Result<(), DomainError> {
         Ok(())
@@ -216,10 +225,19 @@ impl MessageRepository for Messages {
     ) -> Result<Option<MessageView>, DomainError> {
         unsupported()
     }
-    async fn edit(&self, _: MessageId, _: &MessageBody, _: Timestamp) -> Result<(), DomainError> {
+    async fn edit(
+        &self,
+        _: MessageId,
+        _: &MessageBody,
+        _: Timestamp,
+    ) -> Result<MessageChange, DomainError> {
         unsupported()
     }
-    async fn delete(&self, _: MessageId, _: Timestamp) -> Result<Option<Timestamp>, DomainError> {
+    async fn delete(
+        &self,
+        _: MessageId,
+        _: Timestamp,
+    ) -> Result<Option<MessageChange>, DomainError> {
         unsupported()
     }
     async fn react(
@@ -229,7 +247,7 @@ impl MessageRepository for Messages {
         _: &Emoji,
         _: ReactionAction,
         _: Timestamp,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Option<MessageChange>, DomainError> {
         unsupported()
     }
     async fn search(
