@@ -1,5 +1,5 @@
 //! What every WebSocket connection shares, whichever wire format it speaks (Pusher in
-//! `pusher_socket`, envelopes in `envelope_socket`): the socket's limits and buffers, the writer
+//! `pusher::socket`, envelopes in `envelope::socket`): the socket's limits and buffers, the writer
 //! task that drains its bounded queue (coalescing what is queued into one write), waiting for
 //! room before answering a request, the idle rule, the whisper/ping rate window, the goodbye,
 //! and the count of live socket tasks for shutdown.
@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::hub::{Hub, Kill, KillSwitch, Refusal, Wire};
-use crate::protocol::{self, Frame, codes};
+use crate::pusher::protocol::{self, Frame, codes};
 
 /// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
 pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -39,7 +39,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::config::RealtimeConfig;
-use crate::protocol::Frame;
+use crate::pusher::protocol::Frame;
 
 mod catch_up;
 mod kill;

@@ -9,30 +9,25 @@
 //! per user, slow sockets dropped instead of buffered without bound, and removed members cut off
 //! at once (live revocation).
 //!
-//! Layout: [`hub`] owns channels and subscribers; [`pusher_socket`] runs one Pusher connection and
-//! [`connection`] holds what it shares with envelope connections; [`protocol`] is
-//! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
-//! [`broadcaster`], with the message object [`message_json`] renders; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
-//! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection;
-//! [`scaling`] links several nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started
-//! at all on a single node; [`room_guard`] keeps a removal in force on a node that may have
-//! missed it.
+//! Layout, one room per concern (each room's module doc says what it depends on):
+//! [`hub`] owns channels and subscribers; [`pusher`] is everything that speaks Pusher (socket,
+//! wire format, events, signatures, channel auth, the Pusher REST API); [`envelope`] is the
+//! envelope protocol (its format, socket and catch-up); [`connection`] is what both sockets
+//! share (admission, the read-loop skeleton, the writer, idle pings); [`scaling`] links several
+//! nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started at all on a single node;
+//! [`webhooks`] tells Pusher's lifecycle and Confab's chat events. Beside them: [`config`] and
+//! [`broadcaster`] (the `Broadcaster` port), [`message_json`] (the message object events carry),
+//! [`room_guard`] (keeps a removal in force on a node that may have missed it).
 
 mod broadcaster;
 mod config;
 mod connection;
 mod envelope;
-mod envelope_socket;
-mod events;
-mod http_api;
 mod hub;
 mod message_json;
-mod protocol;
-mod pusher_socket;
+mod pusher;
 mod room_guard;
 mod scaling;
-mod signature;
-mod signer;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -48,7 +43,8 @@ pub use message_json::MessageJson;
 pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
-use crate::protocol::codes;
+use crate::pusher::protocol::codes;
+use crate::pusher::{rest_api, signer, socket as pusher_socket};
 use crate::room_guard::RoomGuard;
 use crate::scaling::{Cluster, Nodes};
 use crate::webhooks::Lifecycle;
@@ -203,7 +199,7 @@ impl Realtime {
         &self,
         app: Confab,
     ) -> impl poem::Endpoint<Output = poem::Response> + 'static {
-        get(envelope_socket::upgrade).data(envelope_socket::Door {
+        get(envelope::upgrade).data(envelope::Door {
             hub: self.hub.clone(),
             app,
             messages: self.messages.clone(),
@@ -214,29 +210,29 @@ impl Realtime {
         let prefix = self.hub.config.normalized_prefix();
         let apps = format!("{prefix}/apps/:app_id");
         Route::new()
-            .at("/up", get(http_api::health))
+            .at("/up", get(rest_api::health))
             .at(format!("{prefix}/app/:key"), get(pusher_socket::upgrade))
-            .at(format!("{apps}/events"), post(http_api::publish_event))
+            .at(format!("{apps}/events"), post(rest_api::publish_event))
             .at(
                 format!("{apps}/batch_events"),
-                post(http_api::publish_batch),
+                post(rest_api::publish_batch),
             )
-            .at(format!("{apps}/channels"), get(http_api::list_channels))
+            .at(format!("{apps}/channels"), get(rest_api::list_channels))
             .at(
                 format!("{apps}/channels/:channel"),
-                get(http_api::show_channel),
+                get(rest_api::show_channel),
             )
             .at(
                 format!("{apps}/channels/:channel/users"),
-                get(http_api::list_channel_users),
+                get(rest_api::list_channel_users),
             )
             .at(
                 format!("{apps}/connections"),
-                get(http_api::count_connections),
+                get(rest_api::count_connections),
             )
             .at(
                 format!("{apps}/users/:user_id/terminate_connections"),
-                post(http_api::terminate_user_connections),
+                post(rest_api::terminate_user_connections),
             )
     }
 

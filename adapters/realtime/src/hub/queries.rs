@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::state::ChannelState;
 use super::{ChannelInfo, Hub, Wire};
-use crate::protocol::ChannelKind;
+use crate::pusher::protocol::ChannelKind;
 
 impl Hub {
     /// Scaling: this node's counts for the HTTP API of the other nodes: connections, and

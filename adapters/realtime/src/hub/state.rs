@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::{
     Granted, Kill, KillSwitch, Member, Outbound, Replica, Snapshot, SubscribeError, Wire, catch_up,
 };
-use crate::protocol::Frame;
+use crate::pusher::protocol::Frame;
 use crate::webhooks::Lifecycle;
 
 pub(super) struct SocketEntry {

@@ -19,8 +19,8 @@ use crate::connection::{
     let_writer_finish, refuse_with, refused, room_for_request, websocket_config, write_loop,
 };
 use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, Wire};
-use crate::protocol::{self, ChannelKind, Frame, codes};
-use crate::signature;
+use crate::pusher::protocol::{self, ChannelKind, Frame, codes};
+use crate::pusher::signature;
 
 /// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.
 const GRANT_WAIT: Duration = Duration::from_millis(500);

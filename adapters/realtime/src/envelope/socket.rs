@@ -22,12 +22,12 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::codec::{self, Incoming, Kind, Rejection};
 use crate::connection::{self, LiveTask, Liveness, RateWindow, Silence};
-use crate::envelope::{self, Incoming, Kind, Rejection};
-use crate::events;
 use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
 use crate::message_json::MessageJson;
-use crate::protocol::codes;
+use crate::pusher::events;
+use crate::pusher::protocol::codes;
 
 mod catch_up;
 
@@ -212,7 +212,7 @@ struct Connection {
     /// Pings forwarded to others, limited like a Pusher socket's whispers.
     forwarded_pings: RateWindow,
     /// The socket's own queue, for history that must wait for room rather than overflow it.
-    outbox: mpsc::Sender<crate::protocol::Frame>,
+    outbox: mpsc::Sender<crate::pusher::protocol::Frame>,
     /// A `join` with `since` whose held live messages are released after its ack.
     catching_up: Option<catch_up::CatchingUp>,
 }
@@ -291,7 +291,7 @@ impl Connection {
         }
     }
 
-    fn send(&self, frame: crate::protocol::Frame) {
+    fn send(&self, frame: crate::pusher::protocol::Frame) {
         self.hub
             .send_to(&self.socket_id, crate::hub::Outbound::envelope(frame));
     }
@@ -304,15 +304,15 @@ impl Connection {
             reason = rejection.reason,
             "envelope refused"
         );
-        self.send(envelope::error(rejection, self.caller.user));
+        self.send(codec::error(rejection, self.caller.user));
     }
 
     fn ack(&self, id: &str, more: Map<String, Value>) {
-        self.send(envelope::ack(id, self.caller.user, more));
+        self.send(codec::ack(id, self.caller.user, more));
     }
 
     async fn handle(&mut self, text: &str) {
-        let incoming = match envelope::decode(text) {
+        let incoming = match codec::decode(text) {
             Ok(incoming) => incoming,
             Err(rejection) => return self.reject(&rejection),
         };
@@ -350,7 +350,7 @@ impl Connection {
             return Ok(Map::new());
         };
         let refuse = |error| Rejection::of(&incoming.id, error);
-        let joined = match Address::parse(to).ok().and_then(envelope::channel_of) {
+        let joined = match Address::parse(to).ok().and_then(codec::channel_of) {
             Some(channel) => self.hub.is_subscribed(&self.socket_id, &channel),
             // A user (or an address the application refuses).
             None => true,
@@ -386,7 +386,7 @@ impl Connection {
         let to = incoming.to.as_deref().unwrap_or_default();
         let refuse = |error| Rejection::of(&incoming.id, error);
         // Like a Pusher socket's fresh signature: a removal from now on refuses the join.
-        let channel = Address::parse(to).ok().and_then(envelope::channel_of);
+        let channel = Address::parse(to).ok().and_then(codec::channel_of);
         if let Some(channel) = &channel {
             self.hub.clear_revoked(&self.socket_id, channel);
         }
@@ -395,7 +395,7 @@ impl Connection {
             .join_address(&self.caller, to)
             .await
             .map_err(refuse)?;
-        let channel = envelope::channel_of(address).expect("join_address refuses user addresses");
+        let channel = codec::channel_of(address).expect("join_address refuses user addresses");
         match (catch_up::since_of(incoming)?, address) {
             (None, _) => {}
             (Some(since), Address::Conversation(id)) => {
@@ -419,7 +419,7 @@ impl Connection {
         let to = incoming.to.as_deref().unwrap_or_default();
         let address = Address::parse(to)
             .map_err(|reason| Rejection::of(&incoming.id, DomainError::invalid("to", reason)))?;
-        let Some(channel) = envelope::channel_of(address) else {
+        let Some(channel) = codec::channel_of(address) else {
             return Err(Rejection::of(
                 &incoming.id,
                 DomainError::invalid("to", "Leave conversation:{id} or channel:global."),

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::hub::{ChannelInfo, Hub};
-use crate::protocol::{self, ChannelKind};
+use crate::pusher::protocol::{self, ChannelKind};
+use crate::pusher::signature;
 use crate::scaling::Nodes;
-use crate::signature;
 
 /// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
 const MAX_BODY: usize = 1 << 20;
