@@ -19,8 +19,9 @@ use poem::web::websocket::{Message, WebSocketConfig, WebSocketStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::config::RealtimeConfig;
 use crate::hub::{Hub, Kill, KillSwitch, Refusal, Wire};
-use crate::pusher::protocol::{self, Frame, codes};
+use crate::protocol::{self, Frame, codes};
 
 /// How long a goodbye (error frame, close frame) may take before the socket is simply dropped.
 pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -301,7 +302,7 @@ pub(crate) enum Silence {
 }
 
 impl Liveness {
-    pub(crate) fn new(config: &crate::RealtimeConfig) -> Self {
+    pub(crate) fn new(config: &RealtimeConfig) -> Self {
         Self {
             ping_interval: config.ping_interval,
             pong_timeout: config.pong_timeout,

@@ -39,10 +39,11 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::config::RealtimeConfig;
-use crate::pusher::protocol::Frame;
+use crate::protocol::Frame;
 
 mod catch_up;
 mod kill;
+mod lifecycle;
 mod op;
 mod operations;
 mod outbound;
@@ -53,9 +54,11 @@ mod replica;
 mod state;
 
 pub(crate) use kill::{Kill, KillSwitch};
+pub(crate) use lifecycle::LifecycleEvents;
 pub(crate) use op::Op;
 pub(crate) use outbound::{Outbound, Wire};
 pub(crate) use pressure::Backlog;
+pub use queries::RealtimeFigures;
 pub(crate) use replica::{Replica, Snapshot};
 use state::{SocketEntry, State};
 
@@ -173,13 +176,8 @@ impl Hub {
     }
 
     /// Webhooks on: channel, member and client events are told to `lifecycle` from now on.
-    pub(crate) fn tell_lifecycle(&self, lifecycle: crate::webhooks::Lifecycle) {
+    pub(crate) fn tell_lifecycle(&self, lifecycle: Arc<dyn LifecycleEvents>) {
         self.lock().lifecycle = Some(lifecycle);
-    }
-
-    /// Where lifecycle events are told, when webhooks are on.
-    pub(crate) fn lifecycle(&self) -> Option<crate::webhooks::Lifecycle> {
-        self.lock().lifecycle.clone()
     }
 
     /// The other nodes, when scaling is on.

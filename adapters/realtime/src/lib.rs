@@ -10,8 +10,9 @@
 //! at once (live revocation).
 //!
 //! Layout, one room per concern (each room's module doc says what it depends on):
-//! [`hub`] owns channels and subscribers; [`pusher`] is everything that speaks Pusher (socket,
-//! wire format, events, signatures, channel auth, the Pusher REST API); [`envelope`] is the
+//! [`hub`] owns channels and subscribers; [`pusher`] is the Pusher doors (socket, events,
+//! signatures, channel auth, the Pusher REST API) over [`protocol`], the Pusher wire format the
+//! hub itself speaks (so it sits below the hub); [`envelope`] is the
 //! envelope protocol (its format, socket and catch-up); [`connection`] is what both sockets
 //! share (admission, the read-loop skeleton, the writer, idle pings); [`scaling`] links several
 //! nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started at all on a single node;
@@ -25,13 +26,14 @@ mod connection;
 mod envelope;
 mod hub;
 mod message_json;
+mod protocol;
 mod pusher;
 mod room_guard;
 mod scaling;
 pub mod webhooks;
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use confab_application::Confab;
@@ -39,11 +41,12 @@ use confab_domain::ports::{Broadcaster, ChannelSigner, WebhookOutbox};
 use poem::{EndpointExt, Route, get, post};
 
 pub use config::RealtimeConfig;
+pub use hub::RealtimeFigures;
 pub use message_json::MessageJson;
 pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
-use crate::pusher::protocol::codes;
+use crate::protocol::codes;
 use crate::pusher::{rest_api, signer, socket as pusher_socket};
 use crate::room_guard::RoomGuard;
 use crate::scaling::{Cluster, Nodes};
@@ -59,19 +62,8 @@ pub struct Realtime {
     cluster: Option<Arc<Cluster>>,
     guard: Arc<RoomGuard>,
     messages: Arc<dyn MessageJson>,
-}
-
-/// This node's realtime figures, for the operator's `/metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RealtimeFigures {
-    pub pusher_connections: usize,
-    pub envelope_connections: usize,
-    /// Channels with at least one subscriber here.
-    pub channels: usize,
-    /// Frames queued for sockets here since start (one per socket an event reached).
-    pub deliveries: u64,
-    /// Sockets dropped here since start for not reading their frames (4100).
-    pub slow_consumer_disconnects: u64,
+    /// Set once webhooks are on (`tell_webhooks`).
+    webhooks: Arc<OnceLock<Lifecycle>>,
 }
 
 /// The state of the link to the other nodes, for `/health`.
@@ -94,6 +86,7 @@ impl Realtime {
             cluster: None,
             guard: Arc::default(),
             messages,
+            webhooks: Arc::default(),
         }
     }
 
@@ -116,6 +109,7 @@ impl Realtime {
             cluster: Some(Arc::new(cluster)),
             guard,
             messages,
+            webhooks: Arc::default(),
         })
     }
 
@@ -132,10 +126,15 @@ impl Realtime {
     pub fn tell_webhooks(&self, outbox: Arc<dyn WebhookOutbox>, events: webhooks::EventFilter) {
         let lifecycle = Lifecycle::start(outbox, events);
         let lifecycle = match &self.cluster {
-            Some(cluster) => cluster.decide_occupancy(lifecycle),
+            Some(cluster) => {
+                let votes = cluster.decide_occupancy(Arc::new(lifecycle.clone()));
+                lifecycle.with_cluster(votes)
+            }
             None => lifecycle,
         };
-        self.hub.tell_lifecycle(lifecycle);
+        // Kept here too, for the last flush at shutdown.
+        let _ = self.webhooks.set(lifecycle.clone());
+        self.hub.tell_lifecycle(Arc::new(lifecycle));
     }
 
     /// Whether the other nodes are reachable.
@@ -256,7 +255,7 @@ impl Realtime {
         }
         // The last channels vacated and members removed reach the outbox before the database
         // closes.
-        if let Some(lifecycle) = self.hub.lifecycle() {
+        if let Some(lifecycle) = self.webhooks.get() {
             lifecycle.flush(SHUTDOWN_GRACE).await;
         }
     }

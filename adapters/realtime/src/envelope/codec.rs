@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::message_json::MessageJson;
+use crate::protocol::Frame;
 use crate::pusher::events;
-use crate::pusher::protocol::Frame;
 
 /// The hub channel of `channel:global`. Its `:` is outside Pusher's channel-name alphabet, so no
 /// Pusher client can subscribe to it or publish on it.

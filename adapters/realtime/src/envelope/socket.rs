@@ -26,8 +26,8 @@ use super::codec::{self, Incoming, Kind, Rejection};
 use crate::connection::{self, LiveTask, Liveness, RateWindow, Silence};
 use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
 use crate::message_json::MessageJson;
+use crate::protocol::codes;
 use crate::pusher::events;
-use crate::pusher::protocol::codes;
 
 mod catch_up;
 
@@ -212,7 +212,7 @@ struct Connection {
     /// Pings forwarded to others, limited like a Pusher socket's whispers.
     forwarded_pings: RateWindow,
     /// The socket's own queue, for history that must wait for room rather than overflow it.
-    outbox: mpsc::Sender<crate::pusher::protocol::Frame>,
+    outbox: mpsc::Sender<crate::protocol::Frame>,
     /// A `join` with `since` whose held live messages are released after its ack.
     catching_up: Option<catch_up::CatchingUp>,
 }
@@ -291,7 +291,7 @@ impl Connection {
         }
     }
 
-    fn send(&self, frame: crate::pusher::protocol::Frame) {
+    fn send(&self, frame: crate::protocol::Frame) {
         self.hub
             .send_to(&self.socket_id, crate::hub::Outbound::envelope(frame));
     }

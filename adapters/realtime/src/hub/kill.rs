@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
-use crate::pusher::protocol::codes;
+use crate::protocol::codes;
 
 /// Why and how a socket is being closed by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]

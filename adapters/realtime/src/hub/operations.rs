@@ -13,7 +13,7 @@ use super::state::{State, deliver};
 use super::{
     Backlog, CACHE_TTL, Granted, Hub, Kill, NotSubscribed, Op, Outbound, OwnedByAnother, catch_up,
 };
-use crate::pusher::protocol;
+use crate::protocol;
 
 /// What applying an op did that its caller may act on.
 #[derive(Debug, Clone, Copy, Default)]

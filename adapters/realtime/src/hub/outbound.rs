@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::pusher::protocol::Frame;
+use crate::protocol::Frame;
 
 /// The wire format a socket speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::Hub;
-use crate::pusher::protocol::Frame;
+use crate::protocol::Frame;
 
 /// A socket with more frames than this queued (or more than half its queue, if that is less)
 /// is behind: one frame waiting is a writer at work, two are a backlog.

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::pusher::protocol;
+use crate::protocol;
 
 fn hub() -> Hub {
     Hub::new(RealtimeConfig::default())

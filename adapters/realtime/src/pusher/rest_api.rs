@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::hub::{ChannelInfo, Hub};
-use crate::pusher::protocol::{self, ChannelKind};
+use crate::protocol::{self, ChannelKind};
 use crate::pusher::signature;
 use crate::scaling::Nodes;
 

@@ -19,7 +19,7 @@ use crate::connection::{
     let_writer_finish, refuse_with, refused, room_for_request, websocket_config, write_loop,
 };
 use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, Wire};
-use crate::pusher::protocol::{self, ChannelKind, Frame, codes};
+use crate::protocol::{self, ChannelKind, Frame, codes};
 use crate::pusher::signature;
 
 /// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::{Link, PresenceCmd, Replica};
 use crate::hub::{ChannelInfo, Hub};
-use crate::pusher::protocol::ChannelKind;
+use crate::protocol::ChannelKind;
 
 /// How often a node refreshes its counts and heartbeat, and how long they outlive it.
 const STATS_EVERY: Duration = Duration::from_secs(1);

@@ -33,7 +33,8 @@ use std::sync::{Arc, Weak};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Link, Replica, Vote, stream};
+use super::occupancy::Vote;
+use super::{Link, Replica, stream};
 
 mod scripts;
 use crate::hub::{Hub, Member, Op, Snapshot};
@@ -192,7 +193,10 @@ async fn joined(
         stream::encode(&added, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let answer = invoke::<(i64, Vec<String>)>(link, &scripts.join, &keys, &args).await;
+    let answer = link
+        .commands
+        .invoke::<(i64, Vec<String>)>(&scripts.join, &keys, &args)
+        .await;
     match answer {
         Ok((first, infos)) => Some(Snapshot {
             first: first == 1,
@@ -203,27 +207,6 @@ async fn joined(
             None
         }
     }
-}
-
-/// Runs one of the presence scripts on the command connection.
-pub(super) async fn invoke<T: redis::FromRedisValue>(
-    link: &Link,
-    script: &redis::Script,
-    keys: &[String],
-    args: &[String],
-) -> Result<T, String> {
-    link.commands
-        .run(|mut connection| async move {
-            let mut invocation = script.prepare_invoke();
-            for key in keys {
-                invocation.key(key);
-            }
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation.invoke_async::<T>(&mut connection).await
-        })
-        .await
 }
 
 /// `Some(true)`: that was the user's last socket anywhere; `None`: Redis could not say.
@@ -246,7 +229,10 @@ async fn left(
         stream::encode(&removed, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let answer = invoke::<i64>(link, &scripts.leave, &keys, &args).await;
+    let answer = link
+        .commands
+        .invoke::<i64>(&scripts.leave, &keys, &args)
+        .await;
     match answer {
         Ok(1) => Some(true),
         Ok(0) => Some(false),
@@ -272,7 +258,10 @@ async fn cleanup(
         if only_if_dead { "1" } else { "0" }.to_owned(),
         "1".to_owned(),
     ];
-    let answer = invoke::<Vec<String>>(link, &scripts.cleanup, &[], &args).await;
+    let answer = link
+        .commands
+        .invoke::<Vec<String>>(&scripts.cleanup, &[], &args)
+        .await;
     match answer {
         Ok(flat) => flat
             .chunks_exact(2)
@@ -376,7 +365,10 @@ async fn resync(link: &Link, scripts: &Scripts, entries: Vec<(String, String, Me
             info_json(member),
         ]);
     }
-    let answer = invoke::<Vec<String>>(link, &scripts.resync, &[], &args).await;
+    let answer = link
+        .commands
+        .invoke::<Vec<String>>(&scripts.resync, &[], &args)
+        .await;
     let changes = match answer {
         Ok(changes) => changes,
         Err(cause) => {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Buffered, ChannelState, ClusterJoin, State};
 use crate::hub::{CACHE_TTL, Member, Snapshot};
-use crate::pusher::protocol::{self, ChannelKind};
+use crate::protocol::{self, ChannelKind};
 
 impl State {
     /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last

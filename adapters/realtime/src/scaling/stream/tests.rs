@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::hub::Outbound;
-use crate::pusher::protocol::Frame;
+use crate::protocol::Frame;
 
 fn every_op() -> Vec<Op> {
     vec![
