@@ -20,23 +20,21 @@ use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::codec::{self, Incoming, Kind, Rejection};
-use crate::connection::{self, LiveTask, Liveness, RateWindow, Silence};
+use crate::connection::{self, LiveTask, Next, Parts, Protocol, RateWindow};
 use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
 use crate::message_json::MessageJson;
-use crate::protocol::codes;
+use crate::protocol::Frame;
 use crate::pusher::events;
 
 mod catch_up;
 
-/// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1).
+/// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1). A frame over the hard cap
+/// closes with 1009, as a Pusher socket does (`Kill::too_big`, in the shared read loop).
 mod close {
     /// No token, a bad token, or a browser from an origin not allowed.
     pub const POLICY_VIOLATION: u16 = 1008;
-    /// A frame over the hard cap (twice `max_message_size`, at least 64 KiB).
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// The token could not be checked (the database is down).
     pub const INTERNAL_ERROR: u16 = 1011;
 }
@@ -188,7 +186,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         outbox: outbox.clone(),
         catching_up: None,
     };
-    let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
+    let writer_done = connection::read_loop(&mut connection, &mut incoming, &mut writer).await;
     connection.hub.unregister(&connection.socket_id);
     drop(outbox);
     drop(connection.outbox);
@@ -212,103 +210,39 @@ struct Connection {
     /// Pings forwarded to others, limited like a Pusher socket's whispers.
     forwarded_pings: RateWindow,
     /// The socket's own queue, for history that must wait for room rather than overflow it.
-    outbox: mpsc::Sender<crate::protocol::Frame>,
+    outbox: mpsc::Sender<Frame>,
     /// A `join` with `since` whose held live messages are released after its ack.
     catching_up: Option<catch_up::CatchingUp>,
 }
 
-impl Connection {
-    /// Reads until the client leaves, the writer ends, or the socket is closed for silence or a
-    /// frame over the hard cap. Returns whether the writer has already finished.
-    async fn read_loop(
-        &mut self,
-        incoming: &mut SplitStream<WebSocketStream>,
-        writer: &mut JoinHandle<()>,
-    ) -> bool {
+impl Protocol for Connection {
+    fn parts(&self) -> Parts<'_> {
+        (&self.hub, &self.kill, &self.outbox)
+    }
+
+    /// A WebSocket ping, which browsers answer by themselves.
+    fn ping(&mut self) {
+        let _ = self.pings.try_send(());
+    }
+
+    fn not_utf8(&mut self) -> Next {
+        self.reject(&Rejection::new(
+            None,
+            400,
+            "An envelope is one JSON object in a UTF-8 frame.",
+        ));
+        Next::Read
+    }
+
+    /// Told with an `error` envelope; the socket stays open.
+    fn oversized(&mut self) -> Next {
         let max = self.hub.config.max_message_size;
-        let mut liveness = Liveness::new(&self.hub.config);
-        loop {
-            tokio::select! {
-                _ = &mut *writer => return true,
-                () = tokio::time::sleep_until(liveness.deadline().into()) => {
-                    if liveness.lapse() == Silence::Unanswered {
-                        self.kill.trigger(kill(codes::PONG_TIMEOUT, "Pong reply not received in time"));
-                        return false;
-                    }
-                    let _ = self.pings.try_send(());
-                }
-                message = incoming.next() => {
-                    let message = match message {
-                        Some(Ok(message)) => message,
-                        Some(Err(error)) => {
-                            // tungstenite refuses a frame over the hard cap before we see it
-                            // ("Space limit exceeded: Message too long: …"); say why we close.
-                            if connection::is_over_hard_limit(&error) {
-                                self.kill.trigger(kill(
-                                    close::MESSAGE_TOO_BIG,
-                                    "Maximum message size exceeded",
-                                ));
-                            }
-                            return false;
-                        }
-                        None => return false,
-                    };
-                    liveness.heard();
-                    // Whatever the frame, its answer (or error) needs room in the queue.
-                    let wait = self.hub.config.pong_timeout;
-                    match Box::pin(connection::room_for_request(&self.outbox, writer, &self.kill, wait)).await {
-                        connection::Room::Free => {}
-                        connection::Room::WriterDone => return true,
-                        connection::Room::Stalled => return false,
-                    }
-                    let text = match message {
-                        Message::Text(text) => text,
-                        Message::Binary(bytes) => match String::from_utf8(bytes) {
-                            Ok(text) => text,
-                            Err(_) => {
-                                self.reject(&Rejection::new(
-                                    None,
-                                    400,
-                                    "An envelope is one JSON object in a UTF-8 frame.",
-                                ));
-                                continue;
-                            }
-                        },
-                        Message::Close(_) => return false,
-                        Message::Ping(_) | Message::Pong(_) => continue,
-                    };
-                    if text.len() > max {
-                        self.reject(&Rejection::new(
-                            None,
-                            413,
-                            format!("Maximum message size exceeded: an envelope may be {max} bytes."),
-                        ));
-                        continue;
-                    }
-                    Box::pin(self.handle(&text)).await;
-                }
-            }
-        }
-    }
-
-    fn send(&self, frame: crate::protocol::Frame) {
-        self.hub
-            .send_to(&self.socket_id, crate::hub::Outbound::envelope(frame));
-    }
-
-    fn reject(&self, rejection: &Rejection) {
-        tracing::debug!(
-            socket_id = self.socket_id,
-            user_id = %self.caller.user,
-            status = rejection.status,
-            reason = rejection.reason,
-            "envelope refused"
-        );
-        self.send(codec::error(rejection, self.caller.user));
-    }
-
-    fn ack(&self, id: &str, more: Map<String, Value>) {
-        self.send(codec::ack(id, self.caller.user, more));
+        self.reject(&Rejection::new(
+            None,
+            413,
+            format!("Maximum message size exceeded: an envelope may be {max} bytes."),
+        ));
+        Next::Read
     }
 
     async fn handle(&mut self, text: &str) {
@@ -335,6 +269,28 @@ impl Connection {
             Err(rejection) => self.reject(&rejection),
         }
         self.finish_catch_up();
+    }
+}
+
+impl Connection {
+    fn send(&self, frame: Frame) {
+        self.hub
+            .send_to(&self.socket_id, crate::hub::Outbound::envelope(frame));
+    }
+
+    fn reject(&self, rejection: &Rejection) {
+        tracing::debug!(
+            socket_id = self.socket_id,
+            user_id = %self.caller.user,
+            status = rejection.status,
+            reason = rejection.reason,
+            "envelope refused"
+        );
+        self.send(codec::error(rejection, self.caller.user));
+    }
+
+    fn ack(&self, id: &str, more: Map<String, Value>) {
+        self.send(codec::ack(id, self.caller.user, more));
     }
 
     /// Acked; with a `to`, also forwarded (through the application, which checks the caller may
