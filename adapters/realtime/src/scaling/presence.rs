@@ -18,7 +18,7 @@
 //!
 //! A node that stops takes its entries out ([`PresenceCmd::Depart`]). A node that dies stops
 //! refreshing its `alive` key; within about 13 s another node notices, takes its entries out and
-//! announces the users who left with it. One task per node runs these commands in order, so a
+//! announces the users who left with it (both in `gone`; the Lua scripts are in `scripts`). One task per node runs these commands in order, so a
 //! socket's leave and its next join can never be reordered.
 //!
 //! While Redis is away, joins and leaves are decided by the node alone (as a single node would);
@@ -28,16 +28,17 @@
 //! Redis afterwards (not after Redis restarted empty), and after a restart the others may hear a
 //! `member_added` for someone they already list (pusher-js keeps one entry per user).
 
+mod gone;
+mod scripts;
+
 use std::sync::{Arc, Weak};
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::occupancy::Vote;
 use super::{Link, Replica, stream};
-
-mod scripts;
 use crate::hub::{Hub, Member, Op, Snapshot};
+use gone::{announce, cleanup, reap, tell_gone};
 
 /// Work for the presence task, in order.
 pub(crate) enum PresenceCmd {
@@ -155,14 +156,7 @@ pub(crate) async fn run(
                 if link.is_up() {
                     let gone = cleanup(&link, &scripts, &link.node, false).await;
                     // Users whose last socket anywhere was here: this node decided, so it tells.
-                    if let Some(hub) = hub.upgrade() {
-                        for (channel, info) in &gone {
-                            if let Some((user_id, _)) = parse_info(info) {
-                                hub.member_gone(channel, &user_id);
-                            }
-                        }
-                    }
-                    announce_removed(&link, &gone).await;
+                    tell_gone(&link, &hub, &gone).await;
                 }
                 let _ = done.send(());
                 return;
@@ -242,115 +236,6 @@ async fn left(
             tracing::debug!(%cause, channel, "presence leave decided locally");
             None
         }
-    }
-}
-
-/// Takes `node`'s entries out; the `(channel, info)` of users gone with them.
-async fn cleanup(
-    link: &Link,
-    scripts: &Scripts,
-    node: &str,
-    only_if_dead: bool,
-) -> Vec<(String, String)> {
-    let args = [
-        link.prefix.clone(),
-        node.to_owned(),
-        if only_if_dead { "1" } else { "0" }.to_owned(),
-        "1".to_owned(),
-    ];
-    let answer = link
-        .commands
-        .invoke::<Vec<String>>(&scripts.cleanup, &[], &args)
-        .await;
-    match answer {
-        Ok(flat) => flat
-            .chunks_exact(2)
-            .map(|pair| (pair[0].clone(), pair[1].clone()))
-            .collect(),
-        Err(cause) => {
-            tracing::debug!(%cause, node, "could not take a node's presence out");
-            Vec::new()
-        }
-    }
-}
-
-/// Adds `member_removed` for each `(channel, info)` to the stream straight away (not through the queue:
-/// this runs when the node stops, too).
-async fn announce_removed(link: &Link, gone: &[(String, String)]) {
-    announce(
-        link,
-        gone.iter()
-            .filter_map(|(channel, info)| {
-                let (user_id, _) = parse_info(info)?;
-                Some(Op::MemberRemoved {
-                    channel: channel.clone(),
-                    user_id,
-                })
-            })
-            .collect(),
-    )
-    .await;
-}
-
-async fn announce(link: &Link, ops: Vec<Op>) {
-    if ops.is_empty() {
-        return;
-    }
-    let entries: Vec<String> = ops
-        .iter()
-        .map(|op| stream::encode(op, &link.node, None))
-        .collect();
-    let sent = stream::add(link, &entries).await;
-    if let Err(cause) = sent {
-        tracing::debug!(%cause, "could not announce presence changes");
-    }
-}
-
-/// Finds nodes whose heartbeat expired, takes their entries out, and tells everyone (this node's
-/// sockets directly) which users left with them.
-async fn reap(link: &Link, scripts: &Scripts, hub: &Weak<Hub>) {
-    let prefix = &link.prefix;
-    let nodes = link
-        .commands
-        .run(|mut connection| async move {
-            redis::cmd("SMEMBERS")
-                .arg(format!("{prefix}nodes"))
-                .query_async::<Vec<String>>(&mut connection)
-                .await
-        })
-        .await
-        .unwrap_or_default();
-    for node in nodes.iter().filter(|node| **node != link.node) {
-        let alive_key = &format!("{}node:{node}:alive", link.prefix);
-        let alive = link
-            .commands
-            .run(|mut connection| async move {
-                redis::cmd("EXISTS")
-                    .arg(alive_key)
-                    .query_async::<i64>(&mut connection)
-                    .await
-            })
-            .await;
-        if !matches!(alive, Ok(0)) {
-            continue;
-        }
-        let gone = cleanup(link, scripts, node, true).await;
-        if let Some(occupancy) = link.occupancy.get() {
-            let _ = occupancy.send(Vote::NodeGone(node.clone()));
-        }
-        tracing::warn!(
-            node,
-            members_gone = gone.len(),
-            "a node stopped answering; took its presence out"
-        );
-        if let Some(hub) = hub.upgrade() {
-            for (channel, info) in &gone {
-                if let Some((user_id, _)) = parse_info(info) {
-                    hub.member_gone(channel, &user_id);
-                }
-            }
-        }
-        announce_removed(link, &gone).await;
     }
 }
 
