@@ -33,7 +33,7 @@ pub(crate) type Parts<'a> = (&'a Hub, &'a KillSwitch, &'a mpsc::Sender<Frame>);
 pub(crate) trait Protocol {
     fn parts(&self) -> Parts<'_>;
     /// The socket has been silent for `ping_interval`: ask it for a sign of life.
-    fn ping(&mut self);
+    fn ping_idle(&mut self);
     /// A binary frame that is not UTF-8.
     fn not_utf8(&mut self) -> Next;
     /// A text frame over `max_message_size`.
@@ -60,7 +60,7 @@ pub(crate) async fn read_loop(
                     socket.parts().1.trigger(Kill::pong_timeout());
                     return false;
                 }
-                socket.ping();
+                socket.ping_idle();
             }
             message = incoming.next() => {
                 let message = match message {

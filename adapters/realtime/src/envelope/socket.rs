@@ -1,5 +1,7 @@
-//! One envelope-protocol connection: the token check, the read loop and the use cases each
-//! envelope asks for. The writer and the hub are the Pusher sockets' own (see `socket`, `hub`).
+//! One envelope-protocol connection: the token check, admission, and this wire format's part of
+//! the read loop (`connection::Protocol`); what each envelope asks for is in `requests`, a `join`
+//! with `since` in `catch_up`. The read loop, the writer and the hub are the Pusher sockets' own
+//! (see `connection`, `hub`).
 //!
 //! The socket is a hub subscriber like any other, tagged with its user (so `terminate_connections`
 //! and live revocation reach it), with its own bounded queue (so the slow-consumer rule holds).
@@ -9,7 +11,6 @@
 use std::sync::Arc;
 
 use confab_application::{Caller, Confab, DomainError};
-use confab_domain::Address;
 use confab_domain::ports::SocketId;
 use futures_util::StreamExt;
 use futures_util::stream::{SplitSink, SplitStream};
@@ -21,14 +22,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
-use super::codec::{self, Incoming, Kind, Rejection};
+use super::codec::{self, Kind, Rejection};
 use crate::connection::{self, LiveTask, Next, Parts, Protocol, RateWindow};
-use crate::hub::{Hub, Kill, KillSwitch, SubscribeError, Wire};
+use crate::hub::{Hub, Kill, KillSwitch, Wire};
 use crate::message_json::MessageJson;
 use crate::protocol::Frame;
-use crate::pusher::events;
 
 mod catch_up;
+mod requests;
 
 /// WebSocket close codes of the envelope protocol (RFC 6455 §7.4.1). A frame over the hard cap
 /// closes with 1009, as a Pusher socket does (`Kill::too_big`, in the shared read loop).
@@ -221,7 +222,7 @@ impl Protocol for Connection {
     }
 
     /// A WebSocket ping, which browsers answer by themselves.
-    fn ping(&mut self) {
+    fn ping_idle(&mut self) {
         let _ = self.pings.try_send(());
     }
 
@@ -291,122 +292,5 @@ impl Connection {
 
     fn ack(&self, id: &str, more: Map<String, Value>) {
         self.send(codec::ack(id, self.caller.user, more));
-    }
-
-    /// Acked; with a `to`, also forwarded (through the application, which checks the caller may
-    /// reach it) to the others joined there, or to that user's envelope sockets.
-    ///
-    /// A ping is forwarded to a room or the global channel only from a socket that has joined
-    /// it itself (as a whisper needs its sender subscribed). To one it has not joined, a ping the
-    /// caller may send is still answered — the README's first ping, on a fresh socket, expects
-    /// its ack — but reaches no one. Forwarded pings (to users too) are limited per socket to
-    /// `client_events_per_second`; beyond that an `error` envelope, 429, says so.
-    async fn ping(&mut self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
-        let Some(to) = &incoming.to else {
-            return Ok(Map::new());
-        };
-        let refuse = |error| Rejection::of(&incoming.id, error);
-        let joined = match Address::parse(to).ok().and_then(codec::channel_of) {
-            Some(channel) => self.hub.is_subscribed(&self.socket_id, &channel),
-            // A user (or an address the application refuses).
-            None => true,
-        };
-        if !joined {
-            self.app
-                .check_ping(&self.caller, &incoming.id, to)
-                .await
-                .map_err(refuse)?;
-            return Ok(Map::new());
-        }
-        if !self.forwarded_pings.allow() {
-            let limit = self.forwarded_pings.limit;
-            let mut rejection = Rejection::new(
-                Some(&incoming.id),
-                429,
-                format!("Ping rejected: only {limit} forwarded pings per second are allowed."),
-            );
-            rejection.extra.push(("retry_after", Value::from(1)));
-            return Err(rejection);
-        }
-        let payload = Value::Object(incoming.payload.clone()).to_string();
-        self.app
-            .ping(&self.caller, &incoming.id, to, payload)
-            .await
-            .map_err(refuse)?;
-        Ok(Map::new())
-    }
-
-    /// `conversation:{id}` (participants only) or `channel:global`. With `payload.since` (rooms
-    /// only), the messages missed after it come first (see `catch_up`).
-    async fn join(&mut self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
-        let to = incoming.to.as_deref().unwrap_or_default();
-        let refuse = |error| Rejection::of(&incoming.id, error);
-        // Like a Pusher socket's fresh signature: a removal from now on refuses the join.
-        let channel = Address::parse(to).ok().and_then(codec::channel_of);
-        if let Some(channel) = &channel {
-            self.hub.clear_revoked(&self.socket_id, channel);
-        }
-        let address = self
-            .app
-            .join_address(&self.caller, to)
-            .await
-            .map_err(refuse)?;
-        let channel = codec::channel_of(address).expect("join_address refuses user addresses");
-        match (catch_up::since_of(incoming)?, address) {
-            (None, _) => {}
-            (Some(since), Address::Conversation(id)) => {
-                return self.join_since(incoming, id, channel, since).await;
-            }
-            (Some(_), _) => {
-                return Err(refuse(DomainError::invalid(
-                    "since",
-                    "Only a conversation has messages to catch up on.",
-                )));
-            }
-        }
-        match self.hub.join_quietly(&self.socket_id, &channel) {
-            Ok(()) | Err(SubscribeError::UnknownSocket) => Ok(Map::new()),
-            Err(SubscribeError::Revoked) => Err(refuse(DomainError::ConversationNotFound)),
-        }
-    }
-
-    /// Always acked (leaving what one did not join is a no-op), but a user cannot be left.
-    fn leave(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
-        let to = incoming.to.as_deref().unwrap_or_default();
-        let address = Address::parse(to)
-            .map_err(|reason| Rejection::of(&incoming.id, DomainError::invalid("to", reason)))?;
-        let Some(channel) = codec::channel_of(address) else {
-            return Err(Rejection::of(
-                &incoming.id,
-                DomainError::invalid("to", "Leave conversation:{id} or channel:global."),
-            ));
-        };
-        self.hub.unsubscribe(&self.socket_id, &channel);
-        Ok(Map::new())
-    }
-
-    /// Sent through the HTTP API's use case; the ack carries the stored message.
-    async fn message(&self, incoming: &Incoming) -> Result<Map<String, Value>, Rejection> {
-        let to = incoming.to.as_deref().unwrap_or_default();
-        let body = match (incoming.payload.get("text"), incoming.payload.get("body")) {
-            (Some(Value::String(text)), _) => text.as_str(),
-            (None, Some(Value::String(body))) => body.as_str(),
-            (None, None) => "",
-            _ => {
-                return Err(Rejection::of(
-                    &incoming.id,
-                    DomainError::invalid("body", "The payload's text must be a string."),
-                ));
-            }
-        };
-        let sent = self
-            .app
-            .send_to_address(&self.caller, to, body)
-            .await
-            .map_err(|error| Rejection::of(&incoming.id, error))?;
-        match events::message_payload(&sent, self.messages.as_ref()) {
-            Value::Object(more) => Ok(more),
-            _ => unreachable!("a message payload is an object"),
-        }
     }
 }

@@ -138,7 +138,7 @@ impl Protocol for Connection {
         (&self.hub, &self.kill, &self.outbox)
     }
 
-    fn ping(&mut self) {
+    fn ping_idle(&mut self) {
         self.reply(protocol::ping());
     }
 
