@@ -11,6 +11,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Json, Path};
 use poem::{Body, Request, Response, handler};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::hub::{ChannelInfo, Hub};
@@ -182,6 +183,18 @@ async fn channels_attributes(nodes: &Nodes, event: &ValidEvent) -> Option<Value>
     Some(Value::Object(channels))
 }
 
+/// A signed request's body as `T`; a body that is not one gets 400 with `shape`.
+async fn signed_json<T: DeserializeOwned>(
+    hub: &Hub,
+    req: &Request,
+    app_id: &str,
+    body: Body,
+    shape: &str,
+) -> Result<T, ApiError> {
+    let body = signed_body(hub, req, app_id, body).await?;
+    serde_json::from_slice(&body).or_else(|_| refuse(StatusCode::BAD_REQUEST, shape))
+}
+
 /// `POST /apps/{app_id}/events`
 #[handler]
 pub(crate) async fn publish_event(
@@ -191,10 +204,8 @@ pub(crate) async fn publish_event(
     Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
     let hub = &nodes.hub;
-    let body = signed_body(hub, req, &app_id, body).await?;
-    let Ok(request) = serde_json::from_slice::<EventRequest>(&body) else {
-        return refuse(StatusCode::BAD_REQUEST, "The body must be a JSON event.");
-    };
+    let request: EventRequest =
+        signed_json(hub, req, &app_id, body, "The body must be a JSON event.").await?;
     let event = validate(request, hub.config.max_message_size)?;
     publish(hub, &event).await;
     match channels_attributes(nodes, &event).await {
@@ -217,13 +228,8 @@ pub(crate) async fn publish_batch(
     Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
     let hub = &nodes.hub;
-    let body = signed_body(hub, req, &app_id, body).await?;
-    let Ok(request) = serde_json::from_slice::<BatchRequest>(&body) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "The body must be {\"batch\": [events]}.",
-        );
-    };
+    let shape = "The body must be {\"batch\": [events]}.";
+    let request: BatchRequest = signed_json(hub, req, &app_id, body, shape).await?;
     if request.batch.len() > MAX_BATCH {
         return refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
