@@ -21,6 +21,10 @@
 //!   Until the link has been back for [`DOUBT_AFTER_RECOVERY`], the node is *in doubt*: it may
 //!   not have heard a revocation yet, so deliveries to a room are checked against the database
 //!   first (`RoomGuard`).
+//!
+//! Depends on: the hub (it implements [`Replica`], applies other nodes' ops, and tells a channel's
+//! cluster-wide occupancy through the hub's `LifecycleEvents`), `room_guard` and `protocol`. It
+//! does not know the webhooks: they send it their [`Vote`]s.
 
 mod counts;
 mod occupancy;

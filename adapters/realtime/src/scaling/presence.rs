@@ -18,8 +18,9 @@
 //!
 //! A node that stops takes its entries out ([`PresenceCmd::Depart`]). A node that dies stops
 //! refreshing its `alive` key; within about 13 s another node notices, takes its entries out and
-//! announces the users who left with it (both in `gone`; the Lua scripts are in `scripts`). One task per node runs these commands in order, so a
-//! socket's leave and its next join can never be reordered.
+//! announces the users who left with it (both in `gone`; the Lua scripts are in `scripts`). One
+//! task per node runs these commands in order, so a socket's leave and its next join can never
+//! be reordered.
 //!
 //! While Redis is away, joins and leaves are decided by the node alone (as a single node would);
 //! when it is back the node writes its current entries back (Redis may have restarted empty) and
