@@ -1,6 +1,7 @@
-//! One Pusher-protocol WebSocket connection: admission, and the read loop (Pusher frames in —
-//! subscribe, unsubscribe, ping, client events — idle pings, pong timeout). The writer task and
-//! the rest both wire formats share are in `connection`.
+//! One Pusher-protocol WebSocket connection: admission, and what Pusher frames mean (subscribe,
+//! unsubscribe, ping, client events) as this wire format's part of the read loop
+//! (`connection::Protocol`). The read loop itself (idle pings, pong timeout, the size limits),
+//! the writer task and the rest both wire formats share are in `connection`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
