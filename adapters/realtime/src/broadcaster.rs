@@ -12,10 +12,10 @@ use confab_domain::ports::{Broadcaster, SocketId};
 use confab_domain::{Channel, ConversationId, RealtimeEvent, SessionId, UserId};
 
 use crate::envelope::{self, Route};
-use crate::events;
 use crate::hub::{Hub, Outbound};
 use crate::message_json::MessageJson;
 use crate::protocol;
+use crate::pusher::events;
 use crate::room_guard::RoomGuard;
 
 /// How long a removal waits for its revocation to reach Redis.

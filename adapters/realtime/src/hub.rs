@@ -24,9 +24,17 @@
 //! Layout: this file admits sockets and subscribes them; [`op`] is every operation that reaches
 //! sockets on every node, carried out in one place by `operations` (`perform` here, `apply` for
 //! another node's); [`Replica`] is what the hub asks of the other nodes (the scaling module
-//! implements it); `presence` completes a clustered presence join; `pressure` holds a publisher
-//! while a big channel is behind; `state` is what the lock guards; `queries` answers what the
-//! hub holds (counts, channel information, listeners, the `/metrics` figures).
+//! implements it); [`LifecycleEvents`] is what it tells the webhooks (which implement it);
+//! `presence` completes a clustered presence join; `pressure` holds a publisher while a big
+//! channel is behind; `state` is what the lock guards; `catch_up` holds a joining socket's live
+//! events while its history is sent; `kill` is how a socket is closed from here; `outbound` is
+//! one event in each wire format; `queries` answers what the hub holds (counts, channel
+//! information, listeners, the `/metrics` figures).
+//!
+//! Depends on: `protocol` (the Pusher frames and channel kinds the hub speaks) and `config`,
+//! nothing else in the crate. Everything else depends on the hub, and reaches back to it only
+//! through the two traits it defines: scaling through [`Replica`], webhooks through
+//! [`LifecycleEvents`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -43,6 +51,7 @@ use crate::protocol::Frame;
 
 mod catch_up;
 mod kill;
+mod lifecycle;
 mod op;
 mod operations;
 mod outbound;
@@ -53,9 +62,11 @@ mod replica;
 mod state;
 
 pub(crate) use kill::{Kill, KillSwitch};
+pub(crate) use lifecycle::LifecycleEvents;
 pub(crate) use op::Op;
 pub(crate) use outbound::{Outbound, Wire};
 pub(crate) use pressure::Backlog;
+pub use queries::RealtimeFigures;
 pub(crate) use replica::{Replica, Snapshot};
 use state::{SocketEntry, State};
 
@@ -173,13 +184,8 @@ impl Hub {
     }
 
     /// Webhooks on: channel, member and client events are told to `lifecycle` from now on.
-    pub(crate) fn tell_lifecycle(&self, lifecycle: crate::webhooks::Lifecycle) {
+    pub(crate) fn tell_lifecycle(&self, lifecycle: Arc<dyn LifecycleEvents>) {
         self.lock().lifecycle = Some(lifecycle);
-    }
-
-    /// Where lifecycle events are told, when webhooks are on.
-    pub(crate) fn lifecycle(&self) -> Option<crate::webhooks::Lifecycle> {
-        self.lock().lifecycle.clone()
     }
 
     /// The other nodes, when scaling is on.

@@ -9,34 +9,31 @@
 //! per user, slow sockets dropped instead of buffered without bound, and removed members cut off
 //! at once (live revocation).
 //!
-//! Layout: [`hub`] owns channels and subscribers; [`pusher_socket`] runs one Pusher connection and
-//! [`connection`] holds what it shares with envelope connections; [`protocol`] is
-//! the wire format; [`signature`] the HMACs; [`events`] maps domain events to Pusher events for
-//! [`broadcaster`], with the message object [`message_json`] renders; [`signer`] answers channel auth; [`http_api`] is the Pusher REST API;
-//! [`envelope`] is the envelope wire format and [`envelope_socket`] runs one envelope connection;
-//! [`scaling`] links several nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started
-//! at all on a single node; [`room_guard`] keeps a removal in force on a node that may have
-//! missed it.
+//! Layout, one room per concern (each room's module doc says what it depends on):
+//! [`hub`] owns channels and subscribers; [`pusher`] is the Pusher doors (socket, events,
+//! signatures, channel auth, the Pusher REST API) over [`protocol`], the Pusher wire format the
+//! hub itself speaks (so it sits below the hub); [`envelope`] is the
+//! envelope protocol (its format, socket and catch-up); [`connection`] is what both sockets
+//! share (admission, the read-loop skeleton, the writer, idle pings); [`scaling`] links several
+//! nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started at all on a single node;
+//! [`webhooks`] tells Pusher's lifecycle and Confab's chat events. Beside them: [`config`] and
+//! [`broadcaster`] (the `Broadcaster` port), [`message_json`] (the message object events carry),
+//! [`room_guard`] (keeps a removal in force on a node that may have missed it).
 
 mod broadcaster;
 mod config;
 mod connection;
 mod envelope;
-mod envelope_socket;
-mod events;
-mod http_api;
 mod hub;
 mod message_json;
 mod protocol;
-mod pusher_socket;
+mod pusher;
 mod room_guard;
 mod scaling;
-mod signature;
-mod signer;
 pub mod webhooks;
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use confab_application::Confab;
@@ -44,11 +41,13 @@ use confab_domain::ports::{Broadcaster, ChannelSigner, WebhookOutbox};
 use poem::{EndpointExt, Route, get, post};
 
 pub use config::RealtimeConfig;
+pub use hub::RealtimeFigures;
 pub use message_json::MessageJson;
 pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
 use crate::protocol::codes;
+use crate::pusher::{rest_api, signer, socket as pusher_socket};
 use crate::room_guard::RoomGuard;
 use crate::scaling::{Cluster, Nodes};
 use crate::webhooks::Lifecycle;
@@ -63,19 +62,8 @@ pub struct Realtime {
     cluster: Option<Arc<Cluster>>,
     guard: Arc<RoomGuard>,
     messages: Arc<dyn MessageJson>,
-}
-
-/// This node's realtime figures, for the operator's `/metrics`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RealtimeFigures {
-    pub pusher_connections: usize,
-    pub envelope_connections: usize,
-    /// Channels with at least one subscriber here.
-    pub channels: usize,
-    /// Frames queued for sockets here since start (one per socket an event reached).
-    pub deliveries: u64,
-    /// Sockets dropped here since start for not reading their frames (4100).
-    pub slow_consumer_disconnects: u64,
+    /// Set once webhooks are on (`tell_webhooks`).
+    webhooks: Arc<OnceLock<Lifecycle>>,
 }
 
 /// The state of the link to the other nodes, for `/health`.
@@ -98,6 +86,7 @@ impl Realtime {
             cluster: None,
             guard: Arc::default(),
             messages,
+            webhooks: Arc::default(),
         }
     }
 
@@ -120,6 +109,7 @@ impl Realtime {
             cluster: Some(Arc::new(cluster)),
             guard,
             messages,
+            webhooks: Arc::default(),
         })
     }
 
@@ -136,10 +126,15 @@ impl Realtime {
     pub fn tell_webhooks(&self, outbox: Arc<dyn WebhookOutbox>, events: webhooks::EventFilter) {
         let lifecycle = Lifecycle::start(outbox, events);
         let lifecycle = match &self.cluster {
-            Some(cluster) => cluster.decide_occupancy(lifecycle),
+            Some(cluster) => {
+                let votes = cluster.decide_occupancy(Arc::new(lifecycle.clone()));
+                lifecycle.with_cluster(votes)
+            }
             None => lifecycle,
         };
-        self.hub.tell_lifecycle(lifecycle);
+        // Kept here too, for the last flush at shutdown.
+        let _ = self.webhooks.set(lifecycle.clone());
+        self.hub.tell_lifecycle(Arc::new(lifecycle));
     }
 
     /// Whether the other nodes are reachable.
@@ -203,7 +198,7 @@ impl Realtime {
         &self,
         app: Confab,
     ) -> impl poem::Endpoint<Output = poem::Response> + 'static {
-        get(envelope_socket::upgrade).data(envelope_socket::Door {
+        get(envelope::upgrade).data(envelope::Door {
             hub: self.hub.clone(),
             app,
             messages: self.messages.clone(),
@@ -214,29 +209,29 @@ impl Realtime {
         let prefix = self.hub.config.normalized_prefix();
         let apps = format!("{prefix}/apps/:app_id");
         Route::new()
-            .at("/up", get(http_api::health))
+            .at("/up", get(rest_api::health))
             .at(format!("{prefix}/app/:key"), get(pusher_socket::upgrade))
-            .at(format!("{apps}/events"), post(http_api::publish_event))
+            .at(format!("{apps}/events"), post(rest_api::publish_event))
             .at(
                 format!("{apps}/batch_events"),
-                post(http_api::publish_batch),
+                post(rest_api::publish_batch),
             )
-            .at(format!("{apps}/channels"), get(http_api::list_channels))
+            .at(format!("{apps}/channels"), get(rest_api::list_channels))
             .at(
                 format!("{apps}/channels/:channel"),
-                get(http_api::show_channel),
+                get(rest_api::show_channel),
             )
             .at(
                 format!("{apps}/channels/:channel/users"),
-                get(http_api::list_channel_users),
+                get(rest_api::list_channel_users),
             )
             .at(
                 format!("{apps}/connections"),
-                get(http_api::count_connections),
+                get(rest_api::count_connections),
             )
             .at(
                 format!("{apps}/users/:user_id/terminate_connections"),
-                post(http_api::terminate_user_connections),
+                post(rest_api::terminate_user_connections),
             )
     }
 
@@ -260,7 +255,7 @@ impl Realtime {
         }
         // The last channels vacated and members removed reach the outbox before the database
         // closes.
-        if let Some(lifecycle) = self.hub.lifecycle() {
+        if let Some(lifecycle) = self.webhooks.get() {
             lifecycle.flush(SHUTDOWN_GRACE).await;
         }
     }

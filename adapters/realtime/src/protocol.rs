@@ -1,6 +1,10 @@
 //! The Pusher v7 wire format: the frames the server sends, the error codes, and what a channel
 //! name says about its kind. Every server→client frame is `{"event", "channel"?, "data"}` with
 //! `data` a JSON-encoded *string* (pusher-js parses it a second time).
+//!
+//! A leaf, below the hub: the hub's channels are Pusher's, and it renders their frames itself
+//! (subscription answers, presence, the 4100 goodbye); the sockets of both wire formats share the
+//! close codes. The Pusher doors that use all this are in `pusher`.
 
 use std::sync::Arc;
 

@@ -6,6 +6,11 @@
 //! Pusher clients get on `private-conversation.{id}`) are rendered by [`render`] inside the
 //! transaction of their change and stored in the outbox with it. [`dispatch`] runs the
 //! `deliver_webhooks` use case per destination; [`sender`] is the signed POST.
+//!
+//! Depends on: the hub (its `LifecycleEvents`, which [`Lifecycle`] implements), scaling (with
+//! several nodes a channel's occupancy is voted on: `scaling::Vote`), `pusher::events` (a chat
+//! event's JSON is the live one), `pusher::signature` (the HMAC) and `message_json`. Nothing in
+//! the hub or scaling depends on this room.
 
 mod dispatch;
 mod lifecycle;

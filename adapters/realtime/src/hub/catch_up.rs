@@ -22,19 +22,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::state::{SocketEntry, State, deliver};
+use super::state::{CatchUp, SocketEntry, State, deliver};
 use super::{Hub, Outbound, SubscribeError};
 
 /// How long live copies of messages a catch-up carried are still dropped after it.
 const SEAM: Duration = Duration::from_secs(10);
-
-/// Where one socket's catch-up on one channel stands.
-pub(super) enum CatchUp {
-    /// The history is being read and sent: live events wait here, in order.
-    Holding(Vec<Outbound>),
-    /// The history went out up to message `delivered`; live copies of it are dropped until `until`.
-    Seam { delivered: i64, until: Instant },
-}
 
 impl Hub {
     /// [`join_quietly`](Hub::join_quietly), with the channel's events held for the socket until

@@ -39,6 +39,21 @@ impl Kill {
         )
     }
 
+    /// No answer to the idle ping in time (both wire formats; an envelope socket's writer sends
+    /// only the close frame).
+    pub(crate) fn pong_timeout() -> Self {
+        Self::with_error(codes::PONG_TIMEOUT, "Pong reply not received in time")
+    }
+
+    /// A frame over the size limit: Reverb's close, 1009 without a `pusher:error` first.
+    pub(crate) fn too_big() -> Self {
+        Self {
+            error: None,
+            close_code: codes::MESSAGE_TOO_BIG,
+            reason: "Maximum message size exceeded".into(),
+        }
+    }
+
     pub(crate) fn slow_consumer() -> Self {
         Self::with_error(
             codes::OVER_CAPACITY,

@@ -11,6 +11,19 @@ use super::state::ChannelState;
 use super::{ChannelInfo, Hub, Wire};
 use crate::protocol::ChannelKind;
 
+/// This node's realtime figures, for the operator's `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RealtimeFigures {
+    pub pusher_connections: usize,
+    pub envelope_connections: usize,
+    /// Channels with at least one subscriber here.
+    pub channels: usize,
+    /// Frames queued for sockets here since start (one per socket an event reached).
+    pub deliveries: u64,
+    /// Sockets dropped here since start for not reading their frames (4100).
+    pub slow_consumer_disconnects: u64,
+}
+
 impl Hub {
     /// Scaling: this node's counts for the HTTP API of the other nodes: connections, and
     /// subscriptions per channel.
@@ -58,14 +71,14 @@ impl Hub {
     }
 
     /// This node's figures for `/metrics` (one pass over the sockets, under the lock).
-    pub(crate) fn figures(&self) -> crate::RealtimeFigures {
+    pub(crate) fn figures(&self) -> RealtimeFigures {
         let state = self.lock();
         let envelope_connections = state
             .sockets
             .values()
             .filter(|entry| entry.wire == Wire::Envelope)
             .count();
-        crate::RealtimeFigures {
+        RealtimeFigures {
             pusher_connections: state.sockets.len() - envelope_connections,
             envelope_connections,
             channels: state.channels.len(),

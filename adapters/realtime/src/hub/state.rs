@@ -11,10 +11,10 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::{
-    Granted, Kill, KillSwitch, Member, Outbound, Replica, Snapshot, SubscribeError, Wire, catch_up,
+    Granted, Kill, KillSwitch, LifecycleEvents, Member, Outbound, Replica, Snapshot,
+    SubscribeError, Wire,
 };
 use crate::protocol::Frame;
-use crate::webhooks::Lifecycle;
 
 pub(super) struct SocketEntry {
     pub(super) outbox: mpsc::Sender<Frame>,
@@ -32,7 +32,7 @@ pub(super) struct SocketEntry {
     /// socket, so they cannot pile up.
     pub(super) revoked: HashSet<String>,
     /// Channels the socket is catching up on (see `catch_up`).
-    pub(super) catch_up: HashMap<String, catch_up::CatchUp>,
+    pub(super) catch_up: HashMap<String, CatchUp>,
 }
 
 impl SocketEntry {
@@ -41,6 +41,14 @@ impl SocketEntry {
             self.sessions.push(session.into());
         }
     }
+}
+
+/// Where one socket's catch-up on one channel stands (see `catch_up`, which moves it along).
+pub(super) enum CatchUp {
+    /// The history is being read and sent: live events wait here, in order.
+    Holding(Vec<Outbound>),
+    /// The history went out up to message `delivered`; live copies of it are dropped until `until`.
+    Seam { delivered: i64, until: Instant },
 }
 
 pub(super) struct PresenceMember {
@@ -116,7 +124,7 @@ pub(super) struct State {
     /// What delivery left to do (slow sockets to drop) and its running totals.
     pub(super) deliveries: Deliveries,
     /// Webhooks on: where channel, member and client events are told.
-    pub(super) lifecycle: Option<Lifecycle>,
+    pub(super) lifecycle: Option<Arc<dyn LifecycleEvents>>,
 }
 
 /// Delivery's bookkeeping. The totals are for `/metrics`, counted under the lock the work

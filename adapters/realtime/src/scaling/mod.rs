@@ -21,6 +21,10 @@
 //!   Until the link has been back for [`DOUBT_AFTER_RECOVERY`], the node is *in doubt*: it may
 //!   not have heard a revocation yet, so deliveries to a room are checked against the database
 //!   first (`RoomGuard`).
+//!
+//! Depends on: the hub (it implements [`Replica`], applies other nodes' ops, and tells a channel's
+//! cluster-wide occupancy through the hub's `LifecycleEvents`), `room_guard` and `protocol`. It
+//! does not know the webhooks: they send it their [`Vote`]s.
 
 mod counts;
 mod occupancy;
@@ -36,9 +40,8 @@ use redis::aio::MultiplexedConnection;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::hub::{Hub, Member, Op, Replica, Snapshot};
+use crate::hub::{Hub, LifecycleEvents, Member, Op, Replica, Snapshot};
 use crate::room_guard::RoomGuard;
-use crate::webhooks::Lifecycle;
 
 pub(crate) use counts::Nodes;
 pub(crate) use occupancy::Vote;
@@ -273,6 +276,26 @@ impl Commands {
         }
         Err(cause)
     }
+
+    /// Runs one of the Lua scripts (presence, occupancy) on the command connection.
+    async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::Script,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<T, String> {
+        self.run(|mut connection| async move {
+            let mut invocation = script.prepare_invoke();
+            for key in keys {
+                invocation.key(key);
+            }
+            for arg in args {
+                invocation.arg(arg);
+            }
+            invocation.invoke_async::<T>(&mut connection).await
+        })
+        .await
+    }
 }
 
 /// The running cluster membership of one node: its link and its background tasks.
@@ -327,11 +350,15 @@ impl Cluster {
     }
 
     /// Webhooks on: this node's channel occupancy is decided with the other nodes' (see
-    /// `occupancy`), so `channel_occupied` / `channel_vacated` are told once for the cluster.
-    pub(crate) fn decide_occupancy(&self, lifecycle: Lifecycle) -> Lifecycle {
-        let votes = occupancy::start(self.link.clone(), lifecycle.clone());
+    /// `occupancy`), so `channel_occupied` / `channel_vacated` are told once for the cluster, to
+    /// `lifecycle`. Returns where this node's own occupancy changes are to be sent.
+    pub(crate) fn decide_occupancy(
+        &self,
+        lifecycle: Arc<dyn LifecycleEvents>,
+    ) -> mpsc::UnboundedSender<Vote> {
+        let votes = occupancy::start(self.link.clone(), lifecycle);
         let _ = self.link.occupancy.set(votes.clone());
-        lifecycle.with_cluster(votes)
+        votes
     }
 
     /// Whether Redis answers.

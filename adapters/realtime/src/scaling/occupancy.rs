@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Link, presence};
+use super::Link;
+use crate::hub::LifecycleEvents;
 use crate::hub::Replica;
-use crate::webhooks::Lifecycle;
 
 /// KEYS: the channel's node set, the node's channel set. ARGV: node, channel. Returns 1 when the
 /// channel was empty before.
@@ -59,7 +59,10 @@ pub(crate) enum Vote {
 
 /// Starts the task that turns this node's occupancy changes into the cluster's; returns where
 /// to send them.
-pub(super) fn start(link: Arc<Link>, lifecycle: Lifecycle) -> mpsc::UnboundedSender<Vote> {
+pub(super) fn start(
+    link: Arc<Link>,
+    lifecycle: Arc<dyn LifecycleEvents>,
+) -> mpsc::UnboundedSender<Vote> {
     let (votes, mut incoming) = mpsc::unbounded_channel::<Vote>();
     tokio::spawn(async move {
         let scripts = [OCCUPY, VACATE, REAP].map(redis::Script::new);
@@ -74,7 +77,7 @@ pub(super) fn start(link: Arc<Link>, lifecycle: Lifecycle) -> mpsc::UnboundedSen
                     let args = [link.node.clone(), channel.clone()];
                     let script = if occupied { occupy } else { vacate };
                     let changed = if link.is_up() {
-                        presence::invoke::<i64>(&link, script, &keys, &args).await
+                        link.commands.invoke::<i64>(script, &keys, &args).await
                     } else {
                         Err("Redis unavailable".into())
                     };
@@ -98,9 +101,14 @@ pub(super) fn start(link: Arc<Link>, lifecycle: Lifecycle) -> mpsc::UnboundedSen
 }
 
 /// Takes `node` out of every channel it was in, telling those it leaves empty.
-async fn vacate_all(link: &Link, reap: &redis::Script, node: String, lifecycle: &Lifecycle) {
+async fn vacate_all(
+    link: &Link,
+    reap: &redis::Script,
+    node: String,
+    lifecycle: &Arc<dyn LifecycleEvents>,
+) {
     let args = [link.prefix.clone(), node];
-    let emptied = presence::invoke::<Vec<String>>(link, reap, &[], &args).await;
+    let emptied = link.commands.invoke::<Vec<String>>(reap, &[], &args).await;
     for channel in emptied.unwrap_or_default() {
         lifecycle.occupancy(&channel, false);
     }

@@ -18,8 +18,9 @@
 //!
 //! A node that stops takes its entries out ([`PresenceCmd::Depart`]). A node that dies stops
 //! refreshing its `alive` key; within about 13 s another node notices, takes its entries out and
-//! announces the users who left with it. One task per node runs these commands in order, so a
-//! socket's leave and its next join can never be reordered.
+//! announces the users who left with it (both in `gone`; the Lua scripts are in `scripts`). One
+//! task per node runs these commands in order, so a socket's leave and its next join can never
+//! be reordered.
 //!
 //! While Redis is away, joins and leaves are decided by the node alone (as a single node would);
 //! when it is back the node writes its current entries back (Redis may have restarted empty) and
@@ -28,15 +29,17 @@
 //! Redis afterwards (not after Redis restarted empty), and after a restart the others may hear a
 //! `member_added` for someone they already list (pusher-js keeps one entry per user).
 
+mod gone;
+mod scripts;
+
 use std::sync::{Arc, Weak};
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Link, Replica, Vote, stream};
-
-mod scripts;
+use super::{Link, Replica, stream};
 use crate::hub::{Hub, Member, Op, Snapshot};
+use gone::{announce, cleanup, reap, tell_gone};
 
 /// Work for the presence task, in order.
 pub(crate) enum PresenceCmd {
@@ -154,14 +157,7 @@ pub(crate) async fn run(
                 if link.is_up() {
                     let gone = cleanup(&link, &scripts, &link.node, false).await;
                     // Users whose last socket anywhere was here: this node decided, so it tells.
-                    if let Some(hub) = hub.upgrade() {
-                        for (channel, info) in &gone {
-                            if let Some((user_id, _)) = parse_info(info) {
-                                hub.member_gone(channel, &user_id);
-                            }
-                        }
-                    }
-                    announce_removed(&link, &gone).await;
+                    tell_gone(&link, &hub, &gone).await;
                 }
                 let _ = done.send(());
                 return;
@@ -192,7 +188,10 @@ async fn joined(
         stream::encode(&added, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let answer = invoke::<(i64, Vec<String>)>(link, &scripts.join, &keys, &args).await;
+    let answer = link
+        .commands
+        .invoke::<(i64, Vec<String>)>(&scripts.join, &keys, &args)
+        .await;
     match answer {
         Ok((first, infos)) => Some(Snapshot {
             first: first == 1,
@@ -203,27 +202,6 @@ async fn joined(
             None
         }
     }
-}
-
-/// Runs one of the presence scripts on the command connection.
-pub(super) async fn invoke<T: redis::FromRedisValue>(
-    link: &Link,
-    script: &redis::Script,
-    keys: &[String],
-    args: &[String],
-) -> Result<T, String> {
-    link.commands
-        .run(|mut connection| async move {
-            let mut invocation = script.prepare_invoke();
-            for key in keys {
-                invocation.key(key);
-            }
-            for arg in args {
-                invocation.arg(arg);
-            }
-            invocation.invoke_async::<T>(&mut connection).await
-        })
-        .await
 }
 
 /// `Some(true)`: that was the user's last socket anywhere; `None`: Redis could not say.
@@ -246,7 +224,10 @@ async fn left(
         stream::encode(&removed, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
-    let answer = invoke::<i64>(link, &scripts.leave, &keys, &args).await;
+    let answer = link
+        .commands
+        .invoke::<i64>(&scripts.leave, &keys, &args)
+        .await;
     match answer {
         Ok(1) => Some(true),
         Ok(0) => Some(false),
@@ -256,112 +237,6 @@ async fn left(
             tracing::debug!(%cause, channel, "presence leave decided locally");
             None
         }
-    }
-}
-
-/// Takes `node`'s entries out; the `(channel, info)` of users gone with them.
-async fn cleanup(
-    link: &Link,
-    scripts: &Scripts,
-    node: &str,
-    only_if_dead: bool,
-) -> Vec<(String, String)> {
-    let args = [
-        link.prefix.clone(),
-        node.to_owned(),
-        if only_if_dead { "1" } else { "0" }.to_owned(),
-        "1".to_owned(),
-    ];
-    let answer = invoke::<Vec<String>>(link, &scripts.cleanup, &[], &args).await;
-    match answer {
-        Ok(flat) => flat
-            .chunks_exact(2)
-            .map(|pair| (pair[0].clone(), pair[1].clone()))
-            .collect(),
-        Err(cause) => {
-            tracing::debug!(%cause, node, "could not take a node's presence out");
-            Vec::new()
-        }
-    }
-}
-
-/// Adds `member_removed` for each `(channel, info)` to the stream straight away (not through the queue:
-/// this runs when the node stops, too).
-async fn announce_removed(link: &Link, gone: &[(String, String)]) {
-    announce(
-        link,
-        gone.iter()
-            .filter_map(|(channel, info)| {
-                let (user_id, _) = parse_info(info)?;
-                Some(Op::MemberRemoved {
-                    channel: channel.clone(),
-                    user_id,
-                })
-            })
-            .collect(),
-    )
-    .await;
-}
-
-async fn announce(link: &Link, ops: Vec<Op>) {
-    if ops.is_empty() {
-        return;
-    }
-    let entries: Vec<String> = ops
-        .iter()
-        .map(|op| stream::encode(op, &link.node, None))
-        .collect();
-    let sent = stream::add(link, &entries).await;
-    if let Err(cause) = sent {
-        tracing::debug!(%cause, "could not announce presence changes");
-    }
-}
-
-/// Finds nodes whose heartbeat expired, takes their entries out, and tells everyone (this node's
-/// sockets directly) which users left with them.
-async fn reap(link: &Link, scripts: &Scripts, hub: &Weak<Hub>) {
-    let prefix = &link.prefix;
-    let nodes = link
-        .commands
-        .run(|mut connection| async move {
-            redis::cmd("SMEMBERS")
-                .arg(format!("{prefix}nodes"))
-                .query_async::<Vec<String>>(&mut connection)
-                .await
-        })
-        .await
-        .unwrap_or_default();
-    for node in nodes.iter().filter(|node| **node != link.node) {
-        let alive_key = &format!("{}node:{node}:alive", link.prefix);
-        let alive = link
-            .commands
-            .run(|mut connection| async move {
-                redis::cmd("EXISTS")
-                    .arg(alive_key)
-                    .query_async::<i64>(&mut connection)
-                    .await
-            })
-            .await;
-        if !matches!(alive, Ok(0)) {
-            continue;
-        }
-        let gone = cleanup(link, scripts, node, true).await;
-        if let Some(occupancy) = link.occupancy.get() {
-            let _ = occupancy.send(Vote::NodeGone(node.clone()));
-        }
-        tracing::warn!(
-            node,
-            members_gone = gone.len(),
-            "a node stopped answering; took its presence out"
-        );
-        if let Some(hub) = hub.upgrade() {
-            for (channel, info) in &gone {
-                if let Some((user_id, _)) = parse_info(info) {
-                    hub.member_gone(channel, &user_id);
-                }
-            }
-        }
-        announce_removed(link, &gone).await;
     }
 }
 
@@ -376,7 +251,10 @@ async fn resync(link: &Link, scripts: &Scripts, entries: Vec<(String, String, Me
             info_json(member),
         ]);
     }
-    let answer = invoke::<Vec<String>>(link, &scripts.resync, &[], &args).await;
+    let answer = link
+        .commands
+        .invoke::<Vec<String>>(&scripts.resync, &[], &args)
+        .await;
     let changes = match answer {
         Ok(changes) => changes,
         Err(cause) => {

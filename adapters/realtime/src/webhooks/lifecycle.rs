@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
 use super::EventFilter;
+use crate::hub::LifecycleEvents;
 use crate::scaling::Vote;
 
 /// The most events one insert takes.
@@ -70,9 +71,10 @@ impl Lifecycle {
             let _ = tokio::time::timeout(wait, stored).await;
         }
     }
+}
 
-    /// This node's first subscriber of `channel` arrived (`occupied`) or its last left.
-    pub(crate) fn occupancy_here(&self, channel: &str, occupied: bool) {
+impl LifecycleEvents for Lifecycle {
+    fn occupancy_here(&self, channel: &str, occupied: bool) {
         let name = occupancy_event(occupied);
         if !self.events.wants(name) {
             return;
@@ -85,13 +87,12 @@ impl Lifecycle {
         }
     }
 
-    /// The channel's occupancy changed (on the whole cluster, with scaling on).
-    pub(crate) fn occupancy(&self, channel: &str, occupied: bool) {
+    fn occupancy(&self, channel: &str, occupied: bool) {
         let name = occupancy_event(occupied);
         self.tell(name, channel, json!({"name": name, "channel": channel}));
     }
 
-    pub(crate) fn member(&self, channel: &str, user_id: &Value, added: bool) {
+    fn member(&self, channel: &str, user_id: &Value, added: bool) {
         let name = if added {
             "member_added"
         } else {
@@ -104,9 +105,8 @@ impl Lifecycle {
         );
     }
 
-    /// A whisper; `data` is sent as Pusher does, as a JSON string, and `user_id` only on
-    /// presence channels.
-    pub(crate) fn client_event(
+    /// `data` is sent as Pusher does, as a JSON string.
+    fn client_event(
         &self,
         channel: &str,
         event: &str,

@@ -9,8 +9,8 @@ use confab_domain::ports::WebhookRenderer;
 use confab_domain::{Channel, RealtimeEvent, WebhookEvent};
 
 use super::{CHAT_EVENTS, EventFilter, WebhookSettings};
-use crate::events;
 use crate::message_json::MessageJson;
+use crate::pusher::events;
 
 /// The [`WebhookRenderer`] the repositories store chat events with.
 pub struct ChatWebhooks {

@@ -19,7 +19,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::WebhookSettings;
-use crate::signature;
+use crate::pusher::signature;
 
 /// [`WebhookSender`] over HTTP(S).
 pub struct HttpWebhookSender {

@@ -8,7 +8,7 @@ mod connection;
 mod envelopes;
 mod fakes;
 mod helpers;
-mod http_api;
 mod presence;
+mod rest_api;
 mod subscriptions;
 mod whispers;

@@ -1,6 +1,7 @@
-//! One Pusher-protocol WebSocket connection: admission, and the read loop (Pusher frames in —
-//! subscribe, unsubscribe, ping, client events — idle pings, pong timeout). The writer task and
-//! the rest both wire formats share are in `connection`.
+//! One Pusher-protocol WebSocket connection: admission, and what Pusher frames mean (subscribe,
+//! unsubscribe, ping, client events) as this wire format's part of the read loop
+//! (`connection::Protocol`). The read loop itself (idle pings, pong timeout, the size limits),
+//! the writer task and the rest both wire formats share are in `connection`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,15 +13,14 @@ use poem::web::{Data, Path};
 use poem::{IntoResponse, Request, handler};
 use serde_json::Value;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use crate::connection::{
-    Admitted, LiveTask, Liveness, RateWindow, Room, Silence, admit, is_over_hard_limit,
-    let_writer_finish, refuse_with, refused, room_for_request, websocket_config, write_loop,
+    Admitted, LiveTask, Next, Parts, Protocol, RateWindow, admit, let_writer_finish, read_loop,
+    refuse_with, refused, websocket_config, write_loop,
 };
 use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, Wire};
 use crate::protocol::{self, ChannelKind, Frame, codes};
-use crate::signature;
+use crate::pusher::signature;
 
 /// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.
 const GRANT_WAIT: Duration = Duration::from_millis(500);
@@ -52,15 +52,6 @@ pub(crate) fn upgrade(
     };
     ws.config(websocket_config(&hub))
         .on_upgrade(move |stream| serve(stream, hub, admission))
-}
-
-/// Reverb's close for a Pusher frame that is too big: 1009, no `pusher:error` first.
-fn too_big() -> Kill {
-    Kill {
-        error: None,
-        close_code: codes::MESSAGE_TOO_BIG,
-        reason: "Maximum message size exceeded".into(),
-    }
 }
 
 async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
@@ -115,7 +106,7 @@ async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
         kill,
         outbox: outbox.clone(),
     };
-    let writer_done = connection.read_loop(&mut incoming, &mut writer).await;
+    let writer_done = read_loop(&mut connection, &mut incoming, &mut writer).await;
     connection.hub.unregister(&connection.socket_id);
     // With the hub's sender gone and ours dropped, the writer drains what is queued and closes.
     drop(outbox);
@@ -139,91 +130,28 @@ struct Connection {
     socket_id: String,
     kill: Arc<KillSwitch>,
     whispers: RateWindow,
-    /// The socket's own queue: a request waits for room in it (see [`room_for_request`]).
+    /// The socket's own queue: a request waits for room in it (see `connection::reader`).
     outbox: mpsc::Sender<Frame>,
 }
 
-impl Connection {
-    /// Reads until the client leaves, the writer ends, or the socket is closed for silence or an
-    /// oversized frame. Returns whether the writer has already finished.
-    async fn read_loop(
-        &mut self,
-        incoming: &mut SplitStream<WebSocketStream>,
-        writer: &mut JoinHandle<()>,
-    ) -> bool {
-        let mut liveness = Liveness::new(&self.hub.config);
-        loop {
-            tokio::select! {
-                _ = &mut *writer => return true,
-                () = tokio::time::sleep_until(liveness.deadline().into()) => {
-                    if liveness.lapse() == Silence::Unanswered {
-                        self.kill.trigger(Kill::with_error(
-                            codes::PONG_TIMEOUT,
-                            "Pong reply not received in time",
-                        ));
-                        return false;
-                    }
-                    self.reply(protocol::ping());
-                }
-                message = incoming.next() => {
-                    let message = match message {
-                        Some(Ok(message)) => message,
-                        Some(Err(error)) => {
-                            // tungstenite refuses a frame over the hard cap before we see it
-                            // ("Space limit exceeded: Message too long: …"); close with 1009, as
-                            // for a frame over `max_message_size`, rather than just dropping.
-                            if is_over_hard_limit(&error) {
-                                self.kill.trigger(too_big());
-                            }
-                            return false;
-                        }
-                        None => return false,
-                    };
-                    // Any frame, control frames included, proves the client is alive.
-                    liveness.heard();
-                    // Whatever the frame, its answer (or error) needs room in the queue.
-                    let wait = self.hub.config.pong_timeout;
-                    // Boxed, like the handling below: what a request needs only while it is
-                    // handled is not part of the state every idle socket keeps (see `connection`).
-                    match Box::pin(room_for_request(&self.outbox, writer, &self.kill, wait)).await {
-                        Room::Free => {}
-                        Room::WriterDone => return true,
-                        Room::Stalled => return false,
-                    }
-                    let text = match message {
-                        Message::Text(text) => text,
-                        Message::Binary(bytes) => match String::from_utf8(bytes) {
-                            Ok(text) => text,
-                            Err(_) => {
-                                self.error(codes::RECONNECT, "Invalid message format");
-                                continue;
-                            }
-                        },
-                        Message::Close(_) => return false,
-                        Message::Ping(_) | Message::Pong(_) => continue,
-                    };
-                    if text.len() > self.hub.config.max_message_size {
-                        self.kill.trigger(too_big());
-                        return false;
-                    }
-                    Box::pin(self.handle(&text)).await;
-                }
-            }
-        }
+impl Protocol for Connection {
+    fn parts(&self) -> Parts<'_> {
+        (&self.hub, &self.kill, &self.outbox)
     }
 
-    fn reply(&self, frame: Frame) {
-        self.hub.send_to(&self.socket_id, frame);
+    fn ping_idle(&mut self) {
+        self.reply(protocol::ping());
     }
 
-    /// A `pusher:error` that leaves the socket open.
-    fn error(&self, code: u16, message: &str) {
-        self.reply(protocol::error(code, message));
+    fn not_utf8(&mut self) -> Next {
+        self.invalid();
+        Next::Read
     }
 
-    fn invalid(&self) {
-        // Reverb's answer to anything it cannot act on.
-        self.error(codes::RECONNECT, "Invalid message format");
+    /// Reverb closes the socket (1009).
+    fn oversized(&mut self) -> Next {
+        self.kill.trigger(Kill::too_big());
+        Next::Stop
     }
 
     async fn handle(&mut self, text: &str) {
@@ -246,6 +174,22 @@ impl Connection {
             client if client.starts_with("client-") => self.whisper(client, &message),
             _ => self.invalid(),
         }
+    }
+}
+
+impl Connection {
+    fn reply(&self, frame: Frame) {
+        self.hub.send_to(&self.socket_id, frame);
+    }
+
+    /// A `pusher:error` that leaves the socket open.
+    fn error(&self, code: u16, message: &str) {
+        self.reply(protocol::error(code, message));
+    }
+
+    fn invalid(&self) {
+        // Reverb's answer to anything it cannot act on.
+        self.error(codes::RECONNECT, "Invalid message format");
     }
 
     async fn subscribe(&self, data: &Value) {

@@ -8,7 +8,7 @@ use confab_domain::{Channel, DomainError, SessionId, UserSummary};
 use serde_json::json;
 
 use crate::hub::Hub;
-use crate::signature;
+use crate::pusher::signature;
 
 pub(crate) struct PusherSigner {
     hub: Arc<Hub>,

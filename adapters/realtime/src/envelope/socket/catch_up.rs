@@ -15,7 +15,7 @@ use confab_domain::{ConversationId, MessageId};
 use serde_json::{Map, Value};
 
 use super::Connection;
-use crate::envelope::{self, Incoming, Rejection};
+use crate::envelope::codec::{self, Incoming, Rejection};
 use crate::hub::SubscribeError;
 
 /// The most missed messages one `join` delivers.
@@ -82,7 +82,7 @@ impl Connection {
             if !self.room_in_queue().await
                 || self
                     .outbox
-                    .try_send(envelope::message(view, self.messages.as_ref()))
+                    .try_send(codec::message(view, self.messages.as_ref()))
                     .is_err()
             {
                 break;

@@ -14,9 +14,9 @@ use confab_domain::{Address, Channel, DomainError, MessageView, RealtimeEvent, U
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::events;
 use crate::message_json::MessageJson;
 use crate::protocol::Frame;
+use crate::pusher::events;
 
 /// The hub channel of `channel:global`. Its `:` is outside Pusher's channel-name alphabet, so no
 /// Pusher client can subscribe to it or publish on it.

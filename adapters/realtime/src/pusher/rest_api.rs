@@ -1,19 +1,23 @@
 //! The Pusher HTTP API, through which server SDKs (the `pusher` packages, Laravel's broadcaster)
 //! publish and query. Every request is signed: `auth_key` must be ours, `auth_timestamp` within
 //! 600 s of our clock (Reverb skips this check; a captured request must not replay forever),
-//! `body_md5` present and right whenever there is a body, and the HMAC compared in constant time.
+//! `body_md5` present and right whenever there is a body, and the HMAC compared in constant time
+//! (see `auth`). This file holds the endpoints: publishing and the channel queries.
+
+mod auth;
 
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path};
 use poem::{Body, Request, Response, handler};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::hub::{ChannelInfo, Hub};
 use crate::protocol::{self, ChannelKind};
 use crate::scaling::Nodes;
-use crate::signature;
+use auth::{authenticate, signed_body};
 
 /// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
 const MAX_BODY: usize = 1 << 20;
@@ -21,8 +25,6 @@ const MAX_BODY: usize = 1 << 20;
 const MAX_CHANNELS: usize = 100;
 /// Pusher's limit of events per batch.
 const MAX_BATCH: usize = 10;
-/// How far `auth_timestamp` may be from our clock.
-const TIMESTAMP_TOLERANCE_SECS: u64 = 600;
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     Response::builder()
@@ -70,80 +72,6 @@ impl ResponseError for ApiError {
     fn as_response(&self) -> Response {
         json_response(self.status, &json!({"error": self.message}))
     }
-}
-
-/// Checks app id and signature; the `Err` is the response to send.
-fn authenticate(hub: &Hub, req: &Request, app_id: &str, body: &[u8]) -> Result<(), ApiError> {
-    let config = &hub.config;
-    if app_id != config.app_id {
-        return Err(error(
-            StatusCode::NOT_FOUND,
-            &format!("No matching application for ID [{app_id}]."),
-        ));
-    }
-    let unauthorized = |message: &str| error(StatusCode::UNAUTHORIZED, message);
-    let params: Vec<(String, String)> = req
-        .params()
-        .map_err(|_| unauthorized("Invalid query string."))?;
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
-    if param("auth_key") != Some(config.key.as_str()) {
-        return Err(unauthorized("Unknown auth_key."));
-    }
-    if param("auth_version") != Some("1.0") {
-        return Err(unauthorized("auth_version must be 1.0."));
-    }
-    let timestamp = param("auth_timestamp")
-        .and_then(|t| t.parse::<i64>().ok())
-        .ok_or_else(|| unauthorized("auth_timestamp is required."))?;
-    let now = chrono::Utc::now().timestamp();
-    // `abs_diff`, not `(now - timestamp).abs()`: a timestamp near `i64::MIN` must be refused,
-    // not overflow.
-    if now.abs_diff(timestamp) > TIMESTAMP_TOLERANCE_SECS {
-        return Err(unauthorized(
-            "Timestamp expired: auth_timestamp must be within 600 seconds of the server time.",
-        ));
-    }
-    if !body.is_empty() && param("body_md5") != Some(signature::md5_hex(body).as_str()) {
-        return Err(unauthorized("body_md5 does not match the request body."));
-    }
-    let mut signed: Vec<&(String, String)> = params
-        .iter()
-        .filter(|(key, _)| key != "auth_signature")
-        .collect();
-    signed.sort();
-    let query = signed
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let string_to_sign = format!(
-        "{}\n{}\n{}",
-        req.method().as_str(),
-        req.original_uri().path(),
-        query
-    );
-    let signature = param("auth_signature").unwrap_or_default();
-    if !signature::verify(&config.secret, &string_to_sign, signature) {
-        return Err(unauthorized("Invalid signature."));
-    }
-    Ok(())
-}
-
-async fn read_body(body: Body) -> Result<Vec<u8>, ApiError> {
-    body.into_bytes_limit(MAX_BODY)
-        .await
-        .map(|bytes| bytes.to_vec())
-        .map_err(|_| {
-            error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The request body is too large.",
-            )
-        })
 }
 
 /// One event as SDKs send it, to `/events` or inside a batch.
@@ -255,6 +183,18 @@ async fn channels_attributes(nodes: &Nodes, event: &ValidEvent) -> Option<Value>
     Some(Value::Object(channels))
 }
 
+/// A signed request's body as `T`; a body that is not one gets 400 with `shape`.
+async fn signed_json<T: DeserializeOwned>(
+    hub: &Hub,
+    req: &Request,
+    app_id: &str,
+    body: Body,
+    shape: &str,
+) -> Result<T, ApiError> {
+    let body = signed_body(hub, req, app_id, body).await?;
+    serde_json::from_slice(&body).or_else(|_| refuse(StatusCode::BAD_REQUEST, shape))
+}
+
 /// `POST /apps/{app_id}/events`
 #[handler]
 pub(crate) async fn publish_event(
@@ -264,11 +204,8 @@ pub(crate) async fn publish_event(
     Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
     let hub = &nodes.hub;
-    let body = read_body(body).await?;
-    authenticate(hub, req, &app_id, &body)?;
-    let Ok(request) = serde_json::from_slice::<EventRequest>(&body) else {
-        return refuse(StatusCode::BAD_REQUEST, "The body must be a JSON event.");
-    };
+    let request: EventRequest =
+        signed_json(hub, req, &app_id, body, "The body must be a JSON event.").await?;
     let event = validate(request, hub.config.max_message_size)?;
     publish(hub, &event).await;
     match channels_attributes(nodes, &event).await {
@@ -291,14 +228,8 @@ pub(crate) async fn publish_batch(
     Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
     let hub = &nodes.hub;
-    let body = read_body(body).await?;
-    authenticate(hub, req, &app_id, &body)?;
-    let Ok(request) = serde_json::from_slice::<BatchRequest>(&body) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "The body must be {\"batch\": [events]}.",
-        );
-    };
+    let shape = "The body must be {\"batch\": [events]}.";
+    let request: BatchRequest = signed_json(hub, req, &app_id, body, shape).await?;
     if request.batch.len() > MAX_BATCH {
         return refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -412,8 +343,7 @@ pub(crate) async fn terminate_user_connections(
     Data(nodes): Data<&Nodes>,
 ) -> Result<Response, ApiError> {
     let hub = &nodes.hub;
-    let body = read_body(body).await?;
-    authenticate(hub, req, &app_id, &body)?;
+    signed_body(hub, req, &app_id, body).await?;
     let closed = hub.terminate_user(&user_id);
     tracing::info!(user_id, closed, "terminated connections");
     ok(&json!({}))
