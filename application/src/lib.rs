@@ -3,7 +3,7 @@
 //! holds whichever door a request came in through.
 
 mod caller;
-mod error_status;
+mod outcome_codes;
 mod publish;
 mod room_changes;
 pub mod use_cases;
@@ -17,7 +17,7 @@ use confab_domain::ports::{
 
 pub use caller::Caller;
 pub use confab_domain::DomainError;
-pub use error_status::{RETRY_UNAVAILABLE_SECS, status_of};
+pub use outcome_codes::{RETRY_UNAVAILABLE_SECS, status_of};
 
 /// Everything the use cases reach the outside world through.
 #[derive(Clone)]

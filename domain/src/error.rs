@@ -111,3 +111,27 @@ impl DomainError {
         Self::Invalid(ValidationErrors::single(field, reason))
     }
 }
+
+/// Here rather than in `validation`, so the dependency runs one way: the error holds the
+/// collected failures, the failures know nothing of the error.
+impl ValidationErrors {
+    /// `Ok(())` when nothing failed, so callers can end validation with `?`.
+    pub fn into_result(self) -> Result<(), DomainError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_errors_validate() {
+        assert!(ValidationErrors::new().into_result().is_ok());
+        assert!(ValidationErrors::single("a", "b").into_result().is_err());
+    }
+}

@@ -59,15 +59,6 @@ impl ValidationErrors {
             more => format!("{first} (and {more} more errors)"),
         }
     }
-
-    /// `Ok(())` when nothing failed, so callers can end validation with `?`.
-    pub fn into_result(self) -> Result<(), crate::DomainError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(crate::DomainError::Invalid(self))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -90,12 +81,6 @@ mod tests {
     fn summary_of_one_error_is_that_error() {
         let errors = ValidationErrors::single("body", "The body field is required.");
         assert_eq!(errors.summary(), "The body field is required.");
-    }
-
-    #[test]
-    fn empty_errors_validate() {
-        assert!(ValidationErrors::new().into_result().is_ok());
-        assert!(ValidationErrors::single("a", "b").into_result().is_err());
     }
 
     #[test]

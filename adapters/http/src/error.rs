@@ -1,5 +1,5 @@
 //! Every error a client can see, in the API document's shape; which status each domain outcome
-//! gets is the application's one table (`confab_application::status_of`).
+//! gets is the application's table of outcome codes (`confab_application::status_of`).
 //!
 //! Bodies follow the API document: `{"status": false, "message": "…"}`, plus `errors` on a 422
 //! that is about fields. Every status has that one schema, so a generated client has one error

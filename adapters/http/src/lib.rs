@@ -33,6 +33,8 @@ pub use metrics_endpoint::MetricsEndpoint;
 /// the server buffer megabytes.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Every API of the document, listed once: each is a unit struct, so [`api_service`] makes the
+/// value with `Operations::default()`.
 type Operations = (
     api::AccountsApi,
     api::SessionsApi,
@@ -63,24 +65,10 @@ pub struct HttpSettings {
 
 /// poem-openapi's description of the operations, before [`Document::finish`].
 fn api_service() -> OpenApiService<Operations, ()> {
-    OpenApiService::new(
-        (
-            api::AccountsApi,
-            api::SessionsApi,
-            api::ConversationsApi,
-            api::MessagesApi,
-            api::MessageChangesApi,
-            api::MessageSearchApi,
-            api::RealtimeApi,
-            api::EnvelopesApi,
-            api::SystemApi,
-        ),
-        "Confab",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
-    .description(
-        "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
+    OpenApiService::new(Operations::default(), "Confab", env!("CARGO_PKG_VERSION"))
+        .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+        .description(
+            "Realtime chat API: users, direct chats, group rooms and messages — the Conversation & \
          Message API. Authenticate with `POST /api/v1/user/login` and send the \
          token as `Authorization: Bearer <token>`. Errors are `{\"status\": false, \"message\": \
          \"…\"}` for every error status, with an `errors` object `{field: [reasons]}` on \
@@ -88,7 +76,7 @@ fn api_service() -> OpenApiService<Operations, ()> {
          envelope protocol (`/ws`) is described by the JSON Schema at \
          `/schemas/envelope.schema.json`; the webhooks Confab sends (`CONFAB_WEBHOOK_URLS`) \
          under `x-webhooks`.",
-    )
+        )
 }
 
 /// The whole HTTP surface: the API, `/openapi.json`, `/openapi.yaml` and Swagger UI at `/docs`,

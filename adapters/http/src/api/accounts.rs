@@ -1,5 +1,5 @@
 use confab_application::Confab;
-use confab_application::use_cases::login::LoginRequest;
+use confab_application::use_cases::login::{LoginRequest, Session};
 use confab_application::use_cases::register::RegisterRequest;
 use confab_application::use_cases::search_users::SearchUsersRequest;
 use poem::Request;
@@ -13,10 +13,27 @@ use crate::dto::{
     LoginBody, PageMeta, PageNumber, PerPage, RegisterBody, Ruled, SearchText, SessionEnvelope,
     UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
 };
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of, client_address};
 
+#[derive(Default)]
 pub struct AccountsApi;
+
+/// The login both `POST /api/v1/user/login` and the learning README's `POST /api/login` run:
+/// they differ only in the shape of the answer.
+pub(super) async fn log_in(
+    app: &Confab,
+    request: &Request,
+    body: LoginBody,
+) -> Result<Session, ApiError> {
+    Ok(app
+        .login(LoginRequest {
+            email: body.email.into_inner(),
+            password: body.password.into_inner(),
+            address: client_address(request),
+        })
+        .await?)
+}
 
 #[derive(ApiResponse)]
 enum Registered {
@@ -85,14 +102,7 @@ impl AccountsApi {
         request: &Request,
         body: Json<LoginBody>,
     ) -> ApiResult<LoggedIn> {
-        let Json(body) = body;
-        let session = app
-            .login(LoginRequest {
-                email: body.email.into_inner(),
-                password: body.password.into_inner(),
-                address: client_address(request),
-            })
-            .await?;
+        let session = log_in(&app, request, body.0).await?;
         Ok(LoggedIn::Ok(Json(SessionEnvelope::new(&session, None))))
     }
 

@@ -15,6 +15,7 @@ use crate::dto::{
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
 
+#[derive(Default)]
 pub struct ConversationsApi;
 
 #[derive(ApiResponse)]

@@ -2,7 +2,6 @@
 //! `POST /api/messages`, which takes the same envelope the plain WebSocket speaks.
 
 use confab_application::Confab;
-use confab_application::use_cases::login::LoginRequest;
 use confab_domain::{MessageView, Timestamp, UserId};
 use poem::Request;
 use poem::web::Data;
@@ -11,12 +10,12 @@ use poem_openapi::{ApiResponse, OpenApi};
 use serde_json::{Value, json};
 
 use super::ApiTags;
+use super::accounts::log_in;
 use crate::dto::{
     AckPayload, AckType, ClientEnvelope, EnvelopeAck, LoginBody, MessageDto, SessionDto,
-    UserProfileDto,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::security::{BearerAuth, caller_of, client_address};
+use crate::security::{BearerAuth, caller_of};
 
 /// The envelope's JSON Schema, served so clients and tools validate against the server's own copy.
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../../../schemas/envelope.schema.json");
@@ -66,6 +65,7 @@ fn ack(id: String, to: UserId, now: Timestamp, message: Option<&MessageView>) ->
     }
 }
 
+#[derive(Default)]
 pub struct EnvelopesApi;
 
 #[OpenApi(tag = "ApiTags::Envelopes")]
@@ -80,20 +80,8 @@ impl EnvelopesApi {
         request: &Request,
         body: Json<LoginBody>,
     ) -> ApiResult<LegacyLogin> {
-        let Json(body) = body;
-        let session = app
-            .login(LoginRequest {
-                email: body.email.into_inner(),
-                password: body.password.into_inner(),
-                address: client_address(request),
-            })
-            .await?;
-        Ok(LegacyLogin::Ok(Json(SessionDto {
-            token: session.token.token,
-            token_type: "Bearer".into(),
-            expires_in: session.token.expires_in,
-            user: UserProfileDto::from(&session.user),
-        })))
+        let session = log_in(&app, request, body.0).await?;
+        Ok(LegacyLogin::Ok(Json(SessionDto::from(&session))))
     }
 
     /// Send an envelope over HTTP

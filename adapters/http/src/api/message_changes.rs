@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
 
 /// Edit, delete and react: what happens to a message after it is sent.
+#[derive(Default)]
 pub struct MessageChangesApi;
 
 #[derive(ApiResponse)]

@@ -15,6 +15,7 @@ use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
 
 /// Word search over messages, with the database's full-text index.
+#[derive(Default)]
 pub struct MessageSearchApi;
 
 #[derive(ApiResponse)]

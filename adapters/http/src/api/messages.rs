@@ -15,6 +15,7 @@ use crate::dto::{
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
+#[derive(Default)]
 pub struct MessagesApi;
 
 /// The `Idempotency-Key` header as text. poem's header parameter reads only visible ASCII and

@@ -97,6 +97,7 @@ enum RealtimeSettings {
     Ok(Json<RealtimeInfo>),
 }
 
+#[derive(Default)]
 pub struct RealtimeApi;
 
 #[OpenApi(tag = "ApiTags::Realtime")]

@@ -11,6 +11,7 @@ use crate::security::BearerAuth;
 
 /// The session a token belongs to: end it, renew its token, or change the password (which ends
 /// the others). Every node sees the change at once: sessions live in the database.
+#[derive(Default)]
 pub struct SessionsApi;
 
 #[derive(ApiResponse)]

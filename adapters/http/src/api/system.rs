@@ -55,6 +55,7 @@ enum HealthResponse {
     Unavailable(Json<Health>),
 }
 
+#[derive(Default)]
 pub struct SystemApi;
 
 #[OpenApi(tag = "ApiTags::System")]

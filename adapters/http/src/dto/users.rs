@@ -138,12 +138,18 @@ impl SessionEnvelope {
         Self {
             status: true,
             message: message.map(Into::into),
-            data: SessionDto {
-                token: session.token.token.clone(),
-                token_type: "Bearer".into(),
-                expires_in: session.token.expires_in,
-                user: UserProfileDto::from(&session.user),
-            },
+            data: SessionDto::from(session),
+        }
+    }
+}
+
+impl From<&confab_application::use_cases::login::Session> for SessionDto {
+    fn from(session: &confab_application::use_cases::login::Session) -> Self {
+        Self {
+            token: session.token.token.clone(),
+            token_type: "Bearer".into(),
+            expires_in: session.token.expires_in,
+            user: UserProfileDto::from(&session.user),
         }
     }
 }

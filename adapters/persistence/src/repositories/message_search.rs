@@ -6,13 +6,10 @@
 //! size: the index yields the matches, and the scope (one room, or the rooms the viewer is in)
 //! filters them. A word in most messages (`the`) therefore costs in proportion to them.
 
-use confab_domain::{
-    DomainError, MessageView, Page, PageRequest, SearchQuery, SearchScope, UserId,
-};
-use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
+use confab_domain::{DomainError, PageRequest, SearchQuery, SearchScope};
+use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
 
 use super::message_rows::{MESSAGE_COLUMNS, MESSAGE_FROM};
-use super::messages::SeaMessageRepository;
 use super::{from_db, to_db};
 use crate::error::internal;
 
@@ -102,15 +99,16 @@ fn scope_value(scope: SearchScope) -> i64 {
     }
 }
 
-/// Three statements: the number of matches, the page, and the page's reactions.
-pub(super) async fn search(
-    repository: &SeaMessageRepository,
+/// The number of matches, and the statement that selects the requested page of them
+/// ([`MESSAGE_COLUMNS`], newest first) with its values; none when the page starts past the last
+/// match. Running the page (and loading its reactions) is the repository's: this module only
+/// says how each engine is asked, so it needs nothing back from `messages`.
+pub(super) async fn matches(
+    db: &DatabaseConnection,
     scope: SearchScope,
     query: &SearchQuery,
     page: PageRequest,
-    viewer: UserId,
-) -> Result<Page<MessageView>, DomainError> {
-    let db = repository.db();
+) -> Result<(u64, Option<(String, [Value; 4])>), DomainError> {
     let backend = db.get_database_backend();
     let text = engine_query(backend, query);
     let scope_value = scope_value(scope);
@@ -124,20 +122,14 @@ pub(super) async fn search(
     .await
     .map_err(internal)?
     .map_or(0, |row| from_db(row.total));
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
-        let values = [
-            Value::from(text),
-            scope_value.into(),
-            to_db(page.per_page()),
-            to_db(page.offset()),
-        ];
-        repository.views(&sql, values, viewer).await?
-    };
-    Ok(Page {
-        items,
-        request: page,
-        total,
-    })
+    if page.offset() >= total {
+        return Ok((total, None));
+    }
+    let values = [
+        Value::from(text),
+        scope_value.into(),
+        to_db(page.per_page()),
+        to_db(page.offset()),
+    ];
+    Ok((total, Some((sql, values))))
 }

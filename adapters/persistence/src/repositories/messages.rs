@@ -61,7 +61,7 @@ impl SeaMessageRepository {
 
     /// The messages `sql` selects ([`MESSAGE_COLUMNS`]), with their reactions as `viewer` sees
     /// them: two statements, one when nothing matched.
-    pub(super) async fn views(
+    async fn views(
         &self,
         sql: &str,
         values: impl IntoIterator<Item = Value>,
@@ -72,10 +72,6 @@ impl SeaMessageRepository {
             .await
             .map_err(internal)?;
         with_reactions(&self.db, self.db.get_database_backend(), rows, viewer).await
-    }
-
-    pub(super) fn db(&self) -> &DatabaseConnection {
-        &self.db
     }
 }
 
@@ -275,6 +271,8 @@ impl MessageRepository for SeaMessageRepository {
         message_changes::react(&self.db, &self.webhooks, id, user, emoji, action, at).await
     }
 
+    /// Three statements: the number of matches and the page (how each engine is asked is in
+    /// [`message_search`]), then the page's reactions.
     async fn search(
         &self,
         scope: SearchScope,
@@ -282,6 +280,15 @@ impl MessageRepository for SeaMessageRepository {
         page: PageRequest,
         viewer: UserId,
     ) -> Result<Page<MessageView>, DomainError> {
-        message_search::search(self, scope, query, page, viewer).await
+        let (total, page_sql) = message_search::matches(&self.db, scope, query, page).await?;
+        let items = match page_sql {
+            Some((sql, values)) => self.views(&sql, values, viewer).await?,
+            None => Vec::new(),
+        };
+        Ok(Page {
+            items,
+            request: page,
+            total,
+        })
     }
 }

@@ -1,6 +1,9 @@
-//! The one table from what a use case refused to the status a client is told, for every door:
-//! the HTTP API answers with it, and the envelope protocol's `error` envelopes carry it as
-//! `payload.status`. A new `DomainError` variant fails to compile here until it has a status.
+//! The application's outcome codes: the one table from what a use case refused to the code a
+//! client is told, whichever door it came in through. The HTTP API answers with it as the status,
+//! and the envelope protocol's `error` envelopes carry it as `payload.status`. The codes are
+//! HTTP's numbers because both doors promise them, but the table is the application's: it lives
+//! here, below both adapters, so neither adapter depends on the other for it. A new
+//! `DomainError` variant fails to compile here until it has a code.
 
 use confab_domain::DomainError;
 
@@ -8,7 +11,7 @@ use confab_domain::DomainError;
 /// database restart or failover takes seconds.
 pub const RETRY_UNAVAILABLE_SECS: u64 = 2;
 
-/// The HTTP status of `error` (and of the envelope `error` it becomes).
+/// The outcome code of `error`: the HTTP status, and the envelope `error`'s `payload.status`.
 pub fn status_of(error: &DomainError) -> u16 {
     match error {
         DomainError::InvalidCredentials | DomainError::Unauthenticated => 401,
