@@ -190,3 +190,27 @@ pub fn body_of(len: usize, index: u64) -> String {
     body.truncate(len.max(1));
     body
 }
+
+// Report cells shared by the report's sections (`report.rs`, `report_chat.rs`).
+
+/// A target's verdict, in bold.
+pub fn met(ok: bool) -> String {
+    if ok {
+        "**met**".into()
+    } else {
+        "**missed**".into()
+    }
+}
+
+/// A JSON value as a table cell (strings without their quotes).
+pub fn s(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// `a` as a percentage of `b`.
+pub fn pct(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.0} %", a * 100.0 / b),
+        _ => "–".into(),
+    }
+}

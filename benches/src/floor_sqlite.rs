@@ -17,7 +17,7 @@ use sea_orm::sqlx::sqlite::{
 use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
 
 use crate::common::{body_of, us_u32};
-use crate::floor::{Outcome, Plan, insert_sql};
+use crate::floor_plan::{Outcome, Plan, insert_sql};
 
 const SQLITE_OK: c_int = 0;
 const SQLITE_DONE: c_int = 101;

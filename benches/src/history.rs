@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
-use crate::history_db::{Room, connect, decorate, load, place_reader, table_mib};
+use crate::history_db::{LoadRun, Room, connect, decorate, load, place_reader, table_mib};
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
@@ -94,7 +94,12 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
     let mut rows = Vec::new();
     for &size in &sizes {
         let size = size as u64;
-        let last = load(&db, &mut room, size, &args).await?;
+        let run = LoadRun {
+            batch: args.batch,
+            backend: &args.backend,
+            server: &args.server,
+        };
+        let last = load(&db, &mut room, size, &run).await?;
         let mid_id = place_reader(&db, &room, last).await?;
         decorate(&db, &room, last, 50).await?;
         // Bulk rows read `message {seq}`: the middle one's number is a word of that message only.

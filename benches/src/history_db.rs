@@ -12,7 +12,6 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::common::{emit, round};
-use crate::history::HistoryArgs;
 
 /// What the run knows about the big room's rows: seq ranges written by bulk SQL, where even
 /// sequence numbers are the viewer's and odd ones the other user's (API sends are the other's).
@@ -25,12 +24,20 @@ pub struct Room {
     pub base: i64,
 }
 
+/// What a bulk load needs to know of the run: rows per transaction, and what to label its
+/// figures with.
+pub struct LoadRun<'a> {
+    pub batch: u64,
+    pub backend: &'a str,
+    pub server: &'a str,
+}
+
 /// Grows the big room to `size` messages (no-op when it already has them); returns its last seq.
 pub async fn load(
     db: &DatabaseConnection,
     room: &mut Room,
     size: u64,
-    args: &HistoryArgs,
+    args: &LoadRun<'_>,
 ) -> Result<u64, String> {
     let id = room.id;
     let last = scalar(

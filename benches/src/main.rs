@@ -7,6 +7,7 @@ mod chat;
 mod common;
 mod fanout;
 mod floor;
+mod floor_plan;
 mod floor_sqlite;
 mod history;
 mod history_db;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::common::{cell, round};
+use crate::common::{cell, met, round, s};
 
 /// Server memory per idle connection at 10,000 sockets, at most (the realtime issue's target).
 const IDLE_KIB_LIMIT: f64 = 4.0;
@@ -412,10 +412,6 @@ cache / queue / app manager, its per-IP rate limiter off, and app limits (connec
 per second) raised so they do not cap the run.
 ";
 
-pub(crate) fn s(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-}
-
 /// A target row: Confab's fan-out p99 at `what` no worse than the peer's.
 fn p99_row(w: &mut String, peer: &str, what: &str, confab: Option<&Value>, other: Option<&Value>) {
     let c99 = confab.and_then(|r| r["lat_p99_ms"].as_f64());
@@ -434,24 +430,9 @@ fn p99_row(w: &mut String, peer: &str, what: &str, confab: Option<&Value>, other
     );
 }
 
-pub(crate) fn met(ok: bool) -> String {
-    if ok {
-        "**met**".into()
-    } else {
-        "**missed**".into()
-    }
-}
-
 fn ratio(a: &Value, b: &Value, key: &str) -> String {
     match (a[key].as_f64(), b[key].as_f64()) {
         (Some(x), Some(y)) if y > 0.0 => format!("{:.2}", round(x / y, 2)),
-        _ => "–".into(),
-    }
-}
-
-pub(crate) fn pct(a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.0} %", a * 100.0 / b),
         _ => "–".into(),
     }
 }

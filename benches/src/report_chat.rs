@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::common::cell;
-use crate::report::{met, pct, s};
+use crate::common::{met, pct, s};
 
 const SQLITE_SENDS: f64 = 8_000.0;
 const SQLITE_CPU_US: f64 = 150.0;
