@@ -70,7 +70,7 @@ impl Webhooks {
         };
         let renderer = Arc::new(ChatWebhooks::new(
             &settings,
-            Arc::new(confab_http::dto::message_event_json),
+            Arc::new(crate::wiring::api_json()),
         ));
         Ok(Self {
             settings: Some(settings),

@@ -13,7 +13,7 @@ use confab_persistence::{
     SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
     SystemClock,
 };
-use confab_realtime::{Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
+use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Cli;
@@ -60,8 +60,7 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         allowed_origins: reverb.allowed_origins.clone(),
         ..RealtimeConfig::default()
     };
-    // Live events carry the HTTP API's message object, rendered by the HTTP adapter's DTO.
-    let messages = Arc::new(confab_http::dto::message_event_json);
+    let messages = Arc::new(api_json());
     Ok(Some(match scaling {
         Some(url) => Realtime::with_scaling(
             config,
@@ -172,6 +171,19 @@ pub fn http_settings(cli: &Cli) -> Result<HttpSettings, BoxError> {
         public_url,
         cors_origins,
     })
+}
+
+/// The HTTP adapter's renderers of the API's objects, for what live events and webhooks carry:
+/// one JSON per object, whichever door it leaves by.
+pub fn api_json() -> ApiJson {
+    use confab_http::dto;
+    ApiJson {
+        message: dto::message_event_json,
+        conversation: dto::conversation_event_json,
+        user: dto::user_event_json,
+        reactions: dto::reactions_event_json,
+        timestamp: dto::rfc3339_micros,
+    }
 }
 
 /// What `GET /api/v1/realtime` tells clients.

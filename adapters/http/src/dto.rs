@@ -4,6 +4,7 @@
 mod conversations;
 mod envelope_protocol;
 mod envelopes;
+mod event_json;
 mod messages;
 mod ruled;
 mod schema_rules;
@@ -21,6 +22,7 @@ pub use envelopes::{
     ConversationEnvelope, ConversationListEnvelope, CursorMeta, MessageEnvelope,
     MessagePageEnvelope, MessagesMeta, PageMeta, StatusMessage, UserEnvelope, UserPageEnvelope,
 };
+pub use event_json::{conversation_event_json, reactions_event_json, user_event_json};
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
     message_event_json,

@@ -11,9 +11,9 @@ use async_trait::async_trait;
 use confab_domain::ports::{Broadcaster, SocketId};
 use confab_domain::{Channel, ConversationId, RealtimeEvent, SessionId, UserId};
 
+use crate::api_json::ApiJson;
 use crate::envelope::{self, Route};
 use crate::hub::{Hub, Outbound};
-use crate::message_json::MessageJson;
 use crate::protocol;
 use crate::pusher::events;
 use crate::room_guard::RoomGuard;
@@ -24,15 +24,11 @@ const REVOKE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 pub(crate) struct PusherBroadcaster {
     hub: Arc<Hub>,
     guard: Arc<RoomGuard>,
-    messages: Arc<dyn MessageJson>,
+    messages: Arc<ApiJson>,
 }
 
 impl PusherBroadcaster {
-    pub(crate) fn new(
-        hub: Arc<Hub>,
-        guard: Arc<RoomGuard>,
-        messages: Arc<dyn MessageJson>,
-    ) -> Self {
+    pub(crate) fn new(hub: Arc<Hub>, guard: Arc<RoomGuard>, messages: Arc<ApiJson>) -> Self {
         Self {
             hub,
             guard,

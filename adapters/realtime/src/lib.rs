@@ -17,15 +17,15 @@
 //! share (admission, the read-loop skeleton, the writer, idle pings); [`scaling`] links several
 //! nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started at all on a single node;
 //! [`webhooks`] tells Pusher's lifecycle and Confab's chat events. Beside them: [`config`] and
-//! [`broadcaster`] (the `Broadcaster` port), [`message_json`] (the message object events carry),
+//! [`broadcaster`] (the `Broadcaster` port), [`api_json`] (the API's JSON shapes events carry, rendered by the HTTP adapter),
 //! [`room_guard`] (keeps a removal in force on a node that may have missed it).
 
+mod api_json;
 mod broadcaster;
 mod config;
 mod connection;
 mod envelope;
 mod hub;
-mod message_json;
 mod protocol;
 mod pusher;
 mod room_guard;
@@ -40,9 +40,9 @@ use confab_application::Confab;
 use confab_domain::ports::{Broadcaster, ChannelSigner, WebhookOutbox};
 use poem::{EndpointExt, Route, get, post};
 
+pub use api_json::ApiJson;
 pub use config::RealtimeConfig;
 pub use hub::RealtimeFigures;
-pub use message_json::MessageJson;
 pub use scaling::ScalingConfig;
 
 use crate::hub::{Hub, Kill};
@@ -61,7 +61,7 @@ pub struct Realtime {
     hub: Arc<Hub>,
     cluster: Option<Arc<Cluster>>,
     guard: Arc<RoomGuard>,
-    messages: Arc<dyn MessageJson>,
+    messages: Arc<ApiJson>,
     /// Set once webhooks are on (`tell_webhooks`).
     webhooks: Arc<OnceLock<Lifecycle>>,
 }
@@ -80,7 +80,7 @@ pub enum ScalingStatus {
 impl Realtime {
     /// A single node: every socket is this process's. `messages` renders the API's message
     /// object for events (the HTTP adapter's, so both are one shape).
-    pub fn new(config: RealtimeConfig, messages: Arc<dyn MessageJson>) -> Self {
+    pub fn new(config: RealtimeConfig, messages: Arc<ApiJson>) -> Self {
         Self {
             hub: Arc::new(Hub::new(config)),
             cluster: None,
@@ -98,7 +98,7 @@ impl Realtime {
     /// A `redis_url` that is not a Redis URL.
     pub fn with_scaling(
         config: RealtimeConfig,
-        messages: Arc<dyn MessageJson>,
+        messages: Arc<ApiJson>,
         scaling: &ScalingConfig,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let hub = Arc::new(Hub::new(config));

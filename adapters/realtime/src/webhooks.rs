@@ -9,7 +9,7 @@
 //!
 //! Depends on: the hub (its `LifecycleEvents`, which [`Lifecycle`] implements), scaling (with
 //! several nodes a channel's occupancy is voted on: `scaling::Vote`), `pusher::events` (a chat
-//! event's JSON is the live one), `pusher::signature` (the HMAC) and `message_json`. Nothing in
+//! event's JSON is the live one), `pusher::signature` (the HMAC) and `api_json`. Nothing in
 //! the hub or scaling depends on this room.
 
 mod dispatch;

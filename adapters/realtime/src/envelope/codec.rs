@@ -14,7 +14,7 @@ use confab_domain::{Address, Channel, DomainError, MessageView, RealtimeEvent, U
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::message_json::MessageJson;
+use crate::api_json::ApiJson;
 use crate::protocol::Frame;
 use crate::pusher::events;
 
@@ -294,7 +294,7 @@ pub(crate) fn error(rejection: &Rejection, me: UserId) -> Frame {
 
 /// A stored message as envelope sockets are sent it: `{id: uuid, type: "message",
 /// from: "user:{sender}", to: "conversation:{id}", ts: created_at, payload: {message: …}}`.
-pub(crate) fn message(view: &MessageView, json: &dyn MessageJson) -> Frame {
+pub(crate) fn message(view: &MessageView, json: &ApiJson) -> Frame {
     let message = &view.message;
     encode(
         &new_id(),
@@ -331,7 +331,7 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 /// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
 /// — one shape for every room event, so an envelope client switches on `payload.event`. Room
 /// membership events stay Pusher-only (an envelope socket joins rooms itself).
-pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<(Route, Frame)> {
+pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Frame)> {
     match event {
         RealtimeEvent::MessageSent { message: view } => vec![(
             Route::Channel(Channel::Conversation(view.message.conversation_id).name()),

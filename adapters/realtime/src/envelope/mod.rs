@@ -5,7 +5,7 @@
 //!
 //! Depends on: the hub (an envelope socket is a hub subscriber like a Pusher one), `connection`
 //! (the read loop and writer both wire formats share), the application (tokens and use cases),
-//! `pusher::events` (the message payload both formats carry) and `message_json`.
+//! `pusher::events` (the message payload both formats carry) and `api_json`.
 
 mod codec;
 mod socket;

@@ -23,9 +23,9 @@ use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
 use super::codec::{self, Kind, Rejection};
+use crate::api_json::ApiJson;
 use crate::connection::{self, LiveTask, Next, Parts, Protocol, RateWindow};
 use crate::hub::{Hub, Kill, KillSwitch, Wire};
-use crate::message_json::MessageJson;
 use crate::protocol::Frame;
 
 mod catch_up;
@@ -45,7 +45,7 @@ mod close {
 pub(crate) struct Door {
     pub hub: Arc<Hub>,
     pub app: Confab,
-    pub messages: Arc<dyn MessageJson>,
+    pub messages: Arc<ApiJson>,
 }
 
 #[derive(Deserialize)]
@@ -199,8 +199,8 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
 struct Connection {
     hub: Arc<Hub>,
     app: Confab,
-    /// Renders the message object of acks and catch-up (see `message_json`).
-    messages: Arc<dyn MessageJson>,
+    /// Renders the message object of acks and catch-up (see `api_json`).
+    messages: Arc<ApiJson>,
     socket_id: String,
     /// The socket's user, and the socket itself: the events its own requests cause skip it (the
     /// ack already carries the result).

@@ -1,15 +1,14 @@
-//! Domain events as Pusher events: which channels, which event name, which JSON. The shapes are
-//! the HTTP API's own (`message.sent` carries the message object a `POST` returned, rendered by
-//! the HTTP adapter: see `message_json`), so a client renders a live event with the code it
-//! renders a response with.
+//! Domain events as Pusher events: which channels, which event name, which JSON. The objects in
+//! them are the HTTP API's own (`message.sent` carries the message object a `POST` returned, a
+//! `conversation.closed` the room `GET` returns, rendered by the HTTP adapter: see `api_json`), so
+//! a client renders a live event with the code it renders a response with; this module only
+//! arranges them.
 
-use confab_domain::{
-    Channel, ConversationId, ConversationOverview, MessageView, ReactionCount, RealtimeEvent,
-    Timestamp, UserSummary,
-};
+use confab_domain::{Channel, ConversationId, ConversationOverview, MessageView, RealtimeEvent};
 use serde::Serialize;
+use serde_json::Value;
 
-use crate::message_json::MessageJson;
+use crate::api_json::ApiJson;
 
 /// One Pusher event on one channel; `data` is already the JSON string Pusher requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,87 +18,30 @@ pub(crate) struct PusherEvent {
     pub data: String,
 }
 
-/// `2026-02-19T14:30:00.000000Z`, as the API document writes timestamps.
-fn timestamp(at: &Timestamp) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
+/// `{"conversation": …}`: what `conversation.created`, `.invited` and `.closed` carry.
 #[derive(Serialize)]
-struct UserJson<'a> {
-    id: i64,
-    name: &'a str,
+struct ConversationData {
+    conversation: Value,
 }
 
-impl<'a> From<&'a UserSummary> for UserJson<'a> {
-    fn from(user: &'a UserSummary) -> Self {
+impl ConversationData {
+    fn of(conversation: &ConversationOverview, json: &ApiJson) -> Self {
         Self {
-            id: user.id.get(),
-            name: &user.name,
+            conversation: (json.conversation)(conversation),
         }
     }
 }
 
 #[derive(Serialize)]
-struct ReactionJson<'a> {
-    emoji: &'a str,
-    count: u64,
-}
-
-fn tally(reactions: &[ReactionCount]) -> Vec<ReactionJson<'_>> {
-    reactions
-        .iter()
-        .map(|r| ReactionJson {
-            emoji: &r.emoji,
-            count: r.count,
-        })
-        .collect()
-}
-
-/// A conversation as everyone sees it: no viewer-specific fields (unread count, last message),
-/// since one event goes to every participant.
-#[derive(Serialize)]
-struct ConversationJson<'a> {
-    id: i64,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    name: Option<&'a str>,
-    created_by: UserJson<'a>,
-    is_closed: bool,
-    closed_at: Option<String>,
-    participants: Vec<UserJson<'a>>,
-    updated_at: String,
-}
-
-impl<'a> From<&'a ConversationOverview> for ConversationJson<'a> {
-    fn from(conversation: &'a ConversationOverview) -> Self {
-        Self {
-            id: conversation.id.get(),
-            kind: conversation.kind.as_str(),
-            name: conversation.name.as_deref(),
-            created_by: (&conversation.created_by).into(),
-            is_closed: conversation.is_closed(),
-            closed_at: conversation.closed_at.as_ref().map(timestamp),
-            participants: conversation.participants.iter().map(Into::into).collect(),
-            updated_at: timestamp(&conversation.updated_at),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ConversationData<'a> {
-    conversation: ConversationJson<'a>,
-}
-
-#[derive(Serialize)]
-struct ParticipantsAdded<'a> {
+struct ParticipantsAdded {
     conversation_id: i64,
-    users: Vec<UserJson<'a>>,
+    users: Vec<Value>,
 }
 
 #[derive(Serialize)]
-struct ParticipantRemoved<'a> {
+struct ParticipantRemoved {
     conversation_id: i64,
-    user: UserJson<'a>,
+    user: Value,
 }
 
 #[derive(Serialize)]
@@ -129,13 +71,13 @@ struct MessageReacted<'a> {
     emoji: &'a str,
     user_id: i64,
     action: &'static str,
-    reactions: Vec<ReactionJson<'a>>,
+    reactions: Value,
 }
 
 /// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
 /// envelope protocol's `message` (and of the ack of a sent one).
-pub(crate) fn message_payload(view: &MessageView, json: &dyn MessageJson) -> serde_json::Value {
-    serde_json::json!({ "message": json.render(view) })
+pub(crate) fn message_payload(view: &MessageView, json: &ApiJson) -> serde_json::Value {
+    serde_json::json!({ "message": (json.message)(view) })
 }
 
 /// The events about a room's messages and read positions: the room, the event name, and its data
@@ -143,7 +85,7 @@ pub(crate) fn message_payload(view: &MessageView, json: &dyn MessageJson) -> ser
 /// payload of a `message` envelope (see `envelope::translate`). `None` for every other event.
 pub(crate) fn message_event(
     event: &RealtimeEvent,
-    json: &dyn MessageJson,
+    json: &ApiJson,
 ) -> Option<(ConversationId, &'static str, serde_json::Value)> {
     Some(match event {
         RealtimeEvent::MessageSent { message } => (
@@ -166,7 +108,7 @@ pub(crate) fn message_event(
             value(&MessageDeleted {
                 message_id: message_id.get(),
                 conversation_id: conversation_id.get(),
-                deleted_at: timestamp(deleted_at),
+                deleted_at: (json.timestamp)(*deleted_at),
             }),
         ),
         RealtimeEvent::MessageReacted {
@@ -184,7 +126,7 @@ pub(crate) fn message_event(
                 emoji: emoji.as_str(),
                 user_id: user_id.get(),
                 action: action.as_str(),
-                reactions: tally(reactions),
+                reactions: (json.reactions)(reactions),
             }),
         ),
         RealtimeEvent::ConversationRead {
@@ -232,7 +174,7 @@ fn on(
 }
 
 /// Every Pusher event a domain event becomes, in the order they are to be sent.
-pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<PusherEvent> {
+pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEvent> {
     match event {
         RealtimeEvent::MessageSent { .. }
         | RealtimeEvent::MessageUpdated { .. }
@@ -242,9 +184,7 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<Pu
             .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
             .unwrap_or_default(),
         RealtimeEvent::ConversationClosed { conversation } => {
-            let data = encode(&ConversationData {
-                conversation: conversation.into(),
-            });
+            let data = encode(&ConversationData::of(conversation, json));
             on(
                 Channel::of_conversation(conversation.id),
                 "conversation.closed",
@@ -255,9 +195,7 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<Pu
             conversation,
             members,
         } => {
-            let data = encode(&ConversationData {
-                conversation: conversation.into(),
-            });
+            let data = encode(&ConversationData::of(conversation, json));
             on(
                 members.iter().map(|member| Channel::User(*member)),
                 "conversation.created",
@@ -270,11 +208,9 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<Pu
         } => {
             let room = encode(&ParticipantsAdded {
                 conversation_id: conversation.id.get(),
-                users: added.iter().map(Into::into).collect(),
+                users: added.iter().map(json.user).collect(),
             });
-            let invitation = encode(&ConversationData {
-                conversation: conversation.into(),
-            });
+            let invitation = encode(&ConversationData::of(conversation, json));
             let mut events = on(
                 Channel::of_conversation(conversation.id),
                 "participant.added",
@@ -294,7 +230,7 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &dyn MessageJson) -> Vec<Pu
         } => {
             let room = encode(&ParticipantRemoved {
                 conversation_id: conversation_id.get(),
-                user: user.into(),
+                user: (json.user)(user),
             });
             let name = if *banned {
                 "participant.banned"

@@ -9,7 +9,7 @@
 //!
 //! Depends on: `hub` (sockets, channels, presence), `connection` (what both wire formats' sockets
 //! share), `scaling::Nodes` (the cluster's figures for the REST API), `protocol`, `config` and
-//! `message_json`. `events` and `signature` use only `message_json`, so the envelope format and
+//! `api_json`. `events` and `signature` use only `api_json`, so the envelope format and
 //! the webhooks, which sit above this room, may use them.
 
 pub(crate) mod events;

@@ -9,18 +9,18 @@ use confab_domain::ports::WebhookRenderer;
 use confab_domain::{Channel, RealtimeEvent, WebhookEvent};
 
 use super::{CHAT_EVENTS, EventFilter, WebhookSettings};
-use crate::message_json::MessageJson;
+use crate::api_json::ApiJson;
 use crate::pusher::events;
 
 /// The [`WebhookRenderer`] the repositories store chat events with.
 pub struct ChatWebhooks {
     destinations: Vec<String>,
     events: EventFilter,
-    messages: Arc<dyn MessageJson>,
+    messages: Arc<ApiJson>,
 }
 
 impl ChatWebhooks {
-    pub fn new(settings: &WebhookSettings, messages: Arc<dyn MessageJson>) -> Self {
+    pub fn new(settings: &WebhookSettings, messages: Arc<ApiJson>) -> Self {
         Self {
             destinations: settings.urls.clone(),
             events: settings.events.clone(),

@@ -8,7 +8,7 @@ use confab_domain::{
 
 use super::sender::body;
 use super::*;
-use crate::message_json::MessageJson;
+use crate::api_json::ApiJson;
 
 fn settings(events: &str) -> WebhookSettings {
     WebhookSettings {
@@ -21,9 +21,9 @@ fn settings(events: &str) -> WebhookSettings {
 }
 
 fn renderer(events: &str) -> ChatWebhooks {
-    let stand_in: Arc<dyn MessageJson> = Arc::new(
-        |view: &confab_domain::MessageView| serde_json::json!({"id": view.message.id.get()}),
-    );
+    let stand_in = Arc::new(ApiJson::with_message(
+        |view| serde_json::json!({"id": view.message.id.get()}),
+    ));
     ChatWebhooks::new(&settings(events), stand_in)
 }
 

@@ -32,9 +32,18 @@ pub fn render_message(view: &MessageView) -> Value {
     })
 }
 
-/// A realtime server whose events carry [`render_message`]'s message object.
+/// A realtime server whose events carry [`render_message`]'s message object and the HTTP
+/// adapter's other objects, as `bin` hands them over.
 pub fn realtime(config: RealtimeConfig) -> Realtime {
-    Realtime::new(config, std::sync::Arc::new(render_message))
+    use confab_http::dto;
+    let json = confab_realtime::ApiJson {
+        message: render_message,
+        conversation: dto::conversation_event_json,
+        user: dto::user_event_json,
+        reactions: dto::reactions_event_json,
+        timestamp: dto::rfc3339_micros,
+    };
+    Realtime::new(config, std::sync::Arc::new(json))
 }
 
 /// The longest any single wait in a test may take.

@@ -1,5 +1,8 @@
 use chrono::TimeZone;
-use confab_domain::{ConversationId, ConversationKind, Message, MessageId, UserId};
+use confab_domain::{
+    ConversationId, ConversationKind, Message, MessageId, ReactionCount, Timestamp, UserId,
+    UserSummary,
+};
 
 use super::*;
 
@@ -17,7 +20,7 @@ fn rendered(view: &MessageView) -> serde_json::Value {
 }
 
 fn translate(event: &RealtimeEvent) -> Vec<PusherEvent> {
-    super::translate(event, &rendered)
+    super::translate(event, &ApiJson::with_message(rendered))
 }
 
 fn at() -> Timestamp {
