@@ -6,6 +6,7 @@ mod api;
 mod chat;
 mod common;
 mod fanout;
+mod fanout_event;
 mod floor;
 mod floor_plan;
 mod floor_sqlite;
