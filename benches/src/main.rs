@@ -18,6 +18,7 @@ mod pusher;
 mod report;
 mod report_chat;
 mod report_history;
+mod report_realtime;
 
 use clap::{Parser, Subcommand};
 
