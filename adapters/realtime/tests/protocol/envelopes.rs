@@ -13,10 +13,9 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::fakes::{Envelopes, spawn_envelopes, spawn_envelopes_with};
+use crate::envelope_client::{Envelopes, QUIET};
+use crate::fakes::{spawn_envelopes, spawn_envelopes_with};
 use crate::helpers::{Ending, data, eventually, http, user};
-
-const QUIET: Duration = Duration::from_millis(200);
 
 #[tokio::test]
 async fn a_missing_or_invalid_token_closes_the_socket_with_1008() {

@@ -5,6 +5,7 @@ mod broadcasting;
 mod bursts;
 mod catch_up;
 mod connection;
+mod envelope_client;
 mod envelopes;
 mod fakes;
 mod helpers;
