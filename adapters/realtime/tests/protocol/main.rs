@@ -6,6 +6,8 @@ mod bursts;
 mod catch_up;
 mod connection;
 mod envelope_client;
+mod envelope_messages;
+mod envelope_routing;
 mod envelopes;
 mod fakes;
 mod helpers;
