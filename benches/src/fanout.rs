@@ -1,21 +1,21 @@
 //! Scenario 1, fan-out: N sockets on one public channel; events published through the signed HTTP
 //! API, first at a fixed rate, then flat out. Each event carries its send time (ns since the epoch)
 //! and a sequence number, so every subscriber measures end-to-end latency and counts what it got.
+//! This file runs the scenario (connect, publish on a schedule, drain, measure); the event itself,
+//! sent and received, is `fanout_event.rs`'s.
 
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::*;
-use crate::pusher::{EventFrame, Target, Ws, pong, subscribe};
+use crate::fanout_event::{PHASE_NAMES, PHASES, Shared, SubStats, publish_event, subscriber_loop};
+use crate::pusher::{Target, Ws, subscribe};
 
 #[derive(Debug, clap::Args)]
 pub struct FanoutArgs {
@@ -51,33 +51,6 @@ pub struct FanoutArgs {
     /// Subscribe to `private-…` with signatures from the secret instead of a public channel.
     #[arg(long)]
     pub private: bool,
-}
-
-const PHASES: usize = 2;
-const PHASE_NAMES: [&str; PHASES] = ["rate", "flat"];
-
-#[derive(Deserialize)]
-struct Payload {
-    /// phase
-    p: usize,
-    /// sequence number within the phase
-    s: u64,
-    /// send time, ns since the epoch
-    t: u64,
-}
-
-#[derive(Default)]
-struct Shared {
-    received: [AtomicU64; PHASES],
-    duplicates: AtomicU64,
-    last_rx_ns: AtomicU64,
-    closed: AtomicU64,
-    close_reasons: Mutex<Vec<String>>,
-}
-
-#[derive(Default)]
-struct SubStats {
-    latencies: Mutex<[Vec<u32>; PHASES]>,
 }
 
 pub async fn run(args: FanoutArgs) -> Result<(), String> {
@@ -297,36 +270,6 @@ async fn run_one(
     Ok(results)
 }
 
-/// One signed publish whose `data` holds the phase, the sequence number and the send time.
-async fn publish_event(
-    target: &Target,
-    client: &reqwest::Client,
-    channel: &str,
-    payload_bytes: usize,
-    phase: usize,
-    seq: u64,
-) -> Result<(), String> {
-    let mut data = format!(r#"{{"p":{phase},"s":{seq},"t":{},"x":""#, now_ns());
-    let pad = payload_bytes.saturating_sub(data.len() + 2);
-    data.extend(std::iter::repeat_n('x', pad));
-    data.push_str("\"}");
-    let body = json!({"name": "bench", "channel": channel, "data": data}).to_string();
-    let response = target
-        .signed_publish(client, body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{status}: {}",
-            response.text().await.unwrap_or_default()
-        ))
-    }
-}
-
 /// Publishes `events` at `rate` per second on a fixed schedule (a slow answer does not delay the
 /// next send). Returns (published, errors, first error).
 async fn publish_at_rate(
@@ -408,66 +351,4 @@ async fn publish_flat_out(
         errors.load(Ordering::SeqCst),
         first.into_inner().unwrap(),
     )
-}
-
-async fn subscriber_loop(mut ws: Ws, stats: Arc<SubStats>, shared: Arc<Shared>) {
-    let mut last_seq: [Option<u64>; PHASES] = [None; PHASES];
-    loop {
-        let frame = match ws.next().await {
-            Some(Ok(frame)) => frame,
-            Some(Err(e)) => {
-                note_close(&shared, format!("read error: {e}"));
-                return;
-            }
-            None => {
-                note_close(&shared, "closed".to_owned());
-                return;
-            }
-        };
-        let text = match frame {
-            Message::Text(text) => text,
-            Message::Close(reason) => {
-                note_close(&shared, format!("close frame: {reason:?}"));
-                return;
-            }
-            _ => continue,
-        };
-        let received_ns = now_ns();
-        let Ok(event) = serde_json::from_str::<EventFrame>(&text) else {
-            continue;
-        };
-        match event.event.as_ref() {
-            "bench" => {
-                let Some(Ok(payload)) = event.data.as_deref().map(serde_json::from_str::<Payload>)
-                else {
-                    continue;
-                };
-                if payload.p >= PHASES {
-                    continue;
-                }
-                if last_seq[payload.p].is_some_and(|last| payload.s == last) {
-                    shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                last_seq[payload.p] = Some(payload.s);
-                let latency = Duration::from_nanos(received_ns.saturating_sub(payload.t));
-                stats.latencies.lock().unwrap()[payload.p].push(us_u32(latency));
-                shared.received[payload.p].fetch_add(1, Ordering::Relaxed);
-                shared.last_rx_ns.fetch_max(received_ns, Ordering::Relaxed);
-            }
-            "pusher:ping" => pong(&mut ws).await,
-            "pusher:error" => {
-                note_close(&shared, format!("pusher:error {:?}", event.data));
-            }
-            _ => {}
-        }
-    }
-}
-
-fn note_close(shared: &Shared, reason: String) {
-    shared.closed.fetch_add(1, Ordering::SeqCst);
-    let mut reasons = shared.close_reasons.lock().unwrap();
-    if reasons.len() < 10 {
-        reasons.push(reason);
-    }
 }

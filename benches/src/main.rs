@@ -6,6 +6,7 @@ mod api;
 mod chat;
 mod common;
 mod fanout;
+mod fanout_event;
 mod floor;
 mod floor_plan;
 mod floor_sqlite;
@@ -17,6 +18,7 @@ mod pusher;
 mod report;
 mod report_chat;
 mod report_history;
+mod report_realtime;
 
 use clap::{Parser, Subcommand};
 
