@@ -137,6 +137,19 @@ async fn only_the_named_origins_may_call_the_api(backend: &Backend) {
         "the refused registration stored nothing"
     );
 
+    // Confab's own pages (Swagger UI, the client at `/`): their origin is the server's own.
+    let own = server
+        .client
+        .post(server.url("/api/v1/user/register"))
+        .header("Origin", server.base_url.trim_end_matches('/'))
+        .json(&serde_json::json!({
+            "name": "Docs User", "email": "docs@example.com", "password": "secret-pass"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::CREATED, "the server's own pages");
+
     // Without `Origin` (a server, an app, curl) nothing changes.
     let (_, token) = server.register("Cors Named").await;
     let listed = server

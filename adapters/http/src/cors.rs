@@ -6,9 +6,14 @@
 //! 429/503, `X-Request-Id` for support requests). A request from an origin not on the list is
 //! answered 403 in the error shape (see `error::render_error`), so a misconfigured app fails
 //! loudly instead of with a browser's opaque "Failed to fetch". Requests without `Origin`
-//! (servers, mobile apps, curl) are not CORS requests and are never affected.
+//! (servers, mobile apps, curl) are not CORS requests and are never affected, and neither are
+//! Confab's own pages (the client at `/`, Swagger UI at `/docs`): a browser sends `Origin` on their
+//! POSTs too, but one naming the host the request went to is not cross-origin
+//! ([`same_origin_passes`]).
 
+use poem::http::header::{HOST, ORIGIN};
 use poem::middleware::Cors;
+use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::document_routes::DocumentRoutes;
 
@@ -94,6 +99,28 @@ pub(crate) fn policy(origins: &CorsOrigins, routes: &DocumentRoutes) -> Cors {
         CorsOrigins::Any => cors,
         CorsOrigins::Only(list) => cors.allow_origins(list.iter().map(String::as_str)),
     }
+}
+
+/// A request whose `Origin` names the very host it was sent to (`http://h:8000` to `Host: h:8000`)
+/// comes from a page this server served: it is not cross-origin, so the origin list does not
+/// apply (the scheme is not compared: behind a TLS-terminating proxy the two differ). Its
+/// `Origin` is set aside before the CORS policy sees it.
+pub(crate) async fn same_origin_passes<E: Endpoint>(
+    next: E,
+    mut request: Request,
+) -> poem::Result<Response> {
+    let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+    let origin = request.headers().get(ORIGIN).and_then(|o| o.to_str().ok());
+    let same = match (origin, host) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
+        _ => false,
+    };
+    if same {
+        request.headers_mut().remove(ORIGIN);
+    }
+    next.call(request).await.map(IntoResponse::into_response)
 }
 
 #[cfg(test)]

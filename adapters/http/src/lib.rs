@@ -114,6 +114,7 @@ pub fn routes(
         .around(web_client::page_at_root)
         .with(body_limit::BodyLimit(MAX_BODY_BYTES))
         .with(cors::policy(&settings.cors_origins, &document_routes))
+        .around(cors::same_origin_passes)
         .with(Tracing)
         .data(app)
         .data(readiness)
