@@ -23,24 +23,25 @@ pub fn ensure_can_edit(
     if message.sender != actor {
         return Err(DomainError::NotTheAuthor);
     }
-    EditFacts {
+    ChangeFacts {
         deleted: message.is_deleted(),
         closed: room.is_closed(),
     }
     .ensure()
 }
 
-/// The facts the edit rule reads about a message and its room, as the storage can establish them
-/// with the message locked, just before it writes — so a deletion or close that lands between the
-/// use case's check and the write still refuses the edit (as [`crate::PostingFacts`] does for a
-/// send). Who may edit (the author) does not change meanwhile and is checked on what was read.
+/// The facts the rules for changing a live message (edit, react) read about it and its room, as
+/// the storage can establish them with the message locked, just before it writes — so a deletion
+/// or close that lands between the use case's check and the write still refuses the change (as
+/// [`crate::PostingFacts`] does for a send). Who may edit (the author) does not change meanwhile
+/// and is checked on what was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EditFacts {
+pub struct ChangeFacts {
     pub deleted: bool,
     pub closed: bool,
 }
 
-impl EditFacts {
+impl ChangeFacts {
     /// # Errors
     /// `MessageDeleted` for a tombstone (told first), `ClosedRoomIsReadOnly` in a closed room.
     pub fn ensure(self) -> Result<(), DomainError> {
@@ -83,13 +84,11 @@ pub fn ensure_can_react(
     actor: UserId,
 ) -> Result<(), DomainError> {
     room.ensure_visible_to(actor)?;
-    if message.is_deleted() {
-        return Err(DomainError::MessageDeleted);
+    ChangeFacts {
+        deleted: message.is_deleted(),
+        closed: room.is_closed(),
     }
-    if room.is_closed() {
-        return Err(DomainError::ClosedRoomIsReadOnly);
-    }
-    Ok(())
+    .ensure()
 }
 
 /// What the storage knows about the message a send answers, read in the send's transaction.
@@ -280,8 +279,8 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_is_refused_on_a_tombstone_first_then_in_a_closed_room() {
-        let facts = |deleted, closed| EditFacts { deleted, closed }.ensure();
+    fn a_change_is_refused_on_a_tombstone_first_then_in_a_closed_room() {
+        let facts = |deleted, closed| ChangeFacts { deleted, closed }.ensure();
         assert_eq!(facts(false, false), Ok(()));
         assert_eq!(facts(true, true), Err(DomainError::MessageDeleted));
         assert_eq!(facts(false, true), Err(DomainError::ClosedRoomIsReadOnly));

@@ -74,13 +74,13 @@ pub trait MessageRepository: Send + Sync {
     ) -> Result<Option<MessageView>, DomainError>;
 
     /// Replaces the body and sets `edited_at`, with the message locked: the
-    /// [`EditFacts`](crate::message_changes::EditFacts) are read under the lock and the domain
+    /// [`ChangeFacts`](crate::message_changes::ChangeFacts) are read under the lock and the domain
     /// decides (the use case checked the author on what it read). Returns the change — the message
     /// as the edit left it, as everyone sees it — whose events are stored in the webhook outbox in
     /// the same transaction.
     ///
     /// # Errors
-    /// What [`EditFacts::ensure`](crate::message_changes::EditFacts::ensure) says when the message
+    /// What [`ChangeFacts::ensure`](crate::message_changes::ChangeFacts::ensure) says when the message
     /// was deleted or its room closed meanwhile (nothing is written); `MessageNotFound` when it is
     /// gone; `Internal` otherwise.
     async fn edit(
@@ -104,12 +104,14 @@ pub trait MessageRepository: Send + Sync {
 
     /// Adds or takes back `user`'s `emoji` on the message, with the message locked, so the limit
     /// of [`reaction::ensure_room_for`](crate::reaction::ensure_room_for) holds under concurrent
-    /// reactions. Returns the change (with the new tally, as everyone sees it; its events stored
+    /// reactions and the [`ChangeFacts`](crate::message_changes::ChangeFacts) read under the lock
+    /// decide (a deletion or close that landed meanwhile refuses it). Returns the change (with the new tally, as everyone sees it; its events stored
     /// in the webhook outbox in the same transaction), or `None` when nothing changed (adding
     /// twice, or taking back what is not there).
     ///
     /// # Errors
-    /// `MessageDeleted` when it is a tombstone, `TooManyReactions`; `Internal` otherwise.
+    /// What [`ChangeFacts::ensure`](crate::message_changes::ChangeFacts::ensure) says,
+    /// `TooManyReactions`; `Internal` otherwise.
     async fn react(
         &self,
         id: MessageId,

@@ -3,7 +3,7 @@
 //! change as stored; the events the domain says it tells (`MessageChange::events`) are stored in
 //! the webhook outbox in that transaction too.
 
-use confab_domain::message_changes::EditFacts;
+use confab_domain::message_changes::ChangeFacts;
 use confab_domain::reaction::ensure_room_for;
 use confab_domain::{
     ConversationId, DomainError, Emoji, MessageBody, MessageChange, MessageId, ReactionAction,
@@ -50,12 +50,7 @@ pub(super) async fn edit(
     at: Timestamp,
 ) -> Result<MessageChange, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
-    let decided = match edit_facts(&txn, id).await {
-        Ok(Some(facts)) => facts.ensure(),
-        Ok(None) => Err(DomainError::MessageNotFound),
-        Err(error) => Err(error),
-    };
-    if let Err(refused) = decided {
+    if let Err(refused) = decide_change(&txn, id).await {
         txn.rollback().await.map_err(internal)?;
         return Err(refused);
     }
@@ -75,13 +70,21 @@ pub(super) async fn edit(
     Ok(change)
 }
 
-/// What the edit rule reads, with the message locked: on PostgreSQL `FOR UPDATE` of the message
+/// The domain's answer on the facts [`change_facts`] reads (a message that is gone is not found).
+async fn decide_change(txn: &DatabaseTransaction, id: MessageId) -> Result<(), DomainError> {
+    match change_facts(txn, id).await? {
+        Some(facts) => facts.ensure(),
+        None => Err(DomainError::MessageNotFound),
+    }
+}
+
+/// What the rules for changing a live message (edit, react) read, with the message locked: on PostgreSQL `FOR UPDATE` of the message
 /// and `FOR SHARE` of its room (a close waits, as it waits for a send); on SQLite a no-op `UPDATE`
 /// first, which takes the database's write lock. `None` when there is no such message.
-async fn edit_facts(
+async fn change_facts(
     txn: &DatabaseTransaction,
     id: MessageId,
-) -> Result<Option<EditFacts>, DomainError> {
+) -> Result<Option<ChangeFacts>, DomainError> {
     let postgres = txn.get_database_backend() == DbBackend::Postgres;
     if !postgres {
         txn.execute_raw(statement(
@@ -108,7 +111,7 @@ async fn edit_facts(
     .one(txn)
     .await
     .map_err(internal)?;
-    Ok(state.map(|state| EditFacts {
+    Ok(state.map(|state| ChangeFacts {
         deleted: state.deleted_at.is_some(),
         closed: state.closed_at.is_some(),
     }))
@@ -152,8 +155,8 @@ pub(super) async fn delete(
     Ok(Some(change))
 }
 
-/// With the message locked (so a deletion or another reaction waits): whether it is live, the
-/// emoji it carries (for the limit), then the insert or delete of the one row.
+/// With the message locked (so a deletion or another reaction waits): the facts the domain decides
+/// on, the emoji it carries (for the limit), then the insert or delete of the one row.
 pub(super) async fn react(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
@@ -164,9 +167,9 @@ pub(super) async fn react(
     at: Timestamp,
 ) -> Result<Option<MessageChange>, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
-    if !lock_live(&txn, id).await? {
+    if let Err(refused) = decide_change(&txn, id).await {
         txn.rollback().await.map_err(internal)?;
-        return Err(DomainError::MessageDeleted);
+        return Err(refused);
     }
     let key = vec![id.get().into(), user.get().into(), emoji.as_str().into()];
     let changed = match action {
@@ -226,31 +229,4 @@ pub(super) async fn react(
     webhooks.record(&txn, &change.events()).await?;
     txn.commit().await.map_err(internal)?;
     Ok(Some(change))
-}
-
-/// Locks the message's row if it is not a tombstone: `SELECT … FOR UPDATE` on PostgreSQL; on
-/// SQLite a no-op `UPDATE` (of a column no trigger watches), which takes the write lock.
-async fn lock_live(txn: &DatabaseTransaction, id: MessageId) -> Result<bool, DomainError> {
-    let values = vec![id.get().into()];
-    if txn.get_database_backend() == DbBackend::Postgres {
-        let rows = txn
-            .query_all_raw(statement(
-                txn,
-                "SELECT id FROM messages WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
-                values,
-            ))
-            .await
-            .map_err(internal)?;
-        Ok(!rows.is_empty())
-    } else {
-        let updated = txn
-            .execute_raw(statement(
-                txn,
-                "UPDATE messages SET seq = seq WHERE id = $1 AND deleted_at IS NULL",
-                values,
-            ))
-            .await
-            .map_err(internal)?;
-        Ok(updated.rows_affected() == 1)
-    }
 }

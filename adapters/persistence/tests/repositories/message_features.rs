@@ -79,6 +79,11 @@ async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed
         .edit(other.message.id, &MessageBody::parse("x").unwrap(), at(6))
         .await;
     assert_eq!(closed, Err(DomainError::ClosedRoomIsReadOnly));
+    assert_eq!(
+        react(&ctx, &other, ann.id, "👍", true).await,
+        Err(DomainError::ClosedRoomIsReadOnly),
+        "a reaction reads the same facts under the lock"
+    );
     ctx.messages.delete(sent.message.id, at(7)).await.unwrap();
     let deleted = ctx
         .messages
