@@ -40,3 +40,7 @@ id_type!(
     /// A message. Ids grow with time inside a conversation, so "after my read position" is `id >`.
     MessageId
 );
+id_type!(
+    /// A file uploaded to a conversation, before and after it is sent in a message.
+    AttachmentId
+);

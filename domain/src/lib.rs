@@ -6,6 +6,7 @@
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
 pub mod address;
+pub mod attachment;
 pub mod change_events;
 pub mod channels;
 pub mod conversation;
@@ -28,6 +29,7 @@ pub mod validation;
 pub mod webhooks;
 
 pub use address::{Address, EnvelopeId};
+pub use attachment::{Attachment, AttachmentId, FileName, ImageSize};
 pub use change_events::{MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{
