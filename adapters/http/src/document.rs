@@ -3,10 +3,10 @@
 //! poem-openapi cannot say itself.
 //!
 //! Three such things: where the API is (`servers`, see [`ServerEntry`]), the webhooks Confab
-//! sends (`x-webhooks`, see `document_webhooks`), and `security: []` on the public operations (register, log in, health, the
-//! envelope schema): poem-openapi leaves `security` out when an operation takes no credentials,
-//! and OpenAPI reads a missing `security` as "whatever the document's default is", which linters
-//! and generators rightly refuse to guess.
+//! sends (`x-webhooks`, see `document_webhooks`), and `security: []` on the public operations
+//! (register, log in, health, the envelope schema): poem-openapi leaves `security` out when an
+//! operation takes no credentials, and OpenAPI reads a missing `security` as "whatever the
+//! document's default is", which linters and generators rightly refuse to guess.
 
 use poem::endpoint::make_sync;
 use poem::web::Html;

@@ -78,9 +78,10 @@ async fn decide_change(txn: &DatabaseTransaction, id: MessageId) -> Result<(), D
     }
 }
 
-/// What the rules for changing a live message (edit, react) read, with the message locked: on PostgreSQL `FOR UPDATE` of the message
-/// and `FOR SHARE` of its room (a close waits, as it waits for a send); on SQLite a no-op `UPDATE`
-/// first, which takes the database's write lock. `None` when there is no such message.
+/// What the rules for changing a live message (edit, react) read, with the message locked: on
+/// PostgreSQL `FOR UPDATE` of the message and `FOR SHARE` of its room (a close waits, as it waits
+/// for a send); on SQLite a no-op `UPDATE` first, which takes the database's write lock. `None`
+/// when there is no such message.
 async fn change_facts(
     txn: &DatabaseTransaction,
     id: MessageId,
