@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     Conversation, ConversationId, ConversationOverview, Emoji, MessageId, MessageView,
-    ReactionAction, ReactionCount, RealtimeEvent, Timestamp, UserId, UserSummary,
+    ReactionAction, RealtimeEvent, Timestamp, UserId, UserSummary,
 };
 
 /// What a room change did to its people, read from the room before and after: who joined, who
@@ -140,12 +140,13 @@ pub struct RoomChange {
     pub events: Vec<RealtimeEvent>,
 }
 
-/// A change to a message as stored.
+/// A change to a message as stored, with the message as the one who changed it sees it (their own
+/// `me` on its reactions: what their response shows). [`MessageChange::events`] drops that `me`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageChange {
     /// A new message.
     Sent(MessageView),
-    /// The message as the edit left it, as everyone sees it.
+    /// The message as the edit left it.
     Edited(MessageView),
     /// The message became a tombstone.
     Deleted {
@@ -153,24 +154,26 @@ pub enum MessageChange {
         message_id: MessageId,
         deleted_at: Timestamp,
     },
-    /// `user_id` added or took back `emoji`; `reactions` is the new tally as everyone sees it.
+    /// `user_id` added or took back `emoji`; `message` carries the new tally.
     Reacted {
-        conversation_id: ConversationId,
-        message_id: MessageId,
+        message: MessageView,
         emoji: Emoji,
         user_id: UserId,
         action: ReactionAction,
-        reactions: Vec<ReactionCount>,
     },
 }
 
 impl MessageChange {
     /// What the change tells: `message.sent`, `message.updated`, `message.deleted` or
-    /// `message.reacted` — the tally without anyone's `me`, since one event goes to everyone.
+    /// `message.reacted` — without anyone's `me`, since one event goes to everyone.
     pub fn events(&self) -> Vec<RealtimeEvent> {
         let event = match self.clone() {
-            Self::Sent(message) => RealtimeEvent::MessageSent { message },
-            Self::Edited(message) => RealtimeEvent::MessageUpdated { message },
+            Self::Sent(message) => RealtimeEvent::MessageSent {
+                message: for_everyone(message),
+            },
+            Self::Edited(message) => RealtimeEvent::MessageUpdated {
+                message: for_everyone(message),
+            },
             Self::Deleted {
                 conversation_id,
                 message_id,
@@ -181,26 +184,40 @@ impl MessageChange {
                 deleted_at,
             },
             Self::Reacted {
-                conversation_id,
-                message_id,
+                message,
                 emoji,
                 user_id,
                 action,
-                reactions,
             } => RealtimeEvent::MessageReacted {
-                conversation_id,
-                message_id,
+                conversation_id: message.message.conversation_id,
+                message_id: message.message.id,
                 emoji,
                 user_id,
                 action,
-                reactions: reactions
-                    .into_iter()
-                    .map(|r| ReactionCount { me: false, ..r })
-                    .collect(),
+                reactions: for_everyone(message).reactions,
             },
         };
         vec![event]
     }
+
+    /// The message as the one who changed it sees it (what their response shows); `None` for a
+    /// deletion, which answers nothing.
+    pub fn into_message(self) -> Option<MessageView> {
+        match self {
+            Self::Sent(message) | Self::Edited(message) | Self::Reacted { message, .. } => {
+                Some(message)
+            }
+            Self::Deleted { .. } => None,
+        }
+    }
+}
+
+/// `message` as everyone sees it: no reaction is anyone's own.
+fn for_everyone(mut message: MessageView) -> MessageView {
+    for reaction in &mut message.reactions {
+        reaction.me = false;
+    }
+    message
 }
 
 #[cfg(test)]

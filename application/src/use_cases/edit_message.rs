@@ -23,8 +23,9 @@ impl Confab {
         let now = self.ports.clock.now();
         let change = self.ports.messages.edit(message_id, &body, now).await?;
         self.publish_all(change.events(), caller).await;
-        // The caller's own view (their `me` on each reaction), for the response.
-        self.message_in(id, message_id, caller).await
+        change
+            .into_message()
+            .ok_or_else(|| DomainError::Internal("an edit returned no message".into()))
     }
 
     /// The message `message_id` of conversation `id`, as the caller sees it.

@@ -31,8 +31,9 @@ impl Confab {
             return Ok(message);
         };
         self.publish_all(change.events(), caller).await;
-        // The caller's own view (their `me` on each reaction), for the response.
-        self.message_in(id, message_id, caller).await
+        change
+            .into_message()
+            .ok_or_else(|| DomainError::Internal("a reaction returned no message".into()))
     }
 }
 
@@ -74,18 +75,18 @@ mod tests {
                     && *action == ReactionAction::Added
             })
             .times(1)
-            .returning(move |id, user_id, emoji, action, _| {
+            .returning(move |_, user_id, emoji, action, _| {
+                let mut message = message_by(1);
+                message.reactions = vec![ReactionCount {
+                    emoji: "👍".into(),
+                    count: 2,
+                    me: true,
+                }];
                 Ok(Some(confab_domain::MessageChange::Reacted {
-                    conversation_id: ConversationId(1),
-                    message_id: id,
+                    message,
                     emoji: emoji.clone(),
                     user_id,
                     action,
-                    reactions: vec![ReactionCount {
-                        emoji: "👍".into(),
-                        count: 2,
-                        me: true,
-                    }],
                 }))
             });
         mocks

@@ -1,7 +1,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::{ConversationId, ConversationKind, Participant, Timestamp};
+use crate::{ConversationId, ConversationKind, Participant, ReactionCount, Timestamp};
 
 const CREATOR: UserId = UserId(1);
 const MEMBER: UserId = UserId(2);
@@ -196,22 +196,49 @@ fn the_people_to_name_are_the_room_its_creator_and_whoever_went() {
 
 #[test]
 fn a_reaction_tells_the_tally_without_anyones_own_mark() {
+    let mut message = crate::MessageView::new(
+        crate::Message::sent(
+            crate::MessageId(7),
+            ConversationId(1),
+            1,
+            MEMBER,
+            "hi",
+            now(),
+        ),
+        crate::UserSummary {
+            id: MEMBER,
+            name: "Bob".into(),
+        },
+    );
+    message.reactions = vec![ReactionCount {
+        emoji: "👍".into(),
+        count: 2,
+        me: true,
+    }];
     let change = MessageChange::Reacted {
-        conversation_id: ConversationId(1),
-        message_id: crate::MessageId(7),
+        message: message.clone(),
         emoji: crate::Emoji::parse("👍").unwrap(),
         user_id: MEMBER,
         action: ReactionAction::Added,
-        reactions: vec![ReactionCount {
-            emoji: "👍".into(),
-            count: 2,
-            me: true,
-        }],
     };
     let events = change.events();
-    let [RealtimeEvent::MessageReacted { reactions, .. }] = events.as_slice() else {
+    let [
+        RealtimeEvent::MessageReacted {
+            conversation_id,
+            message_id,
+            reactions,
+            ..
+        },
+    ] = events.as_slice()
+    else {
         panic!("one event");
     };
+    assert_eq!((conversation_id.get(), message_id.get()), (1, 7));
+    assert_eq!(
+        change.into_message(),
+        Some(message),
+        "the reactor's own view, for their response"
+    );
     assert_eq!(
         reactions,
         &[ReactionCount {

@@ -76,8 +76,8 @@ pub trait MessageRepository: Send + Sync {
     /// Replaces the body and sets `edited_at`, with the message locked: the
     /// [`ChangeFacts`](crate::message_changes::ChangeFacts) are read under the lock and the domain
     /// decides (the use case checked the author on what it read). Returns the change — the message
-    /// as the edit left it, as everyone sees it — whose events are stored in the webhook outbox in
-    /// the same transaction.
+    /// as the edit left it, as its author sees it (their response) — whose events are stored in
+    /// the webhook outbox in the same transaction.
     ///
     /// # Errors
     /// What [`ChangeFacts::ensure`](crate::message_changes::ChangeFacts::ensure) says when the message
@@ -105,9 +105,10 @@ pub trait MessageRepository: Send + Sync {
     /// Adds or takes back `user`'s `emoji` on the message, with the message locked, so the limit
     /// of [`reaction::ensure_room_for`](crate::reaction::ensure_room_for) holds under concurrent
     /// reactions and the [`ChangeFacts`](crate::message_changes::ChangeFacts) read under the lock
-    /// decide (a deletion or close that landed meanwhile refuses it). Returns the change (with the new tally, as everyone sees it; its events stored
-    /// in the webhook outbox in the same transaction), or `None` when nothing changed (adding
-    /// twice, or taking back what is not there).
+    /// decide (a deletion or close that landed meanwhile refuses it). Returns the change (the
+    /// message with its new tally as `user` sees it; its events stored in the webhook outbox in
+    /// the same transaction), or `None` when nothing changed (adding twice, or taking back what is
+    /// not there).
     ///
     /// # Errors
     /// What [`ChangeFacts::ensure`](crate::message_changes::ChangeFacts::ensure) says,

@@ -14,7 +14,7 @@ use sea_orm::{
     Statement, TransactionTrait, Value,
 };
 
-use super::message_rows::{NO_VIEWER, view_of};
+use super::message_rows::view_of;
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
@@ -24,6 +24,7 @@ fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statem
 
 #[derive(Debug, FromQueryResult)]
 struct State {
+    user_id: i64,
     deleted_at: Option<Timestamp>,
     closed_at: Option<Timestamp>,
 }
@@ -40,8 +41,8 @@ struct Present {
 
 /// With the message locked (a deletion, a reaction or another edit waits) and, on PostgreSQL, its
 /// room held against a close, the edit rule's facts are read and the domain decides; then the
-/// update, and the message as the edit left it (as everyone sees it), whose `message.updated` is
-/// stored in the outbox in the same transaction.
+/// update, and the message as the edit left it (as its author, the only one who may edit, sees
+/// it), whose `message.updated` is stored in the outbox in the same transaction.
 pub(super) async fn edit(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
@@ -50,10 +51,13 @@ pub(super) async fn edit(
     at: Timestamp,
 ) -> Result<MessageChange, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
-    if let Err(refused) = decide_change(&txn, id).await {
-        txn.rollback().await.map_err(internal)?;
-        return Err(refused);
-    }
+    let author = match decide_change(&txn, id).await {
+        Ok(author) => author,
+        Err(refused) => {
+            txn.rollback().await.map_err(internal)?;
+            return Err(refused);
+        }
+    };
     txn.execute_raw(statement(
         &txn,
         "UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3",
@@ -61,7 +65,7 @@ pub(super) async fn edit(
     ))
     .await
     .map_err(internal)?;
-    let message = view_of(&txn, id, NO_VIEWER)
+    let message = view_of(&txn, id, author)
         .await?
         .ok_or(DomainError::MessageNotFound)?;
     let change = MessageChange::Edited(message);
@@ -70,22 +74,23 @@ pub(super) async fn edit(
     Ok(change)
 }
 
-/// The domain's answer on the facts [`change_facts`] reads (a message that is gone is not found).
-async fn decide_change(txn: &DatabaseTransaction, id: MessageId) -> Result<(), DomainError> {
+/// The domain's answer on the facts [`change_facts`] reads (a message that is gone is not found);
+/// when it allows the change, the message's author.
+async fn decide_change(txn: &DatabaseTransaction, id: MessageId) -> Result<UserId, DomainError> {
     match change_facts(txn, id).await? {
-        Some(facts) => facts.ensure(),
+        Some((facts, author)) => facts.ensure().map(|()| author),
         None => Err(DomainError::MessageNotFound),
     }
 }
 
 /// What the rules for changing a live message (edit, react) read, with the message locked: on
 /// PostgreSQL `FOR UPDATE` of the message and `FOR SHARE` of its room (a close waits, as it waits
-/// for a send); on SQLite a no-op `UPDATE` first, which takes the database's write lock. `None`
-/// when there is no such message.
+/// for a send); on SQLite a no-op `UPDATE` first, which takes the database's write lock. With the
+/// facts, the message's author; `None` when there is no such message.
 async fn change_facts(
     txn: &DatabaseTransaction,
     id: MessageId,
-) -> Result<Option<ChangeFacts>, DomainError> {
+) -> Result<Option<(ChangeFacts, UserId)>, DomainError> {
     let postgres = txn.get_database_backend() == DbBackend::Postgres;
     if !postgres {
         txn.execute_raw(statement(
@@ -104,7 +109,7 @@ async fn change_facts(
     let state = State::find_by_statement(statement(
         txn,
         &format!(
-            "SELECT m.deleted_at, c.closed_at FROM messages m \
+            "SELECT m.user_id, m.deleted_at, c.closed_at FROM messages m \
              JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1{lock}"
         ),
         vec![id.get().into()],
@@ -112,9 +117,12 @@ async fn change_facts(
     .one(txn)
     .await
     .map_err(internal)?;
-    Ok(state.map(|state| ChangeFacts {
-        deleted: state.deleted_at.is_some(),
-        closed: state.closed_at.is_some(),
+    Ok(state.map(|state| {
+        let facts = ChangeFacts {
+            deleted: state.deleted_at.is_some(),
+            closed: state.closed_at.is_some(),
+        };
+        (facts, UserId(state.user_id))
     }))
 }
 
@@ -216,16 +224,14 @@ pub(super) async fn react(
         txn.rollback().await.map_err(internal)?;
         return Ok(None);
     }
-    let message = view_of(&txn, id, NO_VIEWER)
+    let message = view_of(&txn, id, user)
         .await?
         .ok_or(DomainError::MessageNotFound)?;
     let change = MessageChange::Reacted {
-        conversation_id: message.message.conversation_id,
-        message_id: id,
+        message,
         emoji: emoji.clone(),
         user_id: user,
         action,
-        reactions: message.reactions,
     };
     webhooks.record(&txn, &change.events()).await?;
     txn.commit().await.map_err(internal)?;

@@ -143,9 +143,9 @@ pub(super) async fn with_reactions(
     Ok(views)
 }
 
-/// One message by primary key with its reactions as `viewer` sees them ([`NO_VIEWER`]: as
-/// everyone does, no `me`), read through `db` — the pool, or the transaction that just changed
-/// it, for the event telling the change. Two statements.
+/// One message by primary key with its reactions as `viewer` sees them, read through `db` — the
+/// pool, or the transaction that just changed it (the change's answer, and its events once the
+/// domain has taken `me` out). Two statements.
 pub(super) async fn view_of(
     db: &impl ConnectionTrait,
     id: MessageId,
@@ -163,6 +163,3 @@ pub(super) async fn view_of(
     .map_err(internal)?;
     Ok(with_reactions(db, backend, rows, viewer).await?.pop())
 }
-
-/// No user has id 0: reactions read for it carry no `me`.
-pub(super) const NO_VIEWER: UserId = UserId(0);
