@@ -11,8 +11,9 @@ pub mod use_cases;
 use std::sync::Arc;
 
 use confab_domain::ports::{
-    Broadcaster, ChannelSigner, Clock, ConversationRepository, LoginThrottle, MessageRepository,
-    PasswordHasher, SendThrottle, SessionStore, TokenIssuer, UserRepository,
+    AttachmentRepository, Broadcaster, ChannelSigner, Clock, ConversationRepository, FileStore,
+    ImageProcessor, LoginThrottle, MessageRepository, PasswordHasher, SendThrottle, SessionStore,
+    TokenIssuer, UserRepository,
 };
 
 pub use caller::Caller;
@@ -25,6 +26,9 @@ pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub conversations: Arc<dyn ConversationRepository>,
     pub messages: Arc<dyn MessageRepository>,
+    pub attachments: Arc<dyn AttachmentRepository>,
+    pub files: Arc<dyn FileStore>,
+    pub images: Arc<dyn ImageProcessor>,
     pub broadcaster: Arc<dyn Broadcaster>,
     pub channels: Arc<dyn ChannelSigner>,
     pub hasher: Arc<dyn PasswordHasher>,
@@ -39,11 +43,40 @@ pub struct Ports {
 #[derive(Clone)]
 pub struct Confab {
     ports: Ports,
+    uploads: UploadLimits,
+}
+
+/// How big the files may be that clients upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// The most bytes one upload through the server carries (`CONFAB_UPLOAD_MAX_BYTES`).
+    pub max_bytes: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 25 * 1024 * 1024,
+        }
+    }
 }
 
 impl Confab {
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            uploads: UploadLimits::default(),
+        }
+    }
+
+    /// The same service with other upload limits.
+    pub fn with_upload_limits(mut self, uploads: UploadLimits) -> Self {
+        self.uploads = uploads;
+        self
+    }
+
+    pub fn upload_limits(&self) -> UploadLimits {
+        self.uploads
     }
 }
 

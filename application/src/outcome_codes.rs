@@ -18,11 +18,15 @@ pub fn status_of(error: &DomainError) -> u16 {
         DomainError::NotTheCreator
         | DomainError::ChannelForbidden
         | DomainError::NotTheAuthor
-        | DomainError::NotAllowedToDelete => 403,
+        | DomainError::NotAllowedToDelete
+        | DomainError::AttachmentLinkExpired => 403,
         DomainError::ConversationNotFound
         | DomainError::UserNotFound
         | DomainError::NotAParticipant
-        | DomainError::MessageNotFound => 404,
+        | DomainError::MessageNotFound
+        | DomainError::AttachmentNotFound => 404,
+        DomainError::FileTooLarge { .. } => 413,
+        DomainError::RangeNotSatisfiable { .. } => 416,
         DomainError::Invalid(_)
         | DomainError::DirectChat
         | DomainError::ClosedRoomCannotPost
@@ -51,6 +55,15 @@ mod tests {
         assert_eq!(status_of(&DomainError::Unauthenticated), 401);
         assert_eq!(status_of(&DomainError::NotTheAuthor), 403);
         assert_eq!(status_of(&DomainError::MessageNotFound), 404);
+        assert_eq!(status_of(&DomainError::AttachmentNotFound), 404);
+        assert_eq!(
+            status_of(&DomainError::FileTooLarge { limit_bytes: 1 }),
+            413
+        );
+        assert_eq!(
+            status_of(&DomainError::RangeNotSatisfiable { size: 1 }),
+            416
+        );
         assert_eq!(status_of(&DomainError::invalid("body", "x")), 422);
         assert_eq!(status_of(&DomainError::AlreadyBanned(UserId(3))), 422);
         let limited = DomainError::RateLimited {

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
-    IssuedToken, MockBroadcaster, MockChannelSigner, MockClock, MockConversationRepository,
-    MockLoginThrottle, MockMessageRepository, MockPasswordHasher, MockSendThrottle,
-    MockSessionStore, MockTokenIssuer, MockUserRepository,
+    IssuedToken, MockAttachmentRepository, MockBroadcaster, MockChannelSigner, MockClock,
+    MockConversationRepository, MockFileStore, MockImageProcessor, MockLoginThrottle,
+    MockMessageRepository, MockPasswordHasher, MockSendThrottle, MockSessionStore, MockTokenIssuer,
+    MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
@@ -21,6 +22,9 @@ pub struct Mocks {
     pub users: MockUserRepository,
     pub conversations: MockConversationRepository,
     pub messages: MockMessageRepository,
+    pub attachments: MockAttachmentRepository,
+    pub files: MockFileStore,
+    pub images: MockImageProcessor,
     pub broadcaster: MockBroadcaster,
     pub channels: MockChannelSigner,
     pub hasher: MockPasswordHasher,
@@ -41,6 +45,9 @@ impl Mocks {
             users: MockUserRepository::new(),
             conversations: MockConversationRepository::new(),
             messages: MockMessageRepository::new(),
+            attachments: MockAttachmentRepository::new(),
+            files: MockFileStore::new(),
+            images: MockImageProcessor::new(),
             broadcaster: MockBroadcaster::new(),
             channels: MockChannelSigner::new(),
             hasher: MockPasswordHasher::new(),
@@ -93,6 +100,9 @@ impl Mocks {
             users: Arc::new(self.users),
             conversations: Arc::new(self.conversations),
             messages: Arc::new(self.messages),
+            attachments: Arc::new(self.attachments),
+            files: Arc::new(self.files),
+            images: Arc::new(self.images),
             broadcaster: Arc::new(self.broadcaster),
             channels: Arc::new(self.channels),
             hasher: Arc::new(self.hasher),

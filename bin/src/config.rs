@@ -138,6 +138,9 @@ pub struct Cli {
     #[command(flatten)]
     pub reverb: ReverbArgs,
 
+    #[command(flatten)]
+    pub files: crate::files::FileArgs,
+
     /// Log filter, `RUST_LOG` syntax.
     #[arg(
         long,

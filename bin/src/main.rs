@@ -1,6 +1,7 @@
 //! `confab`: configuration, wiring, startup and shutdown. Nothing else lives here.
 
 mod config;
+mod files;
 mod metrics;
 mod secrets;
 mod server;

@@ -27,7 +27,15 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     let realtime = wiring::realtime(cli)?;
     let throttles = wiring::throttles(cli).await;
     let webhooks = Webhooks::configure(cli, &db)?;
-    let app = wiring::application(cli, &db, realtime.as_ref(), throttles, webhooks.renderer())?;
+    let files = cli.files.store(&cli.data_dir)?;
+    let app = wiring::application(
+        cli,
+        &db,
+        files.clone(),
+        realtime.as_ref(),
+        throttles,
+        webhooks.renderer(),
+    )?;
     if let Some(realtime) = &realtime {
         realtime.confirm_rooms_with(app.clone());
     }
@@ -40,7 +48,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         let api = confab_http::routes(
             app.clone(),
             &http_settings,
-            wiring::readiness(&db, realtime.as_ref()),
+            wiring::readiness(&db, realtime.as_ref(), files.as_ref()),
             wiring::realtime_info(cli, realtime.as_ref()),
             prometheus.clone().map(|handle| {
                 crate::metrics::endpoint(

@@ -4,14 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_application::{Confab, Ports};
-use confab_domain::ports::{Broadcaster, ChannelSigner, NoBroadcaster, NoChannels};
+use confab_domain::ports::{Broadcaster, ChannelSigner, FileStore, NoBroadcaster, NoChannels};
 use confab_domain::ports::{LoginThrottle, SendThrottle, WebhookRenderer};
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemoryLoginThrottle, InMemorySendThrottle, RedisLoginThrottle, RedisSendThrottle,
-    SeaConversationRepository, SeaMessageRepository, SeaSessionStore, SeaUserRepository,
-    SystemClock,
+    SeaAttachmentRepository, SeaConversationRepository, SeaMessageRepository, SeaSessionStore,
+    SeaUserRepository, SystemClock,
 };
 use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -207,6 +207,7 @@ pub fn realtime_info(cli: &Cli, realtime: Option<&Realtime>) -> Option<RealtimeI
 pub fn application(
     cli: &Cli,
     db: &DatabaseConnection,
+    files: Arc<dyn FileStore>,
     realtime: Option<&Realtime>,
     throttles: Throttles,
     webhooks: Arc<dyn WebhookRenderer>,
@@ -219,13 +220,18 @@ pub fn application(
         Some(secret) if !secret.is_empty() => secret.clone(),
         _ => secrets::load_or_create(&cli.data_dir, "jwt_secret")?,
     };
-    Ok(Confab::new(Ports {
+    cli.files
+        .configure_links(jwt_secret.as_bytes(), cli.public_url.as_deref());
+    let app = Confab::new(Ports {
         users: Arc::new(SeaUserRepository::new(db.clone())),
         conversations: Arc::new(SeaConversationRepository::with_webhooks(
             db.clone(),
             webhooks.clone(),
         )),
         messages: Arc::new(SeaMessageRepository::with_webhooks(db.clone(), webhooks)),
+        attachments: Arc::new(SeaAttachmentRepository::new(db.clone())),
+        files,
+        images: crate::files::image_worker(),
         broadcaster,
         channels,
         hasher: Arc::new(Argon2Passwords::new(hashing_threads())),
@@ -234,16 +240,25 @@ pub fn application(
         throttle: throttles.send,
         login_throttle: throttles.login,
         clock: Arc::new(SystemClock),
-    }))
+    })
+    .with_upload_limits(cli.files.limits());
+    cli.files.spawn_sweep(app.clone());
+    Ok(app)
 }
 
-/// `/health` asks the database, and (scale-out on) whether Redis is connected.
-pub fn readiness(db: &DatabaseConnection, realtime: Option<&Realtime>) -> Readiness {
+/// `/health` asks the database, and (scale-out on) whether Redis is connected; it names the file
+/// store.
+pub fn readiness(
+    db: &DatabaseConnection,
+    realtime: Option<&Realtime>,
+    files: &dyn FileStore,
+) -> Readiness {
     let db = db.clone();
     let mut readiness = Readiness::database_only(Arc::new(move || {
         let db = db.clone();
         Box::pin(async move { confab_persistence::ping(&db).await })
     }));
+    readiness.storage = files.describe();
     if let Some(realtime) = realtime
         && realtime.scaling_status() != ScalingStatus::Disabled
     {

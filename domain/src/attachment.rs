@@ -8,6 +8,8 @@ use crate::{ConversationId, DomainError, MessageId, Timestamp, UserId};
 
 pub use crate::ids::AttachmentId;
 
+pub mod content_type;
+
 /// The most files one message carries.
 pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
 
@@ -122,11 +124,173 @@ pub struct Attachment {
     pub sha256: String,
     /// For images the adapter could read; `None` otherwise.
     pub image: Option<ImageSize>,
+    /// The thumbnail, when one was made (stored beside the file, see
+    /// [`Attachment::thumbnail_key`]).
+    pub thumbnail: Option<ThumbnailFile>,
+    /// Where the bytes are in the file store ([`storage_key`]).
+    pub storage_key: String,
     pub message_id: Option<MessageId>,
     pub created_at: Timestamp,
 }
 
+/// A fresh place in the file store for a file uploaded to `conversation`: grouped by room, named
+/// by a random token, never by the client's file name (which could collide or name a path).
+pub fn storage_key(conversation: ConversationId, token: uuid::Uuid) -> String {
+    format!("conversations/{conversation}/{}", token.simple())
+}
+
+/// A stored thumbnail: its type (JPEG, or PNG for images with transparency) and size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThumbnailFile {
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// Which of an attachment's stored objects a download asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Original,
+    Thumbnail,
+}
+
+/// One object in the file store, as a download serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub key: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// An inclusive byte range of a stored file, already checked against its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub first: u64,
+    pub last: u64,
+}
+
+impl ByteRange {
+    pub fn len(self) -> u64 {
+        self.last - self.first + 1
+    }
+
+    pub fn is_empty(self) -> bool {
+        false
+    }
+}
+
+/// A `Range` a client asked for, before it is held against the file's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestedRange {
+    /// `bytes=first-` or `bytes=first-last`.
+    From { first: u64, last: Option<u64> },
+    /// `bytes=-n`: the last `n` bytes.
+    Suffix(u64),
+}
+
+impl RequestedRange {
+    /// The bytes of a file of `size` this asks for, cut at its end (RFC 9110 §14.1.2).
+    ///
+    /// # Errors
+    /// `RangeNotSatisfiable` for a range that starts at or past the end, or a suffix of nothing.
+    pub fn within(self, size: u64) -> Result<ByteRange, DomainError> {
+        let refuse = Err(DomainError::RangeNotSatisfiable { size });
+        match self {
+            Self::From { first, last } => {
+                if first >= size || last.is_some_and(|last| last < first) {
+                    return refuse;
+                }
+                let last = last.map_or(size - 1, |last| last.min(size - 1));
+                Ok(ByteRange { first, last })
+            }
+            Self::Suffix(n) if n == 0 || size == 0 => refuse,
+            Self::Suffix(n) => Ok(ByteRange {
+                first: size.saturating_sub(n),
+                last: size - 1,
+            }),
+        }
+    }
+}
+
+/// Who asks for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requester {
+    /// A signed-in user.
+    User(UserId),
+    /// Whoever holds an unexpired link this server signed for the file.
+    SignedLink,
+}
+
+/// What the storage knows about a would-be downloader, read when they ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadFacts {
+    /// A current participant of the attachment's conversation (a removed or banned member is not).
+    pub participant: bool,
+}
+
 impl Attachment {
+    /// Where its thumbnail is stored, when it has one.
+    pub fn thumbnail_key(&self) -> Option<String> {
+        self.thumbnail
+            .as_ref()
+            .map(|_| format!("{}.thumb", self.storage_key))
+    }
+
+    /// Every object stored for it, to delete with it.
+    pub fn stored_keys(&self) -> Vec<String> {
+        std::iter::once(self.storage_key.clone())
+            .chain(self.thumbnail_key())
+            .collect()
+    }
+
+    /// The stored object, its type and its size for a download of `variant`.
+    ///
+    /// # Errors
+    /// `AttachmentNotFound` for the thumbnail of a file that has none.
+    pub fn stored(&self, variant: Variant) -> Result<StoredObject, DomainError> {
+        match variant {
+            Variant::Original => Ok(StoredObject {
+                key: self.storage_key.clone(),
+                content_type: self.content_type.clone(),
+                size: self.size,
+            }),
+            Variant::Thumbnail => match (self.thumbnail_key(), &self.thumbnail) {
+                (Some(key), Some(thumbnail)) => Ok(StoredObject {
+                    key,
+                    content_type: thumbnail.content_type.clone(),
+                    size: thumbnail.size,
+                }),
+                _ => Err(DomainError::AttachmentNotFound),
+            },
+        }
+    }
+
+    /// May `requester` download it? With their credentials: the participants of its
+    /// conversation, from the moment they join until the moment they are removed, banned or
+    /// leave — and, until it is sent, only its uploader. Everyone else is told it does not exist,
+    /// so ids cannot be probed. With a link this server signed (only ever handed to someone who
+    /// could read the file then): whoever holds it, until it expires — a link works where no
+    /// header can be sent (`<img src>`), which is why it is short-lived.
+    ///
+    /// # Errors
+    /// `AttachmentNotFound`.
+    pub fn ensure_downloadable_by(
+        &self,
+        requester: Requester,
+        facts: DownloadFacts,
+    ) -> Result<(), DomainError> {
+        let allowed = match requester {
+            Requester::SignedLink => true,
+            Requester::User(viewer) => {
+                facts.participant && (self.message_id.is_some() || self.uploader == viewer)
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(DomainError::AttachmentNotFound)
+        }
+    }
+
     /// May `sender` put this file into a message of `conversation`? Only their own upload, of that
     /// conversation, not yet sent in a message (the storage checks this again in the send's
     /// transaction, so two racing sends cannot both take it).

@@ -58,6 +58,22 @@ pub enum DomainError {
     #[error("Message not found.")]
     MessageNotFound,
 
+    /// No such attachment, or not one this user may see.
+    #[error("Attachment not found.")]
+    AttachmentNotFound,
+
+    /// A signed link to an attachment that is not this server's, or has expired.
+    #[error("The link is invalid or has expired.")]
+    AttachmentLinkExpired,
+
+    /// An upload bigger than the server takes, counted on the bytes as they arrive.
+    #[error("The file may not be greater than {limit_bytes} bytes.")]
+    FileTooLarge { limit_bytes: u64 },
+
+    /// A byte range that starts past the end of the file.
+    #[error("The requested range is not satisfiable: the file has {size} bytes.")]
+    RangeNotSatisfiable { size: u64 },
+
     /// Editing someone else's message (403).
     #[error("Only the author can edit this message.")]
     NotTheAuthor,

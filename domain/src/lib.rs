@@ -29,7 +29,10 @@ pub mod validation;
 pub mod webhooks;
 
 pub use address::{Address, EnvelopeId};
-pub use attachment::{Attachment, AttachmentId, FileName, ImageSize};
+pub use attachment::{
+    Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, RequestedRange, Requester,
+    StoredObject, ThumbnailFile, Variant,
+};
 pub use change_events::{MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{

@@ -13,7 +13,13 @@ impl MessageBody {
     pub const MAX_CHARS: usize = 65_535;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.trim().is_empty() {
+        Self::parse_beside(raw, false)
+    }
+
+    /// A body beside files: a message that carries attachments may have no text (a photo on its
+    /// own), otherwise the same rule as [`MessageBody::parse`].
+    pub fn parse_beside(raw: &str, has_attachments: bool) -> Result<Self, String> {
+        if raw.trim().is_empty() && !has_attachments {
             return Err("The body field is required.".into());
         }
         crate::text::ensure_no_nul("body", raw)?;
@@ -68,6 +74,10 @@ pub struct NewMessage {
     /// The message this one answers: of the same conversation and not deleted, or the send is
     /// refused (see [`crate::message_changes::ensure_can_reply_to`]).
     pub reply_to: Option<MessageId>,
+    /// Uploads that go into the message: each the sender's own, of this conversation, in no other
+    /// message ([`Attachment::ensure_attachable`](crate::Attachment::ensure_attachable), checked in
+    /// the send's transaction).
+    pub attachments: Vec<crate::AttachmentId>,
 }
 
 /// A stored message.
@@ -131,13 +141,15 @@ pub struct ReplyPreview {
 }
 
 /// A message with what every reader is shown beside it: its author's name, the message it
-/// answers, and its reactions (with `me` for the one reading).
+/// answers, its reactions (with `me` for the one reading) and its files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageView {
     pub message: Message,
     pub author: UserSummary,
     pub reply_to: Option<ReplyPreview>,
     pub reactions: Vec<crate::ReactionCount>,
+    /// In the order the sender named them; none once the message is deleted.
+    pub attachments: Vec<crate::Attachment>,
 }
 
 impl MessageView {
@@ -148,6 +160,7 @@ impl MessageView {
             author,
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -200,6 +213,14 @@ mod tests {
         assert!(ClientId::parse(&"a".repeat(65)).is_err());
         assert!(ClientId::parse("").is_err());
         assert!(ClientId::parse("a\nb").is_err());
+    }
+
+    #[test]
+    fn beside_files_a_body_may_be_empty_but_not_too_long() {
+        assert_eq!(MessageBody::parse_beside("", true).unwrap().as_str(), "");
+        assert!(MessageBody::parse_beside("", false).is_err());
+        assert!(MessageBody::parse_beside(&"a".repeat(65_536), true).is_err());
+        assert!(MessageBody::parse_beside("a\0", true).is_err());
     }
 
     #[test]

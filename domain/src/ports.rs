@@ -5,10 +5,13 @@
 //! everything else is `Internal`. Traits are `Send + Sync` and used as `Arc<dyn Port>`; with the
 //! `mocks` feature each has a mockall `Mock…` twin for use-case tests.
 
+mod attachments;
 mod broadcaster;
 mod channel_signer;
 mod clock;
 mod conversations;
+mod file_store;
+mod image_processor;
 mod login_throttle;
 mod messages;
 mod password_hasher;
@@ -18,10 +21,13 @@ mod token_issuer;
 mod users;
 mod webhooks;
 
+pub use attachments::AttachmentRepository;
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
 pub use conversations::{ConversationRepository, Decide};
+pub use file_store::{ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile};
+pub use image_processor::{ImageProcessor, ProcessedImage, Thumbnail};
 pub use login_throttle::LoginThrottle;
 pub use messages::MessageRepository;
 pub use password_hasher::PasswordHasher;
@@ -32,6 +38,8 @@ pub use users::UserRepository;
 pub use webhooks::{NoWebhooks, WebhookOutbox, WebhookRenderer, WebhookSender};
 
 #[cfg(any(test, feature = "mocks"))]
+pub use attachments::MockAttachmentRepository;
+#[cfg(any(test, feature = "mocks"))]
 pub use broadcaster::MockBroadcaster;
 #[cfg(any(test, feature = "mocks"))]
 pub use channel_signer::MockChannelSigner;
@@ -39,6 +47,10 @@ pub use channel_signer::MockChannelSigner;
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use conversations::MockConversationRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use file_store::MockFileStore;
+#[cfg(any(test, feature = "mocks"))]
+pub use image_processor::MockImageProcessor;
 #[cfg(any(test, feature = "mocks"))]
 pub use login_throttle::MockLoginThrottle;
 #[cfg(any(test, feature = "mocks"))]

@@ -1,6 +1,8 @@
 //! End-to-end tests of the REST API: the real binary, real HTTP, on SQLite and PostgreSQL.
 
 mod accounts;
+mod attachment_limits;
+mod attachments;
 mod bad_input;
 mod connection_limits;
 mod contention;

@@ -14,6 +14,7 @@ pub mod js;
 pub mod pusher;
 mod raw_http;
 mod requests;
+pub mod s3;
 mod server;
 mod skip;
 pub mod tcp_proxy;

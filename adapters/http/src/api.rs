@@ -2,6 +2,7 @@
 //! DTO out; every rule lives in the domain and every status in `error.rs`.
 
 mod accounts;
+mod attachments;
 mod conversations;
 mod envelopes;
 mod message_changes;
@@ -14,6 +15,7 @@ mod system;
 use poem_openapi::Tags;
 
 pub use accounts::AccountsApi;
+pub use attachments::AttachmentsApi;
 pub use conversations::ConversationsApi;
 pub use envelopes::EnvelopesApi;
 pub use message_changes::MessageChangesApi;
@@ -31,6 +33,8 @@ pub enum ApiTags {
     Conversations,
     /// Message history, sending, editing, deleting, reactions and search.
     Messages,
+    /// Files in messages: upload, download, thumbnails.
+    Attachments,
     /// Live events: channel authorization for pusher-js / laravel-echo, connection settings.
     Realtime,
     /// The learning README's way in: `POST /api/login`, envelopes over HTTP, the envelope schema.

@@ -1,6 +1,7 @@
 //! Transport shapes: what goes over the wire, separate from the domain types so either can change
 //! without the other. Each `From` conversion is the one place a domain value becomes JSON.
 
+mod attachments;
 mod conversations;
 mod envelope_protocol;
 mod envelopes;
@@ -11,6 +12,7 @@ mod schema_rules;
 mod timestamps;
 mod users;
 
+pub use attachments::{AttachmentDto, AttachmentEnvelope};
 pub use conversations::{
     ConversationDto, ConversationType, CreateConversationBody, InviteBody, ParticipantDto,
     conversation_dto,
@@ -29,9 +31,9 @@ pub use messages::{
 };
 pub use schema_rules::{
     ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText, EnvelopeAddress, EnvelopeIdText,
-    MessageText, NewPassword, NotBlank, NotEmpty, NullAllowed, PageNumber, PerPage, PersonName,
-    PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull, UnixTime,
-    UserIdList,
+    MessageText, MessageTextBesideFiles, NewPassword, NotBlank, NotEmpty, NullAllowed, PageNumber,
+    PerPage, PersonName, PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull,
+    UnixTime, UserIdList,
 };
 pub use timestamps::rfc3339_micros;
 pub use users::{

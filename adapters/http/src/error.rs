@@ -40,12 +40,16 @@ pub enum ApiError {
     /// The conversation, message or user does not exist, or you are not a participant.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
-    /// The request body is over 1 MiB.
+    /// The request body is over 1 MiB, or an uploaded file over the server's upload limit
+    /// (`CONFAB_UPLOAD_MAX_BYTES`, counted on the bytes received).
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
-    /// The request body is not `application/json`.
+    /// The request body is not `application/json` (nor `multipart/form-data` for an upload).
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorBody>),
+    /// A download's `Range` starts past the end of the file; `Content-Range` gives its size.
+    #[oai(status = 416)]
+    RangeNotSatisfiable(Json<ErrorBody>, #[oai(header = "Content-Range")] String),
     /// Validation error (`errors` names the fields), or an action the room's state does not
     /// allow (closed room, banned user).
     #[oai(status = 422)]
@@ -118,6 +122,10 @@ impl From<DomainError> for ApiError {
             DomainError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 Self::internal()
+            }
+            DomainError::FileTooLarge { .. } => Self::PayloadTooLarge(body(message)),
+            DomainError::RangeNotSatisfiable { size } => {
+                Self::RangeNotSatisfiable(body(message), format!("bytes */{size}"))
             }
             _ => match status {
                 401 => Self::Unauthorized(body(message)),

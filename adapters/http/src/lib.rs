@@ -2,6 +2,7 @@
 //! description and Swagger UI, over the application's use cases.
 
 mod api;
+pub mod attachment_links;
 mod body_limit;
 mod connection_guard;
 mod cors;
@@ -13,6 +14,7 @@ mod error;
 mod metrics_endpoint;
 mod request_ids;
 pub mod security;
+mod upload_stream;
 mod web_client;
 
 use confab_application::Confab;
@@ -42,6 +44,7 @@ type Operations = (
     api::MessagesApi,
     api::MessageChangesApi,
     api::MessageSearchApi,
+    api::AttachmentsApi,
     api::RealtimeApi,
     api::EnvelopesApi,
     api::SystemApi,

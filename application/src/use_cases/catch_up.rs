@@ -78,6 +78,7 @@ mod tests {
             },
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 

@@ -22,6 +22,18 @@ impl Confab {
         let now = self.ports.clock.now();
         if let Some(change) = self.ports.messages.delete(message_id, now).await? {
             self.publish_all(change.events(), caller).await;
+            // The records went with the message; now their bytes. (Files cannot be added to a
+            // sent message, so the ones read above are all it had.)
+            let keys: Vec<String> = message
+                .attachments
+                .iter()
+                .flat_map(|a| a.stored_keys())
+                .collect();
+            if !keys.is_empty()
+                && let Err(error) = self.ports.files.delete(&keys).await
+            {
+                tracing::warn!(%error, "a deleted message's files stay in the store");
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Send message: post to a conversation and deliver it live; a repeat of an earlier send (same
 //! `client_id`) returns that message and stores and delivers nothing.
 
+use confab_domain::attachment::parse_attachment_ids;
 use confab_domain::{
     Appended, ClientId, ConversationId, DomainError, MessageBody, MessageChange, MessageId,
     MessageView, NewMessage, ValidationErrors,
@@ -8,13 +9,14 @@ use confab_domain::{
 
 use crate::{Caller, Confab};
 
-/// What a client sends: the text, and optionally its own id for the message and the message it
-/// answers.
+/// What a client sends: the text, and optionally its own id for the message, the message it
+/// answers and the files it carries (uploaded first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Draft<'a> {
     pub body: &'a str,
     pub client_id: Option<&'a str>,
     pub reply_to: Option<i64>,
+    pub attachment_ids: &'a [i64],
 }
 
 impl<'a> Draft<'a> {
@@ -53,7 +55,12 @@ impl Confab {
         let now = self.ports.clock.now();
         self.ports.throttle.hit(caller.user, now).await?;
         let mut errors = ValidationErrors::new();
-        let body = errors.check("body", MessageBody::parse(draft.body));
+        let has_files = !draft.attachment_ids.is_empty();
+        let body = errors.check("body", MessageBody::parse_beside(draft.body, has_files));
+        let attachments = errors.check(
+            "attachment_ids",
+            parse_attachment_ids(draft.attachment_ids).map_err(|e| e.to_string()),
+        );
         let client_id = draft
             .client_id
             .and_then(|raw| errors.check("client_id", ClientId::parse(raw)));
@@ -62,6 +69,7 @@ impl Confab {
         }
         errors.into_result()?;
         let body = body.expect("checked above");
+        let attachments = attachments.expect("checked above");
         let appended = self
             .ports
             .messages
@@ -72,6 +80,7 @@ impl Confab {
                 created_at: now,
                 client_id,
                 reply_to: draft.reply_to.map(MessageId),
+                attachments,
             })
             .await?;
         let message = match appended {
@@ -273,6 +282,7 @@ mod tests {
             body: "again",
             client_id: Some("k-1"),
             reply_to: Some(3),
+            attachment_ids: &[],
         };
         let sent = mocks
             .build()
@@ -293,6 +303,7 @@ mod tests {
             body: "",
             client_id: Some(&long),
             reply_to: None,
+            attachment_ids: &[],
         };
         let err = mocks
             .build()
@@ -300,6 +311,56 @@ mod tests {
             .await;
         assert!(matches!(err, Err(DomainError::Invalid(e))
             if e.fields().contains_key("body") && e.fields().contains_key("client_id")));
+    }
+
+    #[tokio::test]
+    async fn files_alone_make_a_message_and_go_to_the_repository_to_be_taken() {
+        let mut mocks = Mocks::new();
+        open_room(&mut mocks);
+        mocks
+            .messages
+            .expect_append()
+            .withf(|m| {
+                m.body.as_str().is_empty()
+                    && m.attachments
+                        == [
+                            confab_domain::AttachmentId(7),
+                            confab_domain::AttachmentId(8),
+                        ]
+            })
+            .times(1)
+            .returning(|m| Ok(stored(&m)));
+        mocks.broadcaster.expect_publish().returning(|_, _| ());
+        let draft = Draft {
+            attachment_ids: &[7, 8],
+            ..Draft::text("")
+        };
+        mocks
+            .build()
+            .send_message(&Caller::new(UserId(2)), ConversationId(1), draft)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn eleven_files_or_one_named_twice_are_refused_with_the_field_named() {
+        for ids in [(1..=11).collect::<Vec<i64>>(), vec![4, 4]] {
+            let mut mocks = Mocks::new();
+            open_room(&mut mocks);
+            mocks.messages.expect_append().never();
+            let draft = Draft {
+                attachment_ids: &ids,
+                ..Draft::text("hi")
+            };
+            let err = mocks
+                .build()
+                .send_message(&Caller::new(UserId(2)), ConversationId(1), draft)
+                .await;
+            assert!(
+                matches!(&err, Err(DomainError::Invalid(e)) if e.fields().contains_key("attachment_ids")),
+                "{ids:?}: {err:?}"
+            );
+        }
     }
 
     #[tokio::test]

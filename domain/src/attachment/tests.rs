@@ -108,6 +108,8 @@ fn upload(uploader: i64, conversation: i64, message: Option<i64>) -> Attachment 
         size: 10,
         sha256: "00".repeat(32),
         image: None,
+        thumbnail: None,
+        storage_key: "conversations/1/abc".into(),
         message_id: message.map(MessageId),
         created_at: Utc.with_ymd_and_hms(2026, 2, 19, 14, 30, 0).unwrap(),
     }
@@ -144,5 +146,113 @@ fn a_message_names_at_most_ten_attachments_each_once() {
     assert!(refusal(parse_attachment_ids(&eleven).map(drop)).contains("at most 10"));
     assert!(
         refusal(parse_attachment_ids(&[4, 5, 4]).map(drop)).contains("Attachment 4 is named twice")
+    );
+}
+
+#[test]
+fn until_it_is_sent_only_its_uploader_may_download_it_and_then_every_participant() {
+    let member = DownloadFacts { participant: true };
+    let gone = DownloadFacts { participant: false };
+    let user = |id| Requester::User(UserId(id));
+    let unsent = upload(2, 1, None);
+    assert_eq!(unsent.ensure_downloadable_by(user(2), member), Ok(()));
+    assert_eq!(
+        unsent.ensure_downloadable_by(user(3), member),
+        Err(DomainError::AttachmentNotFound)
+    );
+    let sent = upload(2, 1, Some(9));
+    assert_eq!(sent.ensure_downloadable_by(user(3), member), Ok(()));
+    assert_eq!(
+        sent.ensure_downloadable_by(Requester::SignedLink, gone),
+        Ok(()),
+        "a signed link opens it for whoever holds it"
+    );
+    for who in [2, 3] {
+        assert_eq!(
+            sent.ensure_downloadable_by(user(who), gone),
+            Err(DomainError::AttachmentNotFound),
+            "a removed member, even the uploader, is told it does not exist"
+        );
+    }
+}
+
+#[test]
+fn a_thumbnail_is_stored_beside_its_file_and_deleted_with_it() {
+    let mut image = upload(2, 1, Some(9));
+    assert_eq!(image.stored_keys(), vec!["conversations/1/abc".to_owned()]);
+    assert_eq!(
+        image.stored(Variant::Thumbnail),
+        Err(DomainError::AttachmentNotFound)
+    );
+    image.thumbnail = Some(ThumbnailFile {
+        content_type: "image/jpeg".into(),
+        size: 3,
+    });
+    let thumbnail = image.stored(Variant::Thumbnail).unwrap();
+    assert_eq!(thumbnail.key, "conversations/1/abc.thumb");
+    assert_eq!(
+        (thumbnail.content_type.as_str(), thumbnail.size),
+        ("image/jpeg", 3)
+    );
+    let original = image.stored(Variant::Original).unwrap();
+    assert_eq!(original.key, "conversations/1/abc");
+    assert_eq!(
+        (original.content_type.as_str(), original.size),
+        ("image/png", 10)
+    );
+    assert_eq!(image.stored_keys().len(), 2);
+}
+
+#[test]
+fn a_storage_key_names_the_room_and_a_token_never_the_client_name() {
+    let token = uuid::Uuid::nil();
+    assert_eq!(
+        storage_key(ConversationId(5), token),
+        "conversations/5/00000000000000000000000000000000"
+    );
+}
+
+#[test]
+fn a_range_is_cut_at_the_end_of_the_file_and_one_past_it_is_refused() {
+    let from = |first, last| RequestedRange::From { first, last };
+    assert_eq!(
+        from(0, Some(9)).within(100),
+        Ok(ByteRange { first: 0, last: 9 })
+    );
+    assert_eq!(
+        from(90, Some(500)).within(100),
+        Ok(ByteRange {
+            first: 90,
+            last: 99
+        })
+    );
+    assert_eq!(
+        from(50, None).within(100),
+        Ok(ByteRange {
+            first: 50,
+            last: 99
+        })
+    );
+    assert_eq!(
+        RequestedRange::Suffix(10).within(100),
+        Ok(ByteRange {
+            first: 90,
+            last: 99
+        })
+    );
+    assert_eq!(
+        RequestedRange::Suffix(500).within(100),
+        Ok(ByteRange { first: 0, last: 99 })
+    );
+    for refused in [from(100, None), from(5, Some(4)), RequestedRange::Suffix(0)] {
+        assert_eq!(
+            refused.within(100),
+            Err(DomainError::RangeNotSatisfiable { size: 100 }),
+            "{refused:?}"
+        );
+    }
+    assert!(
+        from(0, None).within(0).is_err(),
+        "an empty file has no bytes to range over"
     );
 }

@@ -91,7 +91,8 @@ pub trait MessageRepository: Send + Sync {
     ) -> Result<MessageChange, DomainError>;
 
     /// Turns the message into its tombstone ([`Message::into_tombstone`]) and removes its
-    /// reactions, in one transaction with the change's events in the webhook outbox. Returns the
+    /// reactions and the records of its files (the caller removes their bytes), in one
+    /// transaction with the change's events in the webhook outbox. Returns the
     /// change the first time, `None` when it already was a tombstone (nothing changes).
     ///
     /// # Errors

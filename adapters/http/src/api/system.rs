@@ -20,6 +20,8 @@ pub struct Readiness {
     pub database: Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>,
     /// Whether Redis, which links this node to the others, is connected; `None` on a single node.
     pub redis: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+    /// The file store attachments are kept in, as `/health` names it (no credentials).
+    pub storage: String,
 }
 
 impl Readiness {
@@ -30,6 +32,7 @@ impl Readiness {
         Self {
             database,
             redis: None,
+            storage: String::new(),
         }
     }
 }
@@ -43,6 +46,8 @@ struct Health {
     database: String,
     /// `ok`, `unavailable`, or `disabled` (a single node: scale-out off).
     redis: String,
+    /// Where attachments are kept: `file:///…` or `s3://bucket at …`.
+    storage: String,
 }
 
 #[derive(ApiResponse)]
@@ -80,6 +85,7 @@ impl SystemApi {
             status: status.into(),
             database: if database { "ok" } else { "unavailable" }.into(),
             redis: redis.into(),
+            storage: readiness.0.storage.clone(),
         };
         match (database, redis) {
             (false, _) => HealthResponse::Unavailable(Json(health("unavailable"))),

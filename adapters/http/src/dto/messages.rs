@@ -4,12 +4,13 @@ use poem_openapi::types::ToJSON;
 use serde_json::Value;
 
 use super::{
-    ClientIdText, DateTime, MessageText, NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
+    AttachmentDto, ClientIdText, DateTime, MessageText, MessageTextBesideFiles, NullAllowed, Ruled,
+    SentOrNull, UserDto, rfc3339_micros,
 };
 
 /// A message, as the API document and the `message.sent` event show it, with what other chat
-/// APIs carry beside it: edits, deletion, the sender's id for it, the message it answers, and
-/// reactions.
+/// APIs carry beside it: edits, deletion, the sender's id for it, the message it answers,
+/// reactions and files.
 #[derive(Debug, Clone, Object)]
 pub struct MessageDto {
     pub id: i64,
@@ -30,6 +31,8 @@ pub struct MessageDto {
     pub reply_to: Ruled<Option<ReplyPreviewDto>, SentOrNull>,
     /// Each emoji once, in the order first used; `me` is whether you reacted with it.
     pub reactions: Vec<ReactionDto>,
+    /// Its files, in the order they were sent; empty for none and once deleted.
+    pub attachments: Vec<AttachmentDto>,
 }
 
 impl From<&MessageView> for MessageDto {
@@ -51,6 +54,7 @@ impl From<&MessageView> for MessageDto {
                 .into(),
             reply_to: view.reply_to.as_ref().map(ReplyPreviewDto::from).into(),
             reactions: view.reactions.iter().map(ReactionDto::from).collect(),
+            attachments: view.attachments.iter().map(AttachmentDto::from).collect(),
         }
     }
 }
@@ -117,6 +121,8 @@ pub struct LastMessageDto {
     pub user: UserDto,
     pub edited_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
     pub deleted_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
+    /// Its files, as in a message object.
+    pub attachments: Vec<AttachmentDto>,
 }
 
 impl From<&MessageView> for LastMessageDto {
@@ -128,6 +134,7 @@ impl From<&MessageView> for LastMessageDto {
             user: UserDto::from(&view.author),
             edited_at: view.message.edited_at.map(rfc3339_micros).into(),
             deleted_at: view.message.deleted_at.map(rfc3339_micros).into(),
+            attachments: view.attachments.iter().map(AttachmentDto::from).collect(),
         }
     }
 }
@@ -136,14 +143,18 @@ impl From<&MessageView> for LastMessageDto {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct SendMessageBody {
-    /// Message text: not blank, at most 65,535 characters.
-    pub body: Ruled<String, MessageText>,
+    /// Message text: at most 65,535 characters, not blank — unless the message carries files
+    /// (`attachment_ids`), when it may be `""`.
+    pub body: Ruled<String, MessageTextBesideFiles>,
     /// Your own id for this message: sending again with the same one (after a timeout, say)
     /// returns the stored message with 200 instead of storing a second. The same as the
     /// `Idempotency-Key` header.
     pub client_id: Ruled<Option<String>, (ClientIdText, NullAllowed)>,
     /// The id of the message this one answers, in the same conversation.
     pub reply_to: Ruled<Option<i64>, NullAllowed>,
+    /// Files you uploaded to this conversation (`POST …/attachments`) and have not sent yet: at
+    /// most 10, each once.
+    pub attachment_ids: Option<Vec<i64>>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
@@ -152,6 +163,7 @@ impl poem_openapi::types::Example for SendMessageBody {
             body: String::from("Hello, how is everyone?").into(),
             client_id: None.into(),
             reply_to: None.into(),
+            attachment_ids: None,
         }
     }
 }
@@ -202,6 +214,7 @@ mod tests {
                 count: 2,
                 me: true,
             }],
+            attachments: Vec::new(),
         }
     }
 

@@ -116,6 +116,15 @@ impl Rule for MessageText {
     }
 }
 
+/// A sent message's body, which may be empty when the message carries files
+/// ([`MessageBody::parse_beside`]).
+pub struct MessageTextBesideFiles;
+impl Rule for MessageTextBesideFiles {
+    fn state(schema: &mut MetaSchema) {
+        text(schema, 0, MessageBody::MAX_CHARS, NO_NUL);
+    }
+}
+
 /// A display name ([`UserName`]).
 pub struct PersonName;
 impl Rule for PersonName {

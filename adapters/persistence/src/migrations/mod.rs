@@ -16,6 +16,7 @@ mod m20261129_000006_message_sequences;
 mod m20261129_000007_message_features;
 mod m20261129_000008_sessions;
 mod m20261130_000009_webhook_outbox;
+mod m20261207_000010_attachments;
 
 pub(crate) struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_message_features::Migration),
             Box::new(m20261129_000008_sessions::Migration),
             Box::new(m20261130_000009_webhook_outbox::Migration),
+            Box::new(m20261207_000010_attachments::Migration),
         ]
     }
 }

@@ -8,28 +8,31 @@
 //!    `UPDATE`, which takes the database's write lock) and read their `last_seq` and `closed_at`;
 //! 2. read whether each sender is a participant of, or banned from, its room — with the rooms
 //!    locked, so a ban, removal or close either committed before (and is seen) or waits; and,
-//!    only when the batch has them, the messages earlier sends stored under the same client ids
-//!    and the messages replied to;
-//! 3. decide every send by the domain's posting rule ([`PostingFacts`]) and reply rule, find the
-//!    repeats (of an earlier send, or of a send earlier in this batch: they store nothing), and
-//!    number the new ones per room, in arrival order;
-//! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), move
-//!    each sender's read position to their newest message, and look up unknown authors;
+//!    only when the batch has them, the messages earlier sends stored under the same client ids,
+//!    the messages replied to and the uploads named (`batch_attachments`);
+//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), reply rule and
+//!    attachment rule, find the repeats (of an earlier send, or of a send earlier in this batch:
+//!    they store nothing), and number the new ones per room, in arrival order;
+//! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), take
+//!    their files into them, move each sender's read position to their newest message, and look
+//!    up unknown authors;
 //! 5. with webhooks on, store the batch's `message.sent` events in the outbox (same transaction).
 //!
 //! Durability is unchanged: a send is answered only after the commit of its batch. A refused send
 //! gets its own error and takes no number; a batch whose transaction fails fails only the sends in
 //! it, each with that error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use confab_domain::message_changes::ensure_can_reply_to;
 use confab_domain::{
-    Appended, DomainError, MessageChange, MessageId, NewMessage, PostingFacts, RealtimeEvent,
+    Appended, Attachment, DomainError, MessageChange, MessageId, NewMessage, PostingFacts,
+    RealtimeEvent,
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch_attachments::{files_for, named_uploads, sent_files, take_uploads};
 use super::batch_statements::{
     author_names, earlier_sends, insert_messages, memberships, move_read_positions, move_rooms,
     reply_parents,
@@ -76,8 +79,8 @@ pub(super) fn spawn(
 
 /// What the batch decided for one send.
 enum Slot {
-    /// New, with this sequence number in its room.
-    Numbered(i64),
+    /// New, with this sequence number in its room and these files.
+    Numbered(i64, Vec<Attachment>),
     /// A repeat of the message stored with this id.
     Stored(i64),
     /// A repeat of the send at this index of the batch.
@@ -99,6 +102,8 @@ async fn commit(
     let members = memberships(&txn, backend, batch).await?;
     let earlier = earlier_sends(&txn, backend, batch).await?;
     let parents = reply_parents(&txn, backend, batch).await?;
+    let uploads = named_uploads(&txn, backend, batch).await?;
+    let mut taken = HashSet::new();
 
     // Decide and number, in arrival order.
     let mut next: HashMap<i64, i64> = rooms.iter().map(|(id, r)| (*id, r.last_seq)).collect();
@@ -135,19 +140,20 @@ async fn commit(
                 let target = parents.get(&parent.get()).map(|p| p.target());
                 ensure_can_reply_to(message.conversation_id, parent, target)?;
             }
+            let files = files_for(message, &uploads, &mut taken)?;
             if let Some(key) = key {
                 first_of.insert(key, index);
             }
             let seq = next.entry(room).or_default();
             *seq += 1;
-            Ok(Slot::Numbered(*seq))
+            Ok(Slot::Numbered(*seq, files))
         })
         .collect();
     let accepted: Vec<(&NewMessage, i64)> = batch
         .iter()
         .zip(&slots)
         .filter_map(|(message, slot)| match slot {
-            Ok(Slot::Numbered(seq)) => Some((*message, *seq)),
+            Ok(Slot::Numbered(seq, _)) => Some((*message, *seq)),
             _ => None,
         })
         .collect();
@@ -157,6 +163,18 @@ async fn commit(
     } else {
         move_rooms(&txn, backend, &accepted).await?;
         let ids = insert_messages(&txn, backend, &accepted).await?;
+        let with_files: Vec<(MessageId, &[Attachment])> = batch
+            .iter()
+            .zip(&slots)
+            .filter_map(|(message, slot)| match slot {
+                Ok(Slot::Numbered(seq, files)) if !files.is_empty() => {
+                    let id = ids.get(&(message.conversation_id.get(), *seq))?;
+                    Some((MessageId(*id), files.as_slice()))
+                }
+                _ => None,
+            })
+            .collect();
+        take_uploads(&txn, backend, &with_files).await?;
         move_read_positions(&txn, backend, &accepted).await?;
         let names = author_names(&txn, backend, authors, &accepted).await?;
         (ids, names)
@@ -176,14 +194,15 @@ async fn commit(
             Err(refusal) => Err(refusal.clone()),
             Ok(Slot::Stored(id)) => Ok(Appended::Repeat(MessageId(*id))),
             Ok(Slot::Earlier(first)) => match &slots[*first] {
-                Ok(Slot::Numbered(seq)) => Ok(Appended::Repeat(MessageId(id_of(*first, *seq)?))),
+                Ok(Slot::Numbered(seq, _)) => Ok(Appended::Repeat(MessageId(id_of(*first, *seq)?))),
                 _ => Err(DomainError::Internal("a repeat of a refused send".into())),
             },
-            Ok(Slot::Numbered(seq)) => {
+            Ok(Slot::Numbered(seq, files)) => {
                 let sender = message.sender.get();
                 let parent = message.reply_to.and_then(|id| parents.get(&id.get()));
-                let view = MessageRow {
-                    id: id_of(index, *seq)?,
+                let id = id_of(index, *seq)?;
+                let mut view = MessageRow {
+                    id,
                     conversation_id: message.conversation_id.get(),
                     seq: *seq,
                     user_id: sender,
@@ -199,6 +218,7 @@ async fn commit(
                     reply_author_name: parent.map(|p| p.name.clone()),
                 }
                 .into_view()?;
+                view.attachments = sent_files(MessageId(id), files);
                 Ok(Appended::New(view))
             }
         })

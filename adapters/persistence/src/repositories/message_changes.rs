@@ -126,7 +126,8 @@ async fn change_facts(
     }))
 }
 
-/// The tombstone and the end of its reactions, in one transaction; `None` when it already was one.
+/// The tombstone and the end of its reactions and files, in one transaction; `None` when it
+/// already was one.
 pub(super) async fn delete(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
@@ -147,13 +148,16 @@ pub(super) async fn delete(
         txn.rollback().await.map_err(internal)?;
         return Ok(None);
     };
-    txn.execute_raw(statement(
-        &txn,
+    for sql in [
         "DELETE FROM message_reactions WHERE message_id = $1",
-        vec![id.get().into()],
-    ))
-    .await
-    .map_err(internal)?;
+        // Their bytes are removed by the use case once this commits (it read them with the
+        // message it checked).
+        "DELETE FROM attachments WHERE message_id = $1",
+    ] {
+        txn.execute_raw(statement(&txn, sql, vec![id.get().into()]))
+            .await
+            .map_err(internal)?;
+    }
     let change = MessageChange::Deleted {
         conversation_id: ConversationId(conversation_id),
         message_id: id,

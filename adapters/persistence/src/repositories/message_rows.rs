@@ -2,7 +2,8 @@
 //!
 //! A message row comes with its author's name and its reply preview in the same statement (two
 //! `LEFT JOIN`s by primary key); the reactions of a whole page come in one more statement,
-//! grouped per message and emoji. So a page of any size costs the same two statements.
+//! grouped per message and emoji, and its files in another. So a page of any size costs the same
+//! three statements.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use confab_domain::{
 };
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
+use super::attachment_rows::files_of;
 use super::sql::Bound;
 use super::{corrupt, from_db};
 use crate::error::internal;
@@ -45,7 +47,7 @@ pub(super) const MESSAGE_FROM: &str = "messages m JOIN users u ON u.id = m.user_
      LEFT JOIN messages p ON p.id = m.reply_to_id LEFT JOIN users pu ON pu.id = p.user_id";
 
 impl MessageRow {
-    /// The message without its reactions (see [`with_reactions`]).
+    /// The message without its reactions and files (see [`with_reactions_and_files`]).
     pub fn into_view(self) -> Result<MessageView, DomainError> {
         let client_id = stored_client_id(self.client_id)?;
         let reply_to = match (self.reply_to_id, self.reply_user_id) {
@@ -78,6 +80,7 @@ impl MessageRow {
             },
             reply_to,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         })
     }
 }
@@ -96,9 +99,10 @@ struct ReactionRow {
     me: i64,
 }
 
-/// The rows as views, each with its reactions as `viewer` sees them: one statement for all of
-/// them (none for an empty list), each message's emoji in the order first used.
-pub(super) async fn with_reactions(
+/// The rows as views, each with its reactions as `viewer` sees them and its files: one statement
+/// for all the reactions and one for all the files (none for an empty list), each message's emoji
+/// in the order first used.
+pub(super) async fn with_reactions_and_files(
     db: &impl ConnectionTrait,
     backend: DbBackend,
     rows: Vec<MessageRow>,
@@ -135,9 +139,13 @@ pub(super) async fn with_reactions(
                 me: row.me > 0,
             });
     }
+    let mut files = files_of(db, backend, views.iter().map(|v| v.message.id)).await?;
     for view in &mut views {
         if let Some(reactions) = by_message.remove(&view.message.id.get()) {
             view.reactions = reactions;
+        }
+        if let Some(attachments) = files.remove(&view.message.id) {
+            view.attachments = attachments;
         }
     }
     Ok(views)
@@ -145,7 +153,7 @@ pub(super) async fn with_reactions(
 
 /// One message by primary key with its reactions as `viewer` sees them, read through `db` — the
 /// pool, or the transaction that just changed it (the change's answer, and its events once the
-/// domain has taken `me` out). Two statements.
+/// domain has taken `me` out). Three statements.
 pub(super) async fn view_of(
     db: &impl ConnectionTrait,
     id: MessageId,
@@ -161,5 +169,7 @@ pub(super) async fn view_of(
     .all(db)
     .await
     .map_err(internal)?;
-    Ok(with_reactions(db, backend, rows, viewer).await?.pop())
+    Ok(with_reactions_and_files(db, backend, rows, viewer)
+        .await?
+        .pop())
 }

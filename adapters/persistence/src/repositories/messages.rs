@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::group_commit::{self, Pending};
 use super::known_users::KnownUsers;
 use super::message_rows::{
-    MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, view_of, with_reactions,
+    MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, view_of, with_reactions_and_files,
 };
 use super::webhook_outbox::Webhooks;
 use super::{from_db, message_changes, message_search, to_db};
@@ -71,7 +71,7 @@ impl SeaMessageRepository {
             .all(&self.db)
             .await
             .map_err(internal)?;
-        with_reactions(&self.db, self.db.get_database_backend(), rows, viewer).await
+        with_reactions_and_files(&self.db, self.db.get_database_backend(), rows, viewer).await
     }
 }
 

@@ -1,5 +1,8 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
+mod attachment_rows;
+mod attachments;
+mod batch_attachments;
 mod batch_statements;
 mod batches;
 mod conversations;
@@ -17,6 +20,7 @@ mod sql;
 mod users;
 mod webhook_outbox;
 
+pub use attachments::SeaAttachmentRepository;
 pub use conversations::SeaConversationRepository;
 pub use messages::SeaMessageRepository;
 pub use sessions::SeaSessionStore;

@@ -1,14 +1,15 @@
 //! The conversation list as one viewer sees it, in a fixed number of queries that do not grow
 //! with the conversations' histories.
 //!
-//! [`load`] runs exactly two statements however many conversations the viewer is in and however
-//! many messages they hold (one when there are none):
+//! [`load`] runs exactly three statements however many conversations the viewer is in and however
+//! many messages they hold (one when there are none, two when none has a message yet):
 //!
 //! 1. the viewer's conversations, newest activity first, each with its creator's name, the
 //!    viewer's read position, and its newest message with the author's name — found by one
 //!    index probe each, `(conversation_id, seq = last_seq)`;
 //! 2. every member of those conversations with their name and the message they have read up to
-//!    (one index probe each, `(conversation_id, seq = read_seq)`), in join order.
+//!    (one index probe each, `(conversation_id, seq = read_seq)`), in join order;
+//! 3. the files of those newest messages (`attachment_rows::files_of`).
 //!
 //! The unread count is not counted: it is [`ReadPosition::unread`] of the conversation's
 //! `last_seq`, the domain's arithmetic. `overview` runs the same statements narrowed to one
@@ -26,6 +27,7 @@ use confab_domain::{
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
+use super::attachment_rows::files_of;
 use super::{corrupt, from_db};
 use crate::error::internal;
 
@@ -146,12 +148,21 @@ pub(super) async fn load(
             });
     }
 
+    let newest = conversations
+        .iter()
+        .filter_map(|row| row.last_id)
+        .map(MessageId);
+    let mut files = files_of(db, db.get_database_backend(), newest).await?;
+
     conversations
         .into_iter()
         .map(|mut row| {
             let kind =
                 ConversationKind::parse(&row.kind).map_err(|e| corrupt("conversation kind", e))?;
-            let last_message = row.last_message();
+            let mut last_message = row.last_message();
+            if let Some(view) = &mut last_message {
+                view.attachments = files.remove(&view.message.id).unwrap_or_default();
+            }
             let unread_count = row.read_position().unread(from_db(row.last_seq));
             Ok(ConversationOverview {
                 id: ConversationId(row.id),

@@ -251,6 +251,7 @@ impl TestContext {
                 created_at: at(seconds),
                 client_id: None,
                 reply_to: None,
+                attachments: Vec::new(),
             })
             .await
             .unwrap()

@@ -299,6 +299,7 @@ async fn statements_per_read(
             created_at: at(9_000),
             client_id: None,
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await
         .unwrap();

@@ -17,6 +17,7 @@ fn draft(room: &confab_domain::Conversation, sender: UserId, body: &str) -> NewM
         created_at: at(10),
         client_id: None,
         reply_to: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -251,6 +252,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
     let foreign = ctx.send(&elsewhere, &ann, "not here", 2).await;
     let reply = NewMessage {
         reply_to: Some(parent.message.id),
+        attachments: Vec::new(),
         ..draft(&room, bob.id, "answer")
     };
     let answer = ctx
@@ -272,6 +274,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
             .messages
             .append(NewMessage {
                 reply_to: Some(bad),
+                attachments: Vec::new(),
                 ..draft(&room, bob.id, "x")
             })
             .await;
@@ -289,6 +292,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
         .messages
         .append(NewMessage {
             reply_to: Some(parent.message.id),
+            attachments: Vec::new(),
             ..draft(&room, bob.id, "x")
         })
         .await;
@@ -363,6 +367,7 @@ async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(c
     let keyed_reply = NewMessage {
         client_id: Some(ClientId::parse("k").unwrap()),
         reply_to: Some(last.message.id),
+        attachments: Vec::new(),
         ..draft(&room, ann.id, "keyed reply")
     };
     messages.append(keyed_reply).await.unwrap();

@@ -49,6 +49,7 @@ async fn a_long_unicode_body_round_trips_exactly(ctx: TestContext) {
             created_at: at(2),
             client_id: None,
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await
         .unwrap();
@@ -112,6 +113,7 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
                     created_at: at(99),
                     client_id: None,
                     reply_to: None,
+                    attachments: Vec::new(),
                 })
                 .await
         }
@@ -158,6 +160,7 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
             created_at: at(3),
             client_id: None,
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await;
     assert_eq!(nowhere, Err(DomainError::ConversationNotFound));
@@ -186,6 +189,7 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
                     created_at: at(10),
                     client_id: None,
                     reply_to: None,
+                    attachments: Vec::new(),
                 })
                 .await;
             (sender, sent)

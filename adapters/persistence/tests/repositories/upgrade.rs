@@ -256,6 +256,7 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
             created_at: at(500),
             client_id: None,
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await
         .unwrap()

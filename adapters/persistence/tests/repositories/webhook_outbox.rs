@@ -150,6 +150,7 @@ async fn a_refused_change_stores_nothing(ctx: TestContext) {
             created_at: at(6),
             client_id: None,
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await;
     assert_eq!(refused, Err(DomainError::ClosedRoomCannotPost));
@@ -270,6 +271,7 @@ async fn concurrent_sends_each_store_their_event_once(ctx: TestContext) {
                     created_at: at(n),
                     client_id: None,
                     reply_to: None,
+                    attachments: Vec::new(),
                 })
                 .await
                 .unwrap()

@@ -39,6 +39,7 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         },
     }
 }

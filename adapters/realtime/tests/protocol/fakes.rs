@@ -47,6 +47,10 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
             store: store.clone(),
             users: users.clone(),
         }),
+        // Files are not part of these protocol tests: a mock without expectations fails any call.
+        attachments: Arc::new(confab_domain::ports::MockAttachmentRepository::new()),
+        files: Arc::new(confab_domain::ports::MockFileStore::new()),
+        images: Arc::new(confab_domain::ports::MockImageProcessor::new()),
         broadcaster: realtime.broadcaster(),
         channels: realtime.channel_signer(),
         hasher: Arc::new(NoPasswords),

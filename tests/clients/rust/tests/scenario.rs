@@ -126,6 +126,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         body: text.parse().unwrap(),
         client_id: None,
         reply_to: None,
+        attachment_ids: Default::default(),
     };
     for text in ["one", "two", "three"] {
         let sent = api.send_message(room.id, None, &send(text)).await.unwrap();

@@ -48,6 +48,7 @@ fn message_sent_goes_to_both_room_channels_with_the_rendered_message() {
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         },
     };
     let events = translate(&event);

@@ -162,6 +162,7 @@ impl MessageRepository for Messages {
             author: self.users.summary(new.sender).expect("a known user"),
             reply_to: None,
             reactions: Vec::new(),
+            attachments: Vec::new(),
         };
         all.push(view.clone());
         Ok(Appended::New(view))

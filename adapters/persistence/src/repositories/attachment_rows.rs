@@ -1,0 +1,101 @@
+//! The shape of a stored attachment, and the files of a page of messages in one statement.
+
+use std::collections::HashMap;
+
+use confab_domain::{
+    Attachment, AttachmentId, ConversationId, DomainError, FileName, ImageSize, MessageId,
+    ThumbnailFile, Timestamp, UserId,
+};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+
+use super::from_db;
+use super::sql::Bound;
+use crate::error::internal;
+
+/// One row of `attachments`.
+#[derive(Debug, FromQueryResult)]
+pub(super) struct AttachmentRow {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub user_id: i64,
+    pub message_id: Option<i64>,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub thumbnail_type: Option<String>,
+    pub thumbnail_size: Option<i64>,
+    pub storage_key: String,
+    pub created_at: Timestamp,
+}
+
+/// The columns of [`AttachmentRow`] of `attachments a`.
+pub(super) const ATTACHMENT_COLUMNS: &str = "a.id, a.conversation_id, a.user_id, a.message_id, \
+     a.name, a.content_type, a.size, a.sha256, a.width, a.height, a.thumbnail_type, \
+     a.thumbnail_size, a.storage_key, a.created_at";
+
+/// The same columns as a `RETURNING` list (no table alias there).
+pub(super) const RETURNED_COLUMNS: &str = "id, conversation_id, user_id, message_id, name, \
+     content_type, size, sha256, width, height, thumbnail_type, thumbnail_size, storage_key, \
+     created_at";
+
+impl AttachmentRow {
+    pub fn into_domain(self) -> Attachment {
+        let side = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+        let image = match (side(self.width), side(self.height)) {
+            (Some(width), Some(height)) => Some(ImageSize { width, height }),
+            _ => None,
+        };
+        Attachment {
+            id: AttachmentId(self.id),
+            conversation_id: ConversationId(self.conversation_id),
+            uploader: UserId(self.user_id),
+            // Stored already made safe; sanitizing again changes nothing and keeps the type's
+            // promise whatever the row holds.
+            name: FileName::sanitize(&self.name),
+            content_type: self.content_type,
+            size: from_db(self.size),
+            sha256: self.sha256,
+            image,
+            thumbnail: self.thumbnail_type.map(|content_type| ThumbnailFile {
+                content_type,
+                size: self.thumbnail_size.map_or(0, from_db),
+            }),
+            storage_key: self.storage_key,
+            message_id: self.message_id.map(MessageId),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The files of each of `messages`, in the order their sender named them: one statement (none
+/// for an empty list), an index range per message.
+pub(super) async fn files_of(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    messages: impl IntoIterator<Item = MessageId>,
+) -> Result<HashMap<MessageId, Vec<Attachment>>, DomainError> {
+    let mut bound = Bound::default();
+    let ids = bound.list(messages.into_iter().map(|id| Value::from(id.get())));
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM attachments a \
+         WHERE a.message_id IN ({ids}) ORDER BY a.message_id, a.position"
+    );
+    let rows = AttachmentRow::find_by_statement(bound.statement(backend, &sql))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut by_message: HashMap<MessageId, Vec<Attachment>> = HashMap::new();
+    for row in rows {
+        let attachment = row.into_domain();
+        if let Some(message) = attachment.message_id {
+            by_message.entry(message).or_default().push(attachment);
+        }
+    }
+    Ok(by_message)
+}

@@ -1,0 +1,96 @@
+//! The store in a folder: the shared behaviour, plus what only a folder does (streaming).
+
+use std::time::Duration;
+
+use confab_domain::ports::Retrieval;
+use confab_storage::{ObjectFileStore, S3Settings};
+
+use crate::behaviour::behaviour_tests;
+use crate::helpers::{
+    Harness, MIB, Upload, fresh_key, presentation, random_bytes, temp_folder, within,
+};
+
+behaviour_tests! {
+    Some(Harness::local());
+    a_multi_part_file_round_trips_with_its_size_digest_and_head,
+    an_empty_file_is_stored_and_read_back,
+    a_file_of_exactly_the_limit_is_accepted_but_not_one_byte_more,
+    a_file_over_the_limit_is_refused_and_nothing_stays,
+    a_broken_upload_returns_its_own_error_and_nothing_stays,
+    a_range_gives_exactly_those_bytes,
+    a_missing_object_is_attachment_not_found,
+    a_small_object_is_read_whole_unless_over_the_limit,
+    delete_removes_objects_and_ignores_missing_ones,
+}
+
+#[tokio::test]
+async fn a_folder_streams_a_download_in_pieces_rather_than_whole() {
+    let h = Harness::local();
+    let key = fresh_key();
+    within(
+        h.store
+            .put(&key, Upload::new(random_bytes(MIB)), 2 * MIB as u64),
+    )
+    .await
+    .unwrap();
+
+    let retrieval = within(
+        h.store
+            .retrieve(&key, None, &presentation(), Duration::from_secs(60)),
+    )
+    .await
+    .unwrap();
+
+    let Retrieval::Stream(mut source) = retrieval else {
+        panic!("a folder has no URL to redirect to: {retrieval:?}");
+    };
+    let mut pieces = Vec::new();
+    while let Some(chunk) = within(source.next_chunk()).await.unwrap() {
+        pieces.push(chunk.len());
+    }
+    assert_eq!(pieces.iter().sum::<usize>(), MIB);
+    assert!(pieces.len() >= 8, "{pieces:?}");
+    assert!(pieces.iter().all(|&len| len <= 128 * 1024), "{pieces:?}");
+}
+
+#[tokio::test]
+async fn a_missing_folder_is_created_and_described_by_its_url() {
+    let parent = temp_folder();
+    let folder = parent.path().join("not/yet/there");
+    let url = format!("file://{}", folder.display());
+
+    let store = confab_storage::open(&url, S3Settings::default()).unwrap();
+
+    assert!(folder.is_dir());
+    assert_eq!(store.describe(), url);
+}
+
+#[tokio::test]
+async fn a_folder_offers_no_presigned_upload() {
+    let parent = temp_folder();
+    let store = ObjectFileStore::local(parent.path()).unwrap();
+
+    let url = store
+        .presigned_put(&fresh_key(), Duration::from_secs(60))
+        .await;
+
+    assert_eq!(url, Ok(None));
+}
+
+#[test]
+fn a_url_that_names_no_store_is_refused_with_what_is_expected() {
+    for bad in [
+        "ftp://example.com/x",
+        "attachments",
+        "file://relative/path",
+        "s3://bucket/sub",
+    ] {
+        let Err(message) = confab_storage::open(bad, S3Settings::default()) else {
+            panic!("{bad} was accepted");
+        };
+        assert!(
+            message.contains(bad) || message.contains("s3://bucket"),
+            "{message}"
+        );
+    }
+}
