@@ -51,12 +51,15 @@ pub struct Confab {
 pub struct UploadLimits {
     /// The most bytes one upload through the server carries (`CONFAB_UPLOAD_MAX_BYTES`).
     pub max_bytes: u64,
+    /// The most bytes one direct upload may announce (`CONFAB_DIRECT_UPLOAD_MAX_BYTES`).
+    pub direct_max_bytes: u64,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
         Self {
             max_bytes: 25 * 1024 * 1024,
+            direct_max_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }

@@ -10,7 +10,7 @@
 //! | room changes (events decided by `confab_domain::change_events`, see `room_changes.rs`) | `invite_users`, `remove_participant`, `ban_participant`, `leave_conversation`, `close_room` | `invite_users.rs`, `remove_participant.rs`, `ban_participant.rs`, `leave_conversation.rs`, `close_room.rs` |
 //! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
-//! | files | `upload_attachment`, `download_attachment`, `sweep_unsent_uploads` | `upload_attachment.rs`, `download_attachment.rs`, `sweep_unsent_uploads.rs` |
+//! | files | `upload_attachment`, `announce_direct_upload` / `receive_direct_upload` / `complete_direct_upload`, `download_attachment`, `sweep_unsent_uploads` | `upload_attachment.rs`, `direct_upload.rs`, `download_attachment.rs`, `sweep_unsent_uploads.rs` |
 //! | realtime | `authorize_channel` (Pusher private/presence sign-in), `outsiders_among` (a node confirms a room's listeners) | `authorize_channel.rs`, `confirm_listeners.rs` |
 //! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
 //! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
@@ -28,6 +28,7 @@ pub mod confirm_listeners;
 pub mod create_conversation;
 pub mod delete_message;
 pub mod deliver_webhooks;
+pub mod direct_upload;
 pub mod download_attachment;
 pub mod edit_message;
 pub mod get_conversation;

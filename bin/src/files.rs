@@ -42,6 +42,10 @@ pub struct FileArgs {
     #[arg(long, env = "CONFAB_UPLOAD_MAX_BYTES", default_value_t = 25 * 1024 * 1024, global = true)]
     pub upload_max_bytes: u64,
 
+    /// The largest file a direct upload may announce (`POST …/attachments/uploads`).
+    #[arg(long, env = "CONFAB_DIRECT_UPLOAD_MAX_BYTES", default_value_t = 2 * 1024 * 1024 * 1024, global = true)]
+    pub direct_upload_max_bytes: u64,
+
     /// Seconds a signed attachment link (`url`, `thumbnail_url`) works.
     #[arg(
         long,
@@ -94,6 +98,7 @@ impl FileArgs {
     pub fn limits(&self) -> UploadLimits {
         UploadLimits {
             max_bytes: self.upload_max_bytes,
+            direct_max_bytes: self.direct_upload_max_bytes,
         }
     }
 

@@ -9,6 +9,7 @@ use crate::{ConversationId, DomainError, MessageId, Timestamp, UserId};
 pub use crate::ids::AttachmentId;
 
 pub mod content_type;
+pub mod direct_upload;
 
 /// The most files one message carries.
 pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;

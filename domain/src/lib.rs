@@ -29,6 +29,7 @@ pub mod validation;
 pub mod webhooks;
 
 pub use address::{Address, EnvelopeId};
+pub use attachment::direct_upload::DirectUpload;
 pub use attachment::{
     Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, RequestedRange, Requester,
     StoredObject, ThumbnailFile, Variant,

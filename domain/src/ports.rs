@@ -26,7 +26,9 @@ pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
 pub use conversations::{ConversationRepository, Decide};
-pub use file_store::{ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile};
+pub use file_store::{
+    ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile, UploadTarget,
+};
 pub use image_processor::{ImageProcessor, ProcessedImage, Thumbnail};
 pub use login_throttle::LoginThrottle;
 pub use messages::MessageRepository;

@@ -92,8 +92,17 @@ async fn health_answers_when_the_database_does() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let (status, body) = server.call(Method::GET, "/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
+    let store = format!(
+        "file://{}",
+        server
+            .data_dir()
+            .join("attachments")
+            .canonicalize()
+            .unwrap()
+            .display()
+    );
     assert_eq!(
         body,
-        json!({"status": "ok", "database": "ok", "redis": "disabled"})
+        json!({"status": "ok", "database": "ok", "redis": "disabled", "storage": store})
     );
 }

@@ -8,6 +8,7 @@ mod connection_limits;
 mod contention;
 mod conversations;
 mod cors;
+mod direct_uploads;
 mod envelopes;
 mod errors;
 mod history;

@@ -99,8 +99,9 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(
         keys(message),
         // The document's keys, and the message features' (edits, deletion, client id, reply,
-        // reactions), each always present.
+        // reactions, files), each always present.
         [
+            "attachments",
             "body",
             "client_id",
             "conversation_id",
@@ -131,6 +132,7 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(
         keys(&entry["last_message"]),
         [
+            "attachments",
             "body",
             "created_at",
             "deleted_at",

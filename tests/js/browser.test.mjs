@@ -322,3 +322,129 @@ test('reply, react, edit, delete and search, each seen live in the other browser
     await b.context().close();
   }
 });
+
+// A 1×1 PNG: a real image, so the server reads its size and makes a thumbnail of it.
+const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64');
+
+test('files are uploaded with progress, sent without text and shown live in the other browser', { timeout: 90_000 }, async () => {
+  const alice = await register('Alice Byrne');
+  const bob = await register('Bob Ferris');
+  const room = await rest('POST', '/conversations', alice.token, { type: 'group', name: 'Photos', user_ids: [bob.id] });
+  // A file name is user input: markup in it must stay text. (No quotes: a browser sends `"` in
+  // a multipart file name as %22.)
+  const notesName = 'Q3 notes <img src=x onerror=window.injected=1>.txt';
+  const notes = Buffer.from('Agenda: ship it.\n'.repeat(150)); // 2,550 bytes
+  const uploads = '**/api/v1/conversations/*/attachments';
+
+  const a = await newPage();
+  const b = await newPage();
+  try {
+    await logIn(a, alice);
+    await logIn(b, bob);
+    await openRoom(a, 'Photos');
+    await openRoom(b, 'Photos');
+    await live(a);
+    await live(b);
+    await b.evaluate(() => { window.notReloaded = true; });
+
+    // Uploads are held back at first, to see the page while they are on their way.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await a.route(uploads, async (route) => { await held; await route.continue().catch(() => {}); });
+    await a.getByTestId('attach-input').setInputFiles([
+      { name: 'dot.png', mimeType: 'image/png', buffer: PIXEL_PNG },
+      { name: notesName, mimeType: 'text/plain', buffer: notes },
+    ]);
+    await a.getByTestId('attach-input').setInputFiles([{ name: 'scratch.txt', mimeType: 'text/plain', buffer: Buffer.from('oops') }]);
+    const chips = a.getByTestId('pending-attachment');
+    await chips.nth(2).waitFor();
+    assert.deepEqual(await chips.evaluateAll((nodes) => nodes.map((n) => n.dataset.state)), ['uploading', 'uploading', 'uploading']);
+    assert.equal(await chips.nth(1).locator('.name').textContent(), notesName);
+    assert.equal(await chips.locator('img').count(), 0, 'a file name never becomes markup');
+
+    // Send waits for the files (the empty text is allowed, the browser does not refuse it).
+    await a.getByTestId('send-button').click();
+    await a.getByTestId('send-error').filter({ hasText: 'Wait for the files to finish uploading.' }).waitFor();
+    assert.equal(await a.getByTestId('message').count(), 0);
+    // × drops a file (this one while it is still uploading).
+    await chips.filter({ hasText: 'scratch.txt' }).getByTestId('remove-attachment').click();
+    await chips.filter({ hasText: 'scratch.txt' }).waitFor({ state: 'detached' });
+    assert.equal(await chips.count(), 2);
+
+    // Let them through: each chip's progress (set by XMLHttpRequest's upload.onprogress only)
+    // reaches 100 and it becomes ready.
+    release();
+    await a.waitForFunction(() =>
+      document.querySelectorAll('[data-testid="pending-attachment"][data-state="ready"][data-progress="100"]').length === 2);
+    await a.unroute(uploads);
+    await chips.filter({ hasText: 'Q3 notes' }).getByTestId('upload-status').filter({ hasText: '2.5 KB' }).waitFor();
+    assert.equal(await a.getByTestId('composer-input').inputValue(), '');
+
+    // Sent with no text at all.
+    const [sendResponse] = await Promise.all([
+      a.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/conversations/${room.id}/messages`)),
+      a.getByTestId('send-button').click(),
+    ]);
+    assert.equal(sendResponse.status(), 201);
+    const sent = (await sendResponse.json()).data;
+    assert.equal(sent.body, '');
+    assert.deepEqual(sent.attachments.map((f) => f.name), ['dot.png', notesName], 'the removed file was not sent');
+    const [image, file] = sent.attachments;
+    assert.equal(image.content_type, 'image/png');
+    assert.ok(image.thumbnail_url, 'an image has a thumbnail');
+    await a.getByTestId('pending-attachments').waitFor({ state: 'hidden' });
+    await a.getByTestId('send-error').waitFor({ state: 'hidden' });
+
+    // Both pages show the image inline (its thumbnail, loaded, linking to the file in a new tab)
+    // and the other file as a link with its name and size — Bob's live, without reloading.
+    for (const [page, who] of [[a, 'Alice'], [b, 'Bob']]) {
+      const message = page.getByTestId('message').filter({ has: page.getByTestId('message-attachments') });
+      await message.waitFor();
+      const link = message.getByTestId('attachment-image');
+      const img = link.locator('img');
+      const src = await img.getAttribute('src');
+      if (page === a) {
+        assert.equal(src, image.thumbnail_url, 'the thumbnail the send answered');
+        assert.equal(await link.getAttribute('href'), image.url);
+      } else { // the event's links are signed when it is sent: same file, perhaps a later expiry
+        assert.match(src, new RegExp(`^/api/v1/attachments/${image.id}/thumbnail\\?expires=\\d+&signature=[0-9a-f]+$`));
+        assert.match(await link.getAttribute('href'), new RegExp(`^/api/v1/attachments/${image.id}\\?expires=\\d+&signature=[0-9a-f]+$`));
+      }
+      assert.equal(await link.getAttribute('target'), '_blank');
+      await page.waitForFunction((node) => node.complete && node.naturalWidth > 0, await img.elementHandle());
+      const download = message.getByTestId('attachment-file');
+      assert.equal(await download.count(), 1, `${who}: one file link`);
+      assert.equal(await download.textContent(), `${notesName} · 2.5 KB`);
+      assert.equal(await download.locator('img').count(), 0, `${who}: the name is text`);
+      assert.match(await download.getAttribute('href'), new RegExp(`^/api/v1/attachments/${file.id}\\?`));
+      assert.equal(await message.getByTestId('message-body').isVisible(), false, 'no empty text bubble');
+      await item(page, 'Photos').filter({ hasText: `Alice Byrne: 📎 dot.png, ${notesName}` }).waitFor();
+      assert.equal(await page.evaluate(() => window.injected), undefined);
+    }
+    assert.equal(await b.evaluate(() => window.notReloaded), true, 'Bob’s page was not reloaded');
+
+    // The links work without a token: the file's bytes, and a new tab showing the image.
+    const href = await b.getByTestId('attachment-file').getAttribute('href');
+    const fetched = await fetch(`${BASE}${href}`, { signal: AbortSignal.timeout(WAIT) });
+    assert.equal(fetched.status, 200);
+    assert.deepEqual(Buffer.from(await fetched.arrayBuffer()), notes);
+    const [tab] = await Promise.all([b.context().waitForEvent('page'), b.getByTestId('attachment-image').click()]);
+    const opened = await tab.waitForLoadState().then(() => tab.evaluate(() => document.contentType));
+    assert.equal(opened, 'image/png');
+    await tab.close();
+
+    // Bob answers the files-only message: the quote names the files, in both pages.
+    await b.getByTestId('message').filter({ has: b.getByTestId('message-attachments') }).getByTestId('reply-button').click();
+    await b.getByTestId('reply-preview').filter({ hasText: 'Replying to Alice Byrne: 📎 dot.png' }).waitFor();
+    await b.getByTestId('composer-input').fill('Nice dot');
+    await b.getByTestId('send-button').click();
+    await a.getByTestId('message').filter({ hasText: 'Nice dot' }).getByTestId('message-quote')
+      .filter({ hasText: 'Alice Byrne: 📎 dot.png' }).waitFor();
+
+    await a.screenshot({ path: path.join(ARTIFACTS, 'browser-files-a.png') });
+    await b.screenshot({ path: path.join(ARTIFACTS, 'browser-files-b.png') });
+  } finally {
+    await a.context().close();
+    await b.context().close();
+  }
+});

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
 import PusherServer from 'pusher';
+import { assertCarriesFile, upload } from './attachments.mjs';
 
 const env = process.env;
 const api = env.CONFAB_API;
@@ -114,6 +115,35 @@ test('a message sent over HTTP reaches the other participant through echo.privat
     assert.equal(sent.status, 201);
     const event = await received;
     assert.deepEqual(event.message, sent.json.data, 'the event carries the HTTP response object');
+  } finally {
+    janeEcho.disconnect();
+  }
+});
+
+test("a file sent in a message reaches echo.private().listen() with a url that downloads it without a token", async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const channel = janeEcho.private(`conversation.${id}`);
+    const received = within(WAIT_MS, 'message.sent', (resolve) =>
+      channel.listen('.message.sent', (e) => resolve(e)),
+    );
+    await subscribed(channel, 'private subscription');
+    const bytes = new TextEncoder().encode('Minutes of the meeting: héllo, wörld 👋\n');
+    const uploaded = await upload(api, john.token, id, 'minutes.txt', bytes);
+    assert.equal(uploaded.name, 'minutes.txt');
+    assert.equal(uploaded.content_type, 'text/plain');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, {
+      body: '',
+      attachment_ids: [uploaded.id],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    const event = await received;
+    assert.equal(event.message.id, sent.json.data.id);
+    assert.equal(event.message.body, '');
+    await assertCarriesFile(event.message, uploaded, bytes, api);
   } finally {
     janeEcho.disconnect();
   }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import WebSocket from 'ws';
 import Pusher from 'pusher-js';
+import { assertCarriesFile, upload } from './attachments.mjs';
 
 // Node 20 has no global WebSocket; the README's snippet uses the browser's, so give it one.
 globalThis.WebSocket = WebSocket;
@@ -169,6 +170,39 @@ test('an envelope message reaches a pusher-js client, and an API message reaches
     envelope.ws.close();
   } finally {
     pusher.disconnect();
+  }
+});
+
+test("a file sent over the API reaches a joined envelope socket in the message envelope, and its url downloads it without a token", async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Files',
+    user_ids: [bob.id],
+  });
+  const id = room.json.data.id;
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  try {
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    // Every byte value, so a text round trip anywhere on the way would show.
+    const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
+    const uploaded = await upload(api, bob.token, id, 'data.bin', bytes);
+    assert.equal(uploaded.content_type, 'application/octet-stream');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, {
+      body: 'the export',
+      attachment_ids: [uploaded.id],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    const arrived = await envelope.next((e) => e.type === 'message', 'message envelope');
+    assert.equal(arrived.payload.event, 'message.sent');
+    assert.equal(arrived.from, `user:${bob.id}`);
+    assert.equal(arrived.to, `conversation:${id}`);
+    assert.equal(arrived.payload.message.id, sent.json.data.id);
+    await assertCarriesFile(arrived.payload.message, uploaded, bytes, api);
+  } finally {
+    envelope.ws.close();
   }
 });
 

@@ -1,8 +1,10 @@
 //! The browser pages in a real headless Chromium (Debian's `chromium` package), driven by
 //! `playwright-core` from `tests/js/`:
 //! - the client at `/` (`browser.test.mjs`): two people log in through the page, one types and
-//!   sends, the other sees the typing indicator and the message without reloading; writes
-//!   `browser-a.png` and `browser-b.png` to `tests/artifacts/`;
+//!   sends, the other sees the typing indicator and the message without reloading; one attaches
+//!   an image and a text file (upload progress, chips, a send with no text) and both see the
+//!   thumbnail load and the file's link; writes `browser-a.png` and `browser-b.png` (and
+//!   `browser-files-*.png`, among others) to `tests/artifacts/`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -82,8 +84,8 @@ async fn run_browser_suite(
 async fn two_people_chat_live_in_a_real_browser() {
     let Some(chromium) = chromium() else { return };
     let server = TestServer::start(&Backend::Sqlite).await;
-    let shots = ["browser-a.png", "browser-b.png"];
-    run_browser_suite(&chromium, &server, "browser.test.mjs", 6, &shots).await;
+    let shots = ["browser-a.png", "browser-b.png", "browser-files-a.png"];
+    run_browser_suite(&chromium, &server, "browser.test.mjs", 7, &shots).await;
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod accounts;
 mod attachments;
 mod conversations;
+mod direct_uploads;
 mod envelopes;
 mod message_changes;
 mod message_search;
@@ -17,6 +18,7 @@ use poem_openapi::Tags;
 pub use accounts::AccountsApi;
 pub use attachments::AttachmentsApi;
 pub use conversations::ConversationsApi;
+pub use direct_uploads::DirectUploadsApi;
 pub use envelopes::EnvelopesApi;
 pub use message_changes::MessageChangesApi;
 pub use message_search::MessageSearchApi;

@@ -92,6 +92,26 @@ impl AttachmentLinks {
         now <= expires && mac.verify_slice(&given).is_ok()
     }
 
+    /// The signed link to a direct upload's `PUT` (see `api/direct_uploads.rs`), valid until
+    /// `expires` (unix seconds) — the announcement's own expiry, not rounded.
+    pub fn upload_link(&self, upload_id: &str, expires: i64) -> String {
+        let path = upload_path(upload_id);
+        let signature = self.sign(&path, expires);
+        format!(
+            "{}{path}?expires={expires}&signature={signature}",
+            self.base
+        )
+    }
+
+    /// Whether `signature` is this server's for the `PUT` of `upload_id`, unexpired at `now`.
+    pub fn verify_upload(&self, upload_id: &str, expires: i64, signature: &str, now: i64) -> bool {
+        let Ok(given) = hex::decode(signature) else {
+            return false;
+        };
+        let mac = self.mac(&upload_path(upload_id), expires);
+        now <= expires && mac.verify_slice(&given).is_ok()
+    }
+
     fn sign(&self, path: &str, expires: i64) -> String {
         hex::encode(self.mac(path, expires).finalize().into_bytes())
     }
@@ -111,6 +131,11 @@ fn path_of(id: AttachmentId, variant: Variant) -> String {
         Variant::Original => format!("/api/v1/attachments/{id}"),
         Variant::Thumbnail => format!("/api/v1/attachments/{id}/thumbnail"),
     }
+}
+
+/// The path a direct upload's bytes are `PUT` to.
+fn upload_path(upload_id: &str) -> String {
+    format!("/api/v1/attachments/uploads/{upload_id}")
 }
 
 /// Sets the process's signer; the first call wins (a test process starting several servers
@@ -190,6 +215,23 @@ mod tests {
             0
         ));
         assert!(!links.verify(AttachmentId(7), Variant::Original, expires, "zz", 0));
+    }
+
+    #[test]
+    fn an_upload_link_opens_that_upload_until_its_expiry() {
+        let links = signer();
+        let link = links.upload_link("abc", 5000);
+        assert!(
+            link.starts_with("https://chat.example/api/v1/attachments/uploads/abc?expires=5000")
+        );
+        let (expires, signature) = query(&link);
+        assert!(links.verify_upload("abc", expires, &signature, 5000));
+        assert!(!links.verify_upload("abc", expires, &signature, 5001));
+        assert!(!links.verify_upload("abd", expires, &signature, 0));
+        assert!(
+            !links.verify(AttachmentId(7), Variant::Original, expires, &signature, 0),
+            "an upload's signature opens no download"
+        );
     }
 
     #[test]

@@ -52,8 +52,14 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     }
 }
 
-/// An upload (`POST …/attachments`): its body goes to the file store as it arrives and is counted
-/// there against the upload limit, so this cap, meant for JSON, would only cut it.
+/// An upload (`POST …/attachments`, or a direct upload's `PUT /api/v1/attachments/uploads/…`):
+/// its body goes to the file store as it arrives and is counted there against the upload limit
+/// (or the announced size), so this cap, meant for JSON, would only cut it.
 fn streams_its_own_body(request: &Request) -> bool {
-    request.method() == poem::http::Method::POST && request.uri().path().ends_with("/attachments")
+    let path = request.uri().path();
+    match *request.method() {
+        poem::http::Method::POST => path.ends_with("/attachments"),
+        poem::http::Method::PUT => path.starts_with("/api/v1/attachments/uploads/"),
+        _ => false,
+    }
 }

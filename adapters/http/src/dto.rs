@@ -12,7 +12,9 @@ mod schema_rules;
 mod timestamps;
 mod users;
 
-pub use attachments::{AttachmentDto, AttachmentEnvelope};
+pub use attachments::{
+    AttachmentDto, AttachmentEnvelope, DirectUploadBody, UploadTargetDto, UploadTargetEnvelope,
+};
 pub use conversations::{
     ConversationDto, ConversationType, CreateConversationBody, InviteBody, ParticipantDto,
     conversation_dto,
@@ -30,10 +32,10 @@ pub use messages::{
     message_event_json,
 };
 pub use schema_rules::{
-    ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText, EnvelopeAddress, EnvelopeIdText,
-    MessageText, MessageTextBesideFiles, NewPassword, NotBlank, NotEmpty, NullAllowed, PageNumber,
-    PerPage, PersonName, PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull,
-    UnixTime, UserIdList,
+    AnyText, AttachmentIdList, ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText,
+    EnvelopeAddress, EnvelopeIdText, MessageText, MessageTextBesideFiles, NewPassword, NotBlank,
+    NotEmpty, NullAllowed, PageNumber, PerPage, PersonName, PingAddress, RoomNameText, Ruled,
+    SearchQueryText, SearchText, SentOrNull, Sha256Hex, UnixTime, UserIdList,
 };
 pub use timestamps::rfc3339_micros;
 pub use users::{

@@ -11,6 +11,7 @@ mod document_routes;
 mod document_webhooks;
 pub mod dto;
 mod error;
+mod file_payload;
 mod metrics_endpoint;
 mod request_ids;
 pub mod security;
@@ -45,6 +46,7 @@ type Operations = (
     api::MessageChangesApi,
     api::MessageSearchApi,
     api::AttachmentsApi,
+    api::DirectUploadsApi,
     api::RealtimeApi,
     api::EnvelopesApi,
     api::SystemApi,
@@ -112,6 +114,7 @@ pub fn routes(
         .at("/openapi.yaml", document.yaml_endpoint())
         .at("/app.js", poem::get(web_client::script))
         .at("/messages.js", poem::get(web_client::message_script))
+        .at("/attachments.js", poem::get(web_client::attachment_script))
         .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)
         .around(web_client::page_at_root)

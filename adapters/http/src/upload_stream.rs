@@ -5,13 +5,18 @@
 
 use confab_domain::DomainError;
 use confab_domain::ports::ByteSource;
-use poem::web::{Field, Multipart};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::web::Multipart;
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::error::ContentTypeError;
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::Mutex;
 
 /// How much one read takes from the socket: large enough that a fast upload costs few calls,
 /// small enough that 20 parallel uploads hold little.
@@ -59,7 +64,7 @@ impl FileUpload {
     ///
     /// # Errors
     /// `Invalid` on `file` when the body has no such part or is not multipart.
-    pub async fn file(mut self) -> Result<(String, FileSource), DomainError> {
+    pub async fn file(mut self) -> Result<(String, FileSource, Leftover), DomainError> {
         loop {
             let field = self.0.next_field().await.map_err(cut_short)?;
             let Some(field) = field else {
@@ -67,7 +72,15 @@ impl FileUpload {
             };
             if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or_default().to_owned();
-                return Ok((name, FileSource::new(field)));
+                let (source, leftover) = FileSource::new(Box::pin(field.into_async_read()));
+                return Ok((
+                    name,
+                    source,
+                    Leftover {
+                        multipart: Some(self.0),
+                        ..leftover
+                    },
+                ));
             }
             // Another part: read past it (bounded by the request's own limits).
             let mut skipped = Box::pin(field.into_async_read());
@@ -85,16 +98,69 @@ fn cut_short(error: impl std::fmt::Display) -> DomainError {
     )
 }
 
-/// The bytes of the `file` part, piece by piece.
+type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// The bytes of the `file` part (or of a whole `PUT` body), piece by piece.
 pub struct FileSource {
-    reader: std::pin::Pin<Box<dyn AsyncRead + Send>>,
+    reader: Arc<Mutex<Reader>>,
 }
 
+/// What is left of a request body once its file stopped being read.
+pub struct Leftover {
+    reader: Arc<Mutex<Reader>>,
+    multipart: Option<Multipart>,
+}
+
+/// The most a refused upload's remaining body is read, and for how long: enough that a file a
+/// little over the limit (or any small upload refused before it was read) gets its answer.
+const DRAIN_BYTES: u64 = 4 * 1024 * 1024;
+const DRAIN_WAIT: Duration = Duration::from_secs(2);
+
 impl FileSource {
-    fn new(field: Field) -> Self {
-        Self {
-            reader: Box::pin(field.into_async_read()),
-        }
+    fn new(reader: Reader) -> (Self, Leftover) {
+        let reader = Arc::new(Mutex::new(reader));
+        let leftover = Leftover {
+            reader: reader.clone(),
+            multipart: None,
+        };
+        (Self { reader }, leftover)
+    }
+
+    /// The bytes of a whole request body as they arrive (a direct upload's `PUT`).
+    pub fn from_reader(reader: impl AsyncRead + Send + 'static) -> (Self, Leftover) {
+        Self::new(Box::pin(reader))
+    }
+}
+
+impl Leftover {
+    /// After a refusal: reads and drops what is left of the body (bounded by [`DRAIN_BYTES`] and
+    /// [`DRAIN_WAIT`]). A server that answers with the body unread closes a socket that still
+    /// holds data, which the client sees as a reset instead of the answer; this lets the 413 or
+    /// 422 reach it. A body larger than the bound is still cut off.
+    pub async fn drain(self) {
+        let Self { reader, multipart } = self;
+        let drained = async move {
+            let mut reader = reader.lock().await;
+            let mut bounded = (&mut *reader).take(DRAIN_BYTES);
+            if tokio::io::copy(&mut bounded, &mut tokio::io::sink())
+                .await
+                .is_err()
+            {
+                return;
+            }
+            if let Some(mut multipart) = multipart {
+                while let Ok(Some(field)) = multipart.next_field().await {
+                    let mut rest = Box::pin(field.into_async_read()).take(DRAIN_BYTES);
+                    if tokio::io::copy(&mut rest, &mut tokio::io::sink())
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_WAIT, drained).await;
     }
 }
 
@@ -104,9 +170,10 @@ impl ByteSource for FileSource {
     /// `Invalid` on `file` when the body ends before its multipart boundary (a cut connection, a
     /// body shorter than it said).
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DomainError> {
+        let mut reader = self.reader.lock().await;
         let mut chunk = Vec::with_capacity(CHUNK_BYTES);
         while chunk.len() < CHUNK_BYTES {
-            let read = (&mut self.reader)
+            let read = (&mut *reader)
                 .take((CHUNK_BYTES - chunk.len()) as u64)
                 .read_to_end(&mut chunk)
                 .await

@@ -1,6 +1,6 @@
 //! The small browser client at `/`: plain HTML, CSS and JavaScript compiled into the binary, no
 //! build step and no third-party script. A demo and a debugging aid for the API and the envelope
-//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js` and `/app.css`.
+//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js`, `/attachments.js` and `/app.css`.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, handler};
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
 const MESSAGES_JS: &str = include_str!("../static/messages.js");
+const ATTACHMENTS_JS: &str = include_str!("../static/attachments.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -39,6 +40,11 @@ pub(crate) fn script() -> Response {
 #[handler]
 pub(crate) fn message_script() -> Response {
     asset(MESSAGES_JS, "text/javascript; charset=utf-8")
+}
+
+#[handler]
+pub(crate) fn attachment_script() -> Response {
+    asset(ATTACHMENTS_JS, "text/javascript; charset=utf-8")
 }
 
 #[handler]

@@ -1,6 +1,6 @@
 // Confab demo client: plain JavaScript, no build step. REST for everything stored, the envelope
 // WebSocket (/ws) for live messages and typing; the messages themselves are drawn and acted on
-// in messages.js. User text only ever goes through textContent.
+// in messages.js, files in attachments.js. User text only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -101,6 +101,7 @@ function logout() {
   sessionStorage.removeItem('confab.token');
   Object.assign(state, { token: null, me: null, current: null, conversations: [], socket: null });
   if (socket) socket.close();
+  dropUploads(() => true);
   $('room-body').hidden = true;
   $('empty').hidden = false;
   $('messages').replaceChildren();
@@ -127,7 +128,7 @@ function renderConversations() {
   const items = state.conversations.map((c) => {
     const n = c.unread_count;
     const unread = n > 0 ? el('span', { class: 'badge', 'data-testid': 'unread-count', 'aria-label': `${n} unread`, text: String(n) }) : '';
-    const preview = c.last_message ? `${c.last_message.user.name}: ${c.last_message.body}` : 'No messages yet';
+    const preview = c.last_message ? `${c.last_message.user.name}: ${summary(c.last_message)}` : 'No messages yet';
     return el('li', {}, el('a', {
       href: `#/c/${c.id}`, 'data-testid': 'conversation-item', 'data-conversation-id': String(c.id),
       ...(state.current?.id === c.id ? { 'aria-current': 'page' } : {}),
@@ -170,6 +171,7 @@ async function openConversation(id) {
   Object.assign(state, { current: json.data, complete: false, loading: false, seen: new Set(), typingSent: 0 });
   shown.clear();
   cancelReply();
+  dropUploads((u) => u.conversationId !== id); // an upload belongs to its room
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
@@ -246,16 +248,19 @@ $('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const c = state.current;
   const input = $('composer-input');
-  if (!c || !input.value.trim()) return;
+  if (!c) return;
   showError('send-error');
   try {
+    const files = attachmentIds(); // throws while one is still uploading
+    if (!input.value.trim() && !files.length) return;
     // One client id per draft, kept until a send of it succeeds: sending again after an error
     // or a timeout whose answer never came stores the message only once.
     state.draftId ||= envelopeId();
-    const body = { body: input.value, client_id: state.draftId, reply_to: state.replyTo?.id ?? null };
+    const body = { body: input.value.trim() ? input.value : '', client_id: state.draftId, reply_to: state.replyTo?.id ?? null, attachment_ids: files };
     const json = await api('POST', `/conversations/${c.id}/messages`, body);
     state.draftId = null;
     input.value = '';
+    dropUploads((u) => files.includes(u.attachment?.id));
     cancelReply();
     state.typingSent = 0;
     if (state.current === c) appendMessage(json.data);

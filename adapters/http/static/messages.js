@@ -1,7 +1,8 @@
 // Confab demo client, messages in the open room: how one is drawn (quote, edited mark, tombstone,
-// reactions), what can be done with it (reply, react, edit, delete), how live changes from the
-// envelope socket apply to it, and message search. Loaded after app.js (whose start is
-// asynchronous); both are classic scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through textContent.
+// reactions, files through attachments.js), what can be done with it (reply, react, edit,
+// delete), how live changes from the envelope socket apply to it, and message search. Loaded
+// after app.js (whose start is asynchronous) and attachments.js; all are classic scripts sharing
+// `state`, `api`, `el` and `$`. User text only ever goes through textContent.
 'use strict';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
@@ -23,7 +24,10 @@ function messageNode(m) {
     el('time', { datetime: m.created_at, text: time(m.created_at) }),
     m.edited_at && !isDeleted(m) ? el('span', { 'data-testid': 'message-edited', text: '(edited)' }) : ''));
   if (m.reply_to) {
-    const quoted = m.reply_to.body === '' ? 'deleted message' : m.reply_to.body;
+    // An empty quote is a deleted message, or one with only files: the page may have it.
+    const original = shown.get(m.reply_to.id);
+    const quoted = m.reply_to.body !== '' ? m.reply_to.body
+      : original && !isDeleted(original) && original.attachments?.length ? summary(original) : 'deleted message';
     node.append(el('blockquote', { class: 'quote', 'data-testid': 'message-quote', text: `${m.reply_to.user.name}: ${quoted}` }));
   }
   if (isDeleted(m)) {
@@ -31,6 +35,7 @@ function messageNode(m) {
     return node;
   }
   node.append(el('div', { class: 'body', 'data-testid': 'message-body', text: m.body }));
+  if (m.attachments?.length) node.append(attachmentsNode(m.attachments));
   const reactions = (m.reactions || []).map((r) => el('button', {
     type: 'button', class: 'reaction', 'data-testid': 'reaction', 'data-emoji': r.emoji, 'aria-pressed': String(Boolean(r.me)),
     'aria-label': `${r.emoji} ${r.count}`, onclick: () => react(m, r.emoji, !r.me),
@@ -59,7 +64,7 @@ function redraw(m) {
   const old = $('messages').querySelector(`[data-message-id="${m.id}"]`);
   if (old) old.replaceWith(messageNode(m));
   for (const reply of shown.values()) {
-    if (reply.reply_to?.id === m.id && reply.reply_to.body !== m.body) {
+    if (reply.reply_to?.id === m.id && (reply.reply_to.body !== m.body || isDeleted(m))) {
       redraw({ ...reply, reply_to: { ...reply.reply_to, body: m.body } });
     }
   }
@@ -105,7 +110,7 @@ async function react(m, emoji, add) {
 
 function startReply(m) {
   state.replyTo = m;
-  $('reply-text').textContent = `Replying to ${m.user.name}: ${m.body}`;
+  $('reply-text').textContent = `Replying to ${m.user.name}: ${summary(m)}`;
   $('reply-preview').hidden = false;
   $('composer-input').focus();
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use confab_domain::DomainError;
-use confab_domain::ports::{ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile};
+use confab_domain::ports::{
+    ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile, UploadTarget,
+};
 use futures_util::StreamExt;
 use object_store::aws::AmazonS3;
 use object_store::path::Path;
@@ -75,32 +77,6 @@ impl ObjectFileStore {
         })
     }
 
-    /// A URL a client can `PUT` the bytes of `key` to, without credentials, until `valid_for`
-    /// has passed: for uploads that bypass this node. `None` for a folder, which has no URL.
-    ///
-    /// The size cannot be bound into the signature (`object_store` keeps `content-length` to
-    /// itself), so whoever hands out this URL must check the stored object's size afterwards.
-    ///
-    /// # Errors
-    /// `Internal` for a key no store may hold or a failed signing.
-    pub async fn presigned_put(
-        &self,
-        key: &str,
-        valid_for: Duration,
-    ) -> Result<Option<String>, DomainError> {
-        let path = object_path(key)?;
-        match &self.delivery {
-            Delivery::Stream => Ok(None),
-            Delivery::Presigned(s3) => {
-                let url = s3
-                    .signed_url(Method::PUT, &path, valid_for)
-                    .await
-                    .map_err(store_error)?;
-                Ok(Some(url.to_string()))
-            }
-        }
-    }
-
     async fn presigned_get(
         &self,
         s3: &AmazonS3,
@@ -127,8 +103,8 @@ impl ObjectFileStore {
 
 #[async_trait]
 impl FileStore for ObjectFileStore {
-    /// Memory stays bounded by about two [`PART_SIZE`](crate::PART_SIZE) parts, whatever the
-    /// file's size. Until the upload completes nothing is visible under `key` (a folder stages
+    /// Memory stays bounded by about two parts ([`PART_SIZE`](crate::PART_SIZE) on S3,
+    /// [`LOCAL_PART_SIZE`](crate::LOCAL_PART_SIZE) on a folder), whatever the file's size. Until the upload completes nothing is visible under `key` (a folder stages
     /// into a side file, S3 keeps parts hidden), and every failure aborts it.
     async fn put(
         &self,
@@ -138,7 +114,11 @@ impl FileStore for ObjectFileStore {
     ) -> Result<StoredFile, DomainError> {
         let path = object_path(key)?;
         let upload = self.store.put_multipart(&path).await.map_err(store_error)?;
-        let mut writer = PartWriter::new(upload);
+        let part_size = match self.delivery {
+            Delivery::Stream => crate::LOCAL_PART_SIZE,
+            Delivery::Presigned(_) => crate::PART_SIZE,
+        };
+        let mut writer = PartWriter::new(upload, part_size);
         let mut meter = Meter::new();
         let fed = async {
             while let Some(chunk) = source.next_chunk().await? {
@@ -225,6 +205,44 @@ impl FileStore for ObjectFileStore {
                 ))))
             }
         }
+    }
+
+    /// S3: a presigned `PUT` (object_store cannot sign `Content-Length`, so the announced size
+    /// is not bound by the signature; completing the upload measures what arrived). A folder:
+    /// `None`, the bytes come through the server.
+    async fn upload_target(
+        &self,
+        key: &str,
+        _size: u64,
+        valid_for: Duration,
+    ) -> Result<Option<UploadTarget>, DomainError> {
+        let path = object_path(key)?;
+        match &self.delivery {
+            Delivery::Stream => Ok(None),
+            Delivery::Presigned(s3) => {
+                let url = s3
+                    .signed_url(Method::PUT, &path, valid_for)
+                    .await
+                    .map_err(store_error)?;
+                Ok(Some(UploadTarget {
+                    method: "PUT".into(),
+                    url: url.to_string(),
+                    headers: Vec::new(),
+                }))
+            }
+        }
+    }
+
+    /// One read of the whole object, chunk by chunk (never held whole).
+    async fn measure(&self, key: &str) -> Result<StoredFile, DomainError> {
+        let path = object_path(key)?;
+        let found = self.store.get(&path).await.map_err(store_error)?;
+        let mut chunks = found.into_stream();
+        let mut meter = Meter::new();
+        while let Some(chunk) = chunks.next().await {
+            meter.add(&chunk.map_err(store_error)?);
+        }
+        Ok(meter.finish())
     }
 
     async fn delete(&self, keys: &[String]) -> Result<(), DomainError> {

@@ -10,13 +10,17 @@ use tokio::task::JoinHandle;
 
 use crate::errors::store_error;
 
-/// The size of every part but the last. S3 refuses parts under 5 MiB (except the last); 8 MiB
-/// keeps a 1 GiB file well under S3's 10,000-part cap.
+/// The size of every part but the last on S3, which refuses parts under 5 MiB (except the last);
+/// 8 MiB keeps a 1 GiB file well under S3's 10,000-part cap.
 ///
-/// Memory per upload is bounded by two parts (~16 MiB) plus one chunk of the source: one part
-/// travels to the store while the next fills, and the next is not sent before the one in flight
-/// has landed.
+/// Memory per upload is bounded by two parts plus one chunk of the source: one part travels to
+/// the store while the next fills, and the next is not sent before the one in flight has landed.
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
+
+/// The part size on a local folder, which takes parts of any size (each is a positional write
+/// into the staged file): small parts keep an upload's memory under a megabyte, so twenty
+/// parallel uploads cost the server a few MiB, not hundreds.
+pub const LOCAL_PART_SIZE: usize = 256 * 1024;
 
 /// Size, SHA-256 and the first bytes of everything seen so far.
 pub(crate) struct Meter {
@@ -52,20 +56,23 @@ impl Meter {
     }
 }
 
-/// A multipart upload fed chunk by chunk, cut into [`PART_SIZE`] parts.
+/// A multipart upload fed chunk by chunk, cut into parts of the store's size ([`PART_SIZE`] or
+/// [`LOCAL_PART_SIZE`]).
 ///
 /// Dropped unfinished (the request that fed it was cancelled), it aborts the upload in the
 /// background, so neither a staged file nor S3's hidden parts outlive it.
 pub(crate) struct PartWriter {
     upload: Option<Box<dyn MultipartUpload>>,
+    part_size: usize,
     filling: PutPayloadMut,
     in_flight: Option<JoinHandle<object_store::Result<()>>>,
 }
 
 impl PartWriter {
-    pub(crate) fn new(upload: Box<dyn MultipartUpload>) -> Self {
+    pub(crate) fn new(upload: Box<dyn MultipartUpload>, part_size: usize) -> Self {
         Self {
             upload: Some(upload),
+            part_size,
             filling: PutPayloadMut::new(),
             in_flight: None,
         }
@@ -77,7 +84,7 @@ impl PartWriter {
     /// The store's error for a part that failed (`Unavailable` when out of reach).
     pub(crate) async fn write(&mut self, mut bytes: Bytes) -> Result<(), DomainError> {
         while !bytes.is_empty() {
-            let room = PART_SIZE - self.filling.content_length();
+            let room = self.part_size - self.filling.content_length();
             if bytes.len() < room {
                 self.filling.push(bytes);
                 return Ok(());

@@ -64,7 +64,10 @@ impl Confab {
 
     /// Measures an image, stores its thumbnail beside it and replaces the stored copy with one
     /// without metadata. A file that is not an image this reads stays a plain file.
-    async fn describe_image(&self, attachment: &mut Attachment) -> Result<(), DomainError> {
+    pub(crate) async fn describe_image(
+        &self,
+        attachment: &mut Attachment,
+    ) -> Result<(), DomainError> {
         if !attachment.content_type.starts_with("image/") || attachment.size > MAX_IMAGE_BYTES {
             return Ok(());
         }

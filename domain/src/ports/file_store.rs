@@ -54,6 +54,15 @@ pub struct Presentation {
     pub disposition: String,
 }
 
+/// Where a client sends a direct upload's bytes itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadTarget {
+    pub method: String,
+    pub url: String,
+    /// Headers the request must carry (the signature may cover them).
+    pub headers: Vec<(String, String)>,
+}
+
 /// Where the bytes of attachments live: a folder, or any S3-compatible store. Keys come from
 /// [`storage_key`](crate::attachment::storage_key); nothing here knows about conversations or
 /// who may read what — the use cases decide that first.
@@ -100,6 +109,26 @@ pub trait FileStore: Send + Sync {
         presentation: &Presentation,
         valid_for: Duration,
     ) -> Result<Retrieval, DomainError>;
+
+    /// Where a client can `PUT` up to `size` bytes into `key` itself, valid for `valid_for`; `None`
+    /// when the store takes bytes only through this server (a local folder).
+    ///
+    /// # Errors
+    /// `Unavailable` when the store cannot be reached.
+    async fn upload_target(
+        &self,
+        key: &str,
+        size: u64,
+        valid_for: Duration,
+    ) -> Result<Option<UploadTarget>, DomainError>;
+
+    /// Reads the object through once to measure it as [`FileStore::put`] does (size, SHA-256,
+    /// first bytes): how a direct upload is checked against what was announced.
+    ///
+    /// # Errors
+    /// `AttachmentNotFound` when nothing was stored under `key`; `Unavailable` when the store
+    /// cannot be reached.
+    async fn measure(&self, key: &str) -> Result<StoredFile, DomainError>;
 
     /// Removes the objects; ones already gone are fine.
     ///

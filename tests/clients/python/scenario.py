@@ -3,11 +3,15 @@ openapi-python-client (imported from ./generated, no edits). Run by the Rust tes
 which starts the server and passes its address in CONFAB_URL. Every value is read through the
 generated models; an assertion failure exits non-zero."""
 
+import hashlib
 import os
 import random
 import time
+from io import BytesIO
+from urllib.parse import parse_qs, urlsplit
 
 from confab_client import AuthenticatedClient, Client
+from confab_client.api.attachments import download_attachment, upload_attachment
 from confab_client.api.conversations import (
     ban_participant,
     close_room,
@@ -46,8 +50,9 @@ from confab_client.models import (
     PageMeta,
     RegisterBody,
     SendMessageBody,
+    UploadAttachmentBody,
 )
-from confab_client.types import UNSET
+from confab_client.types import UNSET, File
 
 BASE = os.environ["CONFAB_URL"]
 PASSWORD = "correct horse battery"
@@ -153,6 +158,46 @@ assert [m.id for m in found] == [first.id]
 assert ok(delete_message.sync_detailed(room.id, first.id, client=alice), 200).message == "Message deleted."
 detail = ok(get_conversation.sync_detailed(room.id, client=bob), 200).data
 assert next(p for p in detail.participants if p.id == bob_id).last_read_message_id == reply.id
+
+# A file: uploaded through the generated operation (its multipart body holds the generated `File`),
+# sent with `attachment_ids` and an empty body, found in the send response, the message list and
+# the room's last message, and downloaded back with a token and through its signed `url` without.
+content = "Minutes of the meeting: héllo, wörld 👋\n".encode()
+# The client's type is not believed: the server reads it from the bytes.
+part = File(payload=BytesIO(content), file_name="minutes.txt", mime_type="application/pdf")
+uploaded = ok(upload_attachment.sync_detailed(room.id, client=alice, body=UploadAttachmentBody(file=part)), 201)
+assert uploaded.message == "Attachment uploaded."
+file = uploaded.data
+assert (file.name, file.content_type, file.size) == ("minutes.txt", "text/plain", len(content)), file
+assert file.sha256 == hashlib.sha256(content).hexdigest()
+assert (file.width, file.height, file.thumbnail_url) == (None, None, None)
+assert (file.conversation_id, file.user_id) == (room.id, alice_id)
+with_file = SendMessageBody(body="", attachment_ids=[file.id])
+sent = ok(send_message.sync_detailed(room.id, client=alice, body=with_file), 201).data
+
+
+def same_file(found, where):
+    assert len(found) == 1, (where, found)
+    fields = ("id", "conversation_id", "user_id", "name", "content_type", "size", "sha256", "created_at")
+    assert [getattr(found[0], f) for f in fields] == [getattr(file, f) for f in fields], (where, found)
+    return found[0]
+
+
+same_file(sent.attachments, "the send response")
+newest = ok(list_messages.sync_detailed(room.id, client=alice, page=1, per_page=1), 200).data[0]
+assert newest.id == sent.id and newest.body == ""
+listed = same_file(newest.attachments, "the message list")
+same_file(view(bob).last_message.attachments, "the room's last message")
+downloaded = ok(download_attachment.sync_detailed(file.id, client=bob), 200)
+assert isinstance(downloaded, File) and downloaded.payload.read() == content
+link = urlsplit(listed.url)
+assert link.path == f"/api/v1/attachments/{file.id}", listed.url
+query = parse_qs(link.query)
+signed = download_attachment.sync_detailed(
+    file.id, client=anonymous, expires=int(query["expires"][0]), signature=query["signature"][0]
+)
+assert ok(signed, 200).payload.read() == content
+refused(download_attachment.sync_detailed(file.id, client=anonymous), 401)
 
 # Close; sending to the closed room is the document's 422, without field errors.
 closed = ok(close_room.sync_detailed(room.id, client=alice), 200).data

@@ -3,9 +3,11 @@
 // through the generated types. Run by the Rust test `clients`, which starts the server and passes
 // its address in CONFAB_URL.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
+type Attachment = components["schemas"]["AttachmentDto"];
 type Conversation = components["schemas"]["ConversationDto"];
 type ErrorBody = components["schemas"]["ErrorBody"];
 
@@ -167,6 +169,80 @@ assert.equal(deleted.data?.message, "Message deleted.");
 const detail = await bobApi.GET("/api/v1/conversations/{id}", { params: path });
 const bobs = detail.data?.data.participants.find((p) => p.id === bob.id);
 assert.equal(bobs?.last_read_message_id, reply.data?.data.id, "Bob's own reply is read");
+
+// A file: uploaded through the generated operation (multipart: openapi-fetch's bodySerializer
+// builds the FormData; the part is typed `Blob`), sent with `attachment_ids` and an empty body,
+// found in the send response, the message list and the room's last message, and downloaded back
+// with the token and through its signed `url` without one.
+const fileBytes = new Uint8Array([
+  ...new TextEncoder().encode("%PDF-1.7\n"),
+  ...Array.from({ length: 300 }, (_, i) => (i * 7) % 251),
+]);
+const uploaded = await api.POST("/api/v1/conversations/{id}/attachments", {
+  params: path,
+  body: { file: new File([fileBytes], "report.pdf", { type: "text/plain" }) },
+  bodySerializer(body) {
+    const form = new FormData();
+    form.append("file", body.file);
+    return form;
+  },
+});
+assert.equal(uploaded.response.status, 201, JSON.stringify(uploaded.error));
+assert.ok(uploaded.data);
+assert.equal(uploaded.data.message, "Attachment uploaded.");
+const file: Attachment = uploaded.data.data;
+assert.equal(file.name, "report.pdf");
+assert.equal(file.content_type, "application/pdf", "read from the bytes, not the client's type");
+assert.equal(file.size, fileBytes.length);
+assert.equal(file.sha256, createHash("sha256").update(fileBytes).digest("hex"));
+assert.deepEqual([file.width, file.height, file.thumbnail_url], [null, null, null]);
+assert.equal(file.conversation_id, roomId);
+assert.equal(file.user_id, alice.id);
+const withFile = await api.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "", attachment_ids: [file.id] },
+});
+assert.equal(withFile.response.status, 201, JSON.stringify(withFile.error));
+const sameFile = (found: Attachment[] | undefined, where: string) => {
+  assert.equal(found?.length, 1, where);
+  const [one] = found;
+  assert.ok(one, where);
+  const { url: _url, thumbnail_url: _thumbnail, ...rest } = one;
+  const { url: _u, thumbnail_url: _t, ...expected } = file;
+  assert.deepEqual(rest, expected, where);
+  return one;
+};
+sameFile(withFile.data?.data.attachments, "the send response");
+const newest = await api.GET("/api/v1/conversations/{id}/messages", {
+  params: { path: { id: roomId }, query: { page: 1, per_page: 1 } },
+});
+assert.equal(newest.data?.data[0]?.id, withFile.data?.data.id);
+const listed = sameFile(newest.data?.data[0]?.attachments, "the message list");
+sameFile((await unread(bobApi)).last_message?.attachments, "the room's last message");
+const withToken = await bobApi.GET("/api/v1/attachments/{id}", {
+  params: { path: { id: file.id } },
+  parseAs: "arrayBuffer",
+});
+assert.equal(withToken.response.status, 200);
+assert.ok(withToken.data);
+assert.deepEqual(new Uint8Array(withToken.data), fileBytes, "downloadAttachment with a token");
+const signed = new URL(listed.url, baseUrl);
+assert.equal(signed.pathname, `/api/v1/attachments/${file.id}`);
+const expires = Number(signed.searchParams.get("expires"));
+const signature = signed.searchParams.get("signature");
+assert.ok(expires > Date.now() / 1000 && signature, listed.url);
+const viaLink = await anonymous.GET("/api/v1/attachments/{id}", {
+  params: { path: { id: file.id }, query: { expires, signature } },
+  parseAs: "arrayBuffer",
+});
+assert.equal(viaLink.response.status, 200);
+assert.ok(viaLink.data);
+assert.deepEqual(new Uint8Array(viaLink.data), fileBytes, "downloadAttachment with the url's signature");
+const unsigned = await anonymous.GET("/api/v1/attachments/{id}", {
+  params: { path: { id: file.id } },
+  parseAs: "arrayBuffer",
+});
+expectError(unsigned.error, 401, unsigned.response.status);
 
 // Close; sending to the closed room is the document's 422, without field errors.
 const closed = await api.POST("/api/v1/conversations/{id}/close", { params: path });

@@ -6,13 +6,14 @@ use confab_domain::{AttachmentId, ConversationId, DomainError, FileName};
 use poem::web::Data;
 use poem::{Body, Request};
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{Binary, Json, Response};
+use poem_openapi::payload::{Json, Response};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::attachment_links::links;
 use crate::dto::{AttachmentDto, AttachmentEnvelope};
 use crate::error::{ApiError, ApiResult};
+use crate::file_payload::FileBody;
 use crate::security::{BearerAuth, caller_of};
 use crate::upload_stream::FileUpload;
 
@@ -35,10 +36,10 @@ enum Downloaded {
     /// `attachment` for every type a browser could run script in (only images, audio and video of
     /// script-free formats are `inline`); `ETag` is its SHA-256.
     #[oai(status = 200)]
-    Whole(Binary<Body>),
+    Whole(FileBody),
     /// The part of it named by `Range` (one range; `Content-Range` says which).
     #[oai(status = 206)]
-    Part(Binary<Body>),
+    Part(FileBody),
     /// With an S3 store: the file is at `Location`, a presigned link as short-lived as this one.
     #[oai(status = 302)]
     Elsewhere(#[oai(header = "Location")] String),
@@ -111,7 +112,7 @@ fn answer(download: Download) -> Response<Downloaded> {
         Retrieval::Redirect(url) => {
             return Response::new(Downloaded::Elsewhere(url)).header("Cache-Control", "no-store");
         }
-        Retrieval::Stream(source) => Binary(streamed(source)),
+        Retrieval::Stream(source) => FileBody(streamed(source)),
     };
     let mut response = Response::new(if partial {
         Downloaded::Part(body)
@@ -192,10 +193,17 @@ impl AttachmentsApi {
         body: FileUpload,
     ) -> ApiResult<Uploaded> {
         let caller = caller_of(&auth, request);
-        let (name, source) = body.file().await?;
-        let attachment = app
+        let (name, source, leftover) = body.file().await?;
+        let uploaded = app
             .upload_attachment(&caller, ConversationId(id.0), &name, Box::new(source))
-            .await?;
+            .await;
+        let attachment = match uploaded {
+            Ok(attachment) => attachment,
+            Err(refusal) => {
+                leftover.drain().await;
+                return Err(refusal.into());
+            }
+        };
         Ok(Uploaded::Created(Json(AttachmentEnvelope {
             status: true,
             message: "Attachment uploaded.".into(),

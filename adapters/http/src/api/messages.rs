@@ -163,7 +163,7 @@ impl MessagesApi {
             body: &body.body.0,
             client_id,
             reply_to: body.reply_to.0,
-            attachment_ids: body.attachment_ids.as_deref().unwrap_or_default(),
+            attachment_ids: body.attachment_ids.0.as_deref().unwrap_or_default(),
         };
         let sent = app
             .send_message(&caller, ConversationId(id.0), draft)

@@ -1,7 +1,9 @@
+use std::collections::BTreeMap;
+
 use confab_domain::{Attachment, Variant};
 use poem_openapi::Object;
 
-use super::{DateTime, Ruled, SentOrNull, rfc3339_micros};
+use super::{AnyText, DateTime, Ruled, SentOrNull, Sha256Hex, rfc3339_micros};
 use crate::attachment_links::links;
 
 /// A file in a conversation: uploaded, then sent in a message (`attachment_ids`).
@@ -62,4 +64,39 @@ pub struct AttachmentEnvelope {
     pub status: bool,
     pub message: String,
     pub data: AttachmentDto,
+}
+
+/// `POST /api/v1/conversations/{id}/attachments/uploads`: a large file, announced.
+#[derive(Debug, Clone, Object)]
+pub struct DirectUploadBody {
+    /// The file's name (made safe as for uploads).
+    pub name: Ruled<String, AnyText>,
+    /// In bytes, at most `CONFAB_DIRECT_UPLOAD_MAX_BYTES` (2 GiB by default).
+    pub size: u64,
+    /// Hex SHA-256 of the bytes you will send.
+    pub sha256: Ruled<String, Sha256Hex>,
+}
+
+/// Where to send the announced file's bytes.
+#[derive(Debug, Clone, Object)]
+pub struct UploadTargetDto {
+    /// Names the upload when you complete it.
+    pub upload_id: String,
+    /// `PUT`.
+    pub method: String,
+    /// Send the bytes here, as the whole request body, with no `Authorization` header: a
+    /// presigned S3 URL, or this server's own signed URL on a local store.
+    pub url: String,
+    /// Headers the request must carry.
+    pub headers: BTreeMap<String, String>,
+    /// After this the URL no longer works (15 minutes).
+    pub expires_at: Ruled<String, DateTime>,
+}
+
+/// The answer to an announcement.
+#[derive(Debug, Clone, Object)]
+pub struct UploadTargetEnvelope {
+    pub status: bool,
+    pub message: String,
+    pub data: UploadTargetDto,
 }

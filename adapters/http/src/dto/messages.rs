@@ -4,8 +4,8 @@ use poem_openapi::types::ToJSON;
 use serde_json::Value;
 
 use super::{
-    AttachmentDto, ClientIdText, DateTime, MessageText, MessageTextBesideFiles, NullAllowed, Ruled,
-    SentOrNull, UserDto, rfc3339_micros,
+    AttachmentDto, AttachmentIdList, ClientIdText, DateTime, MessageText, MessageTextBesideFiles,
+    NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
 };
 
 /// A message, as the API document and the `message.sent` event show it, with what other chat
@@ -154,7 +154,7 @@ pub struct SendMessageBody {
     pub reply_to: Ruled<Option<i64>, NullAllowed>,
     /// Files you uploaded to this conversation (`POST …/attachments`) and have not sent yet: at
     /// most 10, each once.
-    pub attachment_ids: Option<Vec<i64>>,
+    pub attachment_ids: Ruled<Option<Vec<i64>>, (AttachmentIdList, NullAllowed)>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
@@ -163,7 +163,7 @@ impl poem_openapi::types::Example for SendMessageBody {
             body: String::from("Hello, how is everyone?").into(),
             client_id: None.into(),
             reply_to: None.into(),
-            attachment_ids: None,
+            attachment_ids: None.into(),
         }
     }
 }
@@ -223,7 +223,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}]}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[]}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

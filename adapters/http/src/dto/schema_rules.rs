@@ -7,6 +7,7 @@
 //! messages of their own and numbers copied out of the domain; here every number comes from the
 //! domain constant that enforces it. This file is the one table of those descriptions.
 
+use confab_domain::attachment::MAX_ATTACHMENTS_PER_MESSAGE;
 use confab_domain::conversation::MAX_USER_IDS;
 use confab_domain::{
     ClientId, Cursor, Email, EnvelopeId, MessageBody, PageRequest, PlainPassword, RoomName,
@@ -199,6 +200,32 @@ impl Rule for UserIdList {
     fn state(schema: &mut MetaSchema) {
         schema.max_items = Some(MAX_USER_IDS);
         schema.unique_items = Some(true);
+    }
+}
+
+/// The files of a send ([`parse_attachment_ids`]): at most ten, each once.
+pub struct AttachmentIdList;
+impl Rule for AttachmentIdList {
+    fn state(schema: &mut MetaSchema) {
+        schema.max_items = Some(MAX_ATTACHMENTS_PER_MESSAGE);
+        schema.unique_items = Some(true);
+    }
+}
+
+/// Any text, of the type the schema says (an upload's file name: the server makes it safe rather
+/// than refusing it).
+pub struct AnyText;
+impl Rule for AnyText {
+    fn state(_schema: &mut MetaSchema) {}
+}
+
+/// A SHA-256 in hex ([`parse_sha256`]).
+pub struct Sha256Hex;
+impl Rule for Sha256Hex {
+    fn state(schema: &mut MetaSchema) {
+        schema.min_length = Some(64);
+        schema.max_length = Some(64);
+        schema.pattern = Some("^[0-9a-fA-F]{64}$".to_owned());
     }
 }
 

@@ -17,6 +17,7 @@ mod m20261129_000007_message_features;
 mod m20261129_000008_sessions;
 mod m20261130_000009_webhook_outbox;
 mod m20261207_000010_attachments;
+mod m20261207_000011_direct_uploads;
 
 pub(crate) struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_sessions::Migration),
             Box::new(m20261130_000009_webhook_outbox::Migration),
             Box::new(m20261207_000010_attachments::Migration),
+            Box::new(m20261207_000011_direct_uploads::Migration),
         ]
     }
 }

@@ -6,10 +6,10 @@ use confab_domain::{
     Attachment, AttachmentId, ConversationId, DomainError, FileName, ImageSize, MessageId,
     ThumbnailFile, Timestamp, UserId,
 };
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
-use super::from_db;
 use super::sql::Bound;
+use super::{from_db, to_db, to_db_i64};
 use crate::error::internal;
 
 /// One row of `attachments`.
@@ -98,4 +98,51 @@ pub(super) async fn files_of(
         }
     }
     Ok(by_message)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct NewId {
+    id: i64,
+}
+
+/// Stores a record through `db` (the pool, or a completion's transaction).
+pub(super) async fn insert_record(
+    db: &impl ConnectionTrait,
+    attachment: Attachment,
+) -> Result<Attachment, DomainError> {
+    let side = |n: Option<u32>| Value::from(n.map(i64::from));
+    let inserted = NewId::find_by_statement(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO attachments (conversation_id, user_id, name, content_type, size, sha256, \
+             width, height, thumbnail_type, thumbnail_size, storage_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        vec![
+            attachment.conversation_id.get().into(),
+            attachment.uploader.get().into(),
+            attachment.name.as_str().into(),
+            attachment.content_type.as_str().into(),
+            to_db(attachment.size),
+            attachment.sha256.as_str().into(),
+            side(attachment.image.map(|i| i.width)),
+            side(attachment.image.map(|i| i.height)),
+            Value::from(
+                attachment
+                    .thumbnail
+                    .as_ref()
+                    .map(|t| t.content_type.clone()),
+            ),
+            Value::from(attachment.thumbnail.as_ref().map(|t| to_db_i64(t.size))),
+            attachment.storage_key.as_str().into(),
+            attachment.created_at.into(),
+        ],
+    ))
+    .one(db)
+    .await
+    .map_err(internal)?
+    .ok_or_else(|| DomainError::Internal("an insert returned no id".into()))?;
+    Ok(Attachment {
+        id: AttachmentId(inserted.id),
+        message_id: None,
+        ..attachment
+    })
 }

@@ -4,11 +4,14 @@
 
 use async_trait::async_trait;
 use confab_domain::ports::AttachmentRepository;
-use confab_domain::{Attachment, AttachmentId, DomainError, DownloadFacts, Timestamp, UserId};
+use confab_domain::{
+    Attachment, AttachmentId, DirectUpload, DomainError, DownloadFacts, Timestamp, UserId,
+};
 use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
 
-use super::attachment_rows::{ATTACHMENT_COLUMNS, AttachmentRow, RETURNED_COLUMNS};
-use super::{to_db, to_db_i64};
+use super::attachment_rows::{ATTACHMENT_COLUMNS, AttachmentRow, RETURNED_COLUMNS, insert_record};
+use super::direct_uploads;
+use super::to_db;
 use crate::error::internal;
 
 /// [`AttachmentRepository`] on SeaORM.
@@ -27,11 +30,6 @@ impl SeaAttachmentRepository {
     }
 }
 
-#[derive(Debug, FromQueryResult)]
-struct NewId {
-    id: i64,
-}
-
 /// A record with whether the viewer is in its room.
 #[derive(Debug, FromQueryResult)]
 struct Visible {
@@ -43,35 +41,7 @@ struct Visible {
 #[async_trait]
 impl AttachmentRepository for SeaAttachmentRepository {
     async fn insert(&self, attachment: Attachment) -> Result<Attachment, DomainError> {
-        let side = |n: Option<u32>| Value::from(n.map(i64::from));
-        let inserted = NewId::find_by_statement(self.statement(
-            "INSERT INTO attachments (conversation_id, user_id, name, content_type, size, sha256, \
-             width, height, thumbnail_type, thumbnail_size, storage_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            vec![
-                attachment.conversation_id.get().into(),
-                attachment.uploader.get().into(),
-                attachment.name.as_str().into(),
-                attachment.content_type.as_str().into(),
-                to_db(attachment.size),
-                attachment.sha256.as_str().into(),
-                side(attachment.image.map(|i| i.width)),
-                side(attachment.image.map(|i| i.height)),
-                Value::from(attachment.thumbnail.as_ref().map(|t| t.content_type.clone())),
-                Value::from(attachment.thumbnail.as_ref().map(|t| to_db_i64(t.size))),
-                attachment.storage_key.as_str().into(),
-                attachment.created_at.into(),
-            ],
-        ))
-        .one(&self.db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| DomainError::Internal("an insert returned no id".into()))?;
-        Ok(Attachment {
-            id: AttachmentId(inserted.id),
-            message_id: None,
-            ..attachment
-        })
+        insert_record(&self.db, attachment).await
     }
 
     /// One statement: the record by primary key, and the viewer's membership by the
@@ -99,6 +69,30 @@ impl AttachmentRepository for SeaAttachmentRepository {
             };
             (v.row.into_domain(), facts)
         }))
+    }
+
+    async fn announce(&self, upload: DirectUpload) -> Result<(), DomainError> {
+        direct_uploads::announce(&self.db, upload).await
+    }
+
+    async fn announced(&self, id: &str) -> Result<Option<DirectUpload>, DomainError> {
+        direct_uploads::announced(&self.db, id).await
+    }
+
+    async fn complete(
+        &self,
+        upload_id: &str,
+        attachment: Attachment,
+    ) -> Result<Option<Attachment>, DomainError> {
+        direct_uploads::complete(&self.db, upload_id, attachment).await
+    }
+
+    async fn take_expired_announcements(
+        &self,
+        cutoff: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<DirectUpload>, DomainError> {
+        direct_uploads::take_expired(&self.db, cutoff, limit).await
     }
 
     /// One `DELETE … RETURNING` of the oldest unsent uploads: a row deleted by one node is not

@@ -60,7 +60,7 @@ impl SeaMessageRepository {
     }
 
     /// The messages `sql` selects ([`MESSAGE_COLUMNS`]), with their reactions as `viewer` sees
-    /// them: two statements, one when nothing matched.
+    /// them and their files: three statements, one when nothing matched.
     async fn views(
         &self,
         sql: &str,
@@ -231,8 +231,8 @@ impl MessageRepository for SeaMessageRepository {
         Ok(Some(Slice::from_probe(rows, cursor.limit)))
     }
 
-    /// Two statements: the message by primary key (checked against the conversation), then its
-    /// reactions.
+    /// Three statements: the message by primary key (checked against the conversation), then its
+    /// reactions, then its files.
     async fn find(
         &self,
         conversation: ConversationId,

@@ -6,6 +6,7 @@ mod batch_attachments;
 mod batch_statements;
 mod batches;
 mod conversations;
+mod direct_uploads;
 mod group_commit;
 mod known_users;
 mod message_changes;

@@ -344,8 +344,8 @@ async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(c
         .unwrap();
     assert_eq!(
         take(),
-        2,
-        "the row with its reply preview, then its reactions"
+        3,
+        "the row with its reply preview, then its reactions, then its files"
     );
     let query = confab_domain::SearchQuery::parse("word").unwrap();
     let scope = confab_domain::SearchScope::Conversation(room.id);
@@ -354,7 +354,11 @@ async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(c
         .await
         .unwrap();
     assert_eq!((found.total, found.items.len()), (40, 20));
-    assert_eq!(take(), 3, "the count, the page, the page's reactions");
+    assert_eq!(
+        take(),
+        4,
+        "the count, the page, the page's reactions, the page's files"
+    );
     // Twice: the first send of a new repository also looks its author's name up.
     for _ in 0..2 {
         take();

@@ -11,7 +11,7 @@ use confab_persistence::SeaConversationRepository;
 use crate::helpers::{TestContext, at};
 
 /// The statements `list_for` runs, whatever the number of conversations and messages.
-const LIST_QUERIES: usize = 2;
+const LIST_QUERIES: usize = 3;
 
 async fn overview_names_the_creator_the_members_and_the_last_message(ctx: TestContext) {
     let ann = ctx.user("Ann").await;

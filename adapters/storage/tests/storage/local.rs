@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use confab_domain::ports::Retrieval;
+use confab_domain::ports::{FileStore, Retrieval};
 use confab_storage::{ObjectFileStore, S3Settings};
 
 use crate::behaviour::behaviour_tests;
@@ -71,7 +71,7 @@ async fn a_folder_offers_no_presigned_upload() {
     let store = ObjectFileStore::local(parent.path()).unwrap();
 
     let url = store
-        .presigned_put(&fresh_key(), Duration::from_secs(60))
+        .upload_target(&fresh_key(), 10, Duration::from_secs(60))
         .await;
 
     assert_eq!(url, Ok(None));

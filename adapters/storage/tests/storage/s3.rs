@@ -97,15 +97,20 @@ async fn a_presigned_put_lets_a_client_upload_without_credentials() {
     let store = ObjectFileStore::s3(BUCKET, &server.settings(crate::helpers::SECRET_KEY)).unwrap();
     let (key, bytes) = (fresh_key(), random_bytes(10_000));
 
-    let url = within(store.presigned_put(&key, Duration::from_secs(60)))
+    let target = within(store.upload_target(&key, 10_000, Duration::from_secs(60)))
         .await
         .unwrap();
 
-    let url = url.expect("S3 can presign a PUT");
+    let target = target.expect("S3 can presign a PUT");
+    assert_eq!(target.method, "PUT");
+    let url = target.url;
     let put = within(reqwest::Client::new().put(&url).body(bytes.clone()).send())
         .await
         .unwrap();
     assert_eq!(put.status().as_u16(), 200);
+    let measured = within(h.store.measure(&key)).await.unwrap();
+    assert_eq!(measured.size, 10_000);
+    assert_eq!(measured.sha256, crate::helpers::sha256_hex(&bytes));
     assert_eq!(
         within(h.store.read_small(&key, 10_000)).await.unwrap(),
         bytes

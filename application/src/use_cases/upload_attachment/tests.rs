@@ -223,7 +223,10 @@ async fn an_upload_past_the_limit_is_refused_by_the_store_and_never_recorded() {
     mocks.attachments.expect_insert().never();
     let refused = mocks
         .build()
-        .with_upload_limits(crate::UploadLimits { max_bytes: 10 })
+        .with_upload_limits(crate::UploadLimits {
+            max_bytes: 10,
+            ..crate::UploadLimits::default()
+        })
         .upload_attachment(
             &Caller::new(UserId(2)),
             ConversationId(1),
