@@ -5,6 +5,7 @@
 #   BENCH_QUICK=1 bash scripts/bench.sh  # quick: 100/1,000 subscribers, 1,000 idle sockets, short runs
 #   BENCH_ONLY=history bash scripts/bench.sh  # one scenario: history at 1k/100k/1M/10M messages
 #   BENCH_ONLY=chat bash scripts/bench.sh     # the chat path (flat, fixed rate) and its floors
+#   BENCH_ONLY=files bash scripts/bench.sh    # attachments on the local store beside the disk
 #
 # Builds confab and the load generator (confab-bench) in release, runs every scenario against
 # confab on SQLite and on PostgreSQL, then the Pusher-protocol scenarios (fan-out, idle) against
@@ -13,7 +14,7 @@
 # Environment:
 #   BENCH_QUICK=1        quick mode (history: 1k and 100k messages)
 #   BENCH_ONLY=LIST      run only these scenarios, comma-separated, of idle, fanout, chat (with its
-#                        fixed-rate run and its floors), list, history; the report then goes to the
+#                        fixed-rate run and its floors), list, history, files; the report then goes to the
 #                        run directory unless BENCH_OUT is set, so a partial run does not replace
 #                        BENCHMARKS.md
 #   BENCH_CHAT_RATE_SQLITE    fixed rate of the chat path's latency run on SQLite, whole sends/s (default
@@ -28,9 +29,11 @@
 #                        a fresh database is created for the run and dropped after it
 #   BENCH_PG=0           skip PostgreSQL
 #   BENCH_OUT            report path (default BENCHMARKS.md at the repository root)
-#   BENCH_SPLICE=1       with BENCH_ONLY=history: write this run's history section and its target
-#                        rows into the existing BENCHMARKS.md (the rest stays the earlier run's,
-#                        and the file says so at its top) instead of a report of its own
+#   BENCH_SPLICE=1       with BENCH_ONLY=history (or BENCH_ONLY=files): write this run's history
+#                        (files) section and its target rows into the existing BENCHMARKS.md (the
+#                        rest stays the earlier run's, and the file says so at its top; a files
+#                        section is added before the targets when there is none) instead of a
+#                        report of its own
 #   BENCH_SKIP_BUILD=1   use the binaries already built
 #   BENCH_METRICS=1      start confab with CONFAB_METRICS_TOKEN set (every request counted and
 #                        timed, every statement timed): run twice, with and without, to see what
@@ -46,6 +49,13 @@
 # connection, single-row autocommit INSERTs; batch: one connection, `--batch B` rows per INSERT;
 # single-sqlx: single through sqlx, SQLite only; pool: C tasks over the server's pool size),
 # each up to `--count` rows or `--max-secs`.
+#
+# Files (`confab-bench files`, SQLite, local store in the data directory, CONFAB_UPLOAD_MAX_BYTES
+# 256 MiB): 50 MiB uploads one at a time (median of 5, quick 3) beside writing + fsyncing the same
+# bytes in the store's folder, server CPU per MiB, server VmRSS sampled every 50 ms during 20
+# uploads of 100 MiB at once, a 12 MP JPEG's upload against a random file of its size (×10, quick
+# ×5), 50 MiB downloads beside reading the stored file (both warm). Writes ≈3 GB; the data
+# directory is removed after.
 #
 # Traffic stays on 127.0.0.1; every server this script starts is stopped on exit.
 set -euo pipefail
@@ -78,6 +88,7 @@ if [[ $QUICK == 1 ]]; then
     FLOOR_ARGS=(--concurrency 16,64 --count 200000 --max-secs 2)
     LIST_ARGS=(--rooms 500 --requests 100 --concurrency 1,4)
     HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000}
+    FILES_ARGS=(--reps 3 --thumb-reps 5)
 else
     MODE=full
     FANOUT_ARGS=(--subs 100,1000,10000 --rate-secs 10 --flat-deliveries 1000000 --flat-secs 30)
@@ -87,7 +98,9 @@ else
     FLOOR_ARGS=(--concurrency 16,64 --count 1000000 --max-secs 5)
     LIST_ARGS=(--rooms 500 --requests 300 --concurrency 1,4)
     HISTORY_SIZES=${BENCH_HISTORY_SIZES:-1000,100000,1000000,10000000}
+    FILES_ARGS=(--reps 5 --thumb-reps 10)
 fi
+FILES_ARGS+=(--size-mib 50 --parallel 20 --parallel-mib 100)
 HISTORY_ARGS=(--sizes "$HISTORY_SIZES" --requests 200 --warmup 5 --rooms 200)
 CHAT_RATE_SQLITE=${BENCH_CHAT_RATE_SQLITE:-4000}
 CHAT_RATE_POSTGRES=${BENCH_CHAT_RATE_POSTGRES:-2500}
@@ -99,9 +112,9 @@ want() {
 }
 for scenario in ${ONLY//,/ }; do
     case $scenario in
-        idle | fanout | chat | list | history) ;;
+        idle | fanout | chat | list | history | files) ;;
         *)
-            echo "BENCH_ONLY: unknown scenario '$scenario' (idle, fanout, chat, list, history)" >&2
+            echo "BENCH_ONLY: unknown scenario '$scenario' (idle, fanout, chat, list, history, files)" >&2
             exit 2
             ;;
     esac
@@ -121,11 +134,14 @@ OUTPUT=$RUN/output.txt
 echo "run directory: $RUN"
 SPLICE=()
 if [[ ${BENCH_SPLICE:-0} == 1 ]]; then
-    if [[ ${ONLY// /} != history ]]; then
-        echo "BENCH_SPLICE=1 needs BENCH_ONLY=history" >&2
-        exit 1
-    fi
-    SPLICE=(--splice-history-into "$ROOT/BENCHMARKS.md")
+    case ${ONLY// /} in
+        history) SPLICE=(--splice-history-into "$ROOT/BENCHMARKS.md") ;;
+        files) SPLICE=(--splice-files-into "$ROOT/BENCHMARKS.md") ;;
+        *)
+            echo "BENCH_SPLICE=1 needs BENCH_ONLY=history or BENCH_ONLY=files" >&2
+            exit 1
+            ;;
+    esac
     OUT=${OUT:-$ROOT/BENCHMARKS.md}
 fi
 if [[ -z $OUT ]]; then
@@ -133,6 +149,7 @@ if [[ -z $OUT ]]; then
 fi
 
 SERVER_PID=""
+UPLOAD_MAX_BYTES=""
 PG_DB=""
 RECEIVER_PID=""
 
@@ -214,6 +231,7 @@ start_confab() {
         RUST_LOG=warn
     )
     if [[ -n $db_url ]]; then env_vars+=(DATABASE_URL="$db_url"); fi
+    if [[ -n $UPLOAD_MAX_BYTES ]]; then env_vars+=(CONFAB_UPLOAD_MAX_BYTES="$UPLOAD_MAX_BYTES"); fi
     # Metrics on (what /metrics costs the hot paths): compare with a run without.
     if [[ ${BENCH_METRICS:-0} == 1 ]]; then env_vars+=(CONFAB_METRICS_TOKEN=bench-metrics); fi
     # Webhooks on (what the outbox costs the chat path): a receiver that takes every batch.
@@ -334,6 +352,18 @@ fi
 if want history; then
     start_confab sqlite-history
     run_history sqlite "sqlite://$DATA_DIR/confab.db?mode=rw"
+fi
+
+if want files; then
+    # The largest upload of the scenario is 100 MiB; the default cap is 25 MiB.
+    UPLOAD_MAX_BYTES=$((256 << 20))
+    start_confab sqlite-files
+    bench files --api "http://127.0.0.1:$API_PORT" --data-dir "$DATA_DIR" --pid "$SERVER_PID" \
+        "${FILES_ARGS[@]}"
+    stop_server
+    UPLOAD_MAX_BYTES=""
+    cp "$DATA_DIR/server.log" "$RUN/server-files.log" 2>/dev/null || true
+    rm -rf "$DATA_DIR"
 fi
 
 # ---- Confab on PostgreSQL: the database scenarios, in a fresh database

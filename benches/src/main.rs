@@ -7,6 +7,8 @@ mod chat;
 mod common;
 mod fanout;
 mod fanout_event;
+mod files;
+mod files_disk;
 mod floor;
 mod floor_plan;
 mod floor_sqlite;
@@ -17,6 +19,7 @@ mod list;
 mod pusher;
 mod report;
 mod report_chat;
+mod report_files;
 mod report_history;
 mod report_realtime;
 
@@ -48,6 +51,9 @@ enum Scenario {
     List(list::ListArgs),
     /// Reads and writes on one room grown to 1k…10M messages by bulk SQL (Confab only).
     History(history::HistoryArgs),
+    /// Attachments on the local store: upload and download MiB/s beside the disk, server CPU and
+    /// RSS, a 12 MP JPEG's thumbnail (Confab only).
+    Files(files::FilesArgs),
     /// Writes BENCHMARKS.md from collected BENCH_JSON lines.
     Report(report::ReportArgs),
 }
@@ -68,6 +74,7 @@ fn main() {
             Scenario::Floor(args) => floor::floor(args).await,
             Scenario::List(args) => list::run(args).await,
             Scenario::History(args) => history::run(args).await,
+            Scenario::Files(args) => files::run(args).await,
             Scenario::Report(args) => report::run(args),
         }
     });

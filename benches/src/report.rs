@@ -1,7 +1,8 @@
 //! Turns the `BENCH_JSON` lines of a run into BENCHMARKS.md: machine, versions, method, the
 //! tables side by side, ratios Confab/peer, and the issue's targets marked met or missed. This file
 //! writes the frame (machine, versions, method, the list section, reproduce); the other sections and
-//! their target rows come from `report_realtime.rs`, `report_chat.rs` and `report_history.rs`.
+//! their target rows come from `report_realtime.rs`, `report_chat.rs`, `report_history.rs` and
+//! `report_files.rs`.
 
 use std::fmt::Write as _;
 
@@ -36,6 +37,10 @@ pub struct ReportArgs {
     /// into that earlier report (the rest of it stays that run's), and say so at its top.
     #[arg(long)]
     pub splice_history_into: Option<std::path::PathBuf>,
+    /// A files-only run: put this run's files section and its target rows into that earlier
+    /// report (added before the targets when it has none), and say so at its top.
+    #[arg(long, conflicts_with = "splice_history_into")]
+    pub splice_files_into: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: ReportArgs) -> Result<(), String> {
@@ -173,6 +178,9 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     // ---- history at any size (benches/src/report_history.rs)
     crate::report_history::section(&results, w);
 
+    // ---- files on the local store (benches/src/report_files.rs)
+    crate::report_files::section(&results, w);
+
     // ---- targets
     let _ = writeln!(w, "\n## Targets (from the issue)\n");
     let _ = writeln!(w, "| target | measured | verdict |\n|---|---|---|");
@@ -189,6 +197,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         if list.is_empty() { "–" } else { "met" }
     );
     crate::report_history::target_rows(&results, w);
+    crate::report_files::target_rows(&results, w);
 
     if let Some(path) = &args.notes
         && let Ok(notes) = std::fs::read_to_string(path)
@@ -203,13 +212,20 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         `/root/.cache/sockudo/bin/sockudo`, from `cargo install sockudo --locked --root /root/.cache/sockudo`). \
         The raw lines are in the run directory the script prints (`results.jsonl`)."
     );
-    let md = match &args.splice_history_into {
-        Some(earlier) => {
-            let earlier = std::fs::read_to_string(earlier)
-                .map_err(|e| format!("{}: {e}", earlier.display()))?;
-            crate::report_history::splice(&earlier, &md, &args.confab_rev)?
+    let read = |earlier: &std::path::Path| {
+        std::fs::read_to_string(earlier).map_err(|e| format!("{}: {e}", earlier.display()))
+    };
+    let md = match (&args.splice_history_into, &args.splice_files_into) {
+        (Some(earlier), _) => {
+            crate::report_history::splice(&read(earlier.as_path())?, &md, &args.confab_rev)?
         }
-        None => md,
+        (None, Some(earlier)) => crate::report_files::splice(
+            &read(earlier.as_path())?,
+            &md,
+            &args.confab_rev,
+            &args.mode,
+        )?,
+        (None, None) => md,
     };
     std::fs::write(&args.out, md).map_err(|e| format!("{}: {e}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());

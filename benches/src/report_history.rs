@@ -311,7 +311,8 @@ pub fn splice(earlier: &str, fresh: &str, rev: &str) -> Result<String, String> {
         earlier,
         fresh,
         "\n## 5. History at any size",
-        "\n## Targets",
+        // The next section, whichever it is (files, or the targets).
+        "\n## ",
     )?;
     out = replace_section(&out, fresh, "\n## What the numbers say", "\n## Reproduce")?;
     let fresh_rows: Vec<&str> = fresh
@@ -349,9 +350,11 @@ pub fn splice(earlier: &str, fresh: &str, rev: &str) -> Result<String, String> {
 fn replace_section(into: &str, from: &str, start: &str, end: &str) -> Result<String, String> {
     let find = |text: &str| -> Result<(usize, usize), String> {
         let s = text.find(start).ok_or(format!("no {start:?} section"))?;
-        let e = s + text[s..]
-            .find(end)
-            .ok_or(format!("no {end:?} after {start:?}"))?;
+        let e = s
+            + 1
+            + text[s + 1..]
+                .find(end)
+                .ok_or(format!("no {end:?} after {start:?}"))?;
         Ok((s, e))
     };
     let ((is, ie), (fs, fe)) = (find(into)?, find(from)?);
