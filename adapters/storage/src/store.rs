@@ -17,7 +17,7 @@ use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::config::{self, Location, S3Settings};
-use crate::download::ObjectBytes;
+use crate::download::bytes_of;
 use crate::errors::{object_path, store_error};
 use crate::upload::{Meter, PartWriter};
 
@@ -200,9 +200,7 @@ impl FileStore for ObjectFileStore {
                     .get_opts(&path, options)
                     .await
                     .map_err(store_error)?;
-                Ok(Retrieval::Stream(Box::new(ObjectBytes::new(
-                    found.into_stream(),
-                ))))
+                Ok(Retrieval::Stream(bytes_of(found).await?))
             }
         }
     }
@@ -237,10 +235,10 @@ impl FileStore for ObjectFileStore {
     async fn measure(&self, key: &str) -> Result<StoredFile, DomainError> {
         let path = object_path(key)?;
         let found = self.store.get(&path).await.map_err(store_error)?;
-        let mut chunks = found.into_stream();
+        let mut bytes = bytes_of(found).await?;
         let mut meter = Meter::new();
-        while let Some(chunk) = chunks.next().await {
-            meter.add(&chunk.map_err(store_error)?);
+        while let Some(chunk) = bytes.next_chunk().await? {
+            meter.add(&chunk);
         }
         Ok(meter.finish())
     }

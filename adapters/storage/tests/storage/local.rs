@@ -48,9 +48,10 @@ async fn a_folder_streams_a_download_in_pieces_rather_than_whole() {
     while let Some(chunk) = within(source.next_chunk()).await.unwrap() {
         pieces.push(chunk.len());
     }
+    // Read 256 KiB at a time: a MiB in four pieces, never held whole.
     assert_eq!(pieces.iter().sum::<usize>(), MIB);
-    assert!(pieces.len() >= 8, "{pieces:?}");
-    assert!(pieces.iter().all(|&len| len <= 128 * 1024), "{pieces:?}");
+    assert!(pieces.len() >= 4, "{pieces:?}");
+    assert!(pieces.iter().all(|&len| len <= 256 * 1024), "{pieces:?}");
 }
 
 #[tokio::test]
