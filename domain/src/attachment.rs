@@ -228,7 +228,38 @@ pub struct DownloadFacts {
     pub participant: bool,
 }
 
+/// Where a new upload's bytes are and who sent them, before it has a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUpload {
+    pub conversation_id: ConversationId,
+    pub uploader: UserId,
+    pub name: FileName,
+    pub storage_key: String,
+    pub at: Timestamp,
+}
+
 impl Attachment {
+    /// An upload's record from what storing it measured (its size, SHA-256 and first bytes): its
+    /// type read from those bytes ([`content_type::detect`]), never the client's word; in no
+    /// message yet; no image facts until an image reader adds them. Its id is assigned when it is
+    /// recorded.
+    pub fn from_stored(upload: NewUpload, size: u64, sha256: String, head: &[u8]) -> Self {
+        Self {
+            id: AttachmentId(0),
+            conversation_id: upload.conversation_id,
+            uploader: upload.uploader,
+            name: upload.name,
+            content_type: content_type::detect(head).to_owned(),
+            size,
+            sha256,
+            image: None,
+            thumbnail: None,
+            storage_key: upload.storage_key,
+            message_id: None,
+            created_at: upload.at,
+        }
+    }
+
     /// Where its thumbnail is stored, when it has one.
     pub fn thumbnail_key(&self) -> Option<String> {
         self.thumbnail

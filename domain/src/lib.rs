@@ -31,8 +31,8 @@ pub mod webhooks;
 pub use address::{Address, EnvelopeId};
 pub use attachment::direct_upload::DirectUpload;
 pub use attachment::{
-    Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, RequestedRange, Requester,
-    StoredObject, ThumbnailFile, Variant,
+    Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, NewUpload, RequestedRange,
+    Requester, StoredObject, ThumbnailFile, Variant,
 };
 pub use change_events::{MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;

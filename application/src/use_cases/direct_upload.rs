@@ -3,14 +3,13 @@
 //! streaming `PUT` on a local folder), then completed: only bytes that match the announcement
 //! become an attachment.
 
-use confab_domain::attachment::content_type;
 use confab_domain::attachment::direct_upload::{
     DIRECT_UPLOAD_SECS, ensure_announced_size, parse_sha256,
 };
 use confab_domain::attachment::storage_key;
 use confab_domain::ports::{ByteSource, UploadTarget};
 use confab_domain::{
-    Attachment, AttachmentId, ConversationId, DirectUpload, DomainError, FileName, ValidationErrors,
+    Attachment, ConversationId, DirectUpload, DomainError, FileName, NewUpload, ValidationErrors,
 };
 
 use crate::{Caller, Confab};
@@ -114,20 +113,15 @@ impl Confab {
             self.ports.files.delete(&keys).await?;
             return Err(mismatch);
         }
-        let mut attachment = Attachment {
-            id: AttachmentId(0),
+        let recorded = NewUpload {
             conversation_id: conversation,
             uploader: caller.user,
             name: upload.name.clone(),
-            content_type: content_type::detect(&stored.head).to_owned(),
-            size: stored.size,
-            sha256: stored.sha256,
-            image: None,
-            thumbnail: None,
             storage_key: upload.storage_key.clone(),
-            message_id: None,
-            created_at: self.ports.clock.now(),
+            at: self.ports.clock.now(),
         };
+        let mut attachment =
+            Attachment::from_stored(recorded, stored.size, stored.sha256, &stored.head);
         self.describe_image(&mut attachment).await?;
         self.ports
             .attachments

@@ -1,11 +1,9 @@
 //! Upload attachment: a participant streams a file into an open room's storage; it waits there,
 //! in no message, until they send it (or the sweep removes it).
 
-use confab_domain::attachment::{content_type, storage_key};
+use confab_domain::attachment::storage_key;
 use confab_domain::ports::ByteSource;
-use confab_domain::{
-    Attachment, AttachmentId, ConversationId, DomainError, FileName, ThumbnailFile,
-};
+use confab_domain::{Attachment, ConversationId, DomainError, FileName, NewUpload, ThumbnailFile};
 
 use crate::{Caller, Confab};
 
@@ -35,20 +33,15 @@ impl Confab {
             .files
             .put(&key, source, self.uploads.max_bytes)
             .await?;
-        let mut attachment = Attachment {
-            id: AttachmentId(0),
+        let upload = NewUpload {
             conversation_id: conversation,
             uploader: caller.user,
             name: FileName::sanitize(file_name),
-            content_type: content_type::detect(&stored.head).to_owned(),
-            size: stored.size,
-            sha256: stored.sha256,
-            image: None,
-            thumbnail: None,
             storage_key: key,
-            message_id: None,
-            created_at: self.ports.clock.now(),
+            at: self.ports.clock.now(),
         };
+        let mut attachment =
+            Attachment::from_stored(upload, stored.size, stored.sha256, &stored.head);
         let recorded = match self.describe_image(&mut attachment).await {
             Ok(()) => self.ports.attachments.insert(attachment.clone()).await,
             Err(error) => Err(error),

@@ -256,3 +256,20 @@ fn a_range_is_cut_at_the_end_of_the_file_and_one_past_it_is_refused() {
         "an empty file has no bytes to range over"
     );
 }
+
+#[test]
+fn a_stored_upload_is_typed_by_its_bytes_and_waits_unsent() {
+    let at = Utc.with_ymd_and_hms(2026, 2, 19, 14, 30, 0).unwrap();
+    let upload = NewUpload {
+        conversation_id: ConversationId(1),
+        uploader: UserId(2),
+        name: FileName::sanitize("photo.txt"),
+        storage_key: "conversations/1/k".into(),
+        at,
+    };
+    let attachment = Attachment::from_stored(upload, 9, "ab".repeat(32), b"%PDF-1.7\n");
+    assert_eq!(attachment.content_type, "application/pdf");
+    assert_eq!((attachment.size, attachment.created_at), (9, at));
+    assert_eq!(attachment.message_id, None);
+    assert_eq!(attachment.image, None);
+}

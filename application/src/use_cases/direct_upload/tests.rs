@@ -2,6 +2,8 @@ use chrono::Duration;
 use confab_domain::ports::StoredFile;
 use confab_domain::{DirectUpload, UserId};
 
+use confab_domain::AttachmentId;
+
 use super::*;
 use crate::test_support::{Mocks, group_room, now};
 

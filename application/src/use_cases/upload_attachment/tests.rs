@@ -1,6 +1,8 @@
 use confab_domain::ports::{ProcessedImage, StoredFile, Thumbnail};
 use confab_domain::{ImageSize, UserId};
 
+use confab_domain::AttachmentId;
+
 use super::*;
 use crate::test_support::{Mocks, group_room, now};
 
