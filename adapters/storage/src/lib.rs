@@ -15,6 +15,7 @@
 mod config;
 mod download;
 mod errors;
+mod local_upload;
 mod store;
 mod upload;
 
@@ -24,7 +25,7 @@ use confab_domain::ports::FileStore;
 
 pub use config::S3Settings;
 pub use store::ObjectFileStore;
-pub use upload::{LOCAL_PART_SIZE, PART_SIZE};
+pub use upload::PART_SIZE;
 
 /// The store that `url` names, ready to be shared by the use cases.
 ///

@@ -12,6 +12,7 @@ use confab_domain::ports::{
 };
 use futures_util::StreamExt;
 use object_store::aws::AmazonS3;
+use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
@@ -35,7 +36,7 @@ pub struct ObjectFileStore {
 }
 
 enum Delivery {
-    Stream,
+    Stream(Arc<LocalFileSystem>),
     Presigned(Arc<AmazonS3>),
 }
 
@@ -57,9 +58,10 @@ impl ObjectFileStore {
     /// # Errors
     /// A folder that cannot be created or resolved.
     pub fn local(folder: &FsPath) -> Result<Self, String> {
+        let local = Arc::new(config::local_store(folder)?);
         Ok(Self {
-            store: Arc::new(config::local_store(folder)?),
-            delivery: Delivery::Stream,
+            store: local.clone(),
+            delivery: Delivery::Stream(local),
             description: format!("file://{}", folder.display()),
         })
     }
@@ -103,9 +105,10 @@ impl ObjectFileStore {
 
 #[async_trait]
 impl FileStore for ObjectFileStore {
-    /// Memory stays bounded by about two parts ([`PART_SIZE`](crate::PART_SIZE) on S3,
-    /// [`LOCAL_PART_SIZE`](crate::LOCAL_PART_SIZE) on a folder), whatever the file's size. Until the upload completes nothing is visible under `key` (a folder stages
-    /// into a side file, S3 keeps parts hidden), and every failure aborts it.
+    /// Memory stays bounded whatever the file's size: three 256 KiB buffers on a folder (see
+    /// [`local_upload`](crate::local_upload)), about two [`PART_SIZE`](crate::PART_SIZE) parts
+    /// on S3. Until the upload completes nothing is visible under `key` (a folder stages into a
+    /// side file, S3 keeps parts hidden), and every failure aborts it.
     async fn put(
         &self,
         key: &str,
@@ -113,12 +116,12 @@ impl FileStore for ObjectFileStore {
         limit: u64,
     ) -> Result<StoredFile, DomainError> {
         let path = object_path(key)?;
+        if let Delivery::Stream(folder) = &self.delivery {
+            let dest = folder.path_to_filesystem(&path).map_err(store_error)?;
+            return crate::local_upload::put_local(dest, source.as_mut(), limit).await;
+        }
         let upload = self.store.put_multipart(&path).await.map_err(store_error)?;
-        let part_size = match self.delivery {
-            Delivery::Stream => crate::LOCAL_PART_SIZE,
-            Delivery::Presigned(_) => crate::PART_SIZE,
-        };
-        let mut writer = PartWriter::new(upload, part_size);
+        let mut writer = PartWriter::new(upload, crate::PART_SIZE);
         let mut meter = Meter::new();
         let fed = async {
             while let Some(chunk) = source.next_chunk().await? {
@@ -190,7 +193,7 @@ impl FileStore for ObjectFileStore {
                 .presigned_get(s3, &path, presentation, valid_for)
                 .await
                 .map(Retrieval::Redirect),
-            Delivery::Stream => {
+            Delivery::Stream(_) => {
                 let options = GetOptions {
                     range: range.map(|r| GetRange::Bounded(r.first..r.last + 1)),
                     ..GetOptions::default()
@@ -216,7 +219,7 @@ impl FileStore for ObjectFileStore {
     ) -> Result<Option<UploadTarget>, DomainError> {
         let path = object_path(key)?;
         match &self.delivery {
-            Delivery::Stream => Ok(None),
+            Delivery::Stream(_) => Ok(None),
             Delivery::Presigned(s3) => {
                 let url = s3
                     .signed_url(Method::PUT, &path, valid_for)

@@ -1,4 +1,4 @@
-//! Streaming an upload into a multipart write with bounded memory, measuring it on the way.
+//! Streaming an upload into S3's multipart write with bounded memory, measuring it on the way.
 
 use bytes::Bytes;
 use confab_domain::DomainError;
@@ -16,11 +16,6 @@ use crate::errors::store_error;
 /// Memory per upload is bounded by two parts plus one chunk of the source: one part travels to
 /// the store while the next fills, and the next is not sent before the one in flight has landed.
 pub const PART_SIZE: usize = 8 * 1024 * 1024;
-
-/// The part size on a local folder, which takes parts of any size (each is a positional write
-/// into the staged file): small parts keep an upload's memory under a megabyte, so twenty
-/// parallel uploads cost the server a few MiB, not hundreds.
-pub const LOCAL_PART_SIZE: usize = 256 * 1024;
 
 /// Size, SHA-256 and the first bytes of everything seen so far.
 pub(crate) struct Meter {
@@ -56,8 +51,7 @@ impl Meter {
     }
 }
 
-/// A multipart upload fed chunk by chunk, cut into parts of the store's size ([`PART_SIZE`] or
-/// [`LOCAL_PART_SIZE`]).
+/// A multipart upload (S3's) fed chunk by chunk, cut into parts of [`PART_SIZE`].
 ///
 /// Dropped unfinished (the request that fed it was cancelled), it aborts the upload in the
 /// background, so neither a staged file nor S3's hidden parts outlive it.

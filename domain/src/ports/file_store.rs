@@ -15,6 +15,23 @@ pub trait ByteSource: Send {
     /// Whatever cut the bytes short: an upload that ended early is `Invalid` on `file`; a store
     /// out of reach is `Unavailable`.
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DomainError>;
+
+    /// Appends the next bytes to `buffer` and says how many (0 only at the end). A source that
+    /// can copy straight into the caller's buffer overrides this, so a store that recycles its
+    /// buffers pays for no allocation per piece; this default appends a whole
+    /// [`next_chunk`](Self::next_chunk), which may grow `buffer` past its capacity.
+    ///
+    /// # Errors
+    /// As [`next_chunk`](Self::next_chunk).
+    async fn read_into(&mut self, buffer: &mut Vec<u8>) -> Result<usize, DomainError> {
+        while let Some(chunk) = self.next_chunk().await? {
+            if !chunk.is_empty() {
+                buffer.extend_from_slice(&chunk);
+                return Ok(chunk.len());
+            }
+        }
+        Ok(0)
+    }
 }
 
 /// What storing a file measured on the way, without ever holding it whole.

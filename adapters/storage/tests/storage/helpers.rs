@@ -58,6 +58,7 @@ pub struct Upload {
     at: usize,
     chunk: usize,
     fail_after: Option<usize>,
+    stall_after: Option<usize>,
 }
 
 impl Upload {
@@ -67,6 +68,16 @@ impl Upload {
             at: 0,
             chunk: 100_003,
             fail_after: None,
+            stall_after: None,
+        })
+    }
+
+    /// An upload whose client goes quiet after `stall_after` bytes: the request is then
+    /// dropped by whoever waits for it (a timeout, a closed connection).
+    pub fn stalling_after(data: Vec<u8>, stall_after: usize) -> Box<Self> {
+        Box::new(Self {
+            stall_after: Some(stall_after),
+            ..*Self::new(data)
         })
     }
 
@@ -87,6 +98,9 @@ impl ByteSource for Upload {
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DomainError> {
         if self.fail_after.is_some_and(|limit| self.at >= limit) {
             return Err(cut_short());
+        }
+        if self.stall_after.is_some_and(|limit| self.at >= limit) {
+            std::future::pending::<()>().await;
         }
         let end = (self.at + self.chunk).min(self.data.len());
         let chunk = self.data[self.at..end].to_vec();

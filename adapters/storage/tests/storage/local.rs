@@ -95,3 +95,32 @@ fn a_url_that_names_no_store_is_refused_with_what_is_expected() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_upload_dropped_half_way_leaves_nothing_behind() {
+    let h = Harness::local();
+    let key = fresh_key();
+    let upload = Upload::stalling_after(random_bytes(8 * MIB), 3 * MIB);
+
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(500),
+        h.store.put(&key, upload, 64 * MIB as u64),
+    )
+    .await;
+
+    assert!(dropped.is_err(), "the stalled upload cannot finish");
+    // The writer lets go of its staging file in the background once its feeder is gone.
+    let mut left = h.files_on_disk();
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        left = h.files_on_disk();
+    }
+    assert_eq!(left, Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        h.download(&key, None).await,
+        Err(confab_domain::DomainError::AttachmentNotFound)
+    );
+}
