@@ -9,7 +9,10 @@
 //!   many or too large headers, a NUL in a header) is answered by hyper with a 414, 431 or 400 and
 //!   an empty body, before any of our code runs. Those answers get the document's error body.
 //!
-//! Both live at the byte level because that is the only place the server lets us in. After a
+//! - **Bounded reads** (see [`capped_read`](crate::capped_read)): a fast upload no longer
+//!   grows hyper's read buffer towards a MiB per connection.
+//!
+//! All live at the byte level because that is the only place the server lets us in. After a
 //! `101 Switching Protocols` the connection is a WebSocket with heartbeats of its own, and the
 //! guard steps aside.
 
@@ -23,6 +26,8 @@ use poem::listener::{Acceptor, Listener};
 use poem::web::{LocalAddr, RemoteAddr};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
+
+use crate::capped_read::poll_read_capped;
 
 /// How long a connection may wait for, and take over, a request head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +210,7 @@ impl<Io: AsyncRead + Unpin> AsyncRead for Guarded<Io> {
     ) -> Poll<IoResult<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
-        match Pin::new(&mut this.io).poll_read(cx, buf) {
+        match poll_read_capped(Pin::new(&mut this.io), cx, buf) {
             Poll::Ready(Ok(())) => {
                 if matches!(this.phase, Phase::AwaitingHead { .. }) {
                     this.saw(&buf.filled()[before..]);

@@ -4,6 +4,7 @@
 mod api;
 pub mod attachment_links;
 mod body_limit;
+mod capped_read;
 mod connection_guard;
 mod cors;
 mod document;

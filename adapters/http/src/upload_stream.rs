@@ -1,29 +1,36 @@
 //! An upload as it arrives: the `multipart/form-data` body of `POST …/attachments`, read part by
-//! part (poem's multipart parser, multer) and handed to the file store piece by piece — never
-//! spooled to a temporary file or held whole (poem-openapi's own `Upload` spools every part before
-//! the handler runs, which is why this payload is our own).
+//! part (multer, the parser poem itself uses) and handed to the file store piece by piece —
+//! never spooled to a temporary file or held whole.
+//!
+//! Why not poem's own types: poem-openapi's `Upload` spools every part to a temporary file before
+//! the handler runs, and poem's `Multipart` feeds multer through a 4 KiB reader, which made an
+//! upload copy every byte three times in 4 KiB steps, and let multer buffer whatever the socket
+//! held (multer reads its input until it would wait). Here multer gets the request's own frames
+//! through [`Paced`], which makes it stop every 64 KiB: its buffer stays small however
+//! fast the client sends.
 
-use confab_domain::DomainError;
-use confab_domain::ports::ByteSource;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use poem::web::Multipart;
-use poem::{FromRequest, Request, RequestBody};
+use bytes::{Buf, Bytes};
+use confab_domain::DomainError;
+use confab_domain::ports::ByteSource;
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use poem::error::ParseMultipartError;
+use poem::{Body, Request, RequestBody};
 use poem_openapi::error::ContentTypeError;
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
-use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::Mutex;
 
-/// How much one read takes from the socket: large enough that a fast upload costs few calls,
-/// small enough that 20 parallel uploads hold little.
-const CHUNK_BYTES: usize = 256 * 1024;
+mod paced;
+
+use paced::Paced;
 
 /// The multipart body of an upload, not yet read.
-pub struct FileUpload(Multipart);
+pub struct FileUpload(multer::Multipart<'static>);
 
 impl Payload for FileUpload {
     const CONTENT_TYPE: &'static str = "multipart/form-data";
@@ -52,10 +59,13 @@ impl Payload for FileUpload {
 impl ParsePayload for FileUpload {
     const IS_REQUIRED: bool = true;
 
+    /// # Errors
+    /// 400 (poem's `ParseMultipartError`) for a `multipart/form-data` type without a boundary.
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        Ok(Self(
-            <Multipart as FromRequest>::from_request(request, body).await?,
-        ))
+        let boundary = multer::parse_boundary(request.content_type().unwrap_or_default())
+            .map_err(ParseMultipartError::Multipart)?;
+        let frames = Paced::new(body.take()?.into_bytes_stream());
+        Ok(Self(multer::Multipart::new(frames, boundary)))
     }
 }
 
@@ -67,12 +77,12 @@ impl FileUpload {
     pub async fn file(mut self) -> Result<(String, FileSource, Leftover), DomainError> {
         loop {
             let field = self.0.next_field().await.map_err(cut_short)?;
-            let Some(field) = field else {
+            let Some(mut field) = field else {
                 return Err(DomainError::invalid("file", "The file field is required."));
             };
             if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or_default().to_owned();
-                let (source, leftover) = FileSource::new(Box::pin(field.into_async_read()));
+                let (source, leftover) = FileSource::new(Box::pin(field.map_err(cut_short)));
                 return Ok((
                     name,
                     source,
@@ -83,10 +93,7 @@ impl FileUpload {
                 ));
             }
             // Another part: read past it (bounded by the request's own limits).
-            let mut skipped = Box::pin(field.into_async_read());
-            tokio::io::copy(&mut skipped, &mut tokio::io::sink())
-                .await
-                .map_err(cut_short)?;
+            while field.chunk().await.map_err(cut_short)?.is_some() {}
         }
     }
 }
@@ -98,37 +105,63 @@ fn cut_short(error: impl std::fmt::Display) -> DomainError {
     )
 }
 
-type Reader = Pin<Box<dyn AsyncRead + Send>>;
+type Pieces = Pin<Box<dyn Stream<Item = Result<Bytes, DomainError>> + Send>>;
+
+/// What a [`FileSource`] and its [`Leftover`] share: the pieces still to come, and what is left
+/// of the last one.
+struct Feed {
+    pieces: Pieces,
+    rest: Bytes,
+}
 
 /// The bytes of the `file` part (or of a whole `PUT` body), piece by piece.
 pub struct FileSource {
-    reader: Arc<Mutex<Reader>>,
+    feed: Arc<Mutex<Feed>>,
 }
 
 /// What is left of a request body once its file stopped being read.
 pub struct Leftover {
-    reader: Arc<Mutex<Reader>>,
-    multipart: Option<Multipart>,
+    feed: Arc<Mutex<Feed>>,
+    multipart: Option<multer::Multipart<'static>>,
 }
 
 /// The most a refused upload's remaining body is read, and for how long: enough that a file a
 /// little over the limit (or any small upload refused before it was read) gets its answer.
-const DRAIN_BYTES: u64 = 4 * 1024 * 1024;
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
 const DRAIN_WAIT: Duration = Duration::from_secs(2);
 
 impl FileSource {
-    fn new(reader: Reader) -> (Self, Leftover) {
-        let reader = Arc::new(Mutex::new(reader));
+    fn new(pieces: Pieces) -> (Self, Leftover) {
+        let feed = Arc::new(Mutex::new(Feed {
+            pieces,
+            rest: Bytes::new(),
+        }));
         let leftover = Leftover {
-            reader: reader.clone(),
+            feed: feed.clone(),
             multipart: None,
         };
-        (Self { reader }, leftover)
+        (Self { feed }, leftover)
     }
 
     /// The bytes of a whole request body as they arrive (a direct upload's `PUT`).
-    pub fn from_reader(reader: impl AsyncRead + Send + 'static) -> (Self, Leftover) {
-        Self::new(Box::pin(reader))
+    pub fn from_body(body: Body) -> (Self, Leftover) {
+        Self::new(Box::pin(body.into_bytes_stream().map_err(cut_short)))
+    }
+}
+
+impl Feed {
+    /// The next bytes not yet taken, `None` at the end.
+    async fn next_bytes(&mut self) -> Result<Option<&mut Bytes>, DomainError> {
+        while self.rest.is_empty() {
+            // Even empty, the last piece keeps the parser's buffer shared, and a shared buffer
+            // cannot be reused: let go of it before the parser reads on.
+            self.rest = Bytes::new();
+            match self.pieces.next().await {
+                Some(piece) => self.rest = piece?,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(&mut self.rest))
     }
 }
 
@@ -138,23 +171,17 @@ impl Leftover {
     /// holds data, which the client sees as a reset instead of the answer; this lets the 413 or
     /// 422 reach it. A body larger than the bound is still cut off.
     pub async fn drain(self) {
-        let Self { reader, multipart } = self;
+        let Self { feed, multipart } = self;
         let drained = async move {
-            let mut reader = reader.lock().await;
-            let mut bounded = (&mut *reader).take(DRAIN_BYTES);
-            if tokio::io::copy(&mut bounded, &mut tokio::io::sink())
-                .await
-                .is_err()
-            {
+            let mut feed = feed.lock().await;
+            if !drain_stream(&mut feed.pieces).await {
                 return;
             }
+            // The file part is done with; multer hands out the next part only once it is gone.
+            feed.pieces = Box::pin(futures_util::stream::empty());
             if let Some(mut multipart) = multipart {
                 while let Ok(Some(field)) = multipart.next_field().await {
-                    let mut rest = Box::pin(field.into_async_read()).take(DRAIN_BYTES);
-                    if tokio::io::copy(&mut rest, &mut tokio::io::sink())
-                        .await
-                        .is_err()
-                    {
+                    if !drain_stream(&mut field.map_err(cut_short)).await {
                         return;
                     }
                 }
@@ -164,25 +191,51 @@ impl Leftover {
     }
 }
 
+/// Reads `pieces` to their end unless they hold more than [`DRAIN_BYTES`] or fail: whether they
+/// ended.
+async fn drain_stream<S>(pieces: &mut S) -> bool
+where
+    S: Stream<Item = Result<Bytes, DomainError>> + Unpin,
+{
+    let mut drained = 0;
+    while let Some(piece) = pieces.next().await {
+        let Ok(piece) = piece else { return false };
+        drained += piece.len();
+        if drained > DRAIN_BYTES {
+            return false;
+        }
+    }
+    true
+}
+
 #[async_trait::async_trait]
 impl ByteSource for FileSource {
     /// # Errors
     /// `Invalid` on `file` when the body ends before its multipart boundary (a cut connection, a
     /// body shorter than it said).
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DomainError> {
-        let mut reader = self.reader.lock().await;
-        let mut chunk = Vec::with_capacity(CHUNK_BYTES);
-        while chunk.len() < CHUNK_BYTES {
-            let read = (&mut *reader)
-                .take((CHUNK_BYTES - chunk.len()) as u64)
-                .read_to_end(&mut chunk)
-                .await
-                .map_err(cut_short)?;
-            if read == 0 {
-                break;
-            }
-        }
-        Ok((!chunk.is_empty()).then_some(chunk))
+        let mut feed = self.feed.lock().await;
+        Ok(feed
+            .next_bytes()
+            .await?
+            .map(|bytes| std::mem::take(bytes).to_vec()))
+    }
+
+    /// Copies from the parser's buffer straight into the store's: one copy, no allocation.
+    async fn read_into(&mut self, buffer: &mut Vec<u8>) -> Result<usize, DomainError> {
+        let mut feed = self.feed.lock().await;
+        let Some(bytes) = feed.next_bytes().await? else {
+            return Ok(0);
+        };
+        let room = buffer.capacity() - buffer.len();
+        let taken = if room == 0 {
+            bytes.len()
+        } else {
+            room.min(bytes.len())
+        };
+        buffer.extend_from_slice(&bytes[..taken]);
+        bytes.advance(taken);
+        Ok(taken)
     }
 }
 

@@ -135,7 +135,7 @@ impl DirectUploadsApi {
         if !links().verify_upload(&upload_id.0, expires.0, &signature.0, now) {
             return Err(DomainError::AttachmentLinkExpired.into());
         }
-        let (source, leftover) = FileSource::from_reader(body.0.into_async_read());
+        let (source, leftover) = FileSource::from_body(body.0);
         if let Err(refusal) = app
             .receive_direct_upload(&upload_id.0, Box::new(source))
             .await
