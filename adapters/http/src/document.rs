@@ -3,10 +3,11 @@
 //! poem-openapi cannot say itself.
 //!
 //! Three such things: where the API is (`servers`, see [`ServerEntry`]), the webhooks Confab
-//! sends (`x-webhooks`, see `document_webhooks`), and `security: []` on the public operations
-//! (register, log in, health, the envelope schema): poem-openapi leaves `security` out when an
-//! operation takes no credentials, and OpenAPI reads a missing `security` as "whatever the
-//! document's default is", which linters and generators rightly refuse to guess.
+//! sends (`x-webhooks`, see `document_webhooks`), and `security` where poem-openapi leaves it
+//! out: `[]` on the public operations (register, log in, health, the envelope schema), since
+//! OpenAPI reads a missing `security` as "whatever the document's default is", which linters and
+//! generators rightly refuse to guess; "the bearer token or nothing" on the downloads, which
+//! read the token themselves or take a signed link instead.
 
 use poem::endpoint::make_sync;
 use poem::web::Html;
@@ -19,6 +20,11 @@ pub struct Document {
     json: String,
     yaml: String,
 }
+
+/// Operations that take a bearer token or, instead, a signed link's `expires` and `signature`
+/// (downloads, so `<img src>` works): their `security` lists the bearer scheme and no scheme at
+/// all as alternatives, so a generated client sends its token when it has one.
+const BEARER_OR_SIGNED_LINK: [&str; 2] = ["downloadAttachment", "downloadAttachmentThumbnail"];
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
@@ -78,9 +84,16 @@ impl Document {
             })
             .filter_map(Value::as_object_mut);
         for operation in operations {
-            operation
+            let either = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| BEARER_OR_SIGNED_LINK.contains(&id));
+            let security = operation
                 .entry("security")
                 .or_insert_with(|| Value::Array(Vec::new()));
+            if either {
+                *security = serde_json::json!([{ "BearerAuth": [] }, {}]);
+            }
         }
         spec["x-webhooks"] = crate::document_webhooks::webhooks();
         Self {
@@ -152,6 +165,18 @@ mod tests {
         );
         assert!(finished["paths"]["/a"]["parameters"].is_array());
         assert!(document.yaml().contains("security: []"));
+    }
+
+    #[test]
+    fn downloads_take_the_bearer_token_or_a_signed_link() {
+        let spec = r#"{"openapi":"3.0.0","paths":{
+            "/f":{"get":{"operationId":"downloadAttachment"}}}}"#;
+        let document = Document::finish(spec, ServerEntry::DEFAULT_ADDRESS);
+        let finished: Value = serde_json::from_str(document.json()).unwrap();
+        assert_eq!(
+            finished["paths"]["/f"]["get"]["security"],
+            serde_json::json!([{"BearerAuth": []}, {}])
+        );
     }
 }
 
