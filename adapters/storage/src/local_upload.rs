@@ -43,7 +43,8 @@ const WRITEBACK_BYTES: u64 = 1024 * 1024;
 /// `FileTooLarge` and leaves nothing behind.
 ///
 /// # Errors
-/// The source's error, `FileTooLarge`, or `Unavailable` when the folder cannot be written.
+/// The source's error, `FileTooLarge`, or `Internal` when the folder cannot be written (a full
+/// disk, no permission), as `object_store`'s errors were.
 pub(crate) async fn put_local(
     dest: PathBuf,
     source: &mut dyn ByteSource,
@@ -54,9 +55,9 @@ pub(crate) async fn put_local(
     let hasher = tokio::task::spawn_blocking(move || hash_pieces(&hasher_inbox));
     let writer = tokio::task::spawn_blocking(move || write_pieces(&dest, &writer_inbox));
     let fed = feed(source, limit, &to_hasher, &to_writer).await;
-    // Finish tells both stages the file is whole; without it (an error, or this future dropped)
-    // their inboxes just close, and the writer removes its staging file.
-    if fed.is_ok() {
+    // Finish tells both stages the file is whole; without it (an error, a stage that stopped, or
+    // this future dropped) their inboxes just close, and the writer removes its staging file.
+    if matches!(fed, Ok(Fed::Whole)) {
         let _ = to_hasher.send(Step::Finish);
         let _ = to_writer.send(Step::Finish);
     }
@@ -66,9 +67,14 @@ pub(crate) async fn put_local(
         .await
         .unwrap_or_else(|panic| Err(io::Error::other(panic.to_string())));
     let measured = hasher.await.ok().flatten();
-    fed?;
+    let fed = fed?;
     written.map_err(|error| DomainError::Internal(format!("file store folder: {error}")))?;
-    measured.ok_or_else(|| DomainError::Internal("the upload's hasher stopped early".into()))
+    match (fed, measured) {
+        (Fed::Whole, Some(measured)) => Ok(measured),
+        _ => Err(DomainError::Internal(
+            "the upload's hasher stopped early".into(),
+        )),
+    }
 }
 
 /// What the stages receive: the next piece of the file, or word that it is complete.
@@ -91,13 +97,21 @@ impl Drop for Piece {
     }
 }
 
+/// How feeding the stages ended, when the source did not fail.
+enum Fed {
+    /// Every byte of the source went to both stages.
+    Whole,
+    /// A stage stopped taking pieces (it reports why once joined): the file must not be kept.
+    StageStopped,
+}
+
 /// The task's stage: fills recycled buffers from the source and hands each to both others.
 async fn feed(
     source: &mut dyn ByteSource,
     limit: u64,
     to_hasher: &Sender<Step>,
     to_writer: &Sender<Step>,
-) -> Result<(), DomainError> {
+) -> Result<Fed, DomainError> {
     let (home, mut returned) = unbounded_channel();
     let mut made = 0;
     let mut size = 0u64;
@@ -120,16 +134,15 @@ async fn feed(
                 bytes: buffer,
                 home: home.clone(),
             });
-            // A stage that stopped (the disk failed) has dropped its inbox; its error is reported
-            // once it is joined.
+            // A stage that stopped (the disk failed) has dropped its inbox.
             let sent = to_hasher.send(Step::Piece(piece.clone())).is_ok()
                 && to_writer.send(Step::Piece(piece)).is_ok();
             if !sent {
-                return Ok(());
+                return Ok(Fed::StageStopped);
             }
         }
         if ended {
-            return Ok(());
+            return Ok(Fed::Whole);
         }
     }
 }
