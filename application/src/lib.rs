@@ -13,7 +13,7 @@ use std::sync::Arc;
 use confab_domain::ports::{
     AttachmentRepository, Broadcaster, ChannelSigner, Clock, ConversationRepository, FileStore,
     ImageProcessor, LoginThrottle, MessageRepository, PasswordHasher, SendThrottle, SessionStore,
-    TokenIssuer, UserRepository,
+    TokenIssuer, TypingThrottle, UserRepository,
 };
 
 pub use caller::Caller;
@@ -36,6 +36,8 @@ pub struct Ports {
     pub sessions: Arc<dyn SessionStore>,
     pub throttle: Arc<dyn SendThrottle>,
     pub login_throttle: Arc<dyn LoginThrottle>,
+    /// At most one typing event per user per room per interval.
+    pub typing: Arc<dyn TypingThrottle>,
     pub clock: Arc<dyn Clock>,
 }
 

@@ -7,7 +7,7 @@ use confab_domain::ports::{
     IssuedToken, MockAttachmentRepository, MockBroadcaster, MockChannelSigner, MockClock,
     MockConversationRepository, MockFileStore, MockImageProcessor, MockLoginThrottle,
     MockMessageRepository, MockPasswordHasher, MockSendThrottle, MockSessionStore, MockTokenIssuer,
-    MockUserRepository,
+    MockTypingThrottle, MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
@@ -32,6 +32,7 @@ pub struct Mocks {
     pub sessions: MockSessionStore,
     pub throttle: MockSendThrottle,
     pub login_throttle: MockLoginThrottle,
+    pub typing: MockTypingThrottle,
     pub clock: MockClock,
 }
 
@@ -55,6 +56,7 @@ impl Mocks {
             sessions: MockSessionStore::new(),
             throttle: MockSendThrottle::new(),
             login_throttle: MockLoginThrottle::new(),
+            typing: MockTypingThrottle::new(),
             clock,
         }
     }
@@ -110,6 +112,7 @@ impl Mocks {
             sessions: Arc::new(self.sessions),
             throttle: Arc::new(self.throttle),
             login_throttle: Arc::new(self.login_throttle),
+            typing: Arc::new(self.typing),
             clock: Arc::new(self.clock),
         })
     }

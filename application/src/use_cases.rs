@@ -49,5 +49,6 @@ pub mod search_messages;
 pub mod search_users;
 pub mod send_message;
 pub mod send_to_address;
+pub mod signal_typing;
 pub mod sweep_unsent_uploads;
 pub mod upload_attachment;

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use confab_application::{Confab, Ports};
 use confab_domain::ports::{Broadcaster, ChannelSigner, FileStore, NoBroadcaster, NoChannels};
-use confab_domain::ports::{LoginThrottle, SendThrottle, WebhookRenderer};
+use confab_domain::ports::{LoginThrottle, SendThrottle, TypingThrottle, WebhookRenderer};
 use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
-    InMemoryLoginThrottle, InMemorySendThrottle, RedisLoginThrottle, RedisSendThrottle,
-    SeaAttachmentRepository, SeaConversationRepository, SeaMessageRepository, SeaSessionStore,
-    SeaUserRepository, SystemClock,
+    InMemoryLoginThrottle, InMemorySendThrottle, InMemoryTypingThrottle, RedisLoginThrottle,
+    RedisSendThrottle, RedisTypingThrottle, SeaAttachmentRepository, SeaConversationRepository,
+    SeaMessageRepository, SeaSessionStore, SeaUserRepository, SystemClock,
 };
 use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -103,22 +103,26 @@ pub fn app_credentials(cli: &Cli) -> Result<AppCredentials, BoxError> {
 pub struct Throttles {
     pub send: Arc<dyn SendThrottle>,
     pub login: Arc<dyn LoginThrottle>,
+    pub typing: Arc<dyn TypingThrottle>,
 }
 
-/// The send limit and the failed-login count: shared through Redis with scale-out on (so the
+/// The send limit, the failed-login count and the typing interval: shared through Redis with scale-out on (so the
 /// send limit is 60 a minute per user across every node, and five failed logins are five in
 /// all), else counted in this process.
 pub async fn throttles(cli: &Cli) -> Throttles {
     let window = Duration::from_secs(60);
     let local_send = || Arc::new(InMemorySendThrottle::new(cli.send_limit, window)) as Arc<_>;
     let local_login = || Arc::new(InMemoryLoginThrottle::default()) as Arc<_>;
+    let local_typing = || Arc::new(InMemoryTypingThrottle::default()) as Arc<_>;
     let Some(url) = cli.scaling_redis_url() else {
         return Throttles {
             send: local_send(),
             login: local_login(),
+            typing: local_typing(),
         };
     };
-    // Keys `confab:{REVERB_SCALING_CHANNEL}:throttle:{user}` and `…:login:{email}|{address}`,
+    // Keys `confab:{REVERB_SCALING_CHANNEL}:throttle:{user}`, `…:login:{email}|{address}` and
+    // `…:typing:{user}:{room}`,
     // beside the realtime keys, so two clusters can share one Redis.
     let prefix = format!("confab:{}:", cli.reverb.scaling_channel);
     let send = async {
@@ -129,9 +133,14 @@ pub async fn throttles(cli: &Cli) -> Throttles {
         let shared = RedisLoginThrottle::connect(url, &prefix).await?;
         Ok::<_, BoxError>(Arc::new(shared) as Arc<dyn LoginThrottle>)
     };
+    let typing = async {
+        let shared = RedisTypingThrottle::connect(url, &prefix).await?;
+        Ok::<_, BoxError>(Arc::new(shared) as Arc<dyn TypingThrottle>)
+    };
     Throttles {
         send: shared_or_local("the send limit", send, local_send).await,
         login: shared_or_local("failed logins", login, local_login).await,
+        typing: shared_or_local("typing events", typing, local_typing).await,
     }
 }
 
@@ -239,6 +248,7 @@ pub fn application(
         sessions: Arc::new(SeaSessionStore::new(db.clone())),
         throttle: throttles.send,
         login_throttle: throttles.login,
+        typing: throttles.typing,
         clock: Arc::new(SystemClock),
     })
     .with_upload_limits(cli.files.limits());

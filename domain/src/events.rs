@@ -56,6 +56,14 @@ pub enum RealtimeEvent {
         payload: String,
         at: crate::Timestamp,
     },
+    /// A participant is typing in the room, or in the thread under `thread_id` (`typing`): at
+    /// most one event per user per room every
+    /// [`TYPING_INTERVAL_MS`](crate::typing::TYPING_INTERVAL_MS).
+    Typing {
+        conversation_id: ConversationId,
+        thread_id: Option<MessageId>,
+        user: UserSummary,
+    },
     /// A participant's read position moved.
     ConversationRead {
         conversation_id: ConversationId,

@@ -24,6 +24,7 @@ pub mod read_position;
 pub mod search;
 pub mod session;
 pub mod text;
+pub mod typing;
 pub mod user;
 pub mod validation;
 pub mod webhooks;

@@ -18,6 +18,7 @@ mod password_hasher;
 mod send_throttle;
 mod sessions;
 mod token_issuer;
+mod typing_throttle;
 mod users;
 mod webhooks;
 
@@ -36,6 +37,7 @@ pub use password_hasher::PasswordHasher;
 pub use send_throttle::SendThrottle;
 pub use sessions::SessionStore;
 pub use token_issuer::{IssuedToken, TokenIssuer};
+pub use typing_throttle::TypingThrottle;
 pub use users::UserRepository;
 pub use webhooks::{NoWebhooks, WebhookOutbox, WebhookRenderer, WebhookSender};
 
@@ -65,6 +67,8 @@ pub use send_throttle::MockSendThrottle;
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use token_issuer::MockTokenIssuer;
+#[cfg(any(test, feature = "mocks"))]
+pub use typing_throttle::MockTypingThrottle;
 #[cfg(any(test, feature = "mocks"))]
 pub use users::MockUserRepository;
 #[cfg(any(test, feature = "mocks"))]

@@ -20,6 +20,7 @@ mod openapi;
 mod operability;
 mod outage;
 mod sessions;
+mod typing;
 mod walkthrough;
 mod webhooks;
 

@@ -31,7 +31,7 @@ async function call(method, path, token, body) {
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const json = await response.json();
+  const json = response.status === 204 ? null : await response.json();
   return { status: response.status, json };
 }
 
@@ -256,6 +256,41 @@ test('the pusher server SDK publishes through the HTTP API and the browser clien
     assert.deepEqual(await received, { text: 'from the server SDK' });
   } finally {
     johnEcho.disconnect();
+  }
+});
+
+test("POST …/typing reaches the room as `typing`, one event per 2 s however often it is called", async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const channel = janeEcho.private(`conversation.${id}`);
+    const heard = [];
+    const first = within(WAIT_MS, 'typing', (resolve) =>
+      channel.listen('.typing', (e) => {
+        heard.push(e);
+        resolve(e);
+      }),
+    );
+    await subscribed(channel, 'private subscription');
+    const typed = await call('POST', `/api/v1/conversations/${id}/typing`, john.token, {});
+    assert.equal(typed.status, 204);
+    assert.deepEqual(await first, {
+      conversation_id: id,
+      thread_id: null,
+      user: { id: john.id, name: 'John' },
+    });
+    const again = await call('POST', `/api/v1/conversations/${id}/typing`, john.token, {});
+    assert.equal(again.status, 204, 'answered within the interval too');
+    // Events on one channel arrive in order: once a message sent after the second call is here,
+    // a second typing event would have been too.
+    const marker = within(WAIT_MS, 'message.sent', (resolve) => channel.listen('.message.sent', resolve));
+    await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: 'done typing' });
+    await marker;
+    assert.equal(heard.length, 1, JSON.stringify(heard));
+  } finally {
+    janeEcho.disconnect();
   }
 });
 

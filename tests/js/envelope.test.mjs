@@ -29,7 +29,7 @@ async function call(method, path, token, body) {
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: response.status === 204 ? null : await response.json() };
 }
 
 let people = 0;
@@ -241,6 +241,35 @@ test('edits, reactions, deletions and read receipts reach a joined envelope sock
     assert.equal(read.payload.last_read_message_id, sent.json.data.id);
     const deleted = await event('message.deleted');
     assert.equal(deleted.payload.message_id, sent.json.data.id);
+  } finally {
+    envelope.ws.close();
+  }
+});
+
+test('POST …/typing reaches a joined envelope socket as a typing message from the server', async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Typing',
+    user_ids: [bob.id],
+  });
+  const id = room.json.data.id;
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  try {
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    const typed = await call('POST', `/api/v1/conversations/${id}/typing`, bob.token, {});
+    assert.equal(typed.status, 204);
+    const typing = await envelope.next((e) => e.type === 'message' && e.payload.event === 'typing', 'typing');
+    assert.equal(typing.from, 'server');
+    assert.equal(typing.to, `conversation:${id}`);
+    assert.deepEqual(typing.payload, {
+      event: 'typing',
+      conversation_id: id,
+      thread_id: null,
+      user: { id: bob.id, name: 'Bob' },
+    });
   } finally {
     envelope.ws.close();
   }

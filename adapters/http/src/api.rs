@@ -12,6 +12,7 @@ mod messages;
 mod realtime;
 mod sessions;
 mod system;
+mod typing;
 
 use poem_openapi::Tags;
 
@@ -26,6 +27,7 @@ pub use messages::MessagesApi;
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use sessions::SessionsApi;
 pub use system::{Readiness, SystemApi};
+pub use typing::TypingApi;
 
 #[derive(Tags)]
 pub enum ApiTags {

@@ -10,6 +10,7 @@ mod messages;
 mod ruled;
 mod schema_rules;
 mod timestamps;
+mod typing;
 mod users;
 
 pub use attachments::{
@@ -38,6 +39,7 @@ pub use schema_rules::{
     SearchQueryText, SearchText, SentOrNull, Sha256Hex, UnixTime, UserIdList,
 };
 pub use timestamps::rfc3339_micros;
+pub use typing::TypingBody;
 pub use users::{
     ChangePasswordBody, LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto,
     UserProfileDto,

@@ -44,6 +44,7 @@ type Operations = (
     api::SessionsApi,
     api::ConversationsApi,
     api::MessagesApi,
+    api::TypingApi,
     api::MessageChangesApi,
     api::MessageSearchApi,
     api::AttachmentsApi,
@@ -116,6 +117,7 @@ pub fn routes(
         .at("/app.js", poem::get(web_client::script))
         .at("/messages.js", poem::get(web_client::message_script))
         .at("/attachments.js", poem::get(web_client::attachment_script))
+        .at("/typing.js", poem::get(web_client::typing_script))
         .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)
         .around(web_client::page_at_root)

@@ -1,6 +1,6 @@
 //! The small browser client at `/`: plain HTML, CSS and JavaScript compiled into the binary, no
 //! build step and no third-party script. A demo and a debugging aid for the API and the envelope
-//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js`, `/attachments.js` and `/app.css`.
+//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js`, `/attachments.js`, `/typing.js` and `/app.css`.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
 const MESSAGES_JS: &str = include_str!("../static/messages.js");
 const ATTACHMENTS_JS: &str = include_str!("../static/attachments.js");
+const TYPING_JS: &str = include_str!("../static/typing.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
@@ -45,6 +46,11 @@ pub(crate) fn message_script() -> Response {
 #[handler]
 pub(crate) fn attachment_script() -> Response {
     asset(ATTACHMENTS_JS, "text/javascript; charset=utf-8")
+}
+
+#[handler]
+pub(crate) fn typing_script() -> Response {
+    asset(TYPING_JS, "text/javascript; charset=utf-8")
 }
 
 #[handler]

@@ -1,6 +1,7 @@
 // Confab demo client: plain JavaScript, no build step. REST for everything stored, the envelope
 // WebSocket (/ws) for live messages and typing; the messages themselves are drawn and acted on
-// in messages.js, files in attachments.js. User text only ever goes through textContent.
+// in messages.js, files in attachments.js, who is typing in typing.js. User text only ever goes
+// through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -274,12 +275,6 @@ $('composer-input').addEventListener('keydown', (event) => { // Enter sends, Shi
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); $('composer').requestSubmit(); }
 });
 
-$('composer-input').addEventListener('input', () => {
-  const now = Date.now();
-  if (!state.current || !$('composer-input').value || now - state.typingSent < 2000) return;
-  if (send({ type: 'ping', to: `conversation:${state.current.id}`, payload: { typing: true } })) state.typingSent = now;
-});
-
 let searchTimer = 0;
 $('invite-form').addEventListener('submit', (event) => event.preventDefault());
 $('invite-search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(searchUsers, 250); });
@@ -389,7 +384,9 @@ function receive(envelope) {
     return;
   }
   const currentTo = state.current && `conversation:${state.current.id}`;
-  if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
+  if (envelope.type === 'message' && payload.event === 'typing') {
+    if (envelope.to === currentTo && !payload.thread_id) showTyping(payload.user?.id);
+  } else if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
     if (envelope.to === currentTo) applyRoomEvent(payload);
   } else if (envelope.type === 'message' && payload.message) {
     const m = payload.message;
@@ -398,23 +395,9 @@ function receive(envelope) {
     // Read first (the open room), then refresh the list's unread counts and previews.
     quietly((here && m.user_id !== state.me.id ? markRead() : Promise.resolve()).then(loadConversations));
   } else if (envelope.type === 'ping' && payload.typing && envelope.to === currentTo) {
-    const userId = Number(String(envelope.from || '').replace('user:', ''));
-    if (!userId || userId === state.me.id) return;
-    clearTimeout(state.typers.get(userId));
-    state.typers.set(userId, setTimeout(() => stopTyping(userId), 3000));
-    renderTyping();
+    // What older pages sent before `POST …/typing`: still shown.
+    showTyping(Number(String(envelope.from || '').replace('user:', '')));
   }
-}
-
-function stopTyping(userId) {
-  clearTimeout(state.typers.get(userId));
-  if (state.typers.delete(userId)) renderTyping();
-}
-
-function renderTyping() {
-  const names = [...state.typers.keys()].map(nameOf);
-  $('typing').textContent = names.length === 0 ? ''
-    : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
 if (state.token) start().catch(logout);

@@ -19,6 +19,7 @@ mod redis_counters;
 mod redis_throttle;
 mod repositories;
 mod throttle;
+mod typing_throttle;
 
 pub use clock::SystemClock;
 pub use connection::{connect, migrate, migrate_first, open, ping, sqlite_url_for};
@@ -31,6 +32,7 @@ pub use repositories::{
     SeaUserRepository, SeaWebhookOutbox,
 };
 pub use throttle::InMemorySendThrottle;
+pub use typing_throttle::{InMemoryTypingThrottle, RedisTypingThrottle};
 
 /// The pool every repository holds, re-exported so callers need not name SeaORM to pass it around.
 pub use sea_orm::DatabaseConnection;

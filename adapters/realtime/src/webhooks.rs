@@ -35,7 +35,8 @@ const LIFECYCLE_EVENTS: [&str; 5] = [
 ];
 
 /// The chat events a webhook can tell: what a room's channel carries about its messages and
-/// people. (`conversation.read` is not one: read receipts are frequent and per user.)
+/// people. (`conversation.read` and `typing` are not: read receipts and typing are frequent,
+/// per user, and typing is never stored.)
 pub(crate) const CHAT_EVENTS: [&str; 8] = [
     "message.sent",
     "message.updated",

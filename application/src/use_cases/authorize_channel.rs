@@ -35,14 +35,7 @@ impl Confab {
             (Channel::User(owner), None) if owner == caller.user => {}
             _ => return Err(DomainError::ChannelForbidden),
         }
-        let me = self
-            .ports
-            .users
-            .find_summaries(&[caller.user])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::Unauthenticated)?;
+        let me = self.summary_of(caller).await?;
         let socket = SocketId(socket_id.trim().to_owned());
         let grant = self
             .ports

@@ -22,6 +22,7 @@ from confab_client.api.conversations import (
     list_conversations,
     mark_read,
     remove_participant,
+    signal_typing,
 )
 from confab_client.api.messages import (
     add_reaction,
@@ -50,6 +51,7 @@ from confab_client.models import (
     PageMeta,
     RegisterBody,
     SendMessageBody,
+    TypingBody,
     UploadAttachmentBody,
 )
 from confab_client.types import UNSET, File
@@ -139,6 +141,8 @@ assert carols.unread_count == 4
 assert carols.last_message is not None and carols.last_message.body == "four"
 assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
 assert view(carol).unread_count == 0
+typing = signal_typing.sync_detailed(room.id, client=carol, body=TypingBody())
+assert typing.status_code == 204, (typing.status_code, typing.content)
 
 # The message features: a keyed send repeated (201, then 200 with the same message), a reply, an
 # edit, a reaction, search, a deletion, and read receipts in the conversation's detail.

@@ -137,6 +137,8 @@ const read = await carolApi.POST("/api/v1/conversations/{id}/read", { params: pa
 assert.equal(read.response.status, 200);
 assert.equal(read.data?.status, true);
 assert.equal((await unread(carolApi)).unread_count, 0);
+const typing = await carolApi.POST("/api/v1/conversations/{id}/typing", { params: path, body: {} });
+assert.equal(typing.response.status, 204, "signalTyping");
 
 // The message features: a keyed send repeated (201, then 200 with the same message), a reply,
 // an edit, a reaction, search, a deletion, and read receipts in the conversation's detail.

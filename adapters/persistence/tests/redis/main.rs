@@ -1,12 +1,13 @@
-//! The Redis send throttle against a real Redis (`TEST_REDIS_URL`, e.g. `redis://127.0.0.1:6379`);
+//! The Redis send and typing throttles against a real Redis (`TEST_REDIS_URL`, e.g. `redis://127.0.0.1:6379`);
 //! skipped, saying so, when unset.
 
 use std::time::Duration;
 
 use chrono::Utc;
-use confab_domain::ports::SendThrottle;
-use confab_domain::{DomainError, UserId};
-use confab_persistence::RedisSendThrottle;
+use confab_domain::ports::{SendThrottle, TypingThrottle};
+use confab_domain::typing::TYPING_INTERVAL_MS;
+use confab_domain::{ConversationId, DomainError, UserId};
+use confab_persistence::{RedisSendThrottle, RedisTypingThrottle};
 
 fn redis_url() -> Option<String> {
     match std::env::var("TEST_REDIS_URL") {
@@ -99,4 +100,29 @@ async fn an_unreachable_redis_at_start_is_an_error() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn two_nodes_let_one_typing_event_through_per_interval() {
+    let Some(url) = redis_url() else { return };
+    let prefix = prefix("typing");
+    let node_a = RedisTypingThrottle::connect(&url, &prefix).await.unwrap();
+    let node_b = RedisTypingThrottle::connect(&url, &prefix).await.unwrap();
+    let (ann, room) = (UserId(1), ConversationId(7));
+
+    assert!(node_a.admit(ann, room, Utc::now()).await.unwrap());
+    assert!(
+        !node_b.admit(ann, room, Utc::now()).await.unwrap(),
+        "the other node knows the interval has not ended"
+    );
+    assert!(node_b.admit(UserId(2), room, Utc::now()).await.unwrap());
+    assert!(
+        node_b
+            .admit(ann, ConversationId(8), Utc::now())
+            .await
+            .unwrap()
+    );
+
+    tokio::time::sleep(Duration::from_millis(TYPING_INTERVAL_MS as u64 + 100)).await;
+    assert!(node_b.admit(ann, room, Utc::now()).await.unwrap());
 }

@@ -327,7 +327,8 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 
 /// Every envelope a domain event becomes. A new message is a `message` envelope from its author
 /// with `payload: {event: "message.sent", message}`; the other events about a room's messages
-/// and reads (`message.updated`, `message.deleted`, `message.reacted`, `conversation.read`) are
+/// and reads (`message.updated`, `message.deleted`, `message.reacted`, `conversation.read`, and
+/// `typing`) are
 /// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
 /// — one shape for every room event, so an envelope client switches on `payload.event`. Room
 /// membership events stay Pusher-only (an envelope socket joins rooms itself).
@@ -340,7 +341,8 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Fr
         RealtimeEvent::MessageUpdated { .. }
         | RealtimeEvent::MessageDeleted { .. }
         | RealtimeEvent::MessageReacted { .. }
-        | RealtimeEvent::ConversationRead { .. } => events::message_event(event, json)
+        | RealtimeEvent::ConversationRead { .. }
+        | RealtimeEvent::Typing { .. } => events::message_event(event, json)
             .map(|(room, name, data)| {
                 let frame = encode(
                     &new_id(),

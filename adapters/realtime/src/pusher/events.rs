@@ -50,6 +50,14 @@ struct ConversationRemoved {
     banned: bool,
 }
 
+/// `typing`: who is typing in which room, and in which thread of it (`null`: the room itself).
+#[derive(Serialize)]
+struct Typing {
+    conversation_id: i64,
+    thread_id: Option<i64>,
+    user: Value,
+}
+
 /// `conversation.read`: the reader and the message they have read up to (a read receipt).
 #[derive(Serialize)]
 struct ConversationRead {
@@ -80,7 +88,7 @@ pub(crate) fn message_payload(view: &MessageView, json: &ApiJson) -> serde_json:
     serde_json::json!({ "message": (json.message)(view) })
 }
 
-/// The events about a room's messages and read positions: the room, the event name, and its data
+/// The events about a room's messages, read positions and typing: the room, the event name, and its data
 /// — what Pusher clients get on the room's channels, and what envelope clients get as the
 /// payload of a `message` envelope (see `envelope::translate`). `None` for every other event.
 pub(crate) fn message_event(
@@ -142,6 +150,19 @@ pub(crate) fn message_event(
                 last_read_message_id: last_read_message_id.map(|id| id.get()),
             }),
         ),
+        RealtimeEvent::Typing {
+            conversation_id,
+            thread_id,
+            user,
+        } => (
+            *conversation_id,
+            "typing",
+            value(&Typing {
+                conversation_id: conversation_id.get(),
+                thread_id: thread_id.map(|id| id.get()),
+                user: (json.user)(user),
+            }),
+        ),
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }
@@ -180,7 +201,8 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
         | RealtimeEvent::MessageUpdated { .. }
         | RealtimeEvent::MessageDeleted { .. }
         | RealtimeEvent::MessageReacted { .. }
-        | RealtimeEvent::ConversationRead { .. } => message_event(event, json)
+        | RealtimeEvent::ConversationRead { .. }
+        | RealtimeEvent::Typing { .. } => message_event(event, json)
             .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
             .unwrap_or_default(),
         RealtimeEvent::ConversationClosed { conversation } => {

@@ -58,6 +58,8 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
         sessions: Arc::new(Sessions(users.clone())),
         throttle: Arc::new(NoThrottle),
         login_throttle: Arc::new(NoLogins),
+        // Typing goes through the HTTP API, which these tests do not serve.
+        typing: Arc::new(confab_domain::ports::MockTypingThrottle::new()),
         clock: Arc::new(SystemClock),
     });
     let acceptor = TcpListener::bind("127.0.0.1:0")

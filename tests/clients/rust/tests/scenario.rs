@@ -3,7 +3,7 @@
 
 use confab_client::types::{
     ConversationDtoLastMessage, ConversationType, CreateConversationBody, DirectUploadBody,
-    InviteBody, LoginBody, MessagesMeta, RegisterBody, SendMessageBody,
+    InviteBody, LoginBody, MessagesMeta, RegisterBody, SendMessageBody, TypingBody,
 };
 use confab_client::{Client, Error};
 use confab_tests::{Backend, TestServer, on_both_backends};
@@ -222,6 +222,12 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
             .data,
     );
     assert_eq!(carols.unread_count, 0);
+    let typing = carol
+        .api
+        .signal_typing(room.id, &TypingBody { thread_id: None })
+        .await
+        .unwrap();
+    assert_eq!(typing.status().as_u16(), 204, "signalTyping");
 
     // A repeated Idempotency-Key returns the stored message with 200; edit, react, search.
     let key: confab_client::types::SendMessageIdempotencyKey = "retry-1".parse().unwrap();
