@@ -12,11 +12,12 @@
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
 //! | files | `upload_attachment`, `announce_direct_upload` / `receive_direct_upload` / `complete_direct_upload`, `download_attachment`, `sweep_unsent_uploads` | `upload_attachment.rs`, `direct_upload.rs`, `download_attachment.rs`, `sweep_unsent_uploads.rs` |
 //! | realtime | `authorize_channel` (Pusher private/presence sign-in), `outsiders_among` (a node confirms a room's listeners) | `authorize_channel.rs`, `confirm_listeners.rs` |
+//! | presence in a room | `signal_typing` ("… is typing", one event per 2 s) | `signal_typing.rs` |
 //! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
 //! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
 //!
 //! Shared steps: `room_changes.rs` (decide on a room under its lock), `publish.rs` (tell a
-//! change's events live), `caller.rs` (who is asking).
+//! change's events live), `caller.rs` (who is asking, and their summary).
 
 pub mod authenticate;
 pub mod authorize_channel;
