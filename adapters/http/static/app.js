@@ -169,7 +169,8 @@ async function openConversation(id) {
   if (!json) return;
   state.typers.forEach((t) => clearTimeout(t));
   state.typers.clear();
-  Object.assign(state, { current: json.data, complete: false, loading: false, seen: new Set(), typingSent: 0 });
+  Object.assign(state, { current: json.data, complete: false, loading: false, seen: new Set() });
+  resetTyping();
   shown.clear();
   cancelReply();
   dropUploads((u) => u.conversationId !== id); // an upload belongs to its room
@@ -263,7 +264,7 @@ $('composer').addEventListener('submit', async (event) => {
     input.value = '';
     dropUploads((u) => files.includes(u.attachment?.id));
     cancelReply();
-    state.typingSent = 0;
+    resetTyping();
     if (state.current === c) appendMessage(json.data);
     quietly(loadConversations());
   } catch (error) {

@@ -4,13 +4,16 @@
 // `state`, `api`, `quietly`, `nameOf` and `$`. Names only ever go through textContent.
 'use strict';
 
-// A burst of key presses signals at its start and, if it goes on, once more when 2 s have
-// passed: the server lets one `typing` event through per 2 s (a signal right after sending a
-// message may be inside the last one's interval), so the trailing signal is the one that shows.
+// A burst of key presses signals at its start and, while it goes on, once more each time the
+// interval has passed. The server lets one `typing` event through per 2 s and answers every call
+// alike, so a signal may be dropped unseen (one right after a sent message, say): the trailing
+// signal is the one that shows. 2.1 s rather than 2, so that two requests' different trips to
+// the server cannot land the second inside the first's interval.
+const TYPING_EVERY_MS = 2100;
 let trailingSignal = 0;
 $('composer-input').addEventListener('input', () => {
   if (!state.current || !$('composer-input').value) return;
-  const wait = state.typingSent + 2000 - Date.now();
+  const wait = state.typingSent + TYPING_EVERY_MS - Date.now();
   if (wait <= 0) {
     signalTyping(state.current.id);
   } else if (!trailingSignal) {
@@ -25,6 +28,14 @@ $('composer-input').addEventListener('input', () => {
 function signalTyping(room) {
   state.typingSent = Date.now();
   quietly(api('POST', `/conversations/${room}/typing`, {}));
+}
+
+// After a send (or on opening a room), the next key press signals at once; a trailing signal of
+// the last draft must not stand in for the next one's.
+function resetTyping() {
+  clearTimeout(trailingSignal);
+  trailingSignal = 0;
+  state.typingSent = 0;
 }
 
 // Someone is typing in the open room: shown until they send, or 3 s pass without a new signal.
