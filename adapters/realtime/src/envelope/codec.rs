@@ -8,15 +8,14 @@
 //! accepts but a client may not send (`ack`, `error`) is refused afterwards, with its own reason.
 //! A client's `from` and `ts` are checked for shape and then ignored: the server sets both.
 //!
-//! Encoding: every envelope the server sends has all six members, in the README's order.
+//! Encoding: every envelope the server sends has all six members, in the README's order. Which
+//! envelopes a domain event becomes, and where in the hub they go: [`routes`].
 
-use confab_domain::{Address, Channel, DomainError, MessageView, RealtimeEvent, UserId};
+use confab_domain::{Address, DomainError, UserId};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::api_json::ApiJson;
 use crate::protocol::Frame;
-use crate::pusher::events;
 
 /// The hub channel of `channel:global`. Its `:` is outside Pusher's channel-name alphabet, so no
 /// Pusher client can subscribe to it or publish on it.
@@ -292,111 +291,9 @@ pub(crate) fn error(rejection: &Rejection, me: UserId) -> Frame {
     )
 }
 
-/// A stored message as envelope sockets are sent it: `{id: uuid, type: "message",
-/// from: "user:{sender}", to: "conversation:{id}", ts: created_at, payload: {message: …}}`.
-pub(crate) fn message(view: &MessageView, json: &ApiJson) -> Frame {
-    let message = &view.message;
-    encode(
-        &new_id(),
-        "message",
-        &Address::User(message.sender).to_string(),
-        &Address::Conversation(message.conversation_id).to_string(),
-        message.created_at.timestamp(),
-        &with_event("message.sent", events::message_payload(view, json)),
-    )
-}
+mod routes;
 
-/// Where an envelope goes in the hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Route {
-    /// Every subscriber of a hub channel (envelope sockets join `private-conversation.{id}`, the
-    /// channel Pusher clients of the room are on, or [`GLOBAL_CHANNEL`]).
-    Channel(String),
-    /// Every socket of a user.
-    User(UserId),
-}
-
-/// The hub channel an envelope `join` of `address` subscribes to; users are not joinable.
-pub(crate) fn channel_of(address: Address) -> Option<String> {
-    match address {
-        Address::Conversation(id) => Some(Channel::Conversation(id).name()),
-        Address::Global => Some(GLOBAL_CHANNEL.to_owned()),
-        Address::User(_) => None,
-    }
-}
-
-/// Every envelope a domain event becomes. A new message is a `message` envelope from its author
-/// with `payload: {event: "message.sent", message}`; the other events about a room's messages
-/// and reads (`message.updated`, `message.deleted`, `message.reacted`, `conversation.read`, and
-/// `typing`) are
-/// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
-/// — one shape for every room event, so an envelope client switches on `payload.event`. Room
-/// membership events stay Pusher-only (an envelope socket joins rooms itself).
-pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Frame)> {
-    match event {
-        RealtimeEvent::MessageSent { message: view } => vec![(
-            Route::Channel(Channel::Conversation(view.message.conversation_id).name()),
-            message(view, json),
-        )],
-        RealtimeEvent::MessageUpdated { .. }
-        | RealtimeEvent::MessageDeleted { .. }
-        | RealtimeEvent::MessageReacted { .. }
-        | RealtimeEvent::ConversationRead { .. }
-        | RealtimeEvent::Typing { .. } => events::message_event(event, json)
-            .map(|(room, name, data)| {
-                let frame = encode(
-                    &new_id(),
-                    "message",
-                    SERVER,
-                    &Address::Conversation(room).to_string(),
-                    now(),
-                    &with_event(name, data),
-                );
-                vec![(Route::Channel(Channel::Conversation(room).name()), frame)]
-            })
-            .unwrap_or_default(),
-        RealtimeEvent::ConversationClosed { .. }
-        | RealtimeEvent::ConversationCreated { .. }
-        | RealtimeEvent::ParticipantsAdded { .. }
-        | RealtimeEvent::ParticipantRemoved { .. } => Vec::new(),
-        RealtimeEvent::Ping {
-            id,
-            from,
-            to,
-            payload,
-            at,
-        } => {
-            // The application passes on the client's payload object as text.
-            let payload = serde_json::from_str::<Value>(payload)
-                .ok()
-                .filter(Value::is_object)
-                .unwrap_or_else(|| json!({}));
-            let frame = encode(
-                id.as_str(),
-                "ping",
-                &Address::User(*from).to_string(),
-                &to.to_string(),
-                at.timestamp(),
-                &payload,
-            );
-            let route = match *to {
-                Address::User(user) => Route::User(user),
-                other => Route::Channel(channel_of(other).expect("not a user address")),
-            };
-            vec![(route, frame)]
-        }
-    }
-}
-
-/// `{event: name, ...data}`: a room event as an envelope payload.
-fn with_event(name: &str, data: Value) -> Value {
-    let mut payload = Map::new();
-    payload.insert("event".into(), name.into());
-    if let Value::Object(fields) = data {
-        payload.extend(fields);
-    }
-    Value::Object(payload)
-}
+pub(crate) use routes::{Route, channel_of, message, translate};
 
 #[cfg(test)]
 mod tests;
