@@ -184,6 +184,8 @@ pub fn overview(id: i64) -> ConversationOverview {
         participants: summaries(&[UserId(1), UserId(2)]),
         last_message: None,
         unread_count: 0,
+        unread_mentions: 0,
+        notifications: Default::default(),
         updated_at: now(),
         last_read: Default::default(),
     }

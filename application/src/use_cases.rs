@@ -7,6 +7,7 @@
 //! | accounts | `register`, `login`, `authenticate`, `logout`, `refresh_session`, `change_password` | `register.rs`, `login.rs`, `authenticate.rs`, `logout.rs`, `refresh_session.rs`, `change_password.rs` |
 //! | people | `search_users` | `search_users.rs` |
 //! | rooms | `create_conversation`, `get_conversation`, `list_conversations` | `create_conversation.rs`, `get_conversation.rs`, `list_conversations.rs` |
+//! | being alerted (who, decided by `confab_domain::notification`) | `set_notifications`, `list_mentions` | `set_notifications.rs`, `list_mentions.rs` |
 //! | room changes (events decided by `confab_domain::change_events`, see `room_changes.rs`) | `invite_users`, `remove_participant`, `ban_participant`, `leave_conversation`, `close_room` | `invite_users.rs`, `remove_participant.rs`, `ban_participant.rs`, `leave_conversation.rs`, `close_room.rs` |
 //! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
@@ -37,6 +38,7 @@ pub mod invite_users;
 pub mod join_address;
 pub mod leave_conversation;
 pub mod list_conversations;
+pub mod list_mentions;
 pub mod list_messages;
 pub mod login;
 pub mod logout;
@@ -50,6 +52,7 @@ pub mod search_messages;
 pub mod search_users;
 pub mod send_message;
 pub mod send_to_address;
+pub mod set_notifications;
 pub mod signal_typing;
 pub mod sweep_unsent_uploads;
 pub mod upload_attachment;

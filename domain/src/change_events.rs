@@ -109,6 +109,8 @@ impl RoomDifference {
             last_read: BTreeMap::new(),
             last_message: None,
             unread_count: 0,
+            unread_mentions: 0,
+            notifications: crate::NotificationSettings::default(),
             updated_at: after.updated_at,
         };
         let mut events = Vec::new();

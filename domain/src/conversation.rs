@@ -370,6 +370,11 @@ pub struct ConversationOverview {
     pub last_message: Option<MessageView>,
     /// Messages by others after the viewer's read position.
     pub unread_count: u64,
+    /// Of those, the ones that name the viewer or call the room: a counter kept with the
+    /// messages, never counted at read time.
+    pub unread_mentions: u64,
+    /// The viewer's own settings for this room; events carry the defaults (they go to everyone).
+    pub notifications: crate::NotificationSettings,
     /// When the last message was sent, or when the conversation was created.
     pub updated_at: Timestamp,
 }

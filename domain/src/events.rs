@@ -64,6 +64,9 @@ pub enum RealtimeEvent {
         thread_id: Option<MessageId>,
         user: UserSummary,
     },
+    /// A new message alerts `notification.recipient` (`notification`, on their own channel;
+    /// webhook `notification.created`).
+    Notification { notification: crate::Notification },
     /// A participant's read position moved.
     ConversationRead {
         conversation_id: ConversationId,

@@ -14,8 +14,10 @@ pub mod error;
 pub mod events;
 pub mod history;
 pub mod ids;
+pub mod mention;
 pub mod message;
 pub mod message_changes;
+pub mod notification;
 pub mod pagination;
 pub mod ports;
 pub mod posting;
@@ -44,11 +46,11 @@ pub use error::DomainError;
 pub use events::RealtimeEvent;
 pub use history::{Cursor, Direction, History, HistoryParams, HistoryRequest, Slice};
 pub use ids::{ConversationId, MessageId, UserId};
-pub use message::{
-    Appended, ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview,
-};
+pub use mention::Mentions;
+pub use message::{ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview};
+pub use notification::{Notification, NotificationKind, NotificationLevel, NotificationSettings};
 pub use pagination::{Page, PageRequest};
-pub use posting::PostingFacts;
+pub use posting::{Appended, PostingFacts};
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
 pub use search::{SearchQuery, SearchScope};

@@ -78,6 +78,8 @@ pub struct NewMessage {
     /// message ([`Attachment::ensure_attachable`](crate::Attachment::ensure_attachable), checked in
     /// the send's transaction).
     pub attachments: Vec<crate::AttachmentId>,
+    /// Who it names ([`crate::mention`]): each a participant of the room when it commits.
+    pub mentions: crate::Mentions,
 }
 
 /// A stored message.
@@ -100,6 +102,8 @@ pub struct Message {
     pub deleted_at: Option<Timestamp>,
     pub client_id: Option<ClientId>,
     pub reply_to: Option<MessageId>,
+    /// It calls the whole room (`mention_room`); the people it names are in [`MessageView`].
+    pub mention_room: bool,
 }
 
 impl Message {
@@ -123,6 +127,7 @@ impl Message {
             deleted_at: None,
             client_id: None,
             reply_to: None,
+            mention_room: false,
         }
     }
 
@@ -150,6 +155,8 @@ pub struct MessageView {
     pub reactions: Vec<crate::ReactionCount>,
     /// In the order the sender named them; none once the message is deleted.
     pub attachments: Vec<crate::Attachment>,
+    /// The people it names, in the order named; none once the message is deleted.
+    pub mentions: Vec<UserSummary>,
 }
 
 impl MessageView {
@@ -161,26 +168,7 @@ impl MessageView {
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
-        }
-    }
-}
-
-/// What a send did: stored a new message, or found the one an earlier send with the same
-/// [`ClientId`] stored (nothing was written, and nobody is told again).
-#[derive(Debug, Clone, PartialEq, Eq)]
-// A send is answered once; boxing the common case would only add an allocation per send.
-#[allow(clippy::large_enum_variant)]
-pub enum Appended {
-    New(MessageView),
-    Repeat(MessageId),
-}
-
-impl Appended {
-    /// The message this send stored; `None` for a repeat.
-    pub fn into_new(self) -> Option<MessageView> {
-        match self {
-            Self::New(view) => Some(view),
-            Self::Repeat(_) => None,
+            mentions: Vec::new(),
         }
     }
 }

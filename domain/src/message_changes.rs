@@ -133,6 +133,7 @@ impl Message {
         if self.deleted_at.is_none() {
             self.deleted_at = Some(at);
             self.body = String::new();
+            self.mention_room = false;
         }
         self
     }

@@ -13,6 +13,7 @@ mod envelopes;
 mod errors;
 mod history;
 mod management;
+mod mentions;
 mod message_features;
 mod messages;
 mod metrics;

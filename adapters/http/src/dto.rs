@@ -7,6 +7,7 @@ mod envelope_protocol;
 mod envelopes;
 mod event_json;
 mod messages;
+mod notifications;
 mod ruled;
 mod schema_rules;
 mod timestamps;
@@ -24,19 +25,22 @@ pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
 };
 pub use envelopes::{
-    ConversationEnvelope, ConversationListEnvelope, CursorMeta, MessageEnvelope,
-    MessagePageEnvelope, MessagesMeta, PageMeta, StatusMessage, UserEnvelope, UserPageEnvelope,
+    ConversationEnvelope, ConversationListEnvelope, CursorMeta, MentionFeedEnvelope,
+    MessageEnvelope, MessagePageEnvelope, MessagesMeta, NotificationSettingsEnvelope, PageMeta,
+    StatusMessage, UserEnvelope, UserPageEnvelope,
 };
 pub use event_json::{conversation_event_json, reactions_event_json, user_event_json};
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
     message_event_json,
 };
+pub use notifications::{NotificationLevelDto, NotificationSettingsBody, NotificationSettingsDto};
 pub use schema_rules::{
     AnyText, AttachmentIdList, ClientIdText, CursorLimit, DateTime, EmailAddress, EmojiText,
-    EnvelopeAddress, EnvelopeIdText, MessageText, MessageTextBesideFiles, NewPassword, NotBlank,
-    NotEmpty, NullAllowed, PageNumber, PerPage, PersonName, PingAddress, RoomNameText, Ruled,
-    SearchQueryText, SearchText, SentOrNull, Sha256Hex, UnixTime, UserIdList,
+    EnvelopeAddress, EnvelopeIdText, MentionIdList, MessageText, MessageTextBesideFiles,
+    NewPassword, NotBlank, NotEmpty, NotificationLevelName, NullAllowed, PageNumber, PerPage,
+    PersonName, PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull,
+    Sha256Hex, UnixTime, UserIdList,
 };
 pub use timestamps::rfc3339_micros;
 pub use typing::TypingBody;

@@ -38,13 +38,14 @@ pub use metrics_endpoint::MetricsEndpoint;
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Every API of the document, listed once: each is a unit struct, so [`api_service`] makes the
-/// value with `Operations::default()`.
+/// value with `Operations::default()` (a tuple has `Default` up to twelve members, so related
+/// APIs share a slot as a pair).
 type Operations = (
     api::AccountsApi,
     api::SessionsApi,
     api::ConversationsApi,
     api::MessagesApi,
-    api::TypingApi,
+    (api::TypingApi, api::NotificationsApi),
     api::MessageChangesApi,
     api::MessageSearchApi,
     api::AttachmentsApi,

@@ -48,6 +48,11 @@ pub(crate) const CHAT_EVENTS: [&str; 8] = [
     "conversation.closed",
 ];
 
+/// The webhook telling that a new message alerts someone (one per recipient, on their
+/// `private-user.{id}` channel, with the live `notification`'s data): what an app server turns
+/// into a mobile push.
+pub(crate) const NOTIFICATION_EVENT: &str = "notification.created";
+
 /// Which events the webhooks carry (`CONFAB_WEBHOOK_EVENTS`): all of them unless narrowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFilter(BTreeSet<&'static str>);
@@ -60,7 +65,8 @@ impl Default for EventFilter {
 
 impl EventFilter {
     pub fn all() -> Self {
-        Self(LIFECYCLE_EVENTS.into_iter().chain(CHAT_EVENTS).collect())
+        let chat = CHAT_EVENTS.into_iter().chain([NOTIFICATION_EVENT]);
+        Self(LIFECYCLE_EVENTS.into_iter().chain(chat).collect())
     }
 
     /// A comma-separated list of event names; empty or `all` is every event.

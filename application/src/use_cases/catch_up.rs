@@ -71,6 +71,7 @@ mod tests {
                 deleted_at: None,
                 client_id: None,
                 reply_to: None,
+                mention_room: false,
             },
             author: UserSummary {
                 id: UserId(1),
@@ -79,6 +80,7 @@ mod tests {
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         }
     }
 

@@ -50,6 +50,7 @@ mod tests {
             deleted_at: None,
             client_id: None,
             reply_to: None,
+            mention_room: false,
         }
     }
 

@@ -56,20 +56,23 @@ mod tests {
     use crate::test_support::{Mocks, group_room, overview, summaries};
 
     fn stored(new: &NewMessage) -> confab_domain::Appended {
-        confab_domain::Appended::New(MessageView::new(
-            Message::sent(
-                MessageId(1),
-                new.conversation_id,
-                1,
-                new.sender,
-                new.body.as_str(),
-                new.created_at,
+        confab_domain::Appended::New {
+            message: MessageView::new(
+                Message::sent(
+                    MessageId(1),
+                    new.conversation_id,
+                    1,
+                    new.sender,
+                    new.body.as_str(),
+                    new.created_at,
+                ),
+                UserSummary {
+                    id: new.sender,
+                    name: "Ann".into(),
+                },
             ),
-            UserSummary {
-                id: new.sender,
-                name: "Ann".into(),
-            },
-        ))
+            notifications: Vec::new(),
+        }
     }
 
     #[tokio::test]

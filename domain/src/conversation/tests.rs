@@ -47,6 +47,7 @@ fn message(seq: u64, sender: UserId) -> Message {
         deleted_at: None,
         client_id: None,
         reply_to: None,
+        mention_room: false,
     }
 }
 
@@ -462,6 +463,8 @@ fn overview_knows_its_creator_and_state() {
         }],
         last_message: None,
         unread_count: 0,
+        unread_mentions: 0,
+        notifications: Default::default(),
         updated_at: now(),
         last_read: Default::default(),
     };

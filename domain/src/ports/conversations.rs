@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    Conversation, ConversationId, ConversationOverview, DomainError, NewConversation, RoomChange,
-    UserId,
+    Conversation, ConversationId, ConversationOverview, DomainError, NewConversation,
+    NotificationSettings, RoomChange, UserId,
 };
 
 /// A decision on a room, applied by [`ConversationRepository::modify`] to the stored aggregate
@@ -99,4 +99,15 @@ pub trait ConversationRepository: Send + Sync {
         user: UserId,
         up_to: u64,
     ) -> Result<(), DomainError>;
+
+    /// Stores `user`'s notification settings for the room; `false` when they are not in it.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn set_notifications(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        settings: NotificationSettings,
+    ) -> Result<bool, DomainError>;
 }

@@ -1,9 +1,9 @@
 use async_trait::async_trait;
 
 use crate::{
-    Appended, ConversationId, Cursor, DomainError, Emoji, Message, MessageBody, MessageChange,
-    MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction, SearchQuery,
-    SearchScope, Slice, Timestamp, UserId,
+    Appended, ConversationId, Cursor, DomainError, Emoji, Mentions, Message, MessageBody,
+    MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
+    SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
 
 /// Where messages live.
@@ -83,10 +83,15 @@ pub trait MessageRepository: Send + Sync {
     /// What [`ChangeFacts::ensure`](crate::message_changes::ChangeFacts::ensure) says when the message
     /// was deleted or its room closed meanwhile (nothing is written); `MessageNotFound` when it is
     /// gone; `Internal` otherwise.
+    ///
+    /// With `mentions`, the people and room the message names are replaced too (each named person
+    /// checked by the use case against the room's members); their `unread_mentions` follow, and
+    /// nobody is notified (an edit alerts nobody). `None` keeps what the message names.
     async fn edit(
         &self,
         id: MessageId,
         body: &MessageBody,
+        mentions: Option<Mentions>,
         at: Timestamp,
     ) -> Result<MessageChange, DomainError>;
 
@@ -136,4 +141,18 @@ pub trait MessageRepository: Send + Sync {
         page: PageRequest,
         viewer: UserId,
     ) -> Result<Page<MessageView>, DomainError>;
+
+    /// `user`'s mention feed: the messages that name them or call a room of theirs, across the
+    /// rooms they are in now, newest first, up to `limit` strictly before `before` (from the newest
+    /// without it). One index range per read (a mention is stored per person it reaches), so the
+    /// cost is the page's, not the history's.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn mentions_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> Result<Slice<MessageView>, DomainError>;
 }

@@ -3,7 +3,7 @@ use confab_application::{Caller, Confab};
 use confab_domain::{ConversationId, ConversationOverview, UserId};
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -61,8 +61,8 @@ fn envelope(
 impl ConversationsApi {
     /// List conversations
     ///
-    /// Every conversation you are in, most recently active first, with the last message and your
-    /// unread count.
+    /// Every conversation you are in, most recently active first, with the last message, your
+    /// unread count and mentions, and your notification settings.
     #[oai(
         path = "/api/v1/conversations",
         method = "get",
@@ -73,9 +73,12 @@ impl ConversationsApi {
         app: Data<&Confab>,
         auth: BearerAuth,
         request: &Request,
+        /// `true`: only the conversations muted now (`notifications.muted_until` ahead, or level
+        /// `none`); `false`: only the others. Left out: all.
+        muted: Query<Option<bool>>,
     ) -> ApiResult<ConversationList> {
         let caller = caller_of(&auth, request);
-        let conversations = app.list_conversations(&caller).await?;
+        let conversations = app.list_conversations(&caller, muted.0).await?;
         Ok(ConversationList::Ok(Json(ConversationListEnvelope {
             status: true,
             data: conversations

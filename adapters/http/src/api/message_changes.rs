@@ -1,4 +1,5 @@
 use confab_application::Confab;
+use confab_application::use_cases::edit_message::Edit;
 use confab_domain::{ConversationId, MessageId, ReactionAction};
 use poem::Request;
 use poem::web::Data;
@@ -60,7 +61,9 @@ impl MessageChangesApi {
     /// Edit message
     ///
     /// Only its author; not a deleted message, not in a closed room (422); the body follows the
-    /// send rules. Sets `edited_at`; broadcast as `message.updated`.
+    /// send rules, and `mentions` / `mention_room`, when given, replace whom it names (their
+    /// `unread_mentions` follow; an edit sends no `notification`). Sets `edited_at`; broadcast as
+    /// `message.updated`.
     #[oai(
         path = "/api/v1/conversations/:id/messages/:messageId",
         method = "patch",
@@ -79,13 +82,14 @@ impl MessageChangesApi {
         body: Json<EditMessageBody>,
     ) -> ApiResult<MessageChanged> {
         let caller = caller_of(&auth, request);
+        let Json(body) = body;
+        let edit = Edit {
+            body: &body.body.0,
+            mentions: body.mentions.0.as_deref(),
+            mention_room: body.mention_room.0,
+        };
         let view = app
-            .edit_message(
-                &caller,
-                ConversationId(id.0),
-                MessageId(message_id.0),
-                &body.0.body.0,
-            )
+            .edit_message(&caller, ConversationId(id.0), MessageId(message_id.0), edit)
             .await?;
         Ok(changed("Message updated.", &view))
     }

@@ -123,7 +123,9 @@ impl MessagesApi {
     ///
     /// You must be a participant and the room must not be closed. Limited to 60 a minute per
     /// user (429 with `Retry-After` beyond that; repeats count too). `reply_to` names a message of
-    /// this conversation that is not deleted (422 otherwise). With a `client_id` (or the
+    /// this conversation that is not deleted (422 otherwise); `mentions` names participants (422
+    /// on `mentions` for anyone else), who get a `notification` as their settings allow. With a
+    /// `client_id` (or the
     /// `Idempotency-Key` header; if both are given they must agree) a repeat of the same send
     /// answers 200 with the stored message instead of storing another, also when the repeats race.
     #[oai(
@@ -164,6 +166,8 @@ impl MessagesApi {
             client_id,
             reply_to: body.reply_to.0,
             attachment_ids: body.attachment_ids.0.as_deref().unwrap_or_default(),
+            mentions: body.mentions.0.as_deref().unwrap_or_default(),
+            mention_room: body.mention_room.0.unwrap_or(false),
         };
         let sent = app
             .send_message(&caller, ConversationId(id.0), draft)

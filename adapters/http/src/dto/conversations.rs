@@ -2,8 +2,8 @@ use confab_domain::{ConversationKind, ConversationOverview, UserId};
 use poem_openapi::{Enum, Object};
 
 use super::{
-    DateTime, LastMessageDto, NullAllowed, RoomNameText, Ruled, SentOrNull, UserDto, UserIdList,
-    rfc3339_micros,
+    DateTime, LastMessageDto, NotificationSettingsDto, NullAllowed, RoomNameText, Ruled,
+    SentOrNull, UserDto, UserIdList, rfc3339_micros,
 };
 
 /// A one-to-one chat, or a group room with a creator who manages it.
@@ -52,6 +52,10 @@ pub struct ConversationDto {
     pub last_message: Ruled<Option<LastMessageDto>, SentOrNull>,
     /// Messages by others since you last read.
     pub unread_count: u64,
+    /// Of those, the ones that name you or call the room.
+    pub unread_mentions: u64,
+    /// Your notification settings for it (`PUT …/notifications`).
+    pub notifications: NotificationSettingsDto,
     /// When the last message was sent (or the conversation was created).
     pub updated_at: Ruled<String, DateTime>,
 }
@@ -90,6 +94,8 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
             .map(LastMessageDto::from)
             .into(),
         unread_count: overview.unread_count,
+        unread_mentions: overview.unread_mentions,
+        notifications: NotificationSettingsDto::from(&overview.notifications),
         updated_at: rfc3339_micros(overview.updated_at).into(),
     }
 }

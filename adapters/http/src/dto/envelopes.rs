@@ -4,7 +4,7 @@
 use confab_domain::{Page, Slice};
 use poem_openapi::{Object, Union};
 
-use super::{ConversationDto, MessageDto, UserDto, UserProfileDto};
+use super::{ConversationDto, MessageDto, NotificationSettingsDto, UserDto, UserProfileDto};
 
 /// Laravel's paginator summary.
 #[derive(Debug, Clone, Object)]
@@ -119,4 +119,19 @@ pub struct UserPageEnvelope {
     pub status: bool,
     pub data: Vec<UserDto>,
     pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct NotificationSettingsEnvelope {
+    pub status: bool,
+    pub message: String,
+    pub data: NotificationSettingsDto,
+}
+
+/// The mention feed: messages naming you or calling a room of yours, newest first.
+#[derive(Debug, Clone, Object)]
+pub struct MentionFeedEnvelope {
+    pub status: bool,
+    pub data: Vec<MessageDto>,
+    pub meta: CursorMeta,
 }

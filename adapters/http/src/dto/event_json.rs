@@ -12,16 +12,22 @@ use super::{ReactionDto, UserDto, conversation_dto};
 /// Nobody: no user has id 0, so nothing in a conversation is "theirs".
 const EVERYONE: UserId = UserId(0);
 
-/// `GET /conversations/{id}`'s object without `is_creator`, `unread_count`, `last_message` and
-/// the participants' `last_read_message_id`.
+/// `GET /conversations/{id}`'s object without `is_creator`, `unread_count`, `unread_mentions`,
+/// `notifications`, `last_message` and the participants' `last_read_message_id`.
 pub fn conversation_event_json(overview: &ConversationOverview) -> Value {
     let mut json = conversation_dto(overview, EVERYONE)
         .to_json()
         .expect("a conversation always renders as JSON");
     if let Some(object) = json.as_object_mut() {
         // `retain` keeps the fields' order (`remove` would move the last one into the gap).
-        object
-            .retain(|field, _| !["is_creator", "unread_count", "last_message"].contains(&&**field));
+        const PER_READER: [&str; 5] = [
+            "is_creator",
+            "unread_count",
+            "unread_mentions",
+            "notifications",
+            "last_message",
+        ];
+        object.retain(|field, _| !PER_READER.contains(&&**field));
         if let Some(Value::Array(participants)) = object.get_mut("participants") {
             for participant in participants.iter_mut().filter_map(Value::as_object_mut) {
                 participant.remove("last_read_message_id");
@@ -78,6 +84,8 @@ mod tests {
             last_read: Default::default(),
             last_message: None,
             unread_count: 4,
+            unread_mentions: 0,
+            notifications: Default::default(),
             updated_at: at,
         };
         assert_eq!(

@@ -4,8 +4,8 @@ use poem_openapi::types::ToJSON;
 use serde_json::Value;
 
 use super::{
-    AttachmentDto, AttachmentIdList, ClientIdText, DateTime, MessageText, MessageTextBesideFiles,
-    NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
+    AttachmentDto, AttachmentIdList, ClientIdText, DateTime, MentionIdList, MessageText,
+    MessageTextBesideFiles, NullAllowed, Ruled, SentOrNull, UserDto, rfc3339_micros,
 };
 
 /// A message, as the API document and the `message.sent` event show it, with what other chat
@@ -33,6 +33,10 @@ pub struct MessageDto {
     pub reactions: Vec<ReactionDto>,
     /// Its files, in the order they were sent; empty for none and once deleted.
     pub attachments: Vec<AttachmentDto>,
+    /// The people it names, in the order named; empty for none and once deleted.
+    pub mentions: Vec<UserDto>,
+    /// Whether it calls the whole room (everyone in it is mentioned).
+    pub mention_room: bool,
 }
 
 impl From<&MessageView> for MessageDto {
@@ -55,6 +59,8 @@ impl From<&MessageView> for MessageDto {
             reply_to: view.reply_to.as_ref().map(ReplyPreviewDto::from).into(),
             reactions: view.reactions.iter().map(ReactionDto::from).collect(),
             attachments: view.attachments.iter().map(AttachmentDto::from).collect(),
+            mentions: view.mentions.iter().map(UserDto::from).collect(),
+            mention_room: message.mention_room,
         }
     }
 }
@@ -123,6 +129,9 @@ pub struct LastMessageDto {
     pub deleted_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
     /// Its files, as in a message object.
     pub attachments: Vec<AttachmentDto>,
+    /// The people it names and whether it calls the room, as in a message object.
+    pub mentions: Vec<UserDto>,
+    pub mention_room: bool,
 }
 
 impl From<&MessageView> for LastMessageDto {
@@ -135,6 +144,8 @@ impl From<&MessageView> for LastMessageDto {
             edited_at: view.message.edited_at.map(rfc3339_micros).into(),
             deleted_at: view.message.deleted_at.map(rfc3339_micros).into(),
             attachments: view.attachments.iter().map(AttachmentDto::from).collect(),
+            mentions: view.mentions.iter().map(UserDto::from).collect(),
+            mention_room: view.message.mention_room,
         }
     }
 }
@@ -155,6 +166,13 @@ pub struct SendMessageBody {
     /// Files you uploaded to this conversation (`POST …/attachments`) and have not sent yet: at
     /// most 10, each once.
     pub attachment_ids: Ruled<Option<Vec<i64>>, (AttachmentIdList, NullAllowed)>,
+    /// People of the conversation this message names (user ids, at most 50; each must be a
+    /// participant now): each gets a `notification` (as their settings allow) and counts it in
+    /// the conversation's `unread_mentions`. The body's text is yours: the server does not read
+    /// `@names` out of it.
+    pub mentions: Ruled<Option<Vec<i64>>, (MentionIdList, NullAllowed)>,
+    /// Call the whole room: every participant but you is mentioned.
+    pub mention_room: Ruled<Option<bool>, NullAllowed>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
@@ -164,6 +182,8 @@ impl poem_openapi::types::Example for SendMessageBody {
             client_id: None.into(),
             reply_to: None.into(),
             attachment_ids: None.into(),
+            mentions: None.into(),
+            mention_room: None.into(),
         }
     }
 }
@@ -173,6 +193,11 @@ impl poem_openapi::types::Example for SendMessageBody {
 pub struct EditMessageBody {
     /// The new text, by the same rules as a send.
     pub body: Ruled<String, MessageText>,
+    /// Whom the message names now, as at send; left out, it names whom it named. Changing it
+    /// notifies nobody (the counts of `unread_mentions` follow).
+    pub mentions: Ruled<Option<Vec<i64>>, (MentionIdList, NullAllowed)>,
+    /// Whether it calls the whole room now; left out, unchanged.
+    pub mention_room: Ruled<Option<bool>, NullAllowed>,
 }
 
 #[cfg(test)]
@@ -202,6 +227,7 @@ mod tests {
                 deleted_at: None,
                 client_id: None,
                 reply_to: Some(MessageId(4)),
+                mention_room: false,
             },
             author: ann.clone(),
             reply_to: Some(ReplyPreview {
@@ -215,6 +241,10 @@ mod tests {
                 me: true,
             }],
             attachments: Vec::new(),
+            mentions: vec![UserSummary {
+                id: UserId(3),
+                name: "Bob".into(),
+            }],
         }
     }
 
@@ -223,7 +253,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[]}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

@@ -7,8 +7,10 @@
 //! messages of their own and numbers copied out of the domain; here every number comes from the
 //! domain constant that enforces it. This file is the one table of those descriptions.
 
+use confab_domain::NotificationLevel;
 use confab_domain::attachment::MAX_ATTACHMENTS_PER_MESSAGE;
 use confab_domain::conversation::MAX_USER_IDS;
+use confab_domain::mention::MAX_MENTIONS;
 use confab_domain::{
     ClientId, Cursor, Email, EnvelopeId, MessageBody, PageRequest, PlainPassword, RoomName,
     SearchQuery, UserName,
@@ -209,6 +211,26 @@ impl Rule for AttachmentIdList {
     fn state(schema: &mut MetaSchema) {
         schema.max_items = Some(MAX_ATTACHMENTS_PER_MESSAGE);
         schema.unique_items = Some(true);
+    }
+}
+
+/// The people a message names ([`Mentions::parse`]): at most fifty ids.
+pub struct MentionIdList;
+impl Rule for MentionIdList {
+    fn state(schema: &mut MetaSchema) {
+        schema.max_items = Some(MAX_MENTIONS);
+    }
+}
+
+/// A notification level's name ([`NotificationLevel::parse`]): the schema lists them, and the
+/// domain refuses anything else naming the field.
+pub struct NotificationLevelName;
+impl Rule for NotificationLevelName {
+    fn state(schema: &mut MetaSchema) {
+        schema.enum_items = NotificationLevel::ALL
+            .iter()
+            .map(|level| serde_json::Value::from(level.as_str()))
+            .collect();
     }
 }
 

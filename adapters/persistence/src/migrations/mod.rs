@@ -18,6 +18,7 @@ mod m20261129_000008_sessions;
 mod m20261130_000009_webhook_outbox;
 mod m20261207_000010_attachments;
 mod m20261207_000011_direct_uploads;
+mod m20261207_000012_mentions;
 
 pub(crate) struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_webhook_outbox::Migration),
             Box::new(m20261207_000010_attachments::Migration),
             Box::new(m20261207_000011_direct_uploads::Migration),
+            Box::new(m20261207_000012_mentions::Migration),
         ]
     }
 }

@@ -8,70 +8,16 @@ use confab_domain::message_changes::ReplyTarget;
 use confab_domain::{ConversationId, DomainError, NewMessage, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
-use super::known_users::KnownUsers;
+use super::known_users::{KnownUsers, user_names};
+use super::message_rows::mention_ids;
 use super::sql::Bound;
 use crate::error::internal;
-
-#[derive(Debug, FromQueryResult)]
-struct Member {
-    conversation_id: i64,
-    user_id: i64,
-    participant: i64,
-    banned: i64,
-}
 
 #[derive(Debug, FromQueryResult)]
 struct Inserted {
     id: i64,
     conversation_id: i64,
     seq: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Author {
-    id: i64,
-    name: String,
-}
-
-/// `(participant, banned)` of every (room, sender) pair in the batch, in one statement.
-pub(super) async fn memberships(
-    txn: &DatabaseTransaction,
-    backend: DbBackend,
-    batch: &[&NewMessage],
-) -> Result<HashMap<(i64, i64), (bool, bool)>, DomainError> {
-    let pairs: BTreeSet<(i64, i64)> = batch
-        .iter()
-        .map(|m| (m.conversation_id.get(), m.sender.get()))
-        .collect();
-    let mut bound = Bound::default();
-    let rows: Vec<String> = pairs
-        .iter()
-        .map(|(room, user)| bound.row([Value::from(*room), Value::from(*user)]))
-        .collect();
-    let sql = format!(
-        "SELECT v.column1 AS conversation_id, v.column2 AS user_id, \
-                CAST(CASE WHEN EXISTS (SELECT 1 FROM participants p \
-                     WHERE p.conversation_id = v.column1 AND p.user_id = v.column2) \
-                     THEN 1 ELSE 0 END AS BIGINT) AS participant, \
-                CAST(CASE WHEN EXISTS (SELECT 1 FROM bans b \
-                     WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
-                     THEN 1 ELSE 0 END AS BIGINT) AS banned \
-         FROM (VALUES {}) AS v",
-        rows.join(", ")
-    );
-    let found = Member::find_by_statement(bound.statement(backend, &sql))
-        .all(txn)
-        .await
-        .map_err(internal)?;
-    Ok(found
-        .into_iter()
-        .map(|m| {
-            (
-                (m.conversation_id, m.user_id),
-                (m.participant > 0, m.banned > 0),
-            )
-        })
-        .collect())
 }
 
 /// Each room's `last_seq`, `message_count` and `updated_at` (its newest accepted message's time).
@@ -234,12 +180,14 @@ pub(super) async fn insert_messages(
                 Value::from(message.created_at),
                 Value::from(message.client_id.as_ref().map(|c| c.as_str().to_owned())),
                 Value::from(message.reply_to.map(|id| id.get())),
+                Value::from(mention_ids(message.mentions.users())),
+                Value::from(message.mentions.room()),
             ])
         })
         .collect();
     let sql = format!(
         "INSERT INTO messages (conversation_id, seq, user_id, body, created_at, client_id, \
-                               reply_to_id) VALUES {} \
+                               reply_to_id, mention_ids, mention_room) VALUES {} \
          RETURNING id, conversation_id, seq",
         rows.join(", ")
     );
@@ -254,7 +202,9 @@ pub(super) async fn insert_messages(
 }
 
 /// Your own message is read: each sender's position moves to their newest message of the batch
-/// (never back, if a later send of theirs committed first).
+/// (never back, if a later send of theirs committed first), and their unread mentions are the
+/// ones after it (of this batch: everything earlier committed before, under the room's lock) —
+/// counted on the `message_mentions` key, a range that holds at most the batch's rows.
 pub(super) async fn move_read_positions(
     txn: &DatabaseTransaction,
     backend: DbBackend,
@@ -274,7 +224,11 @@ pub(super) async fn move_read_positions(
         })
         .collect();
     let sql = format!(
-        "UPDATE participants SET read_seq = v.column3, own_after_read = 0 \
+        "UPDATE participants SET read_seq = v.column3, own_after_read = 0, \
+                unread_mentions = (SELECT COUNT(*) FROM message_mentions mm \
+                    WHERE mm.user_id = participants.user_id \
+                      AND mm.conversation_id = participants.conversation_id \
+                      AND mm.seq > v.column3) \
          FROM (VALUES {}) AS v \
          WHERE participants.conversation_id = v.column1 AND participants.user_id = v.column2 \
            AND participants.read_seq < v.column3",
@@ -319,22 +273,4 @@ pub(super) async fn author_names(
         )));
     }
     Ok(names)
-}
-
-/// The names of the users `ids`, in one statement (through `db`, a transaction or the pool).
-pub(super) async fn user_names(
-    db: &impl ConnectionTrait,
-    backend: DbBackend,
-    ids: &BTreeSet<i64>,
-) -> Result<HashMap<i64, String>, DomainError> {
-    let mut bound = Bound::default();
-    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
-    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
-    Ok(Author::find_by_statement(bound.statement(backend, &sql))
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|author| (author.id, author.name))
-        .collect())
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use confab_domain::ports::{ConversationRepository, Decide, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError,
-    NewConversation, Participant, RoomChange, RoomDifference, UserId,
+    NewConversation, NotificationSettings, Participant, RoomChange, RoomDifference, UserId,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -17,7 +17,7 @@ use sea_orm::{
     Set, Statement, TransactionTrait,
 };
 
-use super::batch_statements::user_names;
+use super::known_users::user_names;
 use super::webhook_outbox::Webhooks;
 use super::{is_unique_violation, overviews, room_state, to_db};
 use crate::entities::conversations;
@@ -206,7 +206,10 @@ impl ConversationRepository for SeaConversationRepository {
     }
 
     /// One statement; "never backward" is in its `WHERE`, so a late request from another tab
-    /// cannot move the position back whatever else committed meanwhile.
+    /// cannot move the position back whatever else committed meanwhile. The unread mentions lose
+    /// the ones between the old position and the new (a range of the `message_mentions` key):
+    /// relative rather than recounted, so a mention that commits while this waits for the row is
+    /// still counted.
     async fn mark_read(
         &self,
         id: ConversationId,
@@ -216,13 +219,41 @@ impl ConversationRepository for SeaConversationRepository {
         self.db
             .execute_raw(Statement::from_sql_and_values(
                 self.db.get_database_backend(),
-                "UPDATE participants SET read_seq = $3, own_after_read = 0 \
+                "UPDATE participants SET read_seq = $3, own_after_read = 0, \
+                        unread_mentions = unread_mentions - (SELECT COUNT(*) \
+                            FROM message_mentions mm WHERE mm.user_id = $2 \
+                              AND mm.conversation_id = $1 \
+                              AND mm.seq > participants.read_seq AND mm.seq <= $3) \
                  WHERE conversation_id = $1 AND user_id = $2 AND read_seq < $3",
                 [id.get().into(), user.get().into(), to_db(up_to)],
             ))
             .await
             .map_err(internal)?;
         Ok(())
+    }
+
+    async fn set_notifications(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        settings: NotificationSettings,
+    ) -> Result<bool, DomainError> {
+        let updated = self
+            .db
+            .execute_raw(Statement::from_sql_and_values(
+                self.db.get_database_backend(),
+                "UPDATE participants SET notify_level = $3, muted_until = $4 \
+                 WHERE conversation_id = $1 AND user_id = $2",
+                [
+                    id.get().into(),
+                    user.get().into(),
+                    settings.level.as_str().into(),
+                    settings.muted_until.into(),
+                ],
+            ))
+            .await
+            .map_err(internal)?;
+        Ok(updated.rows_affected() > 0)
     }
 }
 

@@ -7,16 +7,20 @@
 //! 1. lock the batch's rooms (`SELECT … FOR UPDATE` in id order on PostgreSQL; on SQLite a no-op
 //!    `UPDATE`, which takes the database's write lock) and read their `last_seq` and `closed_at`;
 //! 2. read whether each sender is a participant of, or banned from, its room — with the rooms
-//!    locked, so a ban, removal or close either committed before (and is seen) or waits; and,
-//!    only when the batch has them, the messages earlier sends stored under the same client ids,
-//!    the messages replied to and the uploads named (`batch_attachments`);
-//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), reply rule and
-//!    attachment rule, find the repeats (of an earlier send, or of a send earlier in this batch:
-//!    they store nothing), and number the new ones per room, in arrival order;
+//!    locked, so a ban, removal or close either committed before (and is seen) or waits — with,
+//!    in the same statement, the people the sends name and the members of the rooms where
+//!    everyone may be alerted (`batch_audience`); and, only when the batch has them, the messages
+//!    earlier sends stored under the same client ids, the messages replied to and the uploads
+//!    named (`batch_attachments`);
+//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), mention rule, reply rule
+//!    and attachment rule, find the repeats (of an earlier send, or of a send earlier in this
+//!    batch: they store nothing), and number the new ones per room, in arrival order;
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), take
-//!    their files into them, move each sender's read position to their newest message, and look
-//!    up unknown authors;
-//! 5. with webhooks on, store the batch's `message.sent` events in the outbox (same transaction).
+//!    their files into them, write their mention rows (only when one names someone), move each
+//!    sender's read position to their newest message, and look up unknown authors;
+//! 5. decide whom each new message alerts (the domain's `notification_for`) and, with webhooks on,
+//!    store the batch's `message.sent` and `notification.created` events in the outbox (same
+//!    transaction).
 //!
 //! Durability is unchanged: a send is answered only after the commit of its batch. A refused send
 //! gets its own error and takes no number; a batch whose transaction fails fails only the sends in
@@ -26,16 +30,16 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use confab_domain::message_changes::ensure_can_reply_to;
 use confab_domain::{
-    Appended, Attachment, DomainError, MessageChange, MessageId, NewMessage, PostingFacts,
-    RealtimeEvent,
+    Appended, Attachment, ConversationKind, DomainError, MessageChange, MessageId, NewMessage,
+    PostingFacts, RealtimeEvent,
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_attachments::{files_for, named_uploads, sent_files, take_uploads};
+use super::batch_audience::{Reach, audience, insert_mentions};
 use super::batch_statements::{
-    author_names, earlier_sends, insert_messages, memberships, move_read_positions, move_rooms,
-    reply_parents,
+    author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, reply_parents,
 };
 use super::batches::next_batch;
 use super::known_users::KnownUsers;
@@ -99,7 +103,18 @@ async fn commit(
     let txn = db.begin().await.map_err(internal)?;
     let room_ids: BTreeSet<i64> = batch.iter().map(|m| m.conversation_id.get()).collect();
     let rooms = room_state::lock_rooms(&txn, &room_ids).await?;
-    let members = memberships(&txn, backend, batch).await?;
+    let direct: BTreeSet<i64> = rooms
+        .values()
+        .filter(|room| room.kind == ConversationKind::Direct.as_str())
+        .map(|room| room.id)
+        .collect();
+    let whole_rooms: BTreeSet<i64> = batch
+        .iter()
+        .filter(|m| m.mentions.room())
+        .map(|m| m.conversation_id.get())
+        .chain(direct.iter().copied())
+        .collect();
+    let people = audience(&txn, backend, batch, &whole_rooms).await?;
     let earlier = earlier_sends(&txn, backend, batch).await?;
     let parents = reply_parents(&txn, backend, batch).await?;
     let uploads = named_uploads(&txn, backend, batch).await?;
@@ -114,16 +129,16 @@ async fn commit(
         .map(|(index, message)| {
             let room = message.conversation_id.get();
             let state = rooms.get(&room).ok_or(DomainError::ConversationNotFound)?;
-            let (participant, banned) = members
-                .get(&(room, message.sender.get()))
-                .copied()
-                .unwrap_or((false, false));
+            let (participant, banned) = people.standing(room, message.sender.get());
             PostingFacts {
                 participant,
                 banned,
                 closed: state.closed_at.is_some(),
             }
             .ensure()?;
+            message
+                .mentions
+                .ensure_present(|user| people.is_member(room, user))?;
             let key = message
                 .client_id
                 .as_ref()
@@ -175,6 +190,17 @@ async fn commit(
             })
             .collect();
         take_uploads(&txn, backend, &with_files).await?;
+        let naming: Vec<Reach> = accepted
+            .iter()
+            .filter(|(message, _)| !message.mentions.is_empty())
+            .filter_map(|(message, seq)| {
+                let id = ids.get(&(message.conversation_id.get(), *seq))?;
+                Some(Reach::of(message, *seq, *id))
+            })
+            .collect();
+        if !naming.is_empty() {
+            insert_mentions(&txn, backend, &naming).await?;
+        }
         move_read_positions(&txn, backend, &accepted).await?;
         let names = author_names(&txn, backend, authors, &accepted).await?;
         (ids, names)
@@ -216,10 +242,18 @@ async fn commit(
                     reply_body: parent.map(|p| p.body.clone()),
                     reply_user_id: parent.map(|p| p.user_id),
                     reply_author_name: parent.map(|p| p.name.clone()),
+                    mention_ids: String::new(),
+                    mention_room: message.mentions.room(),
                 }
                 .into_view()?;
                 view.attachments = sent_files(MessageId(id), files);
-                Ok(Appended::New(view))
+                view.mentions = people.named(message);
+                let direct = direct.contains(&message.conversation_id.get());
+                let notifications = people.notifications(message, &view, direct);
+                Ok(Appended::New {
+                    message: view,
+                    notifications,
+                })
             }
         })
         .collect();
@@ -227,12 +261,25 @@ async fn commit(
         txn.rollback().await.map_err(internal)?;
         return Ok(outcomes);
     }
-    // The webhooks' `message.sent`s, stored with the messages they tell.
+    // The webhooks' `message.sent`s and `notification.created`s, stored with the messages.
     if webhooks.are_on() {
         let sent: Vec<RealtimeEvent> = outcomes
             .iter()
             .filter_map(|outcome| match outcome {
-                Ok(Appended::New(view)) => Some(MessageChange::Sent(view.clone()).events()),
+                Ok(Appended::New {
+                    message,
+                    notifications,
+                }) => {
+                    let alerts =
+                        notifications
+                            .iter()
+                            .map(|notification| RealtimeEvent::Notification {
+                                notification: notification.clone(),
+                            });
+                    let mut events = MessageChange::Sent(message.clone()).events();
+                    events.extend(alerts);
+                    Some(events)
+                }
                 _ => None,
             })
             .flatten()

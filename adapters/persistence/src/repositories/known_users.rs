@@ -6,10 +6,23 @@
 //! its own node anyway). So a row read once stays true, and the two lookups every chat send paid — the token's user, the message's author — can
 //! come from memory after the first time. (A user deleted by hand in the database stays known to a
 //! running server until it restarts.) Bounded: past `CAPACITY` entries the map starts over, which
-//! costs a few re-reads and never a wrong answer.
+//! costs a few re-reads and never a wrong answer. Names not in memory are read by [`user_names`],
+//! one statement for any number of users.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
+
+use confab_domain::DomainError;
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
+
+use super::sql::Bound;
+use crate::error::internal;
+
+#[derive(Debug, FromQueryResult)]
+struct Author {
+    id: i64,
+    name: String,
+}
 
 const CAPACITY: usize = 100_000;
 
@@ -44,6 +57,24 @@ impl<V: Clone> KnownUsers<V> {
             entries.remove(&id);
         }
     }
+}
+
+/// The names of the users `ids`, in one statement (through `db`, a transaction or the pool).
+pub(super) async fn user_names(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    ids: &BTreeSet<i64>,
+) -> Result<HashMap<i64, String>, DomainError> {
+    let mut bound = Bound::default();
+    let list = bound.list(ids.iter().map(|id| Value::from(*id)));
+    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
+    Ok(Author::find_by_statement(bound.statement(backend, &sql))
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|author| (author.id, author.name))
+        .collect())
 }
 
 #[cfg(test)]

@@ -6,15 +6,16 @@
 use confab_domain::message_changes::ChangeFacts;
 use confab_domain::reaction::ensure_room_for;
 use confab_domain::{
-    ConversationId, DomainError, Emoji, MessageBody, MessageChange, MessageId, ReactionAction,
-    Timestamp, UserId,
+    ConversationId, DomainError, Emoji, Mentions, MessageBody, MessageChange, MessageId,
+    ReactionAction, Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
     Statement, TransactionTrait, Value,
 };
 
-use super::message_rows::view_of;
+use super::batch_audience::{Reach, insert_mentions};
+use super::message_rows::{mention_ids, view_of};
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
@@ -35,6 +36,12 @@ struct Room {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct Place {
+    conversation_id: i64,
+    seq: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct Present {
     emoji: String,
 }
@@ -48,6 +55,7 @@ pub(super) async fn edit(
     webhooks: &Webhooks,
     id: MessageId,
     body: &MessageBody,
+    mentions: Option<Mentions>,
     at: Timestamp,
 ) -> Result<MessageChange, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
@@ -65,6 +73,9 @@ pub(super) async fn edit(
     ))
     .await
     .map_err(internal)?;
+    if let Some(mentions) = &mentions {
+        rename(&txn, id, author, mentions).await?;
+    }
     let message = view_of(&txn, id, author)
         .await?
         .ok_or(DomainError::MessageNotFound)?;
@@ -72,6 +83,45 @@ pub(super) async fn edit(
     webhooks.record(&txn, &change.events()).await?;
     txn.commit().await.map_err(internal)?;
     Ok(change)
+}
+
+/// Replaces whom the message names: its columns, and its mention rows (removed and written again;
+/// the `message_mentions` triggers take the old ones out of the counts and put the new ones in).
+async fn rename(
+    txn: &DatabaseTransaction,
+    id: MessageId,
+    author: UserId,
+    mentions: &Mentions,
+) -> Result<(), DomainError> {
+    let place = Place::find_by_statement(statement(
+        txn,
+        "UPDATE messages SET mention_ids = $1, mention_room = $2 WHERE id = $3 \
+         RETURNING conversation_id, seq",
+        vec![
+            mention_ids(mentions.users()).into(),
+            mentions.room().into(),
+            id.get().into(),
+        ],
+    ))
+    .one(txn)
+    .await
+    .map_err(internal)?
+    .ok_or(DomainError::MessageNotFound)?;
+    txn.execute_raw(statement(
+        txn,
+        "DELETE FROM message_mentions WHERE message_id = $1",
+        vec![id.get().into()],
+    ))
+    .await
+    .map_err(internal)?;
+    let reach = Reach {
+        room: place.conversation_id,
+        seq: place.seq,
+        id: id.get(),
+        sender: author,
+        mentions,
+    };
+    insert_mentions(txn, txn.get_database_backend(), &[reach]).await
 }
 
 /// The domain's answer on the facts [`change_facts`] reads (a message that is gone is not found);
@@ -137,8 +187,8 @@ pub(super) async fn delete(
     let txn = db.begin().await.map_err(internal)?;
     let deleted = Room::find_by_statement(statement(
         &txn,
-        "UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL \
-         RETURNING conversation_id",
+        "UPDATE messages SET body = '', deleted_at = $1, mention_ids = '', mention_room = FALSE \
+         WHERE id = $2 AND deleted_at IS NULL RETURNING conversation_id",
         vec![at.into(), id.get().into()],
     ))
     .one(&txn)
@@ -150,6 +200,8 @@ pub(super) async fn delete(
     };
     for sql in [
         "DELETE FROM message_reactions WHERE message_id = $1",
+        // A tombstone names nobody; the trigger takes its unread mentions out of the counts.
+        "DELETE FROM message_mentions WHERE message_id = $1",
         // Their bytes are removed by the use case once this commits (it read them with the
         // message it checked).
         "DELETE FROM attachments WHERE message_id = $1",

@@ -3,9 +3,9 @@
 //! A message row comes with its author's name and its reply preview in the same statement (two
 //! `LEFT JOIN`s by primary key); the reactions of a whole page come in one more statement,
 //! grouped per message and emoji, and its files in another. So a page of any size costs the same
-//! three statements.
+//! three statements — four when a message on it names people, whose names are read together.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::{
     ClientId, ConversationId, DomainError, Message, MessageId, MessageView, ReactionCount,
@@ -14,6 +14,7 @@ use confab_domain::{
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
+use super::known_users::user_names;
 use super::sql::Bound;
 use super::{corrupt, from_db};
 use crate::error::internal;
@@ -35,12 +36,37 @@ pub(super) struct MessageRow {
     pub reply_body: Option<String>,
     pub reply_user_id: Option<i64>,
     pub reply_author_name: Option<String>,
+    /// The people it names, as stored (`2,5,9`; see [`mention_ids`]).
+    pub mention_ids: String,
+    pub mention_room: bool,
 }
 
 /// The columns of [`MessageRow`], selected from [`MESSAGE_FROM`].
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user_id, \
      u.name AS author_name, m.body, m.created_at, m.edited_at, m.deleted_at, m.client_id, \
-     m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, pu.name AS reply_author_name";
+     m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, \
+     pu.name AS reply_author_name, m.mention_ids, m.mention_room";
+
+/// The people a message names as its row keeps them: ids in the order named, comma-separated.
+pub(super) fn mention_ids(users: &[UserId]) -> String {
+    let ids: Vec<String> = users.iter().map(|user| user.get().to_string()).collect();
+    ids.join(",")
+}
+
+/// [`mention_ids`] read back, each as a summary whose name is still to be filled in.
+pub(super) fn unnamed_mentions(stored: &str) -> Result<Vec<UserSummary>, DomainError> {
+    stored
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            let id = id.parse().map_err(|e| corrupt("mention ids", e))?;
+            Ok(UserSummary {
+                id: UserId(id),
+                name: String::new(),
+            })
+        })
+        .collect()
+}
 
 /// `messages m` with the joins [`MESSAGE_COLUMNS`] reads from.
 pub(super) const MESSAGE_FROM: &str = "messages m JOIN users u ON u.id = m.user_id \
@@ -50,6 +76,7 @@ impl MessageRow {
     /// The message without its reactions and files (see [`with_reactions_and_files`]).
     pub fn into_view(self) -> Result<MessageView, DomainError> {
         let client_id = stored_client_id(self.client_id)?;
+        let mentions = unnamed_mentions(&self.mention_ids)?;
         let reply_to = match (self.reply_to_id, self.reply_user_id) {
             (Some(id), Some(user)) => Some(ReplyPreview {
                 id: MessageId(id),
@@ -73,6 +100,7 @@ impl MessageRow {
                 deleted_at: self.deleted_at,
                 client_id,
                 reply_to: self.reply_to_id.map(MessageId),
+                mention_room: self.mention_room,
             },
             author: UserSummary {
                 id: UserId(self.user_id),
@@ -81,6 +109,7 @@ impl MessageRow {
             reply_to,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions,
         })
     }
 }
@@ -140,6 +169,7 @@ pub(super) async fn with_reactions_and_files(
             });
     }
     let mut files = files_of(db, backend, views.iter().map(|v| v.message.id)).await?;
+    name_mentions(db, backend, &mut views).await?;
     for view in &mut views {
         if let Some(reactions) = by_message.remove(&view.message.id.get()) {
             view.reactions = reactions;
@@ -149,6 +179,26 @@ pub(super) async fn with_reactions_and_files(
         }
     }
     Ok(views)
+}
+
+/// Fills in the names of the people `views` name: one statement, none when nobody is named.
+pub(super) async fn name_mentions(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    views: &mut [MessageView],
+) -> Result<(), DomainError> {
+    let ids: BTreeSet<i64> = views
+        .iter()
+        .flat_map(|view| view.mentions.iter().map(|m| m.id.get()))
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let names = user_names(db, backend, &ids).await?;
+    for mention in views.iter_mut().flat_map(|view| view.mentions.iter_mut()) {
+        mention.name = names.get(&mention.id.get()).cloned().unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// One message by primary key with its reactions as `viewer` sees them, read through `db` — the

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use confab_domain::ports::{MessageRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
-    Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Message, MessageBody,
-    MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
-    SearchQuery, SearchScope, Slice, Timestamp, UserId,
+    Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Mentions, Message,
+    MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
+    ReactionAction, SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
@@ -92,6 +92,7 @@ struct Newest {
     deleted_at: Option<Timestamp>,
     client_id: Option<String>,
     reply_to_id: Option<i64>,
+    mention_room: bool,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -125,7 +126,7 @@ impl MessageRepository for SeaMessageRepository {
     async fn newest(&self, conversation: ConversationId) -> Result<Option<Message>, DomainError> {
         let found = Newest::find_by_statement(self.statement(
             "SELECT m.id, m.seq, m.user_id, m.body, m.created_at, m.edited_at, m.deleted_at, \
-                    m.client_id, m.reply_to_id FROM conversations c \
+                    m.client_id, m.reply_to_id, m.mention_room FROM conversations c \
              JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq \
              WHERE c.id = $1",
             [conversation.get().into()],
@@ -147,6 +148,7 @@ impl MessageRepository for SeaMessageRepository {
                     deleted_at: row.deleted_at,
                     client_id,
                     reply_to: row.reply_to_id.map(MessageId),
+                    mention_room: row.mention_room,
                 })
             })
             .transpose()
@@ -247,9 +249,10 @@ impl MessageRepository for SeaMessageRepository {
         &self,
         id: MessageId,
         body: &MessageBody,
+        mentions: Option<Mentions>,
         at: Timestamp,
     ) -> Result<MessageChange, DomainError> {
-        message_changes::edit(&self.db, &self.webhooks, id, body, at).await
+        message_changes::edit(&self.db, &self.webhooks, id, body, mentions, at).await
     }
 
     async fn delete(
@@ -290,5 +293,26 @@ impl MessageRepository for SeaMessageRepository {
             request: page,
             total,
         })
+    }
+
+    /// A range of the `(user_id, message_id)` index picks the page (one row more says whether
+    /// there is more), then the messages by primary key with what is loaded beside them.
+    async fn mentions_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> Result<Slice<MessageView>, DomainError> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id IN \
+                 (SELECT mm.message_id FROM message_mentions mm \
+                  WHERE mm.user_id = $1 AND mm.message_id < $2 \
+                  ORDER BY mm.message_id DESC LIMIT $3) \
+             ORDER BY m.id DESC"
+        );
+        let before = before.map_or(i64::MAX, MessageId::get);
+        let values = [user.get().into(), before.into(), to_db(limit + 1)];
+        let rows = self.views(&sql, values, user).await?;
+        Ok(Slice::from_probe(rows, limit))
     }
 }

@@ -3,6 +3,7 @@
 mod attachment_rows;
 mod attachments;
 mod batch_attachments;
+mod batch_audience;
 mod batch_statements;
 mod batches;
 mod conversations;

@@ -23,11 +23,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use confab_domain::{
     ConversationId, ConversationKind, ConversationOverview, DomainError, Message, MessageId,
-    MessageView, ReadPosition, Timestamp, UserId, UserSummary,
+    MessageView, NotificationLevel, NotificationSettings, ReadPosition, Timestamp, UserId,
+    UserSummary,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
+use super::message_rows::{name_mentions, unnamed_mentions};
 use super::{corrupt, from_db};
 use crate::error::internal;
 
@@ -43,6 +45,9 @@ struct ConversationRow {
     last_seq: i64,
     read_seq: i64,
     own_after_read: i64,
+    unread_mentions: i64,
+    notify_level: String,
+    muted_until: Option<Timestamp>,
     last_id: Option<i64>,
     last_user_id: Option<i64>,
     last_author_name: Option<String>,
@@ -50,6 +55,8 @@ struct ConversationRow {
     last_created_at: Option<Timestamp>,
     last_edited_at: Option<Timestamp>,
     last_deleted_at: Option<Timestamp>,
+    last_mention_ids: Option<String>,
+    last_mention_room: Option<bool>,
 }
 
 impl ConversationRow {
@@ -66,13 +73,24 @@ impl ConversationRow {
         );
         message.edited_at = self.last_edited_at;
         message.deleted_at = self.last_deleted_at;
-        Some(MessageView::new(
+        message.mention_room = self.last_mention_room.unwrap_or(false);
+        let mut view = MessageView::new(
             message,
             UserSummary {
                 id: sender,
                 name: self.last_author_name.take()?,
             },
-        ))
+        );
+        view.mentions = unnamed_mentions(self.last_mention_ids.as_deref().unwrap_or("")).ok()?;
+        Some(view)
+    }
+
+    fn notifications(&self) -> Result<NotificationSettings, DomainError> {
+        Ok(NotificationSettings {
+            level: NotificationLevel::parse(&self.notify_level)
+                .map_err(|e| corrupt("notification level", e))?,
+            muted_until: self.muted_until,
+        })
     }
 
     fn read_position(&self) -> ReadPosition {
@@ -99,13 +117,15 @@ pub(super) async fn load(
 ) -> Result<Vec<ConversationOverview>, DomainError> {
     let scope = Scope::new(db, viewer, only);
 
-    let conversations: Vec<ConversationRow> = scope
+    let mut conversations: Vec<ConversationRow> = scope
         .fetch(&format!(
             "SELECT c.id, c.kind, c.name, c.created_by, creator.name AS creator_name, \
                     c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
+                    v.unread_mentions, v.notify_level, v.muted_until, \
                     m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
                     m.body AS last_body, m.created_at AS last_created_at, \
-                    m.edited_at AS last_edited_at, m.deleted_at AS last_deleted_at \
+                    m.edited_at AS last_edited_at, m.deleted_at AS last_deleted_at, \
+                    m.mention_ids AS last_mention_ids, m.mention_room AS last_mention_room \
              FROM participants v \
              JOIN conversations c ON c.id = v.conversation_id \
              JOIN users creator ON creator.id = c.created_by \
@@ -154,16 +174,22 @@ pub(super) async fn load(
         .map(MessageId);
     let mut files = files_of(db, db.get_database_backend(), newest).await?;
 
+    let mut last_messages: Vec<Option<MessageView>> = conversations
+        .iter_mut()
+        .map(ConversationRow::last_message)
+        .collect();
+    name_from_members(db, &members, &conversations, &mut last_messages).await?;
     conversations
         .into_iter()
-        .map(|mut row| {
+        .zip(last_messages)
+        .map(|(row, mut last_message)| {
             let kind =
                 ConversationKind::parse(&row.kind).map_err(|e| corrupt("conversation kind", e))?;
-            let mut last_message = row.last_message();
             if let Some(view) = &mut last_message {
                 view.attachments = files.remove(&view.message.id).unwrap_or_default();
             }
             let unread_count = row.read_position().unread(from_db(row.last_seq));
+            let notifications = row.notifications()?;
             Ok(ConversationOverview {
                 id: ConversationId(row.id),
                 kind,
@@ -177,10 +203,46 @@ pub(super) async fn load(
                 last_read: receipts.remove(&row.id).unwrap_or_default(),
                 last_message,
                 unread_count,
+                unread_mentions: from_db(row.unread_mentions),
+                notifications,
                 updated_at: row.updated_at,
             })
         })
         .collect()
+}
+
+/// The names of the people the newest messages name, from the members already read; a statement
+/// more only for someone named who has left the room since.
+async fn name_from_members(
+    db: &DatabaseConnection,
+    members: &HashMap<i64, Vec<UserSummary>>,
+    rows: &[ConversationRow],
+    last_messages: &mut [Option<MessageView>],
+) -> Result<(), DomainError> {
+    let mut missing = Vec::new();
+    for (index, (row, view)) in rows.iter().zip(last_messages.iter_mut()).enumerate() {
+        let Some(view) = view else { continue };
+        let known = members.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+        for mention in &mut view.mentions {
+            match known.iter().find(|member| member.id == mention.id) {
+                Some(member) => mention.name = member.name.clone(),
+                None if !missing.contains(&index) => missing.push(index),
+                None => {}
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut unnamed: Vec<MessageView> = missing
+        .iter()
+        .filter_map(|index| last_messages[*index].take())
+        .collect();
+    name_mentions(db, db.get_database_backend(), &mut unnamed).await?;
+    for (index, view) in missing.into_iter().zip(unnamed) {
+        last_messages[index] = Some(view);
+    }
+    Ok(())
 }
 
 /// The viewer (`$1`) and, for a single overview, the conversation (`$2`) every statement is bound to.

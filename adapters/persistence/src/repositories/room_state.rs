@@ -24,6 +24,8 @@ use crate::error::internal;
 #[derive(Debug, FromQueryResult)]
 pub(super) struct LockedRoom {
     pub id: i64,
+    /// `direct` or `group` (`ConversationKind::as_str`).
+    pub kind: String,
     pub last_seq: i64,
     pub closed_at: Option<Timestamp>,
 }
@@ -39,7 +41,8 @@ pub(super) async fn lock_rooms(
     let backend = txn.get_database_backend();
     let mut bound = Bound::default();
     let list = bound.list(ids.iter().map(|id| Value::from(*id)));
-    let select = format!("SELECT id, last_seq, closed_at FROM conversations WHERE id IN ({list})");
+    let select =
+        format!("SELECT id, kind, last_seq, closed_at FROM conversations WHERE id IN ({list})");
     let read = if backend == DbBackend::Postgres {
         bound.statement(backend, &format!("{select} ORDER BY id FOR UPDATE"))
     } else {
@@ -156,6 +159,18 @@ pub(super) async fn sync_participants(
     let (stored, wanted) = (ids(before), ids(after));
     let gone: Vec<i64> = stored.difference(&wanted).copied().collect();
     if !gone.is_empty() {
+        // Who left is no longer reached by the room's mentions (their feed forgets the room).
+        let mut bound = Bound::default();
+        let room = bound.list([Value::from(id)]);
+        let users = bound.list(gone.iter().map(|user| Value::from(*user)));
+        txn.execute_raw(bound.statement(
+            txn.get_database_backend(),
+            &format!(
+                "DELETE FROM message_mentions WHERE conversation_id = {room} AND user_id IN ({users})"
+            ),
+        ))
+        .await
+        .map_err(internal)?;
         participants::Entity::delete_many()
             .filter(participants::Column::ConversationId.eq(id))
             .filter(participants::Column::UserId.is_in(gone))

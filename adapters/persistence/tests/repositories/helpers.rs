@@ -252,6 +252,7 @@ impl TestContext {
                 client_id: None,
                 reply_to: None,
                 attachments: Vec::new(),
+                mentions: confab_domain::Mentions::none(),
             })
             .await
             .unwrap()

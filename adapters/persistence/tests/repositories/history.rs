@@ -300,6 +300,7 @@ async fn statements_per_read(
             client_id: None,
             reply_to: None,
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
         })
         .await
         .unwrap();

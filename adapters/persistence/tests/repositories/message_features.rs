@@ -18,6 +18,7 @@ fn draft(room: &confab_domain::Conversation, sender: UserId, body: &str) -> NewM
         client_id: None,
         reply_to: None,
         attachments: Vec::new(),
+        mentions: confab_domain::Mentions::none(),
     }
 }
 
@@ -61,6 +62,7 @@ async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed
         .edit(
             sent.message.id,
             &MessageBody::parse("hello").unwrap(),
+            None,
             at(3),
         )
         .await
@@ -77,7 +79,12 @@ async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed
     ctx.change(&room, move |room| room.close(a, at(5))).await;
     let closed = ctx
         .messages
-        .edit(other.message.id, &MessageBody::parse("x").unwrap(), at(6))
+        .edit(
+            other.message.id,
+            &MessageBody::parse("x").unwrap(),
+            None,
+            at(6),
+        )
         .await;
     assert_eq!(closed, Err(DomainError::ClosedRoomIsReadOnly));
     assert_eq!(
@@ -88,7 +95,12 @@ async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed
     ctx.messages.delete(sent.message.id, at(7)).await.unwrap();
     let deleted = ctx
         .messages
-        .edit(sent.message.id, &MessageBody::parse("x").unwrap(), at(8))
+        .edit(
+            sent.message.id,
+            &MessageBody::parse("x").unwrap(),
+            None,
+            at(8),
+        )
         .await;
     assert_eq!(deleted, Err(DomainError::MessageDeleted));
 }
@@ -215,7 +227,7 @@ async fn a_repeated_client_id_stores_once_also_when_the_repeats_race(ctx: TestCo
     // Another sender may use the same key: keys are per sender.
     assert!(matches!(
         ctx.messages.append(keyed(bob.id, "k1")).await,
-        Ok(Appended::New(_))
+        Ok(Appended::New { .. })
     ));
 
     let tasks: Vec<_> = (0..12)
@@ -229,7 +241,7 @@ async fn a_repeated_client_id_stores_once_also_when_the_repeats_race(ctx: TestCo
     let mut repeats = Vec::new();
     for task in tasks {
         match task.await.unwrap() {
-            Appended::New(view) => new.push(view.message.id),
+            Appended::New { message: view, .. } => new.push(view.message.id),
             Appended::Repeat(id) => repeats.push(id),
         }
     }
@@ -253,6 +265,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
     let reply = NewMessage {
         reply_to: Some(parent.message.id),
         attachments: Vec::new(),
+        mentions: confab_domain::Mentions::none(),
         ..draft(&room, bob.id, "answer")
     };
     let answer = ctx
@@ -275,6 +288,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
             .append(NewMessage {
                 reply_to: Some(bad),
                 attachments: Vec::new(),
+                mentions: confab_domain::Mentions::none(),
                 ..draft(&room, bob.id, "x")
             })
             .await;
@@ -293,6 +307,7 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
         .append(NewMessage {
             reply_to: Some(parent.message.id),
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
             ..draft(&room, bob.id, "x")
         })
         .await;
@@ -372,6 +387,7 @@ async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(c
         client_id: Some(ClientId::parse("k").unwrap()),
         reply_to: Some(last.message.id),
         attachments: Vec::new(),
+        mentions: confab_domain::Mentions::none(),
         ..draft(&room, ann.id, "keyed reply")
     };
     messages.append(keyed_reply).await.unwrap();

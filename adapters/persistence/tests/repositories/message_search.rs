@@ -78,6 +78,7 @@ async fn edits_and_deletions_leave_the_index(ctx: TestContext) {
         .edit(
             typo.message.id,
             &MessageBody::parse("receive the parcel").unwrap(),
+            None,
             at(4),
         )
         .await

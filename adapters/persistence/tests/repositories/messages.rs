@@ -50,6 +50,7 @@ async fn a_long_unicode_body_round_trips_exactly(ctx: TestContext) {
             client_id: None,
             reply_to: None,
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
         })
         .await
         .unwrap();
@@ -114,6 +115,7 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
                     client_id: None,
                     reply_to: None,
                     attachments: Vec::new(),
+                    mentions: confab_domain::Mentions::none(),
                 })
                 .await
         }
@@ -161,6 +163,7 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
             client_id: None,
             reply_to: None,
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
         })
         .await;
     assert_eq!(nowhere, Err(DomainError::ConversationNotFound));
@@ -190,6 +193,7 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
                     client_id: None,
                     reply_to: None,
                     attachments: Vec::new(),
+                    mentions: confab_domain::Mentions::none(),
                 })
                 .await;
             (sender, sent)

@@ -257,6 +257,7 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
             client_id: None,
             reply_to: None,
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
         })
         .await
         .unwrap()
@@ -294,7 +295,7 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
     assert_eq!(old.items[0].message.edited_at, None);
     let id = old.items[0].message.id;
     ctx.messages
-        .edit(id, &MessageBody::parse("renamed").unwrap(), at(600))
+        .edit(id, &MessageBody::parse("renamed").unwrap(), None, at(600))
         .await
         .unwrap();
     assert_eq!(search("m100").await.total, 0);

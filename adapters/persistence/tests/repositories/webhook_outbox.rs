@@ -95,7 +95,7 @@ async fn every_change_stores_its_events_in_order_for_each_destination(ctx: TestC
     ctx.send(&room, &bob, "two", 2).await;
     let id = first.message.id;
     ctx.messages
-        .edit(id, &MessageBody::parse("one!").unwrap(), at(3))
+        .edit(id, &MessageBody::parse("one!").unwrap(), None, at(3))
         .await
         .unwrap();
     let thumbs = Emoji::parse("👍").unwrap();
@@ -137,7 +137,12 @@ async fn a_refused_change_stores_nothing(ctx: TestContext) {
     assert_eq!(again, None, "already a tombstone: no second deletion");
     let edit = ctx
         .messages
-        .edit(sent.message.id, &MessageBody::parse("x").unwrap(), at(4))
+        .edit(
+            sent.message.id,
+            &MessageBody::parse("x").unwrap(),
+            None,
+            at(4),
+        )
         .await;
     assert_eq!(edit, Err(DomainError::MessageDeleted));
     ctx.change(&room, move |r| r.close(ann.id, at(5))).await;
@@ -151,6 +156,7 @@ async fn a_refused_change_stores_nothing(ctx: TestContext) {
             client_id: None,
             reply_to: None,
             attachments: Vec::new(),
+            mentions: confab_domain::Mentions::none(),
         })
         .await;
     assert_eq!(refused, Err(DomainError::ClosedRoomCannotPost));
@@ -272,6 +278,7 @@ async fn concurrent_sends_each_store_their_event_once(ctx: TestContext) {
                     client_id: None,
                     reply_to: None,
                     attachments: Vec::new(),
+                    mentions: confab_domain::Mentions::none(),
                 })
                 .await
                 .unwrap()
@@ -317,6 +324,7 @@ async fn a_change_returns_the_very_events_it_stored(ctx: TestContext) {
         .edit(
             sent.message.id,
             &MessageBody::parse("hello!").unwrap(),
+            None,
             at(2),
         )
         .await

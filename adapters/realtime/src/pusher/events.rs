@@ -4,7 +4,9 @@
 //! a client renders a live event with the code it renders a response with; this module only
 //! arranges them.
 
-use confab_domain::{Channel, ConversationId, ConversationOverview, MessageView, RealtimeEvent};
+use confab_domain::{
+    Channel, ConversationId, ConversationOverview, MessageView, Notification, RealtimeEvent,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -64,6 +66,26 @@ struct ConversationRead {
     conversation_id: i64,
     user_id: i64,
     last_read_message_id: Option<i64>,
+}
+
+/// `notification`: a new message alerts the user whose channel this is (`user_id`), and why.
+#[derive(Serialize)]
+struct NotificationData {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    conversation_id: i64,
+    user_id: i64,
+    message: Value,
+}
+
+/// The data of `notification` (and of the `notification.created` webhook).
+pub(crate) fn notification_payload(notification: &Notification, json: &ApiJson) -> Value {
+    value(&NotificationData {
+        kind: notification.kind.as_str(),
+        conversation_id: notification.conversation_id.get(),
+        user_id: notification.recipient.get(),
+        message: (json.message)(&notification.message),
+    })
 }
 
 #[derive(Serialize)]
@@ -167,6 +189,7 @@ pub(crate) fn message_event(
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }
         | RealtimeEvent::ParticipantRemoved { .. }
+        | RealtimeEvent::Notification { .. }
         | RealtimeEvent::Ping { .. } => return None,
     })
 }
@@ -270,6 +293,11 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
             ));
             events
         }
+        RealtimeEvent::Notification { notification } => on(
+            [Channel::User(notification.recipient)],
+            "notification",
+            &notification_payload(notification, json).to_string(),
+        ),
         // Envelope-protocol pings are for envelope sockets only; Pusher clients never see them.
         RealtimeEvent::Ping { .. } => Vec::new(),
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use confab_domain::ports::WebhookRenderer;
 use confab_domain::{Channel, RealtimeEvent, WebhookEvent};
 
-use super::{CHAT_EVENTS, EventFilter, WebhookSettings};
+use super::{CHAT_EVENTS, EventFilter, NOTIFICATION_EVENT, WebhookSettings};
 use crate::api_json::ApiJson;
 use crate::pusher::events;
 
@@ -35,26 +35,28 @@ impl WebhookRenderer for ChatWebhooks {
     }
 
     /// One webhook event per chat event wanted, on the room's private channel (the presence
-    /// channel's copy and the per-user notices are the same news, so not told again).
+    /// channel's copy and the per-user notices are the same news, so not told again); a
+    /// `notification` is `notification.created` on its recipient's channel.
     fn render(&self, event: &RealtimeEvent) -> Vec<WebhookEvent> {
         events::translate(event, self.messages.as_ref())
             .into_iter()
-            .filter(|pusher| {
-                CHAT_EVENTS.contains(&pusher.event)
-                    && self.events.wants(pusher.event)
-                    && matches!(
-                        Channel::parse(&pusher.channel),
-                        Some(Channel::Conversation(_))
-                    )
-            })
-            .map(|pusher| WebhookEvent {
-                json: format!(
-                    r#"{{"name":{},"channel":{},"data":{}}}"#,
-                    quoted(pusher.event),
-                    quoted(&pusher.channel),
-                    pusher.data
-                ),
-                channel: pusher.channel,
+            .filter_map(|pusher| {
+                let name = match Channel::parse(&pusher.channel) {
+                    Some(Channel::Conversation(_)) if CHAT_EVENTS.contains(&pusher.event) => {
+                        pusher.event
+                    }
+                    Some(Channel::User(_)) if pusher.event == "notification" => NOTIFICATION_EVENT,
+                    _ => return None,
+                };
+                self.events.wants(name).then(|| WebhookEvent {
+                    json: format!(
+                        r#"{{"name":{},"channel":{},"data":{}}}"#,
+                        quoted(name),
+                        quoted(&pusher.channel),
+                        pusher.data
+                    ),
+                    channel: pusher.channel,
+                })
             })
             .collect()
     }

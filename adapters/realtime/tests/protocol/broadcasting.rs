@@ -35,11 +35,13 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
                 deleted_at: None,
                 client_id: None,
                 reply_to: None,
+                mention_room: false,
             },
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         },
     }
 }

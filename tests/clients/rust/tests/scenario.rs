@@ -128,6 +128,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         client_id: None,
         reply_to: None,
         attachment_ids: Default::default(),
+        mentions: Default::default(),
+        mention_room: Default::default(),
     };
     for text in ["one", "two", "three"] {
         let sent = api.send_message(room.id, None, &send(text)).await.unwrap();
@@ -182,7 +184,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     };
     let bobs = view_of(
         bob.api
-            .list_conversations()
+            .list_conversations(None)
             .await
             .unwrap()
             .into_inner()
@@ -192,7 +194,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     let carols = view_of(
         carol
             .api
-            .list_conversations()
+            .list_conversations(None)
             .await
             .unwrap()
             .into_inner()
@@ -215,7 +217,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     let carols = view_of(
         carol
             .api
-            .list_conversations()
+            .list_conversations(None)
             .await
             .unwrap()
             .into_inner()
@@ -228,6 +230,60 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         .await
         .unwrap();
     assert_eq!(typing.status().as_u16(), 204, "signalTyping");
+
+    // Carol hears only mentions in the room; Alice names her; her list and feed say so.
+    let settings = carol
+        .api
+        .set_notifications(
+            room.id,
+            &confab_client::types::NotificationSettingsBody {
+                level: confab_client::types::NotificationSettingsBodyLevel::Mentions,
+                muted_until: None,
+            },
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(
+        settings.level,
+        confab_client::types::NotificationLevelDto::Mentions
+    );
+    let naming_carol = SendMessageBody {
+        mentions: Some(vec![carol.id]),
+        ..send("@Carol, a look?")
+    };
+    let named = api
+        .send_message(room.id, None, &naming_carol)
+        .await
+        .unwrap();
+    let named = named.into_inner().data;
+    assert_eq!(
+        named.mentions.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [carol.id]
+    );
+    let carols = view_of(
+        carol
+            .api
+            .list_conversations(Some(false))
+            .await
+            .unwrap()
+            .into_inner()
+            .data,
+    );
+    assert_eq!((carols.unread_count, carols.unread_mentions), (1, 1));
+    let feed = carol
+        .api
+        .list_mentions(None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        feed.data.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [named.id]
+    );
+    assert!(!feed.meta.has_more);
+    carol.api.mark_read(room.id).await.unwrap();
 
     // A repeated Idempotency-Key returns the stored message with 200; edit, react, search.
     let key: confab_client::types::SendMessageIdempotencyKey = "retry-1".parse().unwrap();
@@ -245,6 +301,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     assert_eq!(repeat.into_inner().data.id, stored.id);
     let edit = confab_client::types::EditMessageBody {
         body: "keyed, edited".parse().unwrap(),
+        mentions: Default::default(),
+        mention_room: Default::default(),
     };
     let edited = api
         .edit_message(room.id, stored.id, &edit)
@@ -322,6 +380,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         client_id: None,
         reply_to: None,
         attachment_ids: Some(vec![file.id]),
+        mentions: None,
+        mention_room: None,
     };
     let sent = api
         .send_message(room.id, None, &with_file)

@@ -46,8 +46,10 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 /// and reads (`message.updated`, `message.deleted`, `message.reacted`, `conversation.read`) and
 /// `typing` are `message` envelopes from `server` to the room, `payload: {event, ...the Pusher
 /// event's data}`
-/// — one shape for every room event, so an envelope client switches on `payload.event`. Room
-/// membership events stay Pusher-only (an envelope socket joins rooms itself).
+/// — one shape for every room event, so an envelope client switches on `payload.event`. A
+/// `notification` is the same kind of envelope addressed to its recipient (`to: "user:{id}"`, every
+/// socket of theirs). Room membership events stay Pusher-only (an envelope socket joins rooms
+/// itself).
 pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Frame)> {
     match event {
         RealtimeEvent::MessageSent { message: view } => vec![(
@@ -71,6 +73,21 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Fr
                 vec![(Route::Channel(Channel::Conversation(room).name()), frame)]
             })
             .unwrap_or_default(),
+        RealtimeEvent::Notification { notification } => {
+            let user = notification.recipient;
+            let frame = encode(
+                &new_id(),
+                "message",
+                SERVER,
+                &Address::User(user).to_string(),
+                now(),
+                &with_event(
+                    "notification",
+                    events::notification_payload(notification, json),
+                ),
+            );
+            vec![(Route::User(user), frame)]
+        }
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }

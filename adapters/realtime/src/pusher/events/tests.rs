@@ -44,11 +44,13 @@ fn message_sent_goes_to_both_room_channels_with_the_rendered_message() {
                 deleted_at: None,
                 client_id: None,
                 reply_to: None,
+                mention_room: false,
             },
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         },
     };
     let events = translate(&event);
@@ -72,6 +74,8 @@ fn a_conversation_is_serialized_without_viewer_fields() {
         participants: vec![user(1, "Ann"), user(2, "Bo")],
         last_message: None,
         unread_count: 4,
+        unread_mentions: 0,
+        notifications: Default::default(),
         updated_at: at(),
         last_read: Default::default(),
     };

@@ -88,6 +88,8 @@ impl ConversationRepository for Conversations {
             participants: c.participants.iter().map(|p| summary(p.user_id)).collect(),
             last_message: None,
             unread_count: 0,
+            unread_mentions: 0,
+            notifications: Default::default(),
             updated_at: c.updated_at,
             last_read: Default::default(),
         }))
@@ -120,6 +122,14 @@ impl ConversationRepository for Conversations {
     }
     async fn mark_read(&self, _: ConversationId, _: UserId, _: u64) -> Result<(), DomainError> {
         Ok(())
+    }
+    async fn set_notifications(
+        &self,
+        _: ConversationId,
+        _: UserId,
+        _: confab_domain::NotificationSettings,
+    ) -> Result<bool, DomainError> {
+        unsupported()
     }
 }
 
@@ -158,14 +168,19 @@ impl MessageRepository for Messages {
                 deleted_at: None,
                 client_id: None,
                 reply_to: None,
+                mention_room: false,
             },
             author: self.users.summary(new.sender).expect("a known user"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            mentions: Vec::new(),
         };
         all.push(view.clone());
-        Ok(Appended::New(view))
+        Ok(Appended::New {
+            message: view,
+            notifications: Vec::new(),
+        })
     }
     async fn newest(&self, _: ConversationId) -> Result<Option<Message>, DomainError> {
         unsupported()
@@ -215,6 +230,7 @@ impl MessageRepository for Messages {
         &self,
         _: MessageId,
         _: &MessageBody,
+        _: Option<confab_domain::Mentions>,
         _: Timestamp,
     ) -> Result<MessageChange, DomainError> {
         unsupported()
@@ -243,6 +259,14 @@ impl MessageRepository for Messages {
         _: PageRequest,
         _: UserId,
     ) -> Result<Page<MessageView>, DomainError> {
+        unsupported()
+    }
+    async fn mentions_of(
+        &self,
+        _: UserId,
+        _: Option<MessageId>,
+        _: u64,
+    ) -> Result<Slice<MessageView>, DomainError> {
         unsupported()
     }
 }
