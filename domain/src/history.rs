@@ -43,6 +43,19 @@ impl Cursor {
         }
     }
 
+    /// A cursor read's `limit` as asked: 1 to [`Self::MAX_LIMIT`], [`Self::DEFAULT_LIMIT`] when not
+    /// given.
+    ///
+    /// # Errors
+    /// The message for the `limit` field.
+    pub fn parse_limit(raw: Option<i64>) -> Result<u64, String> {
+        let limit = raw.unwrap_or(Self::DEFAULT_LIMIT as i64);
+        u64::try_from(limit)
+            .ok()
+            .filter(|limit| (1..=Self::MAX_LIMIT).contains(limit))
+            .ok_or_else(|| format!("The limit field must be between 1 and {}.", Self::MAX_LIMIT))
+    }
+
     /// The query parameter naming this cursor, for errors about its message.
     pub fn field(self) -> &'static str {
         self.direction.field()
@@ -109,23 +122,14 @@ impl HistoryRequest {
         if cursor.0 < 1 {
             errors.add(field, format!("The {field} field must be a message id."));
         }
-        let limit = params.limit.unwrap_or(Cursor::DEFAULT_LIMIT as i64);
-        if !(1..=Cursor::MAX_LIMIT as i64).contains(&limit) {
-            errors.add(
-                "limit",
-                format!(
-                    "The limit field must be between 1 and {}.",
-                    Cursor::MAX_LIMIT
-                ),
-            );
-        }
+        let limit = errors.check("limit", Cursor::parse_limit(params.limit));
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(Self::Cursor(Cursor {
             from: MessageId(cursor.0),
             direction: cursor.1,
-            limit: limit as u64,
+            limit: limit.expect("checked above"),
         }))
     }
 }

@@ -294,6 +294,53 @@ test("POST …/typing reaches the room as `typing`, one event per 2 s however of
   }
 });
 
+test("a mention reaches the named user's private-user channel as `notification`, per their settings", async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const mine = janeEcho.private(`user.${jane.id}`);
+    const heard = [];
+    const first = within(WAIT_MS, 'notification', (resolve) =>
+      mine.listen('.notification', (e) => {
+        heard.push(e);
+        resolve(e);
+      }),
+    );
+    await subscribed(mine, 'private-user subscription');
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, {
+      body: '@Jane?',
+      mentions: [jane.id],
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    assert.deepEqual(sent.json.data.mentions, [{ id: jane.id, name: 'Jane' }]);
+    assert.deepEqual(await first, {
+      type: 'mention',
+      conversation_id: id,
+      user_id: jane.id,
+      message: sent.json.data,
+    });
+    // Jane hears nothing of the room at all now; a direct chat still reaches her.
+    const level = await call('PUT', `/api/v1/conversations/${id}/notifications`, jane.token, { level: 'none' });
+    assert.equal(level.status, 200, JSON.stringify(level.json));
+    await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: '@Jane!', mentions: [jane.id] });
+    const direct = await call('POST', '/api/v1/conversations', john.token, { type: 'direct', user_ids: [jane.id] });
+    const second = within(WAIT_MS, 'direct notification', (resolve) =>
+      mine.listen('.notification', (e) => e.type === 'direct' && resolve(e)),
+    );
+    await call('POST', `/api/v1/conversations/${direct.json.data.id}/messages`, john.token, { body: 'psst' });
+    await second;
+    assert.deepEqual(
+      heard.map((e) => e.type),
+      ['mention', 'direct'],
+      'the muted room sent nothing between them',
+    );
+  } finally {
+    janeEcho.disconnect();
+  }
+});
+
 test('edits, reactions, deletions and read receipts reach the room through echo.private().listen()', async () => {
   const john = await register('John');
   const jane = await register('Jane');

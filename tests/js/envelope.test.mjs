@@ -275,6 +275,39 @@ test('POST …/typing reaches a joined envelope socket as a typing message from 
   }
 });
 
+test('a mention reaches every envelope socket of the named user as a notification from the server', async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Mentions',
+    user_ids: [bob.id],
+  });
+  const id = room.json.data.id;
+  // Bob has joined nothing: a notification is addressed to him, not to the room.
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(bob.token)}`);
+  try {
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, ann.token, {
+      body: 'everyone, look',
+      mention_room: true,
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    assert.equal(sent.json.data.mention_room, true);
+    const note = await envelope.next((e) => e.type === 'message' && e.payload.event === 'notification', 'notification');
+    assert.equal(note.from, 'server');
+    assert.equal(note.to, `user:${bob.id}`);
+    assert.deepEqual(note.payload, {
+      event: 'notification',
+      type: 'room_mention',
+      conversation_id: id,
+      user_id: bob.id,
+      message: sent.json.data,
+    });
+  } finally {
+    envelope.ws.close();
+  }
+});
+
 test('the JSON Schema and the server decoders accept and reject the same envelopes', async () => {
   const schema = await (await fetch(`${api}/schemas/envelope.schema.json`)).json();
   const committed = JSON.parse(readFileSync(new URL('../../schemas/envelope.schema.json', import.meta.url)));

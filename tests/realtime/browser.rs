@@ -5,6 +5,10 @@
 //!   an image and a text file (upload progress, chips, a send with no text) and both see the
 //!   thumbnail load and the file's link; writes `browser-a.png` and `browser-b.png` (and
 //!   `browser-files-*.png`, among others) to `tests/artifacts/`;
+//! - mentions and notification settings in the same client (`browser_mentions.test.mjs`): one
+//!   person picks another from the `@` suggestions and sends; the other's page shows the toast,
+//!   the `@1` badge and the highlighted mention, then mutes the room through its menu, which a
+//!   reload still shows; writes `browser-mentions-suggestions.png`, `-toast.png` and `-menu.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -86,6 +90,18 @@ async fn two_people_chat_live_in_a_real_browser() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let shots = ["browser-a.png", "browser-b.png", "browser-files-a.png"];
     run_browser_suite(&chromium, &server, "browser.test.mjs", 7, &shots).await;
+}
+
+#[tokio::test]
+async fn a_mention_picked_in_the_page_notifies_and_the_menu_mutes_the_room() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let shots = [
+        "browser-mentions-suggestions.png",
+        "browser-mentions-toast.png",
+        "browser-mentions-menu.png",
+    ];
+    run_browser_suite(&chromium, &server, "browser_mentions.test.mjs", 1, &shots).await;
 }
 
 #[tokio::test]

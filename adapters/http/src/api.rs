@@ -25,7 +25,7 @@ pub use envelopes::EnvelopesApi;
 pub use message_changes::MessageChangesApi;
 pub use message_search::MessageSearchApi;
 pub use messages::MessagesApi;
-pub use notifications::NotificationsApi;
+pub use notifications::{MentionsApi, NotificationsApi};
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use sessions::SessionsApi;
 pub use system::{Readiness, SystemApi};

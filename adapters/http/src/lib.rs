@@ -45,7 +45,7 @@ type Operations = (
     api::SessionsApi,
     api::ConversationsApi,
     api::MessagesApi,
-    (api::TypingApi, api::NotificationsApi),
+    (api::TypingApi, api::NotificationsApi, api::MentionsApi),
     api::MessageChangesApi,
     api::MessageSearchApi,
     api::AttachmentsApi,
@@ -115,11 +115,6 @@ pub fn routes(
         .nest("/docs", docs)
         .at("/openapi.json", document.json_endpoint())
         .at("/openapi.yaml", document.yaml_endpoint())
-        .at("/app.js", poem::get(web_client::script))
-        .at("/messages.js", poem::get(web_client::message_script))
-        .at("/attachments.js", poem::get(web_client::attachment_script))
-        .at("/typing.js", poem::get(web_client::typing_script))
-        .at("/app.css", poem::get(web_client::styles))
         .nest("/", service)
         .around(web_client::page_at_root)
         .with(body_limit::BodyLimit(MAX_BODY_BYTES))

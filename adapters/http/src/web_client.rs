@@ -1,18 +1,39 @@
 //! The small browser client at `/`: plain HTML, CSS and JavaScript compiled into the binary, no
 //! build step and no third-party script. A demo and a debugging aid for the API and the envelope
-//! WebSocket (`/ws`). Served at `/`, `/app.js`, `/messages.js`, `/attachments.js`, `/typing.js` and `/app.css`.
+//! WebSocket (`/ws`). Its files are [`PAGE_FILES`]: `/`, `/app.css` and one script per concern.
 
 use std::sync::Arc;
 
 use poem::http::{Method, header};
-use poem::{Endpoint, IntoResponse, Request, Response, handler};
+use poem::{Endpoint, IntoResponse, Request, Response};
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
 const MESSAGES_JS: &str = include_str!("../static/messages.js");
 const ATTACHMENTS_JS: &str = include_str!("../static/attachments.js");
 const TYPING_JS: &str = include_str!("../static/typing.js");
+const LIVE_JS: &str = include_str!("../static/live.js");
+const MENTIONS_JS: &str = include_str!("../static/mentions.js");
+const NOTIFICATIONS_JS: &str = include_str!("../static/notifications.js");
 const APP_CSS: &str = include_str!("../static/app.css");
+
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Every file of the page: path, text, content type. A script the page gains is one row here
+/// (and a `<script>` in `index.html`).
+const PAGE_FILES: &[(&str, &str, &str)] = &[
+    ("/", INDEX_HTML, HTML),
+    ("/app.css", APP_CSS, CSS),
+    ("/app.js", APP_JS, JS),
+    ("/live.js", LIVE_JS, JS),
+    ("/typing.js", TYPING_JS, JS),
+    ("/attachments.js", ATTACHMENTS_JS, JS),
+    ("/mentions.js", MENTIONS_JS, JS),
+    ("/messages.js", MESSAGES_JS, JS),
+    ("/notifications.js", NOTIFICATIONS_JS, JS),
+];
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     Response::builder()
@@ -21,39 +42,19 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .body(body)
 }
 
-/// `GET /` answers the page, in front of the router: poem lets the API's catch-all nest at `/`
-/// shadow an exact `/` route.
+/// A `GET` of one of [`PAGE_FILES`] is answered in front of the router: poem lets the API's
+/// catch-all nest at `/` shadow an exact `/` route, and one table keeps every file of the page in
+/// one place.
 pub(crate) async fn page_at_root<E: Endpoint>(
     next: Arc<E>,
     req: Request,
 ) -> poem::Result<Response> {
-    if req.uri().path() == "/" && req.method() == Method::GET {
-        return Ok(asset(INDEX_HTML, "text/html; charset=utf-8"));
+    if req.method() == Method::GET
+        && let Some(&(_, body, content_type)) = PAGE_FILES
+            .iter()
+            .find(|(path, _, _)| *path == req.uri().path())
+    {
+        return Ok(asset(body, content_type));
     }
     next.call(req).await.map(IntoResponse::into_response)
-}
-
-#[handler]
-pub(crate) fn script() -> Response {
-    asset(APP_JS, "text/javascript; charset=utf-8")
-}
-
-#[handler]
-pub(crate) fn message_script() -> Response {
-    asset(MESSAGES_JS, "text/javascript; charset=utf-8")
-}
-
-#[handler]
-pub(crate) fn attachment_script() -> Response {
-    asset(ATTACHMENTS_JS, "text/javascript; charset=utf-8")
-}
-
-#[handler]
-pub(crate) fn typing_script() -> Response {
-    asset(TYPING_JS, "text/javascript; charset=utf-8")
-}
-
-#[handler]
-pub(crate) fn styles() -> Response {
-    asset(APP_CSS, "text/css; charset=utf-8")
 }

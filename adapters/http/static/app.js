@@ -1,6 +1,7 @@
 // Confab demo client: plain JavaScript, no build step. REST for everything stored, the envelope
-// WebSocket (/ws) for live messages and typing; the messages themselves are drawn and acted on
-// in messages.js, files in attachments.js, who is typing in typing.js. User text only ever goes
+// WebSocket (/ws, in live.js) for live messages and typing; the messages themselves are drawn
+// and acted on in messages.js, files in attachments.js, who is typing in typing.js, @-mentions in
+// mentions.js, notification settings and toasts in notifications.js. User text only ever goes
 // through textContent.
 'use strict';
 
@@ -103,6 +104,8 @@ function logout() {
   Object.assign(state, { token: null, me: null, current: null, conversations: [], socket: null });
   if (socket) socket.close();
   dropUploads(() => true);
+  forgetMentions();
+  $('toasts').replaceChildren(); // the next person to log in here does not see them
   $('room-body').hidden = true;
   $('empty').hidden = false;
   $('messages').replaceChildren();
@@ -127,13 +130,11 @@ async function loadConversations() {
 
 function renderConversations() {
   const items = state.conversations.map((c) => {
-    const n = c.unread_count;
-    const unread = n > 0 ? el('span', { class: 'badge', 'data-testid': 'unread-count', 'aria-label': `${n} unread`, text: String(n) }) : '';
     const preview = c.last_message ? `${c.last_message.user.name}: ${summary(c.last_message)}` : 'No messages yet';
     return el('li', {}, el('a', {
       href: `#/c/${c.id}`, 'data-testid': 'conversation-item', 'data-conversation-id': String(c.id),
       ...(state.current?.id === c.id ? { 'aria-current': 'page' } : {}),
-    }, el('span', { class: 'row' }, el('strong', { text: title(c) }), unread),
+    }, el('span', { class: 'row' }, el('strong', { text: title(c) }), listBadges(c)),
     el('span', { class: 'preview muted', text: c.is_closed ? `(closed) ${preview}` : preview })));
   });
   $('conversations').replaceChildren(...items);
@@ -196,6 +197,7 @@ function renderRoomHead() {
   $('invite-form').hidden = !(c.type === 'group' && c.is_creator && !c.is_closed);
   $('invite-search').value = '';
   $('invite-results').replaceChildren();
+  renderNotificationMenu();
 }
 
 async function markRead() {
@@ -203,7 +205,7 @@ async function markRead() {
   if (!c) return;
   await quietly(api('POST', `/conversations/${c.id}/read`));
   const listed = state.conversations.find((x) => x.id === c.id);
-  if (listed?.unread_count) { listed.unread_count = 0; renderConversations(); }
+  if (listed?.unread_count || listed?.unread_mentions) { Object.assign(listed, { unread_count: 0, unread_mentions: 0 }); renderConversations(); }
 }
 
 // Loads the next older messages and prepends them, keeping the scroll position: the newest page
@@ -258,10 +260,11 @@ $('composer').addEventListener('submit', async (event) => {
     // One client id per draft, kept until a send of it succeeds: sending again after an error
     // or a timeout whose answer never came stores the message only once.
     state.draftId ||= envelopeId();
-    const body = { body: input.value.trim() ? input.value : '', client_id: state.draftId, reply_to: state.replyTo?.id ?? null, attachment_ids: files };
+    const body = { body: input.value.trim() ? input.value : '', client_id: state.draftId, reply_to: state.replyTo?.id ?? null, attachment_ids: files, ...mentionFields(input.value) };
     const json = await api('POST', `/conversations/${c.id}/messages`, body);
     state.draftId = null;
     input.value = '';
+    forgetMentions();
     dropUploads((u) => files.includes(u.attachment?.id));
     cancelReply();
     resetTyping();
@@ -310,95 +313,5 @@ async function invite(user) {
   }
 }
 
-let nextId = 0;
-const envelopeId = () => `web-${Date.now().toString(36)}-${++nextId}`;
-
-function setLive(text, stateName) {
-  $('live').textContent = text;
-  $('live').dataset.state = stateName;
-}
-
-// One socket per page; joins the listed rooms on open, reconnects with back-off (1 s … 30 s).
-function connect() {
-  if (!state.token || state.socket) return;
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const socket = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(state.token)}`);
-  state.socket = socket;
-  setLive('connecting…', 'connecting');
-  socket.onopen = () => {
-    state.backoff = 1000;
-    setLive('live', 'open');
-    state.conversations.forEach((c) => join(c.id));
-    if (state.current) join(state.current.id);
-  };
-  socket.onmessage = (event) => {
-    try { receive(JSON.parse(event.data)); } catch (error) { console.warn('bad envelope', error); }
-  };
-  socket.onclose = (event) => {
-    if (state.socket !== socket) return; // logged out
-    state.socket = null;
-    state.joined.clear();
-    state.pending.clear();
-    markJoined();
-    // 1008 = policy violation (token refused), 4009 = session ended (logged out elsewhere, or a
-    // password change): if the token no longer works, go back to the login form.
-    if (event.code === 1008 || event.code === 4009) {
-      api('GET', '/user/me').catch((e) => { if (e.status === 401) logout(); });
-    }
-    const delay = state.backoff;
-    state.backoff = Math.min(state.backoff * 2, 30000);
-    setLive(`offline, retrying in ${Math.round(delay / 1000)} s`, 'closed');
-    setTimeout(() => { if (state.token) connect(); }, delay);
-  };
-}
-
-function send(envelope) {
-  if (state.socket?.readyState !== WebSocket.OPEN) return false;
-  state.socket.send(JSON.stringify({ id: envelopeId(), ...envelope }));
-  return true;
-}
-
-// Rejoining the open room after a reconnect asks for what was missed (`since` the newest message
-// shown): the server sends those first, then live ones, with no gap and no duplicate.
-function join(id) {
-  const to = `conversation:${id}`;
-  if (state.joined.has(to) || [...state.pending.values()].includes(to)) return;
-  const ref = envelopeId();
-  const open = state.current?.id === id && state.seen.size > 0;
-  const payload = open ? { since: Math.max(...state.seen) } : {};
-  if (send({ id: ref, type: 'join', to, payload })) state.pending.set(ref, to);
-}
-
-// data-joined="true" once the server acked the join of the open room (the test waits for it).
-function markJoined() {
-  $('room').dataset.joined = String(Boolean(state.current && state.joined.has(`conversation:${state.current.id}`)));
-}
-
-function receive(envelope) {
-  const payload = envelope.payload || {};
-  if (envelope.type === 'ack' || envelope.type === 'error') {
-    const to = state.pending.get(payload.ack);
-    if (to && state.pending.delete(payload.ack) && envelope.type === 'ack') state.joined.add(to);
-    markJoined();
-    // Away too long for one catch-up: reload the open room rather than show a gap.
-    if (payload.has_more && state.current && to === `conversation:${state.current.id}`) openConversation(state.current.id);
-    return;
-  }
-  const currentTo = state.current && `conversation:${state.current.id}`;
-  if (envelope.type === 'message' && payload.event === 'typing') {
-    if (envelope.to === currentTo && !payload.thread_id) showTyping(payload.user?.id);
-  } else if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
-    if (envelope.to === currentTo) applyRoomEvent(payload);
-  } else if (envelope.type === 'message' && payload.message) {
-    const m = payload.message;
-    const here = state.current && m.conversation_id === state.current.id;
-    if (here) { stopTyping(m.user_id); appendMessage(m); }
-    // Read first (the open room), then refresh the list's unread counts and previews.
-    quietly((here && m.user_id !== state.me.id ? markRead() : Promise.resolve()).then(loadConversations));
-  } else if (envelope.type === 'ping' && payload.typing && envelope.to === currentTo) {
-    // What older pages sent before `POST …/typing`: still shown.
-    showTyping(Number(String(envelope.from || '').replace('user:', '')));
-  }
-}
-
-if (state.token) start().catch(logout);
+// Once every script of the page has run (start's first await may end before the last one loads).
+if (state.token) document.addEventListener('DOMContentLoaded', () => start().catch(logout));

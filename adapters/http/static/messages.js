@@ -1,8 +1,9 @@
 // Confab demo client, messages in the open room: how one is drawn (quote, edited mark, tombstone,
-// reactions, files through attachments.js), what can be done with it (reply, react, edit,
-// delete), how live changes from the envelope socket apply to it, and message search. Loaded
-// after app.js (whose start is asynchronous) and attachments.js; all are classic scripts sharing
-// `state`, `api`, `el` and `$`. User text only ever goes through textContent.
+// reactions, files through attachments.js, mentions through mentions.js), what can be done with
+// it (reply, react, edit, delete), how live changes from the envelope socket apply to it, and
+// message search. Loaded after app.js (whose start waits for every script) and attachments.js;
+// all are classic scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through
+// textContent.
 'use strict';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
@@ -34,7 +35,7 @@ function messageNode(m) {
     node.append(el('div', { class: 'body deleted muted', 'data-testid': 'message-body', text: 'This message was deleted.' }));
     return node;
   }
-  node.append(el('div', { class: 'body', 'data-testid': 'message-body', text: m.body }));
+  node.append(bodyNode(m)); // mentions.js: the text, its mentions highlighted
   if (m.attachments?.length) node.append(attachmentsNode(m.attachments));
   const reactions = (m.reactions || []).map((r) => el('button', {
     type: 'button', class: 'reaction', 'data-testid': 'reaction', 'data-emoji': r.emoji, 'aria-pressed': String(Boolean(r.me)),

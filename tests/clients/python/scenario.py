@@ -22,12 +22,14 @@ from confab_client.api.conversations import (
     list_conversations,
     mark_read,
     remove_participant,
+    set_notifications,
     signal_typing,
 )
 from confab_client.api.messages import (
     add_reaction,
     delete_message,
     edit_message,
+    list_mentions,
     list_messages,
     search_messages,
     send_message,
@@ -48,6 +50,8 @@ from confab_client.models import (
     ErrorBody,
     InviteBody,
     LoginBody,
+    NotificationSettingsBody,
+    NotificationSettingsBodyLevel,
     PageMeta,
     RegisterBody,
     SendMessageBody,
@@ -143,6 +147,20 @@ assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
 assert view(carol).unread_count == 0
 typing = signal_typing.sync_detailed(room.id, client=carol, body=TypingBody())
 assert typing.status_code == 204, (typing.status_code, typing.content)
+
+# Carol hears only mentions in the room; Alice names her; her list and her feed say so.
+quiet = NotificationSettingsBody(level=NotificationSettingsBodyLevel.MENTIONS, muted_until=None)
+settings = ok(set_notifications.sync_detailed(room.id, client=carol, body=quiet), 200).data
+assert settings.level.value == "mentions" and settings.muted_until is None, settings
+naming = SendMessageBody(body="@Carol, a look?", mentions=[carol_id])
+named = ok(send_message.sync_detailed(room.id, client=alice, body=naming), 201).data
+assert [u.id for u in named.mentions] == [carol_id] and named.mention_room is False
+carols = view(carol)
+assert (carols.unread_count, carols.unread_mentions) == (1, 1)
+assert carols.notifications.level.value == "mentions"
+feed = ok(list_mentions.sync_detailed(client=carol), 200)
+assert [m.id for m in feed.data] == [named.id] and feed.meta.has_more is False
+assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
 
 # The message features: a keyed send repeated (201, then 200 with the same message), a reply, an
 # edit, a reaction, search, a deletion, and read receipts in the conversation's detail.

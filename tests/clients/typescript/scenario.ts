@@ -140,6 +140,27 @@ assert.equal((await unread(carolApi)).unread_count, 0);
 const typing = await carolApi.POST("/api/v1/conversations/{id}/typing", { params: path, body: {} });
 assert.equal(typing.response.status, 204, "signalTyping");
 
+// Carol hears only mentions in the room; Alice names her; her list and her feed say so.
+const quiet = await carolApi.PUT("/api/v1/conversations/{id}/notifications", {
+  params: path,
+  body: { level: "mentions", muted_until: null },
+});
+assert.equal(quiet.response.status, 200);
+assert.deepEqual(quiet.data?.data, { level: "mentions", muted_until: null });
+const named = await api.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "@Carol, a look?", mentions: [carol.id] },
+});
+assert.equal(named.response.status, 201);
+assert.deepEqual(named.data?.data.mentions.map((u) => u.id), [carol.id]);
+const carolsMentions = await unread(carolApi);
+assert.equal(carolsMentions.unread_mentions, 1);
+assert.equal(carolsMentions.notifications.level, "mentions");
+const feed = await carolApi.GET("/api/v1/user/mentions", { params: { query: { limit: 5 } } });
+assert.deepEqual(feed.data?.data.map((m) => m.id), [named.data?.data.id]);
+assert.equal(feed.data?.meta.has_more, false);
+await carolApi.POST("/api/v1/conversations/{id}/read", { params: path });
+
 // The message features: a keyed send repeated (201, then 200 with the same message), a reply,
 // an edit, a reaction, search, a deletion, and read receipts in the conversation's detail.
 const keyed = { body: "keyed", client_id: "ts-retry-1" };

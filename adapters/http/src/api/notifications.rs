@@ -1,4 +1,5 @@
-//! Being alerted: your notification settings per conversation, and your mention feed.
+//! Being alerted: your notification settings per conversation (`NotificationsApi`), and your
+//! mention feed (`MentionsApi`).
 
 use confab_application::Confab;
 use confab_domain::{ConversationId, DomainError, Timestamp};
@@ -81,7 +82,14 @@ impl NotificationsApi {
             data: NotificationSettingsDto::from(&settings),
         })))
     }
+}
 
+/// The mention feed (a messages read, so under that tag).
+#[derive(Default)]
+pub struct MentionsApi;
+
+#[OpenApi(tag = "ApiTags::Messages")]
+impl MentionsApi {
     /// List my mentions
     ///
     /// Messages that name you (`mentions`) or call a conversation you are in (`mention_room`),
@@ -90,8 +98,7 @@ impl NotificationsApi {
     #[oai(
         path = "/api/v1/user/mentions",
         method = "get",
-        operation_id = "listMentions",
-        tag = "ApiTags::Messages"
+        operation_id = "listMentions"
     )]
     async fn mentions(
         &self,
@@ -104,8 +111,7 @@ impl NotificationsApi {
         limit: Query<Ruled<Option<i64>, CursorLimit>>,
     ) -> ApiResult<Feed> {
         let caller = caller_of(&auth, request);
-        let limit = limit.0.0.map(|n| u64::try_from(n).unwrap_or(0));
-        let feed = app.list_mentions(&caller, before.0, limit).await?;
+        let feed = app.list_mentions(&caller, before.0, limit.0.0).await?;
         Ok(Feed::Ok(Json(MentionFeedEnvelope {
             status: true,
             meta: CursorMeta::from(&feed),
