@@ -1,6 +1,7 @@
-// What the browser suites (browser.test.mjs, swagger.test.mjs) share: Debian's Chromium started
-// headless by playwright-core, and REST calls to the server under test (CONFAB_API) for the set-up
-// a person would have done before opening the page.
+// What the browser suites (browser.test.mjs, browser_mentions.test.mjs, swagger.test.mjs) share:
+// Debian's Chromium started headless by playwright-core, REST calls to the server under test
+// (CONFAB_API) for the set-up a person would have done before opening the page, and opening the
+// page and logging in through it.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -30,4 +31,34 @@ export async function rest(method, url, token, body) {
   const json = await response.json();
   assert.ok(response.ok, `${method} ${url} → ${response.status} ${JSON.stringify(json)}`);
   return json.data;
+}
+
+export const PASSWORD = 'secret-pass';
+
+let serial = 0;
+/** A new account named `name` (a unique email), with its token. */
+export async function register(name) {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.+|\.+$/g, '') || 'user';
+  const email = `${slug}.${Date.now()}.${++serial}@example.com`;
+  const data = await rest('POST', '/user/register', null, { name, email, password: PASSWORD });
+  return { ...data.user, email, token: data.token };
+}
+
+/** The page at `/` in a fresh browser context of `browser`. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1040, height: 640 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (error) => console.error('page error:', error));
+  const response = await page.goto(`${BASE}/`);
+  assert.equal(response?.status(), 200);
+  return page;
+}
+
+/** Logs `user` in through the page's form. */
+export async function logIn(page, user) {
+  await page.getByTestId('auth-email').fill(user.email);
+  await page.getByTestId('auth-password').fill(PASSWORD);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('current-user').filter({ hasText: user.name }).waitFor();
 }

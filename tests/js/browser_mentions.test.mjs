@@ -7,12 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BASE, WAIT, launchChromium, rest } from './browser_harness.mjs';
+import {
+  BASE, PASSWORD, WAIT, launchChromium, logIn, newPage as openPage, register, rest,
+} from './browser_harness.mjs';
 
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR || '../artifacts');
-const PASSWORD = 'secret-pass';
 
 let browser;
+const newPage = () => openPage(browser);
 
 before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
@@ -22,30 +24,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-let serial = 0;
-async function register(name) {
-  const email = `user.${Date.now()}.${++serial}@example.com`;
-  const data = await rest('POST', '/user/register', null, { name, email, password: PASSWORD });
-  return { ...data.user, email, token: data.token };
-}
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1040, height: 640 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (error) => console.error('page error:', error));
-  const response = await page.goto(`${BASE}/`);
-  assert.equal(response?.status(), 200);
-  return page;
-}
-
-async function logIn(page, user) {
-  await page.getByTestId('auth-email').fill(user.email);
-  await page.getByTestId('auth-password').fill(PASSWORD);
-  await page.getByTestId('auth-submit').click();
-  await page.getByTestId('current-user').filter({ hasText: user.name }).waitFor();
-}
 
 const item = (page, name) => page.getByTestId('conversation-item').filter({ hasText: name });
 
