@@ -8,6 +8,7 @@
 //! | people | `search_users` | `search_users.rs` |
 //! | rooms | `create_conversation`, `get_conversation`, `list_conversations` | `create_conversation.rs`, `get_conversation.rs`, `list_conversations.rs` |
 //! | being alerted (who, decided by `confab_domain::notification`) | `set_notifications`, `list_mentions` | `set_notifications.rs`, `list_mentions.rs` |
+//! | threads (rules in `confab_domain::thread`; a reply is a send with `thread_id`) | `list_thread`, `follow_thread` / `mark_thread_read`, `list_threads` | `list_thread.rs`, `follow_thread.rs`, `list_threads.rs` |
 //! | room changes (events decided by `confab_domain::change_events`, see `room_changes.rs`) | `invite_users`, `remove_participant`, `ban_participant`, `leave_conversation`, `close_room` | `invite_users.rs`, `remove_participant.rs`, `ban_participant.rs`, `leave_conversation.rs`, `close_room.rs` |
 //! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
@@ -33,6 +34,7 @@ pub mod deliver_webhooks;
 pub mod direct_upload;
 pub mod download_attachment;
 pub mod edit_message;
+pub mod follow_thread;
 pub mod get_conversation;
 pub mod invite_users;
 pub mod join_address;
@@ -40,6 +42,8 @@ pub mod leave_conversation;
 pub mod list_conversations;
 pub mod list_mentions;
 pub mod list_messages;
+pub mod list_thread;
+pub mod list_threads;
 pub mod login;
 pub mod logout;
 pub mod mark_read;

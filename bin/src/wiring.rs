@@ -191,6 +191,7 @@ pub fn api_json() -> ApiJson {
         conversation: dto::conversation_event_json,
         user: dto::user_event_json,
         reactions: dto::reactions_event_json,
+        thread: dto::thread_event_json,
         timestamp: dto::rfc3339_micros,
     }
 }

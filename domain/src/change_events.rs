@@ -222,5 +222,60 @@ fn for_everyone(mut message: MessageView) -> MessageView {
     message
 }
 
+/// What a send did: stored a new message, or found the one an earlier send with the same
+/// [`ClientId`](crate::ClientId) stored (nothing was written, and nobody is told again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+// A send is answered once; boxing the common case would only add an allocation per send.
+#[allow(clippy::large_enum_variant)]
+pub enum Appended {
+    /// Stored now: the message, and whom it alerts ([`crate::notification::notification_for`]).
+    New {
+        message: crate::MessageView,
+        notifications: Vec<crate::Notification>,
+        /// A thread reply's root's summary after it.
+        thread: Option<crate::thread::ThreadSummary>,
+    },
+    Repeat(crate::MessageId),
+}
+
+impl Appended {
+    /// What a new message tells, in order: `message.sent`, the thread's `thread.updated` for a
+    /// reply, then each `notification` — decided once, published live by the use case and stored
+    /// in the webhook outbox with the message. A repeat tells nothing.
+    pub fn events(&self) -> Vec<crate::RealtimeEvent> {
+        let Self::New {
+            message,
+            notifications,
+            thread,
+        } = self
+        else {
+            return Vec::new();
+        };
+        let mut events = crate::MessageChange::Sent(message.clone()).events();
+        if let (Some(root_id), Some(thread)) = (message.message.thread_id, thread) {
+            events.push(crate::RealtimeEvent::ThreadUpdated {
+                conversation_id: message.message.conversation_id,
+                root_id,
+                thread: thread.clone(),
+            });
+        }
+        events.extend(
+            notifications
+                .iter()
+                .cloned()
+                .map(|notification| crate::RealtimeEvent::Notification { notification }),
+        );
+        events
+    }
+
+    /// The message this send stored; `None` for a repeat.
+    pub fn into_new(self) -> Option<crate::MessageView> {
+        match self {
+            Self::New { message, .. } => Some(message),
+            Self::Repeat(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

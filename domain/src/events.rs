@@ -64,6 +64,12 @@ pub enum RealtimeEvent {
         thread_id: Option<MessageId>,
         user: UserSummary,
     },
+    /// A reply changed the thread under `root_id` (`thread.updated`, on the room's channels).
+    ThreadUpdated {
+        conversation_id: ConversationId,
+        root_id: MessageId,
+        thread: crate::thread::ThreadSummary,
+    },
     /// A new message alerts `notification.recipient` (`notification`, on their own channel;
     /// webhook `notification.created`).
     Notification { notification: crate::Notification },

@@ -173,6 +173,60 @@ impl PageRequest {
     }
 }
 
+/// How a thread is read: up to `limit` replies on one side of a reply, or the newest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadRead {
+    pub from: Option<(MessageId, Direction)>,
+    pub limit: u64,
+}
+
+impl ThreadRead {
+    /// From a request's `before`, `after` and `limit` (1–100, default 20): at most one cursor.
+    ///
+    /// # Errors
+    /// Every field that fails, named.
+    pub fn parse(
+        before: Option<i64>,
+        after: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let from = match (before, after) {
+            (Some(_), Some(_)) => {
+                errors.add(
+                    "after",
+                    "The after field cannot be used together with before.",
+                );
+                None
+            }
+            (Some(id), None) => Some((MessageId(id), Direction::Before)),
+            (None, Some(id)) => Some((MessageId(id), Direction::After)),
+            (None, None) => None,
+        };
+        let limit = errors.check("limit", Cursor::parse_limit(limit));
+        match limit {
+            Some(limit) if errors.is_empty() => Ok(Self { from, limit }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A thread as read: its root and one slice of its replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadPage {
+    pub root: crate::MessageView,
+    pub replies: Slice<crate::MessageView>,
+}
+
+/// A thread someone follows, as their thread list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowedThread {
+    /// The root, with its summary.
+    pub root: crate::MessageView,
+    /// Replies by others after the follower's read position in it.
+    pub unread_count: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +349,17 @@ mod tests {
                 .seq_range(u64::MAX),
             (0, 0)
         );
+    }
+
+    #[test]
+    fn a_thread_is_read_from_one_cursor_at_most() {
+        let read = ThreadRead::parse(Some(9), None, Some(5)).unwrap();
+        assert_eq!(
+            (read.from, read.limit),
+            (Some((MessageId(9), Direction::Before)), 5)
+        );
+        assert_eq!(ThreadRead::parse(None, None, None).unwrap().limit, 20);
+        let both = ThreadRead::parse(Some(1), Some(2), Some(0)).unwrap_err();
+        assert!(both.fields().contains_key("after") && both.fields().contains_key("limit"));
     }
 }

@@ -26,6 +26,7 @@ pub mod read_position;
 pub mod search;
 pub mod session;
 pub mod text;
+pub mod thread;
 pub mod typing;
 pub mod user;
 pub mod validation;
@@ -37,24 +38,28 @@ pub use attachment::{
     Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, NewUpload, RequestedRange,
     Requester, StoredObject, ThumbnailFile, Variant,
 };
-pub use change_events::{MessageChange, RoomChange, RoomDifference};
+pub use change_events::{Appended, MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{
     Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,
 };
 pub use error::DomainError;
 pub use events::RealtimeEvent;
-pub use history::{Cursor, Direction, History, HistoryParams, HistoryRequest, Slice};
+pub use history::{
+    Cursor, Direction, FollowedThread, History, HistoryParams, HistoryRequest, Slice, ThreadPage,
+    ThreadRead,
+};
 pub use ids::{ConversationId, MessageId, UserId};
 pub use mention::Mentions;
 pub use message::{ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview};
 pub use notification::{Notification, NotificationKind, NotificationLevel, NotificationSettings};
 pub use pagination::{Page, PageRequest};
-pub use posting::{Appended, PostingFacts};
+pub use posting::PostingFacts;
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
 pub use search::{SearchQuery, SearchScope};
 pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};
+pub use thread::ThreadSummary;
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;
 pub use webhooks::{Claim, WebhookBatch, WebhookEvent};

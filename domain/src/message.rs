@@ -80,6 +80,11 @@ pub struct NewMessage {
     pub attachments: Vec<crate::AttachmentId>,
     /// Who it names ([`crate::mention`]): each a participant of the room when it commits.
     pub mentions: crate::Mentions,
+    /// The root of the thread it replies in ([`crate::thread::ensure_can_reply_in_thread`],
+    /// checked in the send's transaction).
+    pub thread_id: Option<MessageId>,
+    /// A thread reply that is also part of the room's timeline.
+    pub also_in_room: bool,
 }
 
 /// A stored message.
@@ -104,6 +109,9 @@ pub struct Message {
     pub reply_to: Option<MessageId>,
     /// It calls the whole room (`mention_room`); the people it names are in [`MessageView`].
     pub mention_room: bool,
+    /// The root of the thread it replies in. A reply that is only in its thread has `seq` 0: it
+    /// is not part of the room's timeline.
+    pub thread_id: Option<MessageId>,
 }
 
 impl Message {
@@ -128,6 +136,7 @@ impl Message {
             client_id: None,
             reply_to: None,
             mention_room: false,
+            thread_id: None,
         }
     }
 
@@ -157,6 +166,8 @@ pub struct MessageView {
     pub attachments: Vec<crate::Attachment>,
     /// The people it names, in the order named; none once the message is deleted.
     pub mentions: Vec<UserSummary>,
+    /// The thread under it, once someone replied in one.
+    pub thread: Option<crate::thread::ThreadSummary>,
 }
 
 impl MessageView {
@@ -169,6 +180,7 @@ impl MessageView {
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions: Vec::new(),
+            thread: None,
         }
     }
 }

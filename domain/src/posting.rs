@@ -1,9 +1,8 @@
 //! Who may post in a room, as one rule for both places that decide it: the aggregate, when a
 //! request is checked, and the storage, at the moment the message commits (so a ban, removal or
-//! close that lands between the check and the write still refuses the message); and what a post
-//! did ([`Appended`]).
+//! close that lands between the check and the write still refuses the message).
 
-use crate::{DomainError, MessageId, MessageView};
+use crate::DomainError;
 
 /// The facts the posting rule reads, as the storage can establish them inside the send's
 /// transaction.
@@ -30,30 +29,6 @@ impl PostingFacts {
             return Err(DomainError::ClosedRoomCannotPost);
         }
         Ok(())
-    }
-}
-
-/// What a send did: stored a new message, or found the one an earlier send with the same
-/// [`ClientId`](crate::ClientId) stored (nothing was written, and nobody is told again).
-#[derive(Debug, Clone, PartialEq, Eq)]
-// A send is answered once; boxing the common case would only add an allocation per send.
-#[allow(clippy::large_enum_variant)]
-pub enum Appended {
-    /// Stored now: the message, and whom it alerts ([`crate::notification::notification_for`]).
-    New {
-        message: MessageView,
-        notifications: Vec<crate::Notification>,
-    },
-    Repeat(MessageId),
-}
-
-impl Appended {
-    /// The message this send stored; `None` for a repeat.
-    pub fn into_new(self) -> Option<MessageView> {
-        match self {
-            Self::New { message, .. } => Some(message),
-            Self::Repeat(_) => None,
-        }
     }
 }
 

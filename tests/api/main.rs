@@ -21,6 +21,7 @@ mod openapi;
 mod operability;
 mod outage;
 mod sessions;
+mod threads;
 mod typing;
 mod walkthrough;
 mod webhooks;

@@ -13,6 +13,7 @@ mod notifications;
 mod realtime;
 mod sessions;
 mod system;
+mod threads;
 mod typing;
 
 use poem_openapi::Tags;
@@ -29,6 +30,7 @@ pub use notifications::{MentionsApi, NotificationsApi};
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use sessions::SessionsApi;
 pub use system::{Readiness, SystemApi};
+pub use threads::ThreadsApi;
 pub use typing::TypingApi;
 
 #[derive(Tags)]

@@ -71,7 +71,7 @@ fn event() -> Value {
                 "enum": [
                     "channel_occupied", "channel_vacated", "member_added", "member_removed",
                     "client_event", "message.sent", "message.updated", "message.deleted",
-                    "message.reacted", "participant.added", "participant.removed",
+                    "message.reacted", "thread.updated", "participant.added", "participant.removed",
                     "participant.banned", "conversation.closed", "notification.created",
                 ],
                 "description": "Pusher's lifecycle events, or a chat event (`CONFAB_WEBHOOK_EVENTS` narrows them).",

@@ -10,6 +10,7 @@ mod messages;
 mod notifications;
 mod ruled;
 mod schema_rules;
+mod threads;
 mod timestamps;
 mod typing;
 mod users;
@@ -27,12 +28,12 @@ pub use envelope_protocol::{
 pub use envelopes::{
     ConversationEnvelope, ConversationListEnvelope, CursorMeta, MentionFeedEnvelope,
     MessageEnvelope, MessagePageEnvelope, MessagesMeta, NotificationSettingsEnvelope, PageMeta,
-    StatusMessage, UserEnvelope, UserPageEnvelope,
+    StatusMessage, ThreadListEnvelope, ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
 };
 pub use event_json::{conversation_event_json, reactions_event_json, user_event_json};
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
-    message_event_json,
+    ThreadSummaryDto, message_event_json, thread_event_json,
 };
 pub use notifications::{NotificationLevelDto, NotificationSettingsBody, NotificationSettingsDto};
 pub use schema_rules::{
@@ -42,6 +43,7 @@ pub use schema_rules::{
     PersonName, PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull,
     Sha256Hex, UnixTime, UserIdList,
 };
+pub use threads::FollowedThreadDto;
 pub use timestamps::rfc3339_micros;
 pub use typing::TypingBody;
 pub use users::{

@@ -44,7 +44,7 @@ type Operations = (
     api::AccountsApi,
     api::SessionsApi,
     api::ConversationsApi,
-    api::MessagesApi,
+    (api::MessagesApi, api::ThreadsApi),
     (api::TypingApi, api::NotificationsApi, api::MentionsApi),
     api::MessageChangesApi,
     api::MessageSearchApi,

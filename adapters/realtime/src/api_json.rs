@@ -5,7 +5,9 @@
 //! a `conversation.closed` event's room and `GET /conversations/{id}` — not two definitions kept
 //! alike by hand.
 
-use confab_domain::{ConversationOverview, MessageView, ReactionCount, Timestamp, UserSummary};
+use confab_domain::{
+    ConversationOverview, MessageView, ReactionCount, ThreadSummary, Timestamp, UserSummary,
+};
 use serde_json::Value;
 
 /// One renderer per shape, each the HTTP adapter's rendering without what differs per reader (an
@@ -22,6 +24,8 @@ pub struct ApiJson {
     pub user: fn(&UserSummary) -> Value,
     /// A message's reaction tally, without `me`.
     pub reactions: fn(&[ReactionCount]) -> Value,
+    /// A root's thread summary.
+    pub thread: fn(&ThreadSummary) -> Value,
     /// The document's timestamp format.
     pub timestamp: fn(Timestamp) -> String,
 }
@@ -37,6 +41,7 @@ impl ApiJson {
             conversation: dto::conversation_event_json,
             user: dto::user_event_json,
             reactions: dto::reactions_event_json,
+            thread: dto::thread_event_json,
             timestamp: dto::rfc3339_micros,
         }
     }

@@ -37,11 +37,12 @@ const LIFECYCLE_EVENTS: [&str; 5] = [
 /// The chat events a webhook can tell: what a room's channel carries about its messages and
 /// people. (`conversation.read` and `typing` are not: read receipts and typing are frequent,
 /// per user, and typing is never stored.)
-pub(crate) const CHAT_EVENTS: [&str; 8] = [
+pub(crate) const CHAT_EVENTS: [&str; 9] = [
     "message.sent",
     "message.updated",
     "message.deleted",
     "message.reacted",
+    "thread.updated",
     "participant.added",
     "participant.removed",
     "participant.banned",

@@ -72,6 +72,7 @@ mod tests {
                 client_id: None,
                 reply_to: None,
                 mention_room: false,
+                thread_id: None,
             },
             author: UserSummary {
                 id: UserId(1),
@@ -81,6 +82,7 @@ mod tests {
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions: Vec::new(),
+            thread: None,
         }
     }
 

@@ -51,6 +51,7 @@ mod tests {
             client_id: None,
             reply_to: None,
             mention_room: false,
+            thread_id: None,
         }
     }
 

@@ -1,11 +1,11 @@
-//! Send message: post to a conversation and deliver it live, with a `notification` to everyone it
-//! alerts; a repeat of an earlier send (same `client_id`) returns that message and stores and
-//! delivers nothing.
+//! Send message: post to a conversation (or to a thread in it) and deliver it live, with the
+//! thread's new summary and a `notification` to everyone it alerts; a repeat of an earlier send
+//! (same `client_id`) returns that message and stores and delivers nothing.
 
 use confab_domain::attachment::parse_attachment_ids;
 use confab_domain::{
-    Appended, ClientId, ConversationId, DomainError, Mentions, MessageBody, MessageChange,
-    MessageId, MessageView, NewMessage, RealtimeEvent, ValidationErrors,
+    Appended, ClientId, ConversationId, DomainError, Mentions, MessageBody, MessageId, MessageView,
+    NewMessage, ValidationErrors,
 };
 
 use crate::{Caller, Confab};
@@ -20,6 +20,9 @@ pub struct Draft<'a> {
     pub attachment_ids: &'a [i64],
     pub mentions: &'a [i64],
     pub mention_room: bool,
+    /// The root of the thread it replies in, and whether it also goes into the room's timeline.
+    pub thread_id: Option<i64>,
+    pub also_in_room: bool,
 }
 
 impl<'a> Draft<'a> {
@@ -90,13 +93,13 @@ impl Confab {
                 reply_to: draft.reply_to.map(MessageId),
                 attachments,
                 mentions,
+                thread_id: draft.thread_id.map(MessageId),
+                also_in_room: draft.also_in_room,
             })
             .await?;
-        let (message, notifications) = match appended {
-            Appended::New {
-                message,
-                notifications,
-            } => (message, notifications),
+        let events = appended.events();
+        let message = match appended {
+            Appended::New { message, .. } => message,
             Appended::Repeat(stored) => {
                 let message = self
                     .ports
@@ -112,12 +115,7 @@ impl Confab {
                 });
             }
         };
-        let alerts = notifications
-            .into_iter()
-            .map(|notification| RealtimeEvent::Notification { notification });
-        let events = MessageChange::Sent(message.clone()).events();
-        self.publish_all(events.into_iter().chain(alerts).collect(), caller)
-            .await;
+        self.publish_all(events, caller).await;
         Ok(Sent {
             message,
             repeated: false,

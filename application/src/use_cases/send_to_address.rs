@@ -72,6 +72,7 @@ mod tests {
                 },
             ),
             notifications: Vec::new(),
+            thread: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Signal typing: tell the others in a room that the caller is typing — at most one event per
 //! user per room per interval, however often the client calls.
 
+use confab_domain::thread::{RootFacts, ensure_can_reply_in_thread};
 use confab_domain::{ConversationId, DomainError, MessageId, RealtimeEvent};
 
 use crate::{Caller, Confab};
@@ -26,13 +27,12 @@ impl Confab {
                 .messages
                 .find(conversation, root, caller.user)
                 .await?;
-            let standing = found.is_some_and(|view| view.message.deleted_at.is_none());
-            if !standing {
-                return Err(DomainError::invalid(
-                    "thread_id",
-                    "The thread_id must be a message of this conversation that is not deleted.",
-                ));
-            }
+            let facts = found.map(|view| RootFacts {
+                conversation_id: view.message.conversation_id,
+                deleted: view.message.is_deleted(),
+                in_thread: view.message.thread_id.is_some(),
+            });
+            ensure_can_reply_in_thread(conversation, root, facts)?;
         }
         let now = self.ports.clock.now();
         if !self

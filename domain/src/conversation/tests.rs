@@ -48,6 +48,7 @@ fn message(seq: u64, sender: UserId) -> Message {
         client_id: None,
         reply_to: None,
         mention_room: false,
+        thread_id: None,
     }
 }
 

@@ -1,9 +1,9 @@
 use async_trait::async_trait;
 
 use crate::{
-    Appended, ConversationId, Cursor, DomainError, Emoji, Mentions, Message, MessageBody,
-    MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest, ReactionAction,
-    SearchQuery, SearchScope, Slice, Timestamp, UserId,
+    Appended, ConversationId, Cursor, DomainError, Emoji, FollowedThread, Mentions, Message,
+    MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
+    ReactionAction, SearchQuery, SearchScope, Slice, ThreadPage, ThreadRead, Timestamp, UserId,
 };
 
 /// Where messages live.
@@ -155,4 +155,54 @@ pub trait MessageRepository: Send + Sync {
         before: Option<MessageId>,
         limit: u64,
     ) -> Result<Slice<MessageView>, DomainError>;
+
+    /// The thread under `root` in `conversation`: the root and up to `read.limit` replies —
+    /// strictly before (newest first) or after (oldest first) a reply, or the newest when no
+    /// cursor is given — as `viewer` sees them. `None` when `root` is not a message of
+    /// `conversation` or is itself a reply in a thread. One index range, whatever the thread's
+    /// or the room's size.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn thread(
+        &self,
+        conversation: ConversationId,
+        root: MessageId,
+        read: ThreadRead,
+        viewer: UserId,
+    ) -> Result<Option<ThreadPage>, DomainError>;
+
+    /// `user` follows the thread under `root` (`follow`), with nothing in it unread from now, or
+    /// stops following it (replying follows it again; a root's author who stopped is not made to
+    /// follow by the next reply).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn follow_thread(
+        &self,
+        conversation: ConversationId,
+        root: MessageId,
+        user: UserId,
+        follow: bool,
+    ) -> Result<(), DomainError>;
+
+    /// Moves `user`'s read position in the thread under `root` to its newest reply (nothing when
+    /// they do not follow it).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn mark_thread_read(&self, root: MessageId, user: UserId) -> Result<(), DomainError>;
+
+    /// The threads `user` follows in the rooms they are in, most recently active first: those
+    /// whose last reply is older than the message `before` when given, up to `limit`, each with
+    /// its root and `user`'s unread replies in it.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn threads_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> Result<Slice<FollowedThread>, DomainError>;
 }

@@ -124,7 +124,10 @@ impl MessagesApi {
     /// You must be a participant and the room must not be closed. Limited to 60 a minute per
     /// user (429 with `Retry-After` beyond that; repeats count too). `reply_to` names a message of
     /// this conversation that is not deleted (422 otherwise); `mentions` names participants (422
-    /// on `mentions` for anyone else), who get a `notification` as their settings allow. With a
+    /// on `mentions` for anyone else), who get a `notification` as their settings allow.
+    /// `thread_id` replies in the thread under that message (422 on `thread_id` unless a live
+    /// message of this room outside any thread); the reply is out of the room's timeline unless
+    /// `also_in_room`, and the room gets `thread.updated`. With a
     /// `client_id` (or the
     /// `Idempotency-Key` header; if both are given they must agree) a repeat of the same send
     /// answers 200 with the stored message instead of storing another, also when the repeats race.
@@ -168,6 +171,8 @@ impl MessagesApi {
             attachment_ids: body.attachment_ids.0.as_deref().unwrap_or_default(),
             mentions: body.mentions.0.as_deref().unwrap_or_default(),
             mention_room: body.mention_room.0.unwrap_or(false),
+            thread_id: body.thread_id.0,
+            also_in_room: body.also_in_room.0.unwrap_or(false),
         };
         let sent = app
             .send_message(&caller, ConversationId(id.0), draft)

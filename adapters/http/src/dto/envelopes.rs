@@ -4,7 +4,10 @@
 use confab_domain::{Page, Slice};
 use poem_openapi::{Object, Union};
 
-use super::{ConversationDto, MessageDto, NotificationSettingsDto, UserDto, UserProfileDto};
+use super::{
+    ConversationDto, FollowedThreadDto, MessageDto, NotificationSettingsDto, UserDto,
+    UserProfileDto,
+};
 
 /// Laravel's paginator summary.
 #[derive(Debug, Clone, Object)]
@@ -133,5 +136,23 @@ pub struct NotificationSettingsEnvelope {
 pub struct MentionFeedEnvelope {
     pub status: bool,
     pub data: Vec<MessageDto>,
+    pub meta: CursorMeta,
+}
+
+/// `GET …/messages/{messageId}/thread`: the root, and one slice of its replies in `data`.
+#[derive(Debug, Clone, Object)]
+pub struct ThreadPageEnvelope {
+    pub status: bool,
+    pub root: MessageDto,
+    /// Newest first, except for `after` reads: oldest first.
+    pub data: Vec<MessageDto>,
+    pub meta: CursorMeta,
+}
+
+/// `GET /api/v1/user/threads`.
+#[derive(Debug, Clone, Object)]
+pub struct ThreadListEnvelope {
+    pub status: bool,
+    pub data: Vec<FollowedThreadDto>,
     pub meta: CursorMeta,
 }

@@ -1,4 +1,4 @@
-use confab_domain::{MessageView, ReactionCount, ReplyPreview};
+use confab_domain::{MessageView, ReactionCount, ReplyPreview, ThreadSummary};
 use poem_openapi::Object;
 use poem_openapi::types::ToJSON;
 use serde_json::Value;
@@ -37,6 +37,10 @@ pub struct MessageDto {
     pub mentions: Vec<UserDto>,
     /// Whether it calls the whole room (everyone in it is mentioned).
     pub mention_room: bool,
+    /// The root of the thread it replies in; `null` for a message of the room.
+    pub thread_id: Ruled<Option<i64>, SentOrNull>,
+    /// The thread under it; `null` until someone replies in one.
+    pub thread: Ruled<Option<ThreadSummaryDto>, SentOrNull>,
 }
 
 impl From<&MessageView> for MessageDto {
@@ -61,8 +65,38 @@ impl From<&MessageView> for MessageDto {
             attachments: view.attachments.iter().map(AttachmentDto::from).collect(),
             mentions: view.mentions.iter().map(UserDto::from).collect(),
             mention_room: message.mention_room,
+            thread_id: message.thread_id.map(|id| id.get()).into(),
+            thread: view.thread.as_ref().map(ThreadSummaryDto::from).into(),
         }
     }
+}
+
+/// The thread under a message, once someone replied in it.
+#[derive(Debug, Clone, Object)]
+pub struct ThreadSummaryDto {
+    pub reply_count: u64,
+    pub last_reply_at: Ruled<String, DateTime>,
+    pub last_reply_id: i64,
+    /// Who replied, latest first, each once, at most five.
+    pub participants: Vec<UserDto>,
+}
+
+impl From<&ThreadSummary> for ThreadSummaryDto {
+    fn from(thread: &ThreadSummary) -> Self {
+        Self {
+            reply_count: thread.reply_count,
+            last_reply_at: rfc3339_micros(thread.last_reply_at).into(),
+            last_reply_id: thread.last_reply_id.get(),
+            participants: thread.participants.iter().map(UserDto::from).collect(),
+        }
+    }
+}
+
+/// A thread's summary as `thread.updated` carries it: the response's own JSON.
+pub fn thread_event_json(thread: &ThreadSummary) -> Value {
+    ThreadSummaryDto::from(thread)
+        .to_json()
+        .expect("a thread summary always renders as JSON")
 }
 
 /// The message object as live events carry it (`message.sent`, `message.updated`, envelope
@@ -173,6 +207,11 @@ pub struct SendMessageBody {
     pub mentions: Ruled<Option<Vec<i64>>, (MentionIdList, NullAllowed)>,
     /// Call the whole room: every participant but you is mentioned.
     pub mention_room: Ruled<Option<bool>, NullAllowed>,
+    /// Reply in the thread under this message (of this conversation, not deleted, not itself a
+    /// reply in a thread). The reply stays out of the room's timeline unless `also_in_room`.
+    pub thread_id: Ruled<Option<i64>, NullAllowed>,
+    /// With `thread_id`: the reply is also a message of the room's timeline.
+    pub also_in_room: Ruled<Option<bool>, NullAllowed>,
 }
 
 impl poem_openapi::types::Example for SendMessageBody {
@@ -184,6 +223,8 @@ impl poem_openapi::types::Example for SendMessageBody {
             attachment_ids: None.into(),
             mentions: None.into(),
             mention_room: None.into(),
+            thread_id: None.into(),
+            also_in_room: None.into(),
         }
     }
 }
@@ -228,6 +269,7 @@ mod tests {
                 client_id: None,
                 reply_to: Some(MessageId(4)),
                 mention_room: false,
+                thread_id: None,
             },
             author: ann.clone(),
             reply_to: Some(ReplyPreview {
@@ -245,6 +287,7 @@ mod tests {
                 id: UserId(3),
                 name: "Bob".into(),
             }],
+            thread: None,
         }
     }
 
@@ -253,7 +296,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

@@ -19,6 +19,7 @@ mod m20261130_000009_webhook_outbox;
 mod m20261207_000010_attachments;
 mod m20261207_000011_direct_uploads;
 mod m20261207_000012_mentions;
+mod m20261207_000013_threads;
 
 pub(crate) struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_attachments::Migration),
             Box::new(m20261207_000011_direct_uploads::Migration),
             Box::new(m20261207_000012_mentions::Migration),
+            Box::new(m20261207_000013_threads::Migration),
         ]
     }
 }

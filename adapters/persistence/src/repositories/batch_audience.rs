@@ -6,7 +6,7 @@
 //! The members of a room are read whole only where the notification rule may need them all: a
 //! direct chat (two rows) or a room a send calls (`mention_room`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confab_domain::notification::{RecipientFacts, notification_for};
 use confab_domain::{
@@ -29,6 +29,9 @@ struct PersonRow {
     banned: i64,
     notify_level: Option<String>,
     muted_until: Option<Timestamp>,
+    /// Follower rows: the root followed, and whether they still follow it.
+    root_id: Option<i64>,
+    following: Option<i64>,
 }
 
 /// A person of a room the batch writes to.
@@ -46,6 +49,8 @@ pub(super) struct Audience {
     people: HashMap<(i64, i64), Person>,
     /// The members of each room read whole.
     members: HashMap<i64, Vec<i64>>,
+    /// Who has a follow row for each root the batch replies under, and whether they follow.
+    followers: HashMap<i64, Vec<(i64, bool)>>,
 }
 
 impl Audience {
@@ -79,13 +84,37 @@ impl Audience {
             .collect()
     }
 
-    /// Whom the stored `view` of `message` alerts, by the domain's rule: everyone it names and,
-    /// in a direct chat or when it calls the room, every member.
+    /// Who follows the thread under `root` (whose author is `author`): everyone with a follow
+    /// row that says so, and the author unless they stopped.
+    fn following(&self, root: i64, author: i64) -> BTreeSet<i64> {
+        let rows = self
+            .followers
+            .get(&root)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut following: BTreeSet<i64> = rows
+            .iter()
+            .filter(|(_, follows)| *follows)
+            .map(|(user, _)| *user)
+            .collect();
+        if !rows
+            .iter()
+            .any(|(user, follows)| *user == author && !follows)
+        {
+            following.insert(author);
+        }
+        following
+    }
+
+    /// Whom the stored `view` of `message` alerts, by the domain's rule: everyone it names, the
+    /// followers of its thread (`root_author` is the root's author) and, in a direct chat or
+    /// when it calls the room, every member.
     pub fn notifications(
         &self,
         message: &NewMessage,
         view: &MessageView,
         direct: bool,
+        root_author: Option<i64>,
     ) -> Vec<Notification> {
         let room = message.conversation_id.get();
         let mentions = &message.mentions;
@@ -93,6 +122,11 @@ impl Audience {
         if direct || mentions.room() {
             candidates.extend(self.members.get(&room).into_iter().flatten());
         }
+        let thread_followers = match (message.thread_id, root_author) {
+            (Some(root), Some(author)) => self.following(root.get(), author),
+            _ => BTreeSet::new(),
+        };
+        candidates.extend(&thread_followers);
         candidates
             .into_iter()
             .filter_map(|user| {
@@ -103,7 +137,7 @@ impl Audience {
                     direct,
                     mentioned: mentions.names(UserId(user)),
                     room_mentioned: mentions.room(),
-                    follows_thread: false,
+                    follows_thread: thread_followers.contains(&user),
                     settings: person.settings,
                 };
                 let kind = notification_for(facts, message.created_at)?;
@@ -118,15 +152,17 @@ impl Audience {
     }
 }
 
-/// The audience of `batch`: each sender and each person named in their room, and every member of
-/// `whole_rooms` — one statement.
+/// The audience of `batch`: each sender and each person named in their room, the authors of the
+/// roots it replies under (`root_authors`, by room), every member of `whole_rooms`, and the follow
+/// rows of those roots — one statement.
 pub(super) async fn audience(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     batch: &[&NewMessage],
     whole_rooms: &BTreeSet<i64>,
+    root_authors: &BTreeMap<i64, (i64, i64)>,
 ) -> Result<Audience, DomainError> {
-    let pairs: BTreeSet<(i64, i64)> = batch
+    let mut pairs: BTreeSet<(i64, i64)> = batch
         .iter()
         .flat_map(|m| {
             let room = m.conversation_id.get();
@@ -134,6 +170,7 @@ pub(super) async fn audience(
             std::iter::once((room, m.sender.get())).chain(named)
         })
         .collect();
+    pairs.extend(root_authors.values().copied());
     let mut bound = Bound::default();
     let rows: Vec<String> = pairs
         .iter()
@@ -145,7 +182,8 @@ pub(super) async fn audience(
                 CAST(CASE WHEN EXISTS (SELECT 1 FROM bans b \
                      WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
                      THEN 1 ELSE 0 END AS BIGINT) AS banned, \
-                p.notify_level, p.muted_until \
+                p.notify_level, p.muted_until, \
+                CAST(NULL AS BIGINT) AS root_id, CAST(NULL AS BIGINT) AS following \
          FROM (VALUES {}) AS v \
          LEFT JOIN participants p ON p.conversation_id = v.column1 AND p.user_id = v.column2 \
          LEFT JOIN users u ON u.id = v.column2",
@@ -156,9 +194,23 @@ pub(super) async fn audience(
         sql.push_str(&format!(
             " UNION ALL \
              SELECT p.conversation_id, p.user_id, u.name, CAST(1 AS BIGINT), CAST(0 AS BIGINT), \
-                    p.notify_level, p.muted_until \
+                    p.notify_level, p.muted_until, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
              FROM participants p JOIN users u ON u.id = p.user_id \
              WHERE p.conversation_id IN ({rooms})"
+        ));
+    }
+    if !root_authors.is_empty() {
+        let roots = bound.list(root_authors.keys().map(|id| Value::from(*id)));
+        sql.push_str(&format!(
+            " UNION ALL \
+             SELECT f.conversation_id, f.user_id, u.name, \
+                    CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
+                    CAST(0 AS BIGINT), p.notify_level, p.muted_until, f.root_id, \
+                    CAST(CASE WHEN f.following THEN 1 ELSE 0 END AS BIGINT) \
+             FROM thread_follows f JOIN users u ON u.id = f.user_id \
+             LEFT JOIN participants p ON p.conversation_id = f.conversation_id \
+                                     AND p.user_id = f.user_id \
+             WHERE f.root_id IN ({roots})"
         ));
     }
     let found = PersonRow::find_by_statement(bound.statement(backend, &sql))
@@ -168,6 +220,10 @@ pub(super) async fn audience(
     let mut audience = Audience::default();
     for row in found {
         let key = (row.conversation_id, row.user_id);
+        if let (Some(root), Some(following)) = (row.root_id, row.following) {
+            let rows = audience.followers.entry(root).or_default();
+            rows.push((row.user_id, following > 0));
+        }
         if whole_rooms.contains(&row.conversation_id) && row.participant > 0 {
             let members = audience.members.entry(row.conversation_id).or_default();
             if !members.contains(&row.user_id) {

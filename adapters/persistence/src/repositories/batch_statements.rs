@@ -20,37 +20,50 @@ struct Inserted {
     seq: i64,
 }
 
-/// Each room's `last_seq`, `message_count` and `updated_at` (its newest accepted message's time).
+/// Each room's `last_seq`, `message_count` and `updated_at` (its newest accepted message's time)
+/// from the messages of its timeline, and its `thread_only_seq` from the replies only in their
+/// threads (negative numbers) — a room the batch only replied in keeps the rest as it was.
 pub(super) async fn move_rooms(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     accepted: &[(&NewMessage, i64)],
 ) -> Result<(), DomainError> {
-    let mut per_room: BTreeMap<i64, (i64, i64, Timestamp)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Moved {
+        last: Option<i64>,
+        added: i64,
+        at: Option<Timestamp>,
+        aside: Option<i64>,
+    }
+    let mut per_room: BTreeMap<i64, Moved> = BTreeMap::new();
     for (message, seq) in accepted {
-        let entry =
-            per_room
-                .entry(message.conversation_id.get())
-                .or_insert((*seq, 0, message.created_at));
-        entry.0 = entry.0.max(*seq);
-        entry.1 += 1;
-        entry.2 = entry.2.max(message.created_at);
+        let entry = per_room.entry(message.conversation_id.get()).or_default();
+        if *seq > 0 {
+            entry.last = entry.last.max(Some(*seq));
+            entry.added += 1;
+            entry.at = entry.at.max(Some(message.created_at));
+        } else {
+            entry.aside = Some(entry.aside.map_or(*seq, |aside| aside.min(*seq)));
+        }
     }
     let mut bound = Bound::default();
     let rows: Vec<String> = per_room
         .iter()
-        .map(|(room, (last, added, at))| {
+        .map(|(room, moved)| {
             bound.row([
                 Value::from(*room),
-                Value::from(*last),
-                Value::from(*added),
-                Value::from(*at),
+                Value::from(moved.last),
+                Value::from(moved.added),
+                Value::from(moved.at),
+                Value::from(moved.aside),
             ])
         })
         .collect();
     let sql = format!(
-        "UPDATE conversations SET last_seq = v.column2, \
-                message_count = conversations.message_count + v.column3, updated_at = v.column4 \
+        "UPDATE conversations SET last_seq = COALESCE(v.column2, conversations.last_seq), \
+                message_count = conversations.message_count + v.column3, \
+                updated_at = COALESCE(v.column4, conversations.updated_at), \
+                thread_only_seq = COALESCE(v.column5, conversations.thread_only_seq) \
          FROM (VALUES {}) AS v WHERE conversations.id = v.column1",
         rows.join(", ")
     );
@@ -162,11 +175,13 @@ pub(super) async fn reply_parents(
     Ok(found.into_iter().map(|row| (row.id, row)).collect())
 }
 
-/// Every accepted message in one `INSERT`; their ids by (room, seq).
+/// Every accepted message in one `INSERT`, a thread reply with its number in its thread
+/// (`thread_seqs`, by (room, seq)); their ids by (room, seq).
 pub(super) async fn insert_messages(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     accepted: &[(&NewMessage, i64)],
+    thread_seqs: &HashMap<(i64, i64), i64>,
 ) -> Result<HashMap<(i64, i64), i64>, DomainError> {
     let mut bound = Bound::default();
     let rows: Vec<String> = accepted
@@ -182,12 +197,20 @@ pub(super) async fn insert_messages(
                 Value::from(message.reply_to.map(|id| id.get())),
                 Value::from(mention_ids(message.mentions.users())),
                 Value::from(message.mentions.room()),
+                Value::from(message.thread_id.map(|id| id.get())),
+                Value::from(
+                    thread_seqs
+                        .get(&(message.conversation_id.get(), *seq))
+                        .copied()
+                        .unwrap_or(0),
+                ),
             ])
         })
         .collect();
     let sql = format!(
         "INSERT INTO messages (conversation_id, seq, user_id, body, created_at, client_id, \
-                               reply_to_id, mention_ids, mention_room) VALUES {} \
+                               reply_to_id, mention_ids, mention_room, thread_id, thread_seq) \
+         VALUES {} \
          RETURNING id, conversation_id, seq",
         rows.join(", ")
     );

@@ -26,12 +26,13 @@
 //! gets its own error and takes no number; a batch whose transaction fails fails only the sends in
 //! it, each with that error.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use confab_domain::message_changes::ensure_can_reply_to;
+use confab_domain::thread::ensure_can_reply_in_thread;
 use confab_domain::{
-    Appended, Attachment, ConversationKind, DomainError, MessageChange, MessageId, NewMessage,
-    PostingFacts, RealtimeEvent,
+    Appended, Attachment, ConversationKind, DomainError, MessageId, NewMessage, PostingFacts,
+    RealtimeEvent,
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -41,6 +42,7 @@ use super::batch_audience::{Reach, audience, insert_mentions};
 use super::batch_statements::{
     author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, reply_parents,
 };
+use super::batch_threads::{Threads, named_summary, roots};
 use super::batches::next_batch;
 use super::known_users::KnownUsers;
 use super::message_rows::MessageRow;
@@ -83,8 +85,9 @@ pub(super) fn spawn(
 
 /// What the batch decided for one send.
 enum Slot {
-    /// New, with this sequence number in its room and these files.
-    Numbered(i64, Vec<Attachment>),
+    /// New, with this sequence number in its room (negative: only in its thread), its number in
+    /// its thread (0: not a thread reply) and these files.
+    Numbered(i64, i64, Vec<Attachment>),
     /// A repeat of the message stored with this id.
     Stored(i64),
     /// A repeat of the send at this index of the batch.
@@ -114,7 +117,12 @@ async fn commit(
         .map(|m| m.conversation_id.get())
         .chain(direct.iter().copied())
         .collect();
-    let people = audience(&txn, backend, batch, &whole_rooms).await?;
+    let roots = roots(&txn, backend, batch).await?;
+    let root_authors: BTreeMap<i64, (i64, i64)> = roots
+        .iter()
+        .map(|(id, root)| (*id, (root.facts().conversation_id.get(), root.user_id)))
+        .collect();
+    let people = audience(&txn, backend, batch, &whole_rooms, &root_authors).await?;
     let earlier = earlier_sends(&txn, backend, batch).await?;
     let parents = reply_parents(&txn, backend, batch).await?;
     let uploads = named_uploads(&txn, backend, batch).await?;
@@ -122,6 +130,11 @@ async fn commit(
 
     // Decide and number, in arrival order.
     let mut next: HashMap<i64, i64> = rooms.iter().map(|(id, r)| (*id, r.last_seq)).collect();
+    let mut next_aside: HashMap<i64, i64> = rooms
+        .iter()
+        .map(|(id, r)| (*id, r.thread_only_seq))
+        .collect();
+    let mut threads = Threads::default();
     let mut first_of: HashMap<(i64, i64, String), usize> = HashMap::new();
     let slots: Vec<Result<Slot, DomainError>> = batch
         .iter()
@@ -155,20 +168,50 @@ async fn commit(
                 let target = parents.get(&parent.get()).map(|p| p.target());
                 ensure_can_reply_to(message.conversation_id, parent, target)?;
             }
+            let root = match message.thread_id {
+                Some(id) => {
+                    let root = roots.get(&id.get());
+                    ensure_can_reply_in_thread(
+                        message.conversation_id,
+                        id,
+                        root.map(|r| r.facts()),
+                    )?;
+                    root
+                }
+                None => None,
+            };
             let files = files_for(message, &uploads, &mut taken)?;
             if let Some(key) = key {
                 first_of.insert(key, index);
             }
-            let seq = next.entry(room).or_default();
-            *seq += 1;
-            Ok(Slot::Numbered(*seq, files))
+            let thread_seq = root.map_or(0, |root| threads.number(root));
+            let seq = if root.is_some() && !message.also_in_room {
+                let aside = next_aside.entry(room).or_default();
+                *aside -= 1;
+                *aside
+            } else {
+                let seq = next.entry(room).or_default();
+                *seq += 1;
+                *seq
+            };
+            Ok(Slot::Numbered(seq, thread_seq, files))
         })
         .collect();
     let accepted: Vec<(&NewMessage, i64)> = batch
         .iter()
         .zip(&slots)
         .filter_map(|(message, slot)| match slot {
-            Ok(Slot::Numbered(seq, _)) => Some((*message, *seq)),
+            Ok(Slot::Numbered(seq, _, _)) => Some((*message, *seq)),
+            _ => None,
+        })
+        .collect();
+    let thread_seqs: HashMap<(i64, i64), i64> = batch
+        .iter()
+        .zip(&slots)
+        .filter_map(|(message, slot)| match slot {
+            Ok(Slot::Numbered(seq, thread_seq, _)) if *thread_seq > 0 => {
+                Some(((message.conversation_id.get(), *seq), *thread_seq))
+            }
             _ => None,
         })
         .collect();
@@ -177,12 +220,12 @@ async fn commit(
         (HashMap::new(), HashMap::new())
     } else {
         move_rooms(&txn, backend, &accepted).await?;
-        let ids = insert_messages(&txn, backend, &accepted).await?;
+        let ids = insert_messages(&txn, backend, &accepted, &thread_seqs).await?;
         let with_files: Vec<(MessageId, &[Attachment])> = batch
             .iter()
             .zip(&slots)
             .filter_map(|(message, slot)| match slot {
-                Ok(Slot::Numbered(seq, files)) if !files.is_empty() => {
+                Ok(Slot::Numbered(seq, _, files)) if !files.is_empty() => {
                     let id = ids.get(&(message.conversation_id.get(), *seq))?;
                     Some((MessageId(*id), files.as_slice()))
                 }
@@ -201,10 +244,34 @@ async fn commit(
         if !naming.is_empty() {
             insert_mentions(&txn, backend, &naming).await?;
         }
-        move_read_positions(&txn, backend, &accepted).await?;
+        let timeline: Vec<(&NewMessage, i64)> = accepted
+            .iter()
+            .copied()
+            .filter(|(_, seq)| *seq > 0)
+            .collect();
+        if !timeline.is_empty() {
+            move_read_positions(&txn, backend, &timeline).await?;
+        }
         let names = author_names(&txn, backend, authors, &accepted).await?;
         (ids, names)
     };
+
+    // Each reply moves its root's summary; the summaries as each reply left them, by index.
+    let mut summaries = HashMap::new();
+    for (index, (message, slot)) in batch.iter().zip(&slots).enumerate() {
+        let (Ok(Slot::Numbered(seq, thread_seq, _)), Some(root)) =
+            (slot, message.thread_id.and_then(|id| roots.get(&id.get())))
+        else {
+            continue;
+        };
+        let Some(id) = ids.get(&(message.conversation_id.get(), *seq)) else {
+            continue;
+        };
+        let moved = threads.replied(root, *id, *thread_seq, message.sender, message.created_at);
+        let summary = named_summary(&txn, backend, authors, moved, MessageId(*id)).await?;
+        summaries.insert(index, summary);
+    }
+    threads.write(&txn, backend).await?;
 
     let id_of = |index: usize, seq: i64| {
         let room = batch[index].conversation_id.get();
@@ -220,10 +287,12 @@ async fn commit(
             Err(refusal) => Err(refusal.clone()),
             Ok(Slot::Stored(id)) => Ok(Appended::Repeat(MessageId(*id))),
             Ok(Slot::Earlier(first)) => match &slots[*first] {
-                Ok(Slot::Numbered(seq, _)) => Ok(Appended::Repeat(MessageId(id_of(*first, *seq)?))),
+                Ok(Slot::Numbered(seq, _, _)) => {
+                    Ok(Appended::Repeat(MessageId(id_of(*first, *seq)?)))
+                }
                 _ => Err(DomainError::Internal("a repeat of a refused send".into())),
             },
-            Ok(Slot::Numbered(seq, files)) => {
+            Ok(Slot::Numbered(seq, _, files)) => {
                 let sender = message.sender.get();
                 let parent = message.reply_to.and_then(|id| parents.get(&id.get()));
                 let id = id_of(index, *seq)?;
@@ -244,15 +313,24 @@ async fn commit(
                     reply_author_name: parent.map(|p| p.name.clone()),
                     mention_ids: String::new(),
                     mention_room: message.mentions.room(),
+                    thread_id: message.thread_id.map(MessageId::get),
+                    thread_reply_count: 0,
+                    thread_last_reply_at: None,
+                    thread_last_reply_id: None,
+                    thread_participant_ids: String::new(),
                 }
                 .into_view()?;
                 view.attachments = sent_files(MessageId(id), files);
                 view.mentions = people.named(message);
                 let direct = direct.contains(&message.conversation_id.get());
-                let notifications = people.notifications(message, &view, direct);
+                let root_author = message
+                    .thread_id
+                    .and_then(|root| Some(roots.get(&root.get())?.user_id));
+                let notifications = people.notifications(message, &view, direct, root_author);
                 Ok(Appended::New {
                     message: view,
                     notifications,
+                    thread: summaries.remove(&index),
                 })
             }
         })
@@ -261,30 +339,14 @@ async fn commit(
         txn.rollback().await.map_err(internal)?;
         return Ok(outcomes);
     }
-    // The webhooks' `message.sent`s and `notification.created`s, stored with the messages.
+    // What each new message tells, stored with the messages for the webhooks.
     if webhooks.are_on() {
-        let sent: Vec<RealtimeEvent> = outcomes
+        let told: Vec<RealtimeEvent> = outcomes
             .iter()
-            .filter_map(|outcome| match outcome {
-                Ok(Appended::New {
-                    message,
-                    notifications,
-                }) => {
-                    let alerts =
-                        notifications
-                            .iter()
-                            .map(|notification| RealtimeEvent::Notification {
-                                notification: notification.clone(),
-                            });
-                    let mut events = MessageChange::Sent(message.clone()).events();
-                    events.extend(alerts);
-                    Some(events)
-                }
-                _ => None,
-            })
-            .flatten()
+            .filter_map(|outcome| outcome.as_ref().ok())
+            .flat_map(Appended::events)
             .collect();
-        webhooks.record(&txn, &sent).await?;
+        webhooks.record(&txn, &told).await?;
     }
     txn.commit().await.map_err(internal)?;
     crate::metrics::messages_stored(accepted.len());

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::{
     ClientId, ConversationId, DomainError, Message, MessageId, MessageView, ReactionCount,
-    ReplyPreview, Timestamp, UserId, UserSummary,
+    ReplyPreview, ThreadSummary, Timestamp, UserId, UserSummary,
 };
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
@@ -39,13 +39,21 @@ pub(super) struct MessageRow {
     /// The people it names, as stored (`2,5,9`; see [`mention_ids`]).
     pub mention_ids: String,
     pub mention_room: bool,
+    pub thread_id: Option<i64>,
+    /// The thread under it (0 replies: none), its repliers stored like `mention_ids`.
+    pub thread_reply_count: i64,
+    pub thread_last_reply_at: Option<Timestamp>,
+    pub thread_last_reply_id: Option<i64>,
+    pub thread_participant_ids: String,
 }
 
 /// The columns of [`MessageRow`], selected from [`MESSAGE_FROM`].
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user_id, \
      u.name AS author_name, m.body, m.created_at, m.edited_at, m.deleted_at, m.client_id, \
      m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, \
-     pu.name AS reply_author_name, m.mention_ids, m.mention_room";
+     pu.name AS reply_author_name, m.mention_ids, m.mention_room, m.thread_id, \
+     m.thread_reply_count, m.thread_last_reply_at, m.thread_last_reply_id, \
+     m.thread_participant_ids";
 
 /// The people a message names as its row keeps them: ids in the order named, comma-separated.
 pub(super) fn mention_ids(users: &[UserId]) -> String {
@@ -77,6 +85,17 @@ impl MessageRow {
     pub fn into_view(self) -> Result<MessageView, DomainError> {
         let client_id = stored_client_id(self.client_id)?;
         let mentions = unnamed_mentions(&self.mention_ids)?;
+        let thread = match (self.thread_last_reply_at, self.thread_last_reply_id) {
+            (Some(last_reply_at), Some(last_reply_id)) if self.thread_reply_count > 0 => {
+                Some(ThreadSummary {
+                    reply_count: from_db(self.thread_reply_count),
+                    last_reply_at,
+                    last_reply_id: MessageId(last_reply_id),
+                    participants: unnamed_mentions(&self.thread_participant_ids)?,
+                })
+            }
+            _ => None,
+        };
         let reply_to = match (self.reply_to_id, self.reply_user_id) {
             (Some(id), Some(user)) => Some(ReplyPreview {
                 id: MessageId(id),
@@ -101,6 +120,7 @@ impl MessageRow {
                 client_id,
                 reply_to: self.reply_to_id.map(MessageId),
                 mention_room: self.mention_room,
+                thread_id: self.thread_id.map(MessageId),
             },
             author: UserSummary {
                 id: UserId(self.user_id),
@@ -110,6 +130,7 @@ impl MessageRow {
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions,
+            thread,
         })
     }
 }
@@ -181,22 +202,36 @@ pub(super) async fn with_reactions_and_files(
     Ok(views)
 }
 
-/// Fills in the names of the people `views` name: one statement, none when nobody is named.
+/// The people `view` shows by id only: whom it names and who replied in its thread.
+fn people_of(view: &mut MessageView) -> impl Iterator<Item = &mut UserSummary> {
+    let repliers = view
+        .thread
+        .iter_mut()
+        .flat_map(|t| t.participants.iter_mut());
+    view.mentions.iter_mut().chain(repliers)
+}
+
+/// Fills in the names of the people `views` name and of their threads' repliers: one statement,
+/// none when there is nobody.
 pub(super) async fn name_mentions(
     db: &impl ConnectionTrait,
     backend: DbBackend,
     views: &mut [MessageView],
 ) -> Result<(), DomainError> {
     let ids: BTreeSet<i64> = views
-        .iter()
-        .flat_map(|view| view.mentions.iter().map(|m| m.id.get()))
+        .iter_mut()
+        .flat_map(|view| {
+            people_of(view)
+                .map(|person| person.id.get())
+                .collect::<Vec<_>>()
+        })
         .collect();
     if ids.is_empty() {
         return Ok(());
     }
     let names = user_names(db, backend, &ids).await?;
-    for mention in views.iter_mut().flat_map(|view| view.mentions.iter_mut()) {
-        mention.name = names.get(&mention.id.get()).cloned().unwrap_or_default();
+    for person in views.iter_mut().flat_map(people_of) {
+        person.name = names.get(&person.id.get()).cloned().unwrap_or_default();
     }
     Ok(())
 }

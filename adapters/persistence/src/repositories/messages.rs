@@ -13,6 +13,7 @@ use confab_domain::{
     MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
     ReactionAction, SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
+use confab_domain::{FollowedThread, ThreadPage, ThreadRead};
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
 use tokio::sync::{mpsc, oneshot};
@@ -23,7 +24,7 @@ use super::message_rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, view_of, with_reactions_and_files,
 };
 use super::webhook_outbox::Webhooks;
-use super::{from_db, message_changes, message_search, to_db};
+use super::{from_db, message_changes, message_search, threads, to_db};
 use crate::error::internal;
 
 /// [`MessageRepository`] on SeaORM.
@@ -149,6 +150,7 @@ impl MessageRepository for SeaMessageRepository {
                     client_id,
                     reply_to: row.reply_to_id.map(MessageId),
                     mention_room: row.mention_room,
+                    thread_id: None,
                 })
             })
             .transpose()
@@ -212,7 +214,8 @@ impl MessageRepository for SeaMessageRepository {
         .one(&self.db)
         .await
         .map_err(internal)?;
-        let Some(from) = from else {
+        // A reply only in its thread has no place in the timeline to read from.
+        let Some(from) = from.filter(|from| from.seq > 0) else {
             return Ok(None);
         };
         let (comparison, order) = match cursor.direction {
@@ -221,7 +224,7 @@ impl MessageRepository for SeaMessageRepository {
         };
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} \
-             WHERE m.conversation_id = $1 AND m.seq {comparison} $2 \
+             WHERE m.conversation_id = $1 AND m.seq {comparison} $2 AND m.seq > 0 \
              ORDER BY m.seq {order} LIMIT $3"
         );
         let values = [
@@ -297,6 +300,39 @@ impl MessageRepository for SeaMessageRepository {
 
     /// A range of the `(user_id, message_id)` index picks the page (one row more says whether
     /// there is more), then the messages by primary key with what is loaded beside them.
+    async fn thread(
+        &self,
+        conversation: ConversationId,
+        root: MessageId,
+        read: ThreadRead,
+        viewer: UserId,
+    ) -> Result<Option<ThreadPage>, DomainError> {
+        threads::page(&self.db, conversation, root, read, viewer).await
+    }
+
+    async fn follow_thread(
+        &self,
+        conversation: ConversationId,
+        root: MessageId,
+        user: UserId,
+        follow: bool,
+    ) -> Result<(), DomainError> {
+        threads::follow(&self.db, conversation, root, user, follow).await
+    }
+
+    async fn mark_thread_read(&self, root: MessageId, user: UserId) -> Result<(), DomainError> {
+        threads::mark_read(&self.db, root, user).await
+    }
+
+    async fn threads_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: u64,
+    ) -> Result<Slice<FollowedThread>, DomainError> {
+        threads::followed(&self.db, user, before, limit).await
+    }
+
     async fn mentions_of(
         &self,
         user: UserId,

@@ -5,6 +5,7 @@ mod attachments;
 mod batch_attachments;
 mod batch_audience;
 mod batch_statements;
+mod batch_threads;
 mod batches;
 mod conversations;
 mod direct_uploads;
@@ -19,6 +20,7 @@ mod room_state;
 mod session_reads;
 mod sessions;
 mod sql;
+mod threads;
 mod users;
 mod webhook_outbox;
 
@@ -53,7 +55,8 @@ fn to_db_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// A stored count or sequence number; never negative unless a row was edited by hand.
+/// A stored count or sequence number. The one negative kind is the `seq` of a reply that is only
+/// in its thread, read as 0: no place in the room's timeline.
 fn from_db(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }

@@ -27,6 +27,8 @@ pub(super) struct LockedRoom {
     /// `direct` or `group` (`ConversationKind::as_str`).
     pub kind: String,
     pub last_seq: i64,
+    /// The last number given to a reply only in its thread (negative; see `batch_threads`).
+    pub thread_only_seq: i64,
     pub closed_at: Option<Timestamp>,
 }
 
@@ -41,8 +43,9 @@ pub(super) async fn lock_rooms(
     let backend = txn.get_database_backend();
     let mut bound = Bound::default();
     let list = bound.list(ids.iter().map(|id| Value::from(*id)));
-    let select =
-        format!("SELECT id, kind, last_seq, closed_at FROM conversations WHERE id IN ({list})");
+    let select = format!(
+        "SELECT id, kind, last_seq, thread_only_seq, closed_at FROM conversations WHERE id IN ({list})"
+    );
     let read = if backend == DbBackend::Postgres {
         bound.statement(backend, &format!("{select} ORDER BY id FOR UPDATE"))
     } else {
@@ -159,18 +162,21 @@ pub(super) async fn sync_participants(
     let (stored, wanted) = (ids(before), ids(after));
     let gone: Vec<i64> = stored.difference(&wanted).copied().collect();
     if !gone.is_empty() {
-        // Who left is no longer reached by the room's mentions (their feed forgets the room).
-        let mut bound = Bound::default();
-        let room = bound.list([Value::from(id)]);
-        let users = bound.list(gone.iter().map(|user| Value::from(*user)));
-        txn.execute_raw(bound.statement(
-            txn.get_database_backend(),
-            &format!(
-                "DELETE FROM message_mentions WHERE conversation_id = {room} AND user_id IN ({users})"
-            ),
-        ))
-        .await
-        .map_err(internal)?;
+        // Who left is no longer reached by the room's mentions (their feed forgets the room) nor
+        // follows its threads.
+        for table in ["message_mentions", "thread_follows"] {
+            let mut bound = Bound::default();
+            let room = bound.list([Value::from(id)]);
+            let users = bound.list(gone.iter().map(|user| Value::from(*user)));
+            txn.execute_raw(bound.statement(
+                txn.get_database_backend(),
+                &format!(
+                    "DELETE FROM {table} WHERE conversation_id = {room} AND user_id IN ({users})"
+                ),
+            ))
+            .await
+            .map_err(internal)?;
+        }
         participants::Entity::delete_many()
             .filter(participants::Column::ConversationId.eq(id))
             .filter(participants::Column::UserId.is_in(gone))
@@ -208,7 +214,7 @@ async fn own_messages(
     let users = bound.list(joining.iter().map(|p| Value::from(p.user_id.get())));
     let sql = format!(
         "SELECT user_id, COUNT(*) AS total FROM messages \
-         WHERE conversation_id = {room} AND user_id IN ({users}) GROUP BY user_id"
+         WHERE conversation_id = {room} AND user_id IN ({users}) AND seq > 0 GROUP BY user_id"
     );
     let rows = OwnCount::find_by_statement(bound.statement(txn.get_database_backend(), &sql))
         .all(txn)

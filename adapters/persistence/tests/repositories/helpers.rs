@@ -253,6 +253,8 @@ impl TestContext {
                 reply_to: None,
                 attachments: Vec::new(),
                 mentions: confab_domain::Mentions::none(),
+                thread_id: None,
+                also_in_room: false,
             })
             .await
             .unwrap()

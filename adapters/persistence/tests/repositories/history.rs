@@ -301,6 +301,8 @@ async fn statements_per_read(
             reply_to: None,
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
         })
         .await
         .unwrap();

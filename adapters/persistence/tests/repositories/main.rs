@@ -38,6 +38,7 @@ mod notifications;
 mod overviews;
 mod room_lock;
 mod sessions;
+mod threads;
 mod upgrade;
 mod users;
 mod webhook_outbox;

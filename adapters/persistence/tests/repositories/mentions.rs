@@ -28,6 +28,8 @@ pub(crate) fn naming(
         reply_to: None,
         attachments: Vec::new(),
         mentions: Mentions::parse(&ids, room_call).unwrap(),
+        thread_id: None,
+        also_in_room: false,
     }
 }
 
@@ -40,6 +42,7 @@ pub(crate) async fn send(
         Appended::New {
             message,
             notifications,
+            ..
         } => {
             let alerted = notifications
                 .iter()

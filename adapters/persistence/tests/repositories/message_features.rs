@@ -19,6 +19,8 @@ fn draft(room: &confab_domain::Conversation, sender: UserId, body: &str) -> NewM
         reply_to: None,
         attachments: Vec::new(),
         mentions: confab_domain::Mentions::none(),
+        thread_id: None,
+        also_in_room: false,
     }
 }
 
@@ -266,6 +268,8 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
         reply_to: Some(parent.message.id),
         attachments: Vec::new(),
         mentions: confab_domain::Mentions::none(),
+        thread_id: None,
+        also_in_room: false,
         ..draft(&room, bob.id, "answer")
     };
     let answer = ctx
@@ -289,6 +293,8 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
                 reply_to: Some(bad),
                 attachments: Vec::new(),
                 mentions: confab_domain::Mentions::none(),
+                thread_id: None,
+                also_in_room: false,
                 ..draft(&room, bob.id, "x")
             })
             .await;
@@ -308,6 +314,8 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
             reply_to: Some(parent.message.id),
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
             ..draft(&room, bob.id, "x")
         })
         .await;
@@ -388,6 +396,8 @@ async fn finding_searching_and_keyed_replies_cost_a_fixed_number_of_statements(c
         reply_to: Some(last.message.id),
         attachments: Vec::new(),
         mentions: confab_domain::Mentions::none(),
+        thread_id: None,
+        also_in_room: false,
         ..draft(&room, ann.id, "keyed reply")
     };
     messages.append(keyed_reply).await.unwrap();

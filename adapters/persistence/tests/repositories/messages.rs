@@ -51,6 +51,8 @@ async fn a_long_unicode_body_round_trips_exactly(ctx: TestContext) {
             reply_to: None,
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
         })
         .await
         .unwrap();
@@ -116,6 +118,8 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
                     reply_to: None,
                     attachments: Vec::new(),
                     mentions: confab_domain::Mentions::none(),
+                    thread_id: None,
+                    also_in_room: false,
                 })
                 .await
         }
@@ -164,6 +168,8 @@ async fn append_refuses_a_sender_removed_or_banned_or_a_room_closed_since_it_was
             reply_to: None,
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
         })
         .await;
     assert_eq!(nowhere, Err(DomainError::ConversationNotFound));
@@ -194,6 +200,8 @@ async fn concurrent_sends_are_committed_in_batches_each_with_its_own_outcome(ctx
                     reply_to: None,
                     attachments: Vec::new(),
                     mentions: confab_domain::Mentions::none(),
+                    thread_id: None,
+                    also_in_room: false,
                 })
                 .await;
             (sender, sent)

@@ -258,6 +258,8 @@ async fn an_old_database_upgrades_with_every_answer_unchanged(ctx: TestContext) 
             reply_to: None,
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
         })
         .await
         .unwrap()

@@ -157,6 +157,8 @@ async fn a_refused_change_stores_nothing(ctx: TestContext) {
             reply_to: None,
             attachments: Vec::new(),
             mentions: confab_domain::Mentions::none(),
+            thread_id: None,
+            also_in_room: false,
         })
         .await;
     assert_eq!(refused, Err(DomainError::ClosedRoomCannotPost));
@@ -279,6 +281,8 @@ async fn concurrent_sends_each_store_their_event_once(ctx: TestContext) {
                     reply_to: None,
                     attachments: Vec::new(),
                     mentions: confab_domain::Mentions::none(),
+                    thread_id: None,
+                    also_in_room: false,
                 })
                 .await
                 .unwrap()

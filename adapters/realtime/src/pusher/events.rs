@@ -88,6 +88,14 @@ pub(crate) fn notification_payload(notification: &Notification, json: &ApiJson) 
     })
 }
 
+/// `thread.updated`: the thread under `root_id` after a reply.
+#[derive(Serialize)]
+struct ThreadUpdated {
+    conversation_id: i64,
+    root_id: i64,
+    thread: Value,
+}
+
 #[derive(Serialize)]
 struct MessageDeleted {
     message_id: i64,
@@ -185,6 +193,19 @@ pub(crate) fn message_event(
                 user: (json.user)(user),
             }),
         ),
+        RealtimeEvent::ThreadUpdated {
+            conversation_id,
+            root_id,
+            thread,
+        } => (
+            *conversation_id,
+            "thread.updated",
+            value(&ThreadUpdated {
+                conversation_id: conversation_id.get(),
+                root_id: root_id.get(),
+                thread: (json.thread)(thread),
+            }),
+        ),
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }
@@ -225,6 +246,7 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
         | RealtimeEvent::MessageDeleted { .. }
         | RealtimeEvent::MessageReacted { .. }
         | RealtimeEvent::ConversationRead { .. }
+        | RealtimeEvent::ThreadUpdated { .. }
         | RealtimeEvent::Typing { .. } => message_event(event, json)
             .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
             .unwrap_or_default(),

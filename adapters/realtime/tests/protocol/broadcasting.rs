@@ -36,12 +36,14 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
                 client_id: None,
                 reply_to: None,
                 mention_room: false,
+                thread_id: None,
             },
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions: Vec::new(),
+            thread: None,
         },
     }
 }

@@ -41,6 +41,7 @@ pub fn realtime(config: RealtimeConfig) -> Realtime {
         conversation: dto::conversation_event_json,
         user: dto::user_event_json,
         reactions: dto::reactions_event_json,
+        thread: dto::thread_event_json,
         timestamp: dto::rfc3339_micros,
     };
     Realtime::new(config, std::sync::Arc::new(json))

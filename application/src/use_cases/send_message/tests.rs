@@ -27,6 +27,7 @@ fn stored(new: &NewMessage) -> Appended {
     Appended::New {
         message: view_of(new),
         notifications: Vec::new(),
+        thread: None,
     }
 }
 
@@ -179,6 +180,8 @@ async fn a_repeat_returns_the_stored_message_and_tells_nobody() {
         attachment_ids: &[],
         mentions: &[],
         mention_room: false,
+        thread_id: None,
+        also_in_room: false,
     };
     let sent = mocks
         .build()
@@ -202,6 +205,8 @@ async fn a_bad_client_id_is_named_with_the_body_and_nothing_is_stored() {
         attachment_ids: &[],
         mentions: &[],
         mention_room: false,
+        thread_id: None,
+        also_in_room: false,
     };
     let err = mocks
         .build()
@@ -285,6 +290,7 @@ async fn the_people_named_go_to_the_repository_and_their_notifications_go_out() 
             Ok(Appended::New {
                 message,
                 notifications,
+                thread: None,
             })
         });
     let mut order = mockall::Sequence::new();

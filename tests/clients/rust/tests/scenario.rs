@@ -130,6 +130,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         attachment_ids: Default::default(),
         mentions: Default::default(),
         mention_room: Default::default(),
+        thread_id: Default::default(),
+        also_in_room: Default::default(),
     };
     for text in ["one", "two", "three"] {
         let sent = api.send_message(room.id, None, &send(text)).await.unwrap();
@@ -285,6 +287,42 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     assert!(!feed.meta.has_more);
     carol.api.mark_read(room.id).await.unwrap();
 
+    // A thread under Alice's message: Bob replies, Alice (its author) follows it and reads it.
+    let in_thread = SendMessageBody {
+        thread_id: Some(named.id),
+        ..send("On it")
+    };
+    let reply = bob
+        .api
+        .send_message(room.id, None, &in_thread)
+        .await
+        .unwrap();
+    let reply = reply.into_inner().data;
+    assert_eq!(reply.thread_id, Some(named.id));
+    let thread = api
+        .get_thread(room.id, named.id, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let confab_client::types::MessageDtoThread::Variant0(summary) = &thread.root.thread else {
+        panic!("the root carries its thread: {:?}", thread.root.thread)
+    };
+    assert_eq!(summary.reply_count, 1);
+    assert_eq!(
+        thread.data.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [reply.id]
+    );
+    let mine = api.list_threads(None, None).await.unwrap().into_inner();
+    assert_eq!(
+        (mine.data[0].root.id, mine.data[0].unread_count),
+        (named.id, 1)
+    );
+    api.mark_thread_read(room.id, named.id).await.unwrap();
+    api.unfollow_thread(room.id, named.id).await.unwrap();
+    let none = api.list_threads(None, None).await.unwrap().into_inner();
+    assert!(none.data.is_empty(), "no longer followed");
+    bob.api.mark_read(room.id).await.unwrap();
+
     // A repeated Idempotency-Key returns the stored message with 200; edit, react, search.
     let key: confab_client::types::SendMessageIdempotencyKey = "retry-1".parse().unwrap();
     let stored = api
@@ -382,6 +420,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         attachment_ids: Some(vec![file.id]),
         mentions: None,
         mention_room: None,
+        thread_id: None,
+        also_in_room: None,
     };
     let sent = api
         .send_message(room.id, None, &with_file)

@@ -45,12 +45,14 @@ fn message_sent_goes_to_both_room_channels_with_the_rendered_message() {
                 client_id: None,
                 reply_to: None,
                 mention_room: false,
+                thread_id: None,
             },
             author: user(2, "John Doe"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions: Vec::new(),
+            thread: None,
         },
     };
     let events = translate(&event);

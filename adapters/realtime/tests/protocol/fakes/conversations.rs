@@ -169,17 +169,20 @@ impl MessageRepository for Messages {
                 client_id: None,
                 reply_to: None,
                 mention_room: false,
+                thread_id: None,
             },
             author: self.users.summary(new.sender).expect("a known user"),
             reply_to: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
             mentions: Vec::new(),
+            thread: None,
         };
         all.push(view.clone());
         Ok(Appended::New {
             message: view,
             notifications: Vec::new(),
+            thread: None,
         })
     }
     async fn newest(&self, _: ConversationId) -> Result<Option<Message>, DomainError> {
@@ -267,6 +270,35 @@ impl MessageRepository for Messages {
         _: Option<MessageId>,
         _: u64,
     ) -> Result<Slice<MessageView>, DomainError> {
+        unsupported()
+    }
+    async fn thread(
+        &self,
+        _: ConversationId,
+        _: MessageId,
+        _: confab_domain::ThreadRead,
+        _: UserId,
+    ) -> Result<Option<confab_domain::ThreadPage>, DomainError> {
+        unsupported()
+    }
+    async fn follow_thread(
+        &self,
+        _: ConversationId,
+        _: MessageId,
+        _: UserId,
+        _: bool,
+    ) -> Result<(), DomainError> {
+        unsupported()
+    }
+    async fn mark_thread_read(&self, _: MessageId, _: UserId) -> Result<(), DomainError> {
+        unsupported()
+    }
+    async fn threads_of(
+        &self,
+        _: UserId,
+        _: Option<MessageId>,
+        _: u64,
+    ) -> Result<Slice<confab_domain::FollowedThread>, DomainError> {
         unsupported()
     }
 }
