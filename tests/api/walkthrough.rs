@@ -51,9 +51,11 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
             "is_creator",
             "last_message",
             "name",
+            "notifications",
             "participants",
             "type",
             "unread_count",
+            "unread_mentions",
             "updated_at"
         ]
     );
@@ -99,7 +101,7 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(
         keys(message),
         // The document's keys, and the message features' (edits, deletion, client id, reply,
-        // reactions, files), each always present.
+        // reactions, files, mentions, threads), each always present.
         [
             "attachments",
             "body",
@@ -109,8 +111,12 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
             "deleted_at",
             "edited_at",
             "id",
+            "mention_room",
+            "mentions",
             "reactions",
             "reply_to",
+            "thread",
+            "thread_id",
             "user",
             "user_id"
         ]
@@ -138,6 +144,8 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
             "deleted_at",
             "edited_at",
             "id",
+            "mention_room",
+            "mentions",
             "user"
         ]
     );
