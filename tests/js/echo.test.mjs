@@ -341,6 +341,42 @@ test("a mention reaches the named user's private-user channel as `notification`,
   }
 });
 
+test('a reply in a thread reaches the room as message.sent with thread_id, then thread.updated', async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const janeEcho = echoFor(jane);
+  try {
+    const channel = janeEcho.private(`conversation.${id}`);
+    const heard = [];
+    const updated = within(WAIT_MS, 'thread.updated', (resolve) => {
+      channel.listen('.message.sent', (e) => heard.push(['message.sent', e]));
+      channel.listen('.thread.updated', (e) => {
+        heard.push(['thread.updated', e]);
+        resolve(e);
+      });
+    });
+    await subscribed(channel, 'private subscription');
+    const root = await call('POST', `/api/v1/conversations/${id}/messages`, jane.token, { body: 'Friday?' });
+    const reply = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, {
+      body: 'In!',
+      thread_id: root.json.data.id,
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.json));
+    const thread = await updated;
+    assert.deepEqual(heard.map(([name]) => name), ['message.sent', 'message.sent', 'thread.updated']);
+    assert.deepEqual(heard[1][1].message, reply.json.data, 'the reply as the POST answered it');
+    assert.equal(heard[1][1].message.thread_id, root.json.data.id);
+    assert.equal(thread.conversation_id, id);
+    assert.equal(thread.root_id, root.json.data.id);
+    assert.equal(thread.thread.reply_count, 1);
+    assert.equal(thread.thread.last_reply_id, reply.json.data.id);
+    assert.deepEqual(thread.thread.participants, [{ id: john.id, name: 'John' }]);
+  } finally {
+    janeEcho.disconnect();
+  }
+});
+
 test('edits, reactions, deletions and read receipts reach the room through echo.private().listen()', async () => {
   const john = await register('John');
   const jane = await register('Jane');

@@ -308,6 +308,32 @@ test('a mention reaches every envelope socket of the named user as a notificatio
   }
 });
 
+test('a reply in a thread reaches a joined envelope socket, then thread.updated from the server', async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const room = await call('POST', '/api/v1/conversations', ann.token, { type: 'group', name: 'Threads', user_ids: [bob.id] });
+  const id = room.json.data.id;
+  const root = await call('POST', `/api/v1/conversations/${id}/messages`, ann.token, { body: 'Friday?' });
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  try {
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    const reply = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, {
+      body: 'In!',
+      thread_id: root.json.data.id,
+    });
+    const sent = await envelope.next((e) => e.type === 'message' && e.payload.event === 'message.sent', 'the reply');
+    assert.deepEqual(sent.payload.message, reply.json.data);
+    const updated = await envelope.next((e) => e.type === 'message' && e.payload.event === 'thread.updated', 'thread.updated');
+    assert.equal(updated.from, 'server');
+    assert.equal(updated.payload.root_id, root.json.data.id);
+    assert.equal(updated.payload.thread.reply_count, 1);
+    assert.deepEqual(updated.payload.thread.participants, [{ id: bob.id, name: 'Bob' }]);
+  } finally {
+    envelope.ws.close();
+  }
+});
+
 test('the JSON Schema and the server decoders accept and reject the same envelopes', async () => {
   const schema = await (await fetch(`${api}/schemas/envelope.schema.json`)).json();
   const committed = JSON.parse(readFileSync(new URL('../../schemas/envelope.schema.json', import.meta.url)));

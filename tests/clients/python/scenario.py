@@ -29,10 +29,14 @@ from confab_client.api.messages import (
     add_reaction,
     delete_message,
     edit_message,
+    get_thread,
     list_mentions,
     list_messages,
+    list_threads,
+    mark_thread_read,
     search_messages,
     send_message,
+    unfollow_thread,
 )
 from confab_client.api.users import (
     current_user,
@@ -161,6 +165,17 @@ assert carols.notifications.level.value == "mentions"
 feed = ok(list_mentions.sync_detailed(client=carol), 200)
 assert [m.id for m in feed.data] == [named.id] and feed.meta.has_more is False
 assert ok(mark_read.sync_detailed(room.id, client=carol), 200).status is True
+
+# A thread under Alice's message: Bob replies; Alice (its author) follows, reads, unfollows.
+in_thread = ok(send_message.sync_detailed(room.id, client=bob, body=SendMessageBody(body="On it", thread_id=named.id)), 201).data
+assert in_thread.thread_id == named.id
+thread = ok(get_thread.sync_detailed(room.id, named.id, client=alice), 200)
+assert thread.root.thread.reply_count == 1 and [m.id for m in thread.data] == [in_thread.id]
+assert ok(list_threads.sync_detailed(client=alice), 200).data[0].unread_count == 1
+assert ok(mark_thread_read.sync_detailed(room.id, named.id, client=alice), 200).status is True
+assert ok(unfollow_thread.sync_detailed(room.id, named.id, client=alice), 200).status is True
+assert ok(list_threads.sync_detailed(client=alice), 200).data == []
+assert ok(mark_read.sync_detailed(room.id, client=bob), 200).status is True
 
 # The message features: a keyed send repeated (201, then 200 with the same message), a reply, an
 # edit, a reaction, search, a deletion, and read receipts in the conversation's detail.

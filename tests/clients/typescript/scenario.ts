@@ -161,6 +161,26 @@ assert.deepEqual(feed.data?.data.map((m) => m.id), [named.data?.data.id]);
 assert.equal(feed.data?.meta.has_more, false);
 await carolApi.POST("/api/v1/conversations/{id}/read", { params: path });
 
+// A thread under Alice's message: Bob replies; Alice (its author) follows, reads, unfollows.
+const rootId = named.data?.data.id ?? 0;
+const inThread = await bobApi.POST("/api/v1/conversations/{id}/messages", {
+  params: path,
+  body: { body: "On it", thread_id: rootId },
+});
+assert.equal(inThread.response.status, 201);
+assert.equal(inThread.data?.data.thread_id, rootId);
+const threadPath = { params: { path: { id: roomId, messageId: rootId } } };
+const thread = await api.GET("/api/v1/conversations/{id}/messages/{messageId}/thread", threadPath);
+assert.equal(thread.response.status, 200);
+assert.equal(thread.data?.root.thread?.reply_count, 1);
+assert.deepEqual(thread.data?.data.map((m) => m.id), [inThread.data?.data.id]);
+const threads = await api.GET("/api/v1/user/threads");
+assert.equal(threads.data?.data[0]?.unread_count, 1);
+await api.POST("/api/v1/conversations/{id}/messages/{messageId}/thread/read", threadPath);
+await api.DELETE("/api/v1/conversations/{id}/messages/{messageId}/thread/follow", threadPath);
+assert.deepEqual((await api.GET("/api/v1/user/threads")).data?.data, []);
+await bobApi.POST("/api/v1/conversations/{id}/read", { params: path });
+
 // The message features: a keyed send repeated (201, then 200 with the same message), a reply,
 // an edit, a reaction, search, a deletion, and read receipts in the conversation's detail.
 const keyed = { body: "keyed", client_id: "ts-retry-1" };
