@@ -22,8 +22,11 @@
 #                        PostgreSQL (default 2500); 10 s each (quick: 3 s), 64 senders
 #   BENCH_FLOOR_BATCH    rows per transaction of the batched-insert floor (default 64)
 #   BENCH_HISTORY_SIZES  history sizes (default 1000,100000,1000000,10000000; quick 1000,100000):
-#                        one big room grown by bulk SQL to each size in turn (10M rows: ≈15 s and
-#                        ≈1 GB on SQLite, ≈70 s and ≈1.4 GB on PostgreSQL here; freed after the run)
+#                        one big room of six members grown by bulk SQL to each size in turn, one
+#                        message in 25 naming the viewer (a `message_mentions` row each: 400k at
+#                        10M); the reads include the viewer's mention feed, the writes a send
+#                        naming 5 members (10M rows: ≈65 s and ≈1.2 GB on SQLite, ≈190 s and
+#                        ≈2.4 GB on PostgreSQL here; freed after the run)
 #   SOCKUDO_BIN          peer binary (default /root/.cache/sockudo/bin/sockudo; skipped when absent)
 #   BENCH_PG_URL         PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres);
 #                        a fresh database is created for the run and dropped after it

@@ -1,7 +1,9 @@
 //! Scenario 5, history at any size (Confab only): a viewer in many small rooms and one big room
 //! whose history is grown step by step (1,000 → 100,000 → 1M → 10M messages) by bulk SQL straight
 //! into the server's database; at each size the same reads and writes are timed through the API,
-//! one request at a time, so every figure is the cost of one request at that history size.
+//! one request at a time, so every figure is the cost of one request at that history size. The big
+//! room has six members, so a send can name five; one in 25 of its messages names the viewer,
+//! whose mention feed is read at its newest page and at a page deep in it.
 
 use std::future::Future;
 use std::time::Instant;
@@ -12,6 +14,12 @@ use serde_json::{Value, json};
 use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
 use crate::history_db::{LoadRun, Room, connect, decorate, load, place_reader, table_mib};
+
+/// Members of the big room besides the viewer and the other member: with them a send can name
+/// five people (the viewer and these).
+const EXTRA_MEMBERS: usize = 4;
+/// Mentions per page of the feed as read here (the API's default).
+const FEED_LIMIT: usize = 20;
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
@@ -43,8 +51,8 @@ pub struct HistoryArgs {
     pub server: String,
 }
 
-/// The timed operations: (key in the results, label, read?).
-pub const OPS: [(&str, &str, bool); 10] = [
+/// The timed operations: (key in the results, label, read?), in the order they are measured.
+pub const OPS: [(&str, &str, bool); 13] = [
     (
         "first_page",
         "first page (page=1, per_page=50; each with 2 reactions and a reply preview)",
@@ -65,8 +73,23 @@ pub const OPS: [(&str, &str, bool); 10] = [
         "search all the viewer's rooms for it (GET /messages/search)",
         true,
     ),
+    (
+        "mentions_first",
+        "mention feed, newest page (GET /user/mentions?limit=20)",
+        true,
+    ),
+    (
+        "mentions_deep",
+        "mention feed, a page deep in it (before = a mention after the middle, limit=20)",
+        true,
+    ),
     ("send", "send a message (POST, with a client_id)", false),
     ("mark_read", "mark read (POST …/read)", false),
+    (
+        "send_mentions",
+        "send a message naming 5 members (POST, with a client_id and `mentions`)",
+        false,
+    ),
 ];
 
 pub async fn run(args: HistoryArgs) -> Result<(), String> {
@@ -81,13 +104,34 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         args.backend, args.rooms
     );
     rooms_with_a_message(&api, &viewer, (other_id, &other), args.rooms, "small room").await?;
+    let mut members = vec![other_id];
+    // Who a send with mentions names: the viewer and the extra members.
+    let mut named = vec![viewer_id];
+    for i in 0..EXTRA_MEMBERS {
+        let (id, _) = api.register(&format!("hist{tag}member{i}")).await?;
+        members.push(id);
+        named.push(id);
+    }
     let mut room = Room {
-        id: api.group(&viewer, "history room", &[other_id]).await?,
+        id: api.group(&viewer, "history room", &members).await?,
         viewer: viewer_id,
         other: other_id,
         bulk: Vec::new(),
         base: chrono::Utc::now().timestamp() - 30 * 86_400,
     };
+    // The viewer's settings for the big room as a list shows them once someone has set them: only
+    // mentions, and a mute that has run out (so mentions of the viewer still alert).
+    let muted_until = chrono::DateTime::from_timestamp(room.base, 0)
+        .ok_or("time base")?
+        .to_rfc3339();
+    let settings = json!({ "level": "mentions", "muted_until": muted_until });
+    let path = format!("/api/v1/conversations/{}/notifications", room.id);
+    expect(
+        api.call(Method::PUT, &path, Some(&viewer), Some(&settings))
+            .await,
+        200,
+    )
+    .map_err(|e| format!("PUT {path}: {e}"))?;
     let mut sizes = args.sizes.clone();
     sizes.sort_unstable();
     sizes.dedup();
@@ -100,7 +144,8 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             server: &args.server,
         };
         let last = load(&db, &mut room, size, &run).await?;
-        let mid_id = place_reader(&db, &room, last).await?;
+        let placed = place_reader(&db, &room, last).await?;
+        let mid_id = placed.mid_id;
         decorate(&db, &room, last, 50).await?;
         // Bulk rows read `message {seq}`: the middle one's number is a word of that message only.
         let needle = (last / 2).max(1);
@@ -116,9 +161,14 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         let (_, list) = check(&api, "/api/v1/conversations", &viewer).await?;
         let listed = list["data"].as_array().map_or(0, Vec::len);
         eprintln!(
-            "history ({}): {last} messages, total {}, last_page {last_page}, unread {}, listed {listed}",
-            args.backend, first["meta"]["total"], conv["data"]["unread_count"]
+            "history ({}): {last} messages, total {}, last_page {last_page}, unread {}, \
+             unread mentions {}, listed {listed}",
+            args.backend,
+            first["meta"]["total"],
+            conv["data"]["unread_count"],
+            conv["data"]["unread_mentions"]
         );
+        check_mentions(&conv["data"], &list, &placed)?;
         let decorated = first["data"][0]["reactions"].as_array().map_or(0, Vec::len) == 2
             && first["data"][0]["reply_to"].is_object();
         if listed != args.rooms + 1
@@ -128,6 +178,17 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             return Err(format!(
                 "unexpected answers: listed {listed}, first page {first}"
             ));
+        }
+        let feed = [
+            format!("/api/v1/user/mentions?limit={FEED_LIMIT}"),
+            format!(
+                "/api/v1/user/mentions?before={}&limit={FEED_LIMIT}",
+                placed.feed_cursor
+            ),
+        ];
+        for path in &feed {
+            let (_, page) = check(&api, path, &viewer).await?;
+            check_feed(path, &page, viewer_id)?;
         }
         let search = gets_search(&base, needle);
         for path in &search {
@@ -145,6 +206,8 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             "/api/v1/conversations".to_owned(),
             search[0].clone(),
             search[1].clone(),
+            feed[0].clone(),
+            feed[1].clone(),
         ];
         // Every message read answers rows, and the cursors 50 of them with more beyond.
         for path in &gets[1..4] {
@@ -170,6 +233,8 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         let (sends, reads) = sends_and_reads(&api, &probe, &args, &base, &other, &viewer).await;
         measured.push(sends);
         measured.push(reads);
+        measured.push(sends_naming(&api, &probe, &args, &base, &other, &named).await);
+        assert_eq!(measured.len(), OPS.len(), "one measurement per operation");
         let db_mib = table_mib(&db).await;
         let mut row = vec![args.backend.clone(), size.to_string()];
         for ((key, label, read), m) in OPS.iter().zip(&measured) {
@@ -293,6 +358,83 @@ async fn sends_and_reads(
             .then(|| cpu * 1e3 / args.requests.max(1) as f64),
     });
     (s, r)
+}
+
+/// Sends by the other member, each naming `named` (the viewer and the extra members: 5 people),
+/// each with a `client_id` as the plain sends have: the same request but for `mentions`, timed
+/// the same way, right after them.
+async fn sends_naming(
+    api: &Api,
+    probe: &ProcProbe,
+    args: &HistoryArgs,
+    base: &str,
+    other: &str,
+    named: &[i64],
+) -> Measured {
+    let messages = format!("{base}/messages");
+    let (messages, backend) = (&messages, &args.backend);
+    time_op(probe, args.warmup, args.requests, move |i| async move {
+        let body = json!({
+            "body": format!("history mention send {i}"),
+            "client_id": format!("history-mentions-{backend}-{i}-{}", now_ns()),
+            "mentions": named,
+        });
+        match api
+            .call(Method::POST, messages, Some(other), Some(&body))
+            .await?
+        {
+            (201, sent)
+                if sent["data"]["mentions"].as_array().map(Vec::len) == Some(named.len()) =>
+            {
+                Ok(())
+            }
+            (status, sent) => Err(format!("{status} {sent}")),
+        }
+    })
+    .await
+}
+
+/// The big conversation, alone and in the list, carries the viewer's unread mentions as the load
+/// set them and the settings the run gave it.
+fn check_mentions(
+    conv: &Value,
+    list: &Value,
+    placed: &crate::history_db::Placed,
+) -> Result<(), String> {
+    let listed = list["data"]
+        .as_array()
+        .and_then(|rooms| rooms.iter().find(|r| r["id"] == conv["id"]))
+        .ok_or("the big room is not in the list")?;
+    for (what, c) in [("GET", conv), ("list", listed)] {
+        if c["unread_mentions"].as_i64() != Some(placed.unread_mentions)
+            || c["notifications"]["level"] != "mentions"
+            || !c["notifications"]["muted_until"].is_string()
+        {
+            return Err(format!(
+                "{what}: unread_mentions {} (want {}), notifications {}",
+                c["unread_mentions"], placed.unread_mentions, c["notifications"]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A feed page: full, newest first, every message naming the viewer.
+fn check_feed(path: &str, page: &Value, viewer: i64) -> Result<(), String> {
+    let items = page["data"].as_array().map_or(&[][..], Vec::as_slice);
+    let ids: Vec<i64> = items.iter().filter_map(|m| m["id"].as_i64()).collect();
+    let names_viewer = items.iter().all(|m| {
+        m["mentions"]
+            .as_array()
+            .is_some_and(|named| named.iter().any(|u| u["id"] == viewer))
+    });
+    if ids.len() != FEED_LIMIT || !ids.is_sorted_by(|a, b| a > b) || !names_viewer {
+        return Err(format!(
+            "GET {path}: {} mentions, ids {ids:?}, all naming the viewer: {names_viewer}",
+            ids.len()
+        ));
+    }
+    Ok(())
 }
 
 fn expect(outcome: Result<(u16, Value), String>, want: u16) -> Result<(), String> {

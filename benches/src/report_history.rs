@@ -1,7 +1,8 @@
 //! The "History at any size" part of BENCHMARKS.md, from the `history` and `history_load` lines
 //! of `confab-bench history`: per backend, one row per operation with p50/p99 at every size, the
 //! largest/smallest p50 ratio, and the target (read p50 ≤ 5 ms at the largest size, the
-//! conversation list ≤ 15 ms, every p50 within 1.5× of its figure at the smallest size).
+//! conversation list ≤ 15 ms, every p50 within 1.5× of its figure at the smallest size); then a
+//! send naming five members beside a plain send at every size.
 
 use std::fmt::Write as _;
 
@@ -132,21 +133,30 @@ pub fn section(results: &[Value], w: &mut String) {
     let _ = writeln!(
         w,
         "One viewer in 200 small rooms (each with one message from a second member) and one big \
-        room whose history is grown step by step by bulk SQL straight into the server's database \
-        (`INSERT … SELECT` over `generate_series` on PostgreSQL, a recursive CTE on SQLite, 1M rows \
-        per transaction, dense `seq`, `created_at` in the server's own format, counters and read \
-        positions set to match; PostgreSQL gets a `VACUUM (ANALYZE) messages` after each load, as \
-        autovacuum would, SQLite a WAL checkpoint). At each size, with the viewer's read position in \
-        the middle of the history, every request is timed one at a time ({} warm-up calls, then {} \
-        measured ones per operation and size): pages of 50 (first — the 50 newest, each given two reactions and made a \
-        reply to the room's first message, so the read also loads reactions and reply previews — \
-        and last = oldest), 50 `before` / `after` a middle message, the big conversation, the list \
-        (201 rooms), a full-text search for a word found in one message only (`q` = the middle \
-        message's number) in the big room and across all the viewer's rooms; then sends by the \
+        room of six members whose history is grown step by step by bulk SQL straight into the \
+        server's database (`INSERT … SELECT` over `generate_series` on PostgreSQL, a recursive CTE \
+        on SQLite, 1M rows per transaction, dense `seq`, `created_at` in the server's own format, \
+        counters and read positions set to match; PostgreSQL gets a `VACUUM (ANALYZE) messages, \
+        message_mentions` after each load, as autovacuum would, SQLite a WAL checkpoint). One \
+        message in 25 (by the second member) names the viewer, as a send with `mentions` writes \
+        it: `messages.mention_ids` and a `message_mentions` row, inserted set-based in the same \
+        transaction (the viewer's `unread_mentions` then set once, one UPDATE); the viewer's \
+        settings for the big room are `mentions` with a mute that has run out. At each size, with \
+        the viewer's read position in the middle of the history, every request is timed one at a \
+        time ({} warm-up calls, then {} measured ones per operation and size): pages of 50 \
+        (first — the 50 newest, each given two reactions and made a reply to the room's first \
+        message, so the read also loads reactions and reply previews — and last = oldest), 50 \
+        `before` / `after` a middle message, the big conversation, the list (201 rooms; both carry \
+        `unread_mentions` and `notifications`), a full-text search for a word found in one message \
+        only (`q` = the middle message's number) in the big room and across all the viewer's \
+        rooms, the viewer's mention feed (`GET /user/mentions`, 20 a page: the newest page, and \
+        the page `before` the first mention after the middle of the history); then sends by the \
         second member, each with a `client_id` (the idempotent path: one more statement per \
-        batch), interleaved with the viewer marking read, so every mark-read moves the position. Target: \
-        at the largest size every read p50 ≤ {READ_LIMIT_MS} ms (the list ≤ {LIST_LIMIT_MS} ms), \
-        and every p50 within {GROWTH_LIMIT}× of its figure at the smallest size.\n",
+        batch), interleaved with the viewer marking read, so every mark-read moves the position; \
+        then the same sends naming five members (`mentions`: everyone in the room but the \
+        sender). Target: at the largest size every read p50 ≤ {READ_LIMIT_MS} ms (the \
+        list ≤ {LIST_LIMIT_MS} ms), and every p50 within {GROWTH_LIMIT}× of its figure at the \
+        smallest size.\n",
         results
             .iter()
             .find(|r| r["scenario"] == "history")
@@ -165,16 +175,20 @@ pub fn section(results: &[Value], w: &mut String) {
             .collect();
         let _ = writeln!(
             w,
-            "| grown to | rows loaded | insert s | rows/s | load s (with housekeeping) | messages MiB |"
+            "| grown to | rows loaded | insert s | rows/s | load s (with housekeeping) | messages MiB | mention rows (s of the insert) |"
         );
-        let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|---:|");
         for l in &loads {
             let size = l["size"].as_u64().unwrap_or(0);
             let mib = find(results, backend, size, "first_page")
                 .and_then(|r| r["messages_table_mib"].as_f64());
+            let mentions = match (l["mention_rows"].as_u64(), l["mentions_s"].as_f64()) {
+                (Some(rows), Some(secs)) => format!("{rows} ({secs:.1})"),
+                _ => "–".into(),
+            };
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {mentions} |",
                 human(size),
                 l["rows"],
                 cell(l["insert_s"].as_f64(), 1),
@@ -224,6 +238,27 @@ pub fn section(results: &[Value], w: &mut String) {
                 " {} | {target} | {} |",
                 ratio.map_or("–".into(), |r| format!("{r:.2}")),
                 if ok { "met" } else { "missed" }
+            );
+        }
+        let pairs: Vec<String> = sizes
+            .iter()
+            .filter_map(|&size| {
+                let plain = p50(results, backend, size, "send")?;
+                let named = p50(results, backend, size, "send_mentions")?;
+                (plain > 0.0).then(|| {
+                    format!(
+                        "{} {:.2}× ({named:.2} / {plain:.2} ms)",
+                        human(size),
+                        named / plain
+                    )
+                })
+            })
+            .collect();
+        if !pairs.is_empty() {
+            let _ = writeln!(
+                w,
+                "\nA send naming 5 members over a plain send at the same size, p50: {}.",
+                pairs.join(", ")
             );
         }
         let errors: Vec<String> = results
@@ -373,6 +408,33 @@ mod tests {
              | History at any size on sqlite: z | {row} | met |\n\
              \n## What the numbers say, and what is left\n\n{notes}\n\n## Reproduce\n\nsh\n"
         )
+    }
+
+    #[test]
+    fn the_section_sets_a_send_naming_five_beside_a_plain_send_at_every_size() {
+        let row = |size: u64, op: &str, p50: f64| {
+            serde_json::json!({"scenario": "history", "backend": "sqlite", "size": size, "op": op,
+                "lat_p50_ms": p50, "lat_p99_ms": p50 * 2.0, "warmup": 5, "requests": 200})
+        };
+        let results = vec![
+            row(1000, "send", 1.0),
+            row(1000, "send_mentions", 1.1),
+            row(20000, "send", 1.25),
+            row(20000, "send_mentions", 1.5),
+            row(20000, "mentions_first", 2.0),
+        ];
+        let mut text = String::new();
+        section(&results, &mut text);
+        assert!(
+            text.contains(
+                "A send naming 5 members over a plain send at the same size, p50: \
+                 1k 1.10× (1.10 / 1.00 ms), 20k 1.20× (1.50 / 1.25 ms)."
+            ),
+            "{text}"
+        );
+        assert!(text.contains(
+            "| mention feed, newest page (GET /user/mentions?limit=20) | – / – | 2.00 / 4.00 |"
+        ));
     }
 
     #[test]
