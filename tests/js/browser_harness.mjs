@@ -1,4 +1,5 @@
-// What the browser suites (browser.test.mjs, browser_mentions.test.mjs, swagger.test.mjs) share:
+// What the browser suites (browser.test.mjs, browser_mentions.test.mjs, browser_threads.test.mjs,
+// swagger.test.mjs) share:
 // Debian's Chromium started headless by playwright-core, REST calls to the server under test
 // (CONFAB_API) for the set-up a person would have done before opening the page, and opening the
 // page and logging in through it.

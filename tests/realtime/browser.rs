@@ -9,6 +9,11 @@
 //!   person picks another from the `@` suggestions and sends; the other's page shows the toast,
 //!   the `@1` badge and the highlighted mention, then mutes the room through its menu, which a
 //!   reload still shows; writes `browser-mentions-suggestions.png`, `-toast.png` and `-menu.png`;
+//! - threads in the same client (`browser_threads.test.mjs`): one person replies in a message's
+//!   thread from the thread panel; the other's page shows "1 reply" under the root live, not the
+//!   reply in the room, opens the panel, sees the typing there and replies also in the room
+//!   (shown in the room after a reload); Unfollow turns the toggle back to Follow; writes
+//!   `browser-threads-panel.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -102,6 +107,14 @@ async fn a_mention_picked_in_the_page_notifies_and_the_menu_mutes_the_room() {
         "browser-mentions-menu.png",
     ];
     run_browser_suite(&chromium, &server, "browser_mentions.test.mjs", 1, &shots).await;
+}
+
+#[tokio::test]
+async fn a_reply_in_a_thread_from_the_page_shows_under_its_root_and_not_in_the_room() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let shots = ["browser-threads-panel.png"];
+    run_browser_suite(&chromium, &server, "browser_threads.test.mjs", 1, &shots).await;
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ const TYPING_JS: &str = include_str!("../static/typing.js");
 const LIVE_JS: &str = include_str!("../static/live.js");
 const MENTIONS_JS: &str = include_str!("../static/mentions.js");
 const NOTIFICATIONS_JS: &str = include_str!("../static/notifications.js");
+const THREADS_JS: &str = include_str!("../static/threads.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -32,6 +33,7 @@ const PAGE_FILES: &[(&str, &str, &str)] = &[
     ("/attachments.js", ATTACHMENTS_JS, JS),
     ("/mentions.js", MENTIONS_JS, JS),
     ("/messages.js", MESSAGES_JS, JS),
+    ("/threads.js", THREADS_JS, JS),
     ("/notifications.js", NOTIFICATIONS_JS, JS),
 ];
 

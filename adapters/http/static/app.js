@@ -1,8 +1,8 @@
 // Confab demo client: plain JavaScript, no build step. REST for everything stored, the envelope
 // WebSocket (/ws, in live.js) for live messages and typing; the messages themselves are drawn
 // and acted on in messages.js, files in attachments.js, who is typing in typing.js, @-mentions in
-// mentions.js, notification settings and toasts in notifications.js. User text only ever goes
-// through textContent.
+// mentions.js, threads (their panel) in threads.js, notification settings and toasts in
+// notifications.js. User text only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -105,6 +105,7 @@ function logout() {
   if (socket) socket.close();
   dropUploads(() => true);
   forgetMentions();
+  closeThread();
   $('toasts').replaceChildren(); // the next person to log in here does not see them
   $('room-body').hidden = true;
   $('empty').hidden = false;
@@ -175,6 +176,7 @@ async function openConversation(id) {
   shown.clear();
   cancelReply();
   dropUploads((u) => u.conversationId !== id); // an upload belongs to its room
+  closeThreadUnless(id); // a thread's panel belongs to its room
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();

@@ -1,8 +1,8 @@
 // Confab demo client, the envelope WebSocket (/ws): one socket per page, reconnecting with
 // back-off; joins every listed room (so news elsewhere bumps unread counts) and, after a
 // reconnect, asks the open room for what it missed; hands what arrives to the module that draws
-// it — messages.js for room events, typing.js for typing, notifications.js for the user's own
-// `notification`s. Loaded after app.js; classic scripts sharing `state`, `api` and `$`.
+// it — messages.js for room events, typing.js for typing, threads.js for replies in threads and
+// typing there, notifications.js for the user's own `notification`s. Loaded after app.js; classic scripts sharing `state`, `api` and `$`.
 'use strict';
 
 let nextId = 0;
@@ -75,6 +75,7 @@ function receive(envelope) {
     const to = state.pending.get(payload.ack);
     if (to && state.pending.delete(payload.ack) && envelope.type === 'ack') state.joined.add(to);
     markJoined();
+    if (envelope.type === 'ack' && to && to === `conversation:${thread.conversationId}`) quietly(catchUpThread());
     // Away too long for one catch-up: reload the open room rather than show a gap.
     if (payload.has_more && state.current && to === `conversation:${state.current.id}`) openConversation(state.current.id);
     return;
@@ -82,6 +83,7 @@ function receive(envelope) {
   const currentTo = state.current && `conversation:${state.current.id}`;
   if (envelope.type === 'message' && payload.event === 'typing') {
     if (envelope.to === currentTo && !payload.thread_id) showTyping(payload.user?.id);
+    else if (envelope.to === currentTo) showThreadTyping(payload); // in a thread: its panel shows it
   } else if (envelope.type === 'message' && payload.event === 'notification') {
     notify(payload); // to `user:{me}`: someone named you, called the room, wrote to you…
   } else if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
@@ -89,9 +91,13 @@ function receive(envelope) {
   } else if (envelope.type === 'message' && payload.message) {
     const m = payload.message;
     const here = state.current && m.conversation_id === state.current.id;
-    if (here) { stopTyping(m.user_id); appendMessage(m); }
+    // A reply in a thread goes to the thread's panel; the room shows it only if it is the room's
+    // too, which the refreshed list tells (threads.js).
+    if (here && m.thread_id) threadMessage(m);
+    else if (here) { stopTyping(m.user_id); appendMessage(m); }
     // Read first (the open room), then refresh the list's unread counts and previews.
-    quietly((here && m.user_id !== state.me.id ? markRead() : Promise.resolve()).then(loadConversations));
+    const refreshed = quietly((here && m.user_id !== state.me.id ? markRead() : Promise.resolve()).then(loadConversations));
+    if (here && m.thread_id) refreshed.then(() => showIfInRoom(m));
   } else if (envelope.type === 'ping' && payload.typing && envelope.to === currentTo) {
     // What older pages sent before `POST …/typing`: still shown.
     showTyping(Number(String(envelope.from || '').replace('user:', '')));

@@ -1,6 +1,6 @@
 // Confab demo client, messages in the open room: how one is drawn (quote, edited mark, tombstone,
 // reactions, files through attachments.js, mentions through mentions.js), what can be done with
-// it (reply, react, edit, delete), how live changes from the envelope socket apply to it, and
+// it (reply, reply in its thread through threads.js, react, edit, delete), how live changes from the envelope socket apply to it, and
 // message search. Loaded after app.js (whose start waits for every script) and attachments.js;
 // all are classic scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through
 // textContent.
@@ -32,7 +32,7 @@ function messageNode(m) {
     node.append(el('blockquote', { class: 'quote', 'data-testid': 'message-quote', text: `${m.reply_to.user.name}: ${quoted}` }));
   }
   if (isDeleted(m)) {
-    node.append(el('div', { class: 'body deleted muted', 'data-testid': 'message-body', text: 'This message was deleted.' }));
+    node.append(el('div', { class: 'body deleted muted', 'data-testid': 'message-body', text: 'This message was deleted.' }), threadLine(m));
     return node;
   }
   node.append(bodyNode(m)); // mentions.js: the text, its mentions highlighted
@@ -42,10 +42,14 @@ function messageNode(m) {
     'aria-label': `${r.emoji} ${r.count}`, onclick: () => react(m, r.emoji, !r.me),
   }, `${r.emoji} ${r.count}`));
   if (reactions.length) node.append(el('div', { class: 'reactions', 'data-testid': 'reactions' }, ...reactions));
+  node.append(threadLine(m)); // threads.js: "3 replies · last 14:02", or the thread a reply is in
   const open = !state.current?.is_closed;
   const actions = el('div', { class: 'actions' });
   if (open) {
     actions.append(el('button', { type: 'button', class: 'link', 'data-testid': 'reply-button', onclick: () => startReply(m) }, 'Reply'));
+    actions.append(el('button', {
+      type: 'button', class: 'link', 'data-testid': 'thread-open', onclick: () => openThread(m.conversation_id, m.thread_id ?? m.id),
+    }, 'Reply in thread'));
     for (const emoji of QUICK_REACTIONS) {
       actions.append(el('button', {
         type: 'button', class: 'link', 'data-testid': 'react-button', 'data-emoji': emoji, 'aria-label': `React ${emoji}`,
@@ -124,15 +128,17 @@ $('reply-cancel').addEventListener('click', cancelReply);
 
 // A room event other than a new message, from the envelope socket: `payload.event` names it and
 // the rest is what Pusher clients get. Events carry reaction counts without `me`, so the page
-// keeps its own `me` for each emoji (and learns its own from `user_id`).
+// keeps its own `me` for each emoji (and learns its own from `user_id`). threads.js sees each too
+// (`thread.updated`, and changes to what its panel shows).
 function applyRoomEvent(payload) {
   const event = payload.event;
+  applyThreadEvent(payload);
   if (event === 'message.updated') {
     const old = shown.get(payload.message.id);
     if (!old) return;
     const mine = new Set((old.reactions || []).filter((r) => r.me).map((r) => r.emoji));
     const reactions = payload.message.reactions.map((r) => ({ ...r, me: mine.has(r.emoji) }));
-    redraw({ ...payload.message, reactions });
+    redraw({ ...payload.message, reactions, thread: payload.message.thread ?? old.thread });
   } else if (event === 'message.deleted') {
     const old = shown.get(payload.message_id);
     if (old) redraw({ ...old, body: '', deleted_at: payload.deleted_at, reactions: [] });

@@ -87,10 +87,12 @@ function headline(type, who, where) {
 }
 
 // A `notification` event: `{type, conversation_id, user_id, message}`. The open room shows the
-// message itself; any other room gets a toast linking to it for a few seconds.
+// message itself; any other room gets a toast linking to it for a few seconds. A reply in a thread
+// shows only in its thread: a toast unless that thread is open, and the toast opens it.
 function notify(payload) {
   const m = payload.message;
-  if (!m || state.current?.id === payload.conversation_id) return;
+  const threadReply = payload.type === 'thread_reply' && m?.thread_id;
+  if (!m || (threadReply ? threadIsOpen(m.thread_id) : state.current?.id === payload.conversation_id)) return;
   const room = state.conversations.find((c) => c.id === payload.conversation_id);
   if (!room) quietly(loadConversations()); // a room new to this page: list it
   const where = room ? title(room) : 'a conversation';
@@ -99,7 +101,10 @@ function notify(payload) {
     'data-type': String(payload.type), 'data-conversation-id': String(payload.conversation_id),
   }, el('strong', { text: headline(payload.type, m.user?.name ?? 'Someone', where) }),
   el('span', { class: 'preview muted', text: summary(m) }));
-  toast.addEventListener('click', () => toast.remove());
+  toast.addEventListener('click', () => {
+    toast.remove();
+    if (threadReply) openThread(payload.conversation_id, m.thread_id);
+  });
   const toasts = $('toasts');
   toasts.append(toast);
   while (toasts.children.length > MAX_TOASTS) toasts.firstElementChild.remove();
