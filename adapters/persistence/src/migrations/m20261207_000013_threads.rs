@@ -8,10 +8,14 @@
 //!   the unique `(conversation_id, seq)` index still holds without a nullable column.
 //! - The root's summary on its own row: `thread_reply_count` (the last `thread_seq`),
 //!   `thread_last_reply_at`, `thread_last_reply_id`, `thread_participant_ids` (latest first, at
-//!   most five, `4,2,9`) — written by the send that changes it, read with the root.
+//!   most five, `4,2,9`), read with the root. A reply (which never holds a thread itself) is
+//!   inserted with the repliers its root shows after it in its own `thread_participant_ids`, and
+//!   the `thread_reply` trigger moves the summary onto the root — so a reply costs its send no
+//!   statement (the repliers list is computed by the domain's `participants_after`).
 //! - `thread_follows`: who follows which thread and how far they have read in it (a
 //!   `thread_seq`); `following = FALSE` keeps a root's author who stopped from being made to
-//!   follow again by the next reply.
+//!   follow again by the next reply. Kept by the same trigger: the replier follows (again) and has read up to their reply; the
+//!   root's author follows from the first reply, unless a row already says otherwise.
 //!
 //! Existing rows need no backfill: no message was in a thread before this.
 
@@ -40,7 +44,45 @@ const UP: &[&str] = &[
     "CREATE INDEX thread_follows_by_root ON thread_follows (root_id)",
 ];
 
+const SQLITE: &[&str] = &["CREATE TRIGGER thread_reply AFTER INSERT ON messages \
+     WHEN NEW.thread_id IS NOT NULL BEGIN \
+         UPDATE messages SET thread_reply_count = NEW.thread_seq, \
+                thread_last_reply_at = NEW.created_at, thread_last_reply_id = NEW.id, \
+                thread_participant_ids = NEW.thread_participant_ids \
+         WHERE id = NEW.thread_id AND thread_reply_count < NEW.thread_seq; \
+         INSERT INTO thread_follows (user_id, root_id, conversation_id, read_seq, following) \
+         SELECT r.user_id, r.id, r.conversation_id, 0, TRUE FROM messages r \
+         WHERE r.id = NEW.thread_id AND r.user_id <> NEW.user_id \
+         ON CONFLICT (user_id, root_id) DO NOTHING; \
+         INSERT INTO thread_follows (user_id, root_id, conversation_id, read_seq, following) \
+         VALUES (NEW.user_id, NEW.thread_id, NEW.conversation_id, NEW.thread_seq, TRUE) \
+         ON CONFLICT (user_id, root_id) DO UPDATE SET following = TRUE, \
+             read_seq = MAX(thread_follows.read_seq, excluded.read_seq); \
+     END"];
+
+const POSTGRES: &[&str] = &[
+    "CREATE FUNCTION thread_reply() RETURNS trigger LANGUAGE plpgsql AS $$ \
+     BEGIN \
+         UPDATE messages SET thread_reply_count = NEW.thread_seq, \
+                thread_last_reply_at = NEW.created_at, thread_last_reply_id = NEW.id, \
+                thread_participant_ids = NEW.thread_participant_ids \
+         WHERE id = NEW.thread_id AND thread_reply_count < NEW.thread_seq; \
+         INSERT INTO thread_follows (user_id, root_id, conversation_id, read_seq, following) \
+         SELECT r.user_id, r.id, r.conversation_id, 0, TRUE FROM messages r \
+         WHERE r.id = NEW.thread_id AND r.user_id <> NEW.user_id \
+         ON CONFLICT (user_id, root_id) DO NOTHING; \
+         INSERT INTO thread_follows (user_id, root_id, conversation_id, read_seq, following) \
+         VALUES (NEW.user_id, NEW.thread_id, NEW.conversation_id, NEW.thread_seq, TRUE) \
+         ON CONFLICT (user_id, root_id) DO UPDATE SET following = TRUE, \
+             read_seq = GREATEST(thread_follows.read_seq, excluded.read_seq); \
+         RETURN NULL; \
+     END $$",
+    "CREATE TRIGGER thread_reply AFTER INSERT ON messages FOR EACH ROW \
+     WHEN (NEW.thread_id IS NOT NULL) EXECUTE FUNCTION thread_reply()",
+];
+
 const DOWN: &[&str] = &[
+    "DROP TRIGGER IF EXISTS thread_reply ON messages",
     "DROP TABLE thread_follows",
     "ALTER TABLE conversations DROP COLUMN thread_only_seq",
     "DROP INDEX messages_by_thread",
@@ -68,13 +110,32 @@ impl MigrationTrait for Migration {
         for sql in UP {
             db.execute_unprepared(&sql.replace("{ts}", ts)).await?;
         }
+        let triggers = if manager.get_database_backend() == DbBackend::Postgres {
+            POSTGRES
+        } else {
+            SQLITE
+        };
+        for sql in triggers {
+            db.execute_unprepared(sql).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        let postgres = manager.get_database_backend() == DbBackend::Postgres;
         for sql in DOWN {
-            db.execute_unprepared(sql).await?;
+            // SQLite names a trigger without its table.
+            let sql = if postgres {
+                (*sql).to_owned()
+            } else {
+                sql.replace(" ON messages", "")
+            };
+            db.execute_unprepared(&sql).await?;
+        }
+        if postgres {
+            db.execute_unprepared("DROP FUNCTION thread_reply()")
+                .await?;
         }
         Ok(())
     }

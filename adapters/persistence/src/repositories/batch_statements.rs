@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confab_domain::message_changes::ReplyTarget;
+use confab_domain::thread::RootFacts;
 use confab_domain::{ConversationId, DomainError, NewMessage, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
@@ -125,15 +126,19 @@ pub(super) async fn earlier_sends(
         .collect())
 }
 
-/// A message a send of the batch answers, as stored.
+/// A message a send of the batch answers (`reply_to`) or replies under (`thread_id`), as stored.
 #[derive(Debug, FromQueryResult)]
 pub(super) struct Parent {
-    id: i64,
-    conversation_id: i64,
+    pub id: i64,
+    pub conversation_id: i64,
     deleted: i64,
     pub body: String,
     pub user_id: i64,
     pub name: String,
+    in_thread: i64,
+    /// Its thread so far, for a root (see `batch_threads`).
+    pub thread_reply_count: i64,
+    pub thread_participant_ids: String,
 }
 
 impl Parent {
@@ -144,18 +149,29 @@ impl Parent {
             deleted: self.deleted > 0,
         }
     }
+
+    /// What the thread rule needs to know of it as a root.
+    pub fn root_facts(&self) -> RootFacts {
+        RootFacts {
+            conversation_id: ConversationId(self.conversation_id),
+            deleted: self.deleted > 0,
+            in_thread: self.in_thread > 0,
+        }
+    }
 }
 
-/// The messages the batch answers, by id: one statement, none when nothing in the batch is a
-/// reply.
-pub(super) async fn reply_parents(
+/// The messages the batch answers or replies under, by id: one statement, none when nothing in
+/// the batch names another message.
+pub(super) async fn referenced(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     batch: &[&NewMessage],
 ) -> Result<HashMap<i64, Parent>, DomainError> {
     let ids: BTreeSet<i64> = batch
         .iter()
-        .filter_map(|m| Some(m.reply_to?.get()))
+        .flat_map(|m| [m.reply_to, m.thread_id])
+        .flatten()
+        .map(|id| id.get())
         .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -165,7 +181,9 @@ pub(super) async fn reply_parents(
     let sql = format!(
         "SELECT m.id, m.conversation_id, \
                 CAST(CASE WHEN m.deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS deleted, \
-                m.body, m.user_id, u.name \
+                m.body, m.user_id, u.name, \
+                CAST(CASE WHEN m.thread_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS in_thread, \
+                m.thread_reply_count, m.thread_participant_ids \
          FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN ({list})"
     );
     let found = Parent::find_by_statement(bound.statement(backend, &sql))
@@ -175,18 +193,20 @@ pub(super) async fn reply_parents(
     Ok(found.into_iter().map(|row| (row.id, row)).collect())
 }
 
-/// Every accepted message in one `INSERT`, a thread reply with its number in its thread
-/// (`thread_seqs`, by (room, seq)); their ids by (room, seq).
+/// Every accepted message in one `INSERT`, a thread reply with its number in its thread and the
+/// repliers its root shows after it (`in_threads`, by (room, seq): what the `messages` trigger of
+/// migration 13 moves onto the root); their ids by (room, seq).
 pub(super) async fn insert_messages(
     txn: &DatabaseTransaction,
     backend: DbBackend,
     accepted: &[(&NewMessage, i64)],
-    thread_seqs: &HashMap<(i64, i64), i64>,
+    in_threads: &HashMap<(i64, i64), (i64, String)>,
 ) -> Result<HashMap<(i64, i64), i64>, DomainError> {
     let mut bound = Bound::default();
     let rows: Vec<String> = accepted
         .iter()
         .map(|(message, seq)| {
+            let thread = in_threads.get(&(message.conversation_id.get(), *seq));
             bound.row([
                 Value::from(message.conversation_id.get()),
                 Value::from(*seq),
@@ -198,18 +218,15 @@ pub(super) async fn insert_messages(
                 Value::from(mention_ids(message.mentions.users())),
                 Value::from(message.mentions.room()),
                 Value::from(message.thread_id.map(|id| id.get())),
-                Value::from(
-                    thread_seqs
-                        .get(&(message.conversation_id.get(), *seq))
-                        .copied()
-                        .unwrap_or(0),
-                ),
+                Value::from(thread.map_or(0, |(thread_seq, _)| *thread_seq)),
+                Value::from(thread.map_or("", |(_, ids)| ids.as_str())),
             ])
         })
         .collect();
     let sql = format!(
         "INSERT INTO messages (conversation_id, seq, user_id, body, created_at, client_id, \
-                               reply_to_id, mention_ids, mention_room, thread_id, thread_seq) \
+                               reply_to_id, mention_ids, mention_room, thread_id, thread_seq, \
+                               thread_participant_ids) \
          VALUES {} \
          RETURNING id, conversation_id, seq",
         rows.join(", ")

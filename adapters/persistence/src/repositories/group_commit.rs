@@ -40,9 +40,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::batch_attachments::{files_for, named_uploads, sent_files, take_uploads};
 use super::batch_audience::{Reach, audience, insert_mentions};
 use super::batch_statements::{
-    author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, reply_parents,
+    author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, referenced,
 };
-use super::batch_threads::{Threads, named_summary, roots};
+use super::batch_threads::{Numbered, Threads, named_summary};
 use super::batches::next_batch;
 use super::known_users::KnownUsers;
 use super::message_rows::MessageRow;
@@ -85,9 +85,9 @@ pub(super) fn spawn(
 
 /// What the batch decided for one send.
 enum Slot {
-    /// New, with this sequence number in its room (negative: only in its thread), its number in
-    /// its thread (0: not a thread reply) and these files.
-    Numbered(i64, i64, Vec<Attachment>),
+    /// New, with this sequence number in its room (negative: only in its thread), its place in
+    /// its thread for a reply, and these files.
+    Numbered(i64, Option<Numbered>, Vec<Attachment>),
     /// A repeat of the message stored with this id.
     Stored(i64),
     /// A repeat of the send at this index of the batch.
@@ -117,14 +117,15 @@ async fn commit(
         .map(|m| m.conversation_id.get())
         .chain(direct.iter().copied())
         .collect();
-    let roots = roots(&txn, backend, batch).await?;
-    let root_authors: BTreeMap<i64, (i64, i64)> = roots
+    // The messages the batch answers and replies under (roots), read once for both.
+    let parents = referenced(&txn, backend, batch).await?;
+    let root_authors: BTreeMap<i64, (i64, i64)> = batch
         .iter()
-        .map(|(id, root)| (*id, (root.facts().conversation_id.get(), root.user_id)))
+        .filter_map(|m| parents.get(&m.thread_id?.get()))
+        .map(|root| (root.id, (root.conversation_id, root.user_id)))
         .collect();
     let people = audience(&txn, backend, batch, &whole_rooms, &root_authors).await?;
     let earlier = earlier_sends(&txn, backend, batch).await?;
-    let parents = reply_parents(&txn, backend, batch).await?;
     let uploads = named_uploads(&txn, backend, batch).await?;
     let mut taken = HashSet::new();
 
@@ -170,11 +171,11 @@ async fn commit(
             }
             let root = match message.thread_id {
                 Some(id) => {
-                    let root = roots.get(&id.get());
+                    let root = parents.get(&id.get());
                     ensure_can_reply_in_thread(
                         message.conversation_id,
                         id,
-                        root.map(|r| r.facts()),
+                        root.map(|r| r.root_facts()),
                     )?;
                     root
                 }
@@ -184,7 +185,7 @@ async fn commit(
             if let Some(key) = key {
                 first_of.insert(key, index);
             }
-            let thread_seq = root.map_or(0, |root| threads.number(root));
+            let numbered = root.map(|root| threads.number(root, message.sender));
             let seq = if root.is_some() && !message.also_in_room {
                 let aside = next_aside.entry(room).or_default();
                 *aside -= 1;
@@ -194,7 +195,7 @@ async fn commit(
                 *seq += 1;
                 *seq
             };
-            Ok(Slot::Numbered(seq, thread_seq, files))
+            Ok(Slot::Numbered(seq, numbered, files))
         })
         .collect();
     let accepted: Vec<(&NewMessage, i64)> = batch
@@ -205,13 +206,15 @@ async fn commit(
             _ => None,
         })
         .collect();
-    let thread_seqs: HashMap<(i64, i64), i64> = batch
+    // Each reply's number in its thread and the summary its row carries to its root.
+    let in_threads: HashMap<(i64, i64), (i64, String)> = batch
         .iter()
         .zip(&slots)
         .filter_map(|(message, slot)| match slot {
-            Ok(Slot::Numbered(seq, thread_seq, _)) if *thread_seq > 0 => {
-                Some(((message.conversation_id.get(), *seq), *thread_seq))
-            }
+            Ok(Slot::Numbered(seq, Some(numbered), _)) => Some((
+                (message.conversation_id.get(), *seq),
+                (numbered.thread_seq, numbered.participant_ids()),
+            )),
             _ => None,
         })
         .collect();
@@ -220,7 +223,7 @@ async fn commit(
         (HashMap::new(), HashMap::new())
     } else {
         move_rooms(&txn, backend, &accepted).await?;
-        let ids = insert_messages(&txn, backend, &accepted, &thread_seqs).await?;
+        let ids = insert_messages(&txn, backend, &accepted, &in_threads).await?;
         let with_files: Vec<(MessageId, &[Attachment])> = batch
             .iter()
             .zip(&slots)
@@ -256,22 +259,19 @@ async fn commit(
         (ids, names)
     };
 
-    // Each reply moves its root's summary; the summaries as each reply left them, by index.
+    // The root's summary as each reply left it, by index, named.
     let mut summaries = HashMap::new();
     for (index, (message, slot)) in batch.iter().zip(&slots).enumerate() {
-        let (Ok(Slot::Numbered(seq, thread_seq, _)), Some(root)) =
-            (slot, message.thread_id.and_then(|id| roots.get(&id.get())))
-        else {
+        let Ok(Slot::Numbered(seq, Some(numbered), _)) = slot else {
             continue;
         };
         let Some(id) = ids.get(&(message.conversation_id.get(), *seq)) else {
             continue;
         };
-        let moved = threads.replied(root, *id, *thread_seq, message.sender, message.created_at);
-        let summary = named_summary(&txn, backend, authors, moved, MessageId(*id)).await?;
+        let last = (MessageId(*id), message.created_at);
+        let summary = named_summary(&txn, backend, authors, numbered, last).await?;
         summaries.insert(index, summary);
     }
-    threads.write(&txn, backend).await?;
 
     let id_of = |index: usize, seq: i64| {
         let room = batch[index].conversation_id.get();
@@ -325,7 +325,7 @@ async fn commit(
                 let direct = direct.contains(&message.conversation_id.get());
                 let root_author = message
                     .thread_id
-                    .and_then(|root| Some(roots.get(&root.get())?.user_id));
+                    .and_then(|root| Some(parents.get(&root.get())?.user_id));
                 let notifications = people.notifications(message, &view, direct, root_author);
                 Ok(Appended::New {
                     message: view,

@@ -353,12 +353,23 @@ async fn a_thread_reply_costs_a_fixed_number_of_statements(ctx: TestContext) {
     };
     messages.append(plain).await.unwrap();
     let in_room = take();
-    // Three more than a message of the room — the root, the root's summary, the follows — and
-    // one less: a reply only in its thread moves no read position in the room.
+    // One more than a message of the room — its root, read with the messages replied to — and
+    // one less: a reply only in its thread moves no read position in the room. The root's
+    // summary and the follows are the trigger's (migration 13).
     assert_eq!(
-        first,
-        in_room + 2,
+        first, in_room,
         "{first} for a reply, {in_room} for a message"
+    );
+    // Naming people in a reply adds their mention rows, in one statement.
+    let naming = NewMessage {
+        mentions: confab_domain::Mentions::parse(&[ann.id.get()], false).unwrap(),
+        ..reply(&room, &bob, "@Ann, here", root.message.id, false)
+    };
+    messages.append(naming).await.unwrap();
+    assert_eq!(
+        take(),
+        in_room + 1,
+        "a reply naming someone: one statement more"
     );
 }
 
