@@ -24,9 +24,12 @@
 #   BENCH_HISTORY_SIZES  history sizes (default 1000,100000,1000000,10000000; quick 1000,100000):
 #                        one big room of six members grown by bulk SQL to each size in turn, one
 #                        message in 25 naming the viewer (a `message_mentions` row each: 400k at
-#                        10M); the reads include the viewer's mention feed, the writes a send
-#                        naming 5 members (10M rows: ≈65 s and ≈1.2 GB on SQLite, ≈190 s and
-#                        ≈2.4 GB on PostgreSQL here; freed after the run)
+#                        10M) and one in 1,000 a thread root with 3 replies only in the thread
+#                        (10k threads at 10M); the reads include the viewer's mention feed, a
+#                        thread of 200 replies (newest and middle pages) and the viewer's 50
+#                        followed threads, the writes a send naming 5 members and a thread reply
+#                        (10M rows: ≈65 s and ≈1.2 GB on SQLite, ≈190 s and ≈2.4 GB on
+#                        PostgreSQL here, before threads; freed after the run)
 #   SOCKUDO_BIN          peer binary (default /root/.cache/sockudo/bin/sockudo; skipped when absent)
 #   BENCH_PG_URL         PostgreSQL admin URL (default postgres://postgres@127.0.0.1:5432/postgres);
 #                        a fresh database is created for the run and dropped after it

@@ -3,7 +3,12 @@
 //! into the server's database; at each size the same reads and writes are timed through the API,
 //! one request at a time, so every figure is the cost of one request at that history size. The big
 //! room has six members, so a send can name five; one in 25 of its messages names the viewer,
-//! whose mention feed is read at its newest page and at a page deep in it.
+//! whose mention feed is read at its newest page and at a page deep in it. Threads: once the
+//! room has its first 1,000 messages, the API sends 200 replies only in the thread under its first
+//! message (its newest page and a page in its middle are read) and three replies under each of the
+//! viewer's 50 next messages, which the viewer follows as their author (the viewer's threads list
+//! is read); the growth makes one message in 1,000 a root with three replies only in the thread,
+//! and the run's thread replies go to the newest of those.
 
 use std::future::Future;
 use std::time::Instant;
@@ -13,13 +18,26 @@ use serde_json::{Value, json};
 
 use crate::api::{Api, rooms_with_a_message};
 use crate::common::*;
-use crate::history_db::{LoadRun, Room, connect, decorate, load, place_reader, table_mib};
+use crate::history_db::{
+    LoadRun, Room, THREAD_REPLIES, connect, decorate, load, message_at, newest_root, place_reader,
+    table_mib,
+};
 
 /// Members of the big room besides the viewer and the other member: with them a send can name
 /// five people (the viewer and these).
 const EXTRA_MEMBERS: usize = 4;
 /// Mentions per page of the feed as read here (the API's default).
 const FEED_LIMIT: usize = 20;
+/// Replies in the big thread, all only in the thread.
+const BIG_THREAD: usize = 200;
+/// Threads the viewer follows, each with [`THREAD_REPLIES`] replies by others: those under the
+/// viewer's bulk messages 2, 4, …, 100.
+const FOLLOWED: usize = 50;
+/// The big thread's root: the room's first message (the other member's, naming nobody).
+const BIG_ROOT_SEQ: u64 = 1;
+/// Replies per page of a thread, and threads per page of the list, as read here (the API's
+/// default).
+const THREAD_LIMIT: usize = 20;
 
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
@@ -52,7 +70,7 @@ pub struct HistoryArgs {
 }
 
 /// The timed operations: (key in the results, label, read?), in the order they are measured.
-pub const OPS: [(&str, &str, bool); 13] = [
+pub const OPS: [(&str, &str, bool); 17] = [
     (
         "first_page",
         "first page (page=1, per_page=50; each with 2 reactions and a reply preview)",
@@ -83,11 +101,31 @@ pub const OPS: [(&str, &str, bool); 13] = [
         "mention feed, a page deep in it (before = a mention after the middle, limit=20)",
         true,
     ),
+    (
+        "thread_first",
+        "thread, newest page (GET …/messages/{root}/thread?limit=20; 200 replies only in it)",
+        true,
+    ),
+    (
+        "thread_mid",
+        "thread, a page in its middle (before = its 101st reply, limit=20)",
+        true,
+    ),
+    (
+        "threads_list",
+        "the viewer's threads (GET /user/threads?limit=20; 50 followed)",
+        true,
+    ),
     ("send", "send a message (POST, with a client_id)", false),
     ("mark_read", "mark read (POST …/read)", false),
     (
         "send_mentions",
         "send a message naming 5 members (POST, with a client_id and `mentions`)",
+        false,
+    ),
+    (
+        "send_thread",
+        "send a thread reply (POST, with a client_id and `thread_id`; 3 followers)",
         false,
     ),
 ];
@@ -107,15 +145,18 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
     let mut members = vec![other_id];
     // Who a send with mentions names: the viewer and the extra members.
     let mut named = vec![viewer_id];
+    let mut tokens = Vec::new();
     for i in 0..EXTRA_MEMBERS {
-        let (id, _) = api.register(&format!("hist{tag}member{i}")).await?;
+        let (id, token) = api.register(&format!("hist{tag}member{i}")).await?;
         members.push(id);
         named.push(id);
+        tokens.push(token);
     }
     let mut room = Room {
         id: api.group(&viewer, "history room", &members).await?,
         viewer: viewer_id,
         other: other_id,
+        repliers: named[1..=THREAD_REPLIES].to_vec(),
         bulk: Vec::new(),
         base: chrono::Utc::now().timestamp() - 30 * 86_400,
     };
@@ -135,7 +176,15 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
     let mut sizes = args.sizes.clone();
     sizes.sort_unstable();
     sizes.dedup();
+    if sizes.first().is_some_and(|&smallest| smallest < 1000) {
+        return Err(
+            "history sizes start at 1000: the threads' roots, the first grown thread \
+                    and a full deep page of the mention feed lie in the first 1,000 messages"
+                .into(),
+        );
+    }
     let mut rows = Vec::new();
+    let mut started = None;
     for &size in &sizes {
         let size = size as u64;
         let run = LoadRun {
@@ -144,6 +193,16 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             server: &args.server,
         };
         let last = load(&db, &mut room, size, &run).await?;
+        if started.is_none() {
+            eprintln!(
+                "history ({}): sending {BIG_THREAD} replies in one thread and {} in the \
+                 {FOLLOWED} threads the viewer follows",
+                args.backend,
+                FOLLOWED * THREAD_REPLIES
+            );
+            started = Some(start_threads(&api, &db, &room, &other, &tokens).await?);
+        }
+        let threads = started.as_ref().ok_or("no threads")?;
         let placed = place_reader(&db, &room, last).await?;
         let mid_id = placed.mid_id;
         decorate(&db, &room, last, 50).await?;
@@ -190,6 +249,35 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             let (_, page) = check(&api, path, &viewer).await?;
             check_feed(path, &page, viewer_id)?;
         }
+        let thread = format!("{base}/messages/{}/thread", threads.root);
+        let thread_reads = [
+            format!("{thread}?limit={THREAD_LIMIT}"),
+            format!(
+                "{thread}?before={}&limit={THREAD_LIMIT}",
+                threads.replies[BIG_THREAD / 2]
+            ),
+            format!("/api/v1/user/threads?limit={THREAD_LIMIT}"),
+        ];
+        // The newest 20 replies, and the 20 before the 101st, newest first.
+        let newest = threads.replies.iter().rev().take(THREAD_LIMIT);
+        let middle = threads.replies[..BIG_THREAD / 2].iter().rev();
+        let pages: [Vec<i64>; 2] = [
+            newest.copied().collect(),
+            middle.take(THREAD_LIMIT).copied().collect(),
+        ];
+        for (path, want) in thread_reads.iter().zip(pages) {
+            let (_, page) = check(&api, path, &viewer).await?;
+            check_thread(path, &page, threads.root, BIG_THREAD, &want)?;
+        }
+        let (_, listed_threads) = check(&api, &thread_reads[2], &viewer).await?;
+        check_threads(&thread_reads[2], &listed_threads, &threads.followed)?;
+        // The thread replies' target, the newest bulk root: as the server reads it back.
+        let target = newest_root(&db, &room)
+            .await?
+            .ok_or("no bulk thread root: the smallest size must reach seq 251")?;
+        let path = format!("{base}/messages/{target}/thread?limit={THREAD_LIMIT}");
+        let (_, bulk_thread) = check(&api, &path, &viewer).await?;
+        check_bulk_thread(&path, &bulk_thread, target, &room.repliers)?;
         let search = gets_search(&base, needle);
         for path in &search {
             let (_, found) = check(&api, path, &viewer).await?;
@@ -208,6 +296,9 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
             search[1].clone(),
             feed[0].clone(),
             feed[1].clone(),
+            thread_reads[0].clone(),
+            thread_reads[1].clone(),
+            thread_reads[2].clone(),
         ];
         // Every message read answers rows, and the cursors 50 of them with more beyond.
         for path in &gets[1..4] {
@@ -234,6 +325,7 @@ pub async fn run(args: HistoryArgs) -> Result<(), String> {
         measured.push(sends);
         measured.push(reads);
         measured.push(sends_naming(&api, &probe, &args, &base, &other, &named).await);
+        measured.push(sends_in_thread(&api, &probe, &args, &base, &other, target).await);
         assert_eq!(measured.len(), OPS.len(), "one measurement per operation");
         let db_mib = table_mib(&db).await;
         let mut row = vec![args.backend.clone(), size.to_string()];
@@ -392,6 +484,178 @@ async fn sends_naming(
         }
     })
     .await
+}
+
+/// Replies by the other member in the thread under `root` (a bulk thread of the newest history,
+/// whose author — the other member — and three repliers follow it, so each reply alerts three
+/// followers and moves the root's summary), each with a `client_id` as the plain sends have.
+async fn sends_in_thread(
+    api: &Api,
+    probe: &ProcProbe,
+    args: &HistoryArgs,
+    base: &str,
+    other: &str,
+    root: i64,
+) -> Measured {
+    let messages = format!("{base}/messages");
+    let (messages, backend) = (&messages, &args.backend);
+    time_op(probe, args.warmup, args.requests, move |i| async move {
+        let body = json!({
+            "body": format!("history thread send {i}"),
+            "client_id": format!("history-thread-{backend}-{i}-{}", now_ns()),
+            "thread_id": root,
+        });
+        match api
+            .call(Method::POST, messages, Some(other), Some(&body))
+            .await?
+        {
+            (201, sent) if sent["data"]["thread_id"] == root => Ok(()),
+            (status, sent) => Err(format!("{status} {sent}")),
+        }
+    })
+    .await
+}
+
+/// The threads the run reads, under messages of the first bulk load, their replies sent through
+/// the API (the server writes every row of them; replies only in their threads take no place in
+/// the timeline, so the bulk rows keep their numbers): the same threads are read at every size.
+struct Threads {
+    /// The root of the big thread (the other member's), and its replies, oldest first.
+    root: i64,
+    replies: Vec<i64>,
+    /// The roots the viewer follows, oldest first (each thread's last reply after the previous').
+    followed: Vec<i64>,
+}
+
+/// [`BIG_THREAD`] replies under the room's first message, by the five members but the viewer in
+/// turn; then [`THREAD_REPLIES`] replies by the extra members under each of the viewer's messages
+/// 2, 4, …, 100, which the viewer follows as their author from the first reply (nothing read:
+/// each is unread by 3 in the viewer's list). None of these messages names anyone; the two oldest
+/// pages hold them at every size (the `last_page` read, seq 1..=50, shows 26 thread summaries).
+async fn start_threads(
+    api: &Api,
+    db: &sea_orm::DatabaseConnection,
+    room: &Room,
+    other: &str,
+    members: &[String],
+) -> Result<Threads, String> {
+    let root = message_at(db, room.id, BIG_ROOT_SEQ).await?;
+    let mut followed = Vec::with_capacity(FOLLOWED);
+    for i in 1..=FOLLOWED as u64 {
+        followed.push(message_at(db, room.id, 2 * i).await?);
+    }
+    for &followed_root in &followed {
+        for token in &members[..THREAD_REPLIES] {
+            let body = "a reply in a followed thread";
+            reply(api, room.id, token, followed_root, body).await?;
+        }
+    }
+    let repliers: Vec<&str> = std::iter::once(other)
+        .chain(members.iter().map(String::as_str))
+        .collect();
+    let mut replies = Vec::with_capacity(BIG_THREAD);
+    for i in 0..BIG_THREAD {
+        let token = repliers[i % repliers.len()];
+        replies.push(reply(api, room.id, token, root, "a reply in the big thread").await?);
+    }
+    Ok(Threads {
+        root,
+        replies,
+        followed,
+    })
+}
+
+/// A reply only in the thread under `root`; returns its id.
+async fn reply(api: &Api, room: i64, token: &str, root: i64, body: &str) -> Result<i64, String> {
+    let path = format!("/api/v1/conversations/{room}/messages");
+    let body = json!({ "body": body, "thread_id": root });
+    match api
+        .call(Method::POST, &path, Some(token), Some(&body))
+        .await?
+    {
+        (201, sent) if sent["data"]["thread_id"] == root => sent["data"]["id"]
+            .as_i64()
+            .ok_or_else(|| format!("201 without data.id: {sent}")),
+        (status, sent) => Err(format!("POST {path} in thread {root}: {status} {sent}")),
+    }
+}
+
+/// A thread page: the root with `count` replies in its summary, and exactly the replies `want`
+/// (newest first), all in that thread, with more beyond.
+fn check_thread(
+    path: &str,
+    page: &Value,
+    root: i64,
+    count: usize,
+    want: &[i64],
+) -> Result<(), String> {
+    let items = page["data"].as_array().map_or(&[][..], Vec::as_slice);
+    let ids: Vec<i64> = items.iter().filter_map(|m| m["id"].as_i64()).collect();
+    let in_thread = items.iter().all(|m| m["thread_id"] == root);
+    let reply_count = &page["root"]["thread"]["reply_count"];
+    if page["root"]["id"] != root
+        || reply_count.as_u64() != Some(count as u64)
+        || ids != want
+        || !in_thread
+        || page["meta"]["has_more"] != true
+    {
+        return Err(format!(
+            "GET {path}: root {} with reply_count {reply_count} (want {root}, {count}), ids \
+             {ids:?} (want {want:?}), all in the thread: {in_thread}, meta {}",
+            page["root"]["id"], page["meta"]
+        ));
+    }
+    Ok(())
+}
+
+/// The viewer's threads list: the newest 20 of the followed threads, most recently active first,
+/// each with its 3 replies unread, and more beyond.
+fn check_threads(path: &str, list: &Value, followed: &[i64]) -> Result<(), String> {
+    let items = list["data"].as_array().map_or(&[][..], Vec::as_slice);
+    let ids: Vec<i64> = items
+        .iter()
+        .filter_map(|t| t["root"]["id"].as_i64())
+        .collect();
+    let want: Vec<i64> = followed.iter().rev().take(THREAD_LIMIT).copied().collect();
+    let replies = Some(THREAD_REPLIES as u64);
+    let counted = items.iter().all(|t| {
+        t["unread_count"].as_u64() == replies
+            && t["root"]["thread"]["reply_count"].as_u64() == replies
+    });
+    if ids != want || !counted || list["meta"]["has_more"] != true {
+        return Err(format!(
+            "GET {path}: roots {ids:?} (want {want:?}), each with {THREAD_REPLIES} replies \
+             unread: {counted}, meta {}",
+            list["meta"]
+        ));
+    }
+    Ok(())
+}
+
+/// The newest bulk thread as the server reads it: its root's summary as the load wrote it (3
+/// replies, the newest one's id, the repliers latest first) and the 3 replies, newest first.
+fn check_bulk_thread(path: &str, page: &Value, root: i64, repliers: &[i64]) -> Result<(), String> {
+    let items = page["data"].as_array().map_or(&[][..], Vec::as_slice);
+    let summary = &page["root"]["thread"];
+    let latest_first: Vec<i64> = repliers[..THREAD_REPLIES].iter().rev().copied().collect();
+    let participants: Vec<i64> = summary["participants"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    let authors: Vec<i64> = items.iter().filter_map(|m| m["user_id"].as_i64()).collect();
+    if page["root"]["id"] != root
+        || summary["reply_count"].as_u64() != Some(THREAD_REPLIES as u64)
+        || items.first().map(|m| &m["id"]) != Some(&summary["last_reply_id"])
+        || participants != latest_first
+        || authors != latest_first
+        || !items.iter().all(|m| m["thread_id"] == root)
+        || page["meta"]["has_more"] != false
+    {
+        return Err(format!("GET {path}: {page}"));
+    }
+    Ok(())
 }
 
 /// The big conversation, alone and in the list, carries the viewer's unread mentions as the load

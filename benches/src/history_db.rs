@@ -1,7 +1,8 @@
 //! The database side of the history scenario: growing the big room by bulk SQL straight into the
 //! server's database (SQLite or PostgreSQL), in the server's own row format — with the mentions of
 //! the viewer its messages carry, in `messages.mention_ids` and `message_mentions` as a send writes
-//! them — and putting the viewer's read position in the middle of the history.
+//! them, and the threads scattered through it, as sends with `thread_id` leave them — and putting
+//! the viewer's read position in the middle of the history.
 
 use std::time::{Duration, Instant};
 
@@ -16,11 +17,14 @@ use crate::common::{emit, round};
 
 /// What the run knows about the big room's rows: seq ranges written by bulk SQL, where even
 /// sequence numbers are the viewer's and odd ones the other user's (API sends are the other's),
-/// and of those odd ones the messages with `seq % 50` in [`MENTION_RESIDUES`] name the viewer.
+/// of those odd ones the messages with `seq % 50` in [`MENTION_RESIDUES`] name the viewer, and
+/// those with `seq % THREAD_EVERY == THREAD_RESIDUE` hold a thread.
 pub struct Room {
     pub id: i64,
     pub viewer: i64,
     pub other: i64,
+    /// Who replies in the bulk threads, in order: reply k (1, 2, …) is by `repliers[k - 1]`.
+    pub repliers: Vec<i64>,
     pub bulk: Vec<(u64, u64)>,
     /// Bulk rows' time base (Unix seconds): row g is `base + g × 100 ms + 123 µs`.
     pub base: i64,
@@ -32,6 +36,18 @@ pub struct Room {
 /// history and the deep page is a full 20 rows at every size (a shorter page at 1k would make
 /// the 10M/1k ratio look worse than it is).
 pub const MENTION_RESIDUES: (u64, u64) = (13, 37);
+
+/// One bulk message in `THREAD_EVERY`, the one with `seq % THREAD_EVERY == THREAD_RESIDUE`, is the
+/// root of a thread of [`THREAD_REPLIES`] replies only in the thread (10,000 threads and 30,000
+/// replies at 10M). The residue is odd (the other member's message, so the viewer, who is in none
+/// of these threads, follows none of them), names nobody (251 % 50 = 1) and keeps the roots off
+/// every page the run reads at round sizes (the newest and oldest 50, the 50 either side of the
+/// middle): no read page holds a grown root (the oldest pages hold the run's own threads, the
+/// same at every size).
+pub const THREAD_EVERY: u64 = 1000;
+pub const THREAD_RESIDUE: u64 = 251;
+/// Replies in each bulk thread, one by each of [`Room::repliers`].
+pub const THREAD_REPLIES: usize = 3;
 
 /// What a bulk load needs to know of the run: rows per transaction, and what to label its
 /// figures with.
@@ -59,6 +75,13 @@ pub async fn load(
     if last >= size {
         return Ok(last);
     }
+    // The last number given to a reply only in its thread (negative; API replies move it too).
+    let mut aside = scalar(
+        db,
+        "SELECT thread_only_seq FROM conversations WHERE id = $1",
+        vec![id.into()],
+    )
+    .await?;
     let (from, started) = (last + 1, Instant::now());
     let sql = if db.get_database_backend() == DbBackend::Sqlite {
         "WITH RECURSIVE s(g) AS (SELECT $1 UNION ALL SELECT g + 1 FROM s WHERE g < $2) \
@@ -79,6 +102,7 @@ pub async fn load(
     let (r1, r2) = MENTION_RESIDUES;
     let mut mention_rows = 0u64;
     let mut mentions_s = 0.0f64;
+    let (mut thread_roots, mut thread_replies, mut threads_s) = (0u64, 0u64, 0.0f64);
     while last < size {
         let to = size.min(last + args.batch.max(1));
         let txn = db.begin().await.map_err(|e| e.to_string())?;
@@ -103,10 +127,18 @@ pub async fn load(
         let t = Instant::now();
         mention_rows += insert_mentions(&txn, room, last + 1, to).await?;
         mentions_s += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let (roots, replies) = scatter_threads(&txn, room, (last + 1, to), aside).await?;
+        threads_s += t.elapsed().as_secs_f64();
+        thread_roots += roots;
+        thread_replies += replies;
+        aside -= i64::try_from(replies).unwrap_or(i64::MAX);
+        // The replies only in their threads count in neither `last_seq` nor `message_count`.
         txn.execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
-            "UPDATE conversations SET last_seq = $1, message_count = $1, updated_at = $2 WHERE id = $3",
-            vec![to_i64(to), now().into(), id.into()],
+            "UPDATE conversations SET last_seq = $1, message_count = $1, updated_at = $2, \
+                    thread_only_seq = $4 WHERE id = $3",
+            vec![to_i64(to), now().into(), id.into(), aside.into()],
         ))
         .await
         .map_err(|e| e.to_string())?;
@@ -125,7 +157,7 @@ pub async fn load(
     let housekeeping = if db.get_database_backend() == DbBackend::Sqlite {
         "PRAGMA wal_checkpoint(TRUNCATE)"
     } else {
-        "VACUUM (ANALYZE) messages, message_mentions"
+        "VACUUM (ANALYZE) messages, message_mentions, thread_follows"
     };
     db.execute_unprepared(housekeeping)
         .await
@@ -149,6 +181,9 @@ pub async fn load(
         "rows_per_s": round(rows as f64 / insert_s.max(1e-9), 0),
         "mention_rows": mention_rows,
         "mentions_s": round(mentions_s, 2),
+        "thread_roots": thread_roots,
+        "thread_replies": thread_replies,
+        "threads_s": round(threads_s, 2),
         "housekeeping": housekeeping,
     }));
     Ok(last)
@@ -207,6 +242,160 @@ async fn insert_mentions(
     .map(|done| done.rows_affected())
     .map_err(|e| format!("mentions {from}..={to}: {e}"))
 }
+
+/// The threads of the bulk messages `from..=to`, set-based, in the transaction that wrote them,
+/// written as the server's sends with `thread_id` (and not `also_in_room`) write them: every
+/// message with `seq % THREAD_EVERY == THREAD_RESIDUE` is a root and gets [`THREAD_REPLIES`]
+/// replies, reply k by `room.repliers[k - 1]`, 10 ms × k after it (before the next message).
+///
+/// Each reply row carries what a send's does: `thread_id` = the root, `thread_seq` = k, a negative
+/// `seq` continuing the room's `thread_only_seq` (`aside`, the last one given: the i-th root of the
+/// range takes `aside - 3i - 1 … aside - 3i - 3`, so the unique `(conversation_id, seq)` index
+/// holds and the timeline, `seq` ≥ 1, never sees them; the caller moves `thread_only_seq` by the
+/// replies written and leaves `last_seq` / `message_count` alone), and in its own
+/// `thread_participant_ids` the repliers its root shows after it, latest first (`r1`, `r2,r1`,
+/// `r3,r2,r1`, as the batch's `participants_after` has it). Migration 13's `thread_reply` trigger
+/// then does for each row what it does for a send: moves the summary onto the root
+/// (`thread_reply_count`, `thread_last_reply_at`, `thread_last_reply_id`,
+/// `thread_participant_ids`) and writes the follows (each replier, read up to their reply; the
+/// root's author from the first reply, read up to 0). Three trigger runs per root, each on rows of
+/// its own, so nothing piles up on one row as the mention counters would (see
+/// [`insert_mentions`]). Two counts over the range's roots then check that every root holds the
+/// summary and the four follows expected; returns (roots, replies).
+async fn scatter_threads(
+    txn: &DatabaseTransaction,
+    room: &Room,
+    (from, to): (u64, u64),
+    aside: i64,
+) -> Result<(u64, u64), String> {
+    let first = from + (THREAD_RESIDUE + THREAD_EVERY - from % THREAD_EVERY) % THREAD_EVERY;
+    if room.repliers.len() < THREAD_REPLIES {
+        return Err(format!(
+            "{THREAD_REPLIES} repliers needed for the grown threads"
+        ));
+    }
+    if first > to {
+        return Ok((0, 0));
+    }
+    let roots = (to - first) / THREAD_EVERY + 1;
+    let replies = roots * THREAD_REPLIES as u64;
+    let backend = txn.get_database_backend();
+    let (every, residue, n) = (THREAD_EVERY, THREAD_RESIDUE, THREAD_REPLIES);
+    // The root rows of the range, by the `(conversation_id, seq)` index.
+    let roots_of = |m: &str| {
+        format!(
+            "{m}conversation_id = $1 AND {m}seq >= $2 AND {m}seq <= $3 \
+             AND {m}seq % {every} = {residue}"
+        )
+    };
+    // The repliers latest first after reply k (`k` of them: fewer than the five a summary keeps).
+    let after = |k: usize| -> String {
+        let ids: Vec<String> = room.repliers[..k]
+            .iter()
+            .rev()
+            .map(i64::to_string)
+            .collect();
+        ids.join(",")
+    };
+    // (k, replier, repliers after), for k = 1..=n; the repliers bound from $6 on.
+    let numbered: Vec<String> = (1..=n)
+        .map(|k| match k {
+            1 => format!("SELECT 1 AS k, $6 AS u, '{}' AS p", after(1)),
+            k => format!("SELECT {k}, ${}, '{}'", 5 + k, after(k)),
+        })
+        .collect();
+    let at = if backend == DbBackend::Sqlite {
+        "strftime('%Y-%m-%dT%H:%M:%S', $5 + m.seq / 10, 'unixepoch') \
+         || printf('.%06d+00:00', (m.seq % 10) * 100000 + 123 + t.k * 10000)"
+    } else {
+        "to_timestamp($5::double precision) + m.seq * interval '100 milliseconds' \
+         + interval '123 microseconds' + t.k * interval '10 milliseconds'"
+    };
+    let insert = format!(
+        "INSERT INTO messages (conversation_id, seq, user_id, body, created_at, thread_id, \
+                               thread_seq, thread_participant_ids) \
+         SELECT m.conversation_id, $4 - (m.seq - $2) / {every} * {n} - t.k, t.u, \
+                'thread reply ' || t.k, {at}, m.id, t.k, t.p \
+         FROM messages m, ({}) AS t WHERE {} ORDER BY m.seq, t.k",
+        numbered.join(" UNION ALL "),
+        roots_of("m.")
+    );
+    let mut values = vec![
+        room.id.into(),
+        to_i64(first),
+        to_i64(to),
+        aside.into(),
+        room.base.into(),
+    ];
+    values.extend(room.repliers[..n].iter().map(|&u| DbValue::from(u)));
+    let written = txn
+        .execute_raw(Statement::from_sql_and_values(backend, &insert, values))
+        .await
+        .map_err(|e| format!("thread replies {first}..={to}: {e}"))?
+        .rows_affected();
+    let range = || vec![room.id.into(), to_i64(first), to_i64(to)];
+    let summed = scalar(
+        txn,
+        &format!(
+            "SELECT COUNT(*) FROM messages m WHERE {} AND m.thread_reply_count = {n} \
+               AND m.thread_participant_ids = '{}' \
+               AND m.thread_last_reply_id = (SELECT MAX(r.id) FROM messages r \
+                                             WHERE r.thread_id = m.id) \
+               AND m.thread_last_reply_at = (SELECT r.created_at FROM messages r \
+                                             WHERE r.id = m.thread_last_reply_id)",
+            roots_of("m."),
+            after(n)
+        ),
+        range(),
+    )
+    .await?;
+    let follows = scalar(
+        txn,
+        &format!(
+            "SELECT COUNT(*) FROM thread_follows f JOIN messages m ON m.id = f.root_id \
+             WHERE {} AND f.following AND f.read_seq = (CASE WHEN f.user_id = m.user_id \
+                 THEN 0 ELSE (SELECT MAX(r.thread_seq) FROM messages r \
+                              WHERE r.thread_id = m.id AND r.user_id = f.user_id) END)",
+            roots_of("m.")
+        ),
+        range(),
+    )
+    .await?;
+    let want = (replies, roots, roots * (n as u64 + 1));
+    if (written, summed as u64, follows as u64) != want {
+        return Err(format!(
+            "threads of {first}..={to}: {written} replies, {summed} roots with their summary, \
+             {follows} follows (want {want:?}: does migration 13's `thread_reply` trigger \
+             still keep the roots and the follows?)"
+        ));
+    }
+    Ok((roots, replies))
+}
+
+/// The id of the big room's message number `seq`.
+pub async fn message_at(db: &DatabaseConnection, room: i64, seq: u64) -> Result<i64, String> {
+    scalar(
+        db,
+        "SELECT id FROM messages WHERE conversation_id = $1 AND seq = $2",
+        vec![room.into(), to_i64(seq)],
+    )
+    .await
+}
+
+/// The id of the newest bulk thread root (the target of the run's thread replies), if the bulk
+/// rows hold one.
+pub async fn newest_root(db: &DatabaseConnection, room: &Room) -> Result<Option<i64>, String> {
+    // The largest seq of a bulk range that is a root: `hi` less its distance to the residue.
+    let seq = room.bulk.iter().rev().find_map(|&(lo, hi)| {
+        let g = hi.checked_sub((hi + THREAD_EVERY - THREAD_RESIDUE) % THREAD_EVERY)?;
+        (g >= lo).then_some(g)
+    });
+    match seq {
+        Some(seq) => message_at(db, room.id, seq).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -329,7 +518,7 @@ pub async fn decorate(
     .await
 }
 
-async fn exec(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Result<(), String> {
+async fn exec(db: &impl ConnectionTrait, sql: &str, values: Vec<DbValue>) -> Result<(), String> {
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,
@@ -340,7 +529,7 @@ async fn exec(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Resul
     .map_err(|e| format!("{sql}: {e}"))
 }
 
-async fn scalar(db: &DatabaseConnection, sql: &str, values: Vec<DbValue>) -> Result<i64, String> {
+async fn scalar(db: &impl ConnectionTrait, sql: &str, values: Vec<DbValue>) -> Result<i64, String> {
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             db.get_database_backend(),

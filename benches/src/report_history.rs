@@ -2,7 +2,7 @@
 //! of `confab-bench history`: per backend, one row per operation with p50/p99 at every size, the
 //! largest/smallest p50 ratio, and the target (read p50 ≤ 5 ms at the largest size, the
 //! conversation list ≤ 15 ms, every p50 within 1.5× of its figure at the smallest size); then a
-//! send naming five members beside a plain send at every size.
+//! send naming five members, and a thread reply, beside a plain send at every size.
 
 use std::fmt::Write as _;
 
@@ -137,11 +137,22 @@ pub fn section(results: &[Value], w: &mut String) {
         server's database (`INSERT … SELECT` over `generate_series` on PostgreSQL, a recursive CTE \
         on SQLite, 1M rows per transaction, dense `seq`, `created_at` in the server's own format, \
         counters and read positions set to match; PostgreSQL gets a `VACUUM (ANALYZE) messages, \
-        message_mentions` after each load, as autovacuum would, SQLite a WAL checkpoint). One \
-        message in 25 (by the second member) names the viewer, as a send with `mentions` writes \
-        it: `messages.mention_ids` and a `message_mentions` row, inserted set-based in the same \
-        transaction (the viewer's `unread_mentions` then set once, one UPDATE); the viewer's \
-        settings for the big room are `mentions` with a mute that has run out. At each size, with \
+        message_mentions, thread_follows` after each load, as autovacuum would, SQLite a WAL \
+        checkpoint). One message in 25 (by the second member) names the viewer, as a send with \
+        `mentions` writes it: `messages.mention_ids` and a `message_mentions` row, inserted \
+        set-based in the same transaction (the viewer's `unread_mentions` then set once, one \
+        UPDATE); the viewer's settings for the big room are `mentions` with a mute that has run \
+        out. Threads: once the room has its first 1,000 messages, through the API, 200 replies \
+        only in the thread under its first message and 3 by others under each of the viewer's \
+        messages 2, 4, …, 100, which the viewer follows as their author (the same threads at \
+        every size; the oldest page shows 26 of these roots); the growth makes one message in \
+        1,000 a root with 3 replies only in its thread (by three other members, set-based in the \
+        same transaction, each row as a send writes it: a negative `seq` from the room's \
+        `thread_only_seq`, which moves with them while `last_seq` and `message_count` do not, \
+        its `thread_seq` and the repliers it leaves; \
+        migration 13's trigger moves each root's summary and writes the follows of the root's \
+        author and the repliers, as for a send, and two counts check them), so the thread index \
+        and `thread_follows` grow with the history (10,000 threads at 10M). At each size, with \
         the viewer's read position in the middle of the history, every request is timed one at a \
         time ({} warm-up calls, then {} measured ones per operation and size): pages of 50 \
         (first — the 50 newest, each given two reactions and made a reply to the room's first \
@@ -150,11 +161,18 @@ pub fn section(results: &[Value], w: &mut String) {
         `unread_mentions` and `notifications`), a full-text search for a word found in one message \
         only (`q` = the middle message's number) in the big room and across all the viewer's \
         rooms, the viewer's mention feed (`GET /user/mentions`, 20 a page: the newest page, and \
-        the page `before` the first mention after the middle of the history); then sends by the \
-        second member, each with a `client_id` (the idempotent path: one more statement per \
-        batch), interleaved with the viewer marking read, so every mark-read moves the position; \
-        then the same sends naming five members (`mentions`: everyone in the room but the \
-        sender). Target: at the largest size every read p50 ≤ {READ_LIMIT_MS} ms (the \
+        the page `before` the first mention after the middle of the history), the big thread \
+        (`GET …/messages/{{root}}/thread`, 20 a page: the newest page, and the page `before` its \
+        101st reply), the viewer's threads (`GET /user/threads`, 20 of the 50, most recently \
+        active first); then sends by the second member, each with a `client_id` (the idempotent \
+        path: one more statement per batch), interleaved with the viewer marking read, so every \
+        mark-read moves the position; then the same sends naming five members (`mentions`: \
+        everyone in the room but the sender); then the same sends as replies in the newest \
+        grown thread (`thread_id`: its author and three repliers follow it). Each size first \
+        checks the answers: both thread pages hold the 20 replies expected with `has_more` under \
+        a root whose `reply_count` is 200, the list the newest 20 followed roots with 3 unread \
+        each and `has_more`, and the newest grown thread reads back as written. Target: at the largest \
+        size every read p50 ≤ {READ_LIMIT_MS} ms (the \
         list ≤ {LIST_LIMIT_MS} ms), and every p50 within {GROWTH_LIMIT}× of its figure at the \
         smallest size.\n",
         results
@@ -175,9 +193,9 @@ pub fn section(results: &[Value], w: &mut String) {
             .collect();
         let _ = writeln!(
             w,
-            "| grown to | rows loaded | insert s | rows/s | load s (with housekeeping) | messages MiB | mention rows (s of the insert) |"
+            "| grown to | rows loaded | insert s | rows/s | load s (with housekeeping) | messages MiB | mention rows (s of the insert) | thread roots + replies (s of the insert) |"
         );
-        let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|---:|---:|");
         for l in &loads {
             let size = l["size"].as_u64().unwrap_or(0);
             let mib = find(results, backend, size, "first_page")
@@ -186,9 +204,19 @@ pub fn section(results: &[Value], w: &mut String) {
                 (Some(rows), Some(secs)) => format!("{rows} ({secs:.1})"),
                 _ => "–".into(),
             };
+            let threads = match (
+                l["thread_roots"].as_u64(),
+                l["thread_replies"].as_u64(),
+                l["threads_s"].as_f64(),
+            ) {
+                (Some(roots), Some(replies), Some(secs)) => {
+                    format!("{roots} + {replies} ({secs:.1})")
+                }
+                _ => "–".into(),
+            };
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} | {mentions} |",
+                "| {} | {} | {} | {} | {} | {} | {mentions} | {threads} |",
                 human(size),
                 l["rows"],
                 cell(l["insert_s"].as_f64(), 1),
@@ -240,26 +268,18 @@ pub fn section(results: &[Value], w: &mut String) {
                 if ok { "met" } else { "missed" }
             );
         }
-        let pairs: Vec<String> = sizes
-            .iter()
-            .filter_map(|&size| {
-                let plain = p50(results, backend, size, "send")?;
-                let named = p50(results, backend, size, "send_mentions")?;
-                (plain > 0.0).then(|| {
-                    format!(
-                        "{} {:.2}× ({named:.2} / {plain:.2} ms)",
-                        human(size),
-                        named / plain
-                    )
-                })
-            })
-            .collect();
-        if !pairs.is_empty() {
-            let _ = writeln!(
-                w,
-                "\nA send naming 5 members over a plain send at the same size, p50: {}.",
-                pairs.join(", ")
-            );
+        for (op, what) in [
+            ("send_mentions", "A send naming 5 members"),
+            ("send_thread", "A thread reply"),
+        ] {
+            let pairs = beside_plain_send(results, backend, &sizes, op);
+            if !pairs.is_empty() {
+                let _ = writeln!(
+                    w,
+                    "\n{what} over a plain send at the same size, p50: {}.",
+                    pairs.join(", ")
+                );
+            }
         }
         let errors: Vec<String> = results
             .iter()
@@ -297,6 +317,24 @@ pub fn section(results: &[Value], w: &mut String) {
             );
         }
     }
+}
+
+/// `op`'s p50 over the plain send's at each size: "1k 1.10× (1.10 / 1.00 ms)".
+fn beside_plain_send(results: &[Value], backend: &str, sizes: &[u64], op: &str) -> Vec<String> {
+    sizes
+        .iter()
+        .filter_map(|&size| {
+            let plain = p50(results, backend, size, "send")?;
+            let other = p50(results, backend, size, op)?;
+            (plain > 0.0).then(|| {
+                format!(
+                    "{} {:.2}× ({other:.2} / {plain:.2} ms)",
+                    human(size),
+                    other / plain
+                )
+            })
+        })
+        .collect()
 }
 
 /// Rows for the report's targets table, one per backend.
@@ -411,7 +449,7 @@ mod tests {
     }
 
     #[test]
-    fn the_section_sets_a_send_naming_five_beside_a_plain_send_at_every_size() {
+    fn the_section_sets_a_send_naming_five_and_a_thread_reply_beside_a_plain_send_at_every_size() {
         let row = |size: u64, op: &str, p50: f64| {
             serde_json::json!({"scenario": "history", "backend": "sqlite", "size": size, "op": op,
                 "lat_p50_ms": p50, "lat_p99_ms": p50 * 2.0, "warmup": 5, "requests": 200})
@@ -422,6 +460,9 @@ mod tests {
             row(20000, "send", 1.25),
             row(20000, "send_mentions", 1.5),
             row(20000, "mentions_first", 2.0),
+            row(1000, "send_thread", 1.5),
+            row(20000, "send_thread", 2.5),
+            row(20000, "threads_list", 3.0),
         ];
         let mut text = String::new();
         section(&results, &mut text);
@@ -434,6 +475,16 @@ mod tests {
         );
         assert!(text.contains(
             "| mention feed, newest page (GET /user/mentions?limit=20) | – / – | 2.00 / 4.00 |"
+        ));
+        assert!(
+            text.contains(
+                "A thread reply over a plain send at the same size, p50: \
+                 1k 1.50× (1.50 / 1.00 ms), 20k 2.00× (2.50 / 1.25 ms)."
+            ),
+            "{text}"
+        );
+        assert!(text.contains(
+            "| the viewer's threads (GET /user/threads?limit=20; 50 followed) | – / – | 3.00 / 6.00 |"
         ));
     }
 
