@@ -11,7 +11,6 @@ use confab_domain::{DomainError, MessageId, ThreadSummary, Timestamp, UserId, Us
 use sea_orm::{DatabaseTransaction, DbBackend};
 
 use super::batch_statements::Parent;
-
 use super::known_users::{KnownUsers, user_names};
 use super::message_rows::{mention_ids, unnamed_mentions};
 
@@ -54,8 +53,9 @@ impl Threads {
     }
 }
 
-/// `summary` with its repliers' names: from `known` (this batch's authors, and what the server
-/// already read), else read in one statement.
+/// The root's summary after the reply `numbered` (`last_reply_id` at `at`), with its repliers'
+/// names: from `authors` (this batch's, and what the server already read), else read in one
+/// statement.
 pub(super) async fn named_summary(
     txn: &DatabaseTransaction,
     backend: DbBackend,

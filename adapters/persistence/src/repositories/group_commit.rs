@@ -9,15 +9,20 @@
 //! 2. read whether each sender is a participant of, or banned from, its room — with the rooms
 //!    locked, so a ban, removal or close either committed before (and is seen) or waits — with,
 //!    in the same statement, the people the sends name and the members of the rooms where
-//!    everyone may be alerted (`batch_audience`); and, only when the batch has them, the messages
-//!    earlier sends stored under the same client ids, the messages replied to and the uploads
-//!    named (`batch_attachments`);
-//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), mention rule, reply rule
-//!    and attachment rule, find the repeats (of an earlier send, or of a send earlier in this
-//!    batch: they store nothing), and number the new ones per room, in arrival order;
-//! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`), take
-//!    their files into them, write their mention rows (only when one names someone), move each
-//!    sender's read position to their newest message, and look up unknown authors;
+//!    everyone may be alerted or that follow the threads replied in (`batch_audience`); and, only
+//!    when the batch has them, the messages earlier sends stored under the same client ids, the
+//!    messages replied to or replied under (thread roots) and the uploads named
+//!    (`batch_attachments`);
+//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), mention rule, reply rule,
+//!    thread rule and attachment rule, find the repeats (of an earlier send, or of a send earlier
+//!    in this batch: they store nothing), and number the new ones per room, in arrival order — a
+//!    reply only in its thread with the room's next negative number, and in its thread
+//!    (`batch_threads`);
+//! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`; a thread
+//!    reply's row carries its root's new summary, which migration 13's trigger moves onto the root
+//!    with the follows), take their files into them, write their mention rows (only when one
+//!    names someone), move each sender's read position to their newest message of the timeline,
+//!    and look up unknown authors;
 //! 5. decide whom each new message alerts (the domain's `notification_for`) and, with webhooks on,
 //!    store the batch's `message.sent` and `notification.created` events in the outbox (same
 //!    transaction).

@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, V
 use super::message_rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, view_of, with_reactions_and_files,
 };
+use super::sql::Bound;
 use super::{from_db, to_db};
 use crate::error::internal;
 
@@ -33,23 +34,25 @@ pub(super) async fn page(
     if root_view.message.conversation_id != conversation || root_view.message.thread_id.is_some() {
         return Ok(None);
     }
-    let (bound, order) = match read.from {
-        Some((from, Direction::Before)) => (format!("AND m.id < {}", from.get()), "DESC"),
-        Some((from, Direction::After)) => (format!("AND m.id > {}", from.get()), "ASC"),
-        None => (String::new(), "DESC"),
+    // Without a cursor, from the newest: every id is below i64::MAX.
+    let (from, comparison, order) = match read.from {
+        Some((from, Direction::Before)) => (from.get(), "<", "DESC"),
+        Some((from, Direction::After)) => (from.get(), ">", "ASC"),
+        None => (i64::MAX, "<", "DESC"),
     };
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} \
-         WHERE m.thread_id = $1 {bound} ORDER BY m.id {order} LIMIT $2"
+         WHERE m.thread_id = $1 AND m.id {comparison} $2 ORDER BY m.id {order} LIMIT $3"
     );
-    let rows = MessageRow::find_by_statement(statement(
-        db,
-        &sql,
-        vec![root.get().into(), to_db(read.limit.saturating_add(1))],
-    ))
-    .all(db)
-    .await
-    .map_err(internal)?;
+    let values = vec![
+        root.get().into(),
+        from.into(),
+        to_db(read.limit.saturating_add(1)),
+    ];
+    let rows = MessageRow::find_by_statement(statement(db, &sql, values))
+        .all(db)
+        .await
+        .map_err(internal)?;
     let replies = with_reactions_and_files(db, db.get_database_backend(), rows, viewer).await?;
     Ok(Some(ThreadPage {
         root: root_view,
@@ -141,12 +144,10 @@ pub(super) async fn followed(
     if found.is_empty() {
         return Ok(Slice::from_probe(Vec::new(), limit));
     }
-    let ids: Vec<String> = found.iter().map(|row| row.root_id.to_string()).collect();
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id IN ({})",
-        ids.join(", ")
-    );
-    let rows = MessageRow::find_by_statement(statement(db, &sql, Vec::new()))
+    let mut bound = Bound::default();
+    let ids = bound.list(found.iter().map(|row| Value::from(row.root_id)));
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id IN ({ids})");
+    let rows = MessageRow::find_by_statement(bound.statement(db.get_database_backend(), &sql))
         .all(db)
         .await
         .map_err(internal)?;
