@@ -13,7 +13,11 @@ mod floor;
 mod floor_plan;
 mod floor_sqlite;
 mod history;
+mod history_args;
+mod history_checks;
 mod history_db;
+mod history_db_growth;
+mod history_timing;
 mod idle;
 mod list;
 mod pusher;
@@ -22,6 +26,7 @@ mod report_chat;
 mod report_files;
 mod report_history;
 mod report_realtime;
+mod report_splice;
 
 use clap::{Parser, Subcommand};
 
@@ -50,7 +55,7 @@ enum Scenario {
     /// GET /api/v1/conversations for a user in many rooms (Confab only).
     List(list::ListArgs),
     /// Reads and writes on one room grown to 1k…10M messages by bulk SQL (Confab only).
-    History(history::HistoryArgs),
+    History(history_args::HistoryArgs),
     /// Attachments on the local store: upload and download MiB/s beside the disk, server CPU and
     /// RSS, a 12 MP JPEG's thumbnail (Confab only).
     Files(files::FilesArgs),

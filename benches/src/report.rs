@@ -217,7 +217,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     };
     let md = match (&args.splice_history_into, &args.splice_files_into) {
         (Some(earlier), _) => {
-            crate::report_history::splice(&read(earlier.as_path())?, &md, &args.confab_rev)?
+            crate::report_splice::splice(&read(earlier.as_path())?, &md, &args.confab_rev)?
         }
         (None, Some(earlier)) => crate::report_files::splice(
             &read(earlier.as_path())?,
