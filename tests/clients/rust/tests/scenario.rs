@@ -2,12 +2,16 @@
 //! the real server on both databases. Every value below is read through the generated types.
 
 use confab_client::types::{
-    ConversationDtoLastMessage, ConversationType, CreateConversationBody, DirectUploadBody,
-    InviteBody, LoginBody, MessagesMeta, RegisterBody, SendMessageBody, TypingBody,
+    ConversationDtoLastMessage, ConversationType, CreateConversationBody, InviteBody, LoginBody,
+    MessagesMeta, RegisterBody, SendMessageBody, TypingBody,
 };
 use confab_client::{Client, Error};
 use confab_tests::{Backend, TestServer, on_both_backends};
-use sha2::{Digest, Sha256};
+
+#[path = "scenario/alerts.rs"]
+mod alerts;
+#[path = "scenario/files.rs"]
+mod files;
 
 on_both_backends!(the_documents_scenario_runs_through_the_generated_rust_client);
 
@@ -233,95 +237,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         .unwrap();
     assert_eq!(typing.status().as_u16(), 204, "signalTyping");
 
-    // Carol hears only mentions in the room; Alice names her; her list and feed say so.
-    let settings = carol
-        .api
-        .set_notifications(
-            room.id,
-            &confab_client::types::NotificationSettingsBody {
-                level: confab_client::types::NotificationSettingsBodyLevel::Mentions,
-                muted_until: None,
-            },
-        )
-        .await
-        .unwrap()
-        .into_inner()
-        .data;
-    assert_eq!(
-        settings.level,
-        confab_client::types::NotificationLevelDto::Mentions
-    );
-    let naming_carol = SendMessageBody {
-        mentions: Some(vec![carol.id]),
-        ..send("@Carol, a look?")
-    };
-    let named = api
-        .send_message(room.id, None, &naming_carol)
-        .await
-        .unwrap();
-    let named = named.into_inner().data;
-    assert_eq!(
-        named.mentions.iter().map(|u| u.id).collect::<Vec<_>>(),
-        [carol.id]
-    );
-    let carols = view_of(
-        carol
-            .api
-            .list_conversations(Some(false))
-            .await
-            .unwrap()
-            .into_inner()
-            .data,
-    );
-    assert_eq!((carols.unread_count, carols.unread_mentions), (1, 1));
-    let feed = carol
-        .api
-        .list_mentions(None, None)
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        feed.data.iter().map(|m| m.id).collect::<Vec<_>>(),
-        [named.id]
-    );
-    assert!(!feed.meta.has_more);
-    carol.api.mark_read(room.id).await.unwrap();
-
-    // A thread under Alice's message: Bob replies, Alice (its author) follows it and reads it.
-    let in_thread = SendMessageBody {
-        thread_id: Some(named.id),
-        ..send("On it")
-    };
-    let reply = bob
-        .api
-        .send_message(room.id, None, &in_thread)
-        .await
-        .unwrap();
-    let reply = reply.into_inner().data;
-    assert_eq!(reply.thread_id, Some(named.id));
-    let thread = api
-        .get_thread(room.id, named.id, None, None, None)
-        .await
-        .unwrap()
-        .into_inner();
-    let confab_client::types::MessageDtoThread::Variant0(summary) = &thread.root.thread else {
-        panic!("the root carries its thread: {:?}", thread.root.thread)
-    };
-    assert_eq!(summary.reply_count, 1);
-    assert_eq!(
-        thread.data.iter().map(|m| m.id).collect::<Vec<_>>(),
-        [reply.id]
-    );
-    let mine = api.list_threads(None, None).await.unwrap().into_inner();
-    assert_eq!(
-        (mine.data[0].root.id, mine.data[0].unread_count),
-        (named.id, 1)
-    );
-    api.mark_thread_read(room.id, named.id).await.unwrap();
-    api.unfollow_thread(room.id, named.id).await.unwrap();
-    let none = api.list_threads(None, None).await.unwrap().into_inner();
-    assert!(none.data.is_empty(), "no longer followed");
-    bob.api.mark_read(room.id).await.unwrap();
+    // Mentions, notification settings and a thread (`scenario/alerts.rs`).
+    alerts::mentions_and_threads(&api, &bob.api, &carol.api, room.id, carol.id).await;
 
     // A repeated Idempotency-Key returns the stored message with 200; edit, react, search.
     let key: confab_client::types::SendMessageIdempotencyKey = "retry-1".parse().unwrap();
@@ -371,81 +288,8 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [stored.id]);
     api.delete_message(room.id, stored.id).await.unwrap();
 
-    // Files: progenitor cannot express the multipart upload, so this client sends a file with the
-    // direct-upload JSON flow — announce, `PUT` the bytes where told, complete — then sends it
-    // and Bob downloads it through the generated client.
-    let bytes: Vec<u8> = b"%PDF-1.7\n"
-        .iter()
-        .copied()
-        .chain((0..20_000u32).map(|i| (i % 251) as u8))
-        .collect();
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let announced = api
-        .announce_upload(
-            room.id,
-            &DirectUploadBody {
-                name: "notes.pdf".parse().unwrap(),
-                size: bytes.len() as u64,
-                sha256: sha256.parse().unwrap(),
-            },
-        )
-        .await
-        .expect("announce");
-    assert_eq!(announced.status().as_u16(), 201);
-    let target = announced.into_inner().data;
-    assert_eq!(target.method, "PUT");
-    let url = if target.url.starts_with("http") {
-        target.url.clone()
-    } else {
-        format!("{}{}", base, target.url)
-    };
-    let mut put = reqwest::Client::new().put(url).body(bytes.clone());
-    for (name, value) in &target.headers {
-        put = put.header(name.as_str(), value.as_str());
-    }
-    assert!(put.send().await.unwrap().status().is_success());
-    let file = api
-        .complete_upload(room.id, &target.upload_id)
-        .await
-        .expect("complete")
-        .into_inner()
-        .data;
-    assert_eq!(file.name, "notes.pdf");
-    assert_eq!(file.content_type, "application/pdf");
-    assert_eq!(file.sha256, sha256);
-    let with_file = SendMessageBody {
-        body: "".parse().unwrap(),
-        client_id: None,
-        reply_to: None,
-        attachment_ids: Some(vec![file.id]),
-        mentions: None,
-        mention_room: None,
-        thread_id: None,
-        also_in_room: None,
-    };
-    let sent = api
-        .send_message(room.id, None, &with_file)
-        .await
-        .expect("send with a file")
-        .into_inner()
-        .data;
-    assert_eq!(sent.attachments.len(), 1);
-    assert_eq!(sent.attachments[0].id, file.id);
-    let download = bob
-        .api
-        .download_attachment(file.id, None, None, None)
-        .await
-        .expect("download")
-        .into_inner();
-    let mut downloaded = Vec::new();
-    let mut stream = download.into_inner();
-    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
-        downloaded.extend_from_slice(&chunk.unwrap());
-    }
-    assert_eq!(
-        downloaded, bytes,
-        "the file Bob downloads is the one Ann sent"
-    );
+    // A file, sent with the direct-upload flow (`scenario/files.rs`).
+    files::direct_upload_and_download(&api, &bob.api, &base, room.id).await;
 
     // Close; sending to the closed room is the document's 422, without field errors.
     let closed = api.close_room(room.id).await.unwrap().into_inner().data;
