@@ -3,7 +3,7 @@
 
 use confab_client::types::{
     ConversationDtoLastMessage, ConversationType, CreateConversationBody, InviteBody, LoginBody,
-    MessagesMeta, RegisterBody, SendMessageBody, TypingBody,
+    MessagesMeta, RegisterBody, TypingBody,
 };
 use confab_client::{Client, Error};
 use confab_tests::{Backend, TestServer, on_both_backends};
@@ -127,16 +127,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     assert_eq!(members, [alice.id, bob.id, carol.id]);
 
     // Send.
-    let send = |text: &str| SendMessageBody {
-        body: text.parse().unwrap(),
-        client_id: None,
-        reply_to: None,
-        attachment_ids: Default::default(),
-        mentions: Default::default(),
-        mention_room: Default::default(),
-        thread_id: Default::default(),
-        also_in_room: Default::default(),
-    };
+    let send = alerts::text;
     for text in ["one", "two", "three"] {
         let sent = api.send_message(room.id, None, &send(text)).await.unwrap();
         assert_eq!(sent.status().as_u16(), 201);

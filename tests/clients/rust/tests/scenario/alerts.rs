@@ -5,8 +5,8 @@
 use confab_client::Client;
 use confab_client::types::{ConversationDto, SendMessageBody};
 
-/// A message of just `body`.
-fn text(body: &str) -> SendMessageBody {
+/// A message of just `body` (the scenario's sends, too).
+pub fn text(body: &str) -> SendMessageBody {
     SendMessageBody {
         body: body.parse().unwrap(),
         client_id: None,
