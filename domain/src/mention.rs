@@ -45,11 +45,6 @@ impl Mentions {
         Self::default()
     }
 
-    /// As stored: already checked when the message was sent.
-    pub fn stored(users: Vec<UserId>, room: bool) -> Self {
-        Self { users, room }
-    }
-
     pub fn users(&self) -> &[UserId] {
         &self.users
     }

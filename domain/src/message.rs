@@ -143,6 +143,15 @@ impl Message {
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
     }
+
+    /// What the thread rule ([`crate::thread::ensure_can_reply_in_thread`]) reads of it as a root.
+    pub fn as_root(&self) -> crate::thread::RootFacts {
+        crate::thread::RootFacts {
+            conversation_id: self.conversation_id,
+            deleted: self.is_deleted(),
+            in_thread: self.thread_id.is_some(),
+        }
+    }
 }
 
 /// What a reply shows of the message it answers: a deleted parent shows its tombstone (an empty

@@ -143,16 +143,6 @@ async fn a_mention_is_shown_counted_listed_and_read(backend: &Backend) {
     assert_eq!(oldest["user"]["id"], ann);
 }
 
-/// The next `notification` on a user's channel (the room events it also carries are passed over).
-async fn next_notification(client: &mut PusherClient) -> Value {
-    loop {
-        let event = client.next_event().await.expect("a notification");
-        if event.event == "notification" {
-            return event.data;
-        }
-    }
-}
-
 async fn mentions_and_settings_refuse_bad_input_in_the_error_shape(backend: &Backend) {
     let server = TestServer::start(backend).await;
     let (_, ann_token) = server.register("Ann Lee").await;
@@ -353,10 +343,10 @@ async fn settings_decide_the_notifications_on_the_users_channel_and_webhook(back
     )
     .await;
 
-    let note = next_notification(&mut cy_hears).await;
+    let note = cy_hears.next_named("notification").await;
     assert_eq!(note["type"], "mention");
     assert_eq!(note["message"]["id"], named_cy["data"]["id"]);
-    let note = next_notification(&mut bob_hears).await;
+    let note = bob_hears.next_named("notification").await;
     assert_eq!(
         note["type"], "room_mention",
         "the muted direct message sent nothing first"

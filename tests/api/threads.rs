@@ -23,19 +23,6 @@ async fn send(server: &TestServer, token: &str, room: i64, body: Value) -> (Stat
         .await
 }
 
-/// The next event on `client` named `name` (others on the channel are passed over).
-async fn next_named(client: &mut PusherClient, name: &str) -> Value {
-    loop {
-        let event = client
-            .next_event()
-            .await
-            .unwrap_or_else(|| panic!("no {name}"));
-        if event.event == name {
-            return event.data;
-        }
-    }
-}
-
 async fn a_thread_lives_beside_the_room_and_is_told_live(backend: &Backend) {
     let server = TestServer::start(backend).await;
     let (ann, ann_token) = server.register("Ann Lee").await;
@@ -67,12 +54,12 @@ async fn a_thread_lives_beside_the_room_and_is_told_live(backend: &Backend) {
     assert_eq!(status, StatusCode::CREATED, "{reply}");
     assert_eq!(reply["data"]["thread_id"], root_id);
     assert_eq!(reply["data"]["thread"], Value::Null);
-    let sent = next_named(&mut ann_hears, "message.sent").await;
+    let sent = ann_hears.next_named("message.sent").await;
     assert_eq!(
         sent["message"], reply["data"],
         "the reply, with its thread_id"
     );
-    let updated = next_named(&mut ann_hears, "thread.updated").await;
+    let updated = ann_hears.next_named("thread.updated").await;
     assert_eq!(
         (
             updated["conversation_id"].clone(),
@@ -89,7 +76,7 @@ async fn a_thread_lives_beside_the_room_and_is_told_live(backend: &Backend) {
     assert!(crate::is_document_timestamp(
         &updated["thread"]["last_reply_at"]
     ));
-    let note = next_named(&mut ann_alone, "notification").await;
+    let note = ann_alone.next_named("notification").await;
     assert_eq!(note["type"], "thread_reply", "the root's author follows");
 
     // Out of the room's timeline; the root carries the summary the event told.

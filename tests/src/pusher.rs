@@ -114,6 +114,20 @@ impl PusherClient {
         self.next_event_within(EVENT_TIMEOUT).await
     }
 
+    /// The data of the next event named `name`; the events before it are passed over (a user's
+    /// channel carries room notices beside notifications, a room's channel several kinds).
+    pub async fn next_named(&mut self, name: &str) -> Value {
+        loop {
+            let event = self
+                .next_event()
+                .await
+                .unwrap_or_else(|| panic!("no {name}"));
+            if event.event == name {
+                return event.data;
+            }
+        }
+    }
+
     /// The next event other than pings, or `None` within `wait`.
     pub async fn next_event_within(&mut self, wait: Duration) -> Option<Event> {
         let deadline = tokio::time::Instant::now() + wait;

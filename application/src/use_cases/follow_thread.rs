@@ -45,7 +45,7 @@ impl Confab {
     ) -> Result<(), DomainError> {
         self.load_visible(id, caller.user).await?;
         let message = self.message_in(id, root, caller).await?;
-        if message.message.thread_id.is_some() {
+        if message.message.as_root().in_thread {
             return Err(DomainError::invalid(
                 "messageId",
                 format!(

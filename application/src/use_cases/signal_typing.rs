@@ -1,7 +1,7 @@
 //! Signal typing: tell the others in a room that the caller is typing — at most one event per
 //! user per room per interval, however often the client calls.
 
-use confab_domain::thread::{RootFacts, ensure_can_reply_in_thread};
+use confab_domain::thread::ensure_can_reply_in_thread;
 use confab_domain::{ConversationId, DomainError, MessageId, RealtimeEvent};
 
 use crate::{Caller, Confab};
@@ -27,11 +27,7 @@ impl Confab {
                 .messages
                 .find(conversation, root, caller.user)
                 .await?;
-            let facts = found.map(|view| RootFacts {
-                conversation_id: view.message.conversation_id,
-                deleted: view.message.is_deleted(),
-                in_thread: view.message.thread_id.is_some(),
-            });
+            let facts = found.map(|view| view.message.as_root());
             ensure_can_reply_in_thread(conversation, root, facts)?;
         }
         let now = self.ports.clock.now();

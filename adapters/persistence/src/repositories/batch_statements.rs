@@ -10,7 +10,7 @@ use confab_domain::{ConversationId, DomainError, NewMessage, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
 use super::known_users::{KnownUsers, user_names};
-use super::message_rows::mention_ids;
+use super::message_rows::id_list;
 use super::sql::Bound;
 use crate::error::internal;
 
@@ -215,7 +215,7 @@ pub(super) async fn insert_messages(
                 Value::from(message.created_at),
                 Value::from(message.client_id.as_ref().map(|c| c.as_str().to_owned())),
                 Value::from(message.reply_to.map(|id| id.get())),
-                Value::from(mention_ids(message.mentions.users())),
+                Value::from(id_list(message.mentions.users())),
                 Value::from(message.mentions.room()),
                 Value::from(message.thread_id.map(|id| id.get())),
                 Value::from(thread.map_or(0, |(thread_seq, _)| *thread_seq)),

@@ -12,7 +12,7 @@ use sea_orm::{DatabaseTransaction, DbBackend};
 
 use super::batch_statements::Parent;
 use super::known_users::{KnownUsers, user_names};
-use super::message_rows::{mention_ids, unnamed_mentions};
+use super::message_rows::{id_list, unnamed_people};
 
 /// Numbers the batch's replies in their threads (in arrival order, from each root's count) and
 /// says who each leaves in its root's summary; keyed by root.
@@ -31,7 +31,7 @@ pub(super) struct Numbered {
 impl Numbered {
     /// The repliers as the reply's row carries them to its root (see migration 13).
     pub fn participant_ids(&self) -> String {
-        mention_ids(&self.participants)
+        id_list(&self.participants)
     }
 }
 
@@ -40,7 +40,7 @@ impl Threads {
     /// repliers after it.
     pub fn number(&mut self, root: &Parent, sender: UserId) -> Numbered {
         let (count, participants) = self.moving.entry(root.id).or_insert_with(|| {
-            let stored = unnamed_mentions(&root.thread_participant_ids).unwrap_or_default();
+            let stored = unnamed_people(&root.thread_participant_ids).unwrap_or_default();
             let ids = stored.into_iter().map(|person| person.id).collect();
             (root.thread_reply_count, ids)
         });

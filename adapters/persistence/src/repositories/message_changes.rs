@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::batch_audience::{Reach, insert_mentions};
-use super::message_rows::{mention_ids, view_of};
+use super::message_rows::{id_list, view_of};
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
@@ -98,7 +98,7 @@ async fn rename(
         "UPDATE messages SET mention_ids = $1, mention_room = $2 WHERE id = $3 \
          RETURNING conversation_id, seq",
         vec![
-            mention_ids(mentions.users()).into(),
+            id_list(mentions.users()).into(),
             mentions.room().into(),
             id.get().into(),
         ],

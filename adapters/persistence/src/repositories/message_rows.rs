@@ -5,6 +5,7 @@
 //! grouped per message and emoji, and its files in another. So a page of any size costs the same
 //! three statements — four when a message on it names people, whose names are read together.
 
+use std::borrow::BorrowMut;
 use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::{
@@ -36,7 +37,7 @@ pub(super) struct MessageRow {
     pub reply_body: Option<String>,
     pub reply_user_id: Option<i64>,
     pub reply_author_name: Option<String>,
-    /// The people it names, as stored (`2,5,9`; see [`mention_ids`]).
+    /// The people it names, as stored (`2,5,9`; see [`id_list`]).
     pub mention_ids: String,
     pub mention_room: bool,
     pub thread_id: Option<i64>,
@@ -55,14 +56,15 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user
      m.thread_reply_count, m.thread_last_reply_at, m.thread_last_reply_id, \
      m.thread_participant_ids";
 
-/// The people a message names as its row keeps them: ids in the order named, comma-separated.
-pub(super) fn mention_ids(users: &[UserId]) -> String {
+/// People as a message row keeps them (whom it names, or a root's repliers): ids in order,
+/// comma-separated.
+pub(super) fn id_list(users: &[UserId]) -> String {
     let ids: Vec<String> = users.iter().map(|user| user.get().to_string()).collect();
     ids.join(",")
 }
 
 /// [`mention_ids`] read back, each as a summary whose name is still to be filled in.
-pub(super) fn unnamed_mentions(stored: &str) -> Result<Vec<UserSummary>, DomainError> {
+pub(super) fn unnamed_people(stored: &str) -> Result<Vec<UserSummary>, DomainError> {
     stored
         .split(',')
         .filter(|id| !id.is_empty())
@@ -84,14 +86,14 @@ impl MessageRow {
     /// The message without its reactions and files (see [`with_reactions_and_files`]).
     pub fn into_view(self) -> Result<MessageView, DomainError> {
         let client_id = stored_client_id(self.client_id)?;
-        let mentions = unnamed_mentions(&self.mention_ids)?;
+        let mentions = unnamed_people(&self.mention_ids)?;
         let thread = match (self.thread_last_reply_at, self.thread_last_reply_id) {
             (Some(last_reply_at), Some(last_reply_id)) if self.thread_reply_count > 0 => {
                 Some(ThreadSummary {
                     reply_count: from_db(self.thread_reply_count),
                     last_reply_at,
                     last_reply_id: MessageId(last_reply_id),
-                    participants: unnamed_mentions(&self.thread_participant_ids)?,
+                    participants: unnamed_people(&self.thread_participant_ids)?,
                 })
             }
             _ => None,
@@ -190,7 +192,7 @@ pub(super) async fn with_reactions_and_files(
             });
     }
     let mut files = files_of(db, backend, views.iter().map(|v| v.message.id)).await?;
-    name_mentions(db, backend, &mut views).await?;
+    name_people(db, backend, &mut views).await?;
     for view in &mut views {
         if let Some(reactions) = by_message.remove(&view.message.id.get()) {
             view.reactions = reactions;
@@ -213,15 +215,15 @@ fn people_of(view: &mut MessageView) -> impl Iterator<Item = &mut UserSummary> {
 
 /// Fills in the names of the people `views` name and of their threads' repliers: one statement,
 /// none when there is nobody.
-pub(super) async fn name_mentions(
+pub(super) async fn name_people<V: BorrowMut<MessageView>>(
     db: &impl ConnectionTrait,
     backend: DbBackend,
-    views: &mut [MessageView],
+    views: &mut [V],
 ) -> Result<(), DomainError> {
     let ids: BTreeSet<i64> = views
         .iter_mut()
         .flat_map(|view| {
-            people_of(view)
+            people_of(view.borrow_mut())
                 .map(|person| person.id.get())
                 .collect::<Vec<_>>()
         })
@@ -230,7 +232,10 @@ pub(super) async fn name_mentions(
         return Ok(());
     }
     let names = user_names(db, backend, &ids).await?;
-    for person in views.iter_mut().flat_map(people_of) {
+    for person in views
+        .iter_mut()
+        .flat_map(|view| people_of(view.borrow_mut()))
+    {
         person.name = names.get(&person.id.get()).cloned().unwrap_or_default();
     }
     Ok(())

@@ -2,7 +2,8 @@
 //! with the conversations' histories.
 //!
 //! [`load`] runs exactly three statements however many conversations the viewer is in and however
-//! many messages they hold (one when there are none, two when none has a message yet):
+//! many messages they hold (one when there are none, two when none has a message yet; one more
+//! when a newest message names someone, for the names):
 //!
 //! 1. the viewer's conversations, newest activity first, each with its creator's name, the
 //!    viewer's read position, and its newest message with the author's name — found by one
@@ -29,7 +30,7 @@ use confab_domain::{
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
-use super::message_rows::{name_mentions, unnamed_mentions};
+use super::message_rows::{name_people, unnamed_people};
 use super::{corrupt, from_db};
 use crate::error::internal;
 
@@ -81,7 +82,7 @@ impl ConversationRow {
                 name: self.last_author_name.take()?,
             },
         );
-        view.mentions = unnamed_mentions(self.last_mention_ids.as_deref().unwrap_or("")).ok()?;
+        view.mentions = unnamed_people(self.last_mention_ids.as_deref().unwrap_or("")).ok()?;
         Some(view)
     }
 
@@ -178,7 +179,8 @@ pub(super) async fn load(
         .iter_mut()
         .map(ConversationRow::last_message)
         .collect();
-    name_from_members(db, &members, &conversations, &mut last_messages).await?;
+    let mut named: Vec<&mut MessageView> = last_messages.iter_mut().flatten().collect();
+    name_people(db, db.get_database_backend(), &mut named).await?;
     conversations
         .into_iter()
         .zip(last_messages)
@@ -209,40 +211,6 @@ pub(super) async fn load(
             })
         })
         .collect()
-}
-
-/// The names of the people the newest messages name, from the members already read; a statement
-/// more only for someone named who has left the room since.
-async fn name_from_members(
-    db: &DatabaseConnection,
-    members: &HashMap<i64, Vec<UserSummary>>,
-    rows: &[ConversationRow],
-    last_messages: &mut [Option<MessageView>],
-) -> Result<(), DomainError> {
-    let mut missing = Vec::new();
-    for (index, (row, view)) in rows.iter().zip(last_messages.iter_mut()).enumerate() {
-        let Some(view) = view else { continue };
-        let known = members.get(&row.id).map(Vec::as_slice).unwrap_or_default();
-        for mention in &mut view.mentions {
-            match known.iter().find(|member| member.id == mention.id) {
-                Some(member) => mention.name = member.name.clone(),
-                None if !missing.contains(&index) => missing.push(index),
-                None => {}
-            }
-        }
-    }
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let mut unnamed: Vec<MessageView> = missing
-        .iter()
-        .filter_map(|index| last_messages[*index].take())
-        .collect();
-    name_mentions(db, db.get_database_backend(), &mut unnamed).await?;
-    for (index, view) in missing.into_iter().zip(unnamed) {
-        last_messages[index] = Some(view);
-    }
-    Ok(())
 }
 
 /// The viewer (`$1`) and, for a single overview, the conversation (`$2`) every statement is bound to.

@@ -31,7 +31,8 @@ pub(super) async fn page(
     let Some(root_view) = view_of(db, root, viewer).await? else {
         return Ok(None);
     };
-    if root_view.message.conversation_id != conversation || root_view.message.thread_id.is_some() {
+    let facts = root_view.message.as_root();
+    if facts.conversation_id != conversation || facts.in_thread {
         return Ok(None);
     }
     // Without a cursor, from the newest: every id is below i64::MAX.
