@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use confab_domain::ports::{
     AttachmentRepository, Broadcaster, ChannelSigner, Clock, ConversationRepository, FileStore,
-    ImageProcessor, LoginThrottle, MessageRepository, PasswordHasher, SendThrottle, SessionStore,
-    TokenIssuer, TypingThrottle, UserRepository,
+    ImageProcessor, LoginThrottle, MessageRepository, ModerationRepository, PasswordHasher,
+    SendThrottle, SessionStore, TokenIssuer, TypingThrottle, UserRepository,
 };
 
 pub use caller::Caller;
@@ -26,6 +26,8 @@ pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub conversations: Arc<dyn ConversationRepository>,
     pub messages: Arc<dyn MessageRepository>,
+    /// Pins and the rooms' audit log.
+    pub moderation: Arc<dyn ModerationRepository>,
     pub attachments: Arc<dyn AttachmentRepository>,
     pub files: Arc<dyn FileStore>,
     pub images: Arc<dyn ImageProcessor>,

@@ -16,6 +16,9 @@ pub fn status_of(error: &DomainError) -> u16 {
     match error {
         DomainError::InvalidCredentials | DomainError::Unauthenticated => 401,
         DomainError::NotTheCreator
+        | DomainError::OwnerOnly
+        | DomainError::ModeratorsOnly
+        | DomainError::CannotModerate
         | DomainError::ChannelForbidden
         | DomainError::NotTheAuthor
         | DomainError::NotAllowedToDelete
@@ -35,10 +38,14 @@ pub fn status_of(error: &DomainError) -> u16 {
         | DomainError::CreatorIsProtected
         | DomainError::CreatorCannotLeave
         | DomainError::AlreadyBanned(_)
+        | DomainError::NotBanned(_)
+        | DomainError::TimedOut { .. }
+        | DomainError::CannotMessageUser
+        | DomainError::TooManyPins(_)
         | DomainError::MessageDeleted
         | DomainError::ClosedRoomIsReadOnly
         | DomainError::TooManyReactions => 422,
-        DomainError::RateLimited { .. } => 429,
+        DomainError::RateLimited { .. } | DomainError::SlowMode { .. } => 429,
         DomainError::Internal(_) => 500,
         DomainError::Unavailable(_) => 503,
     }
@@ -70,6 +77,18 @@ mod tests {
             retry_after_secs: 5,
         };
         assert_eq!(status_of(&limited), 429);
+        let slowed = DomainError::SlowMode {
+            retry_after_secs: 5,
+        };
+        assert_eq!(status_of(&slowed), 429);
+        assert_eq!(status_of(&DomainError::ModeratorsOnly), 403);
+        assert_eq!(status_of(&DomainError::CannotModerate), 403);
+        assert_eq!(
+            status_of(&DomainError::TimedOut {
+                until: chrono::Utc::now()
+            }),
+            422
+        );
         assert_eq!(status_of(&DomainError::Internal("x".into())), 500);
         assert_eq!(status_of(&DomainError::Unavailable("x".into())), 503);
     }

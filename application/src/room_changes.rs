@@ -12,11 +12,12 @@ use crate::Confab;
 impl Confab {
     /// Applies `change` to `loaded` — the conversation as the use case read it to validate the
     /// request — so a refusal costs no lock, then has the repository apply it to the room as
-    /// stored, locked. Returns the stored change (the room, and the events the domain decided it
+    /// stored, locked (`actor`'s moderation acts go to the room's audit log with it). Returns the stored change (the room, and the events the domain decided it
     /// tells) and what `change` returned there.
     pub(crate) async fn change_conversation<T, F>(
         &self,
         loaded: Conversation,
+        actor: UserId,
         mut change: F,
     ) -> Result<(RoomChange, T), DomainError>
     where
@@ -34,7 +35,7 @@ impl Confab {
         let stored = self
             .ports
             .conversations
-            .modify(loaded.id, Box::new(decide))
+            .modify(loaded.id, actor, Box::new(decide))
             .await?;
         let decided = outcome
             .lock()

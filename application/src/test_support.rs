@@ -6,8 +6,8 @@ use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
     IssuedToken, MockAttachmentRepository, MockBroadcaster, MockChannelSigner, MockClock,
     MockConversationRepository, MockFileStore, MockImageProcessor, MockLoginThrottle,
-    MockMessageRepository, MockPasswordHasher, MockSendThrottle, MockSessionStore, MockTokenIssuer,
-    MockTypingThrottle, MockUserRepository,
+    MockMessageRepository, MockModerationRepository, MockPasswordHasher, MockSendThrottle,
+    MockSessionStore, MockTokenIssuer, MockTypingThrottle, MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
@@ -22,6 +22,7 @@ pub struct Mocks {
     pub users: MockUserRepository,
     pub conversations: MockConversationRepository,
     pub messages: MockMessageRepository,
+    pub moderation: MockModerationRepository,
     pub attachments: MockAttachmentRepository,
     pub files: MockFileStore,
     pub images: MockImageProcessor,
@@ -46,6 +47,7 @@ impl Mocks {
             users: MockUserRepository::new(),
             conversations: MockConversationRepository::new(),
             messages: MockMessageRepository::new(),
+            moderation: MockModerationRepository::new(),
             attachments: MockAttachmentRepository::new(),
             files: MockFileStore::new(),
             images: MockImageProcessor::new(),
@@ -102,6 +104,7 @@ impl Mocks {
             users: Arc::new(self.users),
             conversations: Arc::new(self.conversations),
             messages: Arc::new(self.messages),
+            moderation: Arc::new(self.moderation),
             attachments: Arc::new(self.attachments),
             files: Arc::new(self.files),
             images: Arc::new(self.images),
@@ -165,7 +168,8 @@ pub fn group_room() -> Conversation {
         kind: ConversationKind::Group,
         name: None,
         created_by: UserId(1),
-        participants: vec![Participant::new(UserId(1)), Participant::new(UserId(2))],
+        settings: Default::default(),
+        participants: vec![Participant::owner(UserId(1)), Participant::new(UserId(2))],
         banned: vec![],
         closed_at: None,
         created_at: now(),
@@ -179,9 +183,16 @@ pub fn overview(id: i64) -> ConversationOverview {
         id: ConversationId(id),
         kind: ConversationKind::Group,
         name: Some("Team Chat".into()),
+        description: None,
+        slow_mode: Default::default(),
         created_by: summaries(&[UserId(1)]).remove(0),
         closed_at: None,
         participants: summaries(&[UserId(1), UserId(2)]),
+        standings: [
+            (UserId(1), confab_domain::Standing::owner()),
+            (UserId(2), confab_domain::Standing::default()),
+        ]
+        .into(),
         last_message: None,
         unread_count: 0,
         unread_mentions: 0,
@@ -209,6 +220,19 @@ pub fn decided(
         events: difference.events(&room, &names),
         room,
     })
+}
+
+/// Room 1 (see [`group_room`]) as `find` returns it, and every user as existing: what a use
+/// case acting on someone in the room reads first.
+pub fn group_room_and_people(mocks: &mut Mocks) {
+    mocks
+        .conversations
+        .expect_find()
+        .returning(|_| Ok(Some(group_room())));
+    mocks
+        .users
+        .expect_find_summaries()
+        .returning(|ids| Ok(summaries(ids)));
 }
 
 /// Message 16 of room 1 by `author`, as a repository's `find` returns it.

@@ -11,7 +11,7 @@ use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemoryLoginThrottle, InMemorySendThrottle, InMemoryTypingThrottle, RedisLoginThrottle,
     RedisSendThrottle, RedisTypingThrottle, SeaAttachmentRepository, SeaConversationRepository,
-    SeaMessageRepository, SeaSessionStore, SeaUserRepository, SystemClock,
+    SeaMessageRepository, SeaModerationRepository, SeaSessionStore, SeaUserRepository, SystemClock,
 };
 use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -192,6 +192,7 @@ pub fn api_json() -> ApiJson {
         user: dto::user_event_json,
         reactions: dto::reactions_event_json,
         thread: dto::thread_event_json,
+        participant: dto::participant_event_json,
         timestamp: dto::rfc3339_micros,
     }
 }
@@ -238,7 +239,11 @@ pub fn application(
             db.clone(),
             webhooks.clone(),
         )),
-        messages: Arc::new(SeaMessageRepository::with_webhooks(db.clone(), webhooks)),
+        messages: Arc::new(SeaMessageRepository::with_webhooks(
+            db.clone(),
+            webhooks.clone(),
+        )),
+        moderation: Arc::new(SeaModerationRepository::with_webhooks(db.clone(), webhooks)),
         attachments: Arc::new(SeaAttachmentRepository::new(db.clone())),
         files,
         images: crate::files::image_worker(),

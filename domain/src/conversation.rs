@@ -1,13 +1,19 @@
 //! The conversation aggregate: who is in a room, who may manage it, and what may happen in it.
 //!
-//! Every rule of the API document about rooms is a method here. The checks run in one order
-//! everywhere, so a caller always gets the most fundamental refusal first:
-//! not a participant (404) → direct chat (422) → not the creator (403) → the room's state (422).
+//! Every rule of the API document about rooms is a method here or in [`governance`] (who may
+//! manage the room, by the table in [`crate::roles`]). The checks run in one order everywhere, so
+//! a caller always gets the most fundamental refusal first: not a participant (404) → direct chat
+//! (422) → role too low (403) → the target (404/422/403) → the room's state (422).
 
-use crate::{
-    ConversationId, DomainError, MessageView, PostingFacts, ReadPosition, Timestamp, UserId,
-    UserSummary,
-};
+mod governance;
+mod overview;
+mod settings;
+
+pub use overview::ConversationOverview;
+pub use settings::{RoomDescription, RoomSettings, SettingsChange};
+
+use crate::roles::{Role, Standing};
+use crate::{ConversationId, DomainError, PostingFacts, ReadPosition, Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConversationKind {
@@ -62,11 +68,13 @@ impl RoomName {
     }
 }
 
-/// A member of a conversation and how far they have read.
+/// A member of a conversation, how far they have read, and their role and timeout (a direct
+/// chat's two members are both plain members).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
     pub user_id: UserId,
     pub read: ReadPosition,
+    pub standing: Standing,
 }
 
 impl Participant {
@@ -75,7 +83,20 @@ impl Participant {
         Self {
             user_id,
             read: ReadPosition::default(),
+            standing: Standing::default(),
         }
+    }
+
+    /// The same, owning the room (a group's creator).
+    pub fn owner(user_id: UserId) -> Self {
+        Self {
+            standing: Standing::owner(),
+            ..Self::new(user_id)
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.standing.role
     }
 
     /// The unread rule, message by message: unread for me when someone else wrote it after my
@@ -151,6 +172,20 @@ impl NewConversation {
         })
     }
 
+    /// The members to store: in a group the creator owns the room; a direct chat has no roles.
+    pub fn members(&self) -> Vec<Participant> {
+        self.participants
+            .iter()
+            .map(|&user| {
+                if self.kind == ConversationKind::Group && user == self.created_by {
+                    Participant::owner(user)
+                } else {
+                    Participant::new(user)
+                }
+            })
+            .collect()
+    }
+
     /// The other person of a direct chat, to look for an existing one first.
     pub fn direct_partner(&self) -> Option<UserId> {
         match self.kind {
@@ -166,7 +201,10 @@ pub struct Conversation {
     pub id: ConversationId,
     pub kind: ConversationKind,
     pub name: Option<RoomName>,
+    /// Who created it; the room's owner is the member with [`Role::Owner`] (the creator until
+    /// they transfer it).
     pub created_by: UserId,
+    pub settings: RoomSettings,
     pub participants: Vec<Participant>,
     pub banned: Vec<UserId>,
     pub closed_at: Option<Timestamp>,
@@ -193,6 +231,21 @@ impl Conversation {
         self.participants.iter().find(|p| p.user_id == user)
     }
 
+    /// `user`'s standing here; someone who is not in the room has the default (a member's).
+    pub fn standing(&self, user: UserId) -> Standing {
+        self.participant(user)
+            .map(|p| p.standing)
+            .unwrap_or_default()
+    }
+
+    /// The group's owner; `None` for a direct chat.
+    pub fn owner(&self) -> Option<UserId> {
+        self.participants
+            .iter()
+            .find(|p| p.role() == Role::Owner)
+            .map(|p| p.user_id)
+    }
+
     /// Outsiders are told the room does not exist, so ids cannot be probed.
     pub fn ensure_visible_to(&self, user: UserId) -> Result<(), DomainError> {
         if self.is_participant(user) {
@@ -202,114 +255,28 @@ impl Conversation {
         }
     }
 
-    /// A participant may post unless the room is closed (see [`PostingFacts`], the same rule the
-    /// storage applies at commit). Closed rooms stay readable.
-    pub fn ensure_can_post(&self, sender: UserId) -> Result<(), DomainError> {
+    /// A participant may post unless the room is closed or they are timed out (see
+    /// [`PostingFacts`], the same rule the storage applies at commit, where blocks and slow mode
+    /// are decided too). Closed rooms stay readable.
+    pub fn ensure_can_post(&self, sender: UserId, now: Timestamp) -> Result<(), DomainError> {
         PostingFacts {
             participant: self.is_participant(sender),
             banned: self.is_banned(sender),
             closed: self.is_closed(),
+            standing: self.standing(sender),
+            ..PostingFacts::default()
         }
-        .ensure()
+        .ensure(now)
     }
 
-    /// Closes the room for new messages and invites.
-    pub fn close(&mut self, actor: UserId, now: Timestamp) -> Result<(), DomainError> {
-        self.ensure_manager(actor)?;
-        if self.is_closed() {
-            return Err(DomainError::AlreadyClosed);
-        }
-        self.closed_at = Some(now);
-        Ok(())
-    }
-
-    /// Adds users and returns the ones who were not already in. Banned users are refused, all of
-    /// them named; nobody is added unless everyone may be.
-    pub fn invite(&mut self, actor: UserId, users: &[UserId]) -> Result<Vec<UserId>, DomainError> {
-        self.ensure_manager(actor)?;
-        if self.is_closed() {
-            return Err(DomainError::ClosedRoomCannotInvite);
-        }
-        if users.is_empty() {
-            return Err(DomainError::invalid(
-                "user_ids",
-                "The user_ids field is required.",
-            ));
-        }
-        ensure_user_list(users)?;
-        let banned: Vec<String> = users
-            .iter()
-            .filter(|&&user| self.is_banned(user))
-            .map(ToString::to_string)
-            .collect();
-        if !banned.is_empty() {
-            return Err(DomainError::invalid(
-                "user_ids",
-                format!("Banned users cannot be invited: {}.", banned.join(", ")),
-            ));
-        }
-        let added: Vec<UserId> = users
-            .iter()
-            .copied()
-            .filter(|&user| !self.is_participant(user))
-            .collect();
-        self.participants
-            .extend(added.iter().copied().map(Participant::new));
-        Ok(added)
-    }
-
-    /// Takes a participant out. They may be invited again later.
-    pub fn remove(&mut self, actor: UserId, target: UserId) -> Result<(), DomainError> {
-        self.ensure_manager(actor)?;
-        if target == self.created_by {
-            return Err(DomainError::CreatorIsProtected);
-        }
-        if !self.is_participant(target) {
-            return Err(DomainError::NotAParticipant);
-        }
-        self.participants.retain(|p| p.user_id != target);
-        Ok(())
-    }
-
-    /// Bans a user for good: out of the room now, and never to be invited again. A user who already
-    /// left can be banned too, so they cannot be brought back. Returns whether they were inside.
-    pub fn ban(&mut self, actor: UserId, target: UserId) -> Result<bool, DomainError> {
-        self.ensure_manager(actor)?;
-        if target == self.created_by {
-            return Err(DomainError::CreatorIsProtected);
-        }
-        if self.is_banned(target) {
-            return Err(DomainError::AlreadyBanned(target));
-        }
-        let was_inside = self.is_participant(target);
-        self.participants.retain(|p| p.user_id != target);
-        self.banned.push(target);
-        Ok(was_inside)
-    }
-
-    /// A participant walks out of a group. The creator cannot: the room would have no manager.
-    pub fn leave(&mut self, user: UserId) -> Result<(), DomainError> {
+    /// A member who may change what is in the room now (edit, react, type): in it and not timed
+    /// out.
+    ///
+    /// # Errors
+    /// `ConversationNotFound` for an outsider, `TimedOut`.
+    pub fn ensure_can_take_part(&self, user: UserId, now: Timestamp) -> Result<(), DomainError> {
         self.ensure_visible_to(user)?;
-        if self.kind == ConversationKind::Direct {
-            return Err(DomainError::DirectChat);
-        }
-        if user == self.created_by {
-            return Err(DomainError::CreatorCannotLeave);
-        }
-        self.participants.retain(|p| p.user_id != user);
-        Ok(())
-    }
-
-    /// Management (close, invite, remove, ban): a participant of a group room who created it.
-    fn ensure_manager(&self, actor: UserId) -> Result<(), DomainError> {
-        self.ensure_visible_to(actor)?;
-        if self.kind == ConversationKind::Direct {
-            return Err(DomainError::DirectChat);
-        }
-        if actor != self.created_by {
-            return Err(DomainError::NotTheCreator);
-        }
-        Ok(())
+        self.standing(user).ensure_not_timed_out(now)
     }
 }
 
@@ -350,46 +317,6 @@ fn ensure_no_duplicates(users: &[UserId]) -> Result<(), DomainError> {
                 repeated.join(", ")
             ),
         ))
-    }
-}
-
-/// A conversation as one participant sees it in a list: names resolved, the newest message, and
-/// how many messages they have not read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConversationOverview {
-    pub id: ConversationId,
-    pub kind: ConversationKind,
-    pub name: Option<String>,
-    pub created_by: UserSummary,
-    pub closed_at: Option<Timestamp>,
-    /// In the order they joined.
-    pub participants: Vec<UserSummary>,
-    /// Read receipts: the newest message each participant has read, for those who have read
-    /// any. Events leave it empty (they describe the room, not who read what).
-    pub last_read: std::collections::BTreeMap<UserId, crate::MessageId>,
-    pub last_message: Option<MessageView>,
-    /// Messages by others after the viewer's read position.
-    pub unread_count: u64,
-    /// Of those, the ones that name the viewer or call the room: a counter kept with the
-    /// messages, never counted at read time.
-    pub unread_mentions: u64,
-    /// The viewer's own settings for this room; events carry the defaults (they go to everyone).
-    pub notifications: crate::NotificationSettings,
-    /// When the last message was sent, or when the conversation was created.
-    pub updated_at: Timestamp,
-}
-
-impl ConversationOverview {
-    pub fn is_creator(&self, viewer: UserId) -> bool {
-        self.created_by.id == viewer
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.closed_at.is_some()
-    }
-
-    pub fn participant_ids(&self) -> Vec<UserId> {
-        self.participants.iter().map(|p| p.id).collect()
     }
 }
 

@@ -54,6 +54,39 @@ pub enum DomainError {
     #[error("User {0} is already banned from this room.")]
     AlreadyBanned(UserId),
 
+    /// Unbanning someone who is not banned (422).
+    #[error("User {0} is not banned from this room.")]
+    NotBanned(UserId),
+
+    /// An act only the room's owner may do, by an admin or member (403; see `roles`).
+    #[error("Only the room owner can do this.")]
+    OwnerOnly,
+
+    /// An act for the owner and admins, by a member (403; see `roles`).
+    #[error("Only the room owner or an admin can do this.")]
+    ModeratorsOnly,
+
+    /// Acting on someone of the same role or above: admins act on members only (403).
+    #[error("You can only do this to members below your own role.")]
+    CannotModerate,
+
+    /// A timed-out member sending, editing, reacting or typing (422 with `errors.until`).
+    #[error("You are timed out until {}.", crate::text::rfc3339(*until))]
+    TimedOut { until: crate::Timestamp },
+
+    /// Slow mode: the member sent less than the room's interval ago (429 with `Retry-After`).
+    #[error("Slow mode is on in this room: you may send again in {retry_after_secs} seconds.")]
+    SlowMode { retry_after_secs: u64 },
+
+    /// A direct chat with, or an invitation of, someone who blocked you (422). Says nothing of
+    /// the block itself.
+    #[error("You cannot message this user.")]
+    CannotMessageUser,
+
+    /// A pin beyond the room's limit (422).
+    #[error("A room can have at most {0} pinned messages; unpin one first.")]
+    TooManyPins(usize),
+
     /// No such message in this conversation (404).
     #[error("Message not found.")]
     MessageNotFound,
@@ -125,6 +158,26 @@ impl DomainError {
     /// A one-field validation failure.
     pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
         Self::Invalid(ValidationErrors::single(field, reason))
+    }
+
+    /// The fields a refusal is about, for the `errors` of every door: a validation failure's,
+    /// and a timeout's `until`.
+    pub fn field_errors(&self) -> Option<ValidationErrors> {
+        match self {
+            Self::Invalid(errors) => Some(errors.clone()),
+            Self::TimedOut { .. } => Some(ValidationErrors::single("until", self.to_string())),
+            _ => None,
+        }
+    }
+
+    /// How long a throttled caller should wait (`Retry-After`), for the refusals that say.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::SlowMode { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
     }
 }
 

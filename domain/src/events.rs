@@ -9,9 +9,13 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RealtimeEvent {
     /// A new message (`message.sent`).
-    MessageSent { message: MessageView },
+    MessageSent {
+        message: MessageView,
+    },
     /// The author changed a message's body (`message.updated`).
-    MessageUpdated { message: MessageView },
+    MessageUpdated {
+        message: MessageView,
+    },
     /// A message became a tombstone (`message.deleted`).
     MessageDeleted {
         conversation_id: ConversationId,
@@ -29,7 +33,9 @@ pub enum RealtimeEvent {
         reactions: Vec<ReactionCount>,
     },
     /// The creator closed the room.
-    ConversationClosed { conversation: ConversationOverview },
+    ConversationClosed {
+        conversation: ConversationOverview,
+    },
     /// A conversation was created; `members` are told so they can subscribe.
     ConversationCreated {
         conversation: ConversationOverview,
@@ -45,6 +51,29 @@ pub enum RealtimeEvent {
         conversation_id: ConversationId,
         user: UserSummary,
         banned: bool,
+    },
+    /// A ban was lifted (`participant.unbanned`): the user may be invited again.
+    ParticipantUnbanned {
+        conversation_id: ConversationId,
+        user: UserSummary,
+    },
+    /// A member's role or timeout changed (`participant.updated`).
+    ParticipantUpdated {
+        conversation_id: ConversationId,
+        user: UserSummary,
+        standing: crate::roles::Standing,
+    },
+    /// The room's name, description or slow mode changed (`conversation.updated`).
+    ConversationUpdated {
+        conversation: ConversationOverview,
+    },
+    /// A message was pinned (`message.pinned`) or unpinned (`message.unpinned`); `message`
+    /// carries its `pinned_at` / `pinned_by` after.
+    MessagePinned {
+        message: MessageView,
+    },
+    MessageUnpinned {
+        message: MessageView,
     },
     /// A connectivity ping of the plain-WebSocket protocol, forwarded to the other members of
     /// `to` (the README's "forward the ping to subscribed clients"). `payload` is the client's
@@ -72,7 +101,9 @@ pub enum RealtimeEvent {
     },
     /// A new message alerts `notification.recipient` (`notification`, on their own channel;
     /// webhook `notification.created`).
-    Notification { notification: crate::Notification },
+    Notification {
+        notification: crate::Notification,
+    },
     /// A participant's read position moved.
     ConversationRead {
         conversation_id: ConversationId,

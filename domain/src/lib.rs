@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod attachment;
+pub mod audit;
 pub mod change_events;
 pub mod channels;
 pub mod conversation;
@@ -19,12 +20,15 @@ pub mod message;
 pub mod message_changes;
 pub mod notification;
 pub mod pagination;
+pub mod pins;
 pub mod ports;
 pub mod posting;
 pub mod reaction;
 pub mod read_position;
+pub mod roles;
 pub mod search;
 pub mod session;
+pub mod slow_mode;
 pub mod text;
 pub mod thread;
 pub mod typing;
@@ -38,10 +42,12 @@ pub use attachment::{
     Attachment, AttachmentId, DownloadFacts, FileName, ImageSize, NewUpload, RequestedRange,
     Requester, StoredObject, ThumbnailFile, Variant,
 };
+pub use audit::{AuditAction, AuditEntry, AuditRecord};
 pub use change_events::{Appended, MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{
-    Conversation, ConversationKind, ConversationOverview, NewConversation, Participant, RoomName,
+    Conversation, ConversationKind, ConversationOverview, NewConversation, Participant,
+    RoomDescription, RoomName, RoomSettings, SettingsChange,
 };
 pub use error::DomainError;
 pub use events::RealtimeEvent;
@@ -54,11 +60,14 @@ pub use mention::Mentions;
 pub use message::{ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview};
 pub use notification::{Notification, NotificationKind, NotificationLevel, NotificationSettings};
 pub use pagination::{Page, PageRequest};
+pub use pins::Pin;
 pub use posting::PostingFacts;
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
+pub use roles::{Act, Role, Standing};
 pub use search::{SearchQuery, SearchScope};
 pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};
+pub use slow_mode::SlowMode;
 pub use thread::ThreadSummary;
 pub use user::{Email, NewUser, PasswordHash, PlainPassword, User, UserName, UserSummary};
 pub use validation::ValidationErrors;

@@ -112,6 +112,8 @@ pub struct Message {
     /// The root of the thread it replies in. A reply that is only in its thread has `seq` 0: it
     /// is not part of the room's timeline.
     pub thread_id: Option<MessageId>,
+    /// When and by whom it was pinned; `None` when it is not.
+    pub pinned: Option<crate::Pin>,
 }
 
 impl Message {
@@ -137,6 +139,7 @@ impl Message {
             reply_to: None,
             mention_room: false,
             thread_id: None,
+            pinned: None,
         }
     }
 

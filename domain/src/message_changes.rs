@@ -1,28 +1,37 @@
 //! Who may change a message after it is sent, and what deleting leaves behind.
 //!
-//! - **Edit**: only the author, only while the message is not deleted and the room is open.
-//! - **Delete**: the author, or in a group room its creator (moderation); also in a closed room,
-//!   since taking back what you wrote must stay possible. Deleting leaves a tombstone: the
+//! - **Edit**: only the author, only while the message is not deleted, the room is open and the
+//!   author is not timed out.
+//! - **Delete**: the author, or in a group room its owner and admins (moderation, see
+//!   [`crate::roles`]); also in a closed room, since taking back what you wrote must stay
+//!   possible. Deleting leaves a tombstone: the
 //!   message keeps its id, place, author and time, its body becomes empty and its reactions go.
 //!   Deleting a tombstone again changes nothing.
-//! - **React**: any participant, on a message that is not deleted, while the room is open.
+//! - **React**: any participant not timed out, on a message that is not deleted, while the room
+//!   is open.
+//! - **Pin**: in a group its owner and admins, in a direct chat either member; a live message of
+//!   an open room.
 //! - **Reply**: to a message of the same conversation that is not deleted.
 
+use crate::roles::Act;
 use crate::{Conversation, ConversationKind, DomainError, Message, MessageId, Timestamp, UserId};
 
 /// May `actor` change `message`'s body in `room`?
 ///
 /// # Errors
-/// `ConversationNotFound` for an outsider, `NotTheAuthor`, `MessageDeleted`, `ClosedRoomIsReadOnly`.
+/// `ConversationNotFound` for an outsider, `NotTheAuthor`, `TimedOut`, `MessageDeleted`,
+/// `ClosedRoomIsReadOnly`.
 pub fn ensure_can_edit(
     room: &Conversation,
     message: &Message,
     actor: UserId,
+    now: Timestamp,
 ) -> Result<(), DomainError> {
     room.ensure_visible_to(actor)?;
     if message.sender != actor {
         return Err(DomainError::NotTheAuthor);
     }
+    room.ensure_can_take_part(actor, now)?;
     ChangeFacts {
         deleted: message.is_deleted(),
         closed: room.is_closed(),
@@ -59,14 +68,15 @@ impl ChangeFacts {
 ///
 /// # Errors
 /// `ConversationNotFound` for an outsider, `NotAllowedToDelete` for anyone but the author and a
-/// group room's creator.
+/// group room's owner and admins.
 pub fn ensure_can_delete(
     room: &Conversation,
     message: &Message,
     actor: UserId,
 ) -> Result<(), DomainError> {
     room.ensure_visible_to(actor)?;
-    let moderator = room.kind == ConversationKind::Group && room.created_by == actor;
+    let moderator = room.kind == ConversationKind::Group
+        && room.standing(actor).role.may(Act::DeleteOthersMessages);
     if message.sender == actor || moderator {
         Ok(())
     } else {
@@ -77,13 +87,35 @@ pub fn ensure_can_delete(
 /// May `actor` add or take back a reaction on `message` in `room`?
 ///
 /// # Errors
-/// `ConversationNotFound` for an outsider, `MessageDeleted`, `ClosedRoomIsReadOnly`.
+/// `ConversationNotFound` for an outsider, `TimedOut`, `MessageDeleted`, `ClosedRoomIsReadOnly`.
 pub fn ensure_can_react(
+    room: &Conversation,
+    message: &Message,
+    actor: UserId,
+    now: Timestamp,
+) -> Result<(), DomainError> {
+    room.ensure_can_take_part(actor, now)?;
+    ChangeFacts {
+        deleted: message.is_deleted(),
+        closed: room.is_closed(),
+    }
+    .ensure()
+}
+
+/// May `actor` pin `message` in `room`, or unpin it?
+///
+/// # Errors
+/// `ConversationNotFound` for an outsider, `ModeratorsOnly` for a group's member,
+/// `MessageDeleted`, `ClosedRoomIsReadOnly`.
+pub fn ensure_can_pin(
     room: &Conversation,
     message: &Message,
     actor: UserId,
 ) -> Result<(), DomainError> {
     room.ensure_visible_to(actor)?;
+    if room.kind == ConversationKind::Group {
+        room.ensure_may(actor, Act::Pin)?;
+    }
     ChangeFacts {
         deleted: message.is_deleted(),
         closed: room.is_closed(),
@@ -127,13 +159,15 @@ pub fn ensure_can_reply_to(
 }
 
 impl Message {
-    /// The tombstone this message becomes when deleted at `at`: nothing of its content remains.
+    /// The tombstone this message becomes when deleted at `at`: nothing of its content remains,
+    /// and it is no longer pinned.
     /// A message already deleted stays as it is (the first deletion's time is kept).
     pub fn into_tombstone(mut self, at: Timestamp) -> Self {
         if self.deleted_at.is_none() {
             self.deleted_at = Some(at);
             self.body = String::new();
             self.mention_room = false;
+            self.pinned = None;
         }
         self
     }
@@ -144,6 +178,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::roles::Role;
     use crate::{ConversationId, Participant};
 
     fn at(minute: u32) -> Timestamp {
@@ -152,16 +187,26 @@ mod tests {
             .unwrap()
     }
 
-    /// A group room created by user 1 with members 1, 2, 3.
+    /// A room created by user 1 with members 1, 2, 3: in a group, 1 owns it and 3 is an admin.
     fn room(kind: ConversationKind) -> Conversation {
+        let group = kind == ConversationKind::Group;
         Conversation {
             id: ConversationId(1),
             kind,
             name: None,
             created_by: UserId(1),
+            settings: Default::default(),
             participants: [1, 2, 3]
                 .into_iter()
-                .map(|id| Participant::new(UserId(id)))
+                .map(|id| {
+                    let mut member = Participant::new(UserId(id));
+                    member.standing.role = match id {
+                        1 if group => Role::Owner,
+                        3 if group => Role::Admin,
+                        _ => Role::Member,
+                    };
+                    member
+                })
                 .collect(),
             banned: Vec::new(),
             closed_at: None,
@@ -185,35 +230,37 @@ mod tests {
     #[test]
     fn only_the_author_edits_and_not_a_tombstone_nor_in_a_closed_room() {
         let group = room(ConversationKind::Group);
-        assert_eq!(ensure_can_edit(&group, &by(2), UserId(2)), Ok(()));
+        assert_eq!(ensure_can_edit(&group, &by(2), UserId(2), at(1)), Ok(()));
         assert_eq!(
-            ensure_can_edit(&group, &by(2), UserId(1)),
+            ensure_can_edit(&group, &by(2), UserId(1), at(1)),
             Err(DomainError::NotTheAuthor)
         );
         assert_eq!(
-            ensure_can_edit(&group, &by(2), UserId(7)),
+            ensure_can_edit(&group, &by(2), UserId(7), at(1)),
             Err(DomainError::ConversationNotFound)
         );
         assert_eq!(
-            ensure_can_edit(&group, &by(2).into_tombstone(at(2)), UserId(2)),
+            ensure_can_edit(&group, &by(2).into_tombstone(at(2)), UserId(2), at(3)),
             Err(DomainError::MessageDeleted)
         );
         let mut closed = group;
         closed.closed_at = Some(at(3));
         assert_eq!(
-            ensure_can_edit(&closed, &by(2), UserId(2)),
+            ensure_can_edit(&closed, &by(2), UserId(2), at(4)),
             Err(DomainError::ClosedRoomIsReadOnly)
         );
     }
 
     #[test]
-    fn the_author_or_a_group_rooms_creator_deletes_even_in_a_closed_room() {
+    fn the_author_or_a_group_rooms_owner_or_admin_deletes_even_in_a_closed_room() {
         let mut group = room(ConversationKind::Group);
         group.closed_at = Some(at(3));
         assert_eq!(ensure_can_delete(&group, &by(2), UserId(2)), Ok(()));
         assert_eq!(ensure_can_delete(&group, &by(2), UserId(1)), Ok(()));
+        assert_eq!(ensure_can_delete(&group, &by(2), UserId(3)), Ok(()));
+        assert_eq!(ensure_can_delete(&group, &by(1), UserId(3)), Ok(()));
         assert_eq!(
-            ensure_can_delete(&group, &by(2), UserId(3)),
+            ensure_can_delete(&group, &by(3), UserId(2)),
             Err(DomainError::NotAllowedToDelete)
         );
         assert_eq!(
@@ -231,15 +278,58 @@ mod tests {
     #[test]
     fn any_member_reacts_to_a_live_message_in_an_open_room() {
         let group = room(ConversationKind::Group);
-        assert_eq!(ensure_can_react(&group, &by(2), UserId(3)), Ok(()));
+        assert_eq!(ensure_can_react(&group, &by(2), UserId(3), at(1)), Ok(()));
         assert_eq!(
-            ensure_can_react(&group, &by(2).into_tombstone(at(2)), UserId(3)),
+            ensure_can_react(&group, &by(2).into_tombstone(at(2)), UserId(3), at(3)),
             Err(DomainError::MessageDeleted)
         );
         let mut closed = group;
         closed.closed_at = Some(at(3));
         assert_eq!(
-            ensure_can_react(&closed, &by(2), UserId(3)),
+            ensure_can_react(&closed, &by(2), UserId(3), at(4)),
+            Err(DomainError::ClosedRoomIsReadOnly)
+        );
+    }
+
+    #[test]
+    fn a_timed_out_member_neither_edits_nor_reacts_until_it_runs_out() {
+        let mut group = room(ConversationKind::Group);
+        group.participants[1].standing.timed_out_until = Some(at(10));
+        let refused = Err(DomainError::TimedOut { until: at(10) });
+        assert_eq!(ensure_can_edit(&group, &by(2), UserId(2), at(5)), refused);
+        assert_eq!(ensure_can_react(&group, &by(1), UserId(2), at(5)), refused);
+        assert_eq!(ensure_can_edit(&group, &by(2), UserId(2), at(10)), Ok(()));
+        assert_eq!(ensure_can_react(&group, &by(1), UserId(2), at(11)), Ok(()));
+        assert_eq!(
+            ensure_can_delete(&group, &by(2), UserId(2)),
+            Ok(()),
+            "taking back your own words stays possible"
+        );
+    }
+
+    #[test]
+    fn owners_and_admins_pin_in_a_group_either_member_in_a_direct_chat() {
+        let group = room(ConversationKind::Group);
+        assert_eq!(ensure_can_pin(&group, &by(2), UserId(1)), Ok(()));
+        assert_eq!(ensure_can_pin(&group, &by(2), UserId(3)), Ok(()));
+        assert_eq!(
+            ensure_can_pin(&group, &by(1), UserId(2)),
+            Err(DomainError::ModeratorsOnly)
+        );
+        assert_eq!(
+            ensure_can_pin(&group, &by(1), UserId(8)),
+            Err(DomainError::ConversationNotFound)
+        );
+        assert_eq!(
+            ensure_can_pin(&group, &by(2).into_tombstone(at(2)), UserId(1)),
+            Err(DomainError::MessageDeleted)
+        );
+        let direct = room(ConversationKind::Direct);
+        assert_eq!(ensure_can_pin(&direct, &by(1), UserId(2)), Ok(()));
+        let mut closed = direct;
+        closed.closed_at = Some(at(3));
+        assert_eq!(
+            ensure_can_pin(&closed, &by(1), UserId(2)),
             Err(DomainError::ClosedRoomIsReadOnly)
         );
     }

@@ -14,6 +14,7 @@ mod file_store;
 mod image_processor;
 mod login_throttle;
 mod messages;
+mod moderation;
 mod password_hasher;
 mod send_throttle;
 mod sessions;
@@ -33,6 +34,7 @@ pub use file_store::{
 pub use image_processor::{ImageProcessor, ProcessedImage, Thumbnail};
 pub use login_throttle::LoginThrottle;
 pub use messages::MessageRepository;
+pub use moderation::ModerationRepository;
 pub use password_hasher::PasswordHasher;
 pub use send_throttle::SendThrottle;
 pub use sessions::SessionStore;
@@ -59,6 +61,8 @@ pub use image_processor::MockImageProcessor;
 pub use login_throttle::MockLoginThrottle;
 #[cfg(any(test, feature = "mocks"))]
 pub use messages::MockMessageRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use moderation::MockModerationRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(any(test, feature = "mocks"))]

@@ -281,8 +281,10 @@ async fn participants_carry_read_receipts(backend: &Backend) {
     assert_eq!(
         before["data"]["participants"],
         json!([
-            {"id": ann_id, "name": "Ann Lee", "last_read_message_id": sent["id"]},
-            {"id": bob_id, "name": "Bob Stone", "last_read_message_id": null}
+            {"id": ann_id, "name": "Ann Lee", "role": "owner", "timed_out_until": null,
+             "last_read_message_id": sent["id"]},
+            {"id": bob_id, "name": "Bob Stone", "role": "member", "timed_out_until": null,
+             "last_read_message_id": null}
         ])
     );
     server

@@ -46,13 +46,16 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
         [
             "closed_at",
             "created_by",
+            "description",
             "id",
             "is_closed",
             "is_creator",
             "last_message",
+            "my_role",
             "name",
             "notifications",
             "participants",
+            "slow_mode_seconds",
             "type",
             "unread_count",
             "unread_mentions",
@@ -63,13 +66,16 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(room["name"], "Project Alpha");
     assert_eq!(room["created_by"], json!({"id": john, "name": "John Doe"}));
     assert_eq!(room["is_creator"], true);
+    assert_eq!(room["my_role"], "owner");
     assert_eq!(room["is_closed"], false);
     assert_eq!(room["closed_at"], serde_json::Value::Null);
     assert_eq!(
         room["participants"],
         json!([
-            {"id": john, "name": "John Doe", "last_read_message_id": null},
-            {"id": jane, "name": "Jane Smith", "last_read_message_id": null}
+            {"id": john, "name": "John Doe", "role": "owner", "timed_out_until": null,
+             "last_read_message_id": null},
+            {"id": jane, "name": "Jane Smith", "role": "member", "timed_out_until": null,
+             "last_read_message_id": null}
         ])
     );
     let id = room["id"].as_i64().unwrap();
@@ -113,6 +119,8 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
             "id",
             "mention_room",
             "mentions",
+            "pinned_at",
+            "pinned_by",
             "reactions",
             "reply_to",
             "thread",

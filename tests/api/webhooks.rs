@@ -146,7 +146,10 @@ async fn chat_events_survive_a_receiver_outage_and_a_restart_in_order_and_once(b
     );
     let closed = &named(&events, "conversation.closed")[0]["data"]["conversation"];
     assert_eq!(closed["is_closed"], true);
-    assert_eq!(closed["participants"], json!([{"id": ann, "name": "Ann"}]));
+    assert_eq!(
+        closed["participants"],
+        json!([{"id": ann, "name": "Ann", "role": "owner", "timed_out_until": null}])
+    );
     let batches = receiver.batches();
     assert!(
         batches

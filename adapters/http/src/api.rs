@@ -9,6 +9,7 @@ mod envelopes;
 mod message_changes;
 mod message_search;
 mod messages;
+mod moderation;
 mod notifications;
 mod realtime;
 mod sessions;
@@ -26,6 +27,7 @@ pub use envelopes::EnvelopesApi;
 pub use message_changes::MessageChangesApi;
 pub use message_search::MessageSearchApi;
 pub use messages::MessagesApi;
+pub use moderation::ModerationApi;
 pub use notifications::{MentionsApi, NotificationsApi};
 pub use realtime::{RealtimeApi, RealtimeInfo};
 pub use sessions::SessionsApi;
@@ -41,6 +43,9 @@ pub enum ApiTags {
     Conversations,
     /// Message history, sending, editing, deleting, reactions and search.
     Messages,
+    /// Running a room: roles, ownership, settings and slow mode, timeouts, unbans, pins and the
+    /// audit log.
+    Moderation,
     /// Files in messages: upload, download, thumbnails.
     Attachments,
     /// Live events: channel authorization for pusher-js / laravel-echo, connection settings.

@@ -7,6 +7,7 @@ mod envelope_protocol;
 mod envelopes;
 mod event_json;
 mod messages;
+mod moderation;
 mod notifications;
 mod ruled;
 mod schema_rules;
@@ -26,14 +27,21 @@ pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
 };
 pub use envelopes::{
-    ConversationEnvelope, ConversationListEnvelope, CursorMeta, MentionFeedEnvelope,
-    MessageEnvelope, MessagePageEnvelope, MessagesMeta, NotificationSettingsEnvelope, PageMeta,
-    StatusMessage, ThreadListEnvelope, ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
+    AuditLogEnvelope, ConversationEnvelope, ConversationListEnvelope, CursorMeta,
+    MentionFeedEnvelope, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
+    NotificationSettingsEnvelope, PageMeta, PinListEnvelope, StatusMessage, ThreadListEnvelope,
+    ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
 };
-pub use event_json::{conversation_event_json, reactions_event_json, user_event_json};
+pub use event_json::{
+    conversation_event_json, participant_event_json, reactions_event_json, user_event_json,
+};
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
     ThreadSummaryDto, message_event_json, thread_event_json,
+};
+pub use moderation::{
+    AuditEntryDto, ParticipantStandingDto, RoleBody, RoleDto, TimeoutBody, TransferBody,
+    UpdateConversationBody, standing_fields,
 };
 pub use notifications::{NotificationLevelDto, NotificationSettingsBody, NotificationSettingsDto};
 pub use schema_rules::{
@@ -44,7 +52,7 @@ pub use schema_rules::{
     Sha256Hex, UnixTime, UserIdList,
 };
 pub use threads::FollowedThreadDto;
-pub use timestamps::rfc3339_micros;
+pub use timestamps::{parse_time, rfc3339_micros};
 pub use typing::TypingBody;
 pub use users::{
     ChangePasswordBody, LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto,

@@ -110,11 +110,13 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         let message = error.to_string();
         let status = status_of(&error);
+        if let Some(errors) = error.field_errors() {
+            return Self::unprocessable(message, errors.fields().clone());
+        }
+        if let Some(retry_after_secs) = error.retry_after_secs() {
+            return Self::TooManyRequests(body(message), retry_after_secs);
+        }
         match error {
-            DomainError::Invalid(errors) => Self::unprocessable(message, errors.fields().clone()),
-            DomainError::RateLimited { retry_after_secs } => {
-                Self::TooManyRequests(body(message), retry_after_secs)
-            }
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 Self::Unavailable(body(message), RETRY_UNAVAILABLE_SECS)

@@ -43,7 +43,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 type Operations = (
     api::AccountsApi,
     api::SessionsApi,
-    api::ConversationsApi,
+    (api::ConversationsApi, api::ModerationApi),
     (api::MessagesApi, api::ThreadsApi),
     (api::TypingApi, api::NotificationsApi, api::MentionsApi),
     api::MessageChangesApi,

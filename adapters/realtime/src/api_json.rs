@@ -6,7 +6,8 @@
 //! alike by hand.
 
 use confab_domain::{
-    ConversationOverview, MessageView, ReactionCount, ThreadSummary, Timestamp, UserSummary,
+    ConversationOverview, MessageView, ReactionCount, Standing, ThreadSummary, Timestamp,
+    UserSummary,
 };
 use serde_json::Value;
 
@@ -26,6 +27,8 @@ pub struct ApiJson {
     pub reactions: fn(&[ReactionCount]) -> Value,
     /// A root's thread summary.
     pub thread: fn(&ThreadSummary) -> Value,
+    /// A member whose role or timeout changed: `{id, name, role, timed_out_until}`.
+    pub participant: fn(&UserSummary, Standing) -> Value,
     /// The document's timestamp format.
     pub timestamp: fn(Timestamp) -> String,
 }
@@ -42,6 +45,7 @@ impl ApiJson {
             user: dto::user_event_json,
             reactions: dto::reactions_event_json,
             thread: dto::thread_event_json,
+            participant: dto::participant_event_json,
             timestamp: dto::rfc3339_micros,
         }
     }

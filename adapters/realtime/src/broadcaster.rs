@@ -94,6 +94,22 @@ impl Broadcaster for PusherBroadcaster {
         tracing::debug!(user_id = %user, conversation_id = %conversation, "revoked room subscriptions");
     }
 
+    /// The user's sockets keep their subscriptions (they still hear the room) but their whispers
+    /// on its channels are refused, on this node now and on the others through the cluster.
+    async fn silence(
+        &self,
+        user: UserId,
+        conversation: ConversationId,
+        until: Option<confab_domain::Timestamp>,
+    ) {
+        let channels = Channel::of_conversation(conversation)
+            .map(Channel::name)
+            .to_vec();
+        self.hub
+            .silence(user, channels, until.map(|at| at.timestamp_millis()));
+        tracing::debug!(user_id = %user, conversation_id = %conversation, "timed out in a room's channels");
+    }
+
     /// The sockets close with `pusher:error` 4009 "Session ended" (pusher-js does not reconnect
     /// on 4000–4099), on this node now and on the others through the cluster (when Redis is
     /// away: once it is back; their tokens are already refused everywhere, by the database).

@@ -129,9 +129,14 @@ enum Granted {
     NotHere,
 }
 
-/// A whisper from a socket that is not subscribed to the channel.
+/// A whisper the hub refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NotSubscribed;
+pub(crate) enum WhisperRefused {
+    /// The socket is not subscribed to the channel.
+    NotSubscribed,
+    /// Its user is timed out in the channel's room until then (Unix ms).
+    TimedOut { until_ms: i64 },
+}
 
 /// What the HTTP API reports about a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]

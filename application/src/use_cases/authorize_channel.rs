@@ -54,13 +54,28 @@ impl Confab {
         //   never handed out.
         // A failed re-check fails closed, the same way.
         if let Some(conversation) = channel.conversation() {
-            let still_in = match self.ports.conversations.find(conversation).await {
-                Ok(room) => Ok(room.is_some_and(|room| room.is_participant(caller.user))),
-                Err(error) => Err(error),
+            let room = self.ports.conversations.find(conversation).await;
+            let still_in = match &room {
+                Ok(room) => Ok(room
+                    .as_ref()
+                    .is_some_and(|room| room.is_participant(caller.user))),
+                Err(error) => Err(error.clone()),
             };
             if !matches!(still_in, Ok(true)) {
                 self.ports.channels.withdraw(&socket, channel);
                 return Err(still_in.err().unwrap_or(DomainError::ChannelForbidden));
+            }
+            // A timed-out member hears the room but may not whisper in it: said again on every
+            // subscription, so a node that started after the timeout was set knows it too.
+            let now = self.ports.clock.now();
+            if let Ok(Some(room)) = room
+                && let standing = room.standing(caller.user)
+                && standing.is_timed_out(now)
+            {
+                self.ports
+                    .broadcaster
+                    .silence(caller.user, conversation, standing.timed_out_until)
+                    .await;
             }
         }
         Ok(grant)

@@ -14,7 +14,7 @@ impl Confab {
         let room = self.load_with_target(id, caller.user, target).await?;
         let actor = caller.user;
         let (change, _) = self
-            .change_conversation(room, move |room| room.ban(actor, target))
+            .change_conversation(room, caller.user, move |room| room.ban(actor, target))
             .await?;
         self.announce_departure(caller, id, change, target).await;
         self.overview_for(id, caller.user).await
@@ -25,24 +25,19 @@ impl Confab {
 mod tests {
 
     use super::*;
-    use crate::test_support::{Mocks, decided, expect_departure, group_room, overview, summaries};
+    use crate::test_support::{
+        Mocks, decided, expect_departure, group_room, group_room_and_people, overview,
+    };
 
     #[tokio::test]
     async fn the_creator_bans_a_member_who_is_removed_and_remembered() {
         let mut mocks = Mocks::new();
-        mocks
-            .conversations
-            .expect_find()
-            .returning(|_| Ok(Some(group_room())));
-        mocks
-            .users
-            .expect_find_summaries()
-            .returning(|ids| Ok(summaries(ids)));
+        group_room_and_people(&mut mocks);
         mocks
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| {
+            .returning(|_, _, decide| {
                 let change = decided(group_room(), decide)?;
                 let room = &change.room;
                 assert!(
@@ -66,14 +61,7 @@ mod tests {
     #[tokio::test]
     async fn the_creator_cannot_ban_themself() {
         let mut mocks = Mocks::new();
-        mocks
-            .conversations
-            .expect_find()
-            .returning(|_| Ok(Some(group_room())));
-        mocks
-            .users
-            .expect_find_summaries()
-            .returning(|ids| Ok(summaries(ids)));
+        group_room_and_people(&mut mocks);
         mocks.conversations.expect_modify().never();
         let err = mocks
             .build()

@@ -73,6 +73,7 @@ mod tests {
                 reply_to: None,
                 mention_room: false,
                 thread_id: None,
+                pinned: None,
             },
             author: UserSummary {
                 id: UserId(1),

@@ -14,7 +14,7 @@ impl Confab {
         let room = self.load_visible(id, caller.user).await?;
         let actor = caller.user;
         let (change, ()) = self
-            .change_conversation(room, move |room| room.close(actor, now))
+            .change_conversation(room, caller.user, move |room| room.close(actor, now))
             .await?;
         self.publish_all(change.events, caller).await;
         self.overview_for(id, caller.user).await
@@ -39,7 +39,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| {
+            .returning(|_, _, decide| {
                 let change = decided(group_room(), decide)?;
                 let room = &change.room;
                 assert!(room.closed_at == Some(now()), "{room:?}");

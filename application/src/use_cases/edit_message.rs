@@ -40,7 +40,7 @@ impl Confab {
     ) -> Result<MessageView, DomainError> {
         let room = self.load_visible(id, caller.user).await?;
         let message = self.message_in(id, message_id, caller).await?;
-        ensure_can_edit(&room, &message.message, caller.user)?;
+        ensure_can_edit(&room, &message.message, caller.user, self.ports.clock.now())?;
         let mut errors = ValidationErrors::new();
         let body = errors.check("body", MessageBody::parse(edit.body));
         let mentions = if edit.mentions.is_none() && edit.mention_room.is_none() {

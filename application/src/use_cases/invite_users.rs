@@ -19,7 +19,7 @@ impl Confab {
         self.ensure_users_exist(&users).await?;
         let (actor, invited) = (caller.user, users.clone());
         let (change, _) = self
-            .change_conversation(room, move |room| room.invite(actor, &invited))
+            .change_conversation(room, caller.user, move |room| room.invite(actor, &invited))
             .await?;
         self.publish_all(change.events, caller).await;
         self.overview_for(id, caller.user).await
@@ -56,7 +56,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| {
+            .returning(|_, _, decide| {
                 let change = decided(group_room(), decide)?;
                 let room = &change.room;
                 assert!(room.is_participant(UserId(5)), "{room:?}");
@@ -83,7 +83,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| decided(group_room(), decide));
+            .returning(|_, _, decide| decided(group_room(), decide));
         mocks.broadcaster.expect_publish().never();
         mocks
             .build()
@@ -108,7 +108,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| decided(group_room(), decide));
+            .returning(|_, _, decide| decided(group_room(), decide));
         mocks
             .conversations
             .expect_overview()
@@ -137,7 +137,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| {
+            .returning(|_, _, decide| {
                 let mut room = group_room();
                 room.ban(UserId(1), UserId(5)).unwrap();
                 decided(room, decide)

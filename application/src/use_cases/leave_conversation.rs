@@ -13,7 +13,7 @@ impl Confab {
         let room = self.load_with_target(id, caller.user, caller.user).await?;
         let user = caller.user;
         let (change, ()) = self
-            .change_conversation(room, move |room| room.leave(user))
+            .change_conversation(room, caller.user, move |room| room.leave(user))
             .await?;
         self.announce_departure(caller, id, change, user).await;
         Ok(())
@@ -42,7 +42,7 @@ mod tests {
             .conversations
             .expect_modify()
             .times(1)
-            .returning(|_, decide| {
+            .returning(|_, _, decide| {
                 let change = decided(group_room(), decide)?;
                 let room = &change.room;
                 assert!(!room.is_participant(UserId(2)), "{room:?}");

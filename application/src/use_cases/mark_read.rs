@@ -52,6 +52,7 @@ mod tests {
             reply_to: None,
             mention_room: false,
             thread_id: None,
+            pinned: None,
         }
     }
 

@@ -20,8 +20,8 @@ impl Confab {
         let room = self.load_visible(id, caller.user).await?;
         let message = self.message_in(id, message_id, caller).await?;
         let emoji = Emoji::parse(emoji).map_err(|reason| DomainError::invalid("emoji", reason))?;
-        ensure_can_react(&room, &message.message, caller.user)?;
         let now = self.ports.clock.now();
+        ensure_can_react(&room, &message.message, caller.user, now)?;
         let change = self
             .ports
             .messages

@@ -7,8 +7,8 @@ use confab_domain::{ConversationId, DomainError, MessageId, RealtimeEvent};
 use crate::{Caller, Confab};
 
 impl Confab {
-    /// 404 for an outsider; 422 for a closed room (no one may post there) and for a `thread_id`
-    /// that is not a message of this room that still stands. A call within the interval after
+    /// 404 for an outsider; 422 for a closed room (no one may post there), for a timed-out member
+    /// and for a `thread_id` that is not a message of this room that still stands. A call within the interval after
     /// the caller's last typing event in the room succeeds without another event. The caller's
     /// own socket (`X-Socket-ID`) is left out, as for every event a request causes.
     pub async fn signal_typing(
@@ -21,6 +21,8 @@ impl Confab {
         if room.is_closed() {
             return Err(DomainError::ClosedRoomCannotPost);
         }
+        let now = self.ports.clock.now();
+        room.ensure_can_take_part(caller.user, now)?;
         if let Some(root) = thread_id {
             let found = self
                 .ports
@@ -30,7 +32,6 @@ impl Confab {
             let facts = found.map(|view| view.message.as_root());
             ensure_can_reply_in_thread(conversation, root, facts)?;
         }
-        let now = self.ports.clock.now();
         if !self
             .ports
             .typing

@@ -1,7 +1,11 @@
 use chrono::{TimeZone, Utc};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::*;
-use crate::{ConversationId, ConversationKind, Participant, ReactionCount, Timestamp};
+use crate::{
+    Conversation, ConversationId, ConversationKind, Participant, ReactionCount, Timestamp,
+};
 
 const CREATOR: UserId = UserId(1);
 const MEMBER: UserId = UserId(2);
@@ -18,7 +22,8 @@ fn room() -> Conversation {
         kind: ConversationKind::Group,
         name: None,
         created_by: CREATOR,
-        participants: vec![Participant::new(CREATOR), Participant::new(MEMBER)],
+        settings: Default::default(),
+        participants: vec![Participant::owner(CREATOR), Participant::new(MEMBER)],
         banned: vec![],
         closed_at: None,
         created_at: now(),

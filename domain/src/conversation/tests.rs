@@ -1,7 +1,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::{Message, MessageId};
+use crate::{Message, MessageId, UserSummary};
 
 const CREATOR: UserId = UserId(1);
 const MEMBER: UserId = UserId(2);
@@ -11,13 +11,19 @@ fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 2, 19, 14, 30, 0).unwrap()
 }
 
+/// A room CREATOR started with MEMBER; in a group, CREATOR owns it.
 fn room(kind: ConversationKind) -> Conversation {
+    let creator = match kind {
+        ConversationKind::Group => Participant::owner(CREATOR),
+        ConversationKind::Direct => Participant::new(CREATOR),
+    };
     Conversation {
         id: ConversationId(1),
         kind,
         name: None,
         created_by: CREATOR,
-        participants: vec![Participant::new(CREATOR), Participant::new(MEMBER)],
+        settings: RoomSettings::default(),
+        participants: vec![creator, Participant::new(MEMBER)],
         banned: vec![],
         closed_at: None,
         created_at: now(),
@@ -49,6 +55,7 @@ fn message(seq: u64, sender: UserId) -> Message {
         reply_to: None,
         mention_room: false,
         thread_id: None,
+        pinned: None,
     }
 }
 
@@ -181,8 +188,8 @@ fn outsiders_are_told_the_conversation_does_not_exist() {
 
 #[test]
 fn participants_may_post_in_an_open_room() {
-    assert!(group().ensure_can_post(MEMBER).is_ok());
-    assert!(direct().ensure_can_post(CREATOR).is_ok());
+    assert!(group().ensure_can_post(MEMBER, now()).is_ok());
+    assert!(direct().ensure_can_post(CREATOR, now()).is_ok());
 }
 
 #[test]
@@ -190,7 +197,7 @@ fn nobody_may_post_in_a_closed_room() {
     let mut room = group();
     room.close(CREATOR, now()).unwrap();
     assert_eq!(
-        room.ensure_can_post(CREATOR),
+        room.ensure_can_post(CREATOR, now()),
         Err(DomainError::ClosedRoomCannotPost)
     );
 }
@@ -198,7 +205,7 @@ fn nobody_may_post_in_a_closed_room() {
 #[test]
 fn outsiders_cannot_post() {
     assert_eq!(
-        group().ensure_can_post(OUTSIDER),
+        group().ensure_can_post(OUTSIDER, now()),
         Err(DomainError::ConversationNotFound)
     );
 }
@@ -453,6 +460,8 @@ fn overview_knows_its_creator_and_state() {
         id: ConversationId(1),
         kind: ConversationKind::Group,
         name: None,
+        description: None,
+        slow_mode: crate::SlowMode::default(),
         created_by: UserSummary {
             id: CREATOR,
             name: "John".into(),
@@ -462,6 +471,7 @@ fn overview_knows_its_creator_and_state() {
             id: CREATOR,
             name: "John".into(),
         }],
+        standings: [(CREATOR, crate::Standing::owner())].into(),
         last_message: None,
         unread_count: 0,
         unread_mentions: 0,

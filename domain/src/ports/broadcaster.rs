@@ -31,6 +31,19 @@ pub trait Broadcaster: Send + Sync {
     ///
     /// Infallible like [`Broadcaster::publish`]: the sessions already ended.
     async fn end_sessions(&self, user: UserId, sessions: &[SessionId]);
+
+    /// Keeps `user`'s sockets, on every node, from whispering (client events, envelope pings) on
+    /// `conversation`'s channels until `until`; `None` lets them again. Called when a timeout is
+    /// set or lifted, and when a timed-out member subscribes (so a node that started meanwhile
+    /// knows too). They still hear the room.
+    ///
+    /// Infallible like [`Broadcaster::publish`]: the timeout is already stored.
+    async fn silence(
+        &self,
+        user: UserId,
+        conversation: ConversationId,
+        until: Option<crate::Timestamp>,
+    );
 }
 
 /// Delivers nothing: for a server run without a realtime listener, and for tools.
@@ -43,4 +56,11 @@ impl Broadcaster for NoBroadcaster {
 
     async fn revoke(&self, _user: UserId, _conversation: ConversationId) {}
     async fn end_sessions(&self, _user: UserId, _sessions: &[SessionId]) {}
+    async fn silence(
+        &self,
+        _user: UserId,
+        _conversation: ConversationId,
+        _until: Option<crate::Timestamp>,
+    ) {
+    }
 }

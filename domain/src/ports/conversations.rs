@@ -77,7 +77,8 @@ pub trait ConversationRepository: Send + Sync {
     /// room before (invited back after leaving). Returns the stored room and the events the change
     /// tells — [`RoomDifference::between`](crate::RoomDifference::between) the room before and
     /// after, [`events`](crate::RoomDifference::events) with the names of its people — which are
-    /// stored in the webhook outbox in the same transaction.
+    /// stored in the webhook outbox in the same transaction, with the moderation acts of `actor`
+    /// it holds ([`audit`](crate::RoomDifference::audit)) in the room's audit log.
     ///
     /// # Errors
     /// `ConversationNotFound` when there is no such conversation; what `decide` returns (nothing
@@ -85,6 +86,7 @@ pub trait ConversationRepository: Send + Sync {
     async fn modify(
         &self,
         id: ConversationId,
+        actor: UserId,
         decide: Box<dyn Decide>,
     ) -> Result<RoomChange, DomainError>;
 

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    Appended, ConversationId, Cursor, DomainError, Emoji, FollowedThread, Mentions, Message,
-    MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
+    Appended, AuditEntry, ConversationId, Cursor, DomainError, Emoji, FollowedThread, Mentions,
+    Message, MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
     ReactionAction, SearchQuery, SearchScope, Slice, ThreadPage, ThreadRead, Timestamp, UserId,
 };
 
@@ -98,7 +98,9 @@ pub trait MessageRepository: Send + Sync {
     /// Turns the message into its tombstone ([`Message::into_tombstone`]) and removes its
     /// reactions and the records of its files (the caller removes their bytes), in one
     /// transaction with the change's events in the webhook outbox. Returns the
-    /// change the first time, `None` when it already was a tombstone (nothing changes).
+    /// change the first time, `None` when it already was a tombstone (nothing changes). A
+    /// moderator's deletion of another's message carries its `audit` entry, recorded in the same
+    /// transaction. The tombstone is no longer pinned.
     ///
     /// # Errors
     /// `Internal` only.
@@ -106,6 +108,7 @@ pub trait MessageRepository: Send + Sync {
         &self,
         id: MessageId,
         at: Timestamp,
+        audit: Option<AuditEntry>,
     ) -> Result<Option<MessageChange>, DomainError>;
 
     /// Adds or takes back `user`'s `emoji` on the message, with the message locked, so the limit

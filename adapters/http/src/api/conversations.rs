@@ -1,16 +1,18 @@
 use confab_application::use_cases::create_conversation::CreateConversationRequest;
+use confab_application::use_cases::update_conversation::RoomUpdate;
 use confab_application::{Caller, Confab};
 use confab_domain::{ConversationId, ConversationOverview, UserId};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::dto::{
     ConversationEnvelope, ConversationListEnvelope, CreateConversationBody, InviteBody,
-    StatusMessage, conversation_dto,
+    StatusMessage, UpdateConversationBody, conversation_dto,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
@@ -35,7 +37,7 @@ enum ConversationCreated {
 }
 
 #[derive(ApiResponse)]
-enum OneConversation {
+pub(super) enum OneConversation {
     #[oai(status = 200)]
     Ok(Json<ConversationEnvelope>),
 }
@@ -46,7 +48,16 @@ enum Done {
     Ok(Json<StatusMessage>),
 }
 
-fn envelope(
+/// `PATCH`'s three states of a text field: absent (keep), `null` (clear), a value.
+fn patch(field: &MaybeUndefined<String>) -> Option<Option<&str>> {
+    match field {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(text) => Some(Some(text.as_str())),
+    }
+}
+
+pub(super) fn envelope(
     overview: &ConversationOverview,
     caller: &Caller,
     message: Option<&str>,
@@ -249,6 +260,67 @@ impl ConversationsApi {
             .ban_participant(&caller, ConversationId(id.0), UserId(user_id.0))
             .await?;
         Ok(envelope(&conversation, &caller, Some("User banned.")))
+    }
+
+    /// Update room settings
+    ///
+    /// Owner and admins: the room's `name`, `description` and `slow_mode_seconds`. Fields left
+    /// out are kept. Told as `conversation.updated`.
+    #[oai(
+        path = "/api/v1/conversations/:id",
+        method = "patch",
+        operation_id = "updateConversation"
+    )]
+    async fn update(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        request: &Request,
+        /// Conversation id.
+        id: Path<i64>,
+        body: Json<UpdateConversationBody>,
+    ) -> ApiResult<OneConversation> {
+        let caller = caller_of(&auth, request);
+        let update = RoomUpdate {
+            name: patch(&body.0.name),
+            description: patch(&body.0.description),
+            slow_mode_seconds: body.0.slow_mode_seconds,
+        };
+        let conversation = app
+            .update_conversation(&caller, ConversationId(id.0), update)
+            .await?;
+        Ok(envelope(
+            &conversation,
+            &caller,
+            Some("Conversation updated."),
+        ))
+    }
+
+    /// Unban user
+    ///
+    /// Owner and admins: the user may be invited again (they do not come back by themselves).
+    /// Told as `participant.unbanned`.
+    #[oai(
+        path = "/api/v1/conversations/:id/ban/:userId",
+        method = "delete",
+        operation_id = "unbanParticipant"
+    )]
+    async fn unban(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        request: &Request,
+        /// Conversation id.
+        id: Path<i64>,
+        /// The banned user.
+        #[oai(name = "userId")]
+        user_id: Path<i64>,
+    ) -> ApiResult<OneConversation> {
+        let caller = caller_of(&auth, request);
+        let conversation = app
+            .unban_participant(&caller, ConversationId(id.0), UserId(user_id.0))
+            .await?;
+        Ok(envelope(&conversation, &caller, Some("User unbanned.")))
     }
 
     /// Leave room

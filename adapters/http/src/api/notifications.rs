@@ -2,7 +2,7 @@
 //! mention feed (`MentionsApi`).
 
 use confab_application::Confab;
-use confab_domain::{ConversationId, DomainError, Timestamp};
+use confab_domain::ConversationId;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -12,7 +12,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::dto::{
     CursorLimit, CursorMeta, MentionFeedEnvelope, MessageDto, NotificationSettingsBody,
-    NotificationSettingsDto, NotificationSettingsEnvelope, Ruled,
+    NotificationSettingsDto, NotificationSettingsEnvelope, Ruled, parse_time,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
@@ -30,21 +30,6 @@ enum Settings {
 enum Feed {
     #[oai(status = 200)]
     Ok(Json<MentionFeedEnvelope>),
-}
-
-/// `muted_until` as the domain's time, or the field's error.
-fn parse_time(raw: Option<String>) -> Result<Option<Timestamp>, DomainError> {
-    raw.map(|raw| {
-        chrono::DateTime::parse_from_rfc3339(&raw)
-            .map(|at| at.with_timezone(&chrono::Utc))
-            .map_err(|_| {
-                DomainError::invalid(
-                    "muted_until",
-                    "The muted_until field must be a valid date-time (RFC 3339).",
-                )
-            })
-    })
-    .transpose()
 }
 
 #[OpenApi(tag = "ApiTags::Conversations")]
@@ -72,7 +57,11 @@ impl NotificationsApi {
     ) -> ApiResult<Settings> {
         let caller = caller_of(&auth, request);
         let Json(body) = body;
-        let muted_until = parse_time(body.muted_until.into_inner())?;
+        let muted_until = body
+            .muted_until
+            .into_inner()
+            .map(|raw| parse_time("muted_until", &raw))
+            .transpose()?;
         let settings = app
             .set_notifications(&caller, ConversationId(id.0), &body.level.0, muted_until)
             .await?;

@@ -2,8 +2,8 @@ use confab_domain::{ConversationKind, ConversationOverview, UserId};
 use poem_openapi::{Enum, Object};
 
 use super::{
-    DateTime, LastMessageDto, NotificationSettingsDto, NullAllowed, RoomNameText, Ruled,
-    SentOrNull, UserDto, UserIdList, rfc3339_micros,
+    DateTime, LastMessageDto, NotificationSettingsDto, NullAllowed, RoleDto, RoomNameText, Ruled,
+    SentOrNull, UserDto, UserIdList, rfc3339_micros, standing_fields,
 };
 
 /// A one-to-one chat, or a group room with a creator who manages it.
@@ -40,9 +40,16 @@ pub struct ConversationDto {
     pub kind: ConversationType,
     /// Group rooms only; `null` for direct chats and unnamed rooms.
     pub name: Ruled<Option<String>, SentOrNull>,
+    /// What the room is about (group rooms; `PATCH` sets it); `null` when none.
+    pub description: Ruled<Option<String>, SentOrNull>,
+    /// Slow mode: members may send one message per this many seconds; 0 is off.
+    pub slow_mode_seconds: u32,
     pub created_by: UserDto,
-    /// Whether you created it (and so may manage it).
+    /// Whether you own it (and so may manage it): the creator, until they hand it over with
+    /// `POST …/transfer`. In a direct chat: whether you started it.
     pub is_creator: bool,
+    /// Your role in a group room (`owner`, `admin`, `member`); `null` in a direct chat.
+    pub my_role: Ruled<Option<RoleDto>, SentOrNull>,
     pub is_closed: bool,
     /// When the creator closed it; `null` while open.
     pub closed_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
@@ -60,11 +67,15 @@ pub struct ConversationDto {
     pub updated_at: Ruled<String, DateTime>,
 }
 
-/// A member of a conversation, with their read receipt.
+/// A member of a conversation, with their role and read receipt.
 #[derive(Debug, Clone, Object)]
 pub struct ParticipantDto {
     pub id: i64,
     pub name: String,
+    /// `owner`, `admin` or `member` in a group room; `null` in a direct chat (no roles).
+    pub role: Ruled<Option<RoleDto>, SentOrNull>,
+    /// Until when they may read but not send, edit, react or type; `null` when not timed out.
+    pub timed_out_until: Ruled<Option<String>, (DateTime, SentOrNull)>,
     /// The newest message they have read; `null` until they read one.
     pub last_read_message_id: Ruled<Option<i64>, SentOrNull>,
 }
@@ -75,17 +86,30 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
         id: overview.id.get(),
         kind: overview.kind.into(),
         name: overview.name.clone().into(),
+        description: overview.description.clone().into(),
+        slow_mode_seconds: overview.slow_mode.seconds(),
         created_by: UserDto::from(&overview.created_by),
         is_creator: overview.is_creator(viewer),
+        my_role: overview.role_of(viewer).map(RoleDto::from).into(),
         is_closed: overview.is_closed(),
         closed_at: overview.closed_at.map(rfc3339_micros).into(),
         participants: overview
             .participants
             .iter()
-            .map(|user| ParticipantDto {
-                id: user.id.get(),
-                name: user.name.clone(),
-                last_read_message_id: overview.last_read.get(&user.id).map(|id| id.get()).into(),
+            .map(|user| {
+                let (role, timed_out_until) =
+                    standing_fields(overview.standings.get(&user.id).copied());
+                ParticipantDto {
+                    id: user.id.get(),
+                    name: user.name.clone(),
+                    role,
+                    timed_out_until,
+                    last_read_message_id: overview
+                        .last_read
+                        .get(&user.id)
+                        .map(|id| id.get())
+                        .into(),
+                }
             })
             .collect(),
         last_message: overview

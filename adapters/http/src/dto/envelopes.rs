@@ -5,8 +5,8 @@ use confab_domain::{Page, Slice};
 use poem_openapi::{Object, Union};
 
 use super::{
-    ConversationDto, FollowedThreadDto, MessageDto, NotificationSettingsDto, UserDto,
-    UserProfileDto,
+    AuditEntryDto, ConversationDto, FollowedThreadDto, MessageDto, NotificationSettingsDto,
+    UserDto, UserProfileDto,
 };
 
 /// Laravel's paginator summary.
@@ -154,5 +154,21 @@ pub struct ThreadPageEnvelope {
 pub struct ThreadListEnvelope {
     pub status: bool,
     pub data: Vec<FollowedThreadDto>,
+    pub meta: CursorMeta,
+}
+
+/// `GET …/pins`: the room's pinned messages, newest pin first (at most 50).
+#[derive(Debug, Clone, Object)]
+pub struct PinListEnvelope {
+    pub status: bool,
+    pub data: Vec<MessageDto>,
+}
+
+/// `GET …/audit`: the room's moderation acts, newest first; ask for the next page with `before`
+/// set to the last entry's `id`.
+#[derive(Debug, Clone, Object)]
+pub struct AuditLogEnvelope {
+    pub status: bool,
+    pub data: Vec<AuditEntryDto>,
     pub meta: CursorMeta,
 }

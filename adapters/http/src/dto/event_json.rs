@@ -3,16 +3,16 @@
 //! hands these to the realtime adapter as its `ApiJson` (it cannot depend on this adapter); the
 //! message object's is `message_event_json`, beside `MessageDto`.
 
-use confab_domain::{ConversationOverview, ReactionCount, UserId, UserSummary};
+use confab_domain::{ConversationOverview, ReactionCount, Standing, UserId, UserSummary};
 use poem_openapi::types::ToJSON;
 use serde_json::Value;
 
-use super::{ReactionDto, UserDto, conversation_dto};
+use super::{ParticipantStandingDto, ReactionDto, UserDto, conversation_dto};
 
 /// Nobody: no user has id 0, so nothing in a conversation is "theirs".
 const EVERYONE: UserId = UserId(0);
 
-/// `GET /conversations/{id}`'s object without `is_creator`, `unread_count`, `unread_mentions`,
+/// `GET /conversations/{id}`'s object without `is_creator`, `my_role`, `unread_count`, `unread_mentions`,
 /// `notifications`, `last_message` and the participants' `last_read_message_id`.
 pub fn conversation_event_json(overview: &ConversationOverview) -> Value {
     let mut json = conversation_dto(overview, EVERYONE)
@@ -20,8 +20,9 @@ pub fn conversation_event_json(overview: &ConversationOverview) -> Value {
         .expect("a conversation always renders as JSON");
     if let Some(object) = json.as_object_mut() {
         // `retain` keeps the fields' order (`remove` would move the last one into the gap).
-        const PER_READER: [&str; 5] = [
+        const PER_READER: [&str; 6] = [
             "is_creator",
+            "my_role",
             "unread_count",
             "unread_mentions",
             "notifications",
@@ -35,6 +36,13 @@ pub fn conversation_event_json(overview: &ConversationOverview) -> Value {
         }
     }
     json
+}
+
+/// A member whose role or timeout changed: `{id, name, role, timed_out_until}`.
+pub fn participant_event_json(user: &UserSummary, standing: Standing) -> Value {
+    ParticipantStandingDto::new(user, standing)
+        .to_json()
+        .expect("a participant always renders as JSON")
 }
 
 /// A user as others see them: `{id, name}`.
@@ -78,9 +86,12 @@ mod tests {
             id: ConversationId(3),
             kind: ConversationKind::Group,
             name: Some("Room".into()),
+            description: None,
+            slow_mode: Default::default(),
             created_by: ann.clone(),
             closed_at: Some(at),
             participants: vec![ann],
+            standings: [(UserId(2), confab_domain::Standing::owner())].into(),
             last_read: Default::default(),
             last_message: None,
             unread_count: 4,
@@ -90,7 +101,7 @@ mod tests {
         };
         assert_eq!(
             conversation_event_json(&overview).to_string(),
-            r#"{"id":3,"type":"group","name":"Room","created_by":{"id":2,"name":"Ann"},"is_closed":true,"closed_at":"2026-02-19T14:30:00.000000Z","participants":[{"id":2,"name":"Ann"}],"updated_at":"2026-02-19T14:30:00.000000Z"}"#
+            r#"{"id":3,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":2,"name":"Ann"},"is_closed":true,"closed_at":"2026-02-19T14:30:00.000000Z","participants":[{"id":2,"name":"Ann","role":"owner","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}"#
         );
     }
 

@@ -41,6 +41,10 @@ pub struct MessageDto {
     pub thread_id: Ruled<Option<i64>, SentOrNull>,
     /// The thread under it; `null` until someone replies in one.
     pub thread: Ruled<Option<ThreadSummaryDto>, SentOrNull>,
+    /// When it was pinned (`PUT …/pin`); `null` when it is not pinned.
+    pub pinned_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
+    /// Who pinned it (a user id); `null` when it is not pinned.
+    pub pinned_by: Ruled<Option<i64>, SentOrNull>,
 }
 
 impl From<&MessageView> for MessageDto {
@@ -67,6 +71,8 @@ impl From<&MessageView> for MessageDto {
             mention_room: message.mention_room,
             thread_id: message.thread_id.map(|id| id.get()).into(),
             thread: view.thread.as_ref().map(ThreadSummaryDto::from).into(),
+            pinned_at: message.pinned.map(|pin| rfc3339_micros(pin.at)).into(),
+            pinned_by: message.pinned.map(|pin| pin.by.get()).into(),
         }
     }
 }
@@ -270,6 +276,7 @@ mod tests {
                 reply_to: Some(MessageId(4)),
                 mention_room: false,
                 thread_id: None,
+                pinned: None,
             },
             author: ann.clone(),
             reply_to: Some(ReplyPreview {
@@ -296,7 +303,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null,"pinned_at":null,"pinned_by":null}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

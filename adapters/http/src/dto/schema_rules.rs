@@ -234,6 +234,29 @@ impl Rule for NotificationLevelName {
     }
 }
 
+/// A role the owner may give (`admin`, `member`): the schema lists them, and the domain refuses
+/// anything else naming the field.
+pub struct AssignableRoleName;
+impl Rule for AssignableRoleName {
+    fn state(schema: &mut MetaSchema) {
+        schema.enum_items = [confab_domain::Role::Admin, confab_domain::Role::Member]
+            .iter()
+            .map(|role| serde_json::Value::from(role.as_str()))
+            .collect();
+    }
+}
+
+/// An audit log entry's action ([`confab_domain::AuditAction`]), listed for generated clients.
+pub struct AuditActionName;
+impl Rule for AuditActionName {
+    fn state(schema: &mut MetaSchema) {
+        schema.enum_items = confab_domain::AuditAction::ALL
+            .iter()
+            .map(|action| serde_json::Value::from(action.as_str()))
+            .collect();
+    }
+}
+
 /// Any text, of the type the schema says (an upload's file name: the server makes it safe rather
 /// than refusing it).
 pub struct AnyText;

@@ -25,6 +25,9 @@ pub struct Model {
     pub last_seq: i64,
     /// How many messages the conversation holds: `meta.total` without a count.
     pub message_count: i64,
+    pub description: Option<String>,
+    /// Slow mode's interval; 0 is off.
+    pub slow_mode_seconds: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,9 @@ pub struct Model {
     /// Own messages after `read_seq` (see `confab_domain::ReadPosition`).
     pub own_after_read: i64,
     pub joined_at: ChronoDateTimeUtc,
+    /// `owner`, `admin` or `member` (`confab_domain::Role::as_str`).
+    pub role: String,
+    pub timed_out_until: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261207_000010_attachments;
 mod m20261207_000011_direct_uploads;
 mod m20261207_000012_mentions;
 mod m20261207_000013_threads;
+mod m20261207_000014_governance;
 
 pub(crate) struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_direct_uploads::Migration),
             Box::new(m20261207_000012_mentions::Migration),
             Box::new(m20261207_000013_threads::Migration),
+            Box::new(m20261207_000014_governance::Migration),
         ]
     }
 }

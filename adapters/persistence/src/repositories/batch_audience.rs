@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use confab_domain::notification::{RecipientFacts, notification_for};
 use confab_domain::{
     DomainError, Mentions, MessageView, NewMessage, Notification, NotificationLevel,
-    NotificationSettings, Timestamp, UserId, UserSummary,
+    NotificationSettings, PostingFacts, Role, SlowMode, Standing, Timestamp, UserId, UserSummary,
 };
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
@@ -29,6 +29,11 @@ struct PersonRow {
     banned: i64,
     notify_level: Option<String>,
     muted_until: Option<Timestamp>,
+    role: Option<String>,
+    timed_out_until: Option<Timestamp>,
+    last_sent_at: Option<Timestamp>,
+    /// Someone in the room has blocked this user (read for senders and people named).
+    blocked: i64,
     /// Follower rows: the root followed, and whether they still follow it.
     root_id: Option<i64>,
     following: Option<i64>,
@@ -41,6 +46,10 @@ pub(super) struct Person {
     pub banned: bool,
     pub name: String,
     pub settings: NotificationSettings,
+    pub standing: Standing,
+    pub last_sent_at: Option<Timestamp>,
+    /// Blocked by another member of the room (what counts in a direct chat).
+    pub blocked: bool,
 }
 
 /// The people of the batch's rooms that its sends concern.
@@ -54,16 +63,28 @@ pub(super) struct Audience {
 }
 
 impl Audience {
-    /// `(participant, banned)` of `user` in `room`, for the posting rule.
-    pub fn standing(&self, room: i64, user: i64) -> (bool, bool) {
-        self.people
-            .get(&(room, user))
-            .map_or((false, false), |p| (p.participant, p.banned))
+    /// What the posting rule needs of `user` in `room` (`direct`: a direct chat, where a block
+    /// by the other member counts), with the room's slow mode.
+    pub fn posting(&self, room: i64, user: i64, direct: bool, slow_mode: SlowMode) -> PostingFacts {
+        let Some(person) = self.people.get(&(room, user)) else {
+            return PostingFacts::default();
+        };
+        PostingFacts {
+            participant: person.participant,
+            banned: person.banned,
+            closed: false,
+            standing: person.standing,
+            blocked: direct && person.blocked,
+            slow_mode,
+            last_sent_at: person.last_sent_at,
+        }
     }
 
     /// Whether `user` may be named in `room` now.
     pub fn is_member(&self, room: i64, user: UserId) -> bool {
-        self.standing(room, user.get()) == (true, false)
+        self.people
+            .get(&(room, user.get()))
+            .is_some_and(|p| p.participant && !p.banned)
     }
 
     /// The people `message` names, with their names, in the order named.
@@ -182,7 +203,11 @@ pub(super) async fn audience(
                 CAST(CASE WHEN EXISTS (SELECT 1 FROM bans b \
                      WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
                      THEN 1 ELSE 0 END AS BIGINT) AS banned, \
-                p.notify_level, p.muted_until, \
+                p.notify_level, p.muted_until, p.role, p.timed_out_until, p.last_sent_at, \
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM user_blocks ub \
+                     JOIN participants o ON o.conversation_id = v.column1 \
+                                        AND o.user_id = ub.blocker_id \
+                     WHERE ub.blocked_id = v.column2) THEN 1 ELSE 0 END AS BIGINT) AS blocked, \
                 CAST(NULL AS BIGINT) AS root_id, CAST(NULL AS BIGINT) AS following \
          FROM (VALUES {}) AS v \
          LEFT JOIN participants p ON p.conversation_id = v.column1 AND p.user_id = v.column2 \
@@ -194,7 +219,8 @@ pub(super) async fn audience(
         sql.push_str(&format!(
             " UNION ALL \
              SELECT p.conversation_id, p.user_id, u.name, CAST(1 AS BIGINT), CAST(0 AS BIGINT), \
-                    p.notify_level, p.muted_until, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
+                    p.notify_level, p.muted_until, p.role, p.timed_out_until, p.last_sent_at, \
+                    CAST(0 AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
              FROM participants p JOIN users u ON u.id = p.user_id \
              WHERE p.conversation_id IN ({rooms})"
         ));
@@ -205,7 +231,8 @@ pub(super) async fn audience(
             " UNION ALL \
              SELECT f.conversation_id, f.user_id, u.name, \
                     CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
-                    CAST(0 AS BIGINT), p.notify_level, p.muted_until, f.root_id, \
+                    CAST(0 AS BIGINT), p.notify_level, p.muted_until, p.role, p.timed_out_until, \
+                    p.last_sent_at, CAST(0 AS BIGINT), f.root_id, \
                     CAST(CASE WHEN f.following THEN 1 ELSE 0 END AS BIGINT) \
              FROM thread_follows f JOIN users u ON u.id = f.user_id \
              LEFT JOIN participants p ON p.conversation_id = f.conversation_id \
@@ -236,6 +263,10 @@ pub(super) async fn audience(
             }
             None => NotificationLevel::default(),
         };
+        let role = match row.role.as_deref() {
+            Some(role) => Role::parse(role).map_err(|e| corrupt("role", e))?,
+            None => Role::default(),
+        };
         let person = Person {
             participant: row.participant > 0,
             banned: row.banned > 0,
@@ -244,10 +275,26 @@ pub(super) async fn audience(
                 level,
                 muted_until: row.muted_until,
             },
+            standing: Standing {
+                role,
+                timed_out_until: row.timed_out_until,
+            },
+            last_sent_at: row.last_sent_at,
+            blocked: row.blocked > 0,
         };
-        // A ban read for a sender or a person named outweighs the same person read whole.
-        let banned = audience.people.get(&key).is_some_and(|p| p.banned) || person.banned;
-        audience.people.insert(key, Person { banned, ..person });
+        // A ban or block read for a sender or a person named outweighs the same person read
+        // whole.
+        let earlier = audience.people.get(&key);
+        let banned = earlier.is_some_and(|p| p.banned) || person.banned;
+        let blocked = earlier.is_some_and(|p| p.blocked) || person.blocked;
+        audience.people.insert(
+            key,
+            Person {
+                banned,
+                blocked,
+                ..person
+            },
+        );
     }
     Ok(audience)
 }

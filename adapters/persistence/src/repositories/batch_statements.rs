@@ -280,6 +280,32 @@ pub(super) async fn move_read_positions(
     Ok(())
 }
 
+/// When each sender in a room with slow mode on last sent (`participants.last_sent_at`, which the
+/// next batch's pace check reads): one statement, only in a batch that writes to such a room.
+pub(super) async fn stamp_last_sends(
+    txn: &DatabaseTransaction,
+    backend: DbBackend,
+    last: &[((i64, i64), Timestamp)],
+) -> Result<(), DomainError> {
+    let mut bound = Bound::default();
+    let rows: Vec<String> = last
+        .iter()
+        .map(|((room, user), at)| {
+            bound.row([Value::from(*room), Value::from(*user), Value::from(*at)])
+        })
+        .collect();
+    let sql = format!(
+        "UPDATE participants SET last_sent_at = v.column3 \
+         FROM (VALUES {}) AS v \
+         WHERE participants.conversation_id = v.column1 AND participants.user_id = v.column2",
+        rows.join(", ")
+    );
+    txn.execute_raw(bound.statement(backend, &sql))
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 /// Authors' names, from memory when known (names never change), else in one read.
 pub(super) async fn author_names(
     txn: &DatabaseTransaction,

@@ -19,7 +19,7 @@ use sea_orm::{
 
 use super::known_users::user_names;
 use super::webhook_outbox::Webhooks;
-use super::{is_unique_violation, overviews, room_state, to_db};
+use super::{audit_log, is_unique_violation, overviews, room_state, to_db};
 use crate::entities::conversations;
 use crate::entities::conversations::direct_key;
 use crate::error::internal;
@@ -72,6 +72,8 @@ impl ConversationRepository for SeaConversationRepository {
             created_by: Set(new.created_by.get()),
             direct_key: Set(key.clone()),
             closed_at: Set(None),
+            description: Set(None),
+            slow_mode_seconds: Set(0),
             created_at: Set(new.created_at),
             updated_at: Set(new.created_at),
             version: Set(0),
@@ -90,21 +92,16 @@ impl ConversationRepository for SeaConversationRepository {
             }
             Err(error) => return Err(internal(error)),
         };
-        let members: Vec<UserId> = new.participants.clone();
-        room_state::insert_participants(
-            &txn,
-            row.id,
-            members.iter().map(|&u| Participant::new(u)),
-            new.created_at,
-        )
-        .await?;
+        let members: Vec<Participant> = new.members();
+        room_state::insert_participants(&txn, row.id, members.clone(), new.created_at).await?;
         txn.commit().await.map_err(internal)?;
         Ok(Conversation {
             id: ConversationId(row.id),
             kind: new.kind,
             name: new.name,
             created_by: new.created_by,
-            participants: members.into_iter().map(Participant::new).collect(),
+            settings: Default::default(),
+            participants: members,
             banned: Vec::new(),
             closed_at: None,
             created_at: row.created_at,
@@ -153,6 +150,7 @@ impl ConversationRepository for SeaConversationRepository {
     async fn modify(
         &self,
         id: ConversationId,
+        actor: UserId,
         mut decide: Box<dyn Decide>,
     ) -> Result<RoomChange, DomainError> {
         let txn = self.db.begin().await.map_err(internal)?;
@@ -184,6 +182,23 @@ impl ConversationRepository for SeaConversationRepository {
                 Expr::col(conversations::Column::Version).add(1),
             )
             .col_expr(conversations::Column::ClosedAt, Expr::value(room.closed_at))
+            .col_expr(
+                conversations::Column::Name,
+                Expr::value(room.name.as_ref().map(|name| name.as_str().to_owned())),
+            )
+            .col_expr(
+                conversations::Column::Description,
+                Expr::value(
+                    room.settings
+                        .description
+                        .as_ref()
+                        .map(|text| text.as_str().to_owned()),
+                ),
+            )
+            .col_expr(
+                conversations::Column::SlowModeSeconds,
+                Expr::value(i64::from(room.settings.slow_mode.seconds())),
+            )
             .filter(conversations::Column::Id.eq(id.get()))
             .exec(&txn)
             .await
@@ -200,6 +215,7 @@ impl ConversationRepository for SeaConversationRepository {
             difference.events(&room, &names)
         };
         self.webhooks.record(&txn, &events).await?;
+        audit_log::record(&txn, &difference.audit(&before, &room, actor)).await?;
         txn.commit().await.map_err(internal)?;
         room.version += 1;
         Ok(RoomChange { room, events })

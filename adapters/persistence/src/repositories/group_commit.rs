@@ -36,8 +36,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use confab_domain::message_changes::ensure_can_reply_to;
 use confab_domain::thread::ensure_can_reply_in_thread;
 use confab_domain::{
-    Appended, Attachment, ConversationKind, DomainError, MessageId, NewMessage, PostingFacts,
-    RealtimeEvent,
+    Appended, Attachment, ConversationKind, DomainError, MessageId, NewMessage, RealtimeEvent,
+    SlowMode, Timestamp,
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -46,6 +46,7 @@ use super::batch_attachments::{files_for, named_uploads, sent_files, take_upload
 use super::batch_audience::{Reach, audience, insert_mentions};
 use super::batch_statements::{
     author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, referenced,
+    stamp_last_sends,
 };
 use super::batch_threads::{Numbered, Threads, named_summary};
 use super::batches::next_batch;
@@ -142,19 +143,21 @@ async fn commit(
         .collect();
     let mut threads = Threads::default();
     let mut first_of: HashMap<(i64, i64, String), usize> = HashMap::new();
+    // Senders in rooms with slow mode on, and when they last sent in this batch.
+    let mut sent_at: HashMap<(i64, i64), Timestamp> = HashMap::new();
+    let mut paced: Vec<(i64, i64)> = Vec::new();
     let slots: Vec<Result<Slot, DomainError>> = batch
         .iter()
         .enumerate()
         .map(|(index, message)| {
             let room = message.conversation_id.get();
             let state = rooms.get(&room).ok_or(DomainError::ConversationNotFound)?;
-            let (participant, banned) = people.standing(room, message.sender.get());
-            PostingFacts {
-                participant,
-                banned,
-                closed: state.closed_at.is_some(),
-            }
-            .ensure()?;
+            let slow_mode = SlowMode::parse(state.slow_mode_seconds)
+                .map_err(|e| DomainError::Internal(format!("stored slow mode: {e}")))?;
+            let sender = (room, message.sender.get());
+            let mut posting = people.posting(room, sender.1, direct.contains(&room), slow_mode);
+            posting.closed = state.closed_at.is_some();
+            posting.ensure(message.created_at)?;
             message
                 .mentions
                 .ensure_present(|user| people.is_member(room, user))?;
@@ -186,7 +189,16 @@ async fn commit(
                 }
                 None => None,
             };
+            // A send earlier in this batch counts as the sender's last.
+            if let Some(earlier) = sent_at.get(&sender) {
+                posting.last_sent_at = Some(*earlier);
+            }
+            posting.ensure_pace(message.created_at)?;
             let files = files_for(message, &uploads, &mut taken)?;
+            if slow_mode.is_on() {
+                sent_at.insert(sender, message.created_at);
+                paced.push(sender);
+            }
             if let Some(key) = key {
                 first_of.insert(key, index);
             }
@@ -260,6 +272,11 @@ async fn commit(
         if !timeline.is_empty() {
             move_read_positions(&txn, backend, &timeline).await?;
         }
+        if !paced.is_empty() {
+            let last: Vec<((i64, i64), Timestamp)> =
+                paced.iter().map(|key| (*key, sent_at[key])).collect();
+            stamp_last_sends(&txn, backend, &last).await?;
+        }
         let names = author_names(&txn, backend, authors, &accepted).await?;
         (ids, names)
     };
@@ -323,6 +340,8 @@ async fn commit(
                     thread_last_reply_at: None,
                     thread_last_reply_id: None,
                     thread_participant_ids: String::new(),
+                    pinned_at: None,
+                    pinned_by: None,
                 }
                 .into_view()?;
                 view.attachments = sent_files(MessageId(id), files);

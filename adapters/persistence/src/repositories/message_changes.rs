@@ -6,8 +6,8 @@
 use confab_domain::message_changes::ChangeFacts;
 use confab_domain::reaction::ensure_room_for;
 use confab_domain::{
-    ConversationId, DomainError, Emoji, Mentions, MessageBody, MessageChange, MessageId,
-    ReactionAction, Timestamp, UserId,
+    AuditEntry, ConversationId, DomainError, Emoji, Mentions, MessageBody, MessageChange,
+    MessageId, ReactionAction, Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, FromQueryResult,
@@ -183,11 +183,14 @@ pub(super) async fn delete(
     webhooks: &Webhooks,
     id: MessageId,
     at: Timestamp,
+    audit: Option<AuditEntry>,
 ) -> Result<Option<MessageChange>, DomainError> {
     let txn = db.begin().await.map_err(internal)?;
+    // A tombstone is not pinned either.
     let deleted = Room::find_by_statement(statement(
         &txn,
-        "UPDATE messages SET body = '', deleted_at = $1, mention_ids = '', mention_room = FALSE \
+        "UPDATE messages SET body = '', deleted_at = $1, mention_ids = '', mention_room = FALSE, \
+                pinned_at = NULL, pinned_by = NULL \
          WHERE id = $2 AND deleted_at IS NULL RETURNING conversation_id",
         vec![at.into(), id.get().into()],
     ))
@@ -216,6 +219,7 @@ pub(super) async fn delete(
         deleted_at: at,
     };
     webhooks.record(&txn, &change.events()).await?;
+    super::audit_log::record(&txn, audit.as_slice()).await?;
     txn.commit().await.map_err(internal)?;
     Ok(Some(change))
 }

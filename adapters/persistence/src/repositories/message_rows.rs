@@ -9,7 +9,7 @@ use std::borrow::BorrowMut;
 use std::collections::{BTreeSet, HashMap};
 
 use confab_domain::{
-    ClientId, ConversationId, DomainError, Message, MessageId, MessageView, ReactionCount,
+    ClientId, ConversationId, DomainError, Message, MessageId, MessageView, Pin, ReactionCount,
     ReplyPreview, ThreadSummary, Timestamp, UserId, UserSummary,
 };
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
@@ -46,6 +46,8 @@ pub(super) struct MessageRow {
     pub thread_last_reply_at: Option<Timestamp>,
     pub thread_last_reply_id: Option<i64>,
     pub thread_participant_ids: String,
+    pub pinned_at: Option<Timestamp>,
+    pub pinned_by: Option<i64>,
 }
 
 /// The columns of [`MessageRow`], selected from [`MESSAGE_FROM`].
@@ -54,7 +56,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user
      m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, \
      pu.name AS reply_author_name, m.mention_ids, m.mention_room, m.thread_id, \
      m.thread_reply_count, m.thread_last_reply_at, m.thread_last_reply_id, \
-     m.thread_participant_ids";
+     m.thread_participant_ids, m.pinned_at, m.pinned_by";
 
 /// People as a message row keeps them (whom it names, or a root's repliers): ids in order,
 /// comma-separated.
@@ -123,6 +125,10 @@ impl MessageRow {
                 reply_to: self.reply_to_id.map(MessageId),
                 mention_room: self.mention_room,
                 thread_id: self.thread_id.map(MessageId),
+                pinned: match (self.pinned_at, self.pinned_by) {
+                    (Some(at), Some(by)) => Some(Pin { at, by: UserId(by) }),
+                    _ => None,
+                },
             },
             author: UserSummary {
                 id: UserId(self.user_id),

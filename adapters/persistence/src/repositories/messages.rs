@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use confab_domain::ports::{MessageRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
-    Appended, ConversationId, Cursor, Direction, DomainError, Emoji, Mentions, Message,
+    Appended, AuditEntry, ConversationId, Cursor, Direction, DomainError, Emoji, Mentions, Message,
     MessageBody, MessageChange, MessageId, MessageView, NewMessage, Page, PageRequest,
     ReactionAction, SearchQuery, SearchScope, Slice, Timestamp, UserId,
 };
@@ -151,6 +151,7 @@ impl MessageRepository for SeaMessageRepository {
                     reply_to: row.reply_to_id.map(MessageId),
                     mention_room: row.mention_room,
                     thread_id: None,
+                    pinned: None,
                 })
             })
             .transpose()
@@ -262,8 +263,9 @@ impl MessageRepository for SeaMessageRepository {
         &self,
         id: MessageId,
         at: Timestamp,
+        audit: Option<AuditEntry>,
     ) -> Result<Option<MessageChange>, DomainError> {
-        message_changes::delete(&self.db, &self.webhooks, id, at).await
+        message_changes::delete(&self.db, &self.webhooks, id, at, audit).await
     }
 
     async fn react(

@@ -2,6 +2,7 @@
 
 mod attachment_rows;
 mod attachments;
+mod audit_log;
 mod batch_attachments;
 mod batch_audience;
 mod batch_statements;
@@ -15,6 +16,7 @@ mod message_changes;
 mod message_rows;
 mod message_search;
 mod messages;
+mod moderation;
 mod overviews;
 mod room_state;
 mod session_reads;
@@ -27,6 +29,7 @@ mod webhook_outbox;
 pub use attachments::SeaAttachmentRepository;
 pub use conversations::SeaConversationRepository;
 pub use messages::SeaMessageRepository;
+pub use moderation::SeaModerationRepository;
 pub use sessions::SeaSessionStore;
 pub use users::SeaUserRepository;
 pub use webhook_outbox::SeaWebhookOutbox;

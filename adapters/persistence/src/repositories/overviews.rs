@@ -24,14 +24,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use confab_domain::{
     ConversationId, ConversationKind, ConversationOverview, DomainError, Message, MessageId,
-    MessageView, NotificationLevel, NotificationSettings, ReadPosition, Timestamp, UserId,
-    UserSummary,
+    MessageView, NotificationLevel, NotificationSettings, ReadPosition, Role, SlowMode, Standing,
+    Timestamp, UserId, UserSummary,
 };
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
 use super::message_rows::{name_people, unnamed_people};
 use super::{corrupt, from_db};
+use crate::clock;
 use crate::error::internal;
 
 #[derive(Debug, FromQueryResult)]
@@ -39,6 +40,8 @@ struct ConversationRow {
     id: i64,
     kind: String,
     name: Option<String>,
+    description: Option<String>,
+    slow_mode_seconds: i64,
     created_by: i64,
     creator_name: String,
     closed_at: Option<Timestamp>,
@@ -107,6 +110,8 @@ struct MemberRow {
     conversation_id: i64,
     user_id: i64,
     name: String,
+    role: String,
+    timed_out_until: Option<Timestamp>,
     last_read_id: Option<i64>,
 }
 
@@ -120,7 +125,8 @@ pub(super) async fn load(
 
     let mut conversations: Vec<ConversationRow> = scope
         .fetch(&format!(
-            "SELECT c.id, c.kind, c.name, c.created_by, creator.name AS creator_name, \
+            "SELECT c.id, c.kind, c.name, c.description, c.slow_mode_seconds, c.created_by, \
+                    creator.name AS creator_name, \
                     c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
                     v.unread_mentions, v.notify_level, v.muted_until, \
                     m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
@@ -143,9 +149,13 @@ pub(super) async fn load(
 
     let mut members: HashMap<i64, Vec<UserSummary>> = HashMap::new();
     let mut receipts: HashMap<i64, BTreeMap<UserId, MessageId>> = HashMap::new();
+    let mut standings: HashMap<i64, BTreeMap<UserId, Standing>> = HashMap::new();
+    // A timeout that has run out reads as none.
+    let now = clock::now();
     let member_rows: Vec<MemberRow> = scope
         .fetch(&format!(
-            "SELECT p.conversation_id, p.user_id, u.name, r.id AS last_read_id \
+            "SELECT p.conversation_id, p.user_id, u.name, p.role, p.timed_out_until, \
+                    r.id AS last_read_id \
              FROM participants p JOIN users u ON u.id = p.user_id \
              LEFT JOIN messages r ON r.conversation_id = p.conversation_id AND r.seq = p.read_seq \
              WHERE p.conversation_id IN ({}) \
@@ -160,6 +170,13 @@ pub(super) async fn load(
                 .or_default()
                 .insert(UserId(row.user_id), MessageId(read));
         }
+        standings.entry(row.conversation_id).or_default().insert(
+            UserId(row.user_id),
+            Standing {
+                role: Role::parse(&row.role).map_err(|e| corrupt("role", e))?,
+                timed_out_until: row.timed_out_until.filter(|until| *until > now),
+            },
+        );
         members
             .entry(row.conversation_id)
             .or_default()
@@ -196,6 +213,13 @@ pub(super) async fn load(
                 id: ConversationId(row.id),
                 kind,
                 name: row.name,
+                description: row.description,
+                slow_mode: SlowMode::parse(row.slow_mode_seconds)
+                    .map_err(|e| corrupt("slow mode", e))?,
+                standings: match kind {
+                    ConversationKind::Group => standings.remove(&row.id).unwrap_or_default(),
+                    ConversationKind::Direct => BTreeMap::new(),
+                },
                 created_by: UserSummary {
                     id: UserId(row.created_by),
                     name: row.creator_name,

@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use confab_domain::{
-    Conversation, ConversationId, ConversationKind, DomainError, Participant, ReadPosition,
-    RoomName, Timestamp, UserId,
+    Conversation, ConversationId, ConversationKind, DomainError, Participant, ReadPosition, Role,
+    RoomDescription, RoomName, RoomSettings, SlowMode, Standing, Timestamp, UserId,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
@@ -30,6 +30,7 @@ pub(super) struct LockedRoom {
     /// The last number given to a reply only in its thread (negative; see `batch_threads`).
     pub thread_only_seq: i64,
     pub closed_at: Option<Timestamp>,
+    pub slow_mode_seconds: i64,
 }
 
 /// Locks rooms against every other change and send until the transaction ends, and reads them:
@@ -44,7 +45,8 @@ pub(super) async fn lock_rooms(
     let mut bound = Bound::default();
     let list = bound.list(ids.iter().map(|id| Value::from(*id)));
     let select = format!(
-        "SELECT id, kind, last_seq, thread_only_seq, closed_at FROM conversations WHERE id IN ({list})"
+        "SELECT id, kind, last_seq, thread_only_seq, closed_at, slow_mode_seconds \
+         FROM conversations WHERE id IN ({list})"
     );
     let read = if backend == DbBackend::Postgres {
         bound.statement(backend, &format!("{select} ORDER BY id FOR UPDATE"))
@@ -81,10 +83,12 @@ pub(super) async fn load(
     // Members and bans in one round trip.
     let people = PersonRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "SELECT 0 AS banned, user_id, read_seq, own_after_read, id AS position \
+        "SELECT 0 AS banned, user_id, read_seq, own_after_read, role, timed_out_until, \
+                id AS position \
          FROM participants WHERE conversation_id = $1 \
          UNION ALL \
-         SELECT 1 AS banned, user_id, 0 AS read_seq, 0 AS own_after_read, 0 AS position \
+         SELECT 1 AS banned, user_id, 0 AS read_seq, 0 AS own_after_read, 'member' AS role, \
+                NULL AS timed_out_until, 0 AS position \
          FROM bans WHERE conversation_id = $1 \
          ORDER BY banned, position, user_id",
         [Value::from(id.get())],
@@ -102,16 +106,32 @@ pub(super) async fn load(
             None => None,
         },
         created_by: UserId(row.created_by),
+        settings: RoomSettings {
+            description: match row.description {
+                Some(text) => {
+                    RoomDescription::parse(&text).map_err(|e| corrupt("room description", e))?
+                }
+                None => None,
+            },
+            slow_mode: SlowMode::parse(row.slow_mode_seconds)
+                .map_err(|e| corrupt("slow mode", e))?,
+        },
         participants: members
             .into_iter()
-            .map(|p| Participant {
-                user_id: UserId(p.user_id),
-                read: ReadPosition {
-                    seq: from_db(p.read_seq),
-                    own_after: from_db(p.own_after_read),
-                },
+            .map(|p| {
+                Ok(Participant {
+                    user_id: UserId(p.user_id),
+                    read: ReadPosition {
+                        seq: from_db(p.read_seq),
+                        own_after: from_db(p.own_after_read),
+                    },
+                    standing: Standing {
+                        role: Role::parse(&p.role).map_err(|e| corrupt("role", e))?,
+                        timed_out_until: p.timed_out_until,
+                    },
+                })
             })
-            .collect(),
+            .collect::<Result<_, DomainError>>()?,
         banned: banned.into_iter().map(|b| UserId(b.user_id)).collect(),
         closed_at: row.closed_at,
         created_at: row.created_at,
@@ -134,6 +154,8 @@ pub(super) async fn insert_participants(
             read_seq: Set(to_db_i64(p.read.seq)),
             own_after_read: Set(to_db_i64(p.read.own_after)),
             joined_at: Set(joined_at),
+            role: Set(p.standing.role.as_str().to_owned()),
+            timed_out_until: Set(p.standing.timed_out_until),
             ..Default::default()
         })
         .collect();
@@ -195,7 +217,39 @@ pub(super) async fn sync_participants(
         read: ReadPosition::joined(earlier.get(&p.user_id.get()).copied().unwrap_or(0)),
         ..p
     });
-    insert_participants(txn, id, joined, clock::now()).await
+    insert_participants(txn, id, joined, clock::now()).await?;
+    restand(txn, before, after).await
+}
+
+/// Writes the role and timeout of the members who stay and whose standing changed: one row each
+/// (a change touches one or two members: a role, a timeout, a transfer).
+async fn restand(
+    txn: &DatabaseTransaction,
+    before: &Conversation,
+    after: &Conversation,
+) -> Result<(), DomainError> {
+    for member in &after.participants {
+        let Some(was) = before.participant(member.user_id) else {
+            continue;
+        };
+        if was.standing == member.standing {
+            continue;
+        }
+        txn.execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            "UPDATE participants SET role = $3, timed_out_until = $4 \
+             WHERE conversation_id = $1 AND user_id = $2",
+            [
+                Value::from(after.id.get()),
+                Value::from(member.user_id.get()),
+                Value::from(member.standing.role.as_str()),
+                Value::from(member.standing.timed_out_until),
+            ],
+        ))
+        .await
+        .map_err(internal)?;
+    }
+    Ok(())
 }
 
 /// How many messages each of `joining` wrote in the conversation before: only someone invited
@@ -278,4 +332,6 @@ struct PersonRow {
     user_id: i64,
     read_seq: i64,
     own_after_read: i64,
+    role: String,
+    timed_out_until: Option<Timestamp>,
 }

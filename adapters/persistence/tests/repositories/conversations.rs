@@ -197,7 +197,7 @@ async fn mark_read_by_a_non_participant_is_ignored(ctx: TestContext) {
         .unwrap();
     assert_eq!(
         ctx.reload(&room).await.participants,
-        vec![Participant::new(ann.id)]
+        vec![Participant::owner(ann.id)]
     );
 }
 

@@ -285,6 +285,7 @@ impl TestContext {
         self.conversations
             .modify(
                 room.id,
+                room.created_by,
                 Box::new(move |c: &mut Conversation| decide(c).map(drop)),
             )
             .await

@@ -28,6 +28,7 @@ macro_rules! each_backend {
 
 mod connection;
 mod conversations;
+mod governance;
 mod helpers;
 mod history;
 mod mentions;

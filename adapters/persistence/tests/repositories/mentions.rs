@@ -257,7 +257,10 @@ async fn edits_and_deletions_move_the_counts_and_alert_nobody(ctx: TestContext) 
         "in the feed though"
     );
 
-    ctx.messages.delete(sent.message.id, at(15)).await.unwrap();
+    ctx.messages
+        .delete(sent.message.id, at(15), None)
+        .await
+        .unwrap();
     assert_eq!(
         unread_mentions(&ctx, &room, &cid).await,
         0,

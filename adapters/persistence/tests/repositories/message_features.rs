@@ -94,7 +94,10 @@ async fn an_edit_replaces_the_body_and_stamps_edited_at_unless_deleted_or_closed
         Err(DomainError::ClosedRoomIsReadOnly),
         "a reaction reads the same facts under the lock"
     );
-    ctx.messages.delete(sent.message.id, at(7)).await.unwrap();
+    ctx.messages
+        .delete(sent.message.id, at(7), None)
+        .await
+        .unwrap();
     let deleted = ctx
         .messages
         .edit(
@@ -116,7 +119,7 @@ async fn a_deleted_message_keeps_its_place_as_a_tombstone_without_reactions(ctx:
     react(&ctx, &doomed, ann.id, "👍", true).await.unwrap();
 
     assert_eq!(
-        ctx.messages.delete(doomed.message.id, at(4)).await,
+        ctx.messages.delete(doomed.message.id, at(4), None).await,
         Ok(Some(MessageChange::Deleted {
             conversation_id: room.id,
             message_id: doomed.message.id,
@@ -124,7 +127,7 @@ async fn a_deleted_message_keeps_its_place_as_a_tombstone_without_reactions(ctx:
         }))
     );
     assert_eq!(
-        ctx.messages.delete(doomed.message.id, at(5)).await,
+        ctx.messages.delete(doomed.message.id, at(5), None).await,
         Ok(None),
         "once"
     );
@@ -302,7 +305,10 @@ async fn a_reply_carries_its_parents_preview_and_must_answer_a_live_message_here
             matches!(refused, Err(DomainError::Invalid(e)) if e.fields().contains_key("reply_to"))
         );
     }
-    ctx.messages.delete(parent.message.id, at(5)).await.unwrap();
+    ctx.messages
+        .delete(parent.message.id, at(5), None)
+        .await
+        .unwrap();
     assert_eq!(
         find(&ctx, &answer, ann.id).await.reply_to.unwrap().body,
         "",

@@ -83,7 +83,10 @@ async fn edits_and_deletions_leave_the_index(ctx: TestContext) {
         )
         .await
         .unwrap();
-    ctx.messages.delete(gone.message.id, at(5)).await.unwrap();
+    ctx.messages
+        .delete(gone.message.id, at(5), None)
+        .await
+        .unwrap();
     let here = SearchScope::Conversation(room.id);
     assert_eq!(ids(&ctx, here, "recieve", ann.id).await.1, 0);
     assert_eq!(

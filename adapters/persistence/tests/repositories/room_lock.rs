@@ -22,6 +22,7 @@ async fn fifty_invites_and_eight_bans_at_once_all_succeed_without_a_conflict(ctx
                 tokio::spawn(async move {
                     repo.modify(
                         room.id,
+                        room.created_by,
                         Box::new(move |c: &mut Conversation| c.invite(actor, &[user]).map(drop)),
                     )
                     .await
@@ -34,6 +35,7 @@ async fn fifty_invites_and_eight_bans_at_once_all_succeed_without_a_conflict(ctx
                     tokio::spawn(async move {
                         repo.modify(
                             room.id,
+                            room.created_by,
                             Box::new(move |c: &mut Conversation| c.ban(actor, user).map(drop)),
                         )
                         .await
@@ -75,6 +77,7 @@ async fn a_decision_that_changes_nothing_writes_nothing(ctx: TestContext) {
         .conversations
         .modify(
             room.id,
+            room.created_by,
             Box::new(move |c: &mut Conversation| c.invite(actor, &[again]).map(drop)),
         )
         .await
@@ -97,6 +100,7 @@ async fn a_refused_decision_writes_nothing_and_a_missing_room_is_not_found(ctx: 
         .conversations
         .modify(
             room.id,
+            room.created_by,
             Box::new(move |c: &mut Conversation| c.remove(actor, target)),
         )
         .await;
@@ -106,6 +110,7 @@ async fn a_refused_decision_writes_nothing_and_a_missing_room_is_not_found(ctx: 
         .conversations
         .modify(
             ConversationId(9_999_999),
+            confab_domain::UserId(1),
             Box::new(|_: &mut Conversation| Ok(())),
         )
         .await;

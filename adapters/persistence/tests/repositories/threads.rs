@@ -193,7 +193,10 @@ async fn a_thread_hangs_from_a_live_message_of_the_room_outside_any_thread(ctx: 
     let elsewhere = ctx.send(&other, &bob, "elsewhere", 2).await;
     let (inner, _, _) = send(&ctx, reply(&room, &bob, "inner", root.message.id, false)).await;
     let gone = ctx.send(&room, &ann, "gone", 3).await;
-    ctx.messages.delete(gone.message.id, at(4)).await.unwrap();
+    ctx.messages
+        .delete(gone.message.id, at(4), None)
+        .await
+        .unwrap();
     for (target, says) in [
         (inner.message.id, "reply in its thread"),
         (gone.message.id, "deleted"),

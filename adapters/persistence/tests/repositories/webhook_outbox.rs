@@ -103,7 +103,7 @@ async fn every_change_stores_its_events_in_order_for_each_destination(ctx: TestC
         .messages
         .react(id, bob.id, &thumbs, ReactionAction::Added, at(4));
     assert!(reacted.await.unwrap().is_some());
-    ctx.messages.delete(id, at(5)).await.unwrap();
+    ctx.messages.delete(id, at(5), None).await.unwrap();
     ctx.change(&room, move |r| r.invite(ann.id, &[cy.id])).await;
     ctx.change(&room, move |r| r.remove(ann.id, cy.id)).await;
     ctx.change(&room, move |r| r.ban(ann.id, bob.id)).await;
@@ -132,8 +132,15 @@ async fn a_refused_change_stores_nothing(ctx: TestContext) {
     let bob = ctx.user("Bob").await;
     let room = ctx.group(&ann, &[&bob], "Room", 0).await;
     let sent = ctx.send(&room, &ann, "one", 1).await;
-    ctx.messages.delete(sent.message.id, at(2)).await.unwrap();
-    let again = ctx.messages.delete(sent.message.id, at(3)).await.unwrap();
+    ctx.messages
+        .delete(sent.message.id, at(2), None)
+        .await
+        .unwrap();
+    let again = ctx
+        .messages
+        .delete(sent.message.id, at(3), None)
+        .await
+        .unwrap();
     assert_eq!(again, None, "already a tombstone: no second deletion");
     let edit = ctx
         .messages
@@ -319,6 +326,7 @@ async fn a_change_returns_the_very_events_it_stored(ctx: TestContext) {
         .conversations
         .modify(
             room.id,
+            room.created_by,
             Box::new(move |c: &mut Conversation| c.invite(actor, &[invited]).map(drop)),
         )
         .await
@@ -333,7 +341,11 @@ async fn a_change_returns_the_very_events_it_stored(ctx: TestContext) {
         )
         .await
         .unwrap();
-    let deletion = ctx.messages.delete(sent.message.id, at(3)).await.unwrap();
+    let deletion = ctx
+        .messages
+        .delete(sent.message.id, at(3), None)
+        .await
+        .unwrap();
     let names = Names(Vec::new());
     let told: Vec<String> = invite
         .events

@@ -82,11 +82,13 @@ impl Rejection {
         let reason = error.to_string();
         let status = confab_application::status_of(&error);
         let mut extra = Vec::new();
+        if let Some(errors) = error.field_errors() {
+            extra.push(("errors", json!(errors.fields())));
+        }
+        if let Some(retry_after_secs) = error.retry_after_secs() {
+            extra.push(("retry_after", json!(retry_after_secs)));
+        }
         match error {
-            DomainError::Invalid(errors) => extra.push(("errors", json!(errors.fields()))),
-            DomainError::RateLimited { retry_after_secs } => {
-                extra.push(("retry_after", json!(retry_after_secs)));
-            }
             DomainError::Unavailable(cause) => {
                 tracing::warn!(%cause, "envelope request: database unavailable");
                 extra.push((

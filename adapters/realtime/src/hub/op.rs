@@ -36,6 +36,14 @@ pub(crate) enum Op {
     },
     /// Live revocation: `user` was removed from the room these channels belong to.
     Revoke { user: i64, channels: Vec<String> },
+    /// `user` was timed out in the room these channels belong to: their whispers there are
+    /// refused until `until_ms` (Unix milliseconds); `None` lifts it.
+    Silence {
+        user: i64,
+        channels: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until_ms: Option<i64>,
+    },
     /// A channel signature was issued for `socket` (which may live on another node): tag it with
     /// its user and lift its revocation of `channel` — unless the socket already belongs to
     /// another user, in which case its node refuses the signature instead (see

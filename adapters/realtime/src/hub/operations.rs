@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use super::state::{State, deliver};
 use super::{
-    Backlog, CACHE_TTL, Granted, Hub, Kill, NotSubscribed, Op, Outbound, OwnedByAnother, catch_up,
+    Backlog, CACHE_TTL, Granted, Hub, Kill, Op, Outbound, OwnedByAnother, WhisperRefused, catch_up,
 };
 use crate::protocol;
 
@@ -59,11 +59,21 @@ impl Hub {
         channel: &str,
         event: &str,
         data: &Value,
-    ) -> Result<(), NotSubscribed> {
+    ) -> Result<(), WhisperRefused> {
         let mut guard = self.lock();
         let state = &mut *guard;
-        let subscribers = state.channels.get(channel).ok_or(NotSubscribed)?;
-        let identity = subscribers.subscribers.get(socket).ok_or(NotSubscribed)?;
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if let Some(until_ms) = state.silenced_until(socket, channel, now_ms) {
+            return Err(WhisperRefused::TimedOut { until_ms });
+        }
+        let subscribers = state
+            .channels
+            .get(channel)
+            .ok_or(WhisperRefused::NotSubscribed)?;
+        let identity = subscribers
+            .subscribers
+            .get(socket)
+            .ok_or(WhisperRefused::NotSubscribed)?;
         let user_id = identity.as_ref().map(|m| &m.user_id);
         if let Some(lifecycle) = &state.lifecycle {
             lifecycle.client_event(channel, event, data, socket, user_id);
@@ -113,6 +123,16 @@ impl Hub {
             user: user_key.to_owned(),
         })
         .closed
+    }
+
+    /// Refuses `user`'s whispers on `channels`, on every node, until `until_ms` (`None`: lets
+    /// them again).
+    pub(crate) fn silence(&self, user: UserId, channels: Vec<String>, until_ms: Option<i64>) {
+        self.perform(Op::Silence {
+            user: user.get(),
+            channels,
+            until_ms,
+        });
     }
 
     /// Closes every socket of `user`, on every node, that one of `sessions` opened or signed
@@ -230,6 +250,11 @@ impl Hub {
                 }
             }
             Op::Revoke { user, channels } => state.revoke(UserId(*user), channels),
+            Op::Silence {
+                user,
+                channels,
+                until_ms,
+            } => state.silence(UserId(*user), channels, *until_ms),
             Op::Grant {
                 socket,
                 user,

@@ -125,6 +125,8 @@ pub(super) struct State {
     pub(super) deliveries: Deliveries,
     /// Webhooks on: where channel, member and client events are told.
     pub(super) lifecycle: Option<Arc<dyn LifecycleEvents>>,
+    /// (user, channel) → until when (Unix ms) their whispers there are refused (timeouts).
+    pub(super) silenced: HashMap<(UserId, String), i64>,
 }
 
 /// Delivery's bookkeeping. The totals are for `/metrics`, counted under the lock the work
@@ -139,6 +141,7 @@ pub(super) struct Deliveries {
     pub(super) slow_consumers: u64,
 }
 
+mod silence;
 mod subscriptions;
 
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue

@@ -46,6 +46,13 @@ struct ParticipantRemoved {
     user: Value,
 }
 
+/// `participant.updated`: a member's new role or timeout.
+#[derive(Serialize)]
+struct ParticipantUpdated {
+    conversation_id: i64,
+    participant: Value,
+}
+
 #[derive(Serialize)]
 struct ConversationRemoved {
     conversation_id: i64,
@@ -118,9 +125,10 @@ pub(crate) fn message_payload(view: &MessageView, json: &ApiJson) -> serde_json:
     serde_json::json!({ "message": (json.message)(view) })
 }
 
-/// The events about a room's messages, read positions and typing: the room, the event name, and its data
-/// — what Pusher clients get on the room's channels, and what envelope clients get as the
-/// payload of a `message` envelope (see `envelope::translate`). `None` for every other event.
+/// The events about a room's messages, read positions, typing, settings and members' standing:
+/// the room, the event name, and its data — what Pusher clients get on the room's channels, and
+/// what envelope clients get as the payload of a `message` envelope (see `envelope::translate`).
+/// `None` for every other event.
 pub(crate) fn message_event(
     event: &RealtimeEvent,
     json: &ApiJson,
@@ -206,6 +214,44 @@ pub(crate) fn message_event(
                 thread: (json.thread)(thread),
             }),
         ),
+        RealtimeEvent::MessagePinned { message } => (
+            message.message.conversation_id,
+            "message.pinned",
+            message_payload(message, json),
+        ),
+        RealtimeEvent::MessageUnpinned { message } => (
+            message.message.conversation_id,
+            "message.unpinned",
+            message_payload(message, json),
+        ),
+        RealtimeEvent::ParticipantUpdated {
+            conversation_id,
+            user,
+            standing,
+        } => (
+            *conversation_id,
+            "participant.updated",
+            value(&ParticipantUpdated {
+                conversation_id: conversation_id.get(),
+                participant: (json.participant)(user, *standing),
+            }),
+        ),
+        RealtimeEvent::ParticipantUnbanned {
+            conversation_id,
+            user,
+        } => (
+            *conversation_id,
+            "participant.unbanned",
+            value(&ParticipantRemoved {
+                conversation_id: conversation_id.get(),
+                user: (json.user)(user),
+            }),
+        ),
+        RealtimeEvent::ConversationUpdated { conversation } => (
+            conversation.id,
+            "conversation.updated",
+            value(&ConversationData::of(conversation, json)),
+        ),
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }
@@ -247,6 +293,11 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
         | RealtimeEvent::MessageReacted { .. }
         | RealtimeEvent::ConversationRead { .. }
         | RealtimeEvent::ThreadUpdated { .. }
+        | RealtimeEvent::MessagePinned { .. }
+        | RealtimeEvent::MessageUnpinned { .. }
+        | RealtimeEvent::ParticipantUpdated { .. }
+        | RealtimeEvent::ParticipantUnbanned { .. }
+        | RealtimeEvent::ConversationUpdated { .. }
         | RealtimeEvent::Typing { .. } => message_event(event, json)
             .map(|(room, name, data)| on(Channel::of_conversation(room), name, &data.to_string()))
             .unwrap_or_default(),

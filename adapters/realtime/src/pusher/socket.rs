@@ -18,7 +18,7 @@ use crate::connection::{
     Admitted, LiveTask, Next, Parts, Protocol, RateWindow, admit, let_writer_finish, read_loop,
     refuse_with, refused, websocket_config, write_loop,
 };
-use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, Wire};
+use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, WhisperRefused, Wire};
 use crate::protocol::{self, ChannelKind, Frame, codes};
 use crate::pusher::signature;
 
@@ -276,15 +276,23 @@ impl Connection {
             );
         }
         let data = message.get("data").cloned().unwrap_or(Value::Null);
-        if self
-            .hub
-            .whisper(&self.socket_id, channel, event, &data)
-            .is_err()
-        {
-            self.error(
+        match self.hub.whisper(&self.socket_id, channel, event, &data) {
+            Ok(()) => {}
+            Err(WhisperRefused::NotSubscribed) => self.error(
                 codes::UNAUTHORIZED,
                 "The client is not a member of the specified channel.",
-            );
+            ),
+            Err(WhisperRefused::TimedOut { until_ms }) => {
+                let until = chrono::DateTime::from_timestamp_millis(until_ms)
+                    .map(|at| at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+                    .unwrap_or_default();
+                self.error(
+                    codes::UNAUTHORIZED,
+                    &format!(
+                        "You are timed out in this room until {until}: client events are refused."
+                    ),
+                );
+            }
         }
     }
 }

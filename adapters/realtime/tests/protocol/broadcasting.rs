@@ -37,6 +37,7 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
                 reply_to: None,
                 mention_room: false,
                 thread_id: None,
+                pinned: None,
             },
             author: user(2, "John Doe"),
             reply_to: None,

@@ -49,6 +49,7 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
         }),
         // Files are not part of these protocol tests: a mock without expectations fails any call.
         attachments: Arc::new(confab_domain::ports::MockAttachmentRepository::new()),
+        moderation: Arc::new(confab_domain::ports::MockModerationRepository::new()),
         files: Arc::new(confab_domain::ports::MockFileStore::new()),
         images: Arc::new(confab_domain::ports::MockImageProcessor::new()),
         broadcaster: realtime.broadcaster(),
@@ -93,9 +94,13 @@ impl EnvelopeServer {
             kind: confab_domain::ConversationKind::Group,
             name: None,
             created_by: UserId(creator),
-            participants: std::iter::once(creator)
-                .chain(others.iter().copied())
-                .map(|u| confab_domain::Participant::new(UserId(u)))
+            settings: Default::default(),
+            participants: std::iter::once(confab_domain::Participant::owner(UserId(creator)))
+                .chain(
+                    others
+                        .iter()
+                        .map(|u| confab_domain::Participant::new(UserId(*u))),
+                )
                 .collect(),
             banned: vec![],
             closed_at: None,

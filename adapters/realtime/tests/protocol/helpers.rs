@@ -42,6 +42,7 @@ pub fn realtime(config: RealtimeConfig) -> Realtime {
         user: dto::user_event_json,
         reactions: dto::reactions_event_json,
         thread: dto::thread_event_json,
+        participant: dto::participant_event_json,
         timestamp: dto::rfc3339_micros,
     };
     Realtime::new(config, std::sync::Arc::new(json))

@@ -43,9 +43,10 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 
 /// Every envelope a domain event becomes. A new message is a `message` envelope from its author
 /// with `payload: {event: "message.sent", message}`; the other events about a room's messages
-/// and reads (`message.updated`, `message.deleted`, `message.reacted`, `conversation.read`,
-/// `thread.updated`) and `typing` are `message` envelopes from `server` to the room, `payload: {event, ...the Pusher
-/// event's data}`
+/// and reads (`message.updated`, `message.deleted`, `message.reacted`, `message.pinned`,
+/// `message.unpinned`, `conversation.read`, `thread.updated`), its settings and members' standing
+/// (`conversation.updated`, `participant.updated`, `participant.unbanned`) and `typing` are
+/// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
 /// — one shape for every room event, so an envelope client switches on `payload.event`. A
 /// `notification` is the same kind of envelope addressed to its recipient (`to: "user:{id}"`, every
 /// socket of theirs). Room membership events stay Pusher-only (an envelope socket joins rooms
@@ -61,6 +62,11 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Fr
         | RealtimeEvent::MessageReacted { .. }
         | RealtimeEvent::ConversationRead { .. }
         | RealtimeEvent::ThreadUpdated { .. }
+        | RealtimeEvent::MessagePinned { .. }
+        | RealtimeEvent::MessageUnpinned { .. }
+        | RealtimeEvent::ParticipantUpdated { .. }
+        | RealtimeEvent::ParticipantUnbanned { .. }
+        | RealtimeEvent::ConversationUpdated { .. }
         | RealtimeEvent::Typing { .. } => events::message_event(event, json)
             .map(|(room, name, data)| {
                 let frame = encode(

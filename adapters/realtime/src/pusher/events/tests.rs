@@ -46,6 +46,7 @@ fn message_sent_goes_to_both_room_channels_with_the_rendered_message() {
                 reply_to: None,
                 mention_room: false,
                 thread_id: None,
+                pinned: None,
             },
             author: user(2, "John Doe"),
             reply_to: None,
@@ -71,9 +72,16 @@ fn a_conversation_is_serialized_without_viewer_fields() {
         id: ConversationId(9),
         kind: ConversationKind::Group,
         name: Some("Room".into()),
+        description: None,
+        slow_mode: Default::default(),
         created_by: user(1, "Ann"),
         closed_at: None,
         participants: vec![user(1, "Ann"), user(2, "Bo")],
+        standings: [
+            (UserId(1), confab_domain::Standing::owner()),
+            (UserId(2), confab_domain::Standing::default()),
+        ]
+        .into(),
         last_message: None,
         unread_count: 4,
         unread_mentions: 0,
@@ -89,7 +97,7 @@ fn a_conversation_is_serialized_without_viewer_fields() {
     assert_eq!(events[1].channel, "private-user.2");
     assert_eq!(
         events[0].data,
-        r#"{"conversation":{"id":9,"type":"group","name":"Room","created_by":{"id":1,"name":"Ann"},"is_closed":false,"closed_at":null,"participants":[{"id":1,"name":"Ann"},{"id":2,"name":"Bo"}],"updated_at":"2026-02-19T14:30:00.000000Z"}}"#
+        r#"{"conversation":{"id":9,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":1,"name":"Ann"},"is_closed":false,"closed_at":null,"participants":[{"id":1,"name":"Ann","role":"owner","timed_out_until":null},{"id":2,"name":"Bo","role":"member","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}}"#
     );
 }
 

@@ -35,13 +35,10 @@ impl ConversationRepository for Conversations {
         let conversation = Conversation {
             id: ConversationId(all.len() as i64 + 1),
             kind: new.kind,
-            name: new.name,
             created_by: new.created_by,
-            participants: new
-                .participants
-                .into_iter()
-                .map(confab_domain::Participant::new)
-                .collect(),
+            settings: Default::default(),
+            participants: new.members(),
+            name: new.name,
             banned: vec![],
             closed_at: None,
             created_at: new.created_at,
@@ -83,9 +80,16 @@ impl ConversationRepository for Conversations {
             id: c.id,
             kind: c.kind,
             name: c.name.as_ref().map(|n| n.as_str().to_owned()),
+            description: None,
+            slow_mode: c.settings.slow_mode,
             created_by: summary(c.created_by),
             closed_at: c.closed_at,
             participants: c.participants.iter().map(|p| summary(p.user_id)).collect(),
+            standings: c
+                .participants
+                .iter()
+                .map(|p| (p.user_id, p.standing))
+                .collect(),
             last_message: None,
             unread_count: 0,
             unread_mentions: 0,
@@ -100,6 +104,7 @@ impl ConversationRepository for Conversations {
     async fn modify(
         &self,
         id: ConversationId,
+        _actor: UserId,
         mut decide: Box<dyn Decide>,
     ) -> Result<RoomChange, DomainError> {
         let mut all = self.store.conversations.lock().unwrap();
@@ -149,7 +154,7 @@ impl MessageRepository for Messages {
             .iter()
             .find(|c| c.id == new.conversation_id)
             .ok_or(DomainError::ConversationNotFound)?
-            .ensure_can_post(new.sender)?;
+            .ensure_can_post(new.sender, new.created_at)?;
         let mut all = self.store.messages.lock().unwrap();
         let seq = all
             .iter()
@@ -170,6 +175,7 @@ impl MessageRepository for Messages {
                 reply_to: None,
                 mention_room: false,
                 thread_id: None,
+                pinned: None,
             },
             author: self.users.summary(new.sender).expect("a known user"),
             reply_to: None,
@@ -242,6 +248,7 @@ impl MessageRepository for Messages {
         &self,
         _: MessageId,
         _: Timestamp,
+        _: Option<confab_domain::AuditEntry>,
     ) -> Result<Option<MessageChange>, DomainError> {
         unsupported()
     }

@@ -1,0 +1,181 @@
+//! Running a room as the API shows it: roles, the bodies of the moderation operations, and the
+//! audit log.
+
+use std::collections::BTreeMap;
+
+use confab_domain::{AuditRecord, Role, Standing, UserSummary};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+
+use super::{DateTime, Ruled, SentOrNull, UserDto, rfc3339_micros};
+use crate::dto::schema_rules::{AssignableRoleName, AuditActionName};
+
+/// A member's standing in a group room: `owner` (exactly one), `admin` or `member`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RoleDto {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => Self::Owner,
+            Role::Admin => Self::Admin,
+            Role::Member => Self::Member,
+        }
+    }
+}
+
+/// A participant's `role` field: `null` in a direct chat, which has no roles.
+pub type RoleField = Ruled<Option<RoleDto>, SentOrNull>;
+
+/// A participant's `timed_out_until` field: `null` when not timed out.
+pub type TimeoutField = Ruled<Option<String>, (DateTime, SentOrNull)>;
+
+/// A participant's `role` and `timed_out_until` as the API shows them.
+pub fn standing_fields(standing: Option<Standing>) -> (RoleField, TimeoutField) {
+    (
+        standing.map(|s| RoleDto::from(s.role)).into(),
+        standing
+            .and_then(|s| s.timed_out_until)
+            .map(rfc3339_micros)
+            .into(),
+    )
+}
+
+/// A member whose role or timeout changed (`participant.updated`).
+#[derive(Debug, Clone, Object)]
+pub struct ParticipantStandingDto {
+    pub id: i64,
+    pub name: String,
+    pub role: RoleField,
+    pub timed_out_until: TimeoutField,
+}
+
+impl ParticipantStandingDto {
+    pub fn new(user: &UserSummary, standing: Standing) -> Self {
+        let (role, timed_out_until) = standing_fields(Some(standing));
+        Self {
+            id: user.id.get(),
+            name: user.name.clone(),
+            role,
+            timed_out_until,
+        }
+    }
+}
+
+/// `PUT …/participants/{userId}/role`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct RoleBody {
+    /// `admin` or `member` (hand the room over with `POST …/transfer`).
+    pub role: Ruled<String, AssignableRoleName>,
+}
+
+impl poem_openapi::types::Example for RoleBody {
+    fn example() -> Self {
+        Self {
+            role: String::from("admin").into(),
+        }
+    }
+}
+
+/// `POST …/transfer`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct TransferBody {
+    /// The participant who becomes the owner; you become an admin.
+    pub user_id: i64,
+}
+
+impl poem_openapi::types::Example for TransferBody {
+    fn example() -> Self {
+        Self { user_id: 3 }
+    }
+}
+
+/// `PATCH /api/v1/conversations/{id}`: each field given is set (`null` or `""` clears a name or
+/// description), the others are kept.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct UpdateConversationBody {
+    /// At most 255 characters.
+    pub name: MaybeUndefined<String>,
+    /// What the room is about: at most 1,000 characters.
+    pub description: MaybeUndefined<String>,
+    /// Members (not the owner or admins) may send one message per this many seconds; 0 turns
+    /// slow mode off. At most 21,600 (six hours).
+    pub slow_mode_seconds: Option<i64>,
+}
+
+impl poem_openapi::types::Example for UpdateConversationBody {
+    fn example() -> Self {
+        Self {
+            name: MaybeUndefined::Undefined,
+            description: MaybeUndefined::Value("Release planning".into()),
+            slow_mode_seconds: Some(30),
+        }
+    }
+}
+
+/// `PUT …/participants/{userId}/timeout`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct TimeoutBody {
+    /// When the timeout ends (RFC 3339): in the future, at most 28 days away.
+    pub until: Ruled<String, DateTime>,
+}
+
+impl poem_openapi::types::Example for TimeoutBody {
+    fn example() -> Self {
+        Self {
+            until: String::from("2026-12-08T08:00:00.000000Z").into(),
+        }
+    }
+}
+
+/// Whom or what an act was done to.
+#[derive(Debug, Clone, Object)]
+pub struct AuditTargetDto {
+    /// The person acted on; `null` for a change of the room itself.
+    pub user: Ruled<Option<UserDto>, SentOrNull>,
+    /// The message acted on (pins, deletions); `null` otherwise.
+    pub message_id: Ruled<Option<i64>, SentOrNull>,
+}
+
+/// One moderation act of a room's audit log.
+#[derive(Debug, Clone, Object)]
+pub struct AuditEntryDto {
+    pub id: i64,
+    /// Who did it.
+    pub actor: UserDto,
+    /// `role_changed`, `ownership_transferred`, `participant_removed`, `participant_banned`,
+    /// `participant_unbanned`, `timed_out`, `timeout_lifted`, `message_pinned`,
+    /// `message_unpinned`, `message_deleted`, `settings_changed`, `report_resolved` or
+    /// `room_closed`.
+    pub action: Ruled<String, AuditActionName>,
+    pub target: AuditTargetDto,
+    /// What else the act says: `role` given, timeout `until`, the settings set (`name`,
+    /// `description`, `slow_mode_seconds`), a report's `resolution`.
+    pub details: BTreeMap<String, String>,
+    pub created_at: Ruled<String, DateTime>,
+}
+
+impl From<&AuditRecord> for AuditEntryDto {
+    fn from(record: &AuditRecord) -> Self {
+        Self {
+            id: record.id,
+            actor: UserDto::from(&record.actor),
+            action: record.action.as_str().to_owned().into(),
+            target: AuditTargetDto {
+                user: record.target_user.as_ref().map(UserDto::from).into(),
+                message_id: record.target_message.map(|id| id.get()).into(),
+            },
+            details: record.details.clone(),
+            created_at: rfc3339_micros(record.created_at).into(),
+        }
+    }
+}
