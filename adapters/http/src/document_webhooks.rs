@@ -71,8 +71,10 @@ fn event() -> Value {
                 "enum": [
                     "channel_occupied", "channel_vacated", "member_added", "member_removed",
                     "client_event", "message.sent", "message.updated", "message.deleted",
-                    "message.reacted", "thread.updated", "participant.added", "participant.removed",
-                    "participant.banned", "conversation.closed", "notification.created",
+                    "message.reacted", "message.pinned", "message.unpinned", "thread.updated",
+                    "participant.added", "participant.removed", "participant.banned",
+                    "participant.unbanned", "participant.updated", "conversation.updated",
+                    "conversation.closed", "message.reported", "notification.created",
                 ],
                 "description": "Pusher's lifecycle events, or a chat event (`CONFAB_WEBHOOK_EVENTS` narrows them).",
             },

@@ -37,16 +37,22 @@ const LIFECYCLE_EVENTS: [&str; 5] = [
 /// The chat events a webhook can tell: what a room's channel carries about its messages and
 /// people. (`conversation.read` and `typing` are not: read receipts and typing are frequent,
 /// per user, and typing is never stored.)
-pub(crate) const CHAT_EVENTS: [&str; 9] = [
+pub(crate) const CHAT_EVENTS: [&str; 15] = [
     "message.sent",
     "message.updated",
     "message.deleted",
     "message.reacted",
+    "message.pinned",
+    "message.unpinned",
     "thread.updated",
     "participant.added",
     "participant.removed",
     "participant.banned",
+    "participant.unbanned",
+    "participant.updated",
+    "conversation.updated",
     "conversation.closed",
+    "message.reported",
 ];
 
 /// The webhook telling that a new message alerts someone (one per recipient, on their
