@@ -27,6 +27,7 @@ pub fn status_of(error: &DomainError) -> u16 {
         | DomainError::UserNotFound
         | DomainError::NotAParticipant
         | DomainError::MessageNotFound
+        | DomainError::ReportNotFound
         | DomainError::AttachmentNotFound => 404,
         DomainError::FileTooLarge { .. } => 413,
         DomainError::RangeNotSatisfiable { .. } => 416,

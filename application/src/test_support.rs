@@ -43,11 +43,16 @@ impl Mocks {
         clock.expect_now().return_const(now());
         let mut tokens = MockTokenIssuer::new();
         tokens.expect_lifetime_secs().return_const(3600_u64);
+        // Nobody blocks anybody unless a test says so (it replaces `moderation`).
+        let mut moderation = MockModerationRepository::new();
+        moderation
+            .expect_blockers_of()
+            .returning(|_, _| Ok(Vec::new()));
         Self {
             users: MockUserRepository::new(),
             conversations: MockConversationRepository::new(),
             messages: MockMessageRepository::new(),
-            moderation: MockModerationRepository::new(),
+            moderation,
             attachments: MockAttachmentRepository::new(),
             files: MockFileStore::new(),
             images: MockImageProcessor::new(),

@@ -193,6 +193,7 @@ pub fn api_json() -> ApiJson {
         reactions: dto::reactions_event_json,
         thread: dto::thread_event_json,
         participant: dto::participant_event_json,
+        report: dto::report_event_json,
         timestamp: dto::rfc3339_micros,
     }
 }

@@ -102,11 +102,12 @@ impl MessageChange {
     }
 }
 
-/// `message` as everyone sees it: no reaction is anyone's own.
+/// `message` as everyone sees it: no reaction is anyone's own, and no reader's blocks show.
 fn for_everyone(mut message: MessageView) -> MessageView {
     for reaction in &mut message.reactions {
         reaction.me = false;
     }
+    message.author_blocked = false;
     message
 }
 

@@ -91,6 +91,10 @@ pub enum DomainError {
     #[error("Message not found.")]
     MessageNotFound,
 
+    /// No such report in this room (404).
+    #[error("Report not found.")]
+    ReportNotFound,
+
     /// No such attachment, or not one this user may see.
     #[error("Attachment not found.")]
     AttachmentNotFound,

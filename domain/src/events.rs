@@ -67,6 +67,11 @@ pub enum RealtimeEvent {
     ConversationUpdated {
         conversation: ConversationOverview,
     },
+    /// Someone reported a message to the room's moderators (webhook `message.reported` only:
+    /// nothing live tells the room, and the author never learns who).
+    MessageReported {
+        report: crate::Report,
+    },
     /// A message was pinned (`message.pinned`) or unpinned (`message.unpinned`); `message`
     /// carries its `pinned_at` / `pinned_by` after.
     MessagePinned {

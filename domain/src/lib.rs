@@ -8,6 +8,7 @@
 pub mod address;
 pub mod attachment;
 pub mod audit;
+pub mod blocks;
 pub mod change_events;
 pub mod channels;
 pub mod conversation;
@@ -25,6 +26,7 @@ pub mod ports;
 pub mod posting;
 pub mod reaction;
 pub mod read_position;
+pub mod report;
 pub mod roles;
 pub mod search;
 pub mod session;
@@ -43,6 +45,7 @@ pub use attachment::{
     Requester, StoredObject, ThumbnailFile, Variant,
 };
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
+pub use blocks::BlockedUser;
 pub use change_events::{Appended, MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;
 pub use conversation::{
@@ -64,6 +67,7 @@ pub use pins::Pin;
 pub use posting::PostingFacts;
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
+pub use report::{NewReport, Report, ReportDetails, ReportReason, Resolution, Resolving};
 pub use roles::{Act, Role, Standing};
 pub use search::{SearchQuery, SearchScope};
 pub use session::{Bearer, LoginAttemptKey, LoginAttempts, SessionId};

@@ -180,6 +180,9 @@ pub struct MessageView {
     pub mentions: Vec<UserSummary>,
     /// The thread under it, once someone replied in one.
     pub thread: Option<crate::thread::ThreadSummary>,
+    /// The reader has blocked its author (what the reader's own reads say; events, which go to
+    /// everyone, say `false`).
+    pub author_blocked: bool,
 }
 
 impl MessageView {
@@ -193,6 +196,7 @@ impl MessageView {
             attachments: Vec::new(),
             mentions: Vec::new(),
             thread: None,
+            author_blocked: false,
         }
     }
 }

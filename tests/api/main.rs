@@ -4,6 +4,7 @@ mod accounts;
 mod attachment_limits;
 mod attachments;
 mod bad_input;
+mod blocks_and_reports;
 mod connection_limits;
 mod contention;
 mod conversations;

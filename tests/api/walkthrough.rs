@@ -110,6 +110,7 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
         // reactions, files, mentions, threads), each always present.
         [
             "attachments",
+            "author_blocked",
             "body",
             "client_id",
             "conversation_id",

@@ -4,6 +4,9 @@
 // (CONFAB_API) for the set-up a person would have done before opening the page, and opening the
 // page and logging in through it.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.CONFAB_API;
@@ -63,3 +66,28 @@ export async function logIn(page, user) {
   await page.getByTestId('auth-submit').click();
   await page.getByTestId('current-user').filter({ hasText: user.name }).waitFor();
 }
+
+/** Where screenshots go (ARTIFACTS_DIR, set by tests/realtime/browser.rs). */
+export const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR || '../artifacts');
+
+/**
+ * One Chromium for a suite file: started before its tests (with the screenshots' folder), closed
+ * after them. Returns `newPage()`, the page at `/` in a fresh browser context.
+ */
+export function sharedBrowser() {
+  let browser;
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => newPage(browser);
+}
+
+/** The entry named `name` in the page's conversation list. */
+export const conversationItem = (page, name) => page.getByTestId('conversation-item').filter({ hasText: name });
+
+/** The open room's message (in its timeline) that contains `text`. */
+export const roomMessage = (page, text) => page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });

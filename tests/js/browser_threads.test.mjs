@@ -4,28 +4,13 @@
 // sees who is typing there and replies "also in the room" (which the room shows after a reload);
 // Follow / Unfollow. Started by tests/realtime/browser.rs, which passes the server's address in
 // CONFAB_API and where to put screenshots in ARTIFACTS_DIR.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchChromium, logIn, newPage as openPage, register, rest } from './browser_harness.mjs';
+import { ARTIFACTS, conversationItem as item, logIn, register, rest, roomMessage, sharedBrowser } from './browser_harness.mjs';
 
-const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR || '../artifacts');
 
-let browser;
-const newPage = () => openPage(browser);
-
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const item = (page, name) => page.getByTestId('conversation-item').filter({ hasText: name });
-const roomMessage = (page, text) => page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });
+const newPage = sharedBrowser();
 const panel = (page) => page.getByTestId('thread-panel');
 const reply = (page, text) => panel(page).getByTestId('thread-message').filter({ hasText: text });
 

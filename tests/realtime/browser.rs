@@ -14,6 +14,12 @@
 //!   reply in the room, opens the panel, sees the typing there and replies also in the room
 //!   (shown in the room after a reload); Unfollow turns the toggle back to Follow; writes
 //!   `browser-threads-panel.png`;
+//! - running a room in the same client (`browser_moderation.test.mjs`): the owner makes a member
+//!   an admin from the member's menu, pins a message from its actions, sets a description and
+//!   slow mode in the room's settings, and times a third person out and back in; the member's
+//!   page shows the badge, the 📌 and the pins panel, the header and the timeout marker live,
+//!   and, a member again, slow mode's refusal; the member reports a message from its actions and
+//!   the owner finds it among the room's reports; writes `moderation.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -115,6 +121,14 @@ async fn a_reply_in_a_thread_from_the_page_shows_under_its_root_and_not_in_the_r
     let server = TestServer::start(&Backend::Sqlite).await;
     let shots = ["browser-threads-panel.png"];
     run_browser_suite(&chromium, &server, "browser_threads.test.mjs", 1, &shots).await;
+}
+
+#[tokio::test]
+async fn the_owner_runs_a_room_from_the_page_and_a_members_page_follows_live() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::start(&Backend::Sqlite).await;
+    let shots = ["moderation.png"];
+    run_browser_suite(&chromium, &server, "browser_moderation.test.mjs", 1, &shots).await;
 }
 
 #[tokio::test]

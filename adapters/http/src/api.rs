@@ -3,6 +3,7 @@
 
 mod accounts;
 mod attachments;
+mod blocks;
 mod conversations;
 mod direct_uploads;
 mod envelopes;
@@ -12,6 +13,7 @@ mod messages;
 mod moderation;
 mod notifications;
 mod realtime;
+mod reports;
 mod sessions;
 mod system;
 mod threads;
@@ -21,6 +23,7 @@ use poem_openapi::Tags;
 
 pub use accounts::AccountsApi;
 pub use attachments::AttachmentsApi;
+pub use blocks::BlocksApi;
 pub use conversations::ConversationsApi;
 pub use direct_uploads::DirectUploadsApi;
 pub use envelopes::EnvelopesApi;
@@ -30,6 +33,7 @@ pub use messages::MessagesApi;
 pub use moderation::ModerationApi;
 pub use notifications::{MentionsApi, NotificationsApi};
 pub use realtime::{RealtimeApi, RealtimeInfo};
+pub use reports::ReportsApi;
 pub use sessions::SessionsApi;
 pub use system::{Readiness, SystemApi};
 pub use threads::ThreadsApi;

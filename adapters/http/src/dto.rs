@@ -27,21 +27,22 @@ pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
 };
 pub use envelopes::{
-    AuditLogEnvelope, ConversationEnvelope, ConversationListEnvelope, CursorMeta,
-    MentionFeedEnvelope, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
-    NotificationSettingsEnvelope, PageMeta, PinListEnvelope, StatusMessage, ThreadListEnvelope,
-    ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
+    AuditLogEnvelope, BlockListEnvelope, ConversationEnvelope, ConversationListEnvelope,
+    CursorMeta, MentionFeedEnvelope, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
+    NotificationSettingsEnvelope, PageMeta, PinListEnvelope, ReportEnvelope, ReportListEnvelope,
+    StatusMessage, ThreadListEnvelope, ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
 };
 pub use event_json::{
-    conversation_event_json, participant_event_json, reactions_event_json, user_event_json,
+    conversation_event_json, participant_event_json, reactions_event_json, report_event_json,
+    user_event_json,
 };
 pub use messages::{
     EditMessageBody, LastMessageDto, MessageDto, ReactionDto, ReplyPreviewDto, SendMessageBody,
     ThreadSummaryDto, message_event_json, thread_event_json,
 };
 pub use moderation::{
-    AuditEntryDto, ParticipantStandingDto, RoleBody, RoleDto, TimeoutBody, TransferBody,
-    UpdateConversationBody, standing_fields,
+    AuditEntryDto, BlockedUserDto, ParticipantStandingDto, ReportBody, ReportDto, ResolveBody,
+    RoleBody, RoleDto, TimeoutBody, TransferBody, UpdateConversationBody, standing_fields,
 };
 pub use notifications::{NotificationLevelDto, NotificationSettingsBody, NotificationSettingsDto};
 pub use schema_rules::{

@@ -41,9 +41,9 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// value with `Operations::default()` (a tuple has `Default` up to twelve members, so related
 /// APIs share a slot as a pair).
 type Operations = (
-    api::AccountsApi,
+    (api::AccountsApi, api::BlocksApi),
     api::SessionsApi,
-    (api::ConversationsApi, api::ModerationApi),
+    (api::ConversationsApi, api::ModerationApi, api::ReportsApi),
     (api::MessagesApi, api::ThreadsApi),
     (api::TypingApi, api::NotificationsApi, api::MentionsApi),
     api::MessageChangesApi,

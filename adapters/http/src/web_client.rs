@@ -16,6 +16,7 @@ const LIVE_JS: &str = include_str!("../static/live.js");
 const MENTIONS_JS: &str = include_str!("../static/mentions.js");
 const NOTIFICATIONS_JS: &str = include_str!("../static/notifications.js");
 const THREADS_JS: &str = include_str!("../static/threads.js");
+const MODERATION_JS: &str = include_str!("../static/moderation.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -34,6 +35,7 @@ const PAGE_FILES: &[(&str, &str, &str)] = &[
     ("/mentions.js", MENTIONS_JS, JS),
     ("/messages.js", MESSAGES_JS, JS),
     ("/threads.js", THREADS_JS, JS),
+    ("/moderation.js", MODERATION_JS, JS),
     ("/notifications.js", NOTIFICATIONS_JS, JS),
 ];
 

@@ -2,7 +2,8 @@
 // WebSocket (/ws, in live.js) for live messages and typing; the messages themselves are drawn
 // and acted on in messages.js, files in attachments.js, who is typing in typing.js, @-mentions in
 // mentions.js, threads (their panel) in threads.js, notification settings and toasts in
-// notifications.js. User text only ever goes through textContent.
+// notifications.js, roles, moderation, room settings, pins and reports in moderation.js. User text
+// only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -105,6 +106,7 @@ function logout() {
   if (socket) socket.close();
   dropUploads(() => true);
   forgetMentions();
+  forgetModeration();
   closeThread();
   $('toasts').replaceChildren(); // the next person to log in here does not see them
   $('room-body').hidden = true;
@@ -177,6 +179,7 @@ async function openConversation(id) {
   cancelReply();
   dropUploads((u) => u.conversationId !== id); // an upload belongs to its room
   closeThreadUnless(id); // a thread's panel belongs to its room
+  resetModeration(); // so do the member menus, the settings form and the pins panel; its pins load
   $('empty').hidden = true;
   $('room-body').hidden = false;
   $('messages').replaceChildren();
@@ -193,13 +196,18 @@ async function openConversation(id) {
 }
 
 function renderRoomHead() {
-  const c = state.current;
-  $('room-title').textContent = title(c) + (c.is_closed ? ' (closed)' : '');
-  $('participants').textContent = c.participants.map((p) => p.name).join(', ');
-  $('invite-form').hidden = !(c.type === 'group' && c.is_creator && !c.is_closed);
+  renderRoomState();
   $('invite-search').value = '';
   $('invite-results').replaceChildren();
   renderNotificationMenu();
+}
+
+// What a live change of the room (its settings, someone's role) redraws too: not the invite search.
+function renderRoomState() {
+  const c = state.current;
+  $('room-title').textContent = title(c) + (c.is_closed ? ' (closed)' : '');
+  $('invite-form').hidden = !(isModerator(c) && !c.is_closed); // the owner and admins invite
+  renderGovernance(); // moderation.js: members with roles and menus, description, slow mode
 }
 
 async function markRead() {

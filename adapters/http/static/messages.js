@@ -1,9 +1,9 @@
 // Confab demo client, messages in the open room: how one is drawn (quote, edited mark, tombstone,
 // reactions, files through attachments.js, mentions through mentions.js), what can be done with
-// it (reply, reply in its thread through threads.js, react, edit, delete), how live changes from the envelope socket apply to it, and
-// message search. Loaded after app.js (whose start waits for every script) and attachments.js;
-// all are classic scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through
-// textContent.
+// it (reply, reply in its thread through threads.js, react, edit, delete; pin and report through
+// moderation.js), how live changes from the envelope socket apply to it, and message search.
+// Loaded after app.js (whose start waits for every script) and attachments.js; all are classic
+// scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through textContent.
 'use strict';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
@@ -12,18 +12,20 @@ const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
 const shown = new Map();
 
 const isDeleted = (m) => Boolean(m.deleted_at);
-const mayDelete = (m) => m.user_id === state.me.id || (state.current?.type === 'group' && state.current.is_creator);
+// Your own, or anyone's in a group you run (the owner and admins: moderation.js).
+const mayDelete = (m) => m.user_id === state.me.id || isModerator(state.current);
 
 function messageNode(m) {
   shown.set(m.id, m);
   const mine = m.user_id === state.me.id;
   const node = el('li', {
     class: mine ? 'message mine' : 'message', 'data-testid': 'message', 'data-message-id': String(m.id),
-    'data-deleted': String(isDeleted(m)),
+    'data-deleted': String(isDeleted(m)), 'data-pinned': String(Boolean(m.pinned_at) && !isDeleted(m)),
   }, el('div', { class: 'meta' },
     el('span', { class: 'author', 'data-testid': 'message-author', text: m.user.name }),
     el('time', { datetime: m.created_at, text: time(m.created_at) }),
-    m.edited_at && !isDeleted(m) ? el('span', { 'data-testid': 'message-edited', text: '(edited)' }) : ''));
+    m.edited_at && !isDeleted(m) ? el('span', { 'data-testid': 'message-edited', text: '(edited)' }) : '',
+    pinMarker(m))); // moderation.js: 📌 while pinned
   if (m.reply_to) {
     // An empty quote is a deleted message, or one with only files: the page may have it.
     const original = shown.get(m.reply_to.id);
@@ -59,6 +61,7 @@ function messageNode(m) {
     if (mine) actions.append(el('button', { type: 'button', class: 'link', 'data-testid': 'edit-button', onclick: () => startEdit(m, node) }, 'Edit'));
   }
   if (mayDelete(m)) actions.append(el('button', { type: 'button', class: 'link', 'data-testid': 'delete-button', onclick: () => remove(m) }, 'Delete'));
+  actions.append(...messageModeration(m)); // moderation.js: Pin / Unpin when allowed, Report on others'
   node.append(actions);
   return node;
 }
@@ -126,19 +129,25 @@ function cancelReply() {
 }
 $('reply-cancel').addEventListener('click', cancelReply);
 
+// A message as an event tells it, of one the page shows (`old`): events carry reaction counts
+// without `me`, so the page keeps its own `me` for each emoji.
+function liveCopy(old, message) {
+  const mine = new Set((old.reactions || []).filter((r) => r.me).map((r) => r.emoji));
+  const reactions = (message.reactions || []).map((r) => ({ ...r, me: mine.has(r.emoji) }));
+  return { ...message, reactions, thread: message.thread ?? old.thread };
+}
+
 // A room event other than a new message, from the envelope socket: `payload.event` names it and
-// the rest is what Pusher clients get. Events carry reaction counts without `me`, so the page
-// keeps its own `me` for each emoji (and learns its own from `user_id`). threads.js sees each too
-// (`thread.updated`, and changes to what its panel shows).
+// the rest is what Pusher clients get. The page learns its own reactions from `user_id`.
+// threads.js sees each too (`thread.updated`, and changes to what its panel shows), and so does
+// moderation.js (roles, settings, pins).
 function applyRoomEvent(payload) {
   const event = payload.event;
   applyThreadEvent(payload);
+  applyModerationEvent(payload);
   if (event === 'message.updated') {
     const old = shown.get(payload.message.id);
-    if (!old) return;
-    const mine = new Set((old.reactions || []).filter((r) => r.me).map((r) => r.emoji));
-    const reactions = payload.message.reactions.map((r) => ({ ...r, me: mine.has(r.emoji) }));
-    redraw({ ...payload.message, reactions, thread: payload.message.thread ?? old.thread });
+    if (old) redraw(liveCopy(old, payload.message));
   } else if (event === 'message.deleted') {
     const old = shown.get(payload.message_id);
     if (old) redraw({ ...old, body: '', deleted_at: payload.deleted_at, reactions: [] });

@@ -6,7 +6,7 @@
 //! alike by hand.
 
 use confab_domain::{
-    ConversationOverview, MessageView, ReactionCount, Standing, ThreadSummary, Timestamp,
+    ConversationOverview, MessageView, ReactionCount, Report, Standing, ThreadSummary, Timestamp,
     UserSummary,
 };
 use serde_json::Value;
@@ -29,6 +29,8 @@ pub struct ApiJson {
     pub thread: fn(&ThreadSummary) -> Value,
     /// A member whose role or timeout changed: `{id, name, role, timed_out_until}`.
     pub participant: fn(&UserSummary, Standing) -> Value,
+    /// A report of a message, as moderators read it (webhook `message.reported`).
+    pub report: fn(&Report) -> Value,
     /// The document's timestamp format.
     pub timestamp: fn(Timestamp) -> String,
 }
@@ -46,6 +48,7 @@ impl ApiJson {
             reactions: dto::reactions_event_json,
             thread: dto::thread_event_json,
             participant: dto::participant_event_json,
+            report: dto::report_event_json,
             timestamp: dto::rfc3339_micros,
         }
     }

@@ -84,6 +84,7 @@ mod tests {
             attachments: Vec::new(),
             mentions: Vec::new(),
             thread: None,
+            author_blocked: false,
         }
     }
 

@@ -44,6 +44,7 @@ impl Confab {
         let others: Vec<UserId> = request.user_ids.iter().copied().map(UserId).collect();
         let plan = NewConversation::plan(caller.user, kind, name, &others, self.ports.clock.now())?;
         self.ensure_users_exist(&plan.participants[1..]).await?;
+        self.ensure_not_blocked(caller.user, &plan).await?;
 
         if let Some(partner) = plan.direct_partner()
             && let Some(existing) = self.existing_direct(caller.user, partner).await?
@@ -95,6 +96,24 @@ impl Confab {
             conversation: self.overview_for(id, me).await?,
             is_new: false,
         }))
+    }
+
+    /// Nobody who blocked the caller is brought into a conversation by them: a direct chat with
+    /// them is "You cannot message this user.", a group names them.
+    async fn ensure_not_blocked(
+        &self,
+        caller: UserId,
+        plan: &NewConversation,
+    ) -> Result<(), DomainError> {
+        let others = plan.participants[1..].to_vec();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let blockers = self.ports.moderation.blockers_of(caller, others).await?;
+        match plan.kind {
+            ConversationKind::Direct if !blockers.is_empty() => Err(DomainError::CannotMessageUser),
+            _ => confab_domain::blocks::ensure_none_blocks(&blockers),
+        }
     }
 
     /// Refuses ids of users that do not exist, naming them all.
@@ -170,6 +189,34 @@ mod tests {
             .await
             .unwrap();
         assert!(created.is_new);
+    }
+
+    #[tokio::test]
+    async fn someone_who_blocked_you_is_neither_messaged_nor_put_in_a_group_by_you() {
+        let mut mocks = Mocks::new();
+        mocks
+            .users
+            .expect_find_summaries()
+            .returning(|ids| Ok(summaries(ids)));
+        mocks.moderation = confab_domain::ports::MockModerationRepository::new();
+        mocks
+            .moderation
+            .expect_blockers_of()
+            .withf(|user, _| *user == UserId(1))
+            .returning(|_, among| Ok(among.into_iter().filter(|u| *u == UserId(3)).collect()));
+        mocks.conversations.expect_find_direct_between().never();
+        mocks.conversations.expect_create().never();
+        let app = mocks.build();
+        let me = Caller::new(UserId(1));
+        let direct = app
+            .create_conversation(&me, request(None, None, &[3]))
+            .await;
+        assert_eq!(direct.unwrap_err(), DomainError::CannotMessageUser);
+        let group = app
+            .create_conversation(&me, request(Some("group"), Some("Team"), &[3, 4]))
+            .await
+            .unwrap_err();
+        assert!(matches!(group, DomainError::Invalid(e) if e.fields().contains_key("user_ids")));
     }
 
     #[tokio::test]

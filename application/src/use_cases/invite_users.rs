@@ -17,6 +17,12 @@ impl Confab {
         let users: Vec<UserId> = user_ids.iter().copied().map(UserId).collect();
         let room = self.load_visible(id, caller.user).await?;
         self.ensure_users_exist(&users).await?;
+        let blockers = self
+            .ports
+            .moderation
+            .blockers_of(caller.user, users.clone())
+            .await?;
+        confab_domain::blocks::ensure_none_blocks(&blockers)?;
         let (actor, invited) = (caller.user, users.clone());
         let (change, _) = self
             .change_conversation(room, caller.user, move |room| room.invite(actor, &invited))

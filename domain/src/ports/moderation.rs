@@ -1,12 +1,13 @@
 use async_trait::async_trait;
 
 use crate::{
-    AuditEntry, AuditRecord, ConversationId, DomainError, MessageChange, MessageId, MessageView,
-    Pin, UserId,
+    AuditEntry, AuditRecord, BlockedUser, ConversationId, DomainError, MessageChange, MessageId,
+    MessageView, NewReport, Pin, Report, Resolving, Timestamp, UserId,
 };
 
-/// Where a room's moderation lives beside its members: pins and the audit log. (Roles, timeouts,
-/// bans and settings are the conversation aggregate's, changed through
+/// Where moderation lives beside the rooms' members: pins, reports, the audit log, and the
+/// people each user blocks. (Roles, timeouts, bans and settings are the conversation
+/// aggregate's, changed through
 /// [`ConversationRepository::modify`](crate::ports::ConversationRepository::modify), which
 /// records their audit entries itself.)
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -59,4 +60,85 @@ pub trait ModerationRepository: Send + Sync {
         before: Option<i64>,
         limit: u64,
     ) -> Result<(Vec<AuditRecord>, bool), DomainError>;
+
+    /// `blocker` blocks `blocked`; `false` when they already did (nothing changes).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn block(
+        &self,
+        blocker: UserId,
+        blocked: UserId,
+        at: Timestamp,
+    ) -> Result<bool, DomainError>;
+
+    /// Lifts `blocker`'s block of `blocked`; `false` when there was none.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<bool, DomainError>;
+
+    /// Everyone `user` blocks, most recent first.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn blocks_of(&self, user: UserId) -> Result<Vec<BlockedUser>, DomainError>;
+
+    /// Those of `among` who have blocked `user`: one statement on the blocks' reverse index.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn blockers_of(
+        &self,
+        user: UserId,
+        among: Vec<UserId>,
+    ) -> Result<Vec<UserId>, DomainError>;
+
+    /// Stores `report`, or finds the one its reporter already made about that message: the
+    /// report as `viewer` sees its message, and whether it is new. A new one's
+    /// `message.reported` webhook is stored with it.
+    ///
+    /// # Errors
+    /// `MessageNotFound` when the message is not in the room; `Internal` otherwise.
+    async fn report(
+        &self,
+        report: NewReport,
+        viewer: UserId,
+    ) -> Result<(Report, bool), DomainError>;
+
+    /// The room's reports, open ones first, each group newest first: up to `limit` after the
+    /// report `before` in that order, and whether there are more.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn reports(
+        &self,
+        conversation: ConversationId,
+        before: Option<i64>,
+        limit: u64,
+        viewer: UserId,
+    ) -> Result<(Vec<Report>, bool), DomainError>;
+
+    /// One report of the room; `None` when it has no such report.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn find_report(
+        &self,
+        conversation: ConversationId,
+        id: i64,
+        viewer: UserId,
+    ) -> Result<Option<Report>, DomainError>;
+
+    /// Marks an open report resolved as `resolving` says, recording `audit` in the same
+    /// transaction; `None` when it was resolved meanwhile (nothing is written).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn resolve_report(
+        &self,
+        resolving: Resolving,
+        audit: AuditEntry,
+        viewer: UserId,
+    ) -> Result<Option<Report>, DomainError>;
 }

@@ -5,8 +5,8 @@ use confab_domain::{Page, Slice};
 use poem_openapi::{Object, Union};
 
 use super::{
-    AuditEntryDto, ConversationDto, FollowedThreadDto, MessageDto, NotificationSettingsDto,
-    UserDto, UserProfileDto,
+    AuditEntryDto, BlockedUserDto, ConversationDto, FollowedThreadDto, MessageDto,
+    NotificationSettingsDto, ReportDto, UserDto, UserProfileDto,
 };
 
 /// Laravel's paginator summary.
@@ -171,4 +171,27 @@ pub struct AuditLogEnvelope {
     pub status: bool,
     pub data: Vec<AuditEntryDto>,
     pub meta: CursorMeta,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ReportEnvelope {
+    pub status: bool,
+    pub message: String,
+    pub data: ReportDto,
+}
+
+/// `GET …/reports`: open reports first, each group newest first; ask for the next page with
+/// `before` set to the last report's `id`.
+#[derive(Debug, Clone, Object)]
+pub struct ReportListEnvelope {
+    pub status: bool,
+    pub data: Vec<ReportDto>,
+    pub meta: CursorMeta,
+}
+
+/// `GET /user/blocks`: everyone you block, most recent first.
+#[derive(Debug, Clone, Object)]
+pub struct BlockListEnvelope {
+    pub status: bool,
+    pub data: Vec<BlockedUserDto>,
 }

@@ -3,11 +3,11 @@
 //! hands these to the realtime adapter as its `ApiJson` (it cannot depend on this adapter); the
 //! message object's is `message_event_json`, beside `MessageDto`.
 
-use confab_domain::{ConversationOverview, ReactionCount, Standing, UserId, UserSummary};
+use confab_domain::{ConversationOverview, ReactionCount, Report, Standing, UserId, UserSummary};
 use poem_openapi::types::ToJSON;
 use serde_json::Value;
 
-use super::{ParticipantStandingDto, ReactionDto, UserDto, conversation_dto};
+use super::{ParticipantStandingDto, ReactionDto, ReportDto, UserDto, conversation_dto};
 
 /// Nobody: no user has id 0, so nothing in a conversation is "theirs".
 const EVERYONE: UserId = UserId(0);
@@ -43,6 +43,13 @@ pub fn participant_event_json(user: &UserSummary, standing: Standing) -> Value {
     ParticipantStandingDto::new(user, standing)
         .to_json()
         .expect("a participant always renders as JSON")
+}
+
+/// A report as moderators read it (`GET …/reports`' object), for the `message.reported` webhook.
+pub fn report_event_json(report: &Report) -> Value {
+    ReportDto::from(report)
+        .to_json()
+        .expect("a report always renders as JSON")
 }
 
 /// A user as others see them: `{id, name}`.

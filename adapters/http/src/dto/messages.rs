@@ -45,6 +45,9 @@ pub struct MessageDto {
     pub pinned_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
     /// Who pinned it (a user id); `null` when it is not pinned.
     pub pinned_by: Ruled<Option<i64>, SentOrNull>,
+    /// You have blocked its author (`PUT /user/blocks/{userId}`): a client may fold it away. Live
+    /// events and webhooks, which go to everyone, say `false`.
+    pub author_blocked: bool,
 }
 
 impl From<&MessageView> for MessageDto {
@@ -73,6 +76,7 @@ impl From<&MessageView> for MessageDto {
             thread: view.thread.as_ref().map(ThreadSummaryDto::from).into(),
             pinned_at: message.pinned.map(|pin| rfc3339_micros(pin.at)).into(),
             pinned_by: message.pinned.map(|pin| pin.by.get()).into(),
+            author_blocked: view.author_blocked,
         }
     }
 }
@@ -295,6 +299,7 @@ mod tests {
                 name: "Bob".into(),
             }],
             thread: None,
+            author_blocked: false,
         }
     }
 
@@ -303,7 +308,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null,"pinned_at":null,"pinned_by":null}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null,"pinned_at":null,"pinned_by":null,"author_blocked":false}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

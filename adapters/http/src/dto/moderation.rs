@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use confab_domain::{AuditRecord, Role, Standing, UserSummary};
+use confab_domain::{AuditRecord, BlockedUser, Report, Role, Standing, UserSummary};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::{DateTime, Ruled, SentOrNull, UserDto, rfc3339_micros};
-use crate::dto::schema_rules::{AssignableRoleName, AuditActionName};
+use super::{DateTime, MessageDto, Ruled, SentOrNull, UserDto, rfc3339_micros};
+use crate::dto::schema_rules::{
+    AssignableRoleName, AuditActionName, ReportReasonName, ResolutionName,
+};
 
 /// A member's standing in a group room: `owner` (exactly one), `admin` or `member`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -176,6 +178,99 @@ impl From<&AuditRecord> for AuditEntryDto {
             },
             details: record.details.clone(),
             created_at: rfc3339_micros(record.created_at).into(),
+        }
+    }
+}
+
+/// A report of a message to the room's moderators.
+#[derive(Debug, Clone, Object)]
+pub struct ReportDto {
+    pub id: i64,
+    pub conversation_id: i64,
+    /// The message reported, as it is now.
+    pub message: MessageDto,
+    pub reporter: UserDto,
+    /// `spam`, `abuse` or `other`.
+    pub reason: Ruled<String, ReportReasonName>,
+    /// The reporter's words; `null` when none.
+    pub details: Ruled<Option<String>, SentOrNull>,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// What the moderator did (`dismissed`, `message_deleted`, `user_removed`, `user_banned`);
+    /// `null` while open.
+    pub resolution: Ruled<Option<String>, SentOrNull>,
+    pub resolved_by: Ruled<Option<UserDto>, SentOrNull>,
+    pub resolved_at: TimeoutField,
+    pub created_at: Ruled<String, DateTime>,
+}
+
+impl From<&Report> for ReportDto {
+    fn from(report: &Report) -> Self {
+        Self {
+            id: report.id,
+            conversation_id: report.conversation_id.get(),
+            message: MessageDto::from(&report.message),
+            reporter: UserDto::from(&report.reporter),
+            reason: report.reason.as_str().to_owned().into(),
+            details: report.details.clone().into(),
+            status: if report.is_open() { "open" } else { "resolved" }.to_owned(),
+            resolution: report.resolution.map(|r| r.as_str().to_owned()).into(),
+            resolved_by: report.resolved_by.as_ref().map(UserDto::from).into(),
+            resolved_at: report.resolved_at.map(rfc3339_micros).into(),
+            created_at: rfc3339_micros(report.created_at).into(),
+        }
+    }
+}
+
+/// `POST …/messages/{messageId}/report`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct ReportBody {
+    /// `spam`, `abuse` or `other`.
+    pub reason: Ruled<String, ReportReasonName>,
+    /// What the moderators should know (at most 1,000 characters).
+    pub details: Option<String>,
+}
+
+impl poem_openapi::types::Example for ReportBody {
+    fn example() -> Self {
+        Self {
+            reason: String::from("spam").into(),
+            details: Some("Links to a phishing site.".into()),
+        }
+    }
+}
+
+/// `POST …/reports/{reportId}/resolve`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct ResolveBody {
+    /// `dismissed`, `message_deleted` (deletes it), `user_removed` or `user_banned` (its author).
+    pub action: Ruled<String, ResolutionName>,
+}
+
+impl poem_openapi::types::Example for ResolveBody {
+    fn example() -> Self {
+        Self {
+            action: String::from("message_deleted").into(),
+        }
+    }
+}
+
+/// Someone you block.
+#[derive(Debug, Clone, Object)]
+pub struct BlockedUserDto {
+    pub id: i64,
+    pub name: String,
+    pub blocked_at: Ruled<String, DateTime>,
+}
+
+impl From<&BlockedUser> for BlockedUserDto {
+    fn from(blocked: &BlockedUser) -> Self {
+        Self {
+            id: blocked.user.id.get(),
+            name: blocked.user.name.clone(),
+            blocked_at: rfc3339_micros(blocked.blocked_at).into(),
         }
     }
 }

@@ -257,6 +257,28 @@ impl Rule for AuditActionName {
     }
 }
 
+/// A report's reason ([`confab_domain::ReportReason`]).
+pub struct ReportReasonName;
+impl Rule for ReportReasonName {
+    fn state(schema: &mut MetaSchema) {
+        schema.enum_items = confab_domain::ReportReason::ALL
+            .iter()
+            .map(|reason| serde_json::Value::from(reason.as_str()))
+            .collect();
+    }
+}
+
+/// What a moderator does about a report ([`confab_domain::Resolution`]).
+pub struct ResolutionName;
+impl Rule for ResolutionName {
+    fn state(schema: &mut MetaSchema) {
+        schema.enum_items = confab_domain::Resolution::ALL
+            .iter()
+            .map(|resolution| serde_json::Value::from(resolution.as_str()))
+            .collect();
+    }
+}
+
 /// Any text, of the type the schema says (an upload's file name: the server makes it safe rather
 /// than refusing it).
 pub struct AnyText;

@@ -8,7 +8,9 @@
 //! - `conversations.description`, `conversations.slow_mode_seconds` (0: off).
 //! - `messages.pinned_at` / `pinned_by`, with a partial index on the pinned messages of a room (the
 //!   pins list reads at most 50 rows of it, never the history).
-//! - `user_blocks (blocker_id, blocked_id)`, and its reverse index for "who blocks this sender".
+//! - `user_blocks (blocker_id, blocked_id)`, and its reverse index for "who blocks this sender";
+//!   `messages (conversation_id, user_id, seq)` replaces `(conversation_id, user_id)`, so a
+//!   reader's unread messages by someone they block are one range.
 //! - `message_reports`: one per reporter and message (`UNIQUE`), listed open first per room.
 //! - `audit_log`: one row per moderation act, read newest first per room by `(conversation_id, id)`.
 
@@ -38,6 +40,10 @@ const UP: &[&str] = &[
          created_at {ts} NOT NULL, \
          PRIMARY KEY (blocker_id, blocked_id))",
     "CREATE INDEX user_blocks_blocked ON user_blocks (blocked_id, blocker_id)",
+    // One author's messages of a room by number: what a reader's unread count skips of someone
+    // they block is one range of it (it also serves every use of the index it replaces).
+    "CREATE INDEX messages_by_author ON messages (conversation_id, user_id, seq)",
+    "DROP INDEX messages_conversation_user_index",
     "CREATE TABLE message_reports (\
          id {pk}, \
          conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE, \
@@ -64,6 +70,8 @@ const UP: &[&str] = &[
 ];
 
 const DOWN: &[&str] = &[
+    "CREATE INDEX messages_conversation_user_index ON messages (conversation_id, user_id)",
+    "DROP INDEX messages_by_author",
     "DROP TABLE audit_log",
     "DROP TABLE message_reports",
     "DROP TABLE user_blocks",

@@ -139,6 +139,7 @@ impl MessageRow {
             attachments: Vec::new(),
             mentions,
             thread,
+            author_blocked: false,
         })
     }
 }
@@ -157,9 +158,10 @@ struct ReactionRow {
     me: i64,
 }
 
-/// The rows as views, each with its reactions as `viewer` sees them and its files: one statement
-/// for all the reactions and one for all the files (none for an empty list), each message's emoji
-/// in the order first used.
+/// The rows as views, each with its reactions as `viewer` sees them, its files, and whether the
+/// viewer blocks its author: one statement for all the reactions, one for all the files and one
+/// for the blocks (none for an empty list; no blocks statement when every message is the
+/// viewer's), each message's emoji in the order first used.
 pub(super) async fn with_reactions_and_files(
     db: &impl ConnectionTrait,
     backend: DbBackend,
@@ -174,11 +176,11 @@ pub(super) async fn with_reactions_and_files(
         return Ok(views);
     }
     let mut bound = Bound::default();
-    let viewer = bound.list([Value::from(viewer.get())]);
+    let reader = bound.list([Value::from(viewer.get())]);
     let ids = bound.list(views.iter().map(|v| Value::from(v.message.id.get())));
     let sql = format!(
         "SELECT message_id, emoji, CAST(COUNT(*) AS BIGINT) AS count, \
-                CAST(MAX(CASE WHEN user_id = {viewer} THEN 1 ELSE 0 END) AS BIGINT) AS me \
+                CAST(MAX(CASE WHEN user_id = {reader} THEN 1 ELSE 0 END) AS BIGINT) AS me \
          FROM message_reactions WHERE message_id IN ({ids}) \
          GROUP BY message_id, emoji ORDER BY message_id, MIN(id)"
     );
@@ -199,6 +201,7 @@ pub(super) async fn with_reactions_and_files(
     }
     let mut files = files_of(db, backend, views.iter().map(|v| v.message.id)).await?;
     name_people(db, backend, &mut views).await?;
+    super::blocks::mark_blocked_authors(db, backend, &mut views, viewer).await?;
     for view in &mut views {
         if let Some(reactions) = by_message.remove(&view.message.id.get()) {
             view.reactions = reactions;

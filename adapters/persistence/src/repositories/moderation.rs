@@ -1,4 +1,4 @@
-//! Pins and the audit log ([`ModerationRepository`]).
+//! [`ModerationRepository`]: pins here; blocks, reports and the audit log in their own modules.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -8,8 +8,8 @@ use confab_domain::message_changes::ChangeFacts;
 use confab_domain::pins::{MAX_PINS, ensure_room_for_pin};
 use confab_domain::ports::{ModerationRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
-    AuditEntry, AuditRecord, ConversationId, DomainError, MessageChange, MessageId, MessageView,
-    Pin, Timestamp, UserId,
+    AuditEntry, AuditRecord, BlockedUser, ConversationId, DomainError, MessageChange, MessageId,
+    MessageView, NewReport, Pin, RealtimeEvent, Report, Resolving, Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, TransactionTrait, Value,
@@ -19,7 +19,7 @@ use super::message_rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, view_of, with_reactions_and_files,
 };
 use super::webhook_outbox::Webhooks;
-use super::{audit_log, room_state};
+use super::{audit_log, blocks, reports, room_state};
 use crate::error::internal;
 
 /// [`ModerationRepository`] on SeaORM.
@@ -173,5 +173,92 @@ impl ModerationRepository for SeaModerationRepository {
         limit: u64,
     ) -> Result<(Vec<AuditRecord>, bool), DomainError> {
         audit_log::page(&self.db, conversation, before, limit).await
+    }
+
+    async fn block(
+        &self,
+        blocker: UserId,
+        blocked: UserId,
+        at: Timestamp,
+    ) -> Result<bool, DomainError> {
+        blocks::block(&self.db, blocker, blocked, at).await
+    }
+
+    async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<bool, DomainError> {
+        blocks::unblock(&self.db, blocker, blocked).await
+    }
+
+    async fn blocks_of(&self, user: UserId) -> Result<Vec<BlockedUser>, DomainError> {
+        blocks::blocks_of(&self.db, user).await
+    }
+
+    async fn blockers_of(
+        &self,
+        user: UserId,
+        among: Vec<UserId>,
+    ) -> Result<Vec<UserId>, DomainError> {
+        let among = among.into_iter().map(UserId::get).collect();
+        blocks::blockers_of(&self.db, user, &among).await
+    }
+
+    /// One transaction: the insert (or the earlier report), and a new one's webhook.
+    async fn report(
+        &self,
+        report: NewReport,
+        viewer: UserId,
+    ) -> Result<(Report, bool), DomainError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        let Some((id, new)) = reports::insert(&txn, &report).await? else {
+            txn.rollback().await.map_err(internal)?;
+            return Err(DomainError::MessageNotFound);
+        };
+        let stored = reports::find(&txn, report.conversation_id, id, viewer)
+            .await?
+            .ok_or_else(|| DomainError::Internal("a stored report is gone".into()))?;
+        if new {
+            let event = RealtimeEvent::MessageReported {
+                report: stored.clone(),
+            };
+            self.webhooks.record(&txn, &[event]).await?;
+        }
+        txn.commit().await.map_err(internal)?;
+        Ok((stored, new))
+    }
+
+    async fn reports(
+        &self,
+        conversation: ConversationId,
+        before: Option<i64>,
+        limit: u64,
+        viewer: UserId,
+    ) -> Result<(Vec<Report>, bool), DomainError> {
+        reports::page(&self.db, conversation, before, limit, viewer).await
+    }
+
+    async fn find_report(
+        &self,
+        conversation: ConversationId,
+        id: i64,
+        viewer: UserId,
+    ) -> Result<Option<Report>, DomainError> {
+        reports::find(&self.db, conversation, id, viewer).await
+    }
+
+    async fn resolve_report(
+        &self,
+        resolving: Resolving,
+        audit: AuditEntry,
+        viewer: UserId,
+    ) -> Result<Option<Report>, DomainError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        if !reports::resolve(&txn, &resolving).await? {
+            txn.rollback().await.map_err(internal)?;
+            return Ok(None);
+        }
+        audit_log::record(&txn, &[audit]).await?;
+        let report =
+            reports::find(&txn, resolving.conversation_id, resolving.report_id, viewer).await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(report)
     }
 }

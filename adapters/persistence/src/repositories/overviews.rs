@@ -13,7 +13,9 @@
 //! 3. the files of those newest messages (`attachment_rows::files_of`).
 //!
 //! The unread count is not counted: it is [`ReadPosition::unread`] of the conversation's
-//! `last_seq`, the domain's arithmetic. `overview` runs the same statements narrowed to one
+//! `last_seq`, the domain's arithmetic — less the unread messages by people the viewer blocks,
+//! one range of `messages (conversation_id, user_id, seq)` per person blocked (none read when the
+//! viewer blocks nobody). `overview` runs the same statements narrowed to one
 //! conversation, so the list and the single view cannot disagree. The behaviour suite counts the
 //! statements through SeaORM's metric callback.
 //!
@@ -50,6 +52,8 @@ struct ConversationRow {
     read_seq: i64,
     own_after_read: i64,
     unread_mentions: i64,
+    /// Unread messages by people the viewer blocks (not counted as unread).
+    blocked_unread: i64,
     notify_level: String,
     muted_until: Option<Timestamp>,
     last_id: Option<i64>,
@@ -129,6 +133,10 @@ pub(super) async fn load(
                     creator.name AS creator_name, \
                     c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
                     v.unread_mentions, v.notify_level, v.muted_until, \
+                    (SELECT COUNT(*) FROM user_blocks ub \
+                     JOIN messages bm ON bm.conversation_id = c.id \
+                                     AND bm.user_id = ub.blocked_id AND bm.seq > v.read_seq \
+                     WHERE ub.blocker_id = $1) AS blocked_unread, \
                     m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
                     m.body AS last_body, m.created_at AS last_created_at, \
                     m.edited_at AS last_edited_at, m.deleted_at AS last_deleted_at, \
@@ -207,7 +215,10 @@ pub(super) async fn load(
             if let Some(view) = &mut last_message {
                 view.attachments = files.remove(&view.message.id).unwrap_or_default();
             }
-            let unread_count = row.read_position().unread(from_db(row.last_seq));
+            let unread_count = row
+                .read_position()
+                .unread(from_db(row.last_seq))
+                .saturating_sub(from_db(row.blocked_unread));
             let notifications = row.notifications()?;
             Ok(ConversationOverview {
                 id: ConversationId(row.id),

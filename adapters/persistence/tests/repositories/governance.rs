@@ -17,7 +17,12 @@ fn moderation(ctx: &TestContext) -> SeaModerationRepository {
 }
 
 /// A send of `body` by `sender` at `at(seconds)`, as the use case hands it over.
-fn new_message(room: &Conversation, sender: &User, body: &str, seconds: i64) -> NewMessage {
+pub(crate) fn new_message(
+    room: &Conversation,
+    sender: &User,
+    body: &str,
+    seconds: i64,
+) -> NewMessage {
     NewMessage {
         conversation_id: room.id,
         sender: sender.id,

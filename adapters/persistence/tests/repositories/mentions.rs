@@ -338,8 +338,8 @@ async fn a_send_naming_five_people_costs_one_statement_more(ctx: TestContext) {
     );
     assert_eq!(
         (page.items.len(), read),
-        (1, 4),
-        "the page, its reactions, files and names"
+        (1, 5),
+        "the page, its reactions, files, names and the reader's blocks of its authors"
     );
 }
 

@@ -257,6 +257,7 @@ pub(crate) fn message_event(
         | RealtimeEvent::ParticipantsAdded { .. }
         | RealtimeEvent::ParticipantRemoved { .. }
         | RealtimeEvent::Notification { .. }
+        | RealtimeEvent::MessageReported { .. }
         | RealtimeEvent::Ping { .. } => return None,
     })
 }
@@ -372,7 +373,8 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
             &notification_payload(notification, json).to_string(),
         ),
         // Envelope-protocol pings are for envelope sockets only; Pusher clients never see them.
-        RealtimeEvent::Ping { .. } => Vec::new(),
+        // A report is for the webhooks alone (see `webhooks::render`).
+        RealtimeEvent::Ping { .. } | RealtimeEvent::MessageReported { .. } => Vec::new(),
     }
 }
 

@@ -38,6 +38,9 @@ impl WebhookRenderer for ChatWebhooks {
     /// channel's copy and the per-user notices are the same news, so not told again); a
     /// `notification` is `notification.created` on its recipient's channel.
     fn render(&self, event: &RealtimeEvent) -> Vec<WebhookEvent> {
+        if let RealtimeEvent::MessageReported { report } = event {
+            return self.reported(report).into_iter().collect();
+        }
         events::translate(event, self.messages.as_ref())
             .into_iter()
             .filter_map(|pusher| {
@@ -59,6 +62,28 @@ impl WebhookRenderer for ChatWebhooks {
                 })
             })
             .collect()
+    }
+}
+
+impl ChatWebhooks {
+    /// `message.reported` on the room's private channel, `{"report": <the API's report
+    /// object>}`: a webhook only, since nobody in the room is to learn of it.
+    fn reported(&self, report: &confab_domain::Report) -> Option<WebhookEvent> {
+        const NAME: &str = "message.reported";
+        if !self.events.wants(NAME) {
+            return None;
+        }
+        let channel = Channel::Conversation(report.conversation_id).name();
+        let data = serde_json::json!({ "report": (self.messages.report)(report) });
+        Some(WebhookEvent {
+            json: format!(
+                r#"{{"name":{},"channel":{},"data":{}}}"#,
+                quoted(NAME),
+                quoted(&channel),
+                data
+            ),
+            channel,
+        })
     }
 }
 

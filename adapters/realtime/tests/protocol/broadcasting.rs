@@ -45,6 +45,7 @@ fn message(id: i64, body: &str) -> RealtimeEvent {
             attachments: Vec::new(),
             mentions: Vec::new(),
             thread: None,
+            author_blocked: false,
         },
     }
 }

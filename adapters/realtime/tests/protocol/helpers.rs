@@ -43,6 +43,7 @@ pub fn realtime(config: RealtimeConfig) -> Realtime {
         reactions: dto::reactions_event_json,
         thread: dto::thread_event_json,
         participant: dto::participant_event_json,
+        report: dto::report_event_json,
         timestamp: dto::rfc3339_micros,
     };
     Realtime::new(config, std::sync::Arc::new(json))

@@ -98,7 +98,8 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Fr
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }
         | RealtimeEvent::ParticipantsAdded { .. }
-        | RealtimeEvent::ParticipantRemoved { .. } => Vec::new(),
+        | RealtimeEvent::ParticipantRemoved { .. }
+        | RealtimeEvent::MessageReported { .. } => Vec::new(),
         RealtimeEvent::Ping {
             id,
             from,

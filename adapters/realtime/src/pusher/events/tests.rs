@@ -54,6 +54,7 @@ fn message_sent_goes_to_both_room_channels_with_the_rendered_message() {
             attachments: Vec::new(),
             mentions: Vec::new(),
             thread: None,
+            author_blocked: false,
         },
     };
     let events = translate(&event);

@@ -183,6 +183,7 @@ impl MessageRepository for Messages {
             attachments: Vec::new(),
             mentions: Vec::new(),
             thread: None,
+            author_blocked: false,
         };
         all.push(view.clone());
         Ok(Appended::New {
