@@ -5,6 +5,7 @@ generated models; an assertion failure exits non-zero."""
 
 import hashlib
 import os
+from datetime import datetime, timedelta, timezone
 import random
 import time
 from io import BytesIO
@@ -24,6 +25,17 @@ from confab_client.api.conversations import (
     remove_participant,
     set_notifications,
     signal_typing,
+    update_conversation,
+)
+from confab_client.api.moderation import (
+    change_role,
+    lift_timeout,
+    list_pins,
+    pin_message,
+    read_audit_log,
+    report_message,
+    resolve_report,
+    time_out_participant,
 )
 from confab_client.api.messages import (
     add_reaction,
@@ -39,12 +51,15 @@ from confab_client.api.messages import (
     unfollow_thread,
 )
 from confab_client.api.users import (
+    block_user,
     current_user,
     login,
     logout,
     refresh_token,
     register,
+    list_blocks,
     search_users,
+    unblock_user,
 )
 from confab_client.models import (
     ConversationType,
@@ -58,8 +73,17 @@ from confab_client.models import (
     NotificationSettingsBodyLevel,
     PageMeta,
     RegisterBody,
+    ReportBody,
+    ReportBodyReason,
+    ResolveBody,
+    ResolveBodyAction,
+    RoleBody,
+    RoleBodyRole,
+    RoleDto,
     SendMessageBody,
+    TimeoutBody,
     TypingBody,
+    UpdateConversationBody,
     UploadAttachmentBody,
 )
 from confab_client.types import UNSET, File
@@ -195,6 +219,36 @@ assert [m.id for m in found] == [first.id]
 assert ok(delete_message.sync_detailed(room.id, first.id, client=alice), 200).message == "Message deleted."
 detail = ok(get_conversation.sync_detailed(room.id, client=bob), 200).data
 assert next(p for p in detail.participants if p.id == bob_id).last_read_message_id == reply.id
+
+# Running the room: Bob, made an admin, pins his reply, describes the room and times Carol out
+# (her send is a 422 naming `until`) and back; Carol reports Bob's message and Alice dismisses it;
+# the audit log lists each act; Alice blocks Dave and unblocks him.
+promoted = ok(change_role.sync_detailed(room.id, bob_id, client=alice, body=RoleBody(role=RoleBodyRole.ADMIN)), 200)
+assert next(p for p in promoted.data.participants if p.id == bob_id).role == RoleDto.ADMIN
+assert ok(pin_message.sync_detailed(room.id, reply.id, client=bob), 200).data.pinned_by == bob_id
+assert [m.id for m in ok(list_pins.sync_detailed(room.id, client=carol), 200).data] == [reply.id]
+described = ok(update_conversation.sync_detailed(room.id, client=bob, body=UpdateConversationBody(description="Planning")), 200)
+assert described.data.description == "Planning" and described.data.my_role == RoleDto.ADMIN
+until = datetime.now(timezone.utc) + timedelta(hours=1)
+timed_out = ok(time_out_participant.sync_detailed(room.id, carol_id, client=bob, body=TimeoutBody(until=until)), 200)
+assert next(p for p in timed_out.data.participants if p.id == carol_id).timed_out_until is not None
+muted = refused(send_message.sync_detailed(room.id, client=carol, body=SendMessageBody(body="hi")), 422)
+assert "until" in muted.errors.additional_properties
+ok(lift_timeout.sync_detailed(room.id, carol_id, client=bob), 200)
+four = page.data[0]
+report = ok(report_message.sync_detailed(room.id, four.id, client=carol, body=ReportBody(reason=ReportBodyReason.SPAM)), 201)
+dismissed = ok(
+    resolve_report.sync_detailed(room.id, report.data.id, client=alice, body=ResolveBody(action=ResolveBodyAction.DISMISSED)),
+    200,
+)
+assert dismissed.data.resolution == "dismissed" and dismissed.data.status == "resolved"
+audit = ok(read_audit_log.sync_detailed(room.id, client=alice, limit=10), 200)
+assert [str(entry.action) for entry in audit.data] == [
+    "report_resolved", "timeout_lifted", "timed_out", "settings_changed", "message_pinned", "role_changed",
+], [entry.action for entry in audit.data]
+ok(block_user.sync_detailed(dave_id, client=alice), 200)
+assert [b.id for b in ok(list_blocks.sync_detailed(client=alice), 200).data] == [dave_id]
+ok(unblock_user.sync_detailed(dave_id, client=alice), 200)
 
 # A file: uploaded through the generated operation (its multipart body holds the generated `File`),
 # sent with `attachment_ids` and an empty body, found in the send response, the message list and

@@ -213,6 +213,41 @@ const detail = await bobApi.GET("/api/v1/conversations/{id}", { params: path });
 const bobs = detail.data?.data.participants.find((p) => p.id === bob.id);
 assert.equal(bobs?.last_read_message_id, reply.data?.data.id, "Bob's own reply is read");
 
+// Running the room: Bob, made an admin, pins his reply, describes the room and times Carol out
+// (her send is a 422 naming `until`) and back; Carol reports Bob's message and Alice dismisses
+// it; the audit log lists each act; Alice blocks Dave and unblocks him.
+const bobIn = { params: { path: { id: roomId, userId: bob.id } } };
+const carolIn = { params: { path: { id: roomId, userId: carol.id } } };
+const promoted = await api.PUT("/api/v1/conversations/{id}/participants/{userId}/role", { ...bobIn, body: { role: "admin" } });
+assert.equal(promoted.data?.data.participants.find((p) => p.id === bob.id)?.role, "admin");
+const replyId = reply.data?.data.id ?? 0;
+const pinned = await bobApi.PUT("/api/v1/conversations/{id}/messages/{messageId}/pin", { params: { path: { id: roomId, messageId: replyId } } });
+assert.equal(pinned.data?.data.pinned_by, bob.id);
+assert.deepEqual((await carolApi.GET("/api/v1/conversations/{id}/pins", { params: path })).data?.data.map((m) => m.id), [replyId]);
+const described = await bobApi.PATCH("/api/v1/conversations/{id}", { params: path, body: { description: "Planning" } });
+assert.equal(described.data?.data.description, "Planning");
+assert.equal(described.data?.data.my_role, "admin");
+const until = new Date(Date.now() + 3_600_000).toISOString();
+const timedOut = await bobApi.PUT("/api/v1/conversations/{id}/participants/{userId}/timeout", { ...carolIn, body: { until } });
+assert.ok(timedOut.data?.data.participants.find((p) => p.id === carol.id)?.timed_out_until);
+const muted = await carolApi.POST("/api/v1/conversations/{id}/messages", { params: path, body: { body: "hi" } });
+assert.ok(expectError(muted.error, 422, muted.response.status).errors?.until);
+await bobApi.DELETE("/api/v1/conversations/{id}/participants/{userId}/timeout", carolIn);
+const reportPath = { params: { path: { id: roomId, messageId: fromBob.data?.data.id ?? 0 } } };
+const report = await carolApi.POST("/api/v1/conversations/{id}/messages/{messageId}/report", { ...reportPath, body: { reason: "spam" } });
+assert.equal(report.response.status, 201);
+assert.equal(report.data?.data.status, "open");
+const reportId = { params: { path: { id: roomId, reportId: report.data?.data.id ?? 0 } } };
+const dismissed = await api.POST("/api/v1/conversations/{id}/reports/{reportId}/resolve", { ...reportId, body: { action: "dismissed" } });
+assert.equal(dismissed.data?.data.resolution, "dismissed");
+const audit = await api.GET("/api/v1/conversations/{id}/audit", { params: { path: { id: roomId }, query: { limit: 10 } } });
+assert.deepEqual(audit.data?.data.map((entry) => entry.action), [
+  "report_resolved", "timeout_lifted", "timed_out", "settings_changed", "message_pinned", "role_changed",
+]);
+await api.PUT("/api/v1/user/blocks/{userId}", { params: { path: { userId: dave.id } } });
+assert.deepEqual((await api.GET("/api/v1/user/blocks")).data?.data.map((b) => b.id), [dave.id]);
+await api.DELETE("/api/v1/user/blocks/{userId}", { params: { path: { userId: dave.id } } });
+
 // A file: uploaded through the generated operation (multipart: openapi-fetch's bodySerializer
 // builds the FormData; the part is typed `Blob`), sent with `attachment_ids` and an empty body,
 // found in the send response, the message list and the room's last message, and downloaded back

@@ -282,9 +282,9 @@ impl ConversationsApi {
     ) -> ApiResult<OneConversation> {
         let caller = caller_of(&auth, request);
         let update = RoomUpdate {
-            name: patch(&body.0.name),
-            description: patch(&body.0.description),
-            slow_mode_seconds: body.0.slow_mode_seconds,
+            name: patch(&body.0.name.0),
+            description: patch(&body.0.description.0),
+            slow_mode_seconds: body.0.slow_mode_seconds.0,
         };
         let conversation = app
             .update_conversation(&caller, ConversationId(id.0), update)

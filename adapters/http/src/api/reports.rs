@@ -72,7 +72,7 @@ impl ReportsApi {
                 ConversationId(id.0),
                 MessageId(message_id.0),
                 &body.0.reason.0,
-                body.0.details.as_deref(),
+                body.0.details.0.as_deref(),
             )
             .await?;
         let envelope = Json(ReportEnvelope {

@@ -7,9 +7,12 @@ use confab_domain::{AuditRecord, BlockedUser, Report, Role, Standing, UserSummar
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::{DateTime, MessageDto, Ruled, SentOrNull, UserDto, rfc3339_micros};
+use super::{
+    DateTime, MessageDto, NullAllowed, RoomNameText, Ruled, SentOrNull, UserDto, rfc3339_micros,
+};
 use crate::dto::schema_rules::{
-    AssignableRoleName, AuditActionName, ReportReasonName, ResolutionName,
+    AssignableRoleName, AuditActionName, ReportDetailsText, ReportReasonName, ResolutionName,
+    RoomDescriptionText, SlowModeSeconds,
 };
 
 /// A member's standing in a group room: `owner` (exactly one), `admin` or `member`.
@@ -105,20 +108,20 @@ impl poem_openapi::types::Example for TransferBody {
 #[oai(example)]
 pub struct UpdateConversationBody {
     /// At most 255 characters.
-    pub name: MaybeUndefined<String>,
+    pub name: Ruled<MaybeUndefined<String>, (RoomNameText, NullAllowed)>,
     /// What the room is about: at most 1,000 characters.
-    pub description: MaybeUndefined<String>,
+    pub description: Ruled<MaybeUndefined<String>, (RoomDescriptionText, NullAllowed)>,
     /// Members (not the owner or admins) may send one message per this many seconds; 0 turns
     /// slow mode off. At most 21,600 (six hours).
-    pub slow_mode_seconds: Option<i64>,
+    pub slow_mode_seconds: Ruled<Option<i64>, SlowModeSeconds>,
 }
 
 impl poem_openapi::types::Example for UpdateConversationBody {
     fn example() -> Self {
         Self {
-            name: MaybeUndefined::Undefined,
-            description: MaybeUndefined::Value("Release planning".into()),
-            slow_mode_seconds: Some(30),
+            name: MaybeUndefined::Undefined.into(),
+            description: MaybeUndefined::Value("Release planning".into()).into(),
+            slow_mode_seconds: Some(30).into(),
         }
     }
 }
@@ -229,14 +232,14 @@ pub struct ReportBody {
     /// `spam`, `abuse` or `other`.
     pub reason: Ruled<String, ReportReasonName>,
     /// What the moderators should know (at most 1,000 characters).
-    pub details: Option<String>,
+    pub details: Ruled<Option<String>, (ReportDetailsText, NullAllowed)>,
 }
 
 impl poem_openapi::types::Example for ReportBody {
     fn example() -> Self {
         Self {
             reason: String::from("spam").into(),
-            details: Some("Links to a phishing site.".into()),
+            details: Some("Links to a phishing site.".to_owned()).into(),
         }
     }
 }

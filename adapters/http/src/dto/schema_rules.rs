@@ -162,6 +162,34 @@ impl Rule for RoomNameText {
     }
 }
 
+/// A room's description ([`confab_domain::RoomDescription`]): blank means none.
+pub struct RoomDescriptionText;
+impl Rule for RoomDescriptionText {
+    fn state(schema: &mut MetaSchema) {
+        text(schema, 0, confab_domain::RoomDescription::MAX_CHARS, NO_NUL);
+    }
+}
+
+/// Slow mode's interval ([`confab_domain::SlowMode`]): 0 (off) to six hours.
+pub struct SlowModeSeconds;
+impl Rule for SlowModeSeconds {
+    fn state(schema: &mut MetaSchema) {
+        range(
+            schema,
+            0,
+            Some(u64::from(confab_domain::SlowMode::MAX_SECONDS)),
+        );
+    }
+}
+
+/// A report's own words ([`confab_domain::ReportDetails`]).
+pub struct ReportDetailsText;
+impl Rule for ReportDetailsText {
+    fn state(schema: &mut MetaSchema) {
+        text(schema, 0, confab_domain::ReportDetails::MAX_CHARS, NO_NUL);
+    }
+}
+
 /// Searched text: anything without a NUL.
 pub struct SearchText;
 impl Rule for SearchText {

@@ -12,6 +12,8 @@ use confab_tests::{Backend, TestServer, on_both_backends};
 mod alerts;
 #[path = "scenario/files.rs"]
 mod files;
+#[path = "scenario/governance.rs"]
+mod governance;
 
 on_both_backends!(the_documents_scenario_runs_through_the_generated_rust_client);
 
@@ -278,6 +280,17 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
         .data;
     assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [stored.id]);
     api.delete_message(room.id, stored.id).await.unwrap();
+
+    // Roles, pins, settings, a timeout, a report, the audit log and a block
+    // (`scenario/governance.rs`).
+    let people = governance::Room {
+        id: room.id,
+        alice: &api,
+        bob: (bob.id, &bob.api),
+        carol: (carol.id, &carol.api),
+        dave: dave.id,
+    };
+    governance::run_the_room(people, four.id).await;
 
     // A file, sent with the direct-upload flow (`scenario/files.rs`).
     files::direct_upload_and_download(&api, &bob.api, &base, room.id).await;
