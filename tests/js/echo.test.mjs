@@ -426,3 +426,61 @@ test('edits, reactions, deletions and read receipts reach the room through echo.
     janeEcho.disconnect();
   }
 });
+
+test("a timed-out member hears the room's moderation through listen() but whisper() is refused", async () => {
+  const john = await register('John');
+  const jane = await register('Jane');
+  const id = await room(john, [jane]);
+  const johnEcho = echoFor(john);
+  const janeEcho = echoFor(jane);
+  try {
+    const johnChannel = johnEcho.private(`conversation.${id}`);
+    const janeChannel = janeEcho.private(`conversation.${id}`);
+    let heardWhisper = false;
+    johnChannel.listenForWhisper('typing', () => {
+      heardWhisper = true;
+    });
+    await Promise.all([
+      subscribed(johnChannel, 'John subscription'),
+      subscribed(janeChannel, 'Jane subscription'),
+    ]);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const told = within(WAIT_MS, 'participant.updated', (resolve) =>
+      janeChannel.listen('.participant.updated', resolve),
+    );
+    const timedOut = await call('PUT', `/api/v1/conversations/${id}/participants/${jane.id}/timeout`, john.token, { until });
+    assert.equal(timedOut.status, 200, JSON.stringify(timedOut.json));
+    const updated = await told;
+    assert.equal(updated.participant.id, jane.id);
+    assert.ok(Date.parse(updated.participant.timed_out_until) > Date.now());
+
+    // Her whisper is refused with a pusher:error naming the timeout, and never reaches John.
+    const refusal = within(WAIT_MS, 'the refusal', (resolve) =>
+      janeEcho.connector.pusher.connection.bind('error', (error) => resolve(error)),
+    );
+    janeChannel.whisper('typing', { name: 'Jane' });
+    const error = await refusal;
+    assert.match(JSON.stringify(error), /timed out/);
+    const pinnedEvent = within(WAIT_MS, 'message.pinned', (resolve) =>
+      janeChannel.listen('.message.pinned', resolve),
+    );
+    const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: 'rules' });
+    const pinned = await call('PUT', `/api/v1/conversations/${id}/messages/${sent.json.data.id}/pin`, john.token);
+    assert.equal(pinned.status, 200, JSON.stringify(pinned.json));
+    const event = await pinnedEvent;
+    assert.equal(event.message.id, sent.json.data.id);
+    assert.equal(event.message.pinned_by, john.id);
+    assert.equal(heardWhisper, false, 'the refused whisper reached nobody');
+
+    // Lifted: her whispers reach John again.
+    await call('DELETE', `/api/v1/conversations/${id}/participants/${jane.id}/timeout`, john.token);
+    const heard = within(WAIT_MS, 'whisper', (resolve) =>
+      johnChannel.listenForWhisper('typing', resolve),
+    );
+    janeChannel.whisper('typing', { name: 'Jane' });
+    assert.deepEqual(await heard, { name: 'Jane' });
+  } finally {
+    johnEcho.disconnect();
+    janeEcho.disconnect();
+  }
+});

@@ -246,6 +246,44 @@ test('edits, reactions, deletions and read receipts reach a joined envelope sock
   }
 });
 
+test("a room's moderation reaches a joined envelope socket as message envelopes from the server", async () => {
+  const ann = await register('Ann');
+  const bob = await register('Bob');
+  const cy = await register('Cy');
+  const room = await call('POST', '/api/v1/conversations', ann.token, {
+    type: 'group',
+    name: 'Governed',
+    user_ids: [bob.id, cy.id],
+  });
+  const id = room.json.data.id;
+  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(bob.token)}`);
+  try {
+    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
+    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    const base = `/api/v1/conversations/${id}`;
+    await call('PUT', `${base}/participants/${bob.id}/role`, ann.token, { role: 'admin' });
+    const sent = await call('POST', `${base}/messages`, ann.token, { body: 'rules' });
+    const pinned = await call('PUT', `${base}/messages/${sent.json.data.id}/pin`, ann.token);
+    await call('PATCH', base, ann.token, { slow_mode_seconds: 10 });
+    await call('POST', `${base}/ban/${cy.id}`, ann.token, {});
+    await call('DELETE', `${base}/ban/${cy.id}`, ann.token);
+    const event = (name) =>
+      envelope.next((e) => e.type === 'message' && e.payload.event === name, name);
+    const promoted = await event('participant.updated');
+    assert.equal(promoted.from, 'server');
+    assert.equal(promoted.to, `conversation:${id}`);
+    assert.deepEqual(promoted.payload.participant, { id: bob.id, name: bob.name, role: 'admin', timed_out_until: null });
+    const pin = await event('message.pinned');
+    assert.deepEqual(pin.payload.message, pinned.json.data);
+    const updated = await event('conversation.updated');
+    assert.equal(updated.payload.conversation.slow_mode_seconds, 10);
+    const unbanned = await event('participant.unbanned');
+    assert.deepEqual(unbanned.payload.user, { id: cy.id, name: cy.name });
+  } finally {
+    envelope.ws.close();
+  }
+});
+
 test('POST …/typing reaches a joined envelope socket as a typing message from the server', async () => {
   const ann = await register('Ann');
   const bob = await register('Bob');

@@ -11,11 +11,11 @@ on_both_backends!(
 );
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
-    run_js_suite(backend, "echo.test.mjs", 10).await;
+    run_js_suite(backend, "echo.test.mjs", 11).await;
 }
 
 async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) {
-    run_js_suite(backend, "envelope.test.mjs", 9).await;
+    run_js_suite(backend, "envelope.test.mjs", 10).await;
 }
 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
