@@ -77,8 +77,10 @@ pub struct Cli {
 
     /// Comma-separated webhook events to send (`all`: channel_occupied, channel_vacated,
     /// member_added, member_removed, client_event, message.sent, message.updated,
-    /// message.deleted, message.reacted, participant.added, participant.removed,
-    /// participant.banned, conversation.closed).
+    /// message.deleted, message.reacted, message.pinned, message.unpinned, thread.updated,
+    /// participant.added, participant.removed, participant.banned, participant.unbanned,
+    /// participant.updated, conversation.updated, conversation.closed, message.reported,
+    /// notification.created).
     #[arg(
         long,
         env = "CONFAB_WEBHOOK_EVENTS",
