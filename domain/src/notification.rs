@@ -95,6 +95,8 @@ pub struct RecipientFacts {
     pub is_sender: bool,
     /// They are in the room now (a member who left hears nothing).
     pub is_participant: bool,
+    /// They block the sender (`crate::blocks`): nothing the sender writes alerts them.
+    pub blocks_sender: bool,
     /// The room is a direct chat.
     pub direct: bool,
     /// The message names them.
@@ -108,7 +110,11 @@ pub struct RecipientFacts {
 
 /// The notification one new message sends to one person, sent at `now`, or `None`.
 pub fn notification_for(facts: RecipientFacts, now: Timestamp) -> Option<NotificationKind> {
-    if facts.is_sender || !facts.is_participant || facts.settings.is_muted(now) {
+    if facts.is_sender
+        || !facts.is_participant
+        || facts.blocks_sender
+        || facts.settings.is_muted(now)
+    {
         return None;
     }
     let kind = if facts.mentioned {
@@ -278,6 +284,22 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn nothing_by_someone_you_block_alerts_you() {
+        let named = RecipientFacts {
+            mentioned: true,
+            room_mentioned: true,
+            follows_thread: true,
+            ..member()
+        };
+        assert!(notification_for(named, now()).is_some());
+        let blocking = RecipientFacts {
+            blocks_sender: true,
+            ..named
+        };
+        assert_eq!(notification_for(blocking, now()), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Who a group-committed batch of sends reaches, read in the statement that checks the senders'
 //! membership (so the senders, the people named and the members of the rooms where everyone may
-//! be alerted cost one statement together), and the mention rows the accepted sends write (one
-//! more statement, only in a batch that names someone).
+//! be alerted cost one statement together), and whom each new message alerts. (The mention rows
+//! the accepted sends write are `batch_mentions`.)
 //!
 //! The members of a room are read whole only where the notification rule may need them all: a
 //! direct chat (two rows) or a room a send calls (`mention_room`).
@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confab_domain::notification::{RecipientFacts, notification_for};
 use confab_domain::{
-    DomainError, Mentions, MessageView, NewMessage, Notification, NotificationLevel,
-    NotificationSettings, PostingFacts, Role, SlowMode, Standing, Timestamp, UserId, UserSummary,
+    DomainError, MessageView, NewMessage, Notification, NotificationLevel, NotificationSettings,
+    PostingFacts, Role, SlowMode, Standing, Timestamp, UserId, UserSummary,
 };
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
+use sea_orm::{DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
 use super::corrupt;
 use super::sql::Bound;
@@ -34,6 +34,8 @@ struct PersonRow {
     last_sent_at: Option<Timestamp>,
     /// Someone in the room has blocked this user (read for senders and people named).
     blocked: i64,
+    /// The batch's senders this user blocks, as `2,5` (none: `NULL`).
+    blocks: Option<String>,
     /// Follower rows: the root followed, and whether they still follow it.
     root_id: Option<i64>,
     following: Option<i64>,
@@ -50,6 +52,8 @@ pub(super) struct Person {
     pub last_sent_at: Option<Timestamp>,
     /// Blocked by another member of the room (what counts in a direct chat).
     pub blocked: bool,
+    /// The batch's senders this person blocks: nothing they write alerts them.
+    pub blocks: Vec<i64>,
 }
 
 /// The people of the batch's rooms that its sends concern.
@@ -127,16 +131,15 @@ impl Audience {
         following
     }
 
-    /// Whom the stored `view` of `message` alerts, by the domain's rule: everyone it names, the
-    /// followers of its thread (`root_author` is the root's author) and, in a direct chat or
-    /// when it calls the room, every member.
-    pub fn notifications(
+    /// Who may be alerted by `message` (whose root's author is `root_author` for a thread
+    /// reply): everyone it names, the followers of its thread and, in a direct chat or when it
+    /// calls the room, every member — with those who follow the thread.
+    fn alert_candidates(
         &self,
         message: &NewMessage,
-        view: &MessageView,
         direct: bool,
         root_author: Option<i64>,
-    ) -> Vec<Notification> {
+    ) -> (BTreeSet<i64>, BTreeSet<i64>) {
         let room = message.conversation_id.get();
         let mentions = &message.mentions;
         let mut candidates: BTreeSet<i64> = mentions.users().iter().map(|u| u.get()).collect();
@@ -148,13 +151,30 @@ impl Audience {
             _ => BTreeSet::new(),
         };
         candidates.extend(&thread_followers);
+        (candidates, thread_followers)
+    }
+
+    /// Whom the stored `view` of `message` alerts, by the domain's rule, among
+    /// [`Self::alert_candidates`].
+    pub fn notifications(
+        &self,
+        message: &NewMessage,
+        view: &MessageView,
+        direct: bool,
+        root_author: Option<i64>,
+    ) -> Vec<Notification> {
+        let room = message.conversation_id.get();
+        let mentions = &message.mentions;
+        let sender = message.sender.get();
+        let (candidates, thread_followers) = self.alert_candidates(message, direct, root_author);
         candidates
             .into_iter()
             .filter_map(|user| {
                 let person = self.people.get(&(room, user))?;
                 let facts = RecipientFacts {
-                    is_sender: user == message.sender.get(),
+                    is_sender: user == sender,
                     is_participant: person.participant && !person.banned,
+                    blocks_sender: person.blocks.contains(&sender),
                     direct,
                     mentioned: mentions.names(UserId(user)),
                     room_mentioned: mentions.room(),
@@ -197,6 +217,19 @@ pub(super) async fn audience(
         .iter()
         .map(|(room, user)| bound.row([Value::from(*room), Value::from(*user)]))
         .collect();
+    let senders: BTreeSet<i64> = batch.iter().map(|m| m.sender.get()).collect();
+    let senders = bound.list(senders.iter().map(|id| Value::from(*id)));
+    // Whom of the batch's senders `user` blocks, in the row (no statement of its own).
+    let blocks = |user: &str| {
+        let list = match backend {
+            DbBackend::Postgres => "string_agg(CAST(b.blocked_id AS TEXT), ',')",
+            _ => "group_concat(b.blocked_id, ',')",
+        };
+        format!(
+            "(SELECT {list} FROM user_blocks b \
+              WHERE b.blocker_id = {user} AND b.blocked_id IN ({senders})) AS blocks"
+        )
+    };
     let mut sql = format!(
         "SELECT v.column1 AS conversation_id, v.column2 AS user_id, u.name, \
                 CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS participant, \
@@ -208,10 +241,11 @@ pub(super) async fn audience(
                      JOIN participants o ON o.conversation_id = v.column1 \
                                         AND o.user_id = ub.blocker_id \
                      WHERE ub.blocked_id = v.column2) THEN 1 ELSE 0 END AS BIGINT) AS blocked, \
-                CAST(NULL AS BIGINT) AS root_id, CAST(NULL AS BIGINT) AS following \
+                {}, CAST(NULL AS BIGINT) AS root_id, CAST(NULL AS BIGINT) AS following \
          FROM (VALUES {}) AS v \
          LEFT JOIN participants p ON p.conversation_id = v.column1 AND p.user_id = v.column2 \
          LEFT JOIN users u ON u.id = v.column2",
+        blocks("v.column2"),
         rows.join(", ")
     );
     if !whole_rooms.is_empty() {
@@ -220,9 +254,10 @@ pub(super) async fn audience(
             " UNION ALL \
              SELECT p.conversation_id, p.user_id, u.name, CAST(1 AS BIGINT), CAST(0 AS BIGINT), \
                     p.notify_level, p.muted_until, p.role, p.timed_out_until, p.last_sent_at, \
-                    CAST(0 AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
+                    CAST(0 AS BIGINT), {}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
              FROM participants p JOIN users u ON u.id = p.user_id \
-             WHERE p.conversation_id IN ({rooms})"
+             WHERE p.conversation_id IN ({rooms})",
+            blocks("p.user_id")
         ));
     }
     if !root_authors.is_empty() {
@@ -232,12 +267,13 @@ pub(super) async fn audience(
              SELECT f.conversation_id, f.user_id, u.name, \
                     CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
                     CAST(0 AS BIGINT), p.notify_level, p.muted_until, p.role, p.timed_out_until, \
-                    p.last_sent_at, CAST(0 AS BIGINT), f.root_id, \
+                    p.last_sent_at, CAST(0 AS BIGINT), {}, f.root_id, \
                     CAST(CASE WHEN f.following THEN 1 ELSE 0 END AS BIGINT) \
              FROM thread_follows f JOIN users u ON u.id = f.user_id \
              LEFT JOIN participants p ON p.conversation_id = f.conversation_id \
                                      AND p.user_id = f.user_id \
-             WHERE f.root_id IN ({roots})"
+             WHERE f.root_id IN ({roots})",
+            blocks("f.user_id")
         ));
     }
     let found = PersonRow::find_by_statement(bound.statement(backend, &sql))
@@ -281,6 +317,11 @@ pub(super) async fn audience(
             },
             last_sent_at: row.last_sent_at,
             blocked: row.blocked > 0,
+            blocks: row
+                .blocks
+                .as_deref()
+                .map(|list| list.split(',').filter_map(|id| id.parse().ok()).collect())
+                .unwrap_or_default(),
         };
         // A ban or block read for a sender or a person named outweighs the same person read
         // whole.
@@ -297,96 +338,4 @@ pub(super) async fn audience(
         );
     }
     Ok(audience)
-}
-
-/// A stored message that names someone or calls its room: where it is, and whom it names.
-pub(super) struct Reach<'a> {
-    pub room: i64,
-    pub seq: i64,
-    pub id: i64,
-    pub sender: UserId,
-    pub mentions: &'a Mentions,
-}
-
-impl<'a> Reach<'a> {
-    /// An accepted send of the batch, with its number and id.
-    pub fn of(message: &'a NewMessage, seq: i64, id: i64) -> Self {
-        Self {
-            room: message.conversation_id.get(),
-            seq,
-            id,
-            sender: message.sender,
-            mentions: &message.mentions,
-        }
-    }
-}
-
-/// The mention rows of the accepted sends that name someone or call their room: one row per
-/// person reached (never the sender), in one statement — the people named from the values, the
-/// members of a called room straight from `participants` (a row that is both is written once).
-/// The `message_mentions` triggers count each row into its person's `unread_mentions`.
-pub(super) async fn insert_mentions(
-    txn: &DatabaseTransaction,
-    backend: DbBackend,
-    stored: &[Reach<'_>],
-) -> Result<(), DomainError> {
-    let mut bound = Bound::default();
-    let mut parts = Vec::new();
-    let named: Vec<String> = stored
-        .iter()
-        .flat_map(|reach| {
-            reach
-                .mentions
-                .users()
-                .iter()
-                .filter(move |user| **user != reach.sender)
-                .map(move |user| (reach.room, reach.seq, reach.id, user.get()))
-        })
-        .map(|(room, seq, id, user)| {
-            bound.row([
-                Value::from(user),
-                Value::from(room),
-                Value::from(seq),
-                Value::from(id),
-            ])
-        })
-        .collect();
-    if !named.is_empty() {
-        parts.push(format!(
-            "SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES {}) AS v WHERE 1 = 1",
-            named.join(", ")
-        ));
-    }
-    let called: Vec<String> = stored
-        .iter()
-        .filter(|reach| reach.mentions.room())
-        .map(|reach| {
-            bound.row([
-                Value::from(reach.room),
-                Value::from(reach.seq),
-                Value::from(reach.id),
-                Value::from(reach.sender.get()),
-            ])
-        })
-        .collect();
-    if !called.is_empty() {
-        parts.push(format!(
-            "SELECT p.user_id, r.column1, r.column2, r.column3 \
-             FROM participants p JOIN (VALUES {}) AS r ON p.conversation_id = r.column1 \
-             WHERE p.user_id <> r.column4",
-            called.join(", ")
-        ));
-    }
-    if parts.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO message_mentions (user_id, conversation_id, seq, message_id) {} \
-         ON CONFLICT DO NOTHING",
-        parts.join(" UNION ALL ")
-    );
-    txn.execute_raw(bound.statement(backend, &sql))
-        .await
-        .map_err(internal)?;
-    Ok(())
 }

@@ -43,7 +43,8 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_attachments::{files_for, named_uploads, sent_files, take_uploads};
-use super::batch_audience::{Reach, audience, insert_mentions};
+use super::batch_audience::audience;
+use super::batch_mentions::{Reach, insert_mentions};
 use super::batch_statements::{
     author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, referenced,
     stamp_last_sends,

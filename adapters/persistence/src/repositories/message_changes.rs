@@ -14,7 +14,7 @@ use sea_orm::{
     Statement, TransactionTrait, Value,
 };
 
-use super::batch_audience::{Reach, insert_mentions};
+use super::batch_mentions::{Reach, insert_mentions};
 use super::message_rows::{id_list, view_of};
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;

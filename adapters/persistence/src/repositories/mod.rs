@@ -5,6 +5,7 @@ mod attachments;
 mod audit_log;
 mod batch_attachments;
 mod batch_audience;
+mod batch_mentions;
 mod batch_statements;
 mod batch_threads;
 mod batches;

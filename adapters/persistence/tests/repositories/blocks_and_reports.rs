@@ -110,6 +110,28 @@ async fn a_blocked_authors_messages_are_marked_and_not_counted_unread_for_the_bl
     assert_eq!(overview(ann.id).await.unwrap().unwrap().unread_count, 0);
 }
 
+async fn someone_you_block_neither_mentions_nor_alerts_you(ctx: TestContext) {
+    use crate::mentions::{naming, send, unread_mentions};
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cy = ctx.user("Cy").await;
+    let room = ctx.group(&ann, &[&bob, &cy], "Room", 1).await;
+    moderation(&ctx).block(ann.id, bob.id, at(2)).await.unwrap();
+    let (_, alerted) = send(&ctx, naming(&room, &bob, "@Ann @Cy", &[&ann, &cy], false)).await;
+    let alerted: Vec<_> = alerted.into_iter().map(|(user, _)| user).collect();
+    assert_eq!(alerted, [cy.id], "Ann blocks Bob");
+    let (_, alerted) = send(&ctx, naming(&room, &bob, "@room", &[], true)).await;
+    let alerted: Vec<_> = alerted.into_iter().map(|(user, _)| user).collect();
+    assert_eq!(alerted, [cy.id]);
+    assert_eq!(unread_mentions(&ctx, &room, &ann).await, 0);
+    assert_eq!(unread_mentions(&ctx, &room, &cy).await, 2);
+    let feed = ctx.messages.mentions_of(ann.id, None, 10).await.unwrap();
+    assert!(feed.items.is_empty(), "nothing of Bob's in Ann's feed");
+    // Ann still alerts Bob: a block is one way.
+    let (_, alerted) = send(&ctx, naming(&room, &ann, "@Bob", &[&bob], false)).await;
+    assert_eq!(alerted.len(), 1);
+}
+
 async fn a_report_is_stored_once_listed_open_first_and_resolved_once(ctx: TestContext) {
     let ann = ctx.user("Ann").await;
     let bob = ctx.user("Bob").await;
@@ -185,5 +207,6 @@ each_backend!(
     a_block_is_kept_once_and_lifted,
     someone_blocked_cannot_write_in_the_direct_chat_but_still_in_a_shared_room,
     a_blocked_authors_messages_are_marked_and_not_counted_unread_for_the_blocker,
+    someone_you_block_neither_mentions_nor_alerts_you,
     a_report_is_stored_once_listed_open_first_and_resolved_once,
 );
