@@ -217,10 +217,22 @@ pub(super) async fn audience(
         .iter()
         .map(|(room, user)| bound.row([Value::from(*room), Value::from(*user)]))
         .collect();
+    // Whom of the batch's senders each person blocks, in their row (no statement of its own) —
+    // asked only when a send may alert someone beyond a direct chat's other member (a direct
+    // chat's sender blocked by them is refused instead, by `blocked`).
+    let alerts = batch
+        .iter()
+        .any(|m| !m.mentions.is_empty() || m.thread_id.is_some());
     let senders: BTreeSet<i64> = batch.iter().map(|m| m.sender.get()).collect();
-    let senders = bound.list(senders.iter().map(|id| Value::from(*id)));
-    // Whom of the batch's senders `user` blocks, in the row (no statement of its own).
+    let senders = if alerts {
+        bound.list(senders.iter().map(|id| Value::from(*id)))
+    } else {
+        String::new()
+    };
     let blocks = |user: &str| {
+        if !alerts {
+            return "CAST(NULL AS TEXT) AS blocks".to_owned();
+        }
         let list = match backend {
             DbBackend::Postgres => "string_agg(CAST(b.blocked_id AS TEXT), ',')",
             _ => "group_concat(b.blocked_id, ',')",
@@ -230,6 +242,17 @@ pub(super) async fn audience(
               WHERE b.blocker_id = {user} AND b.blocked_id IN ({senders})) AS blocks"
         )
     };
+    // Whether the other member of a direct chat blocks its sender: asked only in a batch that
+    // writes to a direct chat.
+    let blocked = if whole_rooms.is_empty() {
+        "CAST(0 AS BIGINT) AS blocked".to_owned()
+    } else {
+        "CAST(CASE WHEN EXISTS (SELECT 1 FROM user_blocks ub \
+              JOIN participants o ON o.conversation_id = v.column1 \
+                                 AND o.user_id = ub.blocker_id \
+              WHERE ub.blocked_id = v.column2) THEN 1 ELSE 0 END AS BIGINT) AS blocked"
+            .to_owned()
+    };
     let mut sql = format!(
         "SELECT v.column1 AS conversation_id, v.column2 AS user_id, u.name, \
                 CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS participant, \
@@ -237,11 +260,8 @@ pub(super) async fn audience(
                      WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
                      THEN 1 ELSE 0 END AS BIGINT) AS banned, \
                 p.notify_level, p.muted_until, p.role, p.timed_out_until, p.last_sent_at, \
-                CAST(CASE WHEN EXISTS (SELECT 1 FROM user_blocks ub \
-                     JOIN participants o ON o.conversation_id = v.column1 \
-                                        AND o.user_id = ub.blocker_id \
-                     WHERE ub.blocked_id = v.column2) THEN 1 ELSE 0 END AS BIGINT) AS blocked, \
-                {}, CAST(NULL AS BIGINT) AS root_id, CAST(NULL AS BIGINT) AS following \
+                {blocked}, {}, CAST(NULL AS BIGINT) AS root_id, \
+                CAST(NULL AS BIGINT) AS following \
          FROM (VALUES {}) AS v \
          LEFT JOIN participants p ON p.conversation_id = v.column1 AND p.user_id = v.column2 \
          LEFT JOIN users u ON u.id = v.column2",

@@ -394,3 +394,4 @@ async fn a_channel_behind_as_a_whole_holds_its_publisher_until_it_catches_up() {
 
 mod figures;
 mod sessions;
+mod silence;

@@ -21,6 +21,16 @@ fn every_op() -> Vec<Op> {
             user: 7,
             channels: vec!["private-conversation.1".into()],
         },
+        Op::Silence {
+            user: 7,
+            channels: vec!["private-conversation.1".into()],
+            until_ms: Some(1_771_511_400_000),
+        },
+        Op::Silence {
+            user: 7,
+            channels: vec!["private-conversation.1".into()],
+            until_ms: None,
+        },
         Op::Grant {
             socket: "3.4".into(),
             user: 7,
