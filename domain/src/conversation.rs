@@ -19,7 +19,8 @@ use crate::{ConversationId, DomainError, PostingFacts, ReadPosition, Timestamp, 
 pub enum ConversationKind {
     /// A 1-on-1 chat: exactly two participants, no name, no management.
     Direct,
-    /// A room with a creator who may close it, invite, remove and ban.
+    /// A room with an owner (its creator until handed over), admins and members (see
+    /// [`crate::roles`]).
     Group,
 }
 

@@ -7,6 +7,7 @@
 mod cluster;
 mod delivery;
 mod message_features;
+mod moderation;
 mod outage;
 mod presence;
 mod redis_restart;

@@ -5,17 +5,22 @@
 //! commits them as one transaction:
 //!
 //! 1. lock the batch's rooms (`SELECT … FOR UPDATE` in id order on PostgreSQL; on SQLite a no-op
-//!    `UPDATE`, which takes the database's write lock) and read their `last_seq` and `closed_at`;
-//! 2. read whether each sender is a participant of, or banned from, its room — with the rooms
-//!    locked, so a ban, removal or close either committed before (and is seen) or waits — with,
+//!    `UPDATE`, which takes the database's write lock) and read their `last_seq`, `closed_at` and
+//!    slow mode;
+//! 2. read whether each sender is a participant of, or banned from, its room, their role,
+//!    timeout and last send, and (in a batch writing to a direct chat) whether the other member
+//!    blocks them — with the rooms locked, so a ban, removal, close, timeout or block either
+//!    committed before (and is seen) or waits — with,
 //!    in the same statement, the people the sends name and the members of the rooms where
 //!    everyone may be alerted or that follow the threads replied in (`batch_audience`); and, only
 //!    when the batch has them, the messages earlier sends stored under the same client ids, the
 //!    messages replied to or replied under (thread roots) and the uploads named
 //!    (`batch_attachments`);
-//! 3. decide every send by the domain's posting rule ([`PostingFacts`]), mention rule, reply rule,
-//!    thread rule and attachment rule, find the repeats (of an earlier send, or of a send earlier
-//!    in this batch: they store nothing), and number the new ones per room, in arrival order — a
+//! 3. decide every send by the domain's posting rule (`PostingFacts::ensure`), mention rule, reply
+//!    rule, thread rule and attachment rule, find the repeats (of an earlier send, or of a send
+//!    earlier in this batch: they store nothing) before slow mode's pace
+//!    (`PostingFacts::ensure_pace`, counting the batch's own earlier sends), and number the new
+//!    ones per room, in arrival order — a
 //!    reply only in its thread with the room's next negative number, and in its thread
 //!    (`batch_threads`);
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`; a thread
