@@ -49,7 +49,7 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
         }),
         // Files are not part of these protocol tests: a mock without expectations fails any call.
         attachments: Arc::new(confab_domain::ports::MockAttachmentRepository::new()),
-        moderation: Arc::new(confab_domain::ports::MockModerationRepository::new()),
+        moderation: Arc::new(nobody_blocks()),
         files: Arc::new(confab_domain::ports::MockFileStore::new()),
         images: Arc::new(confab_domain::ports::MockImageProcessor::new()),
         broadcaster: realtime.broadcaster(),
@@ -121,4 +121,14 @@ impl EnvelopeServer {
         client.assert_alive().await;
         client
     }
+}
+
+/// Moderation is not part of these protocol tests, but starting a direct chat asks who blocks
+/// whom: nobody. Any other call fails (a mock without expectations).
+fn nobody_blocks() -> confab_domain::ports::MockModerationRepository {
+    let mut moderation = confab_domain::ports::MockModerationRepository::new();
+    moderation
+        .expect_blockers_of()
+        .returning(|_, _| Ok(Vec::new()));
+    moderation
 }
