@@ -10,7 +10,7 @@
 //! | being alerted (who, decided by `confab_domain::notification`) | `set_notifications`, `list_mentions` | `set_notifications.rs`, `list_mentions.rs` |
 //! | threads (rules in `confab_domain::thread`; a reply is a send with `thread_id`) | `list_thread`, `follow_thread` / `mark_thread_read`, `list_threads` | `list_thread.rs`, `follow_thread.rs`, `list_threads.rs` |
 //! | room changes (events decided by `confab_domain::change_events`, see `room_changes.rs`) | `invite_users`, `remove_participant`, `ban_participant`, `leave_conversation`, `close_room` | `invite_users.rs`, `remove_participant.rs`, `ban_participant.rs`, `leave_conversation.rs`, `close_room.rs` |
-//! | running a room (who may: `confab_domain::roles`) | `change_role`, `transfer_ownership`, `update_conversation`, `time_out_participant`, `unban_participant`, `pin_message` / `list_pins`, `report_message` / `list_reports` / `resolve_report`, `read_audit_log` | `change_role.rs`, `transfer_ownership.rs`, `update_conversation.rs`, `time_out_participant.rs`, `unban_participant.rs`, `pin_message.rs`, `report_message.rs`, `read_audit_log.rs` |
+//! | running a room (who may: `confab_domain::roles`) | `change_role`, `transfer_ownership`, `update_conversation`, `time_out_participant`, `unban_participant` / `list_bans`, `pin_message` / `list_pins`, `report_message` / `list_reports` / `resolve_report`, `read_audit_log` | `change_role.rs`, `transfer_ownership.rs`, `update_conversation.rs`, `time_out_participant.rs`, `unban_participant.rs`, `list_bans.rs`, `pin_message.rs`, `report_message.rs`, `read_audit_log.rs` |
 //! | people you block (rules in `confab_domain::blocks`) | `block_user` / `unblock_user` / `list_blocks` | `block_user.rs` |
 //! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
@@ -43,6 +43,7 @@ pub mod get_conversation;
 pub mod invite_users;
 pub mod join_address;
 pub mod leave_conversation;
+pub mod list_bans;
 pub mod list_conversations;
 pub mod list_mentions;
 pub mod list_messages;

@@ -12,7 +12,7 @@ on_both_backends!(
     settings_are_patched_field_by_field_and_told_live,
     slow_mode_answers_429_with_retry_after_and_spares_moderators,
     a_timed_out_member_reads_but_cannot_send_react_type_or_whisper,
-    an_unban_lets_a_user_be_invited_again,
+    an_unban_lets_a_user_be_invited_again_and_the_ban_list_says_who_is_banned,
 );
 
 fn room_path(room: i64) -> String {
@@ -316,7 +316,9 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_or_whisper(backend:
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-async fn an_unban_lets_a_user_be_invited_again(backend: &Backend) {
+async fn an_unban_lets_a_user_be_invited_again_and_the_ban_list_says_who_is_banned(
+    backend: &Backend,
+) {
     let server = TestServer::start(backend).await;
     let (_, ann) = server.register("Ann Lee").await;
     let (bob, _) = server.register("Bob Stone").await;
@@ -327,6 +329,13 @@ async fn an_unban_lets_a_user_be_invited_again(backend: &Backend) {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = server.post(&invite, &ann, json!({"user_ids": [bob]})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bans = format!("{}/bans", room_path(room));
+    let (status, banned) = server.get(&bans, &ann).await;
+    assert_eq!(status, StatusCode::OK, "{banned}");
+    assert_eq!(banned["data"], json!([{"id": bob, "name": "Bob Stone"}]));
+    let (_, cy_token) = server.register("Cy Twombly").await;
+    let (status, _) = server.get(&bans, &cy_token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an outsider sees no room");
     let (status, unbanned) = server.delete(&ban, &ann).await;
     assert_eq!(status, StatusCode::OK, "{unbanned}");
     assert_eq!(unbanned["message"], "User unbanned.");
@@ -343,4 +352,6 @@ async fn an_unban_lets_a_user_be_invited_again(backend: &Backend) {
     );
     let (status, _) = server.post(&invite, &ann, json!({"user_ids": [bob]})).await;
     assert_eq!(status, StatusCode::OK);
+    let (_, banned) = server.get(&bans, &ann).await;
+    assert_eq!(banned["data"], json!([]));
 }

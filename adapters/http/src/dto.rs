@@ -27,10 +27,11 @@ pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
 };
 pub use envelopes::{
-    AuditLogEnvelope, BlockListEnvelope, ConversationEnvelope, ConversationListEnvelope,
-    CursorMeta, MentionFeedEnvelope, MessageEnvelope, MessagePageEnvelope, MessagesMeta,
-    NotificationSettingsEnvelope, PageMeta, PinListEnvelope, ReportEnvelope, ReportListEnvelope,
-    StatusMessage, ThreadListEnvelope, ThreadPageEnvelope, UserEnvelope, UserPageEnvelope,
+    AuditLogEnvelope, BanListEnvelope, BlockListEnvelope, ConversationEnvelope,
+    ConversationListEnvelope, CursorMeta, MentionFeedEnvelope, MessageEnvelope,
+    MessagePageEnvelope, MessagesMeta, NotificationSettingsEnvelope, PageMeta, PinListEnvelope,
+    ReportEnvelope, ReportListEnvelope, StatusMessage, ThreadListEnvelope, ThreadPageEnvelope,
+    UserEnvelope, UserPageEnvelope,
 };
 pub use event_json::{
     conversation_event_json, participant_event_json, reactions_event_json, report_event_json,

@@ -15,8 +15,9 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use super::conversations::{OneConversation, envelope};
 use crate::dto::{
-    AuditEntryDto, AuditLogEnvelope, CursorLimit, CursorMeta, MessageDto, MessageEnvelope,
-    PinListEnvelope, RoleBody, Ruled, TimeoutBody, TransferBody, parse_time,
+    AuditEntryDto, AuditLogEnvelope, BanListEnvelope, CursorLimit, CursorMeta, MessageDto,
+    MessageEnvelope, PinListEnvelope, RoleBody, Ruled, TimeoutBody, TransferBody, UserDto,
+    parse_time,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
@@ -34,6 +35,12 @@ enum PinChanged {
 enum Pins {
     #[oai(status = 200)]
     Ok(Json<PinListEnvelope>),
+}
+
+#[derive(ApiResponse)]
+enum Bans {
+    #[oai(status = 200)]
+    Ok(Json<BanListEnvelope>),
 }
 
 #[derive(ApiResponse)]
@@ -167,6 +174,30 @@ impl ModerationApi {
             .time_out_participant(&caller, ConversationId(id.0), UserId(user_id.0), None)
             .await?;
         Ok(envelope(&conversation, &caller, Some("Timeout lifted.")))
+    }
+
+    /// List banned users
+    ///
+    /// Owner and admins: who is banned from the room (unban with `DELETE …/ban/{userId}`).
+    #[oai(
+        path = "/api/v1/conversations/:id/bans",
+        method = "get",
+        operation_id = "listBans"
+    )]
+    async fn bans(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        request: &Request,
+        /// Conversation id.
+        id: Path<i64>,
+    ) -> ApiResult<Bans> {
+        let caller = caller_of(&auth, request);
+        let banned = app.list_bans(&caller, ConversationId(id.0)).await?;
+        Ok(Bans::Ok(Json(BanListEnvelope {
+            status: true,
+            data: banned.iter().map(UserDto::from).collect(),
+        })))
     }
 
     /// Pin a message

@@ -195,3 +195,10 @@ pub struct BlockListEnvelope {
     pub status: bool,
     pub data: Vec<BlockedUserDto>,
 }
+
+/// `GET …/bans`: the users banned from the room, in id order.
+#[derive(Debug, Clone, Object)]
+pub struct BanListEnvelope {
+    pub status: bool,
+    pub data: Vec<UserDto>,
+}
