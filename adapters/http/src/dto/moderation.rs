@@ -112,8 +112,8 @@ pub struct UpdateConversationBody {
     /// What the room is about: at most 1,000 characters.
     pub description: Ruled<MaybeUndefined<String>, (RoomDescriptionText, NullAllowed)>,
     /// Members (not the owner or admins) may send one message per this many seconds; 0 turns
-    /// slow mode off. At most 21,600 (six hours).
-    pub slow_mode_seconds: Ruled<Option<i64>, SlowModeSeconds>,
+    /// slow mode off. At most 21,600 (six hours). Left out or `null`: unchanged.
+    pub slow_mode_seconds: Ruled<Option<i64>, (SlowModeSeconds, NullAllowed)>,
 }
 
 impl poem_openapi::types::Example for UpdateConversationBody {
