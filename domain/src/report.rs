@@ -152,19 +152,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// What a report tells when it is stored, decided here like every change's events: a new one
-    /// is `message.reported` (the webhooks alone carry it); a repeat of an earlier report tells
-    /// nothing.
-    pub fn events(&self, new: bool) -> Vec<crate::RealtimeEvent> {
-        if new {
-            vec![crate::RealtimeEvent::MessageReported {
-                report: self.clone(),
-            }]
-        } else {
-            Vec::new()
-        }
-    }
-
     pub fn is_open(&self) -> bool {
         self.resolution.is_none()
     }
@@ -208,37 +195,6 @@ mod tests {
         }
         assert!(ReportReason::parse("boring").is_err());
         assert!(Resolution::parse("shrug").is_err());
-    }
-
-    #[test]
-    fn a_new_report_tells_message_reported_and_a_repeat_nothing() {
-        let at = chrono::Utc.with_ymd_and_hms(2026, 2, 19, 15, 0, 0).unwrap();
-        let report = Report {
-            id: 1,
-            conversation_id: ConversationId(1),
-            message: MessageView::new(
-                message(2),
-                UserSummary {
-                    id: UserId(2),
-                    name: "Bo".into(),
-                },
-            ),
-            reporter: UserSummary {
-                id: UserId(1),
-                name: "Al".into(),
-            },
-            reason: ReportReason::Spam,
-            details: None,
-            resolution: None,
-            resolved_by: None,
-            resolved_at: None,
-            created_at: at,
-        };
-        assert!(matches!(
-            report.events(true).as_slice(),
-            [crate::RealtimeEvent::MessageReported { report: told }] if told.id == 1
-        ));
-        assert!(report.events(false).is_empty());
     }
 
     #[test]
