@@ -6,6 +6,7 @@
 //! - A room change: [`RoomDifference::between`] the room before and after, then
 //!   [`RoomDifference::events`] with the names of the people involved.
 //! - A message change: [`MessageChange::events`].
+//! - A report as stored: [`Report::events`](crate::Report::events).
 
 mod room;
 
@@ -162,6 +163,20 @@ impl Appended {
         match self {
             Self::New { message, .. } => Some(message),
             Self::Repeat(_) => None,
+        }
+    }
+}
+
+impl crate::Report {
+    /// What a report tells when it is stored: a new one is `message.reported` (the webhooks alone
+    /// carry it, moderators' tools read it there); a repeat of an earlier report tells nothing.
+    pub fn events(&self, new: bool) -> Vec<RealtimeEvent> {
+        if new {
+            vec![RealtimeEvent::MessageReported {
+                report: self.clone(),
+            }]
+        } else {
+            Vec::new()
         }
     }
 }

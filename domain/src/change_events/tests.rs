@@ -270,3 +270,40 @@ fn a_deletion_tells_which_message_went_when() {
         }]
     );
 }
+
+#[test]
+fn a_new_report_tells_message_reported_and_a_repeat_nothing() {
+    let report = crate::Report {
+        id: 1,
+        conversation_id: ConversationId(1),
+        message: crate::MessageView::new(
+            crate::Message::sent(
+                crate::MessageId(7),
+                ConversationId(1),
+                1,
+                MEMBER,
+                "buy now",
+                now(),
+            ),
+            crate::UserSummary {
+                id: MEMBER,
+                name: "Bob".into(),
+            },
+        ),
+        reporter: crate::UserSummary {
+            id: CREATOR,
+            name: "Ann".into(),
+        },
+        reason: crate::ReportReason::Spam,
+        details: None,
+        resolution: None,
+        resolved_by: None,
+        resolved_at: None,
+        created_at: now(),
+    };
+    assert!(matches!(
+        report.events(true).as_slice(),
+        [RealtimeEvent::MessageReported { report: told }] if told.id == 1
+    ));
+    assert!(report.events(false).is_empty());
+}

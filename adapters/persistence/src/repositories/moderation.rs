@@ -9,7 +9,7 @@ use confab_domain::pins::{MAX_PINS, ensure_room_for_pin};
 use confab_domain::ports::{ModerationRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     AuditEntry, AuditRecord, BlockedUser, ConversationId, DomainError, MessageChange, MessageId,
-    MessageView, NewReport, Pin, RealtimeEvent, Report, Resolving, Timestamp, UserId,
+    MessageView, NewReport, Pin, Report, Resolving, Timestamp, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, TransactionTrait, Value,
@@ -215,12 +215,8 @@ impl ModerationRepository for SeaModerationRepository {
         let stored = reports::find(&txn, report.conversation_id, id, viewer)
             .await?
             .ok_or_else(|| DomainError::Internal("a stored report is gone".into()))?;
-        if new {
-            let event = RealtimeEvent::MessageReported {
-                report: stored.clone(),
-            };
-            self.webhooks.record(&txn, &[event]).await?;
-        }
+        // The domain says what the report tells; it is stored here, as every change's events.
+        self.webhooks.record(&txn, &stored.events(new)).await?;
         txn.commit().await.map_err(internal)?;
         Ok((stored, new))
     }
