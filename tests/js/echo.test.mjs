@@ -7,107 +7,19 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Echo from 'laravel-echo';
-import Pusher from 'pusher-js';
 import PusherServer from 'pusher';
 import { assertCarriesFile, upload } from './attachments.mjs';
-
-const env = process.env;
-const api = env.CONFAB_API;
-const WAIT_MS = 10_000;
-
-function required(name) {
-  assert.ok(env[name], `${name} must be set (run through cargo test)`);
-  return env[name];
-}
-
-async function call(method, path, token, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = response.status === 204 ? null : await response.json();
-  return { status: response.status, json };
-}
-
-let people = 0;
-async function register(name) {
-  people += 1;
-  const email = `${name.toLowerCase()}.${people}.${Date.now()}@example.com`;
-  const { status, json } = await call('POST', '/api/v1/user/register', null, {
-    name,
-    email,
-    password: 'secret-password',
-  });
-  assert.equal(status, 201, JSON.stringify(json));
-  return { id: json.data.user.id, name, token: json.data.token };
-}
-
-// The document's configuration. In a browser the document sets `window.Pusher = Pusher`; Node has
-// no window, so the same constructor is handed over as Echo's `Pusher` option.
-function echoFor(user) {
-  return new Echo({
-    broadcaster: 'reverb',
-    key: required('REVERB_APP_KEY'),
-    wsHost: required('REVERB_HOST'),
-    wsPort: Number(required('REVERB_PORT')),
-    wssPort: Number(required('REVERB_PORT')),
-    forceTLS: false,
-    enabledTransports: ['ws', 'wss'],
-    authEndpoint: `${api}/api/broadcasting/auth`,
-    auth: { headers: { Authorization: `Bearer ${user.token}` } },
-    Pusher,
-  });
-}
-
-function within(ms, what, executor) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    executor(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-function subscribed(channel, what) {
-  return within(WAIT_MS, what, (resolve, reject) => {
-    channel.subscribed(() => resolve());
-    channel.error((error) => reject(new Error(`${what} failed: ${JSON.stringify(error)}`)));
-  });
-}
-
-async function room(owner, members) {
-  const { status, json } = await call('POST', '/api/v1/conversations', owner.token, {
-    type: 'group',
-    name: 'Echo room',
-    user_ids: members.map((m) => m.id),
-  });
-  assert.equal(status, 201, JSON.stringify(json));
-  return json.data.id;
-}
+import {
+  WAIT_MS, api, call, echoFor, listened, people, register, required, room, subscribed, within,
+} from './clients.mjs';
 
 test('a message sent over HTTP reaches the other participant through echo.private().listen()', async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
     const channel = janeEcho.private(`conversation.${id}`);
-    const received = within(WAIT_MS, 'message.sent', (resolve) =>
-      channel.listen('.message.sent', (e) => resolve(e)),
-    );
+    const received = listened(channel, 'message.sent');
     await subscribed(channel, 'private subscription');
     const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, {
       body: 'Hello from HTTP',
@@ -121,15 +33,12 @@ test('a message sent over HTTP reaches the other participant through echo.privat
 });
 
 test("a file sent in a message reaches echo.private().listen() with a url that downloads it without a token", async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
     const channel = janeEcho.private(`conversation.${id}`);
-    const received = within(WAIT_MS, 'message.sent', (resolve) =>
-      channel.listen('.message.sent', (e) => resolve(e)),
-    );
+    const received = listened(channel, 'message.sent');
     await subscribed(channel, 'private subscription');
     const bytes = new TextEncoder().encode('Minutes of the meeting: héllo, wörld 👋\n');
     const uploaded = await upload(api, john.token, id, 'minutes.txt', bytes);
@@ -150,8 +59,7 @@ test("a file sent in a message reaches echo.private().listen() with a url that d
 });
 
 test("a non-participant's subscription is refused", async () => {
-  const john = await register('John');
-  const eve = await register('Eve');
+  const [john, eve] = await people('John', 'Eve');
   const id = await room(john, []);
   const eveEcho = echoFor(eve);
   try {
@@ -167,8 +75,7 @@ test("a non-participant's subscription is refused", async () => {
 });
 
 test('echo.join() lists both members of the room', async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const johnEcho = echoFor(john);
   const janeEcho = echoFor(jane);
@@ -195,8 +102,7 @@ test('echo.join() lists both members of the room', async () => {
 });
 
 test("whisper('typing') reaches the other member only", async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const johnEcho = echoFor(john);
   const janeEcho = echoFor(jane);
@@ -219,9 +125,7 @@ test("whisper('typing') reaches the other member only", async () => {
     johnChannel.whisper('typing', { name: 'John' });
     assert.deepEqual(await heard, { name: 'John' });
     // A marker message after the whisper: once it arrives, an echo would have arrived too.
-    const marker = within(WAIT_MS, 'marker', (resolve) =>
-      johnChannel.listen('.message.sent', resolve),
-    );
+    const marker = listened(johnChannel, 'message.sent', 'marker');
     await call('POST', `/api/v1/conversations/${id}/messages`, jane.token, { body: 'marker' });
     await marker;
     assert.equal(echoedToSender, false, 'a whisper is never echoed to its sender');
@@ -237,9 +141,7 @@ test('the pusher server SDK publishes through the HTTP API and the browser clien
   const johnEcho = echoFor(john);
   try {
     const channel = johnEcho.private(`conversation.${id}`);
-    const received = within(WAIT_MS, 'sdk event', (resolve) =>
-      channel.listen('.announcement', (e) => resolve(e)),
-    );
+    const received = listened(channel, 'announcement', 'sdk event');
     await subscribed(channel, 'private subscription');
     const sdk = new PusherServer({
       appId: required('REVERB_APP_ID'),
@@ -260,8 +162,7 @@ test('the pusher server SDK publishes through the HTTP API and the browser clien
 });
 
 test("POST …/typing reaches the room as `typing`, one event per 2 s however often it is called", async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
@@ -285,7 +186,7 @@ test("POST …/typing reaches the room as `typing`, one event per 2 s however of
     assert.equal(again.status, 204, 'answered within the interval too');
     // Events on one channel arrive in order: once a message sent after the second call is here,
     // a second typing event would have been too.
-    const marker = within(WAIT_MS, 'message.sent', (resolve) => channel.listen('.message.sent', resolve));
+    const marker = listened(channel, 'message.sent');
     await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: 'done typing' });
     await marker;
     assert.equal(heard.length, 1, JSON.stringify(heard));
@@ -295,8 +196,7 @@ test("POST …/typing reaches the room as `typing`, one event per 2 s however of
 });
 
 test("a mention reaches the named user's private-user channel as `notification`, per their settings", async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
@@ -342,8 +242,7 @@ test("a mention reaches the named user's private-user channel as `notification`,
 });
 
 test('a reply in a thread reaches the room as message.sent with thread_id, then thread.updated', async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
@@ -378,8 +277,7 @@ test('a reply in a thread reaches the room as message.sent with thread_id, then 
 });
 
 test('edits, reactions, deletions and read receipts reach the room through echo.private().listen()', async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const janeEcho = echoFor(jane);
   try {
@@ -428,8 +326,7 @@ test('edits, reactions, deletions and read receipts reach the room through echo.
 });
 
 test("a timed-out member hears the room's moderation through listen() but whisper() is refused", async () => {
-  const john = await register('John');
-  const jane = await register('Jane');
+  const [john, jane] = await people('John', 'Jane');
   const id = await room(john, [jane]);
   const johnEcho = echoFor(john);
   const janeEcho = echoFor(jane);
@@ -445,9 +342,7 @@ test("a timed-out member hears the room's moderation through listen() but whispe
       subscribed(janeChannel, 'Jane subscription'),
     ]);
     const until = new Date(Date.now() + 3_600_000).toISOString();
-    const told = within(WAIT_MS, 'participant.updated', (resolve) =>
-      janeChannel.listen('.participant.updated', resolve),
-    );
+    const told = listened(janeChannel, 'participant.updated');
     const timedOut = await call('PUT', `/api/v1/conversations/${id}/participants/${jane.id}/timeout`, john.token, { until });
     assert.equal(timedOut.status, 200, JSON.stringify(timedOut.json));
     const updated = await told;
@@ -461,9 +356,7 @@ test("a timed-out member hears the room's moderation through listen() but whispe
     janeChannel.whisper('typing', { name: 'Jane' });
     const error = await refusal;
     assert.match(JSON.stringify(error), /timed out/);
-    const pinnedEvent = within(WAIT_MS, 'message.pinned', (resolve) =>
-      janeChannel.listen('.message.pinned', resolve),
-    );
+    const pinnedEvent = listened(janeChannel, 'message.pinned');
     const sent = await call('POST', `/api/v1/conversations/${id}/messages`, john.token, { body: 'rules' });
     const pinned = await call('PUT', `/api/v1/conversations/${id}/messages/${sent.json.data.id}/pin`, john.token);
     assert.equal(pinned.status, 200, JSON.stringify(pinned.json));

@@ -11,74 +11,14 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import WebSocket from 'ws';
 import Pusher from 'pusher-js';
 import { assertCarriesFile, upload } from './attachments.mjs';
+import {
+  answerTo, api, call, env, envelopeFor, joinedSocket, people, register, room, serverEvent, timeout,
+} from './clients.mjs';
 
 // Node 20 has no global WebSocket; the README's snippet uses the browser's, so give it one.
 globalThis.WebSocket = WebSocket;
 
-const env = process.env;
-const api = env.CONFAB_API;
 const realtimeHost = `${env.REVERB_HOST}:${env.REVERB_PORT}`;
-const WAIT_MS = 10_000;
-
-async function call(method, path, token, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: response.status === 204 ? null : await response.json() };
-}
-
-let people = 0;
-async function register(name) {
-  people += 1;
-  const email = `${name.toLowerCase()}.${people}.${Date.now()}@example.com`;
-  const { status, json } = await call('POST', '/api/v1/user/register', null, {
-    name,
-    email,
-    password: 'secret-password',
-  });
-  assert.equal(status, 201, JSON.stringify(json));
-  return { id: json.data.user.id, name, email, token: json.data.token };
-}
-
-function timeout(what) {
-  return new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS).unref(),
-  );
-}
-
-/// An envelope socket that queues what it receives.
-async function envelopeSocket(url) {
-  const ws = new WebSocket(url);
-  const inbox = [];
-  const waiters = [];
-  ws.on('message', (data) => {
-    const envelope = JSON.parse(data.toString());
-    const waiter = waiters.findIndex((w) => w.match(envelope));
-    if (waiter >= 0) waiters.splice(waiter, 1)[0].resolve(envelope);
-    else inbox.push(envelope);
-  });
-  await Promise.race([new Promise((resolve) => ws.once('open', resolve)), timeout('open')]);
-  return {
-    ws,
-    send: (envelope) => ws.send(typeof envelope === 'string' ? envelope : JSON.stringify(envelope)),
-    next(match = () => true, what = 'an envelope') {
-      const queued = inbox.findIndex(match);
-      if (queued >= 0) return Promise.resolve(inbox.splice(queued, 1)[0]);
-      return Promise.race([
-        new Promise((resolve) => waiters.push({ match, resolve })),
-        timeout(what),
-      ]);
-    },
-    inbox,
-  };
-}
-
-const answerTo = (id) => (e) => e.id === id && (e.type === 'ack' || e.type === 'error');
 
 test("the README's snippet, with only host and port changed, gets its ack", async () => {
   const me = await register('Reader');
@@ -123,14 +63,8 @@ test('a socket without a valid token is closed with a policy violation', async (
 });
 
 test('an envelope message reaches a pusher-js client, and an API message reaches the envelope client', async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Two protocols',
-    user_ids: [bob.id],
-  });
-  const id = room.json.data.id;
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Two protocols');
 
   const pusher = new Pusher(env.REVERB_APP_KEY, {
     wsHost: env.REVERB_HOST,
@@ -151,9 +85,7 @@ test('an envelope message reaches a pusher-js client, and an API message reaches
     ]);
     const viaPusher = new Promise((resolve) => channel.bind('message.sent', resolve));
 
-    const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
+    const envelope = await joinedSocket(ann, id);
     envelope.send({ id: 'm1', type: 'message', to: `conversation:${id}`, payload: { text: 'from an envelope' } });
     const ack = await envelope.next(answerTo('m1'), 'message ack');
     assert.equal(ack.type, 'ack', JSON.stringify(ack));
@@ -174,18 +106,10 @@ test('an envelope message reaches a pusher-js client, and an API message reaches
 });
 
 test("a file sent over the API reaches a joined envelope socket in the message envelope, and its url downloads it without a token", async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Files',
-    user_ids: [bob.id],
-  });
-  const id = room.json.data.id;
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Files');
+  const envelope = await joinedSocket(ann, id);
   try {
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
     // Every byte value, so a text round trip anywhere on the way would show.
     const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
     const uploaded = await upload(api, bob.token, id, 'data.bin', bytes);
@@ -207,18 +131,10 @@ test("a file sent over the API reaches a joined envelope socket in the message e
 });
 
 test('edits, reactions, deletions and read receipts reach a joined envelope socket as message envelopes', async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Changes',
-    user_ids: [bob.id],
-  });
-  const id = room.json.data.id;
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Changes');
+  const envelope = await joinedSocket(ann, id);
   try {
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
     const sent = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, { body: 'draft' });
     const first = await envelope.next((e) => e.type === 'message', 'message.sent');
     assert.equal(first.payload.event, 'message.sent');
@@ -227,8 +143,7 @@ test('edits, reactions, deletions and read receipts reach a joined envelope sock
     await call('PUT', `${path}/reactions/${encodeURIComponent('👍')}`, bob.token);
     await call('POST', `/api/v1/conversations/${id}/read`, bob.token, {});
     await call('DELETE', path, bob.token);
-    const event = (name) =>
-      envelope.next((e) => e.type === 'message' && e.payload.event === name, name);
+    const event = (name) => serverEvent(envelope, name);
     const updated = await event('message.updated');
     assert.equal(updated.from, 'server');
     assert.equal(updated.to, `conversation:${id}`);
@@ -247,19 +162,10 @@ test('edits, reactions, deletions and read receipts reach a joined envelope sock
 });
 
 test("a room's moderation reaches a joined envelope socket as message envelopes from the server", async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const cy = await register('Cy');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Governed',
-    user_ids: [bob.id, cy.id],
-  });
-  const id = room.json.data.id;
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(bob.token)}`);
+  const [ann, bob, cy] = await people('Ann', 'Bob', 'Cy');
+  const id = await room(ann, [bob, cy], 'Governed');
+  const envelope = await joinedSocket(bob, id);
   try {
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
     const base = `/api/v1/conversations/${id}`;
     await call('PUT', `${base}/participants/${bob.id}/role`, ann.token, { role: 'admin' });
     const sent = await call('POST', `${base}/messages`, ann.token, { body: 'rules' });
@@ -267,8 +173,7 @@ test("a room's moderation reaches a joined envelope socket as message envelopes 
     await call('PATCH', base, ann.token, { slow_mode_seconds: 10 });
     await call('POST', `${base}/ban/${cy.id}`, ann.token, {});
     await call('DELETE', `${base}/ban/${cy.id}`, ann.token);
-    const event = (name) =>
-      envelope.next((e) => e.type === 'message' && e.payload.event === name, name);
+    const event = (name) => serverEvent(envelope, name);
     const promoted = await event('participant.updated');
     assert.equal(promoted.from, 'server');
     assert.equal(promoted.to, `conversation:${id}`);
@@ -285,21 +190,13 @@ test("a room's moderation reaches a joined envelope socket as message envelopes 
 });
 
 test('POST …/typing reaches a joined envelope socket as a typing message from the server', async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Typing',
-    user_ids: [bob.id],
-  });
-  const id = room.json.data.id;
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Typing');
+  const envelope = await joinedSocket(ann, id);
   try {
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
     const typed = await call('POST', `/api/v1/conversations/${id}/typing`, bob.token, {});
     assert.equal(typed.status, 204);
-    const typing = await envelope.next((e) => e.type === 'message' && e.payload.event === 'typing', 'typing');
+    const typing = await serverEvent(envelope, 'typing');
     assert.equal(typing.from, 'server');
     assert.equal(typing.to, `conversation:${id}`);
     assert.deepEqual(typing.payload, {
@@ -314,16 +211,10 @@ test('POST …/typing reaches a joined envelope socket as a typing message from 
 });
 
 test('a mention reaches every envelope socket of the named user as a notification from the server', async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, {
-    type: 'group',
-    name: 'Mentions',
-    user_ids: [bob.id],
-  });
-  const id = room.json.data.id;
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Mentions');
   // Bob has joined nothing: a notification is addressed to him, not to the room.
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(bob.token)}`);
+  const envelope = await envelopeFor(bob);
   try {
     const sent = await call('POST', `/api/v1/conversations/${id}/messages`, ann.token, {
       body: 'everyone, look',
@@ -331,7 +222,7 @@ test('a mention reaches every envelope socket of the named user as a notificatio
     });
     assert.equal(sent.status, 201, JSON.stringify(sent.json));
     assert.equal(sent.json.data.mention_room, true);
-    const note = await envelope.next((e) => e.type === 'message' && e.payload.event === 'notification', 'notification');
+    const note = await serverEvent(envelope, 'notification');
     assert.equal(note.from, 'server');
     assert.equal(note.to, `user:${bob.id}`);
     assert.deepEqual(note.payload, {
@@ -347,22 +238,18 @@ test('a mention reaches every envelope socket of the named user as a notificatio
 });
 
 test('a reply in a thread reaches a joined envelope socket, then thread.updated from the server', async () => {
-  const ann = await register('Ann');
-  const bob = await register('Bob');
-  const room = await call('POST', '/api/v1/conversations', ann.token, { type: 'group', name: 'Threads', user_ids: [bob.id] });
-  const id = room.json.data.id;
+  const [ann, bob] = await people('Ann', 'Bob');
+  const id = await room(ann, [bob], 'Threads');
   const root = await call('POST', `/api/v1/conversations/${id}/messages`, ann.token, { body: 'Friday?' });
-  const envelope = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(ann.token)}`);
+  const envelope = await joinedSocket(ann, id);
   try {
-    envelope.send({ id: 'j1', type: 'join', to: `conversation:${id}` });
-    assert.equal((await envelope.next(answerTo('j1'), 'join ack')).type, 'ack');
     const reply = await call('POST', `/api/v1/conversations/${id}/messages`, bob.token, {
       body: 'In!',
       thread_id: root.json.data.id,
     });
     const sent = await envelope.next((e) => e.type === 'message' && e.payload.event === 'message.sent', 'the reply');
     assert.deepEqual(sent.payload.message, reply.json.data);
-    const updated = await envelope.next((e) => e.type === 'message' && e.payload.event === 'thread.updated', 'thread.updated');
+    const updated = await serverEvent(envelope, 'thread.updated');
     assert.equal(updated.from, 'server');
     assert.equal(updated.payload.root_id, root.json.data.id);
     assert.equal(updated.payload.thread.reply_count, 1);
@@ -379,8 +266,7 @@ test('the JSON Schema and the server decoders accept and reject the same envelop
   const validate = new Ajv2020({ strict: false }).compile(schema);
 
   const me = await register('Checker');
-  const room = await call('POST', '/api/v1/conversations', me.token, { type: 'group', name: 'Schema', user_ids: [] });
-  const to = `conversation:${room.json.data.id}`;
+  const to = `conversation:${await room(me, [], 'Schema')}`;
   const examples = [
     { type: 'ping' },
     { id: '1', type: 'ping', to: 'channel:global', payload: {} },
@@ -405,7 +291,7 @@ test('the JSON Schema and the server decoders accept and reject the same envelop
     'ping',
   ];
 
-  const socket = await envelopeSocket(`${api.replace('http', 'ws')}/ws?token=${encodeURIComponent(me.token)}`);
+  const socket = await envelopeFor(me);
   let n = 0;
   try {
     for (const example of examples) {

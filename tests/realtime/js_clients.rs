@@ -8,6 +8,7 @@ use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_bac
 on_both_backends!(
     laravel_echo_and_pusher_js_work_unchanged,
     envelope_clients_meet_pusher_clients_and_the_schema,
+    a_new_name_reaches_echo_and_envelope_clients,
 );
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
@@ -16,6 +17,10 @@ async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
 
 async fn envelope_clients_meet_pusher_clients_and_the_schema(backend: &Backend) {
     run_js_suite(backend, "envelope.test.mjs", 10).await;
+}
+
+async fn a_new_name_reaches_echo_and_envelope_clients(backend: &Backend) {
+    run_js_suite(backend, "profile.test.mjs", 2).await;
 }
 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
