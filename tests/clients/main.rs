@@ -17,6 +17,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use confab_tests::smtp::SmtpServer;
 use confab_tests::{Backend, TestServer, on_both_backends, skip};
 use tools::{clients_dir, document, npm_ready, outcome, python, run};
 
@@ -81,10 +82,14 @@ async fn the_generated_typescript_client_runs_the_scenario(backend: &Backend) {
     built
         .as_ref()
         .expect("the TypeScript client generates and compiles");
-    let server = TestServer::start(backend).await;
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let server = TestServer::start_with(backend, &[("CONFAB_SMTP_URL", &smtp.url())]).await;
     let mut command = tokio::process::Command::new("node");
     command
         .arg("typescript/out/scenario.js")
+        .env("CONFAB_TEST_MAILDIR", smtp.maildir())
         .current_dir(clients_dir());
     let printed = run_against(&server, command)
         .await
@@ -123,11 +128,15 @@ async fn the_generated_python_client_runs_the_scenario(backend: &Backend) {
         return;
     };
     let python = built.as_ref().expect("the Python client generates cleanly");
-    let server = TestServer::start(backend).await;
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let server = TestServer::start_with(backend, &[("CONFAB_SMTP_URL", &smtp.url())]).await;
     let mut command = tokio::process::Command::new(python);
     command
         .arg("scenario.py")
         .env("PYTHONPATH", "generated")
+        .env("CONFAB_TEST_MAILDIR", smtp.maildir())
         .current_dir(clients_dir().join("python"));
     let printed = run_against(&server, command)
         .await

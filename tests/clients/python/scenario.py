@@ -88,6 +88,8 @@ from confab_client.models import (
 )
 from confab_client.types import UNSET, File
 
+import account
+
 BASE = os.environ["CONFAB_URL"]
 PASSWORD = "correct horse battery"
 TAG = f"py{int(time.time())}{random.randrange(10**6)}"
@@ -333,5 +335,8 @@ refused(current_user.sync_detailed(client=bob), 401)
 renewed = authorized(refreshed.token)
 assert ok(logout.sync_detailed(client=renewed), 200).message == "Logged out."
 refused(current_user.sync_detailed(client=renewed), 401)
+
+# Account mail: verify an email, rename, forget a password and reset it (account.py).
+account.run(anonymous=anonymous, person=person, ok=ok, refused=refused, tag=TAG, taken=alice_email)
 
 print("python scenario: ok")

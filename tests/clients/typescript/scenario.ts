@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
+import { account } from "./account.js";
 
 type Attachment = components["schemas"]["AttachmentDto"];
 type Conversation = components["schemas"]["ConversationDto"];
@@ -388,5 +389,8 @@ assert.equal(loggedOut.response.status, 200);
 assert.equal(loggedOut.data?.message, "Logged out.");
 const ended = await renewed.GET("/api/v1/user/me");
 expectError(ended.error, 401, ended.response.status);
+
+// Account mail: verify an email, rename, forget a password and reset it (account.ts).
+await account({ anonymous, as, register, expectError, tag, taken: alice.email });
 
 console.log("typescript scenario: ok");

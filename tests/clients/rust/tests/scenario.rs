@@ -6,8 +6,11 @@ use confab_client::types::{
     MessagesMeta, RegisterBody, TypingBody,
 };
 use confab_client::{Client, Error};
+use confab_tests::smtp::SmtpServer;
 use confab_tests::{Backend, TestServer, on_both_backends};
 
+#[path = "scenario/account.rs"]
+mod account;
 #[path = "scenario/alerts.rs"]
 mod alerts;
 #[path = "scenario/files.rs"]
@@ -75,7 +78,10 @@ fn refused<T: std::fmt::Debug>(
 }
 
 async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: &Backend) {
-    let server = TestServer::start(backend).await;
+    let Some(smtp) = SmtpServer::start().await else {
+        return;
+    };
+    let server = TestServer::start_with(backend, &[("CONFAB_SMTP_URL", &smtp.url())]).await;
     let base = server.base_url.clone();
     let anonymous = Client::new(&base);
     let tag = format!("rs{}", std::process::id());
@@ -360,4 +366,7 @@ async fn the_documents_scenario_runs_through_the_generated_rust_client(backend: 
     let logged_out = renewed.logout().await.unwrap().into_inner();
     assert_eq!(logged_out.message, "Logged out.");
     refused(renewed.current_user().await, 401);
+
+    // Last, as it adds a person the searches above would find.
+    account::run_the_account(&anonymous, &base, &smtp, &tag).await;
 }

@@ -1,0 +1,104 @@
+"""The account part of the scenario (scenario.py runs it last): a fresh user, Erin, verifies her
+email with the code of the mail registration sent, changes her name (not to someone else's
+email), forgets her password and resets it with the code of the reset mail. The mails are read
+from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every value is read
+through the generated models."""
+
+import os
+import re
+import time
+from email import message_from_binary_file, policy
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from confab_client.api.users import (
+    current_user,
+    forgot_password,
+    login,
+    resend_verification,
+    reset_password,
+    update_profile,
+    verify_email,
+)
+from confab_client.models import (
+    ForgotPasswordBody,
+    LoginBody,
+    ResetPasswordBody,
+    StatusMessage,
+    UpdateProfileBody,
+    VerifyEmailBody,
+)
+
+NEW_PASSWORD = "a brand new passphrase"
+FORGOT = StatusMessage(
+    status=True, message="If an account with that email exists, we have sent it a password reset link."
+)
+
+
+def mail_to(to, subject):
+    """The body of the mail to `to` with this subject (quoted-printable undone), waiting for it:
+    mail leaves the server a moment after the request."""
+    folder = Path(os.environ["CONFAB_TEST_MAILDIR"]) / "new"
+    deadline = time.monotonic() + 15
+    while True:
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            with path.open("rb") as raw:
+                mail = message_from_binary_file(raw, policy=policy.default)
+            if to in str(mail["To"]) and str(mail["Subject"]) == subject:
+                return mail.get_body(("plain",)).get_content()
+        assert time.monotonic() < deadline, f"no mail {subject!r} to {to} within 15 s"
+        time.sleep(0.2)
+
+
+def link_in(mail, page):
+    """The parameters of the mail's `#<page>?…` link; its `token` is 64 hex digits."""
+    link = re.search(rf"#{page}\?(\S+)", mail)
+    assert link, (page, mail)
+    query = {key: values[0] for key, values in parse_qs(link[1]).items()}
+    assert re.fullmatch(r"[0-9a-f]{64}", query.get("token", "")), link[1]
+    return query
+
+
+def run(*, anonymous, person, ok, refused, tag, taken):
+    """`person(name)` registers someone (id, email, client); `taken` is another account's email."""
+    erin_id, erin_email, erin = person("Erin")
+    assert ok(current_user.sync_detailed(client=erin), 200).data.email_verified_at is None
+
+    # Verify the email with the code of the mail registration sent; the code works once.
+    code = link_in(mail_to(erin_email, "Verify your email address"), "verify-email")["token"]
+    verified = ok(verify_email.sync_detailed(client=anonymous, body=VerifyEmailBody(token=code)), 200)
+    assert verified.message == "Email verified." and verified.data.id == erin_id
+    verified_at = verified.data.email_verified_at
+    assert verified_at is not None and verified_at.year >= 2024, verified_at
+    again = refused(verify_email.sync_detailed(client=anonymous, body=VerifyEmailBody(token=code)), 422)
+    assert again.errors.additional_properties["token"], again
+    resent = ok(resend_verification.sync_detailed(client=erin), 200)
+    assert resent == StatusMessage(status=True, message="Your email address is already verified."), resent
+
+    # A new name; someone else's email is refused, naming the field.
+    new_name = f"Erin Renamed {tag}"
+    renamed = ok(update_profile.sync_detailed(client=erin, body=UpdateProfileBody(name=new_name)), 200).data
+    assert (renamed.id, renamed.name, renamed.email) == (erin_id, new_name, erin_email), renamed
+    assert renamed.email_verified_at == verified_at
+    clash = refused(update_profile.sync_detailed(client=erin, body=UpdateProfileBody(email=taken)), 422)
+    assert clash.errors.additional_properties["email"] == ["The email has already been taken."], clash
+
+    # Forgot password: the answer is the same whether or not the email has an account. (One client
+    # address may ask 5 times a minute, forgot and reset together: this part asks 4 times.)
+    for address in [erin_email, f"nobody.{tag}@example.com"]:
+        answer = ok(forgot_password.sync_detailed(client=anonymous, body=ForgotPasswordBody(email=address)), 200)
+        assert answer == FORGOT, (address, answer)
+
+    # Reset with the code of the mail: a wrong code is refused on `token`; the right one ends every
+    # session, and the new password logs in.
+    reset_link = link_in(mail_to(erin_email, "Reset your password"), "reset-password")
+    assert reset_link["email"] == erin_email, reset_link
+    wrong = ResetPasswordBody(email=erin_email, token="0" * 64, password=NEW_PASSWORD)
+    error = refused(reset_password.sync_detailed(client=anonymous, body=wrong), 422)
+    assert error.errors.additional_properties["token"] == ["This password reset token is invalid."], error
+    right = ResetPasswordBody(email=erin_email, token=reset_link["token"], password=NEW_PASSWORD)
+    done = ok(reset_password.sync_detailed(client=anonymous, body=right), 200)
+    assert done == StatusMessage(status=True, message="Your password has been reset."), done
+    refused(current_user.sync_detailed(client=erin), 401)
+    session = ok(login.sync_detailed(client=anonymous, body=LoginBody(email=erin_email, password=NEW_PASSWORD)), 200)
+    assert (session.data.user.id, session.data.user.name) == (erin_id, new_name)

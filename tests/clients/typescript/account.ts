@@ -1,0 +1,153 @@
+// The account part of the scenario (scenario.ts calls it last): a fresh user, Erin, verifies her
+// email with the code of the mail registration sent, changes her name (not to someone else's
+// email), forgets her password and resets it with the code of the reset mail. The mails are read
+// from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every field read
+// below is read through the generated types.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { Client } from "openapi-fetch";
+import type { components, paths } from "./generated/schema.js";
+
+type ErrorBody = components["schemas"]["ErrorBody"];
+type Profile = components["schemas"]["UserProfileDto"];
+type StatusMessage = components["schemas"]["StatusMessage"];
+
+export interface Scenario {
+  anonymous: Client<paths>;
+  as: (token: string) => Client<paths>;
+  register: (name: string) => Promise<{ id: number; email: string; token: string }>;
+  expectError: (error: ErrorBody | undefined, status: number, actual: number) => ErrorBody;
+  /** The scenario's tag, in every address it makes. */
+  tag: string;
+  /** Another account's email. */
+  taken: string;
+}
+
+const PASSWORD = "a brand new passphrase";
+const FORGOT_MESSAGE = "If an account with that email exists, we have sent it a password reset link.";
+
+/** Undoes quoted-printable (soft line breaks, `=XX`), which mailers may use for long lines. */
+function unquote(text: string): string {
+  const joined = text.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i] ?? ""));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** One mail of the Maildir: its headers (unfolded, names lower-cased) and decoded body. */
+function parse(raw: string): { headers: Map<string, string>; body: string } {
+  const split = raw.search(/\r?\n\r?\n/);
+  const head = split < 0 ? raw : raw.slice(0, split);
+  const body = split < 0 ? "" : raw.slice(split).replace(/^\r?\n\r?\n/, "");
+  const headers = new Map<string, string>();
+  for (const line of head.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const encoding = headers.get("content-transfer-encoding") ?? "";
+  return { headers, body: /quoted-printable/i.test(encoding) ? unquote(body) : body };
+}
+
+/** The body of the mail to `to` with this subject, waiting for it (mail leaves after a moment). */
+async function mailTo(to: string, subject: string): Promise<string> {
+  const maildir = process.env.CONFAB_TEST_MAILDIR;
+  assert.ok(maildir, "CONFAB_TEST_MAILDIR is set");
+  const folder = path.join(maildir, "new");
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const names = fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+    for (const name of names) {
+      const { headers, body } = parse(fs.readFileSync(path.join(folder, name), "utf8"));
+      if (headers.get("to")?.includes(to) && headers.get("subject") === subject) return body;
+    }
+    assert.ok(Date.now() < deadline, `no mail "${subject}" to ${to} within 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The 64-hex-digit code in the mail's link after `#<page>?`, and the link's other parameters. */
+function linkIn(mail: string, page: string): URLSearchParams {
+  const link = new RegExp(`#${page}\\?(\\S+)`).exec(mail);
+  assert.ok(link?.[1], `a #${page} link in:\n${mail}`);
+  const query = new URLSearchParams(link[1]);
+  assert.match(query.get("token") ?? "", /^[0-9a-f]{64}$/, link[1]);
+  return query;
+}
+
+export async function account({ anonymous, as, register, expectError, tag, taken }: Scenario) {
+  const erin = await register("Erin");
+  const erinApi = as(erin.token);
+  const unverified = await erinApi.GET("/api/v1/user/me");
+  assert.equal(unverified.data?.data.email_verified_at, null);
+
+  // Verify the email with the code of the mail registration sent; the code works once.
+  const verifyMail = await mailTo(erin.email, "Verify your email address");
+  const code = linkIn(verifyMail, "verify-email").get("token") ?? "";
+  const verified = await anonymous.POST("/api/v1/user/email/verify", { body: { token: code } });
+  assert.equal(verified.response.status, 200, JSON.stringify(verified.error));
+  assert.ok(verified.data);
+  assert.equal(verified.data.message, "Email verified.");
+  const profile: Profile = verified.data.data;
+  assert.equal(profile.id, erin.id);
+  assert.ok(profile.email_verified_at && !Number.isNaN(Date.parse(profile.email_verified_at)));
+  const twice = await anonymous.POST("/api/v1/user/email/verify", { body: { token: code } });
+  assert.ok(expectError(twice.error, 422, twice.response.status).errors?.["token"]?.length);
+  const resent = await erinApi.POST("/api/v1/user/email/resend");
+  assert.equal(resent.response.status, 200);
+  assert.deepEqual(resent.data, { status: true, message: "Your email address is already verified." });
+
+  // A new name; someone else's email is refused, naming the field.
+  const renamed = await erinApi.PATCH("/api/v1/user/me", { body: { name: `Erin Renamed ${tag}` } });
+  assert.equal(renamed.response.status, 200, JSON.stringify(renamed.error));
+  assert.equal(renamed.data?.data.name, `Erin Renamed ${tag}`);
+  assert.equal(renamed.data?.data.email, erin.email);
+  assert.equal(renamed.data?.data.email_verified_at, profile.email_verified_at);
+  const clash = await erinApi.PATCH("/api/v1/user/me", { body: { email: taken } });
+  assert.deepEqual(expectError(clash.error, 422, clash.response.status).errors?.["email"], [
+    "The email has already been taken.",
+  ]);
+
+  // Forgot password: the answer is the same whether or not the email has an account. (One
+  // client address may ask 5 times a minute, forgot and reset together: this part asks 4 times.)
+  const forgot = await anonymous.POST("/api/v1/user/password/forgot", { body: { email: erin.email } });
+  const unknown = await anonymous.POST("/api/v1/user/password/forgot", {
+    body: { email: `nobody.${tag}@example.com` },
+  });
+  const expected: StatusMessage = { status: true, message: FORGOT_MESSAGE };
+  assert.deepEqual([forgot.response.status, forgot.data], [200, expected]);
+  assert.deepEqual([unknown.response.status, unknown.data], [200, expected]);
+
+  // Reset with the code of the mail: a wrong code is refused on `token`; the right one ends
+  // every session, and the new password logs in.
+  const resetLink = linkIn(await mailTo(erin.email, "Reset your password"), "reset-password");
+  assert.equal(resetLink.get("email"), erin.email);
+  const resetCode = resetLink.get("token") ?? "";
+  const wrong = await anonymous.POST("/api/v1/user/password/reset", {
+    body: { email: erin.email, token: "0".repeat(64), password: PASSWORD },
+  });
+  assert.deepEqual(expectError(wrong.error, 422, wrong.response.status).errors?.["token"], [
+    "This password reset token is invalid.",
+  ]);
+  const reset = await anonymous.POST("/api/v1/user/password/reset", {
+    body: { email: erin.email, token: resetCode, password: PASSWORD },
+  });
+  assert.equal(reset.response.status, 200, JSON.stringify(reset.error));
+  assert.deepEqual(reset.data, { status: true, message: "Your password has been reset." });
+  const ended = await erinApi.GET("/api/v1/user/me");
+  expectError(ended.error, 401, ended.response.status);
+  const login = await anonymous.POST("/api/v1/user/login", {
+    body: { email: erin.email, password: PASSWORD },
+  });
+  assert.equal(login.response.status, 200, JSON.stringify(login.error));
+  assert.equal(login.data?.data.user.id, erin.id);
+  assert.equal(login.data?.data.user.name, `Erin Renamed ${tag}`);
+}
