@@ -6,14 +6,16 @@ mod caller;
 mod outcome_codes;
 mod publish;
 mod room_changes;
+mod secrets;
 pub mod use_cases;
 
 use std::sync::Arc;
 
 use confab_domain::ports::{
-    AttachmentRepository, Broadcaster, ChannelSigner, Clock, ConversationRepository, FileStore,
-    ImageProcessor, LoginThrottle, MessageRepository, ModerationRepository, PasswordHasher,
-    SendThrottle, SessionStore, TokenIssuer, TypingThrottle, UserRepository,
+    AccountRepository, AttachmentRepository, Broadcaster, ChannelSigner, Clock,
+    ConversationRepository, FileStore, ImageProcessor, LoginThrottle, MessageRepository,
+    ModerationRepository, PasswordHasher, SendThrottle, SessionStore, TokenIssuer, TypingThrottle,
+    UserRepository,
 };
 
 pub use caller::Caller;
@@ -24,6 +26,8 @@ pub use outcome_codes::{RETRY_UNAVAILABLE_SECS, status_of};
 #[derive(Clone)]
 pub struct Ports {
     pub users: Arc<dyn UserRepository>,
+    /// The account changes that send mail (registration, profile, verification, reset).
+    pub accounts: Arc<dyn AccountRepository>,
     pub conversations: Arc<dyn ConversationRepository>,
     pub messages: Arc<dyn MessageRepository>,
     /// Pins and the rooms' audit log.
@@ -48,6 +52,8 @@ pub struct Ports {
 pub struct Confab {
     ports: Ports,
     uploads: UploadLimits,
+    /// Unverified accounts may not send (`CONFAB_REQUIRE_VERIFIED_EMAIL`; off by default).
+    require_verified_email: bool,
 }
 
 /// How big the files may be that clients upload.
@@ -73,7 +79,14 @@ impl Confab {
         Self {
             ports,
             uploads: UploadLimits::default(),
+            require_verified_email: false,
         }
+    }
+
+    /// The same service, refusing sends (403) from accounts that have not verified their email.
+    pub fn requiring_verified_email(mut self, required: bool) -> Self {
+        self.require_verified_email = required;
+        self
     }
 
     /// The same service with other upload limits.

@@ -22,7 +22,8 @@ pub fn status_of(error: &DomainError) -> u16 {
         | DomainError::ChannelForbidden
         | DomainError::NotTheAuthor
         | DomainError::NotAllowedToDelete
-        | DomainError::AttachmentLinkExpired => 403,
+        | DomainError::AttachmentLinkExpired
+        | DomainError::EmailNotVerified => 403,
         DomainError::ConversationNotFound
         | DomainError::UserNotFound
         | DomainError::NotAParticipant

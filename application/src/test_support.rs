@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
-    IssuedToken, MockAttachmentRepository, MockBroadcaster, MockChannelSigner, MockClock,
-    MockConversationRepository, MockFileStore, MockImageProcessor, MockLoginThrottle,
-    MockMessageRepository, MockModerationRepository, MockPasswordHasher, MockSendThrottle,
-    MockSessionStore, MockTokenIssuer, MockTypingThrottle, MockUserRepository,
+    IssuedToken, MockAccountRepository, MockAttachmentRepository, MockBroadcaster,
+    MockChannelSigner, MockClock, MockConversationRepository, MockFileStore, MockImageProcessor,
+    MockLoginThrottle, MockMessageRepository, MockModerationRepository, MockPasswordHasher,
+    MockSendThrottle, MockSessionStore, MockTokenIssuer, MockTypingThrottle, MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
@@ -20,6 +20,7 @@ use crate::{Confab, Ports};
 /// to any port fails the test, so each test also says which ports a use case must not touch.
 pub struct Mocks {
     pub users: MockUserRepository,
+    pub accounts: MockAccountRepository,
     pub conversations: MockConversationRepository,
     pub messages: MockMessageRepository,
     pub moderation: MockModerationRepository,
@@ -50,6 +51,7 @@ impl Mocks {
             .returning(|_, _| Ok(Vec::new()));
         Self {
             users: MockUserRepository::new(),
+            accounts: MockAccountRepository::new(),
             conversations: MockConversationRepository::new(),
             messages: MockMessageRepository::new(),
             moderation,
@@ -107,6 +109,7 @@ impl Mocks {
     pub fn build(self) -> Confab {
         Confab::new(Ports {
             users: Arc::new(self.users),
+            accounts: Arc::new(self.accounts),
             conversations: Arc::new(self.conversations),
             messages: Arc::new(self.messages),
             moderation: Arc::new(self.moderation),
@@ -153,6 +156,7 @@ pub fn user(id: i64, name: &str) -> User {
         email: Email::parse(&format!("user{id}@example.com")).unwrap(),
         password_hash: PasswordHash("$argon2id$stored".into()),
         created_at: now(),
+        email_verified_at: None,
     }
 }
 

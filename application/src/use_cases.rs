@@ -5,6 +5,7 @@
 //! | area | operation (`Confab::…`) | file |
 //! |---|---|---|
 //! | accounts | `register`, `login`, `authenticate`, `logout`, `refresh_session`, `change_password` | `register.rs`, `login.rs`, `authenticate.rs`, `logout.rs`, `refresh_session.rs`, `change_password.rs` |
+//! | your account (tokens and mail: `confab_domain::account_tokens`, `confab_domain::mail`) | `update_profile`, `verify_email` / `resend_verification`, `forgot_password` / `reset_password` | `update_profile.rs`, `verify_email.rs`, `reset_password.rs` |
 //! | people | `search_users` | `search_users.rs` |
 //! | rooms | `create_conversation`, `get_conversation`, `list_conversations` | `create_conversation.rs`, `get_conversation.rs`, `list_conversations.rs` |
 //! | being alerted (who, decided by `confab_domain::notification`) | `set_notifications`, `list_mentions` | `set_notifications.rs`, `list_mentions.rs` |
@@ -19,6 +20,7 @@
 //! | presence in a room | `signal_typing` ("… is typing", one event per 2 s) | `signal_typing.rs` |
 //! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
 //! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
+//! | mail | `MailDelivery::step` (send what the queue holds, retry what failed) | `deliver_mail.rs` |
 //!
 //! Shared steps: `room_changes.rs` (decide on a room under its lock), `publish.rs` (tell a
 //! change's events live), `caller.rs` (who is asking, and their summary).
@@ -34,6 +36,7 @@ pub mod close_room;
 pub mod confirm_listeners;
 pub mod create_conversation;
 pub mod delete_message;
+pub mod deliver_mail;
 pub mod deliver_webhooks;
 pub mod direct_upload;
 pub mod download_attachment;
@@ -60,6 +63,7 @@ pub mod refresh_session;
 pub mod register;
 pub mod remove_participant;
 pub mod report_message;
+pub mod reset_password;
 pub mod search_messages;
 pub mod search_users;
 pub mod send_message;
@@ -71,4 +75,6 @@ pub mod time_out_participant;
 pub mod transfer_ownership;
 pub mod unban_participant;
 pub mod update_conversation;
+pub mod update_profile;
 pub mod upload_attachment;
+pub mod verify_email;

@@ -80,7 +80,7 @@ pub struct Cli {
     /// message.deleted, message.reacted, message.pinned, message.unpinned, thread.updated,
     /// participant.added, participant.removed, participant.banned, participant.unbanned,
     /// participant.updated, conversation.updated, conversation.closed, message.reported,
-    /// notification.created).
+    /// notification.created, user.updated).
     #[arg(
         long,
         env = "CONFAB_WEBHOOK_EVENTS",
@@ -142,6 +142,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub files: crate::files::FileArgs,
+
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
 
     /// Log filter, `RUST_LOG` syntax.
     #[arg(

@@ -2,6 +2,7 @@
 
 mod config;
 mod files;
+mod mail;
 mod metrics;
 mod secrets;
 mod server;

@@ -41,6 +41,11 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     }
     let (stop, stopped) = watch::channel(false);
     let dispatch = webhooks.start(realtime.as_ref(), stopped.clone())?;
+    let mail = cli.mail.config(
+        http_settings.public_url.as_deref(),
+        &cli.http_addr.to_string(),
+    );
+    let mailing = cli.mail.start(&mail, &db, stopped.clone())?;
     let webhook_figures = dispatch.as_ref().map(|d| d.figures.clone());
 
     let mut listeners = tokio::task::JoinSet::new();
@@ -48,7 +53,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         let api = confab_http::routes(
             app.clone(),
             &http_settings,
-            wiring::readiness(&db, realtime.as_ref(), files.as_ref()),
+            wiring::readiness(&db, realtime.as_ref(), files.as_ref(), &mail),
             wiring::realtime_info(cli, realtime.as_ref()),
             prometheus.clone().map(|handle| {
                 crate::metrics::endpoint(
@@ -97,6 +102,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if let Some(dispatch) = dispatch {
         dispatch.finish(DRAIN_TIMEOUT).await;
     }
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, mailing).await;
     if let Some(realtime) = &realtime {
         realtime.shutdown().await;
     }

@@ -10,8 +10,9 @@ use confab_http::security::{Argon2Passwords, JwtTokens};
 use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemoryLoginThrottle, InMemorySendThrottle, InMemoryTypingThrottle, RedisLoginThrottle,
-    RedisSendThrottle, RedisTypingThrottle, SeaAttachmentRepository, SeaConversationRepository,
-    SeaMessageRepository, SeaModerationRepository, SeaSessionStore, SeaUserRepository, SystemClock,
+    RedisSendThrottle, RedisTypingThrottle, SeaAccountRepository, SeaAttachmentRepository,
+    SeaConversationRepository, SeaMessageRepository, SeaModerationRepository, SeaSessionStore,
+    SeaUserRepository, SystemClock,
 };
 use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -236,6 +237,10 @@ pub fn application(
         .configure_links(jwt_secret.as_bytes(), cli.public_url.as_deref());
     let app = Confab::new(Ports {
         users: Arc::new(SeaUserRepository::new(db.clone())),
+        accounts: Arc::new(SeaAccountRepository::with_webhooks(
+            db.clone(),
+            webhooks.clone(),
+        )),
         conversations: Arc::new(SeaConversationRepository::with_webhooks(
             db.clone(),
             webhooks.clone(),
@@ -258,17 +263,19 @@ pub fn application(
         typing: throttles.typing,
         clock: Arc::new(SystemClock),
     })
-    .with_upload_limits(cli.files.limits());
+    .with_upload_limits(cli.files.limits())
+    .requiring_verified_email(cli.mail.require_verified_email);
     cli.files.spawn_sweep(app.clone());
     Ok(app)
 }
 
 /// `/health` asks the database, and (scale-out on) whether Redis is connected; it names the file
-/// store.
+/// store and how mail goes out.
 pub fn readiness(
     db: &DatabaseConnection,
     realtime: Option<&Realtime>,
     files: &dyn FileStore,
+    mail: &confab_mail::MailConfig,
 ) -> Readiness {
     let db = db.clone();
     let mut readiness = Readiness::database_only(Arc::new(move || {
@@ -276,6 +283,7 @@ pub fn readiness(
         Box::pin(async move { confab_persistence::ping(&db).await })
     }));
     readiness.storage = files.describe();
+    readiness.mail = mail.mode().to_owned();
     if let Some(realtime) = realtime
         && realtime.scaling_status() != ScalingStatus::Disabled
     {

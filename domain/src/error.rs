@@ -136,6 +136,10 @@ pub enum DomainError {
     #[error("You may not listen on this channel.")]
     ChannelForbidden,
 
+    /// A send by an account whose email is not verified, where the server requires it (403).
+    #[error("Your email address is not verified.")]
+    EmailNotVerified,
+
     /// Wrong email or wrong password: one message for both, so accounts cannot be enumerated (401).
     #[error("Invalid credentials.")]
     InvalidCredentials,

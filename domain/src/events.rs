@@ -109,6 +109,13 @@ pub enum RealtimeEvent {
     Notification {
         notification: crate::Notification,
     },
+    /// A user's public profile changed (`user.updated`): told in every room they are in (member
+    /// lists and message authors show the new name) and on their own channel (their other
+    /// devices); webhook `user.updated` once.
+    UserUpdated {
+        user: UserSummary,
+        conversations: Vec<ConversationId>,
+    },
     /// A participant's read position moved.
     ConversationRead {
         conversation_id: ConversationId,

@@ -5,6 +5,7 @@
 //! constructor that returns [`DomainError`]. That keeps every rule unit-testable in microseconds and
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
+pub mod account_tokens;
 pub mod address;
 pub mod attachment;
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod history;
 pub mod ids;
+pub mod mail;
 pub mod mention;
 pub mod message;
 pub mod message_changes;
@@ -24,6 +26,7 @@ pub mod pagination;
 pub mod pins;
 pub mod ports;
 pub mod posting;
+pub mod profile;
 pub mod reaction;
 pub mod read_position;
 pub mod report;
@@ -38,6 +41,7 @@ pub mod user;
 pub mod validation;
 pub mod webhooks;
 
+pub use account_tokens::{AccountToken, NewToken, TokenPurpose};
 pub use address::{Address, EnvelopeId};
 pub use attachment::direct_upload::DirectUpload;
 pub use attachment::{
@@ -59,12 +63,14 @@ pub use history::{
     ThreadRead,
 };
 pub use ids::{ConversationId, MessageId, UserId};
+pub use mail::{Mail, MailKind, QueuedMail};
 pub use mention::Mentions;
 pub use message::{ClientId, Message, MessageBody, MessageView, NewMessage, ReplyPreview};
 pub use notification::{Notification, NotificationKind, NotificationLevel, NotificationSettings};
 pub use pagination::{Page, PageRequest};
 pub use pins::Pin;
 pub use posting::PostingFacts;
+pub use profile::{ChangedProfile, ProfileChange};
 pub use reaction::{Emoji, ReactionAction, ReactionCount};
 pub use read_position::ReadPosition;
 pub use report::{NewReport, Report, ReportDetails, ReportReason, Resolution, Resolving};

@@ -5,6 +5,7 @@
 //! everything else is `Internal`. Traits are `Send + Sync` and used as `Arc<dyn Port>`; with the
 //! `mocks` feature each has a mockall `Mock…` twin for use-case tests.
 
+mod accounts;
 mod attachments;
 mod broadcaster;
 mod channel_signer;
@@ -13,6 +14,7 @@ mod conversations;
 mod file_store;
 mod image_processor;
 mod login_throttle;
+mod mail;
 mod messages;
 mod moderation;
 mod password_hasher;
@@ -23,6 +25,7 @@ mod typing_throttle;
 mod users;
 mod webhooks;
 
+pub use accounts::AccountRepository;
 pub use attachments::AttachmentRepository;
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
@@ -33,6 +36,7 @@ pub use file_store::{
 };
 pub use image_processor::{ImageProcessor, ProcessedImage, Thumbnail};
 pub use login_throttle::LoginThrottle;
+pub use mail::{MailOutbox, MailSender};
 pub use messages::MessageRepository;
 pub use moderation::ModerationRepository;
 pub use password_hasher::PasswordHasher;
@@ -43,6 +47,8 @@ pub use typing_throttle::TypingThrottle;
 pub use users::UserRepository;
 pub use webhooks::{NoWebhooks, WebhookOutbox, WebhookRenderer, WebhookSender};
 
+#[cfg(any(test, feature = "mocks"))]
+pub use accounts::MockAccountRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use attachments::MockAttachmentRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -59,6 +65,8 @@ pub use file_store::MockFileStore;
 pub use image_processor::MockImageProcessor;
 #[cfg(any(test, feature = "mocks"))]
 pub use login_throttle::MockLoginThrottle;
+#[cfg(any(test, feature = "mocks"))]
+pub use mail::{MockMailOutbox, MockMailSender};
 #[cfg(any(test, feature = "mocks"))]
 pub use messages::MockMessageRepository;
 #[cfg(any(test, feature = "mocks"))]

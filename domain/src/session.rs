@@ -59,6 +59,12 @@ impl LoginAttemptKey {
         Self(format!("{}|{}", email.trim().to_lowercase(), address))
     }
 
+    /// A counter of another throttle than the login one (`scope` names it); it never equals a
+    /// login key, which always holds a `|`.
+    pub fn scoped(scope: &str, value: &str) -> Self {
+        Self(format!("{scope}:{}", value.replace('|', "%7C")))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -103,6 +103,6 @@ async fn health_answers_when_the_database_does() {
     );
     assert_eq!(
         body,
-        json!({"status": "ok", "database": "ok", "redis": "disabled", "storage": store})
+        json!({"status": "ok", "database": "ok", "redis": "disabled", "storage": store, "mail": "off"})
     );
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the REST API: the real binary, real HTTP, on SQLite and PostgreSQL.
 
+mod account_mail;
 mod accounts;
 mod attachment_limits;
 mod attachments;
@@ -14,6 +15,7 @@ mod envelopes;
 mod errors;
 mod governance;
 mod history;
+mod mail_support;
 mod management;
 mod mentions;
 mod message_features;
@@ -22,7 +24,9 @@ mod metrics;
 mod openapi;
 mod operability;
 mod outage;
+mod password_reset;
 mod pins_and_audit;
+mod profiles;
 mod sessions;
 mod threads;
 mod typing;

@@ -17,6 +17,7 @@ mod requests;
 pub mod s3;
 mod server;
 mod skip;
+pub mod smtp;
 pub mod tcp_proxy;
 pub mod webhooks;
 

@@ -1,6 +1,7 @@
 //! The operations of the REST API, grouped by tag. Handlers only translate: DTO in, use case,
 //! DTO out; every rule lives in the domain and every status in `error.rs`.
 
+mod account_mail;
 mod accounts;
 mod attachments;
 mod blocks;
@@ -21,6 +22,7 @@ mod typing;
 
 use poem_openapi::Tags;
 
+pub use account_mail::AccountMailApi;
 pub use accounts::AccountsApi;
 pub use attachments::AttachmentsApi;
 pub use blocks::BlocksApi;

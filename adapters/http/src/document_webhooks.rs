@@ -75,10 +75,11 @@ fn event() -> Value {
                     "participant.added", "participant.removed", "participant.banned",
                     "participant.unbanned", "participant.updated", "conversation.updated",
                     "conversation.closed", "message.reported", "notification.created",
+                    "user.updated",
                 ],
                 "description": "Pusher's lifecycle events, or a chat event (`CONFAB_WEBHOOK_EVENTS` narrows them).",
             },
-            "channel": {"type": "string", "example": "private-conversation.12", "description": "The channel; chat events name the room's private channel, `notification.created` its recipient's `private-user.{id}`."},
+            "channel": {"type": "string", "example": "private-conversation.12", "description": "The channel; chat events name the room's private channel, `notification.created` its recipient's `private-user.{id}`, `user.updated` the changed user's `private-user.{id}`."},
             "data": {
                 "description": "Chat events: the object Pusher clients get with the same event (`message.sent`: `{\"message\": <MessageDto without reactions[].me>}`; `notification.created`: the `notification` event's `{type, conversation_id, user_id, message}`, one webhook per recipient). `client_event`: the client's data as a JSON string.",
             },

@@ -1,6 +1,7 @@
 //! Transport shapes: what goes over the wire, separate from the domain types so either can change
 //! without the other. Each `From` conversion is the one place a domain value becomes JSON.
 
+mod account_mail;
 mod attachments;
 mod conversations;
 mod envelope_protocol;
@@ -16,6 +17,7 @@ mod timestamps;
 mod typing;
 mod users;
 
+pub use account_mail::{ForgotPasswordBody, ResetPasswordBody, UpdateProfileBody, VerifyEmailBody};
 pub use attachments::{
     AttachmentDto, AttachmentEnvelope, DirectUploadBody, UploadTargetDto, UploadTargetEnvelope,
 };

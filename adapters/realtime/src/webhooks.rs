@@ -60,6 +60,10 @@ pub(crate) const CHAT_EVENTS: [&str; 15] = [
 /// into a mobile push.
 pub(crate) const NOTIFICATION_EVENT: &str = "notification.created";
 
+/// The webhook telling that someone's public profile changed (once, on their `private-user.{id}`
+/// channel, with the live `user.updated`'s data): what an app server mirrors names from.
+pub(crate) const USER_UPDATED_EVENT: &str = "user.updated";
+
 /// Which events the webhooks carry (`CONFAB_WEBHOOK_EVENTS`): all of them unless narrowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFilter(BTreeSet<&'static str>);
@@ -72,7 +76,9 @@ impl Default for EventFilter {
 
 impl EventFilter {
     pub fn all() -> Self {
-        let chat = CHAT_EVENTS.into_iter().chain([NOTIFICATION_EVENT]);
+        let chat = CHAT_EVENTS
+            .into_iter()
+            .chain([NOTIFICATION_EVENT, USER_UPDATED_EVENT]);
         Self(LIFECYCLE_EVENTS.into_iter().chain(chat).collect())
     }
 

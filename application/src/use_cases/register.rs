@@ -1,9 +1,13 @@
-//! Register: create an account and sign the newcomer in.
+//! Register: create an account, mail it a verification link, and sign the newcomer in.
 
-use confab_domain::{DomainError, Email, NewUser, PlainPassword, User, UserName, ValidationErrors};
+use confab_domain::{
+    DomainError, Email, NewToken, NewUser, PlainPassword, TokenPurpose, User, UserName,
+    ValidationErrors,
+};
 
 use super::login::Session;
 use crate::Confab;
+use crate::secrets::fresh_token;
 
 #[derive(Debug, Clone, Default)]
 pub struct RegisterRequest {
@@ -15,7 +19,8 @@ pub struct RegisterRequest {
 impl Confab {
     /// Every field is checked before failing; a taken email is a validation error on `email`.
     /// Hashing runs before the insert, and the database's unique index has the last word, so two
-    /// registrations racing for one email cannot both succeed.
+    /// registrations racing for one email cannot both succeed. The account, its verification
+    /// token and the mail that carries it are stored together.
     pub async fn register(&self, request: RegisterRequest) -> Result<Session, DomainError> {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", UserName::parse(&request.name));
@@ -29,15 +34,19 @@ impl Confab {
         }
         let password_hash = self.ports.hasher.hash(&password).await?;
         let now = self.ports.clock.now();
+        let verification = NewToken::issue(TokenPurpose::VerifyEmail, fresh_token(), now);
         let user: User = self
             .ports
-            .users
-            .create(NewUser {
-                name,
-                email,
-                password_hash,
-                created_at: now,
-            })
+            .accounts
+            .register(
+                NewUser {
+                    name,
+                    email,
+                    password_hash,
+                    created_at: now,
+                },
+                verification,
+            )
             .await?;
         self.open_session(user).await
     }
@@ -72,12 +81,15 @@ mod tests {
             .withf(|p| p.expose() == "correct horse")
             .returning(|_| Ok(PasswordHash("$argon2id$hash".into())));
         mocks
-            .users
-            .expect_create()
-            .withf(|u| {
-                u.email.as_str() == "jane@example.com" && u.password_hash.0 == "$argon2id$hash"
+            .accounts
+            .expect_register()
+            .withf(|u, token| {
+                u.email.as_str() == "jane@example.com"
+                    && u.password_hash.0 == "$argon2id$hash"
+                    && token.purpose == TokenPurpose::VerifyEmail
+                    && token.secret.expose().len() == 64
             })
-            .returning(|u| {
+            .returning(|u, _| {
                 Ok(User {
                     id: UserId(7),
                     ..user(7, u.name.as_str())
@@ -125,9 +137,9 @@ mod tests {
             .expect_hash()
             .returning(|_| Ok(PasswordHash("h".into())));
         mocks
-            .users
-            .expect_create()
-            .returning(|_| Err(email_taken()));
+            .accounts
+            .expect_register()
+            .returning(|_, _| Err(email_taken()));
         assert_eq!(
             mocks.build().register(request()).await.unwrap_err(),
             email_taken()

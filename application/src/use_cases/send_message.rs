@@ -78,6 +78,12 @@ impl Confab {
             self.load_visible(id, caller.user).await?;
         }
         errors.into_result()?;
+        if self.require_verified_email {
+            // One read per send, only where the operator asked for verified senders.
+            let user = self.ports.users.find_by_id(caller.user).await?;
+            user.ok_or(DomainError::Unauthenticated)?
+                .ensure_may_post(true)?;
+        }
         let body = body.expect("checked above");
         let attachments = attachments.expect("checked above");
         let mentions = mentions.expect("checked above");

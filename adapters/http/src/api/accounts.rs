@@ -2,6 +2,7 @@ use confab_application::Confab;
 use confab_application::use_cases::login::{LoginRequest, Session};
 use confab_application::use_cases::register::RegisterRequest;
 use confab_application::use_cases::search_users::SearchUsersRequest;
+use confab_application::use_cases::update_profile::UpdateProfileRequest;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
@@ -11,7 +12,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use super::ApiTags;
 use crate::dto::{
     LoginBody, PageMeta, PageNumber, PerPage, RegisterBody, Ruled, SearchText, SessionEnvelope,
-    UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
+    UpdateProfileBody, UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of, client_address};
@@ -114,6 +115,38 @@ impl AccountsApi {
         Ok(Profile::Ok(Json(UserEnvelope {
             status: true,
             data: UserProfileDto::from(&auth.0.user),
+        })))
+    }
+
+    /// Update your profile
+    ///
+    /// Changes your name (every room you are in gets `user.updated`, live and as a webhook) or
+    /// your email (422 if another account has it; it is unverified until you follow the link
+    /// mailed to it). Fields left out stay as they are. Returns your account after.
+    #[oai(
+        path = "/api/v1/user/me",
+        method = "patch",
+        operation_id = "updateProfile"
+    )]
+    async fn update_me(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        body: Json<UpdateProfileBody>,
+    ) -> ApiResult<Profile> {
+        let Json(body) = body;
+        let user = app
+            .update_profile(
+                &auth.0,
+                UpdateProfileRequest {
+                    name: body.name.into_inner(),
+                    email: body.email.into_inner(),
+                },
+            )
+            .await?;
+        Ok(Profile::Ok(Json(UserEnvelope {
+            status: true,
+            data: UserProfileDto::from(&user),
         })))
     }
 

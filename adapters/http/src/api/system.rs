@@ -22,6 +22,8 @@ pub struct Readiness {
     pub redis: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
     /// The file store attachments are kept in, as `/health` names it (no credentials).
     pub storage: String,
+    /// How mail goes out: `smtp`, or `off` (no `CONFAB_SMTP_URL`: mails are written to the log).
+    pub mail: String,
 }
 
 impl Readiness {
@@ -33,6 +35,7 @@ impl Readiness {
             database,
             redis: None,
             storage: String::new(),
+            mail: "off".into(),
         }
     }
 }
@@ -48,6 +51,9 @@ struct Health {
     redis: String,
     /// Where attachments are kept: `file:///…` or `s3://bucket at …`.
     storage: String,
+    /// `smtp`, or `off`: no SMTP server configured, so account mails (verification, password
+    /// reset) are only written to the server's log.
+    mail: String,
 }
 
 #[derive(ApiResponse)]
@@ -86,6 +92,7 @@ impl SystemApi {
             database: if database { "ok" } else { "unavailable" }.into(),
             redis: redis.into(),
             storage: readiness.0.storage.clone(),
+            mail: readiness.0.mail.clone(),
         };
         match (database, redis) {
             (false, _) => HealthResponse::Unavailable(Json(health("unavailable"))),

@@ -136,6 +136,15 @@ impl Rule for PersonName {
     }
 }
 
+/// The code of a verification or reset mail ([`confab_domain::AccountToken`]).
+pub struct TokenText;
+impl Rule for TokenText {
+    fn state(schema: &mut MetaSchema) {
+        schema.pattern = Some(r"\S".to_owned());
+        schema.max_length = Some(200);
+    }
+}
+
 /// An email address ([`Email`]).
 pub struct EmailAddress;
 impl Rule for EmailAddress {

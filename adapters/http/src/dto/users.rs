@@ -2,7 +2,8 @@ use confab_domain::{User, UserSummary};
 use poem_openapi::Object;
 
 use super::{
-    DateTime, EmailAddress, NewPassword, NotBlank, NotEmpty, PersonName, Ruled, rfc3339_micros,
+    DateTime, EmailAddress, NewPassword, NotBlank, NotEmpty, PersonName, Ruled, SentOrNull,
+    rfc3339_micros,
 };
 
 /// A person as others see them.
@@ -37,6 +38,9 @@ pub struct UserProfileDto {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// When the owner proved `email` theirs (the link of a verification mail); `null` until
+    /// then, and again after the email changes.
+    pub email_verified_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
     pub created_at: Ruled<String, DateTime>,
 }
 
@@ -46,6 +50,7 @@ impl From<&User> for UserProfileDto {
             id: user.id.get(),
             name: user.name.as_str().to_owned(),
             email: user.email.as_str().to_owned(),
+            email_verified_at: user.email_verified_at.map(rfc3339_micros).into(),
             created_at: rfc3339_micros(user.created_at).into(),
         }
     }

@@ -12,6 +12,7 @@ pub struct Model {
     pub email: String,
     pub password_hash: String,
     pub created_at: ChronoDateTimeUtc,
+    pub email_verified_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,12 +15,11 @@
 //! - `audit_log`: one row per moderation act, read newest first per room by `(conversation_id, id)`.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
-/// `{ts}` is the backend's timestamp type, `{pk}` its auto-numbered primary key.
+/// `{ts}` and `{pk}` as `templated` makes them.
 const UP: &[&str] = &[
     "ALTER TABLE participants ADD COLUMN role TEXT NOT NULL DEFAULT 'member'",
     "ALTER TABLE participants ADD COLUMN timed_out_until {ts} NULL",
@@ -92,27 +91,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let (pk, ts) = if manager.get_database_backend() == DbBackend::Postgres {
-            ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ")
-        } else {
-            (
-                "INTEGER PRIMARY KEY AUTOINCREMENT",
-                "timestamp_with_timezone_text",
-            )
-        };
-        let db = manager.get_connection();
-        for sql in UP {
-            db.execute_unprepared(&sql.replace("{ts}", ts).replace("{pk}", pk))
-                .await?;
-        }
-        Ok(())
+        super::templated::run(manager, UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for sql in DOWN {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        super::templated::run(manager, DOWN).await
     }
 }

@@ -21,6 +21,8 @@ mod m20261207_000011_direct_uploads;
 mod m20261207_000012_mentions;
 mod m20261207_000013_threads;
 mod m20261207_000014_governance;
+mod m20261207_000015_accounts;
+mod templated;
 
 pub(crate) struct Migrator;
 
@@ -41,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_mentions::Migration),
             Box::new(m20261207_000013_threads::Migration),
             Box::new(m20261207_000014_governance::Migration),
+            Box::new(m20261207_000015_accounts::Migration),
         ]
     }
 }

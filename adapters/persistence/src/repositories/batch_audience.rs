@@ -84,6 +84,12 @@ impl Audience {
         }
     }
 
+    /// `user`'s name as this batch's transaction read it (never from memory: a name may have
+    /// changed on another node a moment ago).
+    pub fn name_of(&self, room: i64, user: i64) -> Option<&str> {
+        self.people.get(&(room, user)).map(|p| p.name.as_str())
+    }
+
     /// Whether `user` may be named in `room` now.
     pub fn is_member(&self, room: i64, user: UserId) -> bool {
         self.people

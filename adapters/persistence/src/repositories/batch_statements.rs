@@ -9,7 +9,6 @@ use confab_domain::thread::RootFacts;
 use confab_domain::{ConversationId, DomainError, NewMessage, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Value};
 
-use super::known_users::{KnownUsers, user_names};
 use super::message_rows::id_list;
 use super::sql::Bound;
 use crate::error::internal;
@@ -304,39 +303,4 @@ pub(super) async fn stamp_last_sends(
         .await
         .map_err(internal)?;
     Ok(())
-}
-
-/// Authors' names, from memory when known (names never change), else in one read.
-pub(super) async fn author_names(
-    txn: &DatabaseTransaction,
-    backend: DbBackend,
-    authors: &KnownUsers<String>,
-    accepted: &[(&NewMessage, i64)],
-) -> Result<HashMap<i64, String>, DomainError> {
-    let mut names = HashMap::new();
-    let mut unknown = BTreeSet::new();
-    for (message, _) in accepted {
-        let sender = message.sender.get();
-        match authors.get(sender) {
-            Some(name) => {
-                names.insert(sender, name);
-            }
-            None => {
-                unknown.insert(sender);
-            }
-        }
-    }
-    if unknown.is_empty() {
-        return Ok(names);
-    }
-    for (id, name) in user_names(txn, backend, &unknown).await? {
-        authors.remember(id, name.clone());
-        names.insert(id, name);
-    }
-    if let Some(missing) = unknown.iter().find(|id| !names.contains_key(id)) {
-        return Err(DomainError::Internal(format!(
-            "sender {missing} does not exist"
-        )));
-    }
-    Ok(names)
 }

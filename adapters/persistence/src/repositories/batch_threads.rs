@@ -11,8 +11,8 @@ use confab_domain::{DomainError, MessageId, ThreadSummary, Timestamp, UserId, Us
 use sea_orm::{DatabaseTransaction, DbBackend};
 
 use super::batch_statements::Parent;
-use super::known_users::{KnownUsers, user_names};
 use super::message_rows::{id_list, unnamed_people};
+use super::user_names::user_names;
 
 /// Numbers the batch's replies in their threads (in arrival order, from each root's count) and
 /// says who each leaves in its root's summary; keyed by root.
@@ -54,12 +54,12 @@ impl Threads {
 }
 
 /// The root's summary after the reply `numbered` (`last_reply_id` at `at`), with its repliers'
-/// names: from `authors` (this batch's, and what the server already read), else read in one
-/// statement.
+/// names: this batch's authors' from `authors`, the others read in one statement (not kept in
+/// memory: a name may change on any node).
 pub(super) async fn named_summary(
     txn: &DatabaseTransaction,
     backend: DbBackend,
-    authors: &KnownUsers<String>,
+    authors: &HashMap<i64, String>,
     numbered: &Numbered,
     (last_reply_id, at): (MessageId, Timestamp),
 ) -> Result<ThreadSummary, DomainError> {
@@ -67,22 +67,20 @@ pub(super) async fn named_summary(
     let unknown: BTreeSet<i64> = participants
         .iter()
         .map(|user| user.get())
-        .filter(|id| authors.get(*id).is_none())
+        .filter(|id| !authors.contains_key(id))
         .collect();
     let mut read = HashMap::new();
     if !unknown.is_empty() {
         read = user_names(txn, backend, &unknown).await?;
-        for (id, name) in &read {
-            authors.remember(*id, name.clone());
-        }
     }
     let participants = participants
         .into_iter()
         .map(|id| UserSummary {
             id,
             name: authors
-                .get(id.get())
-                .or_else(|| read.get(&id.get()).cloned())
+                .get(&id.get())
+                .or_else(|| read.get(&id.get()))
+                .cloned()
                 .unwrap_or_default(),
         })
         .collect();

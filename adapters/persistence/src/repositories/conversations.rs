@@ -17,7 +17,7 @@ use sea_orm::{
     Set, Statement, TransactionTrait,
 };
 
-use super::known_users::user_names;
+use super::user_names::user_names;
 use super::webhook_outbox::Webhooks;
 use super::{audit_log, is_unique_violation, overviews, room_state, to_db};
 use crate::entities::conversations;

@@ -26,8 +26,8 @@
 //! 4. move each room's counters, insert every accepted message (one multi-row `INSERT`; a thread
 //!    reply's row carries its root's new summary, which migration 13's trigger moves onto the root
 //!    with the follows), take their files into them, write their mention rows (only when one
-//!    names someone), move each sender's read position to their newest message of the timeline,
-//!    and look up unknown authors;
+//!    names someone), and move each sender's read position to their newest message of the
+//!    timeline (authors' names come from step 2's read: a rename on any node shows at once);
 //! 5. decide whom each new message alerts (the domain's `notification_for`) and, with webhooks on,
 //!    store the batch's `message.sent` and `notification.created` events in the outbox (same
 //!    transaction).
@@ -51,12 +51,10 @@ use super::batch_attachments::{files_for, named_uploads, sent_files, take_upload
 use super::batch_audience::audience;
 use super::batch_mentions::{Reach, insert_mentions};
 use super::batch_statements::{
-    author_names, earlier_sends, insert_messages, move_read_positions, move_rooms, referenced,
-    stamp_last_sends,
+    earlier_sends, insert_messages, move_read_positions, move_rooms, referenced, stamp_last_sends,
 };
 use super::batch_threads::{Numbered, Threads, named_summary};
 use super::batches::next_batch;
-use super::known_users::KnownUsers;
 use super::message_rows::MessageRow;
 use super::room_state;
 use super::webhook_outbox::Webhooks;
@@ -73,16 +71,12 @@ pub(super) struct Pending {
 }
 
 /// Starts the writer; it stops when every sender is dropped.
-pub(super) fn spawn(
-    db: DatabaseConnection,
-    authors: KnownUsers<String>,
-    webhooks: Webhooks,
-) -> mpsc::Sender<Pending> {
+pub(super) fn spawn(db: DatabaseConnection, webhooks: Webhooks) -> mpsc::Sender<Pending> {
     let (queue, mut incoming) = mpsc::channel::<Pending>(MAX_BATCH * 4);
     tokio::spawn(async move {
         while let Some(batch) = next_batch(&mut incoming, MAX_BATCH).await {
             let messages: Vec<&NewMessage> = batch.iter().map(|p| &p.message).collect();
-            let outcomes = match commit(&db, &authors, &webhooks, &messages).await {
+            let outcomes = match commit(&db, &webhooks, &messages).await {
                 Ok(outcomes) => outcomes,
                 Err(error) => vec![Err(error); batch.len()],
             };
@@ -110,7 +104,6 @@ enum Slot {
 /// whole transaction.
 async fn commit(
     db: &DatabaseConnection,
-    authors: &KnownUsers<String>,
     webhooks: &Webhooks,
     batch: &[&NewMessage],
 ) -> Result<Vec<Result<Appended, DomainError>>, DomainError> {
@@ -283,7 +276,14 @@ async fn commit(
                 paced.iter().map(|key| (*key, sent_at[key])).collect();
             stamp_last_sends(&txn, backend, &last).await?;
         }
-        let names = author_names(&txn, backend, authors, &accepted).await?;
+        let names: HashMap<i64, String> = accepted
+            .iter()
+            .map(|(message, _)| {
+                let sender = message.sender.get();
+                let name = people.name_of(message.conversation_id.get(), sender);
+                (sender, name.unwrap_or_default().to_owned())
+            })
+            .collect();
         (ids, names)
     };
 
@@ -297,7 +297,7 @@ async fn commit(
             continue;
         };
         let last = (MessageId(*id), message.created_at);
-        let summary = named_summary(&txn, backend, authors, numbered, last).await?;
+        let summary = named_summary(&txn, backend, &names, numbered, last).await?;
         summaries.insert(index, summary);
     }
 

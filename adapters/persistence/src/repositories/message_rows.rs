@@ -15,8 +15,8 @@ use confab_domain::{
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
-use super::known_users::user_names;
 use super::sql::Bound;
+use super::user_names::user_names;
 use super::{corrupt, from_db};
 use crate::error::internal;
 

@@ -19,7 +19,6 @@ use sea_orm::{DatabaseConnection, FromQueryResult, Statement, Value};
 use tokio::sync::{mpsc, oneshot};
 
 use super::group_commit::{self, Pending};
-use super::known_users::KnownUsers;
 use super::message_rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, MessageRow, stored_client_id, view_of, with_reactions_and_files,
 };
@@ -48,7 +47,7 @@ impl SeaMessageRepository {
     pub fn with_webhooks(db: DatabaseConnection, webhooks: Arc<dyn WebhookRenderer>) -> Self {
         let webhooks = Webhooks::new(webhooks);
         // Authors' names by id, so a send does not look its author up every time.
-        let writer = group_commit::spawn(db.clone(), KnownUsers::new(), webhooks.clone());
+        let writer = group_commit::spawn(db.clone(), webhooks.clone());
         Self {
             db,
             writer,

@@ -1,5 +1,6 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
+mod accounts;
 mod attachment_rows;
 mod attachments;
 mod audit_log;
@@ -13,7 +14,7 @@ mod blocks;
 mod conversations;
 mod direct_uploads;
 mod group_commit;
-mod known_users;
+mod mail_outbox;
 mod message_changes;
 mod message_rows;
 mod message_search;
@@ -26,11 +27,14 @@ mod session_reads;
 mod sessions;
 mod sql;
 mod threads;
+mod user_names;
 mod users;
 mod webhook_outbox;
 
+pub use accounts::SeaAccountRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use conversations::SeaConversationRepository;
+pub use mail_outbox::SeaMailOutbox;
 pub use messages::SeaMessageRepository;
 pub use moderation::SeaModerationRepository;
 pub use sessions::SeaSessionStore;

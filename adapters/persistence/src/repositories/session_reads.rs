@@ -43,6 +43,7 @@ struct SessionUser {
     email: String,
     password_hash: String,
     created_at: chrono::DateTime<chrono::Utc>,
+    email_verified_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Starts the reader; it stops when every sender is dropped.
@@ -67,6 +68,7 @@ pub(super) fn spawn(db: DatabaseConnection) -> mpsc::Sender<Check> {
                                     email: row.email.clone(),
                                     password_hash: row.password_hash.clone(),
                                     created_at: row.created_at,
+                                    email_verified_at: row.email_verified_at,
                                 })
                                 .map(Some)
                             }
@@ -101,7 +103,7 @@ async fn read(
         db.get_database_backend(),
         &format!(
             "SELECT s.id AS session_id, s.generation AS session_generation, \
-             u.id, u.name, u.email, u.password_hash, u.created_at \
+             u.id, u.name, u.email, u.password_hash, u.created_at, u.email_verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN ({ids})"
         ),
     );

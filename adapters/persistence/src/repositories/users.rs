@@ -12,28 +12,22 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::known_users::KnownUsers;
 use super::{corrupt, is_unique_violation};
 use crate::entities::users;
 use crate::error::internal;
 
 /// What a client is told when registering with an address that already has an account.
-const EMAIL_TAKEN: &str = "The email has already been taken.";
+pub(super) const EMAIL_TAKEN: &str = "The email has already been taken.";
 
 /// [`UserRepository`] on SeaORM.
 #[derive(Debug, Clone)]
 pub struct SeaUserRepository {
     db: DatabaseConnection,
-    /// Every authenticated request looks its token's user up by id; users never change.
-    known: KnownUsers<User>,
 }
 
 impl SeaUserRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            known: KnownUsers::new(),
-        }
+        Self { db }
     }
 }
 
@@ -62,19 +56,12 @@ impl UserRepository for SeaUserRepository {
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
-        if let Some(user) = self.known.get(id.get()) {
-            return Ok(Some(user));
-        }
-        let user = users::Entity::find_by_id(id.get())
+        users::Entity::find_by_id(id.get())
             .one(&self.db)
             .await
             .map_err(internal)?
             .map(to_user)
-            .transpose()?;
-        if let Some(user) = &user {
-            self.known.remember(id.get(), user.clone());
-        }
-        Ok(user)
+            .transpose()
     }
 
     async fn update_password(&self, id: UserId, hash: PasswordHash) -> Result<(), DomainError> {
@@ -84,7 +71,6 @@ impl UserRepository for SeaUserRepository {
             .exec(&self.db)
             .await
             .map_err(internal)?;
-        self.known.forget(id.get());
         Ok(())
     }
 
@@ -176,6 +162,7 @@ pub(super) fn to_user(row: users::Model) -> Result<User, DomainError> {
         email: Email::parse(&row.email).map_err(|e| corrupt("email", e))?,
         password_hash: PasswordHash(row.password_hash),
         created_at: row.created_at,
+        email_verified_at: row.email_verified_at,
     })
 }
 

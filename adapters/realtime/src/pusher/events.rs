@@ -119,6 +119,15 @@ struct MessageReacted<'a> {
     reactions: Value,
 }
 
+/// `user.updated`'s data, `{"user": <the API's user object>}`: a person's public profile as every
+/// room shows it (the email is the owner's alone and is never in it).
+pub(crate) fn user_updated_payload(
+    user: &confab_domain::UserSummary,
+    json: &ApiJson,
+) -> serde_json::Value {
+    serde_json::json!({ "user": (json.user)(user) })
+}
+
 /// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
 /// envelope protocol's `message` (and of the ack of a sent one).
 pub(crate) fn message_payload(view: &MessageView, json: &ApiJson) -> serde_json::Value {
@@ -258,6 +267,7 @@ pub(crate) fn message_event(
         | RealtimeEvent::ParticipantRemoved { .. }
         | RealtimeEvent::Notification { .. }
         | RealtimeEvent::MessageReported { .. }
+        | RealtimeEvent::UserUpdated { .. }
         | RealtimeEvent::Ping { .. } => return None,
     })
 }
@@ -366,6 +376,20 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<PusherEven
                 }),
             ));
             events
+        }
+        RealtimeEvent::UserUpdated {
+            user,
+            conversations,
+        } => {
+            let data = user_updated_payload(user, json).to_string();
+            on(
+                conversations
+                    .iter()
+                    .flat_map(|room| Channel::of_conversation(*room))
+                    .chain([Channel::User(user.id)]),
+                "user.updated",
+                &data,
+            )
         }
         RealtimeEvent::Notification { notification } => on(
             [Channel::User(notification.recipient)],

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use confab_domain::ports::WebhookRenderer;
 use confab_domain::{Channel, RealtimeEvent, WebhookEvent};
 
-use super::{CHAT_EVENTS, EventFilter, NOTIFICATION_EVENT, WebhookSettings};
+use super::{CHAT_EVENTS, EventFilter, NOTIFICATION_EVENT, USER_UPDATED_EVENT, WebhookSettings};
 use crate::api_json::ApiJson;
 use crate::pusher::events;
 
@@ -49,6 +49,10 @@ impl WebhookRenderer for ChatWebhooks {
                         pusher.event
                     }
                     Some(Channel::User(_)) if pusher.event == "notification" => NOTIFICATION_EVENT,
+                    // Once, on the user's own channel (not once per room).
+                    Some(Channel::User(_)) if pusher.event == USER_UPDATED_EVENT => {
+                        USER_UPDATED_EVENT
+                    }
                     _ => return None,
                 };
                 self.events.wants(name).then(|| WebhookEvent {

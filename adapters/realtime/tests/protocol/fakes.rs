@@ -39,6 +39,8 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
     let store = Arc::new(Store::default());
     let app = Confab::new(Ports {
         users: users.clone(),
+        // Accounts by mail are not part of these protocol tests.
+        accounts: Arc::new(confab_domain::ports::MockAccountRepository::new()),
         conversations: Arc::new(Conversations {
             store: store.clone(),
             users: users.clone(),

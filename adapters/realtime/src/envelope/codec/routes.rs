@@ -49,7 +49,8 @@ pub(crate) fn channel_of(address: Address) -> Option<String> {
 /// `message` envelopes from `server` to the room, `payload: {event, ...the Pusher event's data}`
 /// — one shape for every room event, so an envelope client switches on `payload.event`. A
 /// `notification` is the same kind of envelope addressed to its recipient (`to: "user:{id}"`, every
-/// socket of theirs). Room membership events stay Pusher-only (an envelope socket joins rooms
+/// socket of theirs). A member's new name (`user.updated`) is one such envelope to each of
+/// their rooms. Room membership events stay Pusher-only (an envelope socket joins rooms
 /// itself).
 pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Frame)> {
     match event {
@@ -94,6 +95,26 @@ pub(crate) fn translate(event: &RealtimeEvent, json: &ApiJson) -> Vec<(Route, Fr
                 ),
             );
             vec![(Route::User(user), frame)]
+        }
+        RealtimeEvent::UserUpdated {
+            user,
+            conversations,
+        } => {
+            let data = with_event("user.updated", events::user_updated_payload(user, json));
+            conversations
+                .iter()
+                .map(|room| {
+                    let frame = encode(
+                        &new_id(),
+                        "message",
+                        SERVER,
+                        &Address::Conversation(*room).to_string(),
+                        now(),
+                        &data,
+                    );
+                    (Route::Channel(Channel::Conversation(*room).name()), frame)
+                })
+                .collect()
         }
         RealtimeEvent::ConversationClosed { .. }
         | RealtimeEvent::ConversationCreated { .. }

@@ -29,6 +29,7 @@ impl Users {
                 email: Email::parse(&format!("{}@example.com", name.to_lowercase())).unwrap(),
                 password_hash: PasswordHash("unused".into()),
                 created_at: chrono::Utc::now(),
+                email_verified_at: None,
             })
             .collect();
         Self(users)
