@@ -20,6 +20,11 @@
 //!   page shows the badge, the 📌 and the pins panel, the header and the timeout marker live,
 //!   and, a member again, slow mode's refusal; the member reports a message from its actions and
 //!   the owner finds it among the room's reports; writes `moderation.png`;
+//! - your own account (`browser_profile.test.mjs`): a member renames himself in the profile panel
+//!   and the other page shows the new name on the member list and his earlier message without a
+//!   reload; a logged-out page asks for a reset ("Forgot password?"), opens the link the mail
+//!   carried (read from the server's log: no SMTP server here), sets a new password and logs in
+//!   with it; writes `profile.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -65,12 +70,25 @@ async fn run_browser_suite(
     passing: usize,
     shots: &[&str],
 ) {
+    run_browser_suite_with(chromium, server, file, passing, shots, &[]).await;
+}
+
+/// [`run_browser_suite`] with more environment for the test file.
+async fn run_browser_suite_with(
+    chromium: &Path,
+    server: &TestServer,
+    file: &str,
+    passing: usize,
+    shots: &[&str],
+    env: &[(&str, &Path)],
+) {
     let output = tokio::process::Command::new("node")
         .args(["--test", "--test-concurrency=1", file])
         .current_dir(js_dir())
         .env("CONFAB_API", &server.base_url)
         .env("CHROMIUM_PATH", chromium)
         .env("ARTIFACTS_DIR", ARTIFACTS_DIR)
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(240), output)
@@ -129,6 +147,17 @@ async fn the_owner_runs_a_room_from_the_page_and_a_members_page_follows_live() {
     let server = TestServer::start(&Backend::Sqlite).await;
     let shots = ["moderation.png"];
     run_browser_suite(&chromium, &server, "browser_moderation.test.mjs", 1, &shots).await;
+}
+
+#[tokio::test]
+async fn a_rename_in_the_profile_panel_shows_live_and_a_forgotten_password_is_reset_from_the_mail() {
+    let Some(chromium) = chromium() else { return };
+    // No SMTP server: the mails go to the log (at INFO), where the test reads the reset link.
+    let server = TestServer::start_logging(&Backend::Sqlite, &[("RUST_LOG", "info")]).await;
+    let log = server.data_dir().join("confab.log");
+    let shots = ["profile.png"];
+    let env = [("CONFAB_LOG_FILE", log.as_path())];
+    run_browser_suite_with(&chromium, &server, "browser_profile.test.mjs", 1, &shots, &env).await;
 }
 
 #[tokio::test]

@@ -2,8 +2,9 @@
 // WebSocket (/ws, in live.js) for live messages and typing; the messages themselves are drawn
 // and acted on in messages.js, files in attachments.js, who is typing in typing.js, @-mentions in
 // mentions.js, threads (their panel) in threads.js, notification settings and toasts in
-// notifications.js, roles, moderation, room settings, pins and reports in moderation.js. User text
-// only ever goes through textContent.
+// notifications.js, roles, moderation, room settings, pins and reports in moderation.js, your
+// account (profile panel, "Forgot password?", the links mails bring, others' new names) in
+// profile.js. User text only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -27,10 +28,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// The REST API; a non-2xx answer throws with the server's JSON `message`.
-async function api(method, path, body) {
+// The REST API; a non-2xx answer throws with the server's JSON `message`, its field `errors` and,
+// on a 429, `retryAfter` (seconds). `anonymous` leaves the token out (a mail's link is anyone's).
+async function api(method, path, body, { anonymous = false } = {}) {
   const headers = { Accept: 'application/json' };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  if (state.token && !anonymous) headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await response.json().catch(() => ({}));
@@ -38,8 +40,8 @@ async function api(method, path, body) {
     let message = json.message || `${response.status} ${response.statusText}`;
     const retry = response.headers.get('Retry-After');
     if (response.status === 429 && retry) message += ` (retry in ${retry} s)`;
-    if (response.status === 401 && state.token && !path.startsWith('/user/')) logout();
-    throw Object.assign(new Error(message), { status: response.status });
+    if (response.status === 401 && state.token && !anonymous && !path.startsWith('/user/')) logout();
+    throw Object.assign(new Error(message), { status: response.status, errors: json.errors || {}, retryAfter: Number(retry) || 0 });
   }
   return json;
 }
@@ -107,6 +109,7 @@ function logout() {
   dropUploads(() => true);
   forgetMentions();
   forgetModeration();
+  forgetProfile(); // profile.js: its panel closes
   closeThread();
   $('toasts').replaceChildren(); // the next person to log in here does not see them
   $('room-body').hidden = true;
@@ -324,4 +327,7 @@ async function invite(user) {
 }
 
 // Once every script of the page has run (start's first await may end before the last one loads).
-if (state.token) document.addEventListener('DOMContentLoaded', () => start().catch(logout));
+// A mail's link in the address comes first (profile.js): a reset link keeps the page at its form.
+document.addEventListener('DOMContentLoaded', () => {
+  if (!followAccountLink() && state.token) start().catch(logout);
+});

@@ -2,7 +2,8 @@
 // back-off; joins every listed room (so news elsewhere bumps unread counts) and, after a
 // reconnect, asks the open room for what it missed; hands what arrives to the module that draws
 // it — messages.js for room events, typing.js for typing, threads.js for replies in threads and
-// typing there, notifications.js for the user's own `notification`s. Loaded after app.js; classic scripts sharing `state`, `api` and `$`.
+// typing there, notifications.js for the user's own `notification`s, profile.js for `user.updated`
+// (a new name, from any room). Loaded after app.js; classic scripts sharing `state`, `api` and `$`.
 'use strict';
 
 let nextId = 0;
@@ -86,6 +87,8 @@ function receive(envelope) {
     else if (envelope.to === currentTo) showThreadTyping(payload); // in a thread: its panel shows it
   } else if (envelope.type === 'message' && payload.event === 'notification') {
     notify(payload); // to `user:{me}`: someone named you, called the room, wrote to you…
+  } else if (envelope.type === 'message' && payload.event === 'user.updated') {
+    applyUserUpdate(payload.user); // profile.js: a member of any of my rooms (or I) has a new name
   } else if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
     if (envelope.to === currentTo) applyRoomEvent(payload);
   } else if (envelope.type === 'message' && payload.message) {
