@@ -59,13 +59,15 @@ pub struct UserName(String);
 impl UserName {
     pub const MAX_CHARS: usize = MAX_SHORT_TEXT;
 
+    /// The length limit counts the name as sent, spaces around it included: what the API
+    /// document's `maxLength` says, so a client validating against it is never surprised.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
         if name.is_empty() {
             return Err("The name field is required.".into());
         }
         crate::text::ensure_no_nul("name", name)?;
-        if name.chars().count() > MAX_SHORT_TEXT {
+        if raw.chars().count() > MAX_SHORT_TEXT {
             return Err(format!(
                 "The name field must not be greater than {MAX_SHORT_TEXT} characters."
             ));
@@ -213,6 +215,10 @@ mod tests {
     fn name_must_not_be_blank_or_too_long() {
         assert!(UserName::parse("   ").is_err());
         assert!(UserName::parse(&"n".repeat(256)).is_err());
+        assert!(
+            UserName::parse(&format!("\u{85}{}", "n".repeat(255))).is_err(),
+            "counted as sent, as the schema's maxLength is"
+        );
         assert_eq!(UserName::parse(" Jane ").unwrap().as_str(), "Jane");
     }
 

@@ -9,6 +9,7 @@ use confab_tests::{Backend, SharedDatabase, TestServer, on_both_backends};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use crate::mail_support::{MAIL_WAIT, anonymous, email_of, source_client, with_mail};
 
@@ -68,6 +69,20 @@ async fn a_reset_code_works_once_for_an_hour_and_ends_every_session(backend: &Ba
         "{mail}"
     );
     let code = token_in(&mail);
+    // Only the code's SHA-256 is stored: a copy of the database holds no usable code.
+    let db = sea_orm::Database::connect(&database.url).await.unwrap();
+    let stored: Vec<String> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT token_hash FROM account_tokens",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "token_hash").unwrap())
+        .collect();
+    assert!(!stored.contains(&code), "{stored:?}");
+    assert!(stored.contains(&hex::encode(sha2::Sha256::digest(code.as_bytes()))));
 
     let (status, body) = reset(&server, &email, &"0".repeat(64), "brand new secret").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -120,7 +135,6 @@ async fn a_reset_code_works_once_for_an_hour_and_ends_every_session(backend: &Ba
     let (status, _) = forgot_from(&source_client(2), &server, &late).await;
     assert_eq!(status, StatusCode::OK);
     let expired = smtp.wait_for(&late, 2, MAIL_WAIT).await;
-    let db = sea_orm::Database::connect(&database.url).await.unwrap();
     db.execute_unprepared("UPDATE account_tokens SET expires_at = created_at")
         .await
         .unwrap();

@@ -150,14 +150,23 @@ async fn the_owner_runs_a_room_from_the_page_and_a_members_page_follows_live() {
 }
 
 #[tokio::test]
-async fn a_rename_in_the_profile_panel_shows_live_and_a_forgotten_password_is_reset_from_the_mail() {
+async fn a_rename_in_the_profile_panel_shows_live_and_a_forgotten_password_is_reset_from_the_mail()
+{
     let Some(chromium) = chromium() else { return };
     // No SMTP server: the mails go to the log (at INFO), where the test reads the reset link.
     let server = TestServer::start_logging(&Backend::Sqlite, &[("RUST_LOG", "info")]).await;
     let log = server.data_dir().join("confab.log");
     let shots = ["profile.png"];
     let env = [("CONFAB_LOG_FILE", log.as_path())];
-    run_browser_suite_with(&chromium, &server, "browser_profile.test.mjs", 1, &shots, &env).await;
+    run_browser_suite_with(
+        &chromium,
+        &server,
+        "browser_profile.test.mjs",
+        1,
+        &shots,
+        &env,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::{EmailAddress, NewPassword, NotBlank, NullAllowed, PersonName, Ruled};
+use super::{EmailAddress, NewPassword, NullAllowed, PersonName, Ruled};
 use crate::dto::schema_rules::TokenText;
 
 /// `PATCH /api/v1/user/me`: the fields to change; a field left out (or `null`) stays.
@@ -45,7 +45,7 @@ impl poem_openapi::types::Example for VerifyEmailBody {
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct ForgotPasswordBody {
-    pub email: Ruled<String, NotBlank>,
+    pub email: Ruled<String, EmailAddress>,
 }
 
 impl poem_openapi::types::Example for ForgotPasswordBody {
@@ -61,7 +61,7 @@ impl poem_openapi::types::Example for ForgotPasswordBody {
 #[oai(example)]
 pub struct ResetPasswordBody {
     /// The account's email, as the reset was asked for.
-    pub email: Ruled<String, NotBlank>,
+    pub email: Ruled<String, EmailAddress>,
     /// The code from the reset mail.
     pub token: Ruled<String, TokenText>,
     /// The new password: 8–1,024 characters.

@@ -26,6 +26,7 @@ macro_rules! each_backend {
     };
 }
 
+mod accounts;
 mod blocks_and_reports;
 mod connection;
 mod conversations;
