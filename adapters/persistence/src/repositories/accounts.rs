@@ -11,14 +11,14 @@ use confab_domain::{
     PasswordHash, RealtimeEvent, SessionId, Timestamp, TokenPurpose, User, UserId,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, Set, Statement, TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, Statement, TransactionTrait, Value,
 };
 use sha2::{Digest, Sha256};
 
 use super::is_unique_violation;
 use super::mail_outbox::enqueue;
-use super::users::{EMAIL_TAKEN, to_user};
+use super::users::{EMAIL_TAKEN, insert, to_user};
 use super::webhook_outbox::Webhooks;
 use crate::entities::users;
 use crate::error::internal;
@@ -164,17 +164,7 @@ impl SeaAccountRepository {
 impl AccountRepository for SeaAccountRepository {
     async fn register(&self, user: NewUser, verification: NewToken) -> Result<User, DomainError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        let row = users::ActiveModel {
-            name: Set(user.name.as_str().to_owned()),
-            email: Set(user.email.as_str().to_owned()),
-            password_hash: Set(user.password_hash.0.clone()),
-            created_at: Set(user.created_at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(taken_or_internal)?;
-        let user = to_user(row)?;
+        let user = insert(&txn, user).await?;
         issue(&txn, &user, &verification).await?;
         txn.commit().await.map_err(internal)?;
         Ok(user)

@@ -8,7 +8,7 @@ use confab_domain::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
@@ -36,23 +36,7 @@ impl UserRepository for SeaUserRepository {
     /// Inserts without looking first: the unique index decides, so of two simultaneous
     /// registrations exactly one wins and the other gets the validation error.
     async fn create(&self, user: NewUser) -> Result<User, DomainError> {
-        let row = users::ActiveModel {
-            name: Set(user.name.as_str().to_owned()),
-            email: Set(user.email.as_str().to_owned()),
-            password_hash: Set(user.password_hash.0.clone()),
-            created_at: Set(user.created_at),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await
-        .map_err(|error| {
-            if is_unique_violation(&error) {
-                DomainError::invalid("email", EMAIL_TAKEN)
-            } else {
-                internal(error)
-            }
-        })?;
-        to_user(row)
+        insert(&self.db, user).await
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
@@ -153,6 +137,36 @@ fn summary(row: users::Model) -> UserSummary {
         id: UserId(row.id),
         name: row.name,
     }
+}
+
+/// Inserts `user` and returns it with its id. Only the id is read back (`RETURNING id`, or the
+/// last insert id), so an account can be created on any schema version the upgrade tests start
+/// from; a new account has proved no email yet. A taken email is the unique index's refusal.
+pub(super) async fn insert(db: &impl ConnectionTrait, user: NewUser) -> Result<User, DomainError> {
+    let inserted = users::Entity::insert(users::ActiveModel {
+        name: Set(user.name.as_str().to_owned()),
+        email: Set(user.email.as_str().to_owned()),
+        password_hash: Set(user.password_hash.0.clone()),
+        created_at: Set(user.created_at),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map_err(|error| {
+        if is_unique_violation(&error) {
+            DomainError::invalid("email", EMAIL_TAKEN)
+        } else {
+            internal(error)
+        }
+    })?;
+    Ok(User {
+        id: UserId(inserted.last_insert_id),
+        name: user.name,
+        email: user.email,
+        password_hash: user.password_hash,
+        created_at: user.created_at,
+        email_verified_at: None,
+    })
 }
 
 pub(super) fn to_user(row: users::Model) -> Result<User, DomainError> {
