@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use confab_tests::pusher::PusherClient;
 use confab_tests::smtp::{SmtpServer, token_in};
 use confab_tests::{Backend, SharedDatabase, TestServer, on_both_backends};
 use reqwest::StatusCode;
@@ -47,7 +48,7 @@ async fn a_reset_code_works_once_for_an_hour_and_ends_every_session(backend: &Ba
     };
     let database = SharedDatabase::create(backend).await;
     let server = with_mail(&database, &smtp).await;
-    let (_, first) = server.register("Ann Lee").await;
+    let (ann, first) = server.register("Ann Lee").await;
     let email = email_of("Ann Lee");
     let (_, second) = anonymous(
         &server,
@@ -96,8 +97,18 @@ async fn a_reset_code_works_once_for_an_hour_and_ends_every_session(backend: &Ba
         StatusCode::UNPROCESSABLE_ENTITY,
         "the code goes with its email"
     );
+    // A socket her first session signed for is closed by the reset, as by a logout.
+    let mut socket = PusherClient::connect(&server).await;
+    let channel = format!("private-user.{ann}");
+    assert_eq!(socket.subscribe(&server, &first, &channel).await, 200);
     let (status, body) = reset(&server, &email, &code, "brand new secret").await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let told = socket.next_event().await.expect("told why");
+    assert_eq!(
+        (told.event.as_str(), &told.data["code"]),
+        ("pusher:error", &json!(4009))
+    );
+    assert!(socket.next_event().await.is_none(), "then closed");
     assert_eq!(
         body,
         json!({"status": true, "message": "Your password has been reset."})
