@@ -160,6 +160,16 @@ fn describe() {
         "confab_webhook_failures_total",
         "Webhook POSTs from this node that failed (non-2xx, timeout, refused) and will be retried"
     );
+    describe_counter!(
+        "confab_mail_sent_total",
+        "Mails this node handed to the SMTP server (or, with mail off, wrote to the log)"
+    );
+    describe_counter!(
+        "confab_mail_failures_total",
+        "Mails this node could not hand over; each is retried (10 s doubling up to an hour)"
+    );
+    metrics::counter!("confab_mail_sent_total").increment(0);
+    metrics::counter!("confab_mail_failures_total").increment(0);
     describe_gauge!(
         "confab_redis_up",
         "1 when the link to the other nodes (Redis) is up, 0 when down; absent on a single node"

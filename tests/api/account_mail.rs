@@ -162,7 +162,12 @@ async fn a_mail_server_outage_delays_mail_and_loses_none(backend: &Backend) {
         return;
     };
     let database = SharedDatabase::create(backend).await;
-    let server = with_mail(&database, &smtp).await;
+    let url = smtp.url();
+    let env = [
+        ("CONFAB_SMTP_URL", url.as_str()),
+        ("CONFAB_METRICS_TOKEN", crate::metrics::TOKEN),
+    ];
+    let server = TestServer::start_on(&database, &env).await;
     smtp.stop().await;
     // The change commits while the mail server is down.
     let (status, body) = server
@@ -189,6 +194,13 @@ async fn a_mail_server_outage_delays_mail_and_loses_none(backend: &Backend) {
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(smtp.mails_to("ann@example.com").len(), 1, "sent once");
+    // What an operator sees: the failed attempt, then the one mail sent.
+    let samples = crate::metrics::scrape(&server).await;
+    assert!(crate::metrics::value(&samples, "confab_mail_failures_total") >= 1.0);
+    assert_eq!(
+        crate::metrics::value(&samples, "confab_mail_sent_total"),
+        1.0
+    );
 }
 
 async fn unverified_accounts_may_not_send_where_the_server_requires_it(backend: &Backend) {

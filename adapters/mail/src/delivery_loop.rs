@@ -1,6 +1,7 @@
 //! The loop that empties the mail queue on every node: a step as soon as the last one took a
 //! full batch, else one a second — a mail is out a second after its change commits, and an idle
-//! queue costs one indexed read a second.
+//! queue costs one indexed read a second. Counts `confab_mail_sent_total` and
+//! `confab_mail_failures_total` for `/metrics`.
 
 use std::time::Duration;
 
@@ -20,6 +21,10 @@ pub fn deliver(delivery: MailDelivery, mut stopped: watch::Receiver<bool>) -> Jo
             }
             let wait = match delivery.step().await {
                 Ok(step) => {
+                    // No-ops unless `/metrics` is on.
+                    metrics::counter!("confab_mail_sent_total").increment(step.sent as u64);
+                    metrics::counter!("confab_mail_failures_total")
+                        .increment(step.failed.len() as u64);
                     for reason in &step.failed {
                         tracing::warn!(%reason, "mail not sent; it will be tried again");
                     }
