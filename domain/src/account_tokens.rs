@@ -107,6 +107,21 @@ impl NewToken {
     }
 }
 
+/// A stored token as it is found when it comes back: when it stops working, and whether it
+/// was used. (That it belongs to the account's current email is matched where it is found.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenState {
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+impl TokenState {
+    /// Unused, and `now` is before its end (at the very end it no longer works).
+    pub fn usable_at(&self, now: Timestamp) -> bool {
+        self.used_at.is_none() && now < self.expires_at
+    }
+}
+
 /// At most one verification mail a minute per account (`POST /user/email/resend`).
 pub const RESEND_INTERVAL_SECS: i64 = 60;
 
@@ -154,6 +169,21 @@ mod tests {
         assert_eq!(reset.expires_at, at(3600));
         let verify = NewToken::issue(TokenPurpose::VerifyEmail, secret, at(0));
         assert_eq!(verify.expires_at, at(86_400));
+    }
+
+    #[test]
+    fn a_token_works_once_and_not_from_its_end_on() {
+        let fresh = TokenState {
+            expires_at: at(3600),
+            used_at: None,
+        };
+        assert!(fresh.usable_at(at(3599)));
+        assert!(!fresh.usable_at(at(3600)));
+        let used = TokenState {
+            used_at: Some(at(10)),
+            ..fresh
+        };
+        assert!(!used.usable_at(at(11)));
     }
 
     #[test]

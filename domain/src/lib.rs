@@ -41,7 +41,7 @@ pub mod user;
 pub mod validation;
 pub mod webhooks;
 
-pub use account_tokens::{AccountToken, NewToken, TokenPurpose};
+pub use account_tokens::{AccountToken, NewToken, TokenPurpose, TokenState};
 pub use address::{Address, EnvelopeId};
 pub use attachment::direct_upload::DirectUpload;
 pub use attachment::{

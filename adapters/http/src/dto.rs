@@ -17,7 +17,9 @@ mod timestamps;
 mod typing;
 mod users;
 
-pub use account_mail::{ForgotPasswordBody, ResetPasswordBody, UpdateProfileBody, VerifyEmailBody};
+pub use account_mail::{
+    ForgotPasswordBody, ResetPasswordBody, UpdateProfileBody, VerifiedEnvelope, VerifyEmailBody,
+};
 pub use attachments::{
     AttachmentDto, AttachmentEnvelope, DirectUploadBody, UploadTargetDto, UploadTargetEnvelope,
 };

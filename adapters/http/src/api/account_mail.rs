@@ -7,7 +7,8 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use crate::dto::{
-    ForgotPasswordBody, ResetPasswordBody, StatusMessage, UserProfileDto, VerifyEmailBody,
+    ForgotPasswordBody, ResetPasswordBody, StatusMessage, UserProfileDto, VerifiedEnvelope,
+    VerifyEmailBody,
 };
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, client_address};
@@ -31,14 +32,6 @@ enum Verified {
     /// `{"status": true, "message": "Email verified.", "data": <your account>}`.
     #[oai(status = 200)]
     Ok(Json<VerifiedEnvelope>),
-}
-
-/// The account after its email was verified.
-#[derive(Debug, Clone, poem_openapi::Object)]
-struct VerifiedEnvelope {
-    status: bool,
-    message: String,
-    data: UserProfileDto,
 }
 
 #[OpenApi(tag = "ApiTags::Users")]

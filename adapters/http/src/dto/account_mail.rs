@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::{EmailAddress, NewPassword, NullAllowed, PersonName, Ruled};
+use super::{EmailAddress, NewPassword, NullAllowed, PersonName, Ruled, UserProfileDto};
 use crate::dto::schema_rules::TokenText;
 
 /// `PATCH /api/v1/user/me`: the fields to change; a field left out (or `null`) stays.
@@ -39,6 +39,14 @@ impl poem_openapi::types::Example for VerifyEmailBody {
             token: String::from("3f1c…").into(),
         }
     }
+}
+
+/// `{"status": true, "message": "Email verified.", "data": <your account>}`.
+#[derive(Debug, Clone, Object)]
+pub struct VerifiedEnvelope {
+    pub status: bool,
+    pub message: String,
+    pub data: UserProfileDto,
 }
 
 /// `POST /api/v1/user/password/forgot`.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use confab_domain::ports::{AccountRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
     AccountToken, ChangedProfile, ConversationId, DomainError, Email, Mail, NewToken, NewUser,
-    PasswordHash, RealtimeEvent, SessionId, Timestamp, TokenPurpose, User, UserId,
+    PasswordHash, RealtimeEvent, SessionId, Timestamp, TokenPurpose, TokenState, User, UserId,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -136,7 +136,11 @@ impl SeaAccountRepository {
             .one(txn)
             .await
             .map_err(internal)?;
-        let Some(row) = row.filter(|row| row.used_at.is_none() && row.expires_at > now) else {
+        let state = |row: &TokenRow| TokenState {
+            expires_at: row.expires_at,
+            used_at: row.used_at,
+        };
+        let Some(row) = row.filter(|row| state(row).usable_at(now)) else {
             return Ok(None);
         };
         // Used now, unless a racing request used it first.
