@@ -52,6 +52,26 @@ impl MailKind {
             Self::ResetPassword { .. } => "reset_password",
         }
     }
+
+    /// The kind named `name` ([`as_str`](Self::as_str)) carrying `token`; `None` for a name no
+    /// kind has.
+    pub fn named(name: &str, token: AccountToken) -> Option<Self> {
+        [
+            Self::VerifyEmail {
+                token: token.clone(),
+            },
+            Self::ResetPassword { token },
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
+
+    /// The token the mail carries.
+    pub fn token(&self) -> &AccountToken {
+        match self {
+            Self::VerifyEmail { token } | Self::ResetPassword { token } => token,
+        }
+    }
 }
 
 /// A mail waiting in the queue, and how often sending it failed.
@@ -116,6 +136,22 @@ mod tests {
         assert_eq!(retry_delay(5), Duration::from_secs(160));
         assert_eq!(retry_delay(12), Duration::from_secs(3600));
         assert_eq!(retry_delay(u32::MAX), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_kind_reads_back_from_its_name() {
+        let token = AccountToken::parse("t").unwrap();
+        for kind in [
+            MailKind::VerifyEmail {
+                token: token.clone(),
+            },
+            MailKind::ResetPassword {
+                token: token.clone(),
+            },
+        ] {
+            assert_eq!(MailKind::named(kind.as_str(), token.clone()), Some(kind));
+        }
+        assert_eq!(MailKind::named("spam", token), None);
     }
 
     #[test]

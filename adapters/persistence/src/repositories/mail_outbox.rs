@@ -16,9 +16,7 @@ pub(super) async fn enqueue(
     mail: &Mail,
     now: Timestamp,
 ) -> Result<(), DomainError> {
-    let token = match &mail.kind {
-        MailKind::VerifyEmail { token } | MailKind::ResetPassword { token } => token.expose(),
-    };
+    let token = mail.kind.token().expose();
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         "INSERT INTO mail_outbox (kind, recipient, recipient_name, token, failures, due_at, \
@@ -64,15 +62,10 @@ struct Row {
 
 impl Row {
     fn into_queued(self) -> Result<QueuedMail, DomainError> {
-        let token = || {
-            AccountToken::parse(self.token.as_deref().unwrap_or_default())
-                .map_err(|e| corrupt("mail token", e))
-        };
-        let kind = match self.kind.as_str() {
-            "verify_email" => MailKind::VerifyEmail { token: token()? },
-            "reset_password" => MailKind::ResetPassword { token: token()? },
-            other => return Err(corrupt("mail kind", other)),
-        };
+        let token = AccountToken::parse(self.token.as_deref().unwrap_or_default())
+            .map_err(|e| corrupt("mail token", e))?;
+        let kind =
+            MailKind::named(&self.kind, token).ok_or_else(|| corrupt("mail kind", &self.kind))?;
         Ok(QueuedMail {
             id: self.id,
             mail: Mail {
