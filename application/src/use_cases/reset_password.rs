@@ -40,16 +40,16 @@ impl Confab {
         Ok((counted.count <= FORGOT_PER_EMAIL).then_some(email))
     }
 
-    /// Stores a reset code and queues its mail for the account of `email`, if there is one (the
-    /// same statements either way). The code lives an hour; only its hash is stored.
+    /// Stores a reset code and queues its mail for the account of `email`, if there is one; for
+    /// an unknown email nothing is stored. The code lives an hour; only its hash is stored.
     pub async fn request_reset_mail(&self, email: &Email) -> Result<(), DomainError> {
         let now = self.ports.clock.now();
         let token = NewToken::issue(TokenPurpose::ResetPassword, fresh_token(), now);
         self.ports.accounts.request_reset(email, token).await
     }
 
-    /// Every field is checked first (422 naming each). The code must be the newest mailed to
-    /// that email's account, unused and under an hour old; any other is 422 on `token`. The new
+    /// Every field is checked first (422 naming each). The code must be one mailed to that
+    /// email's account, unused and under an hour old; any other is 422 on `token`. The new
     /// password is stored, the account's other codes die with this one, and every session ends
     /// (tokens 401, sockets closed) — whoever knew the old password is out.
     pub async fn reset_password(&self, request: ResetPasswordRequest) -> Result<(), DomainError> {

@@ -43,8 +43,8 @@ pub trait AccountRepository: Send + Sync {
         not_after: Timestamp,
     ) -> Result<Result<(), Timestamp>, DomainError>;
 
-    /// A reset token and mail for the account of `email`, when there is one — the same
-    /// statements either way, and nothing said about which it was.
+    /// A reset token and mail for the account of `email`, when there is one; nothing for an
+    /// unknown email, and nothing said about which it was.
     ///
     /// # Errors
     /// `Internal` / `Unavailable`.
