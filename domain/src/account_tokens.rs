@@ -55,7 +55,7 @@ pub struct AccountToken(String);
 
 impl AccountToken {
     /// Longer than any token the server makes, shorter than a request body worth hashing.
-    const MAX_CHARS: usize = 200;
+    pub const MAX_CHARS: usize = 200;
 
     /// A token the client sent: present and of a plausible length (else 422 on `token`).
     ///

@@ -7,10 +7,8 @@
 //! messages of their own and numbers copied out of the domain; here every number comes from the
 //! domain constant that enforces it. This file is the one table of those descriptions.
 
-use confab_domain::NotificationLevel;
-use confab_domain::attachment::MAX_ATTACHMENTS_PER_MESSAGE;
-use confab_domain::conversation::MAX_USER_IDS;
-use confab_domain::mention::MAX_MENTIONS;
+mod choices;
+
 use confab_domain::{
     ClientId, Cursor, Email, EnvelopeId, MessageBody, PageRequest, PlainPassword, RoomName,
     SearchQuery, UserName,
@@ -18,6 +16,10 @@ use confab_domain::{
 use poem_openapi::registry::MetaSchema;
 
 pub use super::ruled::{Rule, Ruled};
+pub use choices::{
+    AssignableRoleName, AttachmentIdList, AuditActionName, MentionIdList, NotificationLevelName,
+    ReportReasonName, ResolutionName, UserIdList,
+};
 
 /// Text with at least one character that is not white space, and no NUL anywhere (the domain's
 /// "required" and `text::ensure_no_nul`).
@@ -141,7 +143,7 @@ pub struct TokenText;
 impl Rule for TokenText {
     fn state(schema: &mut MetaSchema) {
         schema.pattern = Some(r"\S".to_owned());
-        schema.max_length = Some(200);
+        schema.max_length = Some(confab_domain::AccountToken::MAX_CHARS);
     }
 }
 
@@ -230,89 +232,6 @@ impl Rule for EmojiText {
     fn state(schema: &mut MetaSchema) {
         schema.min_length = Some(1);
         schema.max_length = Some(confab_domain::Emoji::MAX_BYTES);
-    }
-}
-
-/// A `user_ids` list (`conversation::ensure_user_list`): at most [`MAX_USER_IDS`], nobody twice.
-pub struct UserIdList;
-impl Rule for UserIdList {
-    fn state(schema: &mut MetaSchema) {
-        schema.max_items = Some(MAX_USER_IDS);
-        schema.unique_items = Some(true);
-    }
-}
-
-/// The files of a send ([`parse_attachment_ids`]): at most ten, each once.
-pub struct AttachmentIdList;
-impl Rule for AttachmentIdList {
-    fn state(schema: &mut MetaSchema) {
-        schema.max_items = Some(MAX_ATTACHMENTS_PER_MESSAGE);
-        schema.unique_items = Some(true);
-    }
-}
-
-/// The people a message names ([`Mentions::parse`]): at most fifty ids.
-pub struct MentionIdList;
-impl Rule for MentionIdList {
-    fn state(schema: &mut MetaSchema) {
-        schema.max_items = Some(MAX_MENTIONS);
-    }
-}
-
-/// A notification level's name ([`NotificationLevel::parse`]): the schema lists them, and the
-/// domain refuses anything else naming the field.
-pub struct NotificationLevelName;
-impl Rule for NotificationLevelName {
-    fn state(schema: &mut MetaSchema) {
-        schema.enum_items = NotificationLevel::ALL
-            .iter()
-            .map(|level| serde_json::Value::from(level.as_str()))
-            .collect();
-    }
-}
-
-/// A role the owner may give (`admin`, `member`): the schema lists them, and the domain refuses
-/// anything else naming the field.
-pub struct AssignableRoleName;
-impl Rule for AssignableRoleName {
-    fn state(schema: &mut MetaSchema) {
-        schema.enum_items = [confab_domain::Role::Admin, confab_domain::Role::Member]
-            .iter()
-            .map(|role| serde_json::Value::from(role.as_str()))
-            .collect();
-    }
-}
-
-/// An audit log entry's action ([`confab_domain::AuditAction`]), listed for generated clients.
-pub struct AuditActionName;
-impl Rule for AuditActionName {
-    fn state(schema: &mut MetaSchema) {
-        schema.enum_items = confab_domain::AuditAction::ALL
-            .iter()
-            .map(|action| serde_json::Value::from(action.as_str()))
-            .collect();
-    }
-}
-
-/// A report's reason ([`confab_domain::ReportReason`]).
-pub struct ReportReasonName;
-impl Rule for ReportReasonName {
-    fn state(schema: &mut MetaSchema) {
-        schema.enum_items = confab_domain::ReportReason::ALL
-            .iter()
-            .map(|reason| serde_json::Value::from(reason.as_str()))
-            .collect();
-    }
-}
-
-/// What a moderator does about a report ([`confab_domain::Resolution`]).
-pub struct ResolutionName;
-impl Rule for ResolutionName {
-    fn state(schema: &mut MetaSchema) {
-        schema.enum_items = confab_domain::Resolution::ALL
-            .iter()
-            .map(|resolution| serde_json::Value::from(resolution.as_str()))
-            .collect();
     }
 }
 
