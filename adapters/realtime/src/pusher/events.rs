@@ -4,13 +4,18 @@
 //! a client renders a live event with the code it renders a response with; this module only
 //! arranges them.
 
-use confab_domain::{
-    Channel, ConversationId, ConversationOverview, MessageView, Notification, RealtimeEvent,
-};
-use serde::Serialize;
-use serde_json::Value;
+use confab_domain::{Channel, ConversationId, RealtimeEvent};
 
 use crate::api_json::ApiJson;
+
+mod payloads;
+
+use payloads::{
+    ConversationData, ConversationRead, ConversationRemoved, MessageDeleted, MessageReacted,
+    ParticipantRemoved, ParticipantUpdated, ParticipantsAdded, ThreadUpdated, Typing, encode,
+    value,
+};
+pub(crate) use payloads::{message_payload, notification_payload, user_updated_payload};
 
 /// One Pusher event on one channel; `data` is already the JSON string Pusher requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,120 +23,6 @@ pub(crate) struct PusherEvent {
     pub channel: String,
     pub event: &'static str,
     pub data: String,
-}
-
-/// `{"conversation": …}`: what `conversation.created`, `.invited` and `.closed` carry.
-#[derive(Serialize)]
-struct ConversationData {
-    conversation: Value,
-}
-
-impl ConversationData {
-    fn of(conversation: &ConversationOverview, json: &ApiJson) -> Self {
-        Self {
-            conversation: (json.conversation)(conversation),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ParticipantsAdded {
-    conversation_id: i64,
-    users: Vec<Value>,
-}
-
-#[derive(Serialize)]
-struct ParticipantRemoved {
-    conversation_id: i64,
-    user: Value,
-}
-
-/// `participant.updated`: a member's new role or timeout.
-#[derive(Serialize)]
-struct ParticipantUpdated {
-    conversation_id: i64,
-    participant: Value,
-}
-
-#[derive(Serialize)]
-struct ConversationRemoved {
-    conversation_id: i64,
-    banned: bool,
-}
-
-/// `typing`: who is typing in which room, and in which thread of it (`null`: the room itself).
-#[derive(Serialize)]
-struct Typing {
-    conversation_id: i64,
-    thread_id: Option<i64>,
-    user: Value,
-}
-
-/// `conversation.read`: the reader and the message they have read up to (a read receipt).
-#[derive(Serialize)]
-struct ConversationRead {
-    conversation_id: i64,
-    user_id: i64,
-    last_read_message_id: Option<i64>,
-}
-
-/// `notification`: a new message alerts the user whose channel this is (`user_id`), and why.
-#[derive(Serialize)]
-struct NotificationData {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    conversation_id: i64,
-    user_id: i64,
-    message: Value,
-}
-
-/// The data of `notification` (and of the `notification.created` webhook).
-pub(crate) fn notification_payload(notification: &Notification, json: &ApiJson) -> Value {
-    value(&NotificationData {
-        kind: notification.kind.as_str(),
-        conversation_id: notification.conversation_id.get(),
-        user_id: notification.recipient.get(),
-        message: (json.message)(&notification.message),
-    })
-}
-
-/// `thread.updated`: the thread under `root_id` after a reply.
-#[derive(Serialize)]
-struct ThreadUpdated {
-    conversation_id: i64,
-    root_id: i64,
-    thread: Value,
-}
-
-#[derive(Serialize)]
-struct MessageDeleted {
-    message_id: i64,
-    conversation_id: i64,
-    deleted_at: String,
-}
-
-#[derive(Serialize)]
-struct MessageReacted<'a> {
-    message_id: i64,
-    emoji: &'a str,
-    user_id: i64,
-    action: &'static str,
-    reactions: Value,
-}
-
-/// `user.updated`'s data, `{"user": <the API's user object>}`: a person's public profile as every
-/// room shows it (the email is the owner's alone and is never in it).
-pub(crate) fn user_updated_payload(
-    user: &confab_domain::UserSummary,
-    json: &ApiJson,
-) -> serde_json::Value {
-    serde_json::json!({ "user": (json.user)(user) })
-}
-
-/// `{"message": <the API's message object>}`: `message.sent`'s data, and the payload of the
-/// envelope protocol's `message` (and of the ack of a sent one).
-pub(crate) fn message_payload(view: &MessageView, json: &ApiJson) -> serde_json::Value {
-    serde_json::json!({ "message": (json.message)(view) })
 }
 
 /// The events about a room's messages, read positions, typing, settings and members' standing:
@@ -270,14 +161,6 @@ pub(crate) fn message_event(
         | RealtimeEvent::UserUpdated { .. }
         | RealtimeEvent::Ping { .. } => return None,
     })
-}
-
-fn value(data: &impl Serialize) -> serde_json::Value {
-    serde_json::to_value(data).expect("event payloads are plain data and always serialize")
-}
-
-fn encode(data: &impl Serialize) -> String {
-    serde_json::to_string(data).expect("event payloads are plain data and always serialize")
 }
 
 fn on(

@@ -1,7 +1,7 @@
 use chrono::TimeZone;
 use confab_domain::{
-    ConversationId, ConversationKind, Message, MessageId, ReactionCount, Timestamp, UserId,
-    UserSummary,
+    ConversationId, ConversationKind, ConversationOverview, Message, MessageId, MessageView,
+    ReactionCount, Timestamp, UserId, UserSummary,
 };
 
 use super::*;
