@@ -20,7 +20,18 @@ mod system;
 mod threads;
 mod typing;
 
-use poem_openapi::Tags;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Tags};
+
+use crate::dto::StatusMessage;
+
+/// What an operation that changes something, and has nothing else to return, answers:
+/// `200 {"status": true, "message": …}`.
+#[derive(ApiResponse)]
+pub(super) enum Done {
+    #[oai(status = 200)]
+    Ok(Json<StatusMessage>),
+}
 
 pub use account_mail::AccountMailApi;
 pub use accounts::AccountsApi;

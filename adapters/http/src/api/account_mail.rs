@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
+use super::{ApiTags, Done};
 use crate::dto::{
     ForgotPasswordBody, ResetPasswordBody, StatusMessage, UserProfileDto, VerifiedEnvelope,
     VerifyEmailBody,
@@ -20,12 +20,6 @@ const RESET_LINK_SENT: &str =
 /// The operations that go by mail: proving an email, and a new password without the old one.
 #[derive(Default)]
 pub struct AccountMailApi;
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 200)]
-    Ok(Json<StatusMessage>),
-}
 
 #[derive(ApiResponse)]
 enum Verified {

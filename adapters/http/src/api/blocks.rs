@@ -9,19 +9,13 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
+use super::{ApiTags, Done};
 use crate::dto::{BlockListEnvelope, BlockedUserDto, StatusMessage};
 use crate::error::ApiResult;
 use crate::security::{BearerAuth, caller_of};
 
 #[derive(Default)]
 pub struct BlocksApi;
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 200)]
-    Ok(Json<StatusMessage>),
-}
 
 #[derive(ApiResponse)]
 enum Blocks {

@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
+use super::{ApiTags, Done};
 use crate::dto::{
     ConversationEnvelope, ConversationListEnvelope, CreateConversationBody, InviteBody,
     StatusMessage, UpdateConversationBody, conversation_dto,
@@ -40,12 +40,6 @@ enum ConversationCreated {
 pub(super) enum OneConversation {
     #[oai(status = 200)]
     Ok(Json<ConversationEnvelope>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 200)]
-    Ok(Json<StatusMessage>),
 }
 
 /// `PATCH`'s three states of a text field: absent (keep), `null` (clear), a value.

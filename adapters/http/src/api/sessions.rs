@@ -4,7 +4,7 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
+use super::{ApiTags, Done};
 use crate::dto::{ChangePasswordBody, SessionEnvelope, StatusMessage};
 use crate::error::ApiResult;
 use crate::security::BearerAuth;
@@ -13,12 +13,6 @@ use crate::security::BearerAuth;
 /// the others). Every node sees the change at once: sessions live in the database.
 #[derive(Default)]
 pub struct SessionsApi;
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 200)]
-    Ok(Json<StatusMessage>),
-}
 
 #[derive(ApiResponse)]
 enum Renewed {

@@ -9,7 +9,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::ApiTags;
+use super::{ApiTags, Done};
 use crate::dto::{
     CursorLimit, CursorMeta, FollowedThreadDto, MessageDto, Ruled, StatusMessage,
     ThreadListEnvelope, ThreadPageEnvelope,
@@ -24,12 +24,6 @@ pub struct ThreadsApi;
 enum OneThread {
     #[oai(status = 200)]
     Ok(Json<ThreadPageEnvelope>),
-}
-
-#[derive(ApiResponse)]
-enum Done {
-    #[oai(status = 200)]
-    Ok(Json<StatusMessage>),
 }
 
 #[derive(ApiResponse)]
