@@ -35,8 +35,8 @@
 #                        a fresh database is created for the run and dropped after it
 #   BENCH_PG=0           skip PostgreSQL
 #   BENCH_OUT            report path (default BENCHMARKS.md at the repository root)
-#   BENCH_SPLICE=1       with BENCH_ONLY=history (or BENCH_ONLY=files): write this run's history
-#                        (files) section and its target rows into the existing BENCHMARKS.md (the
+#   BENCH_SPLICE=1       with BENCH_ONLY=history (or files, or chat): write this run's history
+#                        (files, chat path) section and its target rows into the existing BENCHMARKS.md (the
 #                        rest stays the earlier run's, and the file says so at its top; a files
 #                        section is added before the targets when there is none) instead of a
 #                        report of its own
@@ -143,8 +143,9 @@ if [[ ${BENCH_SPLICE:-0} == 1 ]]; then
     case ${ONLY// /} in
         history) SPLICE=(--splice-history-into "$ROOT/BENCHMARKS.md") ;;
         files) SPLICE=(--splice-files-into "$ROOT/BENCHMARKS.md") ;;
+        chat) SPLICE=(--splice-chat-into "$ROOT/BENCHMARKS.md") ;;
         *)
-            echo "BENCH_SPLICE=1 needs BENCH_ONLY=history or BENCH_ONLY=files" >&2
+            echo "BENCH_SPLICE=1 needs BENCH_ONLY=history, files or chat" >&2
             exit 1
             ;;
     esac

@@ -41,6 +41,9 @@ pub struct ReportArgs {
     /// report (added before the targets when it has none), and say so at its top.
     #[arg(long, conflicts_with = "splice_history_into")]
     pub splice_files_into: Option<std::path::PathBuf>,
+    /// Write a chat-only run's section and target rows into this earlier report instead.
+    #[arg(long, conflicts_with_all = ["splice_history_into", "splice_files_into"])]
+    pub splice_chat_into: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: ReportArgs) -> Result<(), String> {
@@ -215,17 +218,27 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     let read = |earlier: &std::path::Path| {
         std::fs::read_to_string(earlier).map_err(|e| format!("{}: {e}", earlier.display()))
     };
-    let md = match (&args.splice_history_into, &args.splice_files_into) {
-        (Some(earlier), _) => {
+    let md = match (
+        &args.splice_history_into,
+        &args.splice_files_into,
+        &args.splice_chat_into,
+    ) {
+        (Some(earlier), _, _) => {
             crate::report_splice::splice(&read(earlier.as_path())?, &md, &args.confab_rev)?
         }
-        (None, Some(earlier)) => crate::report_files::splice(
+        (None, Some(earlier), _) => crate::report_files::splice(
             &read(earlier.as_path())?,
             &md,
             &args.confab_rev,
             &args.mode,
         )?,
-        (None, None) => md,
+        (None, None, Some(earlier)) => crate::report_splice::splice_chat(
+            &read(earlier.as_path())?,
+            &md,
+            &args.confab_rev,
+            &args.mode,
+        )?,
+        (None, None, None) => md,
     };
     std::fs::write(&args.out, md).map_err(|e| format!("{}: {e}", args.out.display()))?;
     eprintln!("wrote {}", args.out.display());
