@@ -29,7 +29,8 @@ pub fn status_of(error: &DomainError) -> u16 {
         | DomainError::NotAParticipant
         | DomainError::MessageNotFound
         | DomainError::ReportNotFound
-        | DomainError::AttachmentNotFound => 404,
+        | DomainError::AttachmentNotFound
+        | DomainError::AvatarNotFound => 404,
         DomainError::FileTooLarge { .. } => 413,
         DomainError::RangeNotSatisfiable { .. } => 416,
         DomainError::Invalid(_)

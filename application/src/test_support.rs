@@ -157,6 +157,7 @@ pub fn user(id: i64, name: &str) -> User {
         password_hash: PasswordHash("$argon2id$stored".into()),
         created_at: now(),
         email_verified_at: None,
+        avatar: None,
     }
 }
 
@@ -166,6 +167,7 @@ pub fn summaries(ids: &[UserId]) -> Vec<UserSummary> {
         .map(|&id| UserSummary {
             id,
             name: format!("User {id}"),
+            avatar: None,
         })
         .collect()
 }
@@ -223,7 +225,7 @@ pub fn decided(
     let people: Vec<UserId> = difference.people(&room).into_iter().collect();
     let names = summaries(&people)
         .into_iter()
-        .map(|user| (user.id, user.name))
+        .map(|user| (user.id, user))
         .collect();
     Ok(confab_domain::RoomChange {
         events: difference.events(&room, &names),

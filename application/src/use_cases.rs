@@ -5,7 +5,7 @@
 //! | area | operation (`Confab::…`) | file |
 //! |---|---|---|
 //! | accounts | `register`, `login`, `authenticate`, `logout`, `refresh_session`, `change_password` | `register.rs`, `login.rs`, `authenticate.rs`, `logout.rs`, `refresh_session.rs`, `change_password.rs` |
-//! | your account (tokens and mail: `confab_domain::account_tokens`, `confab_domain::mail`) | `update_profile`, `verify_email` / `resend_verification`, `forgot_password` / `reset_password` | `update_profile.rs`, `verify_email.rs`, `reset_password.rs` |
+//! | your account (tokens and mail: `confab_domain::account_tokens`, `confab_domain::mail`) | `update_profile`, `set_avatar` / `remove_avatar` / `avatar_file`, `verify_email` / `resend_verification`, `forgot_password` / `reset_password`, `delete_account` (what stays: `confab_domain::account_deletion`) | `update_profile.rs`, `set_avatar.rs`, `verify_email.rs`, `reset_password.rs`, `delete_account.rs` |
 //! | people | `search_users` | `search_users.rs` |
 //! | rooms | `create_conversation`, `get_conversation`, `list_conversations` | `create_conversation.rs`, `get_conversation.rs`, `list_conversations.rs` |
 //! | being alerted (who, decided by `confab_domain::notification`) | `set_notifications`, `list_mentions` | `set_notifications.rs`, `list_mentions.rs` |
@@ -35,6 +35,7 @@ pub mod change_role;
 pub mod close_room;
 pub mod confirm_listeners;
 pub mod create_conversation;
+pub mod delete_account;
 pub mod delete_message;
 pub mod deliver_mail;
 pub mod deliver_webhooks;
@@ -68,6 +69,7 @@ pub mod search_messages;
 pub mod search_users;
 pub mod send_message;
 pub mod send_to_address;
+pub mod set_avatar;
 pub mod set_notifications;
 pub mod signal_typing;
 pub mod sweep_unsent_uploads;

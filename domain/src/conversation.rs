@@ -5,6 +5,7 @@
 //! a caller always gets the most fundamental refusal first: not a participant (404) → direct chat
 //! (422) → role too low (403) → the target (404/422/403) → the room's state (422).
 
+mod departure;
 mod governance;
 mod overview;
 mod settings;

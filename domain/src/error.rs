@@ -99,6 +99,10 @@ pub enum DomainError {
     #[error("Attachment not found.")]
     AttachmentNotFound,
 
+    /// No such avatar (never stored, or replaced since: a new picture has a new URL).
+    #[error("Avatar not found.")]
+    AvatarNotFound,
+
     /// A signed link to an attachment that is not this server's, or has expired.
     #[error("The link is invalid or has expired.")]
     AttachmentLinkExpired,

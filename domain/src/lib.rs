@@ -5,10 +5,12 @@
 //! constructor that returns [`DomainError`]. That keeps every rule unit-testable in microseconds and
 //! lets the adapters change (SQLite or PostgreSQL, Pusher or envelopes) without touching a rule.
 
+pub mod account_deletion;
 pub mod account_tokens;
 pub mod address;
 pub mod attachment;
 pub mod audit;
+pub mod avatar;
 pub mod blocks;
 pub mod change_events;
 pub mod channels;
@@ -41,6 +43,7 @@ pub mod user;
 pub mod validation;
 pub mod webhooks;
 
+pub use account_deletion::{DeletedAccount, RemovedAccount};
 pub use account_tokens::{AccountToken, NewToken, TokenPurpose, TokenState};
 pub use address::{Address, EnvelopeId};
 pub use attachment::direct_upload::DirectUpload;
@@ -49,6 +52,7 @@ pub use attachment::{
     Requester, StoredObject, ThumbnailFile, Variant,
 };
 pub use audit::{AuditAction, AuditEntry, AuditRecord};
+pub use avatar::{Avatar, AvatarSize};
 pub use blocks::BlockedUser;
 pub use change_events::{Appended, MessageChange, RoomChange, RoomDifference};
 pub use channels::Channel;

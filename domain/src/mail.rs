@@ -116,6 +116,7 @@ mod tests {
             password_hash: PasswordHash("h".into()),
             created_at: at(0),
             email_verified_at: None,
+            avatar: None,
         };
         let token = NewToken::issue(
             TokenPurpose::ResetPassword,

@@ -34,7 +34,7 @@ pub use conversations::{ConversationRepository, Decide};
 pub use file_store::{
     ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile, UploadTarget,
 };
-pub use image_processor::{ImageProcessor, ProcessedImage, Thumbnail};
+pub use image_processor::{AvatarImages, ImageProcessor, ProcessedImage, Thumbnail};
 pub use login_throttle::LoginThrottle;
 pub use mail::{MailOutbox, MailSender};
 pub use messages::MessageRepository;

@@ -33,6 +33,16 @@ impl ChangedProfile {
     }
 }
 
+/// What a new or removed avatar tells: `user.updated` with the user as now seen (see
+/// [`crate::avatar`]), to the rooms they are in (`rooms`) and their own channel — member lists
+/// and message authors update live.
+pub fn avatar_changed(user: &User, rooms: Vec<ConversationId>) -> Vec<RealtimeEvent> {
+    vec![RealtimeEvent::UserUpdated {
+        user: user.summary(),
+        conversations: rooms,
+    }]
+}
+
 impl ProfileChange {
     /// Both fields are checked before failing (422 naming each).
     ///
@@ -83,6 +93,7 @@ mod tests {
             password_hash: PasswordHash("h".into()),
             created_at: chrono::DateTime::UNIX_EPOCH,
             email_verified_at: Some(chrono::DateTime::UNIX_EPOCH),
+            avatar: None,
         }
     }
 
@@ -116,7 +127,8 @@ mod tests {
             [RealtimeEvent::UserUpdated {
                 user: crate::UserSummary {
                     id: UserId(1),
-                    name: "Annie".into()
+                    name: "Annie".into(),
+                    avatar: None,
                 },
                 conversations: vec![ConversationId(4)],
             }]
@@ -142,5 +154,29 @@ mod tests {
         };
         assert!(errors.fields().contains_key("name"));
         assert!(errors.fields().contains_key("email"));
+    }
+
+    #[test]
+    fn an_avatar_change_tells_the_rooms_the_user_as_now_seen() {
+        let user = crate::User {
+            id: UserId(7),
+            name: crate::UserName::parse("Ann").unwrap(),
+            email: crate::Email::parse("ann@x.io").unwrap(),
+            password_hash: crate::PasswordHash("h".into()),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            email_verified_at: None,
+            avatar: crate::Avatar::stored("0123456789abcdef.jpg"),
+        };
+        let told = avatar_changed(&user, vec![ConversationId(2)]);
+        assert_eq!(
+            told,
+            [RealtimeEvent::UserUpdated {
+                user: user.summary(),
+                conversations: vec![ConversationId(2)],
+            }]
+        );
+        assert!(
+            matches!(&told[0], RealtimeEvent::UserUpdated { user, .. } if user.avatar.is_some())
+        );
     }
 }

@@ -16,6 +16,8 @@ pub struct User {
     /// When the owner proved `email` is theirs (the link of a verification mail); `None` until
     /// then, and again after the email changes.
     pub email_verified_at: Option<Timestamp>,
+    /// The picture beside the name (see [`crate::avatar`]); `None` until one is uploaded.
+    pub avatar: Option<crate::Avatar>,
 }
 
 impl User {
@@ -32,15 +34,28 @@ impl User {
         UserSummary {
             id: self.id,
             name: self.name.as_str().to_owned(),
+            avatar: self.avatar.clone(),
         }
     }
 }
 
-/// What other people see of a user: `{id, name}` in every response.
+/// What other people see of a user: `{id, name, avatar_url}` in every response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
     pub id: UserId,
     pub name: String,
+    pub avatar: Option<crate::Avatar>,
+}
+
+impl UserSummary {
+    /// Someone without an avatar (most tests, and names read without one).
+    pub fn named(id: UserId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            avatar: None,
+        }
+    }
 }
 
 /// A user about to be stored; the repository assigns the id.
@@ -171,6 +186,7 @@ mod tests {
             password_hash: PasswordHash("h".into()),
             created_at: chrono::DateTime::UNIX_EPOCH,
             email_verified_at: None,
+            avatar: None,
         };
         assert_eq!(user.ensure_may_post(false), Ok(()));
         assert_eq!(

@@ -129,7 +129,10 @@ async fn users_can_be_searched_to_invite(backend: &Backend) {
         .get("/api/v1/users?search=JAN&per_page=1", &token)
         .await;
     assert_eq!(status, StatusCode::OK, "{found}");
-    assert_eq!(found["data"], json!([{"id": 2, "name": "Jane Smith"}]));
+    assert_eq!(
+        found["data"],
+        json!([{"id": 2, "name": "Jane Smith", "avatar_url": null}])
+    );
     assert_eq!(
         found["meta"],
         json!({"current_page": 1, "last_page": 2, "per_page": 1, "total": 2})

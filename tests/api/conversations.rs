@@ -96,7 +96,7 @@ async fn type_defaults_by_participant_count_and_a_group_may_start_empty(backend:
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
         empty["data"]["participants"],
-        json!([{"id": ann, "name": "Ann Lee", "role": "owner", "timed_out_until": null,
+        json!([{"id": ann, "name": "Ann Lee", "avatar_url": null, "role": "owner", "timed_out_until": null,
                  "last_read_message_id": null}])
     );
     let (_, many) = server

@@ -332,7 +332,10 @@ async fn an_unban_lets_a_user_be_invited_again_and_the_ban_list_says_who_is_bann
     let bans = format!("{}/bans", room_path(room));
     let (status, banned) = server.get(&bans, &ann).await;
     assert_eq!(status, StatusCode::OK, "{banned}");
-    assert_eq!(banned["data"], json!([{"id": bob, "name": "Bob Stone"}]));
+    assert_eq!(
+        banned["data"],
+        json!([{"id": bob, "name": "Bob Stone", "avatar_url": null}])
+    );
     let (_, cy_token) = server.register("Cy Twombly").await;
     let (status, _) = server.get(&bans, &cy_token).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "an outsider sees no room");

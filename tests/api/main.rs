@@ -1,9 +1,11 @@
 //! End-to-end tests of the REST API: the real binary, real HTTP, on SQLite and PostgreSQL.
 
+mod account_deletion;
 mod account_mail;
 mod accounts;
 mod attachment_limits;
 mod attachments;
+mod avatars;
 mod bad_input;
 mod blocks_and_reports;
 mod connection_limits;

@@ -60,7 +60,7 @@ async fn a_mention_is_shown_counted_listed_and_read(backend: &Backend) {
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     assert_eq!(
         sent["data"]["mentions"],
-        json!([{"id": bob, "name": "Bob Stone"}])
+        json!([{"id": bob, "name": "Bob Stone", "avatar_url": null}])
     );
     assert_eq!(sent["data"]["mention_room"], false);
     let (_, called) = send(
@@ -121,7 +121,7 @@ async fn a_mention_is_shown_counted_listed_and_read(backend: &Backend) {
     assert_eq!(status, StatusCode::OK, "{edited}");
     assert_eq!(
         edited["data"]["mentions"],
-        json!([{"id": cy, "name": "Cy Hale"}])
+        json!([{"id": cy, "name": "Cy Hale", "avatar_url": null}])
     );
     let bobs = conversation(&server, &bob_token, room, None).await.unwrap();
     assert_eq!(bobs["unread_mentions"], 1);
@@ -139,7 +139,10 @@ async fn a_mention_is_shown_counted_listed_and_read(backend: &Backend) {
         .get(&format!("/api/v1/conversations/{room}/messages"), &cy_token)
         .await;
     let oldest = page["data"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(oldest["mentions"], json!([{"id": cy, "name": "Cy Hale"}]));
+    assert_eq!(
+        oldest["mentions"],
+        json!([{"id": cy, "name": "Cy Hale", "avatar_url": null}])
+    );
     assert_eq!(oldest["user"]["id"], ann);
 }
 

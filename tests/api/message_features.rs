@@ -182,7 +182,7 @@ async fn a_reply_quotes_its_parent_from_the_same_conversation(backend: &Backend)
     assert_eq!(status, StatusCode::CREATED, "{reply}");
     assert_eq!(
         reply["data"]["reply_to"],
-        json!({"id": question["id"], "body": "tea or coffee?", "user": {"id": ann_id, "name": "Ann Lee"}})
+        json!({"id": question["id"], "body": "tea or coffee?", "user": {"id": ann_id, "name": "Ann Lee", "avatar_url": null}})
     );
     let (status, refused) = server
         .post(
@@ -281,9 +281,9 @@ async fn participants_carry_read_receipts(backend: &Backend) {
     assert_eq!(
         before["data"]["participants"],
         json!([
-            {"id": ann_id, "name": "Ann Lee", "role": "owner", "timed_out_until": null,
+            {"id": ann_id, "name": "Ann Lee", "avatar_url": null, "role": "owner", "timed_out_until": null,
              "last_read_message_id": sent["id"]},
-            {"id": bob_id, "name": "Bob Stone", "role": "member", "timed_out_until": null,
+            {"id": bob_id, "name": "Bob Stone", "avatar_url": null, "role": "member", "timed_out_until": null,
              "last_read_message_id": null}
         ])
     );

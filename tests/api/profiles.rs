@@ -44,7 +44,10 @@ async fn a_rename_reaches_every_room_every_node_and_the_webhooks_once(backend: &
     assert_eq!(body["data"]["email"], "bob.stone@example.com");
     for _ in [first, second] {
         let told = ann_hears.next_named("user.updated").await;
-        assert_eq!(told, json!({"user": {"id": bob, "name": "Robert Stone"}}));
+        assert_eq!(
+            told,
+            json!({"user": {"id": bob, "name": "Robert Stone", "avatar_url": null}})
+        );
     }
 
     let after = b.send(&bob_token, first, "after").await;

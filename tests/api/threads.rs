@@ -71,7 +71,7 @@ async fn a_thread_lives_beside_the_room_and_is_told_live(backend: &Backend) {
     assert_eq!(updated["thread"]["last_reply_id"], reply["data"]["id"]);
     assert_eq!(
         updated["thread"]["participants"],
-        json!([{"id": bob, "name": "Bob Stone"}])
+        json!([{"id": bob, "name": "Bob Stone", "avatar_url": null}])
     );
     assert!(crate::is_document_timestamp(
         &updated["thread"]["last_reply_at"]

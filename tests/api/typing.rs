@@ -34,7 +34,7 @@ async fn typing_reaches_the_room_once_per_interval(backend: &Backend) {
     assert_eq!(typing.channel.as_deref(), Some(channel.as_str()));
     assert_eq!(
         typing.data,
-        json!({"conversation_id": room, "thread_id": null, "user": {"id": ann, "name": "Ann Lee"}})
+        json!({"conversation_id": room, "thread_id": null, "user": {"id": ann, "name": "Ann Lee", "avatar_url": null}})
     );
 
     // Within the interval: answered alike, without an event. The message sent after it is the

@@ -64,7 +64,10 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     );
     assert_eq!(room["type"], "group");
     assert_eq!(room["name"], "Project Alpha");
-    assert_eq!(room["created_by"], json!({"id": john, "name": "John Doe"}));
+    assert_eq!(
+        room["created_by"],
+        json!({"id": john, "name": "John Doe", "avatar_url": null})
+    );
     assert_eq!(room["is_creator"], true);
     assert_eq!(room["my_role"], "owner");
     assert_eq!(room["is_closed"], false);
@@ -72,9 +75,9 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(
         room["participants"],
         json!([
-            {"id": john, "name": "John Doe", "role": "owner", "timed_out_until": null,
+            {"id": john, "name": "John Doe", "avatar_url": null, "role": "owner", "timed_out_until": null,
              "last_read_message_id": null},
-            {"id": jane, "name": "Jane Smith", "role": "member", "timed_out_until": null,
+            {"id": jane, "name": "Jane Smith", "avatar_url": null, "role": "member", "timed_out_until": null,
              "last_read_message_id": null}
         ])
     );
@@ -133,7 +136,10 @@ async fn the_documented_scenario_gives_the_documented_bodies(backend: &Backend) 
     assert_eq!(message["conversation_id"], id);
     assert_eq!(message["user_id"], john);
     assert_eq!(message["body"], "Hello, how is everyone?");
-    assert_eq!(message["user"], json!({"id": john, "name": "John Doe"}));
+    assert_eq!(
+        message["user"],
+        json!({"id": john, "name": "John Doe", "avatar_url": null})
+    );
     assert!(is_document_timestamp(&message["created_at"]), "{message}");
 
     // Bob lists his conversations: one unread message, the last message shown.

@@ -138,17 +138,17 @@ async fn chat_events_survive_a_receiver_outage_and_a_restart_in_order_and_once(b
     );
     assert_eq!(
         named(&events, "participant.added")[0]["data"],
-        json!({"conversation_id": room, "users": [{"id": cy, "name": "Cy"}]})
+        json!({"conversation_id": room, "users": [{"id": cy, "name": "Cy", "avatar_url": null}]})
     );
     assert_eq!(
         named(&events, "participant.banned")[0]["data"],
-        json!({"conversation_id": room, "user": {"id": bob, "name": "Bob"}})
+        json!({"conversation_id": room, "user": {"id": bob, "name": "Bob", "avatar_url": null}})
     );
     let closed = &named(&events, "conversation.closed")[0]["data"]["conversation"];
     assert_eq!(closed["is_closed"], true);
     assert_eq!(
         closed["participants"],
-        json!([{"id": ann, "name": "Ann", "role": "owner", "timed_out_until": null}])
+        json!([{"id": ann, "name": "Ann", "avatar_url": null, "role": "owner", "timed_out_until": null}])
     );
     let batches = receiver.batches();
     assert!(

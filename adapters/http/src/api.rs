@@ -4,6 +4,7 @@
 mod account_mail;
 mod accounts;
 mod attachments;
+mod avatars;
 mod blocks;
 mod conversations;
 mod direct_uploads;
@@ -36,6 +37,7 @@ pub(super) enum Done {
 pub use account_mail::AccountMailApi;
 pub use accounts::AccountsApi;
 pub use attachments::AttachmentsApi;
+pub use avatars::AvatarsApi;
 pub use blocks::BlocksApi;
 pub use conversations::ConversationsApi;
 pub use direct_uploads::DirectUploadsApi;

@@ -92,6 +92,12 @@ impl AttachmentLinks {
         now <= expires && mac.verify_slice(&given).is_ok()
     }
 
+    /// `path` on this server as clients should reach it (`CONFAB_PUBLIC_URL` in front, when
+    /// set): an avatar's public URL, which needs no signature.
+    pub fn public(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// The signed link to a direct upload's `PUT` (see `api/direct_uploads.rs`), valid until
     /// `expires` (unix seconds) — the announcement's own expiry, not rounded.
     pub fn upload_link(&self, upload_id: &str, expires: i64) -> String {

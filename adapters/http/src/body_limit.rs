@@ -52,14 +52,17 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     }
 }
 
-/// An upload (`POST …/attachments`, or a direct upload's `PUT /api/v1/attachments/uploads/…`):
+/// An upload (`POST …/attachments`, a direct upload's `PUT /api/v1/attachments/uploads/…`, an
+/// avatar's `PUT /api/v1/user/avatar`):
 /// its body goes to the file store as it arrives and is counted there against the upload limit
 /// (or the announced size), so this cap, meant for JSON, would only cut it.
 fn streams_its_own_body(request: &Request) -> bool {
     let path = request.uri().path();
     match *request.method() {
         poem::http::Method::POST => path.ends_with("/attachments"),
-        poem::http::Method::PUT => path.starts_with("/api/v1/attachments/uploads/"),
+        poem::http::Method::PUT => {
+            path.starts_with("/api/v1/attachments/uploads/") || path == "/api/v1/user/avatar"
+        }
         _ => false,
     }
 }

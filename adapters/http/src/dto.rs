@@ -61,6 +61,6 @@ pub use threads::FollowedThreadDto;
 pub use timestamps::{parse_time, rfc3339_micros};
 pub use typing::TypingBody;
 pub use users::{
-    ChangePasswordBody, LoginBody, RegisterBody, SessionDto, SessionEnvelope, UserDto,
-    UserProfileDto,
+    ChangePasswordBody, DeleteAccountBody, LoginBody, RegisterBody, SessionDto, SessionEnvelope,
+    UserDto, UserProfileDto,
 };

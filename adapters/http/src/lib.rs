@@ -41,7 +41,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// value with `Operations::default()` (a tuple has `Default` up to twelve members, so related
 /// APIs share a slot as a pair).
 type Operations = (
-    (api::AccountsApi, api::BlocksApi),
+    (api::AccountsApi, api::AvatarsApi, api::BlocksApi),
     (api::SessionsApi, api::AccountMailApi),
     (api::ConversationsApi, api::ModerationApi, api::ReportsApi),
     (api::MessagesApi, api::ThreadsApi),

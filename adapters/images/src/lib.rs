@@ -8,6 +8,7 @@
 //!
 //! [`ImageSize::thumbnail`]: confab_domain::ImageSize::thumbnail
 
+mod avatar;
 mod kind;
 mod metadata;
 #[cfg(test)]
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_domain::DomainError;
-use confab_domain::ports::{ImageProcessor, ProcessedImage};
+use confab_domain::ports::{AvatarImages, ImageProcessor, ProcessedImage};
 use tokio::sync::Semaphore;
 
 use kind::Kind;
@@ -60,6 +61,31 @@ impl ImageProcessor for ImageWorker {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<Option<ProcessedImage>, DomainError> {
+        self.off_the_workers(content_type, move |kind| read(kind, &bytes))
+            .await
+    }
+
+    async fn avatar(
+        &self,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Option<AvatarImages>, DomainError> {
+        self.off_the_workers(content_type, move |kind| avatar::make(kind, &bytes))
+            .await
+    }
+}
+
+impl ImageWorker {
+    /// Runs `work` on a blocking thread under a permit; `None` for a type it does not read.
+    async fn off_the_workers<T, F>(
+        &self,
+        content_type: &str,
+        work: F,
+    ) -> Result<Option<T>, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Kind) -> Option<T> + Send + 'static,
+    {
         let Some(kind) = Kind::from_content_type(content_type) else {
             return Ok(None);
         };
@@ -71,7 +97,7 @@ impl ImageProcessor for ImageWorker {
         // read, the memory stays in use until the task ends, and so does the permit.
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            read(kind, &bytes)
+            work(kind)
         });
         match task.await {
             Ok(read) => Ok(read),

@@ -24,18 +24,18 @@ const JPEG_QUALITY: u8 = 80;
 
 /// What the header says, before any pixel is decoded.
 #[derive(Debug, Clone, Copy)]
-struct Header {
+pub(crate) struct Header {
     /// As stored, before the orientation is applied.
-    width: u32,
-    height: u32,
+    pub width: u32,
+    pub height: u32,
     /// From the Exif block, which cameras write instead of turning the pixels.
-    orientation: Orientation,
+    pub orientation: Orientation,
 }
 
 impl Header {
     /// The size as shown: browsers apply the Exif orientation, which the copy without metadata
     /// keeps, so a portrait photo stored sideways is reported as portrait.
-    fn shown_size(self) -> ImageSize {
+    pub fn shown_size(self) -> ImageSize {
         if turns_sideways(self.orientation) {
             ImageSize {
                 width: self.height,
@@ -64,7 +64,7 @@ pub(crate) fn read(kind: Kind, bytes: &[u8]) -> Option<(ImageSize, Option<Thumbn
 /// The header alone. Building the decoder reads the headers and no pixel data; it is given the
 /// decode budget so that oversized metadata (a PNG's compressed text, say) cannot make it allocate
 /// without bound, but no limit on the dimensions, so that a huge image still gets its size.
-fn read_header(kind: Kind, bytes: &[u8]) -> Option<Header> {
+pub(crate) fn read_header(kind: Kind, bytes: &[u8]) -> Option<Header> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
@@ -118,7 +118,7 @@ fn make_thumbnail(
 /// The pixels, with the limits set: no wider or taller than the header said (which the caller has
 /// checked against the domain's pixel limit) and no more memory than [`DECODE_BUDGET_BYTES`]. A GIF
 /// gives its first frame.
-fn decode(kind: Kind, bytes: &[u8], header: Header) -> Result<DynamicImage, ImageError> {
+pub(crate) fn decode(kind: Kind, bytes: &[u8], header: Header) -> Result<DynamicImage, ImageError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
     let mut limits = Limits::default();
     limits.max_image_width = Some(header.width);
@@ -131,8 +131,13 @@ fn decode(kind: Kind, bytes: &[u8], header: Header) -> Result<DynamicImage, Imag
 /// JPEG when every pixel is opaque (much smaller for photos), PNG when some are not (JPEG has no
 /// alpha). Neither encoder writes metadata: the thumbnail carries none.
 fn encode(image: &DynamicImage) -> Option<Thumbnail> {
+    encode_as(image, has_transparency(image))
+}
+
+/// As [`encode`], PNG when `transparent`, JPEG otherwise.
+pub(crate) fn encode_as(image: &DynamicImage, transparent: bool) -> Option<Thumbnail> {
     let mut bytes = Vec::new();
-    let content_type = if has_transparency(image) {
+    let content_type = if transparent {
         let rgba = image.to_rgba8();
         image::ImageEncoder::write_image(
             PngEncoder::new(&mut bytes),
@@ -158,7 +163,7 @@ fn encode(image: &DynamicImage) -> Option<Thumbnail> {
 
 /// Whether any pixel is not fully opaque. A GIF decodes to RGBA even without a transparent
 /// colour; checking the pixels (of the small image) gives such a GIF a JPEG thumbnail.
-fn has_transparency(image: &DynamicImage) -> bool {
+pub(crate) fn has_transparency(image: &DynamicImage) -> bool {
     image.color().has_alpha() && image.to_rgba8().pixels().any(|pixel| pixel[3] < u8::MAX)
 }
 

@@ -78,6 +78,7 @@ mod tests {
             author: UserSummary {
                 id: UserId(1),
                 name: "John".into(),
+                avatar: None,
             },
             reply_to: None,
             reactions: Vec::new(),

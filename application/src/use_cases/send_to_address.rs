@@ -69,6 +69,7 @@ mod tests {
                 UserSummary {
                     id: new.sender,
                     name: "Ann".into(),
+                    avatar: None,
                 },
             ),
             notifications: Vec::new(),

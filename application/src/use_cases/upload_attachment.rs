@@ -9,7 +9,7 @@ use crate::{Caller, Confab};
 
 /// The largest image read back whole to measure it and make its thumbnail; bigger ones are kept
 /// as plain files. (A 40 MP photo as JPEG is well under this.)
-const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
+pub(crate) const MAX_IMAGE_BYTES: u64 = 50 * 1024 * 1024;
 
 impl Confab {
     /// 404 for an outsider, 422 for a closed room — both before a byte is stored. The bytes go to

@@ -108,19 +108,21 @@ impl RoomDifference {
     /// taken out (`participant.removed` / `participant.banned`), bans lifted
     /// (`participant.unbanned`), roles and timeouts (`participant.updated`), the settings
     /// (`conversation.updated`), the close (`conversation.closed`); none when nothing changed.
-    /// `names` holds the names of [`Self::people`] (a missing one is told as empty). The room is
+    /// `names` holds how [`Self::people`] appear (a missing one is told with an empty name). The room is
     /// described as everyone sees it: no viewer's unread count, last message or read receipts.
     pub fn events(
         &self,
         after: &Conversation,
-        names: &BTreeMap<UserId, String>,
+        names: &BTreeMap<UserId, UserSummary>,
     ) -> Vec<RealtimeEvent> {
         if self.is_empty() {
             return Vec::new();
         }
-        let summary = |user: UserId| UserSummary {
-            id: user,
-            name: names.get(&user).cloned().unwrap_or_default(),
+        let summary = |user: UserId| {
+            names
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| UserSummary::named(user, String::new()))
         };
         let conversation = for_everyone(after, &summary);
         let mut events = Vec::new();

@@ -91,7 +91,7 @@ fn users_lists_everyone_named() {
     assert_eq!(difference.users().collect::<Vec<_>>(), [STRANGER, GUEST]);
 }
 
-fn names() -> BTreeMap<UserId, String> {
+fn names() -> BTreeMap<UserId, crate::UserSummary> {
     [
         (CREATOR, "Ada"),
         (MEMBER, "Bob"),
@@ -99,7 +99,7 @@ fn names() -> BTreeMap<UserId, String> {
         (STRANGER, "Dee"),
     ]
     .into_iter()
-    .map(|(id, name)| (id, name.to_owned()))
+    .map(|(id, name)| (id, crate::UserSummary::named(id, name)))
     .collect()
 }
 
@@ -213,6 +213,7 @@ fn a_reaction_tells_the_tally_without_anyones_own_mark() {
         crate::UserSummary {
             id: MEMBER,
             name: "Bob".into(),
+            avatar: None,
         },
     );
     message.reactions = vec![ReactionCount {
@@ -288,11 +289,13 @@ fn a_new_report_tells_message_reported_and_a_repeat_nothing() {
             crate::UserSummary {
                 id: MEMBER,
                 name: "Bob".into(),
+                avatar: None,
             },
         ),
         reporter: crate::UserSummary {
             id: CREATOR,
             name: "Ann".into(),
+            avatar: None,
         },
         reason: crate::ReportReason::Spam,
         details: None,

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    AccountToken, ChangedProfile, DomainError, Email, NewToken, NewUser, PasswordHash,
-    RealtimeEvent, SessionId, Timestamp, User, UserId,
+    AccountToken, Avatar, ChangedProfile, DeletedAccount, DomainError, Email, NewToken, NewUser,
+    PasswordHash, RealtimeEvent, RemovedAccount, SessionId, Timestamp, User, UserId,
 };
 
 /// The account changes that send mail: each stores its change, the token (its hash only) and the
@@ -29,6 +29,19 @@ pub trait AccountRepository: Send + Sync {
         changed: &ChangedProfile,
         verification: Option<NewToken>,
     ) -> Result<Vec<RealtimeEvent>, DomainError>;
+
+    /// Sets `user`'s avatar (`None` removes it) and stores `user.updated` (see
+    /// [`crate::profile::avatar_changed`]) in the webhook outbox. Returns the avatar it replaced, read in
+    /// the same transaction (so of two racing uploads each removes only what it replaced), and
+    /// the events to publish.
+    ///
+    /// # Errors
+    /// `Internal` / `Unavailable`.
+    async fn replace_avatar(
+        &self,
+        user: &User,
+        avatar: Option<Avatar>,
+    ) -> Result<(Option<Avatar>, Vec<RealtimeEvent>), DomainError>;
 
     /// Another verification token and mail for `user`, unless one was issued after
     /// `not_after` (then nothing is stored and the last one's time is returned: `Err(last)`).
@@ -75,4 +88,20 @@ pub trait AccountRepository: Send + Sync {
         password: PasswordHash,
         now: Timestamp,
     ) -> Result<Option<(UserId, Vec<SessionId>)>, DomainError>;
+
+    /// Deletes the account for good (see [`crate::account_deletion`]), in one transaction: the
+    /// row anonymised as `account` says (`deleted_at` set), its messages turned into tombstones
+    /// (their reactions, mentions and files with them), its own reactions, blocks both ways,
+    /// thread follows, tokens, queued mail, announced uploads and sessions removed, and `events`
+    /// stored in the webhook outbox. Returns what is left to do outside the database. Leaving the
+    /// rooms is not part of it: each room decides that under its own lock
+    /// ([`crate::Conversation::depart_for_good`]) first.
+    ///
+    /// # Errors
+    /// `Internal` / `Unavailable`.
+    async fn delete_account(
+        &self,
+        account: &DeletedAccount,
+        events: &[RealtimeEvent],
+    ) -> Result<RemovedAccount, DomainError>;
 }

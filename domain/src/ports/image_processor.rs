@@ -19,6 +19,18 @@ pub struct Thumbnail {
     pub content_type: String,
 }
 
+/// An avatar made from an uploaded picture: a centred square at each
+/// [`AvatarSize`](crate::AvatarSize), re-encoded without metadata, both of one type (JPEG, or PNG
+/// when the picture has transparency).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvatarImages {
+    pub content_type: String,
+    /// 256 px.
+    pub large: Vec<u8>,
+    /// 64 px.
+    pub small: Vec<u8>,
+}
+
 /// Reads images: their size, a thumbnail ([`ImageSize::thumbnail`] decides its size and whether
 /// there is one), and a copy without metadata. Decoding is CPU work: implementations run it off
 /// the async workers and bound how many run at once.
@@ -35,4 +47,16 @@ pub trait ImageProcessor: Send + Sync {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<Option<ProcessedImage>, DomainError>;
+
+    /// The avatar pictures of an image; `None` when the bytes are not an image of a kind it
+    /// reads, are broken, or have more pixels than
+    /// [`MAX_THUMBNAIL_PIXELS`](crate::attachment::MAX_THUMBNAIL_PIXELS) (never decoded).
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn avatar(
+        &self,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Option<AvatarImages>, DomainError>;
 }

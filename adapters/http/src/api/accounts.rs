@@ -10,9 +10,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::Done;
 use crate::dto::{
-    LoginBody, PageMeta, PageNumber, PerPage, RegisterBody, Ruled, SearchText, SessionEnvelope,
-    UpdateProfileBody, UserDto, UserEnvelope, UserPageEnvelope, UserProfileDto,
+    DeleteAccountBody, LoginBody, PageMeta, PageNumber, PerPage, RegisterBody, Ruled, SearchText,
+    SessionEnvelope, StatusMessage, UpdateProfileBody, UserDto, UserEnvelope, UserPageEnvelope,
+    UserProfileDto,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of, client_address};
@@ -148,6 +150,31 @@ impl AccountsApi {
             status: true,
             data: UserProfileDto::from(&user),
         })))
+    }
+
+    /// Delete your account
+    ///
+    /// For good, with your password (422 on `password` when wrong). You leave every room: a
+    /// room you own passes to its earliest admin, else its earliest member, and closes when
+    /// nobody is left; a direct chat closes. Your messages stay where they were as tombstones
+    /// (empty, `deleted_at` set) under "Deleted user", so everyone else's pages and unread
+    /// counts stay as they were; their reactions, mentions and files go. Your reactions,
+    /// blocks, uploads, avatar and tokens are removed, every session ends and its sockets
+    /// close, and your email is free for a new account. The rooms get `participant.removed`
+    /// (and `participant.updated` for a new owner) and `user.updated` with the new name.
+    #[oai(
+        path = "/api/v1/user",
+        method = "delete",
+        operation_id = "deleteAccount"
+    )]
+    async fn delete_account(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        body: Json<DeleteAccountBody>,
+    ) -> ApiResult<Done> {
+        app.delete_account(&auth.0, &body.0.password.0).await?;
+        Ok(Done::Ok(Json(StatusMessage::new("Account deleted."))))
     }
 
     /// Find users

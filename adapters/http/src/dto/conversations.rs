@@ -72,6 +72,8 @@ pub struct ConversationDto {
 pub struct ParticipantDto {
     pub id: i64,
     pub name: String,
+    /// As in a user object.
+    pub avatar_url: Ruled<Option<String>, SentOrNull>,
     /// `owner`, `admin` or `member` in a group room; `null` in a direct chat (no roles).
     pub role: Ruled<Option<RoleDto>, SentOrNull>,
     /// Until when they may read but not send, edit, react or type; `null` when not timed out.
@@ -102,6 +104,7 @@ pub fn conversation_dto(overview: &ConversationOverview, viewer: UserId) -> Conv
                 ParticipantDto {
                     id: user.id.get(),
                     name: user.name.clone(),
+                    avatar_url: super::users::avatar_url(user.id, user.avatar.as_ref()).into(),
                     role,
                     timed_out_until,
                     last_read_message_id: overview

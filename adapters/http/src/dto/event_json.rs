@@ -88,6 +88,7 @@ mod tests {
         let ann = UserSummary {
             id: UserId(2),
             name: "Ann".into(),
+            avatar: None,
         };
         let overview = ConversationOverview {
             id: ConversationId(3),
@@ -108,7 +109,7 @@ mod tests {
         };
         assert_eq!(
             conversation_event_json(&overview).to_string(),
-            r#"{"id":3,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":2,"name":"Ann"},"is_closed":true,"closed_at":"2026-02-19T14:30:00.000000Z","participants":[{"id":2,"name":"Ann","role":"owner","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}"#
+            r#"{"id":3,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":2,"name":"Ann","avatar_url":null},"is_closed":true,"closed_at":"2026-02-19T14:30:00.000000Z","participants":[{"id":2,"name":"Ann","avatar_url":null,"role":"owner","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}"#
         );
     }
 
@@ -126,10 +127,23 @@ mod tests {
         let bob = UserSummary {
             id: UserId(5),
             name: "Bob".into(),
+            avatar: None,
         };
         assert_eq!(
             user_event_json(&bob).to_string(),
-            r#"{"id":5,"name":"Bob"}"#
+            r#"{"id":5,"name":"Bob","avatar_url":null}"#
+        );
+        let pictured = UserSummary {
+            avatar: confab_domain::Avatar::stored("00112233445566ff.png"),
+            ..bob
+        };
+        let url = user_event_json(&pictured)["avatar_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            url.ends_with("/api/v1/avatars/5-00112233445566ff.png"),
+            "{url}"
         );
     }
 }

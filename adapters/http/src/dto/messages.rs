@@ -265,6 +265,7 @@ mod tests {
         let ann = UserSummary {
             id: UserId(2),
             name: "Ann".into(),
+            avatar: None,
         };
         MessageView {
             message: Message {
@@ -297,6 +298,7 @@ mod tests {
             mentions: vec![UserSummary {
                 id: UserId(3),
                 name: "Bob".into(),
+                avatar: None,
             }],
             thread: None,
             author_blocked: false,
@@ -308,7 +310,7 @@ mod tests {
         let event = message_event_json(&view());
         assert_eq!(
             event.to_string(),
-            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann"},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann"}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob"}],"mention_room":false,"thread_id":null,"thread":null,"pinned_at":null,"pinned_by":null,"author_blocked":false}"#
+            r#"{"id":5,"conversation_id":3,"user_id":2,"body":"hi","created_at":"2026-02-19T14:30:00.000000Z","user":{"id":2,"name":"Ann","avatar_url":null},"edited_at":"2026-02-19T14:30:00.000000Z","deleted_at":null,"client_id":null,"reply_to":{"id":4,"body":"hello","user":{"id":2,"name":"Ann","avatar_url":null}},"reactions":[{"emoji":"👍","count":2}],"attachments":[],"mentions":[{"id":3,"name":"Bob","avatar_url":null}],"mention_room":false,"thread_id":null,"thread":null,"pinned_at":null,"pinned_by":null,"author_blocked":false}"#
         );
         let mut response = MessageDto::from(&view()).to_json().unwrap();
         response["reactions"][0]

@@ -56,6 +56,8 @@ pub fn standing_fields(standing: Option<Standing>) -> (RoleField, TimeoutField) 
 pub struct ParticipantStandingDto {
     pub id: i64,
     pub name: String,
+    /// As in a user object.
+    pub avatar_url: Ruled<Option<String>, SentOrNull>,
     pub role: RoleField,
     pub timed_out_until: TimeoutField,
 }
@@ -66,6 +68,7 @@ impl ParticipantStandingDto {
         Self {
             id: user.id.get(),
             name: user.name.clone(),
+            avatar_url: super::users::avatar_url(user.id, user.avatar.as_ref()).into(),
             role,
             timed_out_until,
         }

@@ -1,4 +1,4 @@
-use confab_domain::{User, UserSummary};
+use confab_domain::{Avatar, User, UserId, UserSummary};
 use poem_openapi::Object;
 
 use super::{
@@ -12,6 +12,9 @@ use super::{
 pub struct UserDto {
     pub id: i64,
     pub name: String,
+    /// The person's picture, 256 px square (`?size=64` for 64 px): a public URL that never
+    /// changes its content, so it may be cached for good; `null` until they upload one.
+    pub avatar_url: Ruled<Option<String>, SentOrNull>,
 }
 
 impl poem_openapi::types::Example for UserDto {
@@ -19,6 +22,7 @@ impl poem_openapi::types::Example for UserDto {
         Self {
             id: 2,
             name: "John Doe".into(),
+            avatar_url: None.into(),
         }
     }
 }
@@ -28,6 +32,7 @@ impl From<&UserSummary> for UserDto {
         Self {
             id: user.id.get(),
             name: user.name.clone(),
+            avatar_url: avatar_url(user.id, user.avatar.as_ref()).into(),
         }
     }
 }
@@ -38,6 +43,8 @@ pub struct UserProfileDto {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// As in [`UserDto`].
+    pub avatar_url: Ruled<Option<String>, SentOrNull>,
     /// When the owner proved `email` theirs (the link of a verification mail); `null` until
     /// then, and again after the email changes.
     pub email_verified_at: Ruled<Option<String>, (DateTime, SentOrNull)>,
@@ -50,10 +57,16 @@ impl From<&User> for UserProfileDto {
             id: user.id.get(),
             name: user.name.as_str().to_owned(),
             email: user.email.as_str().to_owned(),
+            avatar_url: avatar_url(user.id, user.avatar.as_ref()).into(),
             email_verified_at: user.email_verified_at.map(rfc3339_micros).into(),
             created_at: rfc3339_micros(user.created_at).into(),
         }
     }
+}
+
+/// Where `user`'s avatar is served, when they have one.
+pub fn avatar_url(user: UserId, avatar: Option<&Avatar>) -> Option<String> {
+    avatar.map(|avatar| crate::attachment_links::links().public(&avatar.path(user)))
 }
 
 /// `POST /api/v1/user/register`.
@@ -90,6 +103,22 @@ impl poem_openapi::types::Example for LoginBody {
     fn example() -> Self {
         Self {
             email: String::from("jane@example.com").into(),
+            password: String::from("correct horse battery").into(),
+        }
+    }
+}
+
+/// `DELETE /api/v1/user`.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct DeleteAccountBody {
+    /// Your password: a token alone deletes nothing.
+    pub password: Ruled<String, NotEmpty>,
+}
+
+impl poem_openapi::types::Example for DeleteAccountBody {
+    fn example() -> Self {
+        Self {
             password: String::from("correct horse battery").into(),
         }
     }

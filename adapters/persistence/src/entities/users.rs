@@ -13,6 +13,10 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: ChronoDateTimeUtc,
     pub email_verified_at: Option<ChronoDateTimeUtc>,
+    /// When the owner deleted the account (the row stays, anonymised).
+    pub deleted_at: Option<ChronoDateTimeUtc>,
+    /// The stored avatar's name, `{content hash}.{jpg|png}`.
+    pub avatar: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

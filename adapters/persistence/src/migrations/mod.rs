@@ -22,6 +22,7 @@ mod m20261207_000012_mentions;
 mod m20261207_000013_threads;
 mod m20261207_000014_governance;
 mod m20261207_000015_accounts;
+mod m20261207_000016_departures;
 mod templated;
 
 pub(crate) struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_threads::Migration),
             Box::new(m20261207_000014_governance::Migration),
             Box::new(m20261207_000015_accounts::Migration),
+            Box::new(m20261207_000016_departures::Migration),
         ]
     }
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use confab_domain::ports::{AccountRepository, NoWebhooks, WebhookRenderer};
 use confab_domain::{
-    AccountToken, ChangedProfile, ConversationId, DomainError, Email, Mail, NewToken, NewUser,
-    PasswordHash, RealtimeEvent, SessionId, Timestamp, TokenPurpose, TokenState, User, UserId,
+    AccountToken, Avatar, ChangedProfile, ConversationId, DeletedAccount, DomainError, Email, Mail,
+    NewToken, NewUser, PasswordHash, RealtimeEvent, RemovedAccount, SessionId, Timestamp,
+    TokenPurpose, TokenState, User, UserId,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -41,6 +42,20 @@ impl SeaAccountRepository {
             db,
             webhooks: Webhooks::new(webhooks),
         }
+    }
+
+    /// A transaction that will write. On SQLite it takes the database's write lock first (a
+    /// no-op `UPDATE`, as `BEGIN IMMEDIATE` would): one that read first and wrote after another
+    /// writer committed would fail with `SQLITE_BUSY_SNAPSHOT`, which no busy timeout waits out
+    /// — two "forgot password" requests at once would lose a mail.
+    async fn begin_writing(&self) -> Result<DatabaseTransaction, DomainError> {
+        let txn = self.db.begin().await.map_err(internal)?;
+        if self.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            txn.execute_unprepared("UPDATE users SET id = id WHERE id = 0")
+                .await
+                .map_err(internal)?;
+        }
+        Ok(txn)
     }
 
     fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
@@ -154,6 +169,24 @@ impl SeaAccountRepository {
         Ok((used.rows_affected() == 1).then_some(row.user_id))
     }
 
+    /// The rooms `user` is in, to tell them how the user now appears.
+    async fn rooms_of(
+        &self,
+        txn: &DatabaseTransaction,
+        user: UserId,
+    ) -> Result<Vec<ConversationId>, DomainError> {
+        Ok(Room::find_by_statement(self.statement(
+            "SELECT conversation_id FROM participants WHERE user_id = $1 ORDER BY conversation_id",
+            vec![Value::from(user.get())],
+        ))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|room| ConversationId(room.conversation_id))
+        .collect())
+    }
+
     async fn user(&self, txn: &DatabaseTransaction, id: i64) -> Result<User, DomainError> {
         users::Entity::find_by_id(id)
             .one(txn)
@@ -167,7 +200,7 @@ impl SeaAccountRepository {
 #[async_trait]
 impl AccountRepository for SeaAccountRepository {
     async fn register(&self, user: NewUser, verification: NewToken) -> Result<User, DomainError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         let user = insert(&txn, user).await?;
         issue(&txn, &user, &verification).await?;
         txn.commit().await.map_err(internal)?;
@@ -180,7 +213,7 @@ impl AccountRepository for SeaAccountRepository {
         verification: Option<NewToken>,
     ) -> Result<Vec<RealtimeEvent>, DomainError> {
         let user = &changed.user;
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         txn.execute_raw(self.statement(
             "UPDATE users SET name = $1, email = $2, email_verified_at = $3 WHERE id = $4",
             vec![
@@ -196,17 +229,7 @@ impl AccountRepository for SeaAccountRepository {
             issue(&txn, user, token).await?;
         }
         let rooms = if changed.renamed {
-            Room::find_by_statement(self.statement(
-                "SELECT conversation_id FROM participants WHERE user_id = $1 \
-                 ORDER BY conversation_id",
-                vec![Value::from(user.id.get())],
-            ))
-            .all(&txn)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|room| ConversationId(room.conversation_id))
-            .collect()
+            self.rooms_of(&txn, user.id).await?
         } else {
             Vec::new()
         };
@@ -216,13 +239,27 @@ impl AccountRepository for SeaAccountRepository {
         Ok(events)
     }
 
+    async fn replace_avatar(
+        &self,
+        user: &User,
+        avatar: Option<Avatar>,
+    ) -> Result<(Option<Avatar>, Vec<RealtimeEvent>), DomainError> {
+        let txn = self.begin_writing().await?;
+        let replaced = super::avatars::replace(&txn, user.id, avatar.as_ref()).await?;
+        let events =
+            confab_domain::profile::avatar_changed(user, self.rooms_of(&txn, user.id).await?);
+        self.webhooks.record(&txn, &events).await?;
+        txn.commit().await.map_err(internal)?;
+        Ok((replaced, events))
+    }
+
     async fn resend_verification(
         &self,
         user: &User,
         token: NewToken,
         not_after: Timestamp,
     ) -> Result<Result<(), Timestamp>, DomainError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         let latest = Latest::find_by_statement(self.statement(
             "SELECT MAX(created_at) AS latest FROM account_tokens \
              WHERE user_id = $1 AND purpose = $2",
@@ -244,7 +281,7 @@ impl AccountRepository for SeaAccountRepository {
     }
 
     async fn request_reset(&self, email: &Email, token: NewToken) -> Result<(), DomainError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         let found = users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))
             .one(&txn)
@@ -261,7 +298,7 @@ impl AccountRepository for SeaAccountRepository {
         token: &AccountToken,
         now: Timestamp,
     ) -> Result<Option<User>, DomainError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         let Some(user_id) = self
             .usable(&txn, TokenPurpose::VerifyEmail, token, None, now)
             .await?
@@ -286,7 +323,7 @@ impl AccountRepository for SeaAccountRepository {
         password: PasswordHash,
         now: Timestamp,
     ) -> Result<Option<(UserId, Vec<SessionId>)>, DomainError> {
-        let txn = self.db.begin().await.map_err(internal)?;
+        let txn = self.begin_writing().await?;
         let Some(user_id) = self
             .usable(&txn, TokenPurpose::ResetPassword, token, Some(email), now)
             .await?
@@ -323,5 +360,17 @@ impl AccountRepository for SeaAccountRepository {
         .collect();
         txn.commit().await.map_err(internal)?;
         Ok(Some((UserId(user_id), ended)))
+    }
+
+    async fn delete_account(
+        &self,
+        account: &DeletedAccount,
+        events: &[RealtimeEvent],
+    ) -> Result<RemovedAccount, DomainError> {
+        let txn = self.begin_writing().await?;
+        let removed =
+            super::account_deletion::delete(&txn, &self.webhooks, account, events).await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(removed)
     }
 }

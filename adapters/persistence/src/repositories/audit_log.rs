@@ -56,9 +56,11 @@ struct AuditRow {
     id: i64,
     actor_id: i64,
     actor_name: Option<String>,
+    actor_avatar: Option<String>,
     action: String,
     target_user_id: Option<i64>,
     target_name: Option<String>,
+    target_avatar: Option<String>,
     target_message_id: Option<i64>,
     details: String,
     created_at: Timestamp,
@@ -75,8 +77,9 @@ pub(super) async fn page(
     let backend: DbBackend = db.get_database_backend();
     let rows = AuditRow::find_by_statement(Statement::from_sql_and_values(
         backend,
-        "SELECT a.id, a.actor_id, actor.name AS actor_name, a.action, a.target_user_id, \
-                target.name AS target_name, a.target_message_id, a.details, a.created_at \
+        "SELECT a.id, a.actor_id, actor.name AS actor_name, actor.avatar AS actor_avatar, a.action, a.target_user_id, \
+                target.name AS target_name, target.avatar AS target_avatar, \
+                a.target_message_id, a.details, a.created_at \
          FROM audit_log a \
          LEFT JOIN users actor ON actor.id = a.actor_id \
          LEFT JOIN users target ON target.id = a.target_user_id \
@@ -103,11 +106,13 @@ pub(super) async fn page(
                 actor: UserSummary {
                     id: UserId(row.actor_id),
                     name: row.actor_name.unwrap_or_default(),
+                    avatar: super::user_names::avatar(row.actor_avatar.as_deref()),
                 },
                 action: AuditAction::parse(&row.action).map_err(|e| corrupt("audit action", e))?,
                 target_user: row.target_user_id.map(|id| UserSummary {
                     id: UserId(id),
                     name: row.target_name.unwrap_or_default(),
+                    avatar: super::user_names::avatar(row.target_avatar.as_deref()),
                 }),
                 target_message: row.target_message_id.map(MessageId),
                 details,

@@ -25,6 +25,7 @@ struct PersonRow {
     conversation_id: i64,
     user_id: i64,
     name: Option<String>,
+    avatar: Option<String>,
     participant: i64,
     banned: i64,
     notify_level: Option<String>,
@@ -47,6 +48,7 @@ pub(super) struct Person {
     pub participant: bool,
     pub banned: bool,
     pub name: String,
+    pub avatar: Option<confab_domain::Avatar>,
     pub settings: NotificationSettings,
     pub standing: Standing,
     pub last_sent_at: Option<Timestamp>,
@@ -84,10 +86,17 @@ impl Audience {
         }
     }
 
-    /// `user`'s name as this batch's transaction read it (never from memory: a name may have
-    /// changed on another node a moment ago).
-    pub fn name_of(&self, room: i64, user: i64) -> Option<&str> {
-        self.people.get(&(room, user)).map(|p| p.name.as_str())
+    /// How `user` appears, as this batch's transaction read it (never from memory: a name may
+    /// have changed on another node a moment ago).
+    pub fn summary_of(&self, room: i64, user: UserId) -> UserSummary {
+        match self.people.get(&(room, user.get())) {
+            Some(person) => UserSummary {
+                id: user,
+                name: person.name.clone(),
+                avatar: person.avatar.clone(),
+            },
+            None => UserSummary::named(user, String::new()),
+        }
     }
 
     /// Whether `user` may be named in `room` now.
@@ -104,14 +113,7 @@ impl Audience {
             .mentions
             .users()
             .iter()
-            .map(|user| UserSummary {
-                id: *user,
-                name: self
-                    .people
-                    .get(&(room, user.get()))
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
-            })
+            .map(|user| self.summary_of(room, *user))
             .collect()
     }
 
@@ -260,7 +262,7 @@ pub(super) async fn audience(
             .to_owned()
     };
     let mut sql = format!(
-        "SELECT v.column1 AS conversation_id, v.column2 AS user_id, u.name, \
+        "SELECT v.column1 AS conversation_id, v.column2 AS user_id, u.name, u.avatar, \
                 CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS participant, \
                 CAST(CASE WHEN EXISTS (SELECT 1 FROM bans b \
                      WHERE b.conversation_id = v.column1 AND b.user_id = v.column2) \
@@ -278,7 +280,7 @@ pub(super) async fn audience(
         let rooms = bound.list(whole_rooms.iter().map(|id| Value::from(*id)));
         sql.push_str(&format!(
             " UNION ALL \
-             SELECT p.conversation_id, p.user_id, u.name, CAST(1 AS BIGINT), CAST(0 AS BIGINT), \
+             SELECT p.conversation_id, p.user_id, u.name, u.avatar, CAST(1 AS BIGINT), CAST(0 AS BIGINT), \
                     p.notify_level, p.muted_until, p.role, p.timed_out_until, p.last_sent_at, \
                     CAST(0 AS BIGINT), {}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
              FROM participants p JOIN users u ON u.id = p.user_id \
@@ -290,7 +292,7 @@ pub(super) async fn audience(
         let roots = bound.list(root_authors.keys().map(|id| Value::from(*id)));
         sql.push_str(&format!(
             " UNION ALL \
-             SELECT f.conversation_id, f.user_id, u.name, \
+             SELECT f.conversation_id, f.user_id, u.name, u.avatar, \
                     CAST(CASE WHEN p.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT), \
                     CAST(0 AS BIGINT), p.notify_level, p.muted_until, p.role, p.timed_out_until, \
                     p.last_sent_at, CAST(0 AS BIGINT), {}, f.root_id, \
@@ -333,6 +335,7 @@ pub(super) async fn audience(
             participant: row.participant > 0,
             banned: row.banned > 0,
             name: row.name.unwrap_or_default(),
+            avatar: super::user_names::avatar(row.avatar.as_deref()),
             settings: NotificationSettings {
                 level,
                 muted_until: row.muted_until,

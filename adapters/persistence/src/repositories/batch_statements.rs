@@ -134,6 +134,7 @@ pub(super) struct Parent {
     pub body: String,
     pub user_id: i64,
     pub name: String,
+    pub avatar: Option<String>,
     in_thread: i64,
     /// Its thread so far, for a root (see `batch_threads`).
     pub thread_reply_count: i64,
@@ -180,7 +181,7 @@ pub(super) async fn referenced(
     let sql = format!(
         "SELECT m.id, m.conversation_id, \
                 CAST(CASE WHEN m.deleted_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS deleted, \
-                m.body, m.user_id, u.name, \
+                m.body, m.user_id, u.name, u.avatar, \
                 CAST(CASE WHEN m.thread_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS in_thread, \
                 m.thread_reply_count, m.thread_participant_ids \
          FROM messages m JOIN users u ON u.id = m.user_id WHERE m.id IN ({list})"

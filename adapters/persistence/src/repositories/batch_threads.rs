@@ -59,7 +59,7 @@ impl Threads {
 pub(super) async fn named_summary(
     txn: &DatabaseTransaction,
     backend: DbBackend,
-    authors: &HashMap<i64, String>,
+    authors: &HashMap<i64, UserSummary>,
     numbered: &Numbered,
     (last_reply_id, at): (MessageId, Timestamp),
 ) -> Result<ThreadSummary, DomainError> {
@@ -75,13 +75,12 @@ pub(super) async fn named_summary(
     }
     let participants = participants
         .into_iter()
-        .map(|id| UserSummary {
-            id,
-            name: authors
+        .map(|id| {
+            authors
                 .get(&id.get())
                 .or_else(|| read.get(&id.get()))
                 .cloned()
-                .unwrap_or_default(),
+                .unwrap_or_else(|| UserSummary::named(id, String::new()))
         })
         .collect();
     Ok(ThreadSummary {

@@ -48,6 +48,7 @@ pub(super) async fn unblock(
 struct BlockRow {
     blocked_id: i64,
     name: String,
+    avatar: Option<String>,
     created_at: Timestamp,
 }
 
@@ -57,7 +58,7 @@ pub(super) async fn blocks_of(
 ) -> Result<Vec<BlockedUser>, DomainError> {
     let rows = BlockRow::find_by_statement(Statement::from_sql_and_values(
         db.get_database_backend(),
-        "SELECT b.blocked_id, u.name, b.created_at FROM user_blocks b \
+        "SELECT b.blocked_id, u.name, u.avatar, b.created_at FROM user_blocks b \
          JOIN users u ON u.id = b.blocked_id \
          WHERE b.blocker_id = $1 ORDER BY b.created_at DESC, b.blocked_id DESC",
         [user.get().into()],
@@ -71,6 +72,7 @@ pub(super) async fn blocks_of(
             user: UserSummary {
                 id: UserId(row.blocked_id),
                 name: row.name,
+                avatar: super::user_names::avatar(row.avatar.as_deref()),
             },
             blocked_at: row.created_at,
         })

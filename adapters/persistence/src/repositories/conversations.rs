@@ -10,6 +10,7 @@ use confab_domain::ports::{ConversationRepository, Decide, NoWebhooks, WebhookRe
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, DomainError,
     NewConversation, NotificationSettings, Participant, RoomChange, RoomDifference, UserId,
+    UserSummary,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -273,15 +274,15 @@ impl ConversationRepository for SeaConversationRepository {
     }
 }
 
-/// The names of `people` (one statement), for the events of a room change.
+/// How `people` appear (one statement), for the events of a room change.
 async fn people_named(
     db: &impl ConnectionTrait,
     people: &BTreeSet<UserId>,
-) -> Result<BTreeMap<UserId, String>, DomainError> {
+) -> Result<BTreeMap<UserId, UserSummary>, DomainError> {
     let ids = people.iter().map(|user| user.get()).collect();
     let names = user_names(db, db.get_database_backend(), &ids).await?;
     Ok(names
         .into_iter()
-        .map(|(id, name)| (UserId(id), name))
+        .map(|(id, person)| (UserId(id), person))
         .collect())
 }

@@ -276,12 +276,12 @@ async fn commit(
                 paced.iter().map(|key| (*key, sent_at[key])).collect();
             stamp_last_sends(&txn, backend, &last).await?;
         }
-        let names: HashMap<i64, String> = accepted
+        let names: HashMap<i64, confab_domain::UserSummary> = accepted
             .iter()
             .map(|(message, _)| {
-                let sender = message.sender.get();
-                let name = people.name_of(message.conversation_id.get(), sender);
-                (sender, name.unwrap_or_default().to_owned())
+                let sender = message.sender;
+                let person = people.summary_of(message.conversation_id.get(), sender);
+                (sender.get(), person)
             })
             .collect();
         (ids, names)
@@ -329,7 +329,14 @@ async fn commit(
                     conversation_id: message.conversation_id.get(),
                     seq: *seq,
                     user_id: sender,
-                    author_name: names.get(&sender).cloned().unwrap_or_default(),
+                    author_name: names
+                        .get(&sender)
+                        .map(|person| person.name.clone())
+                        .unwrap_or_default(),
+                    author_avatar: names
+                        .get(&sender)
+                        .and_then(|person| person.avatar.as_ref())
+                        .map(|avatar| avatar.as_str().to_owned()),
                     body: message.body.as_str().to_owned(),
                     created_at: message.created_at,
                     edited_at: None,
@@ -339,6 +346,7 @@ async fn commit(
                     reply_body: parent.map(|p| p.body.clone()),
                     reply_user_id: parent.map(|p| p.user_id),
                     reply_author_name: parent.map(|p| p.name.clone()),
+                    reply_author_avatar: parent.and_then(|p| p.avatar.clone()),
                     mention_ids: String::new(),
                     mention_room: message.mentions.room(),
                     thread_id: message.thread_id.map(MessageId::get),

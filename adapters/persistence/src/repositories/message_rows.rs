@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::files_of;
 use super::sql::Bound;
-use super::user_names::user_names;
+use super::user_names::{avatar, user_names};
 use super::{corrupt, from_db};
 use crate::error::internal;
 
@@ -28,6 +28,7 @@ pub(super) struct MessageRow {
     pub seq: i64,
     pub user_id: i64,
     pub author_name: String,
+    pub author_avatar: Option<String>,
     pub body: String,
     pub created_at: Timestamp,
     pub edited_at: Option<Timestamp>,
@@ -37,6 +38,7 @@ pub(super) struct MessageRow {
     pub reply_body: Option<String>,
     pub reply_user_id: Option<i64>,
     pub reply_author_name: Option<String>,
+    pub reply_author_avatar: Option<String>,
     /// The people it names, as stored (`2,5,9`; see [`id_list`]).
     pub mention_ids: String,
     pub mention_room: bool,
@@ -52,9 +54,9 @@ pub(super) struct MessageRow {
 
 /// The columns of [`MessageRow`], selected from [`MESSAGE_FROM`].
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.user_id, \
-     u.name AS author_name, m.body, m.created_at, m.edited_at, m.deleted_at, m.client_id, \
+     u.name AS author_name, u.avatar AS author_avatar, m.body, m.created_at, m.edited_at, m.deleted_at, m.client_id, \
      m.reply_to_id, p.body AS reply_body, p.user_id AS reply_user_id, \
-     pu.name AS reply_author_name, m.mention_ids, m.mention_room, m.thread_id, \
+     pu.name AS reply_author_name, pu.avatar AS reply_author_avatar, m.mention_ids, m.mention_room, m.thread_id, \
      m.thread_reply_count, m.thread_last_reply_at, m.thread_last_reply_id, \
      m.thread_participant_ids, m.pinned_at, m.pinned_by";
 
@@ -72,10 +74,7 @@ pub(super) fn unnamed_people(stored: &str) -> Result<Vec<UserSummary>, DomainErr
         .filter(|id| !id.is_empty())
         .map(|id| {
             let id = id.parse().map_err(|e| corrupt("mention ids", e))?;
-            Ok(UserSummary {
-                id: UserId(id),
-                name: String::new(),
-            })
+            Ok(UserSummary::named(UserId(id), String::new()))
         })
         .collect()
 }
@@ -107,6 +106,7 @@ impl MessageRow {
                 author: UserSummary {
                     id: UserId(user),
                     name: self.reply_author_name.unwrap_or_default(),
+                    avatar: avatar(self.reply_author_avatar.as_deref()),
                 },
             }),
             _ => None,
@@ -133,6 +133,7 @@ impl MessageRow {
             author: UserSummary {
                 id: UserId(self.user_id),
                 name: self.author_name,
+                avatar: avatar(self.author_avatar.as_deref()),
             },
             reply_to,
             reactions: Vec::new(),
@@ -245,7 +246,9 @@ pub(super) async fn name_people<V: BorrowMut<MessageView>>(
         .iter_mut()
         .flat_map(|view| people_of(view.borrow_mut()))
     {
-        person.name = names.get(&person.id.get()).cloned().unwrap_or_default();
+        if let Some(named) = names.get(&person.id.get()) {
+            person.clone_from(named);
+        }
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! The port implementations. Each repository holds a clone of the pool (cheap: it is an `Arc`).
 
+mod account_deletion;
 mod accounts;
 mod attachment_rows;
 mod attachments;
 mod audit_log;
+mod avatars;
 mod batch_attachments;
 mod batch_audience;
 mod batch_mentions;

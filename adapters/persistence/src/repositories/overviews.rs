@@ -46,6 +46,7 @@ struct ConversationRow {
     slow_mode_seconds: i64,
     created_by: i64,
     creator_name: String,
+    creator_avatar: Option<String>,
     closed_at: Option<Timestamp>,
     updated_at: Timestamp,
     last_seq: i64,
@@ -59,6 +60,7 @@ struct ConversationRow {
     last_id: Option<i64>,
     last_user_id: Option<i64>,
     last_author_name: Option<String>,
+    last_author_avatar: Option<String>,
     last_body: Option<String>,
     last_created_at: Option<Timestamp>,
     last_edited_at: Option<Timestamp>,
@@ -87,6 +89,7 @@ impl ConversationRow {
             UserSummary {
                 id: sender,
                 name: self.last_author_name.take()?,
+                avatar: super::user_names::avatar(self.last_author_avatar.as_deref()),
             },
         );
         view.mentions = unnamed_people(self.last_mention_ids.as_deref().unwrap_or("")).ok()?;
@@ -114,6 +117,7 @@ struct MemberRow {
     conversation_id: i64,
     user_id: i64,
     name: String,
+    avatar: Option<String>,
     role: String,
     timed_out_until: Option<Timestamp>,
     last_read_id: Option<i64>,
@@ -130,7 +134,7 @@ pub(super) async fn load(
     let mut conversations: Vec<ConversationRow> = scope
         .fetch(&format!(
             "SELECT c.id, c.kind, c.name, c.description, c.slow_mode_seconds, c.created_by, \
-                    creator.name AS creator_name, \
+                    creator.name AS creator_name, creator.avatar AS creator_avatar, \
                     c.closed_at, c.updated_at, c.last_seq, v.read_seq, v.own_after_read, \
                     v.unread_mentions, v.notify_level, v.muted_until, \
                     (SELECT COUNT(*) FROM user_blocks ub \
@@ -138,6 +142,7 @@ pub(super) async fn load(
                                      AND bm.user_id = ub.blocked_id AND bm.seq > v.read_seq \
                      WHERE ub.blocker_id = $1) AS blocked_unread, \
                     m.id AS last_id, m.user_id AS last_user_id, author.name AS last_author_name, \
+                    author.avatar AS last_author_avatar, \
                     m.body AS last_body, m.created_at AS last_created_at, \
                     m.edited_at AS last_edited_at, m.deleted_at AS last_deleted_at, \
                     m.mention_ids AS last_mention_ids, m.mention_room AS last_mention_room \
@@ -162,7 +167,7 @@ pub(super) async fn load(
     let now = clock::now();
     let member_rows: Vec<MemberRow> = scope
         .fetch(&format!(
-            "SELECT p.conversation_id, p.user_id, u.name, p.role, p.timed_out_until, \
+            "SELECT p.conversation_id, p.user_id, u.name, u.avatar, p.role, p.timed_out_until, \
                     r.id AS last_read_id \
              FROM participants p JOIN users u ON u.id = p.user_id \
              LEFT JOIN messages r ON r.conversation_id = p.conversation_id AND r.seq = p.read_seq \
@@ -191,6 +196,7 @@ pub(super) async fn load(
             .push(UserSummary {
                 id: UserId(row.user_id),
                 name: row.name,
+                avatar: super::user_names::avatar(row.avatar.as_deref()),
             });
     }
 
@@ -234,6 +240,7 @@ pub(super) async fn load(
                 created_by: UserSummary {
                     id: UserId(row.created_by),
                     name: row.creator_name,
+                    avatar: super::user_names::avatar(row.creator_avatar.as_deref()),
                 },
                 closed_at: row.closed_at,
                 participants: members.remove(&row.id).unwrap_or_default(),

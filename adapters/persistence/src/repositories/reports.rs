@@ -21,18 +21,22 @@ struct ReportRow {
     message_id: i64,
     reporter_id: i64,
     reporter_name: String,
+    reporter_avatar: Option<String>,
     reason: String,
     details: Option<String>,
     resolution: Option<String>,
     resolved_by: Option<i64>,
     resolver_name: Option<String>,
+    resolver_avatar: Option<String>,
     resolved_at: Option<Timestamp>,
     created_at: Timestamp,
 }
 
 const REPORT_SELECT: &str = "SELECT r.id, r.conversation_id, r.message_id, r.reporter_id, \
-            reporter.name AS reporter_name, r.reason, r.details, r.resolution, r.resolved_by, \
-            resolver.name AS resolver_name, r.resolved_at, r.created_at \
+            reporter.name AS reporter_name, reporter.avatar AS reporter_avatar, \
+            r.reason, r.details, r.resolution, r.resolved_by, \
+            resolver.name AS resolver_name, resolver.avatar AS resolver_avatar, \
+            r.resolved_at, r.created_at \
      FROM message_reports r \
      JOIN users reporter ON reporter.id = r.reporter_id \
      LEFT JOIN users resolver ON resolver.id = r.resolved_by";
@@ -128,6 +132,7 @@ async fn load(
                 reporter: UserSummary {
                     id: UserId(row.reporter_id),
                     name: row.reporter_name,
+                    avatar: super::user_names::avatar(row.reporter_avatar.as_deref()),
                 },
                 reason: ReportReason::parse(&row.reason)
                     .map_err(|e| corrupt("report reason", e))?,
@@ -136,6 +141,7 @@ async fn load(
                 resolved_by: row.resolved_by.map(|id| UserSummary {
                     id: UserId(id),
                     name: row.resolver_name.clone().unwrap_or_default(),
+                    avatar: super::user_names::avatar(row.resolver_avatar.as_deref()),
                 }),
                 resolved_at: row.resolved_at,
                 created_at: row.created_at,

@@ -44,6 +44,7 @@ struct SessionUser {
     password_hash: String,
     created_at: chrono::DateTime<chrono::Utc>,
     email_verified_at: Option<chrono::DateTime<chrono::Utc>>,
+    avatar: Option<String>,
 }
 
 /// Starts the reader; it stops when every sender is dropped.
@@ -69,6 +70,8 @@ pub(super) fn spawn(db: DatabaseConnection) -> mpsc::Sender<Check> {
                                     password_hash: row.password_hash.clone(),
                                     created_at: row.created_at,
                                     email_verified_at: row.email_verified_at,
+                                    deleted_at: None,
+                                    avatar: row.avatar.clone(),
                                 })
                                 .map(Some)
                             }
@@ -103,7 +106,7 @@ async fn read(
         db.get_database_backend(),
         &format!(
             "SELECT s.id AS session_id, s.generation AS session_generation, \
-             u.id, u.name, u.email, u.password_hash, u.created_at, u.email_verified_at \
+             u.id, u.name, u.email, u.password_hash, u.created_at, u.email_verified_at, u.avatar \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id IN ({ids})"
         ),
     );

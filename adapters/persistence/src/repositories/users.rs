@@ -74,6 +74,8 @@ impl UserRepository for SeaUserRepository {
         }
         let rows = users::Entity::find()
             .filter(users::Column::Id.is_in(ids.iter().map(|id| id.get())))
+            // A deleted account can no longer be invited, blocked or written to.
+            .filter(users::Column::DeletedAt.is_null())
             .all(&self.db)
             .await
             .map_err(internal)?;
@@ -89,7 +91,9 @@ impl UserRepository for SeaUserRepository {
         except: UserId,
         page: PageRequest,
     ) -> Result<Page<UserSummary>, DomainError> {
-        let mut query = users::Entity::find().filter(users::Column::Id.ne(except.get()));
+        let mut query = users::Entity::find()
+            .filter(users::Column::Id.ne(except.get()))
+            .filter(users::Column::DeletedAt.is_null());
         if let Some(term) = search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
             let matches = |column: users::Column| {
@@ -136,6 +140,7 @@ fn summary(row: users::Model) -> UserSummary {
     UserSummary {
         id: UserId(row.id),
         name: row.name,
+        avatar: super::user_names::avatar(row.avatar.as_deref()),
     }
 }
 
@@ -166,6 +171,7 @@ pub(super) async fn insert(db: &impl ConnectionTrait, user: NewUser) -> Result<U
         password_hash: user.password_hash,
         created_at: user.created_at,
         email_verified_at: None,
+        avatar: None,
     })
 }
 
@@ -177,6 +183,7 @@ pub(super) fn to_user(row: users::Model) -> Result<User, DomainError> {
         password_hash: PasswordHash(row.password_hash),
         created_at: row.created_at,
         email_verified_at: row.email_verified_at,
+        avatar: super::user_names::avatar(row.avatar.as_deref()),
     })
 }
 

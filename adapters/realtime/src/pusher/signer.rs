@@ -97,6 +97,7 @@ mod tests {
         UserSummary {
             id: UserId(2),
             name: "Jane \"J\" Doe".into(),
+            avatar: None,
         }
     }
 
@@ -143,6 +144,7 @@ mod tests {
         UserSummary {
             id: UserId(id),
             name: "Mallory".into(),
+            avatar: None,
         }
     }
 

@@ -33,6 +33,7 @@ fn removed(banned: bool) -> RealtimeEvent {
         user: UserSummary {
             id: UserId(5),
             name: "Eve".into(),
+            avatar: None,
         },
         banned,
     }
@@ -60,7 +61,7 @@ fn a_room_event_is_one_webhook_on_the_private_channel_with_its_data_as_an_object
         serde_json::json!({
             "name": "participant.banned",
             "channel": "private-conversation.12",
-            "data": {"conversation_id": 12, "user": {"id": 5, "name": "Eve"}},
+            "data": {"conversation_id": 12, "user": {"id": 5, "name": "Eve", "avatar_url": null}},
         })
     );
 }

@@ -184,6 +184,7 @@ pub fn user(id: i64, name: &str) -> UserSummary {
     UserSummary {
         id: UserId(id),
         name: name.into(),
+        avatar: None,
     }
 }
 

@@ -14,6 +14,7 @@ fn stored(resolution: Option<Resolution>) -> Report {
         reporter: UserSummary {
             id: UserId(3),
             name: "Cy".into(),
+            avatar: None,
         },
         reason: ReportReason::Spam,
         details: None,

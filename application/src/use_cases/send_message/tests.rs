@@ -19,6 +19,7 @@ fn view_of(new: &NewMessage) -> MessageView {
         UserSummary {
             id: new.sender,
             name: "John".into(),
+            avatar: None,
         },
     )
 }
@@ -169,6 +170,7 @@ async fn a_repeat_returns_the_stored_message_and_tells_nobody() {
                 UserSummary {
                     id: viewer,
                     name: "John".into(),
+                    avatar: None,
                 },
             )))
         });

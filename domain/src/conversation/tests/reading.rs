@@ -27,11 +27,13 @@ fn overview_knows_its_creator_and_state() {
         created_by: UserSummary {
             id: CREATOR,
             name: "John".into(),
+            avatar: None,
         },
         closed_at: Some(now()),
         participants: vec![UserSummary {
             id: CREATOR,
             name: "John".into(),
+            avatar: None,
         }],
         standings: [(CREATOR, crate::Standing::owner())].into(),
         last_message: None,

@@ -10,6 +10,7 @@ fn user(id: i64, name: &str) -> UserSummary {
     UserSummary {
         id: UserId(id),
         name: name.into(),
+        avatar: None,
     }
 }
 
@@ -98,7 +99,7 @@ fn a_conversation_is_serialized_without_viewer_fields() {
     assert_eq!(events[1].channel, "private-user.2");
     assert_eq!(
         events[0].data,
-        r#"{"conversation":{"id":9,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":1,"name":"Ann"},"is_closed":false,"closed_at":null,"participants":[{"id":1,"name":"Ann","role":"owner","timed_out_until":null},{"id":2,"name":"Bo","role":"member","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}}"#
+        r#"{"conversation":{"id":9,"type":"group","name":"Room","description":null,"slow_mode_seconds":0,"created_by":{"id":1,"name":"Ann","avatar_url":null},"is_closed":false,"closed_at":null,"participants":[{"id":1,"name":"Ann","avatar_url":null,"role":"owner","timed_out_until":null},{"id":2,"name":"Bo","avatar_url":null,"role":"member","timed_out_until":null}],"updated_at":"2026-02-19T14:30:00.000000Z"}}"#
     );
 }
 

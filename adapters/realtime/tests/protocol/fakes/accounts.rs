@@ -30,6 +30,7 @@ impl Users {
                 password_hash: PasswordHash("unused".into()),
                 created_at: chrono::Utc::now(),
                 email_verified_at: None,
+                avatar: None,
             })
             .collect();
         Self(users)

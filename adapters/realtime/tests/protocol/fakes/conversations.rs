@@ -119,7 +119,7 @@ impl ConversationRepository for Conversations {
             .people(&room)
             .into_iter()
             .filter_map(|user| self.users.summary(user))
-            .map(|user| (user.id, user.name))
+            .map(|user| (user.id, user))
             .collect();
         let events = difference.events(&room, &names);
         *slot = room.clone();
