@@ -6,13 +6,19 @@
 // Ann and shows the server's answer; the reset link of the mail (read from the server's log: the
 // server runs without SMTP) opens the "Choose a new password" form, the new password is set, and
 // Ann logs in with it in the same page, while her earlier page, whose session the reset ended, is
-// back at the login form. Started by tests/realtime/browser.rs, which passes the server's address
-// in CONFAB_API, where to put screenshots in ARTIFACTS_DIR, and the server's log file in
-// CONFAB_LOG_FILE.
+// back at the login form. Then Cleo picks a picture in her panel (a file that is not one is refused
+// inline first): it loads there at 256 px, and at 64 px beside her name on her message and in the
+// member list, on her page and, live, on Dev's; she removes it (her initials come back, and its
+// URL is gone), then deletes her account with her password (a wrong one is refused under the
+// field, a dismissed confirmation sends nothing): her page is back at the login form, Dev's shows
+// "Deleted user", and her old token and credentials no longer work. Started by
+// tests/realtime/browser.rs, which passes the server's address in CONFAB_API, where to put
+// screenshots in ARTIFACTS_DIR, and the server's log file in CONFAB_LOG_FILE.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { ARTIFACTS, BASE, PASSWORD, WAIT, conversationItem as item, logIn, register, rest, roomMessage, sharedBrowser } from './browser_harness.mjs';
 
 const newPage = sharedBrowser();
@@ -35,6 +41,56 @@ async function respondedTo(page, method, urlEnd, button) {
     button.click(),
   ]);
   return response;
+}
+
+/** Picks `file` in the panel's "Change picture"; the response to the `PUT /api/v1/user/avatar` it sends. */
+async function picked(page, file) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/api/v1/user/avatar')),
+    page.locator('#avatar-file').setInputFiles(file),
+  ]);
+  return response;
+}
+
+/** `img`'s width once decoded (rejects when it does not load). */
+const loadedWidth = (img) => img.evaluate((node) => node.decode().then(() => node.naturalWidth));
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** A PNG chunk: length, type, data, CRC-32 of type and data. */
+function pngChunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  let crc = 0xffffffff;
+  for (const byte of body) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0, body.length + 4);
+  return out;
+}
+
+/** A real `side`×`side` RGB PNG (a gradient), encoded here: the server reads the type from the bytes. */
+function png(side) {
+  const header = Buffer.alloc(13); // bit depth 8, colour type 2 (RGB); compression, filter, interlace 0
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header[8] = 8;
+  header[9] = 2;
+  const rows = [];
+  for (let y = 0; y < side; y += 1) {
+    rows.push(0); // filter: none
+    for (let x = 0; x < side; x += 1) rows.push(Math.round((255 * x) / (side - 1)), Math.round((255 * y) / (side - 1)), 160);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.from(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
@@ -168,5 +224,145 @@ test('a new name from the profile panel shows live on others’ pages; a forgott
     await a.context().close();
     await b.context().close();
     await c?.context().close();
+  }
+});
+
+test('a picture from the profile panel shows beside the name, live; deleting the account ends its sessions and its login', { timeout: 120_000 }, async () => {
+  const cleo = await register('Cleo Park');
+  const dev = await register('Dev Rao');
+  const room = await rest('POST', '/conversations', cleo.token, { type: 'group', name: 'Gallery', user_ids: [dev.id] });
+  const hello = await rest('POST', `/conversations/${room.id}/messages`, cleo.token, { body: 'Hello from Cleo' });
+
+  const a = await newPage();
+  const b = await newPage();
+  const sentDeletes = [];
+  const countDeletes = (request) => {
+    if (request.method() === 'DELETE' && request.url().endsWith('/api/v1/user')) sentDeletes.push(request);
+  };
+  try {
+    await logIn(a, cleo);
+    await logIn(b, dev);
+    await openRoom(a, 'Gallery');
+    await openRoom(b, 'Gallery');
+    const hers = (page) => page.locator(`[data-testid="message"][data-message-id="${hello.id}"]`);
+
+    // No picture yet: her initials beside her name, on her message and in the member list.
+    await hers(b).locator('.avatar.initials[data-initials="CP"]').waitFor();
+    await member(b, cleo).locator('.avatar.initials[data-initials="CP"]').waitFor();
+    assert.equal(await hers(b).locator('img.avatar').count(), 0);
+
+    await a.getByTestId('profile-toggle').click();
+    const panel = a.getByTestId('profile-panel');
+    await panel.waitFor();
+    await a.locator('#profile-avatar-initials[data-initials="CP"]').waitFor();
+    assert.equal(await a.locator('#profile-avatar').isVisible(), false);
+    assert.equal(await a.locator('#avatar-remove').isVisible(), false, 'nothing to remove yet');
+
+    // A file that is not a picture: the server's word on `file`, inline; nothing changes.
+    const refused = await picked(a, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+    assert.equal(refused.status(), 422, await refused.text());
+    const why = (await refused.json()).errors?.file?.[0];
+    assert.ok(why, 'the 422 names `file`');
+    await a.locator('#avatar-error').filter({ hasText: why }).waitFor();
+    assert.equal(await a.locator('#profile-avatar').isVisible(), false);
+
+    // A real PNG, sent as multipart `file`: the panel shows it, loaded, at 256 px.
+    const uploaded = await picked(a, { name: 'me.png', mimeType: 'image/png', buffer: png(8) });
+    assert.equal(uploaded.status(), 200, await uploaded.text());
+    assert.match(uploaded.request().headers()['content-type'], /^multipart\/form-data; boundary=/);
+    const url = (await uploaded.json()).data.avatar_url;
+    assert.equal(typeof url, 'string', 'the answer is her profile with its new avatar_url');
+    const avatarPath = new URL(url, BASE).pathname;
+    assert.match(avatarPath, /^\/api\/v1\/avatars\/\d+-[0-9a-f]+\.(png|jpg)$/);
+    const picture = a.locator('#profile-avatar');
+    await picture.waitFor();
+    assert.ok((await picture.evaluate((img) => img.src)).endsWith(avatarPath), 'the panel shows the new picture');
+    assert.equal(await loadedWidth(picture), 256, 'it loads, 256 px');
+    assert.equal(await a.locator('#profile-avatar-initials').isVisible(), false);
+    await a.locator('#avatar-status').filter({ hasText: 'Picture updated.' }).waitFor();
+    assert.equal(await a.locator('#avatar-error').textContent(), '');
+    await a.locator('#avatar-remove').waitFor();
+
+    // At 64 px beside her name: her own page (her header too) and Dev's, live (`user.updated`).
+    const small = `img.avatar[src$="${avatarPath}?size=64"]`;
+    await a.getByTestId('current-user-avatar').locator(small).waitFor();
+    for (const [page, whose] of [[a, 'her page'], [b, 'Dev’s page']]) {
+      await hers(page).locator(small).waitFor();
+      assert.equal(await loadedWidth(hers(page).locator(small)), 64, `${whose}: the small one loads`);
+      await member(page, cleo).locator(small).waitFor();
+    }
+    assert.equal(await b.getByTestId('participants').locator('.avatar.initials[data-initials="CP"]').count(), 0);
+    await a.screenshot({ path: path.join(ARTIFACTS, 'profile-avatar.png') });
+
+    // Removed: her initials again, everywhere; its URL is gone.
+    const removed = await respondedTo(a, 'DELETE', '/api/v1/user/avatar', a.locator('#avatar-remove'));
+    assert.equal(removed.status(), 200, await removed.text());
+    assert.equal((await removed.json()).data.avatar_url, null);
+    await a.locator('#profile-avatar-initials[data-initials="CP"]').waitFor();
+    await a.locator('#avatar-remove').waitFor({ state: 'hidden' });
+    assert.equal(await picture.isVisible(), false);
+    await a.locator('#avatar-status').filter({ hasText: 'Picture removed.' }).waitFor();
+    await hers(b).locator('.avatar.initials[data-initials="CP"]').waitFor();
+    await member(b, cleo).locator('.avatar.initials[data-initials="CP"]').waitFor();
+    assert.equal(await hers(b).locator('img.avatar').count(), 0);
+    const gone = await fetch(new URL(url, BASE), { signal: AbortSignal.timeout(WAIT) });
+    assert.equal(gone.status, 404, 'a removed picture’s URL is gone');
+
+    // Deleting the account: a wrong password is refused under the field.
+    const password = a.locator('#delete-password');
+    a.on('request', countDeletes);
+    await password.fill('not-her-password');
+    a.once('dialog', (dialog) => dialog.accept());
+    const wrong = await respondedTo(a, 'DELETE', '/api/v1/user', a.locator('#delete-account'));
+    assert.equal(wrong.status(), 422, await wrong.text());
+    await a.locator('#delete-password-error').filter({ hasText: 'The password is incorrect.' }).waitFor();
+    assert.equal(await password.getAttribute('aria-invalid'), 'true');
+    assert.equal(await panel.isVisible(), true);
+
+    // A dismissed confirmation sends nothing.
+    await password.fill(PASSWORD);
+    const dismissed = new Promise((resolve) => { a.once('dialog', (dialog) => resolve(dialog.dismiss())); });
+    await a.locator('#delete-account').click();
+    await dismissed;
+    await a.waitForTimeout(300);
+    assert.equal(sentDeletes.length, 1, 'only the wrong password’s request was sent');
+    assert.equal(await password.inputValue(), PASSWORD);
+    assert.equal(await panel.isVisible(), true);
+
+    // Confirmed with her password: the account is gone, her page is back at the login form.
+    let asked = '';
+    a.once('dialog', (dialog) => { asked = dialog.message(); return dialog.accept(); });
+    const deleted = await respondedTo(a, 'DELETE', '/api/v1/user', a.locator('#delete-account'));
+    assert.equal(deleted.status(), 200, await deleted.text());
+    assert.deepEqual(deleted.request().postDataJSON(), { password: PASSWORD });
+    assert.deepEqual(await deleted.json(), { status: true, message: 'Account deleted.' });
+    assert.match(asked, /Delete your account/);
+    await a.getByTestId('auth-form').waitFor();
+    await a.getByTestId('auth-status').filter({ hasText: 'Account deleted.' }).waitFor();
+    await panel.waitFor({ state: 'hidden' });
+    assert.equal(await a.locator('#session').isVisible(), false);
+    assert.equal(await a.evaluate(() => sessionStorage.getItem('confab.token')), null, 'the token is forgotten');
+    assert.equal(await password.inputValue(), '', 'the password typed is not kept');
+
+    // Dev's page, live: her message is under "Deleted user", with no picture.
+    await hers(b).getByTestId('message-author').filter({ hasText: 'Deleted user' }).waitFor();
+    await hers(b).locator('.avatar.initials[data-initials="DU"]').waitFor();
+
+    // Her token is dead, and her old credentials no longer log in.
+    const me = await fetch(`${BASE}/api/v1/user/me`, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${cleo.token}` },
+      signal: AbortSignal.timeout(WAIT),
+    });
+    assert.equal(me.status, 401, 'the old token is refused');
+    await a.getByTestId('auth-email').fill(cleo.email);
+    await a.getByTestId('auth-password').fill(PASSWORD);
+    const again = await respondedTo(a, 'POST', '/api/v1/user/login', a.getByTestId('auth-submit'));
+    assert.ok(!again.ok(), `logging in again is refused (${again.status()})`);
+    await a.getByTestId('auth-error').filter({ hasText: /\S/ }).waitFor();
+    assert.equal(await a.locator('#session').isVisible(), false, 'still logged out');
+  } finally {
+    a.off('request', countDeletes);
+    await a.context().close();
+    await b.context().close();
   }
 });

@@ -180,7 +180,7 @@ test("POST …/typing reaches the room as `typing`, one event per 2 s however of
     assert.deepEqual(await first, {
       conversation_id: id,
       thread_id: null,
-      user: { id: john.id, name: 'John' },
+      user: { id: john.id, name: 'John', avatar_url: null },
     });
     const again = await call('POST', `/api/v1/conversations/${id}/typing`, john.token, {});
     assert.equal(again.status, 204, 'answered within the interval too');
@@ -214,7 +214,7 @@ test("a mention reaches the named user's private-user channel as `notification`,
       mentions: [jane.id],
     });
     assert.equal(sent.status, 201, JSON.stringify(sent.json));
-    assert.deepEqual(sent.json.data.mentions, [{ id: jane.id, name: 'Jane' }]);
+    assert.deepEqual(sent.json.data.mentions, [{ id: jane.id, name: 'Jane', avatar_url: null }]);
     assert.deepEqual(await first, {
       type: 'mention',
       conversation_id: id,
@@ -270,7 +270,7 @@ test('a reply in a thread reaches the room as message.sent with thread_id, then 
     assert.equal(thread.root_id, root.json.data.id);
     assert.equal(thread.thread.reply_count, 1);
     assert.equal(thread.thread.last_reply_id, reply.json.data.id);
-    assert.deepEqual(thread.thread.participants, [{ id: john.id, name: 'John' }]);
+    assert.deepEqual(thread.thread.participants, [{ id: john.id, name: 'John', avatar_url: null }]);
   } finally {
     janeEcho.disconnect();
   }

@@ -177,13 +177,13 @@ test("a room's moderation reaches a joined envelope socket as message envelopes 
     const promoted = await event('participant.updated');
     assert.equal(promoted.from, 'server');
     assert.equal(promoted.to, `conversation:${id}`);
-    assert.deepEqual(promoted.payload.participant, { id: bob.id, name: bob.name, role: 'admin', timed_out_until: null });
+    assert.deepEqual(promoted.payload.participant, { id: bob.id, name: bob.name, avatar_url: null, role: 'admin', timed_out_until: null });
     const pin = await event('message.pinned');
     assert.deepEqual(pin.payload.message, pinned.json.data);
     const updated = await event('conversation.updated');
     assert.equal(updated.payload.conversation.slow_mode_seconds, 10);
     const unbanned = await event('participant.unbanned');
-    assert.deepEqual(unbanned.payload.user, { id: cy.id, name: cy.name });
+    assert.deepEqual(unbanned.payload.user, { id: cy.id, name: cy.name, avatar_url: null });
   } finally {
     envelope.ws.close();
   }
@@ -203,7 +203,7 @@ test('POST …/typing reaches a joined envelope socket as a typing message from 
       event: 'typing',
       conversation_id: id,
       thread_id: null,
-      user: { id: bob.id, name: 'Bob' },
+      user: { id: bob.id, name: 'Bob', avatar_url: null },
     });
   } finally {
     envelope.ws.close();
@@ -253,7 +253,7 @@ test('a reply in a thread reaches a joined envelope socket, then thread.updated 
     assert.equal(updated.from, 'server');
     assert.equal(updated.payload.root_id, root.json.data.id);
     assert.equal(updated.payload.thread.reply_count, 1);
-    assert.deepEqual(updated.payload.thread.participants, [{ id: bob.id, name: 'Bob' }]);
+    assert.deepEqual(updated.payload.thread.participants, [{ id: bob.id, name: 'Bob', avatar_url: null }]);
   } finally {
     envelope.ws.close();
   }

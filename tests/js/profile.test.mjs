@@ -17,12 +17,13 @@ async function rename(user, name) {
   assert.equal(json.status, true, JSON.stringify(json));
   assert.deepEqual(
     Object.keys(json.data).sort(),
-    ['created_at', 'email', 'email_verified_at', 'id', 'name'],
+    ['avatar_url', 'created_at', 'email', 'email_verified_at', 'id', 'name'],
     JSON.stringify(json),
   );
   assert.equal(json.data.id, user.id);
   assert.equal(json.data.name, name);
   assert.equal(json.data.email, user.email);
+  assert.equal(json.data.avatar_url, null, 'no picture uploaded');
   assert.match(json.data.created_at, /^\d{4}-\d\d-\d\dT.*Z$/);
   return json.data;
 }
@@ -50,7 +51,7 @@ test("a new name reaches the room's members and the user's other devices through
     ]);
 
     await rename(bob, 'Robert');
-    const told = { user: { id: bob.id, name: 'Robert' } };
+    const told = { user: { id: bob.id, name: 'Robert', avatar_url: null } };
     for (const [what, heard] of [['room', inRoom], ['presence', inPresence], ['device', onDevice]]) {
       const event = await heard;
       assert.deepEqual(event, told, what);
@@ -81,7 +82,7 @@ test('a new name reaches a joined envelope socket as a message envelope from the
     assert.equal(updated.type, 'message');
     assert.equal(updated.from, 'server');
     assert.equal(updated.to, `conversation:${id}`);
-    assert.deepEqual(updated.payload, { event: 'user.updated', user: { id: bob.id, name: 'Robert' } });
+    assert.deepEqual(updated.payload, { event: 'user.updated', user: { id: bob.id, name: 'Robert', avatar_url: null } });
     assertNoEmail('the envelope', updated, bob);
   } finally {
     envelope.ws.close();

@@ -24,7 +24,9 @@
 //!   and the other page shows the new name on the member list and his earlier message without a
 //!   reload; a logged-out page asks for a reset ("Forgot password?"), opens the link the mail
 //!   carried (read from the server's log: no SMTP server here), sets a new password and logs in
-//!   with it; writes `profile.png`;
+//!   with it; writes `profile.png`; she sets a picture (the page shows it beside her name, and on
+//!   the other page live), removes it, and deletes her account with her password (the other page
+//!   shows "Deleted user"); writes `profile-avatar.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -156,13 +158,13 @@ async fn a_rename_in_the_profile_panel_shows_live_and_a_forgotten_password_is_re
     // No SMTP server: the mails go to the log (at INFO), where the test reads the reset link.
     let server = TestServer::start_logging(&Backend::Sqlite, &[("RUST_LOG", "info")]).await;
     let log = server.data_dir().join("confab.log");
-    let shots = ["profile.png"];
+    let shots = ["profile.png", "profile-avatar.png"];
     let env = [("CONFAB_LOG_FILE", log.as_path())];
     run_browser_suite_with(
         &chromium,
         &server,
         "browser_profile.test.mjs",
-        1,
+        2,
         &shots,
         &env,
     )

@@ -18,6 +18,7 @@ const NOTIFICATIONS_JS: &str = include_str!("../static/notifications.js");
 const THREADS_JS: &str = include_str!("../static/threads.js");
 const MODERATION_JS: &str = include_str!("../static/moderation.js");
 const PROFILE_JS: &str = include_str!("../static/profile.js");
+const AVATARS_JS: &str = include_str!("../static/avatars.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -37,6 +38,7 @@ const PAGE_FILES: &[(&str, &str, &str)] = &[
     ("/messages.js", MESSAGES_JS, JS),
     ("/threads.js", THREADS_JS, JS),
     ("/moderation.js", MODERATION_JS, JS),
+    ("/avatars.js", AVATARS_JS, JS),
     ("/profile.js", PROFILE_JS, JS),
     ("/notifications.js", NOTIFICATIONS_JS, JS),
 ];

@@ -2,9 +2,10 @@
 // WebSocket (/ws, in live.js) for live messages and typing; the messages themselves are drawn
 // and acted on in messages.js, files in attachments.js, who is typing in typing.js, @-mentions in
 // mentions.js, threads (their panel) in threads.js, notification settings and toasts in
-// notifications.js, roles, moderation, room settings, pins and reports in moderation.js, your
-// account (profile panel, "Forgot password?", the links mails bring, others' new names) in
-// profile.js. User text only ever goes through textContent.
+// notifications.js, roles, moderation, room settings, pins and reports in moderation.js, people's
+// pictures (avatars beside names, your own in the profile panel) in avatars.js, your account
+// (profile panel, deleting it, "Forgot password?", the links mails bring, others' new names and
+// pictures) in profile.js. User text only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';
@@ -30,11 +31,13 @@ function el(tag, attrs = {}, ...children) {
 
 // The REST API; a non-2xx answer throws with the server's JSON `message`, its field `errors` and,
 // on a 429, `retryAfter` (seconds). `anonymous` leaves the token out (a mail's link is anyone's).
+// A `FormData` body goes as it is (multipart, its boundary set by the browser); any other as JSON.
 async function api(method, path, body, { anonymous = false } = {}) {
   const headers = { Accept: 'application/json' };
+  const multipart = body instanceof FormData;
   if (state.token && !anonymous) headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
+  const response = await fetch(API + path, { method, headers, body: body === undefined || multipart ? body : JSON.stringify(body) });
   const json = await response.json().catch(() => ({}));
   if (!response.ok) {
     let message = json.message || `${response.status} ${response.statusText}`;
@@ -122,6 +125,7 @@ function logout() {
 async function start(me) {
   state.me = me || (await api('GET', '/user/me')).data;
   $('me').textContent = state.me.name;
+  renderMyAvatar(); // avatars.js
   showChat(true);
   connect();
   await loadConversations();

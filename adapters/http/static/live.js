@@ -3,7 +3,8 @@
 // reconnect, asks the open room for what it missed; hands what arrives to the module that draws
 // it — messages.js for room events, typing.js for typing, threads.js for replies in threads and
 // typing there, notifications.js for the user's own `notification`s, profile.js for `user.updated`
-// (a new name, from any room). Loaded after app.js; classic scripts sharing `state`, `api` and `$`.
+// (a new name or picture, from any room). Loaded after app.js; classic scripts sharing `state`,
+// `api` and `$`.
 'use strict';
 
 let nextId = 0;
@@ -88,7 +89,7 @@ function receive(envelope) {
   } else if (envelope.type === 'message' && payload.event === 'notification') {
     notify(payload); // to `user:{me}`: someone named you, called the room, wrote to you…
   } else if (envelope.type === 'message' && payload.event === 'user.updated') {
-    applyUserUpdate(payload.user); // profile.js: a member of any of my rooms (or I) has a new name
+    applyUserUpdate(payload.user); // profile.js: a member of any of my rooms (or I) has a new name or picture
   } else if (envelope.type === 'message' && payload.event && payload.event !== 'message.sent') {
     if (envelope.to === currentTo) applyRoomEvent(payload);
   } else if (envelope.type === 'message' && payload.message) {

@@ -3,7 +3,7 @@
 // it (reply, reply in its thread through threads.js, react, edit, delete; pin and report through
 // moderation.js), how live changes from the envelope socket apply to it, and message search.
 // Loaded after app.js (whose start waits for every script) and attachments.js; all are classic
-// scripts sharing `state`, `api`, `el` and `$`. User text only ever goes through textContent.
+// scripts sharing `state`, `api`, `el` and `$` (and `avatarNode` from avatars.js). User text only ever goes through textContent.
 'use strict';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
@@ -22,6 +22,7 @@ function messageNode(m) {
     class: mine ? 'message mine' : 'message', 'data-testid': 'message', 'data-message-id': String(m.id),
     'data-deleted': String(isDeleted(m)), 'data-pinned': String(Boolean(m.pinned_at) && !isDeleted(m)),
   }, el('div', { class: 'meta' },
+    avatarNode(m.user), // avatars.js: their picture, or their initials
     el('span', { class: 'author', 'data-testid': 'message-author', text: m.user.name }),
     el('time', { datetime: m.created_at, text: time(m.created_at) }),
     m.edited_at && !isDeleted(m) ? el('span', { 'data-testid': 'message-edited', text: '(edited)' }) : '',

@@ -85,7 +85,7 @@ function memberNode(c, p) {
   const out = isTimedOut(p);
   const node = el('li', {
     class: 'member', 'data-testid': 'member', 'data-user-id': String(p.id), 'data-role': p.role ?? '', 'data-timed-out': String(out),
-  }, el('span', { class: 'member-name', 'data-testid': 'member-name', text: p.name }),
+  }, avatarNode(p), el('span', { class: 'member-name', 'data-testid': 'member-name', text: p.name }),
   p.role === 'owner' || p.role === 'admin' ? el('span', { class: `role-badge ${p.role}`, 'data-testid': 'member-role', text: p.role }) : '',
   out ? el('span', {
     class: 'timeout-marker', 'data-testid': 'member-timed-out', title: `Timed out until ${time(p.timed_out_until)}`, text: '⏳ timed out',

@@ -1,12 +1,14 @@
 // Confab demo client, your account: the profile panel (name, email and whether it is verified, a
 // new verification link, a form to change your name or email that shows the server's field
-// errors), "Forgot password?" on the login form, the links mails bring (`#verify-email?token=…`,
-// `#reset-password?email=…&token=…`), and `user.updated` — someone's new name, live, everywhere
-// the page shows it (members, authors and quotes on screen, the thread panel, pins, the room
-// list and a direct chat's title, your own header). Loaded last; classic scripts sharing `state`,
-// `api`, `el`, `$`, `quietly`, `logout`, `renderConversations`, `shown`, `messageNode`,
-// `adoptRoom`, `governance`, `renderPins`, `thread`, `drawRoot` and `placeReply`. Names and text
-// only ever go through textContent.
+// errors, your picture through avatars.js, deleting your account with your password),
+// "Forgot password?" on the login form, the links mails bring (`#verify-email?token=…`,
+// `#reset-password?email=…&token=…`), and `user.updated` — someone's new name or picture, live,
+// everywhere the page shows it (members, authors and quotes on screen, the thread panel, pins, the
+// room list and a direct chat's title, your own header). Loaded last; classic scripts sharing
+// `state`, `api`, `el`, `$`, `quietly`, `logout`, `renderConversations`, `shown`, `messageNode`,
+// `adoptRoom`, `governance`, `renderPins`, `thread`, `drawRoot`, `placeReply`,
+// `renderMyAvatar`, `renderProfilePicture` and `clearPictureMessages`. Names and text only ever
+// go through textContent.
 'use strict';
 
 const AUTH_FORMS = ['auth-form', 'forgot-form', 'reset-form'];
@@ -34,6 +36,7 @@ function adoptMe(data) {
   if (!data || !state.me || data.id !== state.me.id) return;
   Object.assign(state.me, data);
   $('me').textContent = state.me.name;
+  renderMyAvatar();
   renderProfile();
 }
 
@@ -46,6 +49,7 @@ function renderProfile() {
   $('profile-verified').textContent = verified ? 'Verified' : 'Not verified';
   $('profile-verified').dataset.verified = String(verified);
   $('profile-resend').hidden = verified;
+  renderProfilePicture(); // avatars.js
 }
 
 function openProfile() {
@@ -55,6 +59,8 @@ function openProfile() {
   form.elements.email.value = state.me.email ?? '';
   showFieldErrors(form, 'profile', ['name', 'email'], null, 'profile-error');
   $('profile-status').textContent = $('resend-status').textContent = $('resend-error').textContent = '';
+  clearPictureMessages();
+  forgetDeletion();
   renderProfile();
   $('profile-dialog').showModal();
   $('profile-toggle').setAttribute('aria-expanded', 'true');
@@ -62,11 +68,15 @@ function openProfile() {
   quietly(api('GET', '/user/me').then((json) => adoptMe(json.data)));
 }
 
-// Logging out: the panel closes, and a mail link's outcome (the last person's) goes.
+// Logging out: the panel closes, and a mail link's outcome (the last person's) goes, so do the
+// header's picture and a password typed to delete the account.
 function forgetProfile() {
   showNotice('', '');
   clearTimeout(resendTimer);
   $('profile-resend').disabled = false;
+  clearPictureMessages();
+  forgetDeletion();
+  renderMyAvatar();
   if ($('profile-dialog').open) $('profile-dialog').close();
 }
 
@@ -90,7 +100,7 @@ $('profile-form').addEventListener('submit', async (event) => {
   try {
     const json = await api('PATCH', '/user/me', body);
     adoptMe(json.data);
-    applyUserUpdate({ id: json.data.id, name: json.data.name }); // the rooms hear it too, live
+    applyUserUpdate({ id: json.data.id, name: json.data.name, avatar_url: json.data.avatar_url ?? null }); // the rooms hear it too, live
     form.elements.name.value = json.data.name;
     form.elements.email.value = json.data.email;
     $('profile-status').textContent = body.email !== undefined && !json.data.email_verified_at
@@ -120,6 +130,41 @@ $('profile-resend').addEventListener('click', async () => {
     clearTimeout(resendTimer);
     if (wait) resendTimer = setTimeout(() => { button.disabled = false; }, wait * 1000);
     else button.disabled = false;
+  }
+});
+
+// ---- Deleting the account -----------------------------------------------------------------
+
+function forgetDeletion() {
+  const form = $('delete-form');
+  form.reset();
+  showFieldErrors(form, 'delete', ['password'], null, 'delete-error');
+}
+
+// For good, with the password and a confirmation; then the token is dead and the sockets closed,
+// so the page forgets the session as logging out does, and says why it is at the login form.
+$('delete-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const password = form.elements.password.value;
+  showFieldErrors(form, 'delete', ['password'], null, 'delete-error');
+  if (!password) {
+    showFieldErrors(form, 'delete', ['password'], { errors: { password: ['Enter your password to delete your account.'] } }, 'delete-error');
+    form.elements.password.focus();
+    return;
+  }
+  if (!confirm('Delete your account for good? You leave every room, your messages are emptied and your files and picture are removed. This cannot be undone.')) return;
+  $('delete-account').disabled = true;
+  try {
+    const json = await api('DELETE', '/user', { password });
+    form.reset();
+    logout(); // app.js: the token, the socket, the rooms and this panel go
+    showLogin(undefined, json.message || 'Account deleted.');
+  } catch (error) {
+    showFieldErrors(form, 'delete', ['password'], error, 'delete-error');
+    if (fieldError(error, 'password')) form.elements.password.select();
+  } finally {
+    $('delete-account').disabled = false;
   }
 });
 
@@ -249,16 +294,20 @@ function followAccountLink() {
 }
 window.addEventListener('hashchange', followAccountLink);
 
-// ---- user.updated: a new name everywhere the page shows it ---------------------------------
+// ---- user.updated: a new name or picture everywhere the page shows it ----------------------
 
-// `{id, name}`: from every room the person shares with me (so more than once), and from my own
-// saves; redraws only what still shows the old name.
+// `{id, name, avatar_url}`: from every room the person shares with me (so more than once), and
+// from my own saves; redraws only what still shows the old name or picture. (An event without
+// `avatar_url`, from an older server, leaves the picture shown as it is.) A deleted account is
+// `{name: "Deleted user", avatar_url: null}`.
 function applyUserUpdate(user) {
   if (!user || typeof user.id !== 'number' || typeof user.name !== 'string') return;
   const { id, name } = user;
-  const stale = (p) => p?.id === id && p.name !== name;
-  const rename = (p) => (stale(p) ? { ...p, name } : p);
-  if (stale(state.me)) adoptMe({ id, name });
+  const pictured = 'avatar_url' in user;
+  const fresh = pictured ? { name, avatar_url: user.avatar_url ?? null } : { name };
+  const stale = (p) => p?.id === id && (p.name !== name || (pictured && (p.avatar_url ?? null) !== fresh.avatar_url));
+  const rename = (p) => (stale(p) ? { ...p, ...fresh } : p);
+  if (stale(state.me)) adoptMe({ id, ...fresh });
 
   let listChanged = false;
   for (const c of state.conversations) {

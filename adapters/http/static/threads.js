@@ -51,7 +51,7 @@ function threadNode(m, testId) {
     class: m.user_id === state.me.id ? 'message mine' : 'message', 'data-testid': testId,
     'data-message-id': String(m.id), 'data-deleted': String(isDeleted(m)),
   }, el('div', { class: 'meta' },
-    el('span', { class: 'author', text: m.user.name }),
+    avatarNode(m.user), el('span', { class: 'author', text: m.user.name }),
     el('time', { datetime: m.created_at, text: time(m.created_at) }),
     m.edited_at && !isDeleted(m) ? el('span', { text: '(edited)' }) : ''));
   if (isDeleted(m)) {
