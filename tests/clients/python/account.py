@@ -1,37 +1,50 @@
 """The account part of the scenario (scenario.py runs it last): a fresh user, Erin, verifies her
 email with the code of the mail registration sent, changes her name (not to someone else's
-email), forgets her password and resets it with the code of the reset mail. The mails are read
-from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every value is read
-through the generated models."""
+email), forgets her password and resets it with the code of the reset mail; logged in again, she
+sets an avatar (its URL opens without a token), removes it, and deletes her account. The mails
+are read from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every value
+is read through the generated models."""
 
+import base64
 import os
 import re
 import time
 from email import message_from_binary_file, policy
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from confab_client.api.users import (
     current_user,
+    delete_account,
     forgot_password,
     login,
+    remove_avatar,
     resend_verification,
     reset_password,
+    set_avatar,
     update_profile,
     verify_email,
 )
 from confab_client.models import (
+    DeleteAccountBody,
     ForgotPasswordBody,
     LoginBody,
     ResetPasswordBody,
+    SetAvatarBody,
     StatusMessage,
     UpdateProfileBody,
     VerifyEmailBody,
 )
+from confab_client.types import File
 
 NEW_PASSWORD = "a brand new passphrase"
 FORGOT = StatusMessage(
     status=True, message="If an account with that email exists, we have sent it a password reset link."
+)
+# A valid 2×2 RGB PNG: the avatar Erin uploads.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFElEQVR42mP4z8DAAMIM////ZwAAHu8E/HMcU8wAAAAASUVORK5CYII="
 )
 
 
@@ -59,8 +72,9 @@ def link_in(mail, page):
     return query
 
 
-def run(*, anonymous, person, ok, refused, tag, taken):
-    """`person(name)` registers someone (id, email, client); `taken` is another account's email."""
+def run(*, anonymous, authorized, person, ok, refused, tag, taken):
+    """`person(name)` registers someone (id, email, client); `authorized(token)` is a client with that
+    token; `taken` is another account's email."""
     erin_id, erin_email, erin = person("Erin")
     assert ok(current_user.sync_detailed(client=erin), 200).data.email_verified_at is None
 
@@ -102,3 +116,27 @@ def run(*, anonymous, person, ok, refused, tag, taken):
     refused(current_user.sync_detailed(client=erin), 401)
     session = ok(login.sync_detailed(client=anonymous, body=LoginBody(email=erin_email, password=NEW_PASSWORD)), 200)
     assert (session.data.user.id, session.data.user.name) == (erin_id, new_name)
+    erin = authorized(session.data.token)
+
+    # An avatar, uploaded through the generated operation (its multipart body holds the generated
+    # `File`); its URL opens without a token, at either size, and is gone once removed.
+    part = File(payload=BytesIO(PNG), file_name="avatar.png", mime_type="image/png")
+    avatar_url = ok(set_avatar.sync_detailed(client=erin, body=SetAvatarBody(file=part)), 200).data.avatar_url
+    assert avatar_url is not None and "/api/v1/avatars/" in avatar_url, avatar_url
+    http = anonymous.get_httpx_client()  # resolves a relative URL against the server's address
+    for size in [{}, {"size": 64}]:
+        picture = http.get(avatar_url, params=size)
+        assert picture.status_code == 200, (avatar_url, size, picture.status_code)
+        assert picture.headers["content-type"] in ("image/jpeg", "image/png"), picture.headers
+        assert picture.content, (avatar_url, size)
+    assert ok(remove_avatar.sync_detailed(client=erin), 200).data.avatar_url is None
+    assert http.get(avatar_url).status_code == 404, "a removed picture's URL"
+
+    # Deleting the account asks for the password (a wrong one is refused on `password`); then the
+    # token is refused.
+    mistaken = DeleteAccountBody(password="not the password")
+    error = refused(delete_account.sync_detailed(client=erin, body=mistaken), 422)
+    assert error.errors.additional_properties["password"] == ["The password is incorrect."], error
+    deleted = ok(delete_account.sync_detailed(client=erin, body=DeleteAccountBody(password=NEW_PASSWORD)), 200)
+    assert deleted == StatusMessage(status=True, message="Account deleted."), deleted
+    refused(current_user.sync_detailed(client=erin), 401)

@@ -336,7 +336,9 @@ renewed = authorized(refreshed.token)
 assert ok(logout.sync_detailed(client=renewed), 200).message == "Logged out."
 refused(current_user.sync_detailed(client=renewed), 401)
 
-# Account mail: verify an email, rename, forget a password and reset it (account.py).
-account.run(anonymous=anonymous, person=person, ok=ok, refused=refused, tag=TAG, taken=alice_email)
+# Account: verify an email, rename, reset a password, set an avatar, delete the account (account.py).
+account.run(
+    anonymous=anonymous, authorized=authorized, person=person, ok=ok, refused=refused, tag=TAG, taken=alice_email
+)
 
 print("python scenario: ok")

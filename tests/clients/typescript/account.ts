@@ -1,8 +1,9 @@
 // The account part of the scenario (scenario.ts calls it last): a fresh user, Erin, verifies her
 // email with the code of the mail registration sent, changes her name (not to someone else's
-// email), forgets her password and resets it with the code of the reset mail. The mails are read
-// from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every field read
-// below is read through the generated types.
+// email), forgets her password and resets it with the code of the reset mail; logged in again, she
+// sets an avatar (its URL opens without a token), removes it, and deletes her account. The mails
+// are read from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every field
+// read below is read through the generated types.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -14,6 +15,8 @@ type Profile = components["schemas"]["UserProfileDto"];
 type StatusMessage = components["schemas"]["StatusMessage"];
 
 export interface Scenario {
+  /** The server's address, which relative URLs (an `avatar_url`) are resolved against. */
+  baseUrl: string;
   anonymous: Client<paths>;
   as: (token: string) => Client<paths>;
   register: (name: string) => Promise<{ id: number; email: string; token: string }>;
@@ -26,6 +29,10 @@ export interface Scenario {
 
 const PASSWORD = "a brand new passphrase";
 const FORGOT_MESSAGE = "If an account with that email exists, we have sent it a password reset link.";
+/** A valid 2×2 RGB PNG: the avatar Erin uploads. */
+const PNG = Uint8Array.from(
+  Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFElEQVR42mP4z8DAAMIM////ZwAAHu8E/HMcU8wAAAAASUVORK5CYII=", "base64"),
+);
 
 /** Undoes quoted-printable (soft line breaks, `=XX`), which mailers may use for long lines. */
 function unquote(text: string): string {
@@ -83,7 +90,7 @@ function linkIn(mail: string, page: string): URLSearchParams {
   return query;
 }
 
-export async function account({ anonymous, as, register, expectError, tag, taken }: Scenario) {
+export async function account({ baseUrl, anonymous, as, register, expectError, tag, taken }: Scenario) {
   const erin = await register("Erin");
   const erinApi = as(erin.token);
   const unverified = await erinApi.GET("/api/v1/user/me");
@@ -148,6 +155,50 @@ export async function account({ anonymous, as, register, expectError, tag, taken
     body: { email: erin.email, password: PASSWORD },
   });
   assert.equal(login.response.status, 200, JSON.stringify(login.error));
-  assert.equal(login.data?.data.user.id, erin.id);
-  assert.equal(login.data?.data.user.name, `Erin Renamed ${tag}`);
+  assert.ok(login.data);
+  assert.equal(login.data.data.user.id, erin.id);
+  assert.equal(login.data.data.user.name, `Erin Renamed ${tag}`);
+  const again = as(login.data.data.token);
+
+  // An avatar, uploaded through the generated operation (multipart, as the attachment upload in
+  // scenario.ts); its URL opens without a token, at either size, and is gone once removed.
+  const set = await again.PUT("/api/v1/user/avatar", {
+    body: { file: new File([PNG], "avatar.png", { type: "image/png" }) },
+    bodySerializer(body) {
+      const form = new FormData();
+      form.append("file", body.file);
+      return form;
+    },
+  });
+  assert.equal(set.response.status, 200, JSON.stringify(set.error));
+  const avatarUrl = set.data?.data.avatar_url;
+  assert.ok(avatarUrl, "an avatar_url once set");
+  assert.ok(avatarUrl.includes("/api/v1/avatars/"), avatarUrl);
+  const picture = new URL(avatarUrl, baseUrl);
+  for (const size of [undefined, "64"]) {
+    const url = new URL(picture);
+    if (size) url.searchParams.set("size", size);
+    const opened = await fetch(url);
+    assert.equal(opened.status, 200, url.href);
+    assert.match(opened.headers.get("content-type") ?? "", /^image\/(jpeg|png)$/);
+    assert.ok((await opened.arrayBuffer()).byteLength > 0);
+  }
+  const removed = await again.DELETE("/api/v1/user/avatar");
+  assert.equal(removed.response.status, 200, JSON.stringify(removed.error));
+  assert.equal(removed.data?.data.avatar_url, null);
+  const gone = await fetch(picture);
+  await gone.arrayBuffer();
+  assert.equal(gone.status, 404, "a removed picture's URL");
+
+  // Deleting the account asks for the password (a wrong one is refused on `password`); then
+  // the token is refused.
+  const mistaken = await again.DELETE("/api/v1/user", { body: { password: "not the password" } });
+  assert.deepEqual(expectError(mistaken.error, 422, mistaken.response.status).errors?.["password"], [
+    "The password is incorrect.",
+  ]);
+  const deleted = await again.DELETE("/api/v1/user", { body: { password: PASSWORD } });
+  assert.equal(deleted.response.status, 200, JSON.stringify(deleted.error));
+  assert.deepEqual(deleted.data, { status: true, message: "Account deleted." });
+  const afterwards = await again.GET("/api/v1/user/me");
+  expectError(afterwards.error, 401, afterwards.response.status);
 }

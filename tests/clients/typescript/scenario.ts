@@ -390,7 +390,7 @@ assert.equal(loggedOut.data?.message, "Logged out.");
 const ended = await renewed.GET("/api/v1/user/me");
 expectError(ended.error, 401, ended.response.status);
 
-// Account mail: verify an email, rename, forget a password and reset it (account.ts).
-await account({ anonymous, as, register, expectError, tag, taken: alice.email });
+// Account: verify an email, rename, reset a password, set an avatar, delete the account (account.ts).
+await account({ baseUrl, anonymous, as, register, expectError, tag, taken: alice.email });
 
 console.log("typescript scenario: ok");
