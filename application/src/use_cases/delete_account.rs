@@ -56,8 +56,7 @@ impl Confab {
                 .conversations
                 .modify(room, user, Box::new(depart))
                 .await?;
-            self.publish_all(change.events, &caller).await;
-            self.ports.broadcaster.revoke(user, room).await;
+            self.announce_departure(&caller, room, change, user).await;
         }
         let unusable = PlainPassword::parse(fresh_token().expose())
             .map_err(|e| DomainError::Internal(format!("an unusable password: {e}")))?;

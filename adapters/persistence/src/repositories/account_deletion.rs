@@ -5,6 +5,7 @@ use confab_domain::{DeletedAccount, DomainError, RealtimeEvent, RemovedAccount, 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, Value};
 
 use super::attachment_rows::{ATTACHMENT_COLUMNS, AttachmentRow};
+use super::message_changes::TOMBSTONE;
 use super::webhook_outbox::Webhooks;
 use crate::error::internal;
 
@@ -114,8 +115,7 @@ pub(super) async fn delete(
     // Tombstones, as a message deletion leaves them: every page and count stays as it was.
     txn.execute_raw(statement(
         &format!(
-            "UPDATE messages SET body = '', deleted_at = $2, mention_ids = '', \
-                 mention_room = FALSE, pinned_at = NULL, pinned_by = NULL \
+            "UPDATE messages SET {TOMBSTONE}, deleted_at = $2 \
              WHERE id IN ({authored}) AND deleted_at IS NULL"
         ),
         vec![user(), Value::from(account.at)],

@@ -178,6 +178,11 @@ async fn change_facts(
 
 /// The tombstone and the end of its reactions and files, in one transaction; `None` when it
 /// already was one.
+/// What a tombstone keeps of a message: nothing it said, named or pinned (set beside
+/// `deleted_at`). A message deletion and an account deletion leave the same tombstone.
+pub(super) const TOMBSTONE: &str =
+    "body = '', mention_ids = '', mention_room = FALSE, pinned_at = NULL, pinned_by = NULL";
+
 pub(super) async fn delete(
     db: &DatabaseConnection,
     webhooks: &Webhooks,
@@ -189,9 +194,10 @@ pub(super) async fn delete(
     // A tombstone is not pinned either.
     let deleted = Room::find_by_statement(statement(
         &txn,
-        "UPDATE messages SET body = '', deleted_at = $1, mention_ids = '', mention_room = FALSE, \
-                pinned_at = NULL, pinned_by = NULL \
-         WHERE id = $2 AND deleted_at IS NULL RETURNING conversation_id",
+        &format!(
+            "UPDATE messages SET {TOMBSTONE}, deleted_at = $1 \
+             WHERE id = $2 AND deleted_at IS NULL RETURNING conversation_id"
+        ),
         vec![at.into(), id.get().into()],
     ))
     .one(&txn)
