@@ -47,17 +47,4 @@ const DOWN: &[&str] = &[
     "ALTER TABLE users DROP COLUMN email_verified_at",
 ];
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        super::templated::run(manager, UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        super::templated::run(manager, DOWN).await
-    }
-}
+super::templated::statements_migration!();

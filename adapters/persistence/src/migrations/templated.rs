@@ -21,3 +21,25 @@ pub(super) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Res
     }
     Ok(())
 }
+
+/// The `MigrationTrait` of a migration that is nothing but its module's `UP` and `DOWN`
+/// statements, each list run in one transaction through [`run`].
+macro_rules! statements_migration {
+    () => {
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            fn use_transaction(&self) -> Option<bool> {
+                Some(true)
+            }
+
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                super::templated::run(manager, UP).await
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                super::templated::run(manager, DOWN).await
+            }
+        }
+    };
+}
+pub(super) use statements_migration;
