@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use confab_domain::ports::{
     AccountRepository, AttachmentRepository, Broadcaster, ChannelSigner, Clock,
-    ConversationRepository, FileStore, ImageProcessor, LoginThrottle, MessageRepository,
-    ModerationRepository, PasswordHasher, SendThrottle, SessionStore, TokenIssuer, TypingThrottle,
-    UserRepository,
+    ConversationRepository, ExportRepository, FileStore, ImageProcessor, LoginThrottle,
+    MessageRepository, ModerationRepository, PasswordHasher, SendThrottle, SessionStore,
+    TokenIssuer, TypingThrottle, UserRepository,
 };
 
 pub use caller::Caller;
@@ -33,6 +33,8 @@ pub struct Ports {
     /// Pins and the rooms' audit log.
     pub moderation: Arc<dyn ModerationRepository>,
     pub attachments: Arc<dyn AttachmentRepository>,
+    /// Data exports: asked for by requests, built by a background loop.
+    pub exports: Arc<dyn ExportRepository>,
     pub files: Arc<dyn FileStore>,
     pub images: Arc<dyn ImageProcessor>,
     pub broadcaster: Arc<dyn Broadcaster>,

@@ -30,7 +30,9 @@ pub fn status_of(error: &DomainError) -> u16 {
         | DomainError::MessageNotFound
         | DomainError::ReportNotFound
         | DomainError::AttachmentNotFound
-        | DomainError::AvatarNotFound => 404,
+        | DomainError::AvatarNotFound
+        | DomainError::ExportNotFound
+        | DomainError::ExportNotReady => 404,
         DomainError::FileTooLarge { .. } => 413,
         DomainError::RangeNotSatisfiable { .. } => 416,
         DomainError::Invalid(_)

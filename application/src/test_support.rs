@@ -5,9 +5,10 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use confab_domain::ports::{
     IssuedToken, MockAccountRepository, MockAttachmentRepository, MockBroadcaster,
-    MockChannelSigner, MockClock, MockConversationRepository, MockFileStore, MockImageProcessor,
-    MockLoginThrottle, MockMessageRepository, MockModerationRepository, MockPasswordHasher,
-    MockSendThrottle, MockSessionStore, MockTokenIssuer, MockTypingThrottle, MockUserRepository,
+    MockChannelSigner, MockClock, MockConversationRepository, MockExportRepository, MockFileStore,
+    MockImageProcessor, MockLoginThrottle, MockMessageRepository, MockModerationRepository,
+    MockPasswordHasher, MockSendThrottle, MockSessionStore, MockTokenIssuer, MockTypingThrottle,
+    MockUserRepository,
 };
 use confab_domain::{
     Conversation, ConversationId, ConversationKind, ConversationOverview, Email, LoginAttempts,
@@ -25,6 +26,7 @@ pub struct Mocks {
     pub messages: MockMessageRepository,
     pub moderation: MockModerationRepository,
     pub attachments: MockAttachmentRepository,
+    pub exports: MockExportRepository,
     pub files: MockFileStore,
     pub images: MockImageProcessor,
     pub broadcaster: MockBroadcaster,
@@ -56,6 +58,7 @@ impl Mocks {
             messages: MockMessageRepository::new(),
             moderation,
             attachments: MockAttachmentRepository::new(),
+            exports: MockExportRepository::new(),
             files: MockFileStore::new(),
             images: MockImageProcessor::new(),
             broadcaster: MockBroadcaster::new(),
@@ -114,6 +117,7 @@ impl Mocks {
             messages: Arc::new(self.messages),
             moderation: Arc::new(self.moderation),
             attachments: Arc::new(self.attachments),
+            exports: Arc::new(self.exports),
             files: Arc::new(self.files),
             images: Arc::new(self.images),
             broadcaster: Arc::new(self.broadcaster),

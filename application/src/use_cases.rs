@@ -21,6 +21,7 @@
 //! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
 //! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
 //! | mail | `MailDelivery::step` (send what the queue holds, retry what failed) | `deliver_mail.rs` |
+//! | your data (rules: `confab_domain::data_export`) | `request_export` / `export_status` / `download_export`; `ExportBuilding::step` (the background build) | `data_export.rs`, `build_export.rs` |
 //!
 //! Shared steps: `room_changes.rs` (decide on a room under its lock), `publish.rs` (tell a
 //! change's events live), `caller.rs` (who is asking, and their summary).
@@ -29,12 +30,14 @@ pub mod authenticate;
 pub mod authorize_channel;
 pub mod ban_participant;
 pub mod block_user;
+pub mod build_export;
 pub mod catch_up;
 pub mod change_password;
 pub mod change_role;
 pub mod close_room;
 pub mod confirm_listeners;
 pub mod create_conversation;
+pub mod data_export;
 pub mod delete_account;
 pub mod delete_message;
 pub mod deliver_mail;

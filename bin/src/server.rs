@@ -46,6 +46,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         &cli.http_addr.to_string(),
     );
     let mailing = cli.mail.start(&mail, &db, stopped.clone())?;
+    let exporting = wiring::start_exports(&db, files.clone(), stopped.clone());
     let webhook_figures = dispatch.as_ref().map(|d| d.figures.clone());
 
     let mut listeners = tokio::task::JoinSet::new();
@@ -103,6 +104,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
         dispatch.finish(DRAIN_TIMEOUT).await;
     }
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, mailing).await;
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, exporting).await;
     if let Some(realtime) = &realtime {
         realtime.shutdown().await;
     }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab_application::use_cases::build_export::ExportBuilding;
 use confab_application::{Confab, Ports};
 use confab_domain::ports::{Broadcaster, ChannelSigner, FileStore, NoBroadcaster, NoChannels};
 use confab_domain::ports::{LoginThrottle, SendThrottle, TypingThrottle, WebhookRenderer};
@@ -11,8 +12,8 @@ use confab_http::{CorsOrigins, HttpSettings, Readiness, RealtimeInfo};
 use confab_persistence::{
     InMemoryLoginThrottle, InMemorySendThrottle, InMemoryTypingThrottle, RedisLoginThrottle,
     RedisSendThrottle, RedisTypingThrottle, SeaAccountRepository, SeaAttachmentRepository,
-    SeaConversationRepository, SeaMessageRepository, SeaModerationRepository, SeaSessionStore,
-    SeaUserRepository, SystemClock,
+    SeaConversationRepository, SeaExportRepository, SeaMessageRepository, SeaModerationRepository,
+    SeaSessionStore, SeaUserRepository, SystemClock,
 };
 use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
@@ -251,6 +252,7 @@ pub fn application(
         )),
         moderation: Arc::new(SeaModerationRepository::with_webhooks(db.clone(), webhooks)),
         attachments: Arc::new(SeaAttachmentRepository::new(db.clone())),
+        exports: Arc::new(SeaExportRepository::new(db.clone())),
         files,
         images: crate::files::image_worker(),
         broadcaster,
@@ -267,6 +269,23 @@ pub fn application(
     .requiring_verified_email(cli.mail.require_verified_email);
     cli.files.spawn_sweep(app.clone());
     Ok(app)
+}
+
+/// Starts the loop that builds data exports into `files` until `stopped`.
+pub fn start_exports(
+    db: &DatabaseConnection,
+    files: Arc<dyn FileStore>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let building = ExportBuilding {
+        exports: Arc::new(SeaExportRepository::new(db.clone())),
+        users: Arc::new(SeaUserRepository::new(db.clone())),
+        conversations: Arc::new(SeaConversationRepository::new(db.clone())),
+        archives: Arc::new(confab_archive::ZipArchives::new(files.clone())),
+        files,
+        clock: Arc::new(SystemClock),
+    };
+    confab_archive::build_exports(building, stopped)
 }
 
 /// `/health` asks the database, and (scale-out on) whether Redis is connected; it names the file

@@ -12,15 +12,19 @@ pub enum TokenPurpose {
     VerifyEmail,
     /// That whoever resets the password reads the account's mail.
     ResetPassword,
+    /// That whoever downloads a data export got the mail saying it was ready (the link in it
+    /// works without signing in, for the export's lifetime).
+    DownloadExport,
 }
 
 impl TokenPurpose {
-    pub const ALL: [Self; 2] = [Self::VerifyEmail, Self::ResetPassword];
+    pub const ALL: [Self; 3] = [Self::VerifyEmail, Self::ResetPassword, Self::DownloadExport];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
+            Self::DownloadExport => "download_export",
         }
     }
 
@@ -36,6 +40,7 @@ impl TokenPurpose {
         match self {
             Self::VerifyEmail => chrono::Duration::hours(24),
             Self::ResetPassword => chrono::Duration::minutes(60),
+            Self::DownloadExport => crate::data_export::EXPORT_LIFETIME,
         }
     }
 
@@ -45,6 +50,7 @@ impl TokenPurpose {
         match self {
             Self::VerifyEmail => "This verification link is invalid or has expired.",
             Self::ResetPassword => "This password reset token is invalid.",
+            Self::DownloadExport => "This download link is invalid or has expired.",
         }
     }
 }

@@ -103,6 +103,15 @@ pub enum DomainError {
     #[error("Avatar not found.")]
     AvatarNotFound,
 
+    /// The person never asked for a data export (or their last one is gone).
+    #[error("No data export was requested.")]
+    ExportNotFound,
+
+    /// The person's latest data export is not ready to download: still being built, failed or
+    /// expired (its status says which).
+    #[error("No data export is ready to download.")]
+    ExportNotReady,
+
     /// A signed link to an attachment that is not this server's, or has expired.
     #[error("The link is invalid or has expired.")]
     AttachmentLinkExpired,

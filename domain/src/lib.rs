@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod change_events;
 pub mod channels;
 pub mod conversation;
+pub mod data_export;
 pub mod error;
 pub mod events;
 pub mod history;
@@ -59,6 +60,9 @@ pub use channels::Channel;
 pub use conversation::{
     Conversation, ConversationKind, ConversationOverview, NewConversation, Participant,
     RoomDescription, RoomName, RoomSettings, SettingsChange,
+};
+pub use data_export::{
+    AuthoredMessage, DataExport, ExportFile, ExportRequest, ExportState, GivenReaction,
 };
 pub use error::DomainError;
 pub use events::RealtimeEvent;

@@ -27,6 +27,9 @@ impl Mail {
             TokenPurpose::ResetPassword => MailKind::ResetPassword {
                 token: token.secret.clone(),
             },
+            TokenPurpose::DownloadExport => MailKind::ExportReady {
+                token: token.secret.clone(),
+            },
         };
         Self {
             to: user.email.clone(),
@@ -43,6 +46,8 @@ pub enum MailKind {
     VerifyEmail { token: AccountToken },
     /// A link and code to set a new password (`POST /user/password/reset`).
     ResetPassword { token: AccountToken },
+    /// A link to download the person's data export (`GET /user/export/download`).
+    ExportReady { token: AccountToken },
 }
 
 impl MailKind {
@@ -50,6 +55,7 @@ impl MailKind {
         match self {
             Self::VerifyEmail { .. } => "verify_email",
             Self::ResetPassword { .. } => "reset_password",
+            Self::ExportReady { .. } => "export_ready",
         }
     }
 
@@ -60,7 +66,10 @@ impl MailKind {
             Self::VerifyEmail {
                 token: token.clone(),
             },
-            Self::ResetPassword { token },
+            Self::ResetPassword {
+                token: token.clone(),
+            },
+            Self::ExportReady { token },
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
@@ -69,7 +78,9 @@ impl MailKind {
     /// The token the mail carries.
     pub fn token(&self) -> &AccountToken {
         match self {
-            Self::VerifyEmail { token } | Self::ResetPassword { token } => token,
+            Self::VerifyEmail { token }
+            | Self::ResetPassword { token }
+            | Self::ExportReady { token } => token,
         }
     }
 }
@@ -147,6 +158,9 @@ mod tests {
                 token: token.clone(),
             },
             MailKind::ResetPassword {
+                token: token.clone(),
+            },
+            MailKind::ExportReady {
                 token: token.clone(),
             },
         ] {

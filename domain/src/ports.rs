@@ -11,6 +11,7 @@ mod broadcaster;
 mod channel_signer;
 mod clock;
 mod conversations;
+mod exports;
 mod file_store;
 mod image_processor;
 mod login_throttle;
@@ -31,6 +32,7 @@ pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
 pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
 pub use clock::Clock;
 pub use conversations::{ConversationRepository, Decide};
+pub use exports::{ArchiveWriter, ExportArchive, ExportRecord, ExportRepository};
 pub use file_store::{
     ByteRange, ByteSource, FileStore, Presentation, Retrieval, StoredFile, UploadTarget,
 };
@@ -59,6 +61,8 @@ pub use channel_signer::MockChannelSigner;
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mocks"))]
 pub use conversations::MockConversationRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use exports::{MockArchiveWriter, MockExportArchive, MockExportRepository};
 #[cfg(any(test, feature = "mocks"))]
 pub use file_store::MockFileStore;
 #[cfg(any(test, feature = "mocks"))]

@@ -12,6 +12,7 @@ mod connection_limits;
 mod contention;
 mod conversations;
 mod cors;
+mod data_export;
 mod direct_uploads;
 mod envelopes;
 mod errors;

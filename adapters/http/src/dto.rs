@@ -4,6 +4,7 @@
 mod account_mail;
 mod attachments;
 mod conversations;
+mod data_export;
 mod envelope_protocol;
 mod envelopes;
 mod event_json;
@@ -27,6 +28,7 @@ pub use conversations::{
     ConversationDto, ConversationType, CreateConversationBody, InviteBody, ParticipantDto,
     conversation_dto,
 };
+pub use data_export::{DataExportDto, DataExportEnvelope, DataExportState};
 pub use envelope_protocol::{
     AckPayload, AckType, ClientEnvelope, Envelope, EnvelopeAck, EnvelopeMessage, EnvelopePing,
 };

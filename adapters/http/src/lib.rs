@@ -42,7 +42,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// APIs share a slot as a pair).
 type Operations = (
     (api::AccountsApi, api::AvatarsApi, api::BlocksApi),
-    (api::SessionsApi, api::AccountMailApi),
+    (api::SessionsApi, api::AccountMailApi, api::DataExportApi),
     (api::ConversationsApi, api::ModerationApi, api::ReportsApi),
     (api::MessagesApi, api::ThreadsApi),
     (api::TypingApi, api::NotificationsApi, api::MentionsApi),

@@ -53,6 +53,23 @@ pub fn compose(mail: &Mail, public_url: &str) -> Composed {
                 link,
             }
         }
+        MailKind::ExportReady { token } => {
+            let link = format!(
+                "{base}/api/v1/user/export/download?token={}",
+                encode(token.expose())
+            );
+            Composed {
+                subject: "Your data export is ready".into(),
+                text: format!(
+                    "{greeting}\n\nThe copy of your data you asked for is ready: your profile, \
+                     your rooms, the messages you wrote, your reactions and the files you \
+                     uploaded, as one ZIP file. Download it here:\n\n{link}\n\nThe link works \
+                     for 24 hours; after that the file is deleted and you can ask for a new \
+                     one. Anyone with the link can download the file, so do not share it.\n",
+                ),
+                link,
+            }
+        }
     }
 }
 
@@ -97,6 +114,21 @@ mod tests {
         assert!(composed.text.contains("abc123"));
         assert!(composed.text.contains(&composed.link));
         assert!(composed.text.starts_with("Hello Ann,"));
+    }
+
+    #[test]
+    fn an_export_mail_links_straight_to_the_download() {
+        let token = AccountToken::parse("x/y").unwrap();
+        let composed = compose(
+            &mail(MailKind::ExportReady { token }),
+            "https://chat.example.com",
+        );
+        assert_eq!(
+            composed.link,
+            "https://chat.example.com/api/v1/user/export/download?token=x%2Fy"
+        );
+        assert!(composed.text.contains(&composed.link));
+        assert!(composed.text.contains("24 hours"));
     }
 
     #[test]

@@ -28,9 +28,9 @@ pub use login_throttle::{InMemoryLoginThrottle, RedisLoginThrottle};
 pub use metrics::{PoolFigures, measure_statements, pool_figures};
 pub use redis_throttle::RedisSendThrottle;
 pub use repositories::{
-    SeaAccountRepository, SeaAttachmentRepository, SeaConversationRepository, SeaMailOutbox,
-    SeaMessageRepository, SeaModerationRepository, SeaSessionStore, SeaUserRepository,
-    SeaWebhookOutbox,
+    SeaAccountRepository, SeaAttachmentRepository, SeaConversationRepository, SeaExportRepository,
+    SeaMailOutbox, SeaMessageRepository, SeaModerationRepository, SeaSessionStore,
+    SeaUserRepository, SeaWebhookOutbox,
 };
 pub use throttle::InMemorySendThrottle;
 pub use typing_throttle::{InMemoryTypingThrottle, RedisTypingThrottle};

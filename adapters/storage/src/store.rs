@@ -177,6 +177,12 @@ impl FileStore for ObjectFileStore {
         Ok(bytes)
     }
 
+    async fn read(&self, key: &str) -> Result<Box<dyn ByteSource>, DomainError> {
+        let path = object_path(key)?;
+        let found = self.store.get(&path).await.map_err(store_error)?;
+        bytes_of(found).await
+    }
+
     /// A folder streams the bytes (only `range` of them, when given). S3 redirects to a presigned
     /// GET that answers with `presentation`; the client sends its `Range` header to S3 itself,
     /// so `range` is not needed there.

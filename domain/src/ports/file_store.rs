@@ -113,6 +113,14 @@ pub trait FileStore: Send + Sync {
     /// `Unavailable` when the store cannot be reached.
     async fn read_small(&self, key: &str, limit: u64) -> Result<Vec<u8>, DomainError>;
 
+    /// The whole object's bytes, read here as they come whatever the store (a file copied into
+    /// a data export): never a redirect.
+    ///
+    /// # Errors
+    /// `AttachmentNotFound` when there is no such object; `Unavailable` when the store cannot be
+    /// reached.
+    async fn read(&self, key: &str) -> Result<Box<dyn ByteSource>, DomainError>;
+
     /// The object's bytes (`range` of them, when given), or where the client can fetch them.
     /// `presentation` is what a store that serves them itself must answer with.
     ///

@@ -31,7 +31,7 @@ enum Uploaded {
 }
 
 #[derive(ApiResponse)]
-enum Downloaded {
+pub(super) enum Downloaded {
     /// The file. `Content-Type` is the type read from its bytes; `Content-Disposition` is
     /// `attachment` for every type a browser could run script in (only images, audio and video of
     /// script-free formats are `inline`); `ETag` is its SHA-256.
@@ -47,7 +47,7 @@ enum Downloaded {
 
 /// `Range: bytes=a-b | a- | -n`; anything else (several ranges, other units, nonsense) is not a
 /// range the server honours, so the whole file is sent (RFC 9110 allows ignoring it).
-fn requested_range(header: Option<&str>) -> Option<RequestedRange> {
+pub(super) fn requested_range(header: Option<&str>) -> Option<RequestedRange> {
     let spec = header?.trim().strip_prefix("bytes=")?;
     if spec.contains(',') {
         return None;
@@ -70,7 +70,7 @@ fn requested_range(header: Option<&str>) -> Option<RequestedRange> {
 
 /// `Content-Disposition` (RFC 6266): the name as an ASCII fallback and, exactly, as
 /// `filename*` in UTF-8.
-fn disposition(name: &FileName, inline: bool) -> String {
+pub(super) fn disposition(name: &FileName, inline: bool) -> String {
     let fallback: String = name
         .as_str()
         .chars()
@@ -105,7 +105,7 @@ fn streamed(source: Box<dyn ByteSource>) -> Body {
     Body::from_bytes_stream(chunks)
 }
 
-fn answer(download: Download) -> Response<Downloaded> {
+pub(super) fn answer(download: Download) -> Response<Downloaded> {
     let length = download.range.map_or(download.size, |r| r.len());
     let partial = download.range.is_some();
     let body = match download.retrieval {

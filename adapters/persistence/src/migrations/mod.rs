@@ -23,6 +23,7 @@ mod m20261207_000013_threads;
 mod m20261207_000014_governance;
 mod m20261207_000015_accounts;
 mod m20261207_000016_departures;
+mod m20261208_000017_data_exports;
 mod templated;
 
 pub(crate) struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_governance::Migration),
             Box::new(m20261207_000015_accounts::Migration),
             Box::new(m20261207_000016_departures::Migration),
+            Box::new(m20261208_000017_data_exports::Migration),
         ]
     }
 }

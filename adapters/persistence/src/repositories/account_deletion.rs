@@ -89,6 +89,18 @@ pub(super) async fn delete(
         .into_iter()
         .map(|row| row.storage_key),
     );
+    // Their data exports' archives: a copy of everything they had, which must go with it.
+    files.extend(
+        Key::find_by_statement(statement(
+            "SELECT storage_key FROM data_exports WHERE user_id = $1 AND storage_key IS NOT NULL",
+            vec![user()],
+        ))
+        .all(txn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|row| row.storage_key),
+    );
     if let Some(avatar) = &before.avatar {
         files.extend(confab_domain::avatar::stored_keys(account.user, avatar));
     }
@@ -106,6 +118,7 @@ pub(super) async fn delete(
         "DELETE FROM user_blocks WHERE blocker_id = $1".to_owned(),
         "DELETE FROM user_blocks WHERE blocked_id = $1".to_owned(),
         "DELETE FROM account_tokens WHERE user_id = $1".to_owned(),
+        "DELETE FROM data_exports WHERE user_id = $1".to_owned(),
     ];
     for sql in &steps {
         txn.execute_raw(statement(sql, vec![user()]))

@@ -64,7 +64,7 @@ impl SeaAccountRepository {
 }
 
 /// What is stored of a secret.
-fn hash(token: &AccountToken) -> String {
+pub(super) fn hash(token: &AccountToken) -> String {
     hex::encode(Sha256::digest(token.expose().as_bytes()))
 }
 

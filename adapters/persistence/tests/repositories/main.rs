@@ -30,6 +30,7 @@ mod accounts;
 mod blocks_and_reports;
 mod connection;
 mod conversations;
+mod exports;
 mod governance;
 mod helpers;
 mod history;

@@ -51,6 +51,7 @@ pub async fn spawn_envelopes_with(config: RealtimeConfig) -> EnvelopeServer {
         }),
         // Files are not part of these protocol tests: a mock without expectations fails any call.
         attachments: Arc::new(confab_domain::ports::MockAttachmentRepository::new()),
+        exports: Arc::new(confab_domain::ports::MockExportRepository::new()),
         moderation: Arc::new(nobody_blocks()),
         files: Arc::new(confab_domain::ports::MockFileStore::new()),
         images: Arc::new(confab_domain::ports::MockImageProcessor::new()),
