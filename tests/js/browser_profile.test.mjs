@@ -11,7 +11,11 @@
 // member list, on her page and, live, on Dev's; she removes it (her initials come back, and its
 // URL is gone), then deletes her account with her password (a wrong one is refused under the
 // field, a dismissed confirmation sends nothing): her page is back at the login form, Dev's shows
-// "Deleted user", and her old token and credentials no longer work. Started by
+// "Deleted user", and her old token and credentials no longer work. Then Finn, in his panel's
+// "Your data", has no export yet, presses "Export my data", watches it being prepared until it is
+// ready (until when the link works, in his local time), and downloads the ZIP with his bearer
+// token (a blob saved as `confab-export.zip`); asking again so soon is refused, with the server's
+// words. Started by
 // tests/realtime/browser.rs, which passes the server's address in CONFAB_API, where to put
 // screenshots in ARTIFACTS_DIR, and the server's log file in CONFAB_LOG_FILE.
 import { test } from 'node:test';
@@ -364,5 +368,81 @@ test('a picture from the profile panel shows beside the name, live; deleting the
     a.off('request', countDeletes);
     await a.context().close();
     await b.context().close();
+  }
+});
+
+test('“Export my data” in the profile panel is prepared, then ready, and downloads as a ZIP with the bearer token', { timeout: 120_000 }, async () => {
+  const finn = await register('Finn Hale');
+  const room = await rest('POST', '/conversations', finn.token, { type: 'group', name: 'Notebook', user_ids: [] });
+  await rest('POST', `/conversations/${room.id}/messages`, finn.token, { body: 'Something worth keeping' });
+
+  const a = await newPage();
+  try {
+    await logIn(a, finn);
+
+    // Opening the panel asks for his latest export: none yet (404).
+    const [first] = await Promise.all([
+      a.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith('/api/v1/user/export')),
+      a.getByTestId('profile-toggle').click(),
+    ]);
+    assert.equal(first.status(), 404, await first.text());
+    const panel = a.getByTestId('profile-panel');
+    await panel.waitFor();
+    const status = panel.getByTestId('export-status');
+    await panel.locator('[data-testid="export-status"][data-state="none"]').filter({ hasText: 'No export yet.' }).waitFor();
+    assert.equal(await panel.getByTestId('export-download').isVisible(), false, 'nothing to download yet');
+
+    // "Export my data": 202, the server's message, and "Preparing…" until a server has built it.
+    const asked = await respondedTo(a, 'POST', '/api/v1/user/export', panel.getByTestId('export-request'));
+    assert.equal(asked.status(), 202, await asked.text());
+    // The page's own session (it logged in), not the test's.
+    assert.match(asked.request().headers().authorization ?? '', /^Bearer \S+$/);
+    const requested = await asked.json();
+    assert.equal(requested.message, 'Data export requested.');
+    assert.ok(['queued', 'building'].includes(requested.data.state), requested.data.state);
+    await panel.getByTestId('export-note').filter({ hasText: 'Data export requested.' }).waitFor();
+    await status.filter({ hasText: 'Preparing your export…' }).waitFor();
+
+    // Polled every 2 s: ready, until when the mailed link works (in the page's local time), and
+    // a Download button.
+    await panel.locator('[data-testid="export-status"][data-state="ready"]').waitFor({ timeout: 20_000 });
+    const ready = await rest('GET', '/user/export', finn.token);
+    assert.equal(ready.state, 'ready');
+    assert.ok(ready.expires_at && ready.size > 0, JSON.stringify(ready));
+    const until = await a.evaluate((iso) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }), ready.expires_at);
+    assert.equal(await status.textContent(), `Ready: we mailed you a link (valid until ${until})`);
+    const download = panel.getByTestId('export-download');
+    await download.waitFor();
+    await a.screenshot({ path: path.join(ARTIFACTS, 'profile-export.png') });
+
+    // Download: fetched with the bearer token, saved from a blob as `confab-export.zip`.
+    const [saved, fetched] = await Promise.all([
+      a.waitForEvent('download'),
+      a.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith('/api/v1/user/export/download')),
+      download.click(),
+    ]);
+    assert.equal(fetched.status(), 200);
+    assert.match(fetched.request().headers().authorization ?? '', /^Bearer \S+$/);
+    assert.match(fetched.headers()['content-type'], /^application\/zip/);
+    assert.ok(saved.suggestedFilename().endsWith('.zip'), saved.suggestedFilename());
+    const bytes = await readFile(await saved.path());
+    assert.equal(bytes.length, ready.size, 'the whole archive');
+    assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a ZIP');
+    assert.equal(await panel.getByTestId('export-error').textContent(), '');
+
+    // Another one so soon is refused (429, Retry-After): the server's words show; it stays ready.
+    const again = await respondedTo(a, 'POST', '/api/v1/user/export', panel.getByTestId('export-request'));
+    assert.equal(again.status(), 429, await again.text());
+    assert.ok(Number(again.headers()['retry-after']) > 0, 'Retry-After');
+    const refusal = await again.json();
+    assert.equal(refusal.status, false);
+    await panel.getByTestId('export-error').filter({ hasText: refusal.message }).waitFor();
+    assert.equal(await status.getAttribute('data-state'), 'ready');
+    await download.waitFor();
+
+    await panel.getByTestId('profile-close').click();
+    await panel.waitFor({ state: 'hidden' });
+  } finally {
+    await a.context().close();
   }
 });

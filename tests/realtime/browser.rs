@@ -26,7 +26,9 @@
 //!   carried (read from the server's log: no SMTP server here), sets a new password and logs in
 //!   with it; writes `profile.png`; she sets a picture (the page shows it beside her name, and on
 //!   the other page live), removes it, and deletes her account with her password (the other page
-//!   shows "Deleted user"); writes `profile-avatar.png`;
+//!   shows "Deleted user"); writes `profile-avatar.png`; another asks for a copy of his data, sees
+//!   it prepared and then ready, downloads the ZIP with his token, and is told to wait before
+//!   another; writes `profile-export.png`;
 //! - Swagger UI at `/docs` (`swagger.test.mjs`), with the server on a random port: Authorize,
 //!   then Execute "Send message" answers 201 from this server and the message is stored; writes
 //!   `swagger.png`.
@@ -158,13 +160,13 @@ async fn a_rename_in_the_profile_panel_shows_live_and_a_forgotten_password_is_re
     // No SMTP server: the mails go to the log (at INFO), where the test reads the reset link.
     let server = TestServer::start_logging(&Backend::Sqlite, &[("RUST_LOG", "info")]).await;
     let log = server.data_dir().join("confab.log");
-    let shots = ["profile.png", "profile-avatar.png"];
+    let shots = ["profile.png", "profile-avatar.png", "profile-export.png"];
     let env = [("CONFAB_LOG_FILE", log.as_path())];
     run_browser_suite_with(
         &chromium,
         &server,
         "browser_profile.test.mjs",
-        2,
+        3,
         &shots,
         &env,
     )

@@ -19,6 +19,7 @@ const THREADS_JS: &str = include_str!("../static/threads.js");
 const MODERATION_JS: &str = include_str!("../static/moderation.js");
 const PROFILE_JS: &str = include_str!("../static/profile.js");
 const AVATARS_JS: &str = include_str!("../static/avatars.js");
+const EXPORT_JS: &str = include_str!("../static/export.js");
 const APP_CSS: &str = include_str!("../static/app.css");
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -39,6 +40,7 @@ const PAGE_FILES: &[(&str, &str, &str)] = &[
     ("/threads.js", THREADS_JS, JS),
     ("/moderation.js", MODERATION_JS, JS),
     ("/avatars.js", AVATARS_JS, JS),
+    ("/export.js", EXPORT_JS, JS),
     ("/profile.js", PROFILE_JS, JS),
     ("/notifications.js", NOTIFICATIONS_JS, JS),
 ];

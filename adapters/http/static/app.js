@@ -5,7 +5,8 @@
 // notifications.js, roles, moderation, room settings, pins and reports in moderation.js, people's
 // pictures (avatars beside names, your own in the profile panel) in avatars.js, your account
 // (profile panel, deleting it, "Forgot password?", the links mails bring, others' new names and
-// pictures) in profile.js. User text only ever goes through textContent.
+// pictures) in profile.js, exporting your data (the panel's "Your data") in export.js. User text
+// only ever goes through textContent.
 'use strict';
 
 const API = '/api/v1';

@@ -1,14 +1,16 @@
 // Confab demo client, your account: the profile panel (name, email and whether it is verified, a
 // new verification link, a form to change your name or email that shows the server's field
-// errors, your picture through avatars.js, deleting your account with your password),
+// errors, your picture through avatars.js, exporting your data through export.js, deleting your
+// account with your password),
 // "Forgot password?" on the login form, the links mails bring (`#verify-email?token=…`,
 // `#reset-password?email=…&token=…`), and `user.updated` — someone's new name or picture, live,
 // everywhere the page shows it (members, authors and quotes on screen, the thread panel, pins, the
 // room list and a direct chat's title, your own header). Loaded last; classic scripts sharing
 // `state`, `api`, `el`, `$`, `quietly`, `logout`, `renderConversations`, `shown`, `messageNode`,
 // `adoptRoom`, `governance`, `renderPins`, `thread`, `drawRoot`, `placeReply`,
-// `renderMyAvatar`, `renderProfilePicture` and `clearPictureMessages`. Names and text only ever
-// go through textContent.
+// `renderMyAvatar`, `renderProfilePicture`, `clearPictureMessages`, and `openExport` and
+// `forgetExport` (export.js: the panel's "Your data"). Names and text only ever go through
+// textContent.
 'use strict';
 
 const AUTH_FORMS = ['auth-form', 'forgot-form', 'reset-form'];
@@ -64,17 +66,19 @@ function openProfile() {
   renderProfile();
   $('profile-dialog').showModal();
   $('profile-toggle').setAttribute('aria-expanded', 'true');
+  openExport(); // export.js: your latest data export
   // Verified meanwhile (the mail's link in another tab)? The server knows.
   quietly(api('GET', '/user/me').then((json) => adoptMe(json.data)));
 }
 
 // Logging out: the panel closes, and a mail link's outcome (the last person's) goes, so do the
-// header's picture and a password typed to delete the account.
+// header's picture, the data export's status and a password typed to delete the account.
 function forgetProfile() {
   showNotice('', '');
   clearTimeout(resendTimer);
   $('profile-resend').disabled = false;
   clearPictureMessages();
+  forgetExport();
   forgetDeletion();
   renderMyAvatar();
   if ($('profile-dialog').open) $('profile-dialog').close();
