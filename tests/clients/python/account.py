@@ -1,25 +1,32 @@
 """The account part of the scenario (scenario.py runs it last): a fresh user, Erin, verifies her
 email with the code of the mail registration sent, changes her name (not to someone else's
 email), forgets her password and resets it with the code of the reset mail; logged in again, she
-sets an avatar (its URL opens without a token), removes it, and deletes her account. The mails
-are read from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every value
-is read through the generated models."""
+sets an avatar (its URL opens without a token), removes it, asks for a copy of her data (built in
+the background, then mailed as a link that downloads the ZIP without a token), and deletes her
+account. The mails are read from the Maildir of the test's SMTP server, passed in
+CONFAB_TEST_MAILDIR. Every value is read through the generated models."""
 
 import base64
+import json
 import os
 import re
 import time
+import zipfile
+from datetime import datetime, timedelta
 from email import message_from_binary_file, policy
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from confab_client.api.users import (
     current_user,
     delete_account,
+    download_data_export,
     forgot_password,
+    get_data_export,
     login,
     remove_avatar,
+    request_data_export,
     resend_verification,
     reset_password,
     set_avatar,
@@ -27,6 +34,7 @@ from confab_client.api.users import (
     verify_email,
 )
 from confab_client.models import (
+    DataExportState,
     DeleteAccountBody,
     ForgotPasswordBody,
     LoginBody,
@@ -70,6 +78,16 @@ def link_in(mail, page):
     query = {key: values[0] for key, values in parse_qs(link[1]).items()}
     assert re.fullmatch(r"[0-9a-f]{64}", query.get("token", "")), link[1]
     return query
+
+
+def download_link_in(mail, base_url):
+    """The link of the mail saying an export is ready: on the server's own address (`base_url`),
+    with a `token` of 64 hex digits."""
+    link = re.search(r"https?://\S+/api/v1/user/export/download\?\S+", mail)
+    assert link and link[0].startswith(base_url.rstrip("/") + "/"), (base_url, mail)
+    query = {key: values[0] for key, values in parse_qs(urlsplit(link[0]).query).items()}
+    assert re.fullmatch(r"[0-9a-f]{64}", query.get("token", "")), link[0]
+    return link[0]
 
 
 def run(*, anonymous, authorized, person, ok, refused, tag, taken):
@@ -131,6 +149,42 @@ def run(*, anonymous, authorized, person, ok, refused, tag, taken):
         assert picture.content, (avatar_url, size)
     assert ok(remove_avatar.sync_detailed(client=erin), 200).data.avatar_url is None
     assert http.get(avatar_url).status_code == 404, "a removed picture's URL"
+
+    # A copy of her data: before she asks there is none (404). Asked for, it is queued (202), built in
+    # the background until `ready` (its link then works for 24 hours), and mailed as a link that
+    # downloads the ZIP, with her profile in it, without a token; the generated operation downloads
+    # it with her token. Another within ten minutes is refused (429).
+    never = refused(get_data_export.sync_detailed(client=erin), 404)
+    assert never.message == "No data export was requested.", never
+    asked = ok(request_data_export.sync_detailed(client=erin), 202)
+    assert asked.message == "Data export requested.", asked
+    queued = asked.data
+    assert queued.state == DataExportState.QUEUED and isinstance(queued.requested_at, datetime), queued
+    assert (queued.finished_at, queued.expires_at, queued.size) == (None, None, None), queued
+    export = queued
+    deadline = time.monotonic() + 20
+    while export.state != DataExportState.READY:
+        assert export.state in (DataExportState.QUEUED, DataExportState.BUILDING), export
+        assert time.monotonic() < deadline, f"the export is still {export.state} after 20 s"
+        time.sleep(0.25)
+        export = ok(get_data_export.sync_detailed(client=erin), 200).data
+        assert export.id == queued.id, export
+    assert isinstance(export.finished_at, datetime) and isinstance(export.expires_at, datetime), export
+    assert export.expires_at - export.finished_at == timedelta(hours=24), export
+    assert isinstance(export.size, int) and export.size > 0, export
+    link = download_link_in(mail_to(erin_email, "Your data export is ready"), str(http.base_url))
+    archive = http.get(link)  # no token: the link is enough
+    assert archive.status_code == 200, (link, archive.status_code)
+    assert archive.headers["content-type"] == "application/zip", archive.headers
+    assert len(archive.content) == export.size and archive.content.startswith(b"PK\x03\x04")
+    with zipfile.ZipFile(BytesIO(archive.content)) as zipped:
+        profile = json.loads(zipped.read("profile.json"))
+    assert (profile["id"], profile["email"]) == (erin_id, erin_email), profile
+    mine = ok(download_data_export.sync_detailed(client=erin), 200)
+    assert isinstance(mine, File) and mine.payload.read() == archive.content
+    soon = request_data_export.sync_detailed(client=erin)
+    refused(soon, 429)
+    assert int(soon.headers["retry-after"]) > 0, soon.headers
 
     # Deleting the account asks for the password (a wrong one is refused on `password`); then the
     # token is refused.

@@ -1,15 +1,17 @@
 // The account part of the scenario (scenario.ts calls it last): a fresh user, Erin, verifies her
 // email with the code of the mail registration sent, changes her name (not to someone else's
 // email), forgets her password and resets it with the code of the reset mail; logged in again, she
-// sets an avatar (its URL opens without a token), removes it, and deletes her account. The mails
-// are read from the Maildir of the test's SMTP server, passed in CONFAB_TEST_MAILDIR. Every field
-// read below is read through the generated types.
+// sets an avatar (its URL opens without a token), removes it, asks for a copy of her data (built
+// in the background, then mailed as a link that downloads the ZIP without a token), and deletes
+// her account. The mails are read from the Maildir of the test's SMTP server, passed in
+// CONFAB_TEST_MAILDIR. Every field read below is read through the generated types.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { Client } from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
+type DataExport = components["schemas"]["DataExportDto"];
 type ErrorBody = components["schemas"]["ErrorBody"];
 type Profile = components["schemas"]["UserProfileDto"];
 type StatusMessage = components["schemas"]["StatusMessage"];
@@ -29,6 +31,8 @@ export interface Scenario {
 
 const PASSWORD = "a brand new passphrase";
 const FORGOT_MESSAGE = "If an account with that email exists, we have sent it a password reset link.";
+/** A date and time as RFC 3339 writes it (the document's `date-time`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** A valid 2×2 RGB PNG: the avatar Erin uploads. */
 const PNG = Uint8Array.from(
   Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFElEQVR42mP4z8DAAMIM////ZwAAHu8E/HMcU8wAAAAASUVORK5CYII=", "base64"),
@@ -88,6 +92,17 @@ function linkIn(mail: string, page: string): URLSearchParams {
   const query = new URLSearchParams(link[1]);
   assert.match(query.get("token") ?? "", /^[0-9a-f]{64}$/, link[1]);
   return query;
+}
+
+/** The link of the mail saying an export is ready: on the server's own address, with a
+ * 64-hex-digit `token`. */
+function downloadLinkIn(mail: string, baseUrl: string): URL {
+  const link = /https?:\/\/\S+\/api\/v1\/user\/export\/download\?\S+/.exec(mail)?.[0];
+  assert.ok(link, `a download link in:\n${mail}`);
+  const url = new URL(link);
+  assert.equal(url.origin, new URL(baseUrl).origin, link);
+  assert.match(url.searchParams.get("token") ?? "", /^[0-9a-f]{64}$/, link);
+  return url;
 }
 
 export async function account({ baseUrl, anonymous, as, register, expectError, tag, taken }: Scenario) {
@@ -189,6 +204,56 @@ export async function account({ baseUrl, anonymous, as, register, expectError, t
   const gone = await fetch(picture);
   await gone.arrayBuffer();
   assert.equal(gone.status, 404, "a removed picture's URL");
+
+  // A copy of her data: before she asks there is none (404). Asked for, it is queued (202), built
+  // in the background until `ready` (its link then works for 24 hours), and mailed as a link that
+  // downloads the ZIP without a token; the generated operation downloads it with her token.
+  // Another within ten minutes is refused (429).
+  const none = await again.GET("/api/v1/user/export");
+  const never = expectError(none.error, 404, none.response.status);
+  assert.equal(never.message, "No data export was requested.");
+  const asked = await again.POST("/api/v1/user/export");
+  assert.equal(asked.response.status, 202, JSON.stringify(asked.error));
+  assert.ok(asked.data);
+  assert.equal(asked.data.message, "Data export requested.");
+  const queued: DataExport = asked.data.data;
+  assert.deepEqual(
+    [queued.state, queued.finished_at, queued.expires_at, queued.size],
+    ["queued", null, null, null],
+  );
+  assert.match(queued.requested_at, RFC3339);
+  let exported: DataExport = queued;
+  const deadline = Date.now() + 20_000;
+  while (exported.state !== "ready") {
+    assert.ok(["queued", "building"].includes(exported.state), `an export ${exported.state}`);
+    assert.ok(Date.now() < deadline, `the export is still ${exported.state} after 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const polled = await again.GET("/api/v1/user/export");
+    assert.equal(polled.response.status, 200, JSON.stringify(polled.error));
+    assert.ok(polled.data);
+    exported = polled.data.data;
+    assert.equal(exported.id, queued.id);
+  }
+  const { finished_at: finished, expires_at: expires, size } = exported;
+  assert.ok(finished !== null && RFC3339.test(finished), `finished_at ${finished}`);
+  assert.ok(expires !== null && RFC3339.test(expires), `expires_at ${expires}`);
+  assert.equal(Date.parse(expires) - Date.parse(finished), 24 * 3_600_000, "a day after finished_at");
+  assert.ok(size !== null && Number.isInteger(size) && size > 0, `size ${size}`);
+  const link = downloadLinkIn(await mailTo(erin.email, "Your data export is ready"), baseUrl);
+  const viaLink = await fetch(link);
+  assert.equal(viaLink.status, 200, link.href);
+  assert.equal(viaLink.headers.get("content-type"), "application/zip");
+  const archive = new Uint8Array(await viaLink.arrayBuffer());
+  assert.equal(archive.byteLength, size);
+  const signature = [...archive.subarray(0, 4)];
+  assert.deepEqual(signature, [0x50, 0x4b, 0x03, 0x04], "a ZIP starts with PK\\x03\\x04");
+  const withToken = await again.GET("/api/v1/user/export/download", { parseAs: "arrayBuffer" });
+  assert.equal(withToken.response.status, 200, "downloadDataExport with her token");
+  assert.ok(withToken.data);
+  assert.deepEqual(new Uint8Array(withToken.data), archive, "downloadDataExport with her token");
+  const soon = await again.POST("/api/v1/user/export");
+  expectError(soon.error, 429, soon.response.status);
+  assert.ok(Number(soon.response.headers.get("retry-after")) > 0, "a 429 says when to retry");
 
   // Deleting the account asks for the password (a wrong one is refused on `password`); then
   // the token is refused.

@@ -1,14 +1,15 @@
 //! The scenario's part about one's own account, through the generated client: Erin verifies her
 //! email with the code the mail brought, renames herself (another's email is refused), forgets
 //! her password, resets it with the mailed code, and her old token is 401. Logged in again, she
-//! sets an avatar (anyone can open its URL), removes it, and deletes her account (a wrong
-//! password is refused on `password`), after which her token is 401.
+//! sets an avatar (anyone can open its URL), removes it, asks for a copy of her data (built in
+//! the background, then mailed as a link that downloads the ZIP without a token), and deletes
+//! her account (a wrong password is refused on `password`), after which her token is 401.
 
 use std::time::Duration;
 
 use confab_client::types::{
-    DeleteAccountBody, ForgotPasswordBody, LoginBody, RegisterBody, ResetPasswordBody,
-    UpdateProfileBody, UserEnvelope, VerifyEmailBody,
+    DataExportState, DeleteAccountBody, ForgotPasswordBody, LoginBody, RegisterBody,
+    ResetPasswordBody, UpdateProfileBody, UserEnvelope, VerifyEmailBody,
 };
 use confab_client::{Client, ClientInfo};
 use confab_tests::smtp::{SmtpServer, token_in};
@@ -16,6 +17,8 @@ use confab_tests::smtp::{SmtpServer, token_in};
 use super::{authorized, refused};
 
 const MAIL_WAIT: Duration = Duration::from_secs(15);
+/// How long a data export may take to be built (a few seconds for Erin's little data).
+const EXPORT_WAIT: Duration = Duration::from_secs(20);
 
 /// A valid 2×2 RGB PNG (its CRCs and zlib stream check out): the avatar Erin uploads.
 const PNG_HEX: &str = concat!(
@@ -167,6 +170,85 @@ pub async fn run_the_account(anonymous: &Client, base: &str, smtp: &SmtpServer, 
     assert_eq!(removed.avatar_url, None);
     let gone = reqwest::Client::new().get(&url).send().await.unwrap();
     assert_eq!(gone.status().as_u16(), 404, "a removed picture's URL");
+
+    // A copy of her data: before she asks there is none (404). Asked for, it is queued (202),
+    // built in the background until `ready` (its link then works for 24 hours; the timestamps
+    // are RFC 3339, or they would not have parsed), and mailed — her third mail — as a link that
+    // downloads the ZIP without a token; the generated operation downloads it with her token.
+    // Another within ten minutes is refused (429).
+    let never = refused(erin.get_data_export().await, 404);
+    assert_eq!(never.message, "No data export was requested.");
+    let asked = erin.request_data_export().await.unwrap();
+    assert_eq!(asked.status().as_u16(), 202, "requestDataExport");
+    let asked = asked.into_inner();
+    assert_eq!(asked.message, "Data export requested.");
+    let mut export = asked.data;
+    let queued = export.id;
+    assert_eq!(export.state, DataExportState::Queued);
+    assert_eq!(
+        (export.finished_at, export.expires_at, export.size),
+        (None, None, None)
+    );
+    let deadline = tokio::time::Instant::now() + EXPORT_WAIT;
+    while export.state != DataExportState::Ready {
+        assert!(
+            matches!(
+                export.state,
+                DataExportState::Queued | DataExportState::Building
+            ),
+            "an export {:?}",
+            export.state
+        );
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the export is still {:?} after {EXPORT_WAIT:?}",
+            export.state
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        export = erin.get_data_export().await.unwrap().into_inner().data;
+        assert_eq!(export.id, queued);
+    }
+    let (Some(finished), Some(expires), Some(size)) =
+        (export.finished_at, export.expires_at, export.size)
+    else {
+        panic!("a ready export says when it finished, expires and its size: {export:?}");
+    };
+    assert_eq!(expires - finished, chrono::Duration::hours(24));
+    assert!(size > 0, "{size}");
+    let mail = smtp.wait_for(&email, 3, MAIL_WAIT).await;
+    assert!(
+        mail.contains("Subject: Your data export is ready"),
+        "{mail}"
+    );
+    let link = format!("{base}/api/v1/user/export/download?token=");
+    assert!(mail.contains(&link), "{mail}");
+    let code = token_in(&mail);
+    assert_eq!(code.len(), 64, "{mail}");
+    let via_link = reqwest::Client::new()
+        .get(format!("{link}{code}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(via_link.status().as_u16(), 200, "the mailed link");
+    assert_eq!(
+        via_link.headers()[reqwest::header::CONTENT_TYPE],
+        "application/zip"
+    );
+    let archive = via_link.bytes().await.unwrap();
+    assert_eq!(i64::try_from(archive.len()).unwrap(), size);
+    assert!(archive.starts_with(b"PK\x03\x04"), "a ZIP");
+    let mine = erin
+        .download_data_export(None, None)
+        .await
+        .expect("downloadDataExport with her token");
+    assert_eq!(mine.status().as_u16(), 200);
+    let mut stream = mine.into_inner().into_inner();
+    let mut downloaded = Vec::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        downloaded.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(downloaded.as_slice(), &archive[..], "the same archive");
+    refused(erin.request_data_export().await, 429);
 
     // Deleting the account asks for the password; then the token is 401.
     let delete = |password: &str| DeleteAccountBody {
