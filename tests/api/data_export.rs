@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use confab_tests::s3::S3Server;
 use confab_tests::smtp::{SmtpServer, token_in};
 use confab_tests::{Backend, SharedDatabase, TestServer, on_both_backends};
 use reqwest::{Method, StatusCode};
@@ -14,7 +15,10 @@ use serde_json::{Value, json};
 use crate::attachments::upload;
 use crate::mail_support::{MAIL_WAIT, email_of, with_mail};
 
-on_both_backends!(an_export_holds_your_data_and_its_link_works_for_a_day);
+on_both_backends!(
+    an_export_holds_your_data_and_its_link_works_for_a_day,
+    an_export_is_built_into_s3_and_downloaded_from_it,
+);
 
 const EXPORT: &str = "/api/v1/user/export";
 const DOWNLOAD: &str = "/api/v1/user/export/download";
@@ -266,4 +270,56 @@ async fn an_export_holds_your_data_and_its_link_works_for_a_day(backend: &Backen
         !stored.exists(),
         "the expired archive is removed from the store"
     );
+}
+
+/// The same on an S3 store (`s3s-fs`, signatures checked): the archive is written as a multipart
+/// upload of unknown length, the files are read back from S3 into it, and the download is a
+/// redirect to a presigned GET.
+async fn an_export_is_built_into_s3_and_downloaded_from_it(backend: &Backend) {
+    let Some(s3) = S3Server::start().await else {
+        return;
+    };
+    let env = s3.confab_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = TestServer::start_with(backend, &env).await;
+    let (_, token) = server.register("Ann Lee").await;
+    let room = server.group(&token, "Files", &[]).await;
+    // Bigger than one S3 part of the archive's upload, and not a multiple of anything.
+    let bytes: Vec<u8> = (0..9_000_123_u32).map(|i| (i % 253) as u8).collect();
+    let (status, file) = upload(&server, &token, room, "big.bin", &bytes).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let file_id = file["data"]["id"].as_i64().unwrap();
+    let (status, _) = server.post(EXPORT, &token, json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, export) = server.get(EXPORT, &token).await;
+        if export["data"]["state"] == "ready" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{export}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = no_redirects
+        .get(server.url(DOWNLOAD))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::FOUND);
+    let presigned = answer.headers()["location"].to_str().unwrap().to_owned();
+    assert!(presigned.contains("X-Amz-Signature="), "{presigned}");
+    let archive = reqwest::get(&presigned)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let entries = entries(&archive);
+    assert_eq!(entries[&format!("attachments/{file_id}-big.bin")], bytes);
+    assert_eq!(json_in(&entries, "attachments.json")[0]["size"], 9_000_123);
 }

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use confab_domain::data_export::layout::{self, README_TEXT};
-use confab_domain::data_export::{EXPORT_LEASE, EXPORT_PAGE, after_failure};
+use confab_domain::data_export::{EXPORT_LEASE, EXPORT_PAGE, MAX_BUILD_ATTEMPTS, after_failure};
 use confab_domain::ports::{
     ArchiveWriter, Clock, ConversationRepository, ExportArchive, ExportRecord, ExportRepository,
     FileStore, UserRepository,
@@ -65,6 +65,16 @@ impl ExportBuilding {
         let Some(export) = self.exports.claim(now, now + lease).await? else {
             return Ok(ExportStep::Idle);
         };
+        if export.attempts > MAX_BUILD_ATTEMPTS {
+            // Every earlier taker died mid-build (a build that takes its node down with it):
+            // given up on rather than tried forever.
+            self.exports.failed(export.id, None).await?;
+            return Ok(ExportStep::Failed {
+                export: export.id,
+                reason: "its builders stopped before finishing it".into(),
+                given_up: true,
+            });
+        }
         let built = match self.users.find_by_id(export.user).await? {
             Some(user) => self.build(&export, &user).await.map(|a| (a, user)),
             None => Err(DomainError::UserNotFound),
@@ -72,14 +82,21 @@ impl ExportBuilding {
         match built {
             Ok((archive, user)) => {
                 let size = archive.size;
+                let key = archive.storage_key.clone();
                 let token = NewToken::issue(
                     TokenPurpose::DownloadExport,
                     fresh_token(),
                     self.clock.now(),
                 );
-                self.exports
+                if !self
+                    .exports
                     .finish(export.id, archive, token, &user)
-                    .await?;
+                    .await?
+                {
+                    // The account was deleted meanwhile: its copy goes too.
+                    self.files.delete(&[key]).await?;
+                    return Ok(ExportStep::Idle);
+                }
                 Ok(ExportStep::Built {
                     export: export.id,
                     size,

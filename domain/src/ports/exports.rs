@@ -44,7 +44,8 @@ pub trait ExportRepository: Send + Sync {
 
     /// The archive is written: the export becomes ready until `token.expires_at`, and the mail
     /// carrying `token` (only its hash is stored, with the export) is queued to `user`'s current
-    /// email — one transaction.
+    /// email — one transaction. `false`, with nothing stored or queued, when the export is gone
+    /// (its account was deleted while it was being built).
     ///
     /// # Errors
     /// `Internal` / `Unavailable`.
@@ -54,7 +55,7 @@ pub trait ExportRepository: Send + Sync {
         archive: ExportFile,
         token: NewToken,
         user: &User,
-    ) -> Result<(), DomainError>;
+    ) -> Result<bool, DomainError>;
 
     /// Building failed: try again from `retry_at`, or, with `None`, never (the export failed).
     ///

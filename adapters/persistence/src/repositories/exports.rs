@@ -203,25 +203,31 @@ impl ExportRepository for SeaExportRepository {
         archive: ExportFile,
         token: NewToken,
         user: &User,
-    ) -> Result<(), DomainError> {
+    ) -> Result<bool, DomainError> {
         let txn = self.db.begin().await.map_err(internal)?;
-        txn.execute_raw(self.statement(
-            "UPDATE data_exports SET state = 'ready', finished_at = $2, expires_at = $3, \
-             storage_key = $4, size = $5, sha256 = $6, token_hash = $7 WHERE id = $1",
-            vec![
-                Value::from(export),
-                Value::from(token.created_at),
-                Value::from(token.expires_at),
-                Value::from(archive.storage_key),
-                to_db(archive.size),
-                Value::from(archive.sha256),
-                Value::from(hash(&token.secret)),
-            ],
-        ))
-        .await
-        .map_err(internal)?;
+        let stored = txn
+            .execute_raw(self.statement(
+                "UPDATE data_exports SET state = 'ready', finished_at = $2, expires_at = $3, \
+                 storage_key = $4, size = $5, sha256 = $6, token_hash = $7 WHERE id = $1",
+                vec![
+                    Value::from(export),
+                    Value::from(token.created_at),
+                    Value::from(token.expires_at),
+                    Value::from(archive.storage_key),
+                    to_db(archive.size),
+                    Value::from(archive.sha256),
+                    Value::from(hash(&token.secret)),
+                ],
+            ))
+            .await
+            .map_err(internal)?;
+        if stored.rows_affected() == 0 {
+            // Deleted with its account meanwhile: no mail to an address that is gone.
+            return Ok(false);
+        }
         enqueue(&txn, &Mail::carrying(&token, user), token.created_at).await?;
-        txn.commit().await.map_err(internal)
+        txn.commit().await.map_err(internal)?;
+        Ok(true)
     }
 
     async fn failed(&self, export: i64, retry_at: Option<Timestamp>) -> Result<(), DomainError> {

@@ -232,7 +232,7 @@ async fn an_export_is_written_a_page_at_a_time_and_its_link_mailed() {
                 && token.expires_at == now() + chrono::Duration::hours(24)
                 && user.id == UserId(1)
         })
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(true));
     let step = parts.build().step().await.unwrap();
     assert_eq!(
         step,
@@ -285,4 +285,64 @@ async fn a_failed_build_is_retried_then_given_up_and_never_mailed() {
             matches!(step, ExportStep::Failed { export: 9, given_up, .. } if given_up == retry.is_none())
         );
     }
+}
+
+#[tokio::test]
+async fn an_export_whose_account_went_meanwhile_leaves_no_archive_and_one_whose_builders_died_fails()
+ {
+    let mut parts = Parts::new(Some(claimed(1)));
+    parts
+        .conversations
+        .expect_list_for()
+        .returning(|_| Ok(Vec::new()));
+    parts
+        .exports
+        .expect_rooms_written_in()
+        .returning(|_, _, _| Ok(Vec::new()));
+    parts
+        .exports
+        .expect_reactions_given()
+        .returning(|_, _, _| Ok(Vec::new()));
+    parts
+        .exports
+        .expect_files_uploaded()
+        .returning(|_, _, _| Ok(Vec::new()));
+    parts.archives.expect_start().returning(|_| {
+        let mut archive = MockExportArchive::new();
+        archive.expect_text().returning(|_, _| Ok(()));
+        archive.expect_single().returning(|_, _| Ok(()));
+        archive.expect_open_list().returning(|_| Ok(()));
+        archive.expect_push().returning(|_| Ok(()));
+        archive.expect_close_list().returning(|| Ok(()));
+        archive.expect_finish().returning(|| {
+            Ok(ExportFile {
+                storage_key: "exports/1/9.zip".into(),
+                size: 5,
+                sha256: "ab".into(),
+            })
+        });
+        Box::new(archive)
+    });
+    parts
+        .exports
+        .expect_finish()
+        .returning(|_, _, _, _| Ok(false));
+    parts
+        .files
+        .expect_delete()
+        .times(1)
+        .withf(|keys| keys == ["exports/1/9.zip".to_owned()])
+        .returning(|_| Ok(()));
+    assert_eq!(parts.build().step().await.unwrap(), ExportStep::Idle);
+
+    let mut parts = Parts::new(Some(claimed(4)));
+    parts.archives.expect_start().never();
+    parts
+        .exports
+        .expect_failed()
+        .times(1)
+        .withf(|id, at| *id == 9 && at.is_none())
+        .returning(|_, _| Ok(()));
+    let step = parts.build().step().await.unwrap();
+    assert!(matches!(step, ExportStep::Failed { given_up: true, .. }));
 }
