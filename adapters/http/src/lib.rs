@@ -15,12 +15,12 @@ mod error;
 mod file_payload;
 mod metrics_endpoint;
 mod request_ids;
+mod request_log;
 pub mod security;
 mod upload_stream;
 mod web_client;
 
 use confab_application::Confab;
-use poem::middleware::Tracing;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
@@ -120,7 +120,7 @@ pub fn routes(
         .with(body_limit::BodyLimit(MAX_BODY_BYTES))
         .with(cors::policy(&settings.cors_origins, &document_routes))
         .around(cors::same_origin_passes)
-        .with(Tracing)
+        .with(request_log::RequestLog)
         .data(app)
         .data(readiness)
         .data(realtime)
