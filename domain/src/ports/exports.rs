@@ -73,8 +73,8 @@ pub trait ExportRepository: Send + Sync {
         token: &AccountToken,
     ) -> Result<Option<DataExport>, DomainError>;
 
-    /// Up to `limit` exports whose archive expired before `now`, with the archive forgotten
-    /// (state `expired`, no key): the caller removes their files.
+    /// Up to `limit` exports whose archive expired by `now`, marked `expired` with their link's
+    /// token forgotten; their archives, which the caller removes from the store.
     ///
     /// # Errors
     /// `Internal` / `Unavailable`.
