@@ -265,6 +265,17 @@ pub struct ReverbArgs {
     )]
     pub max_message_size: usize,
 
+    /// Base64 of 32 bytes: the key `private-encrypted-conversation.{id}` channels' keys are
+    /// derived from (the `encryptionMasterKeyBase64` of the app's `pusher` server SDK). Unset:
+    /// encrypted channels are refused.
+    #[arg(
+        long = "reverb-encryption-master-key",
+        env = "REVERB_APP_ENCRYPTION_MASTER_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub encryption_master_key: Option<String>,
+
     /// Most sockets at once (unlimited when unset).
     #[arg(
         long = "reverb-max-connections",

@@ -60,6 +60,12 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         max_message_size: reverb.max_message_size,
         max_connections: reverb.max_connections,
         allowed_origins: reverb.allowed_origins.clone(),
+        encryption_master_key: reverb
+            .encryption_master_key
+            .as_deref()
+            .filter(|key| !key.trim().is_empty())
+            .map(RealtimeConfig::master_key_from_base64)
+            .transpose()?,
         ..RealtimeConfig::default()
     };
     let messages = Arc::new(api_json());

@@ -11,6 +11,10 @@ pub enum Channel {
     Conversation(ConversationId),
     /// `presence-conversation.{id}`: the same, plus who is online in the room.
     ConversationPresence(ConversationId),
+    /// `private-encrypted-conversation.{id}`: end-to-end encrypted events an app publishes about
+    /// the room itself (the server never publishes here: it could not encrypt for pusher-js), for
+    /// its participants, who get the channel's key with their authorization.
+    EncryptedConversation(ConversationId),
     /// `private-user.{id}`: rooms a user was added to or taken out of; that user only.
     User(UserId),
 }
@@ -26,6 +30,9 @@ impl Channel {
         if let Some(rest) = name.strip_prefix("private-conversation.") {
             return id(rest).map(|id| Self::Conversation(ConversationId(id)));
         }
+        if let Some(rest) = name.strip_prefix("private-encrypted-conversation.") {
+            return id(rest).map(|id| Self::EncryptedConversation(ConversationId(id)));
+        }
         if let Some(rest) = name.strip_prefix("presence-conversation.") {
             return id(rest).map(|id| Self::ConversationPresence(ConversationId(id)));
         }
@@ -39,6 +46,7 @@ impl Channel {
         match self {
             Self::Conversation(id) => format!("private-conversation.{id}"),
             Self::ConversationPresence(id) => format!("presence-conversation.{id}"),
+            Self::EncryptedConversation(id) => format!("private-encrypted-conversation.{id}"),
             Self::User(id) => format!("private-user.{id}"),
         }
     }
@@ -46,7 +54,9 @@ impl Channel {
     /// The conversation whose participants alone may listen, if any.
     pub fn conversation(self) -> Option<ConversationId> {
         match self {
-            Self::Conversation(id) | Self::ConversationPresence(id) => Some(id),
+            Self::Conversation(id)
+            | Self::ConversationPresence(id)
+            | Self::EncryptedConversation(id) => Some(id),
             Self::User(_) => None,
         }
     }
@@ -56,9 +66,24 @@ impl Channel {
         matches!(self, Self::ConversationPresence(_))
     }
 
-    /// Both channels of a conversation: events go to both, revocation ends both.
+    /// Whether its events are end-to-end encrypted (its authorization carries the key).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Self::EncryptedConversation(_))
+    }
+
+    /// The channels the server publishes a conversation's events on.
     pub fn of_conversation(id: ConversationId) -> [Self; 2] {
         [Self::Conversation(id), Self::ConversationPresence(id)]
+    }
+
+    /// Every channel of a conversation that only its participants may hear: a removal revokes
+    /// them all, a timeout silences them all, and the room guard checks them all.
+    pub fn guarded_by(id: ConversationId) -> [Self; 3] {
+        [
+            Self::Conversation(id),
+            Self::ConversationPresence(id),
+            Self::EncryptedConversation(id),
+        ]
     }
 }
 
@@ -71,6 +96,7 @@ mod tests {
         for channel in [
             Channel::Conversation(ConversationId(1)),
             Channel::ConversationPresence(ConversationId(22)),
+            Channel::EncryptedConversation(ConversationId(7)),
             Channel::User(UserId(333)),
         ] {
             assert_eq!(Channel::parse(&channel.name()), Some(channel));
@@ -88,6 +114,8 @@ mod tests {
             "private-user.1a",
             "presence-user.1",
             "private-conversation.99999999999999999999",
+            "private-encrypted-conversation.",
+            "private-encrypted-user.1",
         ] {
             assert_eq!(Channel::parse(name), None, "{name}");
         }
@@ -102,5 +130,12 @@ mod tests {
         assert_eq!(Channel::User(UserId(4)).conversation(), None);
         assert!(Channel::ConversationPresence(ConversationId(4)).is_presence());
         assert!(!Channel::Conversation(ConversationId(4)).is_presence());
+        let encrypted = Channel::EncryptedConversation(ConversationId(4));
+        assert_eq!(encrypted.name(), "private-encrypted-conversation.4");
+        assert_eq!(encrypted.conversation(), Some(ConversationId(4)));
+        assert!(encrypted.is_encrypted() && !encrypted.is_presence());
+        // The server publishes nothing on it, but a removal ends it with the others.
+        assert!(!Channel::of_conversation(ConversationId(4)).contains(&encrypted));
+        assert!(Channel::guarded_by(ConversationId(4)).contains(&encrypted));
     }
 }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
+import PusherServer from 'pusher';
 import WebSocket from 'ws';
 
 export const env = process.env;
@@ -105,6 +106,20 @@ export function echoFor(user) {
     authEndpoint: `${api}/api/broadcasting/auth`,
     auth: { headers: { Authorization: `Bearer ${user.token}` } },
     Pusher,
+  });
+}
+
+/// The `pusher` server SDK pointed at the server under test (`options` added, e.g. an
+/// `encryptionMasterKeyBase64`).
+export function serverSdk(options = {}) {
+  return new PusherServer({
+    appId: required('REVERB_APP_ID'),
+    key: required('REVERB_APP_KEY'),
+    secret: required('REVERB_APP_SECRET'),
+    host: required('REVERB_HOST'),
+    port: required('REVERB_PORT'),
+    useTLS: false,
+    ...options,
   });
 }
 

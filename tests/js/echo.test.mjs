@@ -7,10 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import PusherServer from 'pusher';
 import { assertCarriesFile, upload } from './attachments.mjs';
 import {
-  WAIT_MS, api, call, echoFor, listened, people, register, required, room, subscribed, within,
+  WAIT_MS, api, call, echoFor, listened, people, register, room, serverSdk, subscribed,
+  within,
 } from './clients.mjs';
 
 test('a message sent over HTTP reaches the other participant through echo.private().listen()', async () => {
@@ -143,15 +143,7 @@ test('the pusher server SDK publishes through the HTTP API and the browser clien
     const channel = johnEcho.private(`conversation.${id}`);
     const received = listened(channel, 'announcement', 'sdk event');
     await subscribed(channel, 'private subscription');
-    const sdk = new PusherServer({
-      appId: required('REVERB_APP_ID'),
-      key: required('REVERB_APP_KEY'),
-      secret: required('REVERB_APP_SECRET'),
-      host: required('REVERB_HOST'),
-      port: required('REVERB_PORT'),
-      useTLS: false,
-    });
-    const response = await sdk.trigger(`private-conversation.${id}`, 'announcement', {
+    const response = await serverSdk().trigger(`private-conversation.${id}`, 'announcement', {
       text: 'from the server SDK',
     });
     assert.equal(response.status, 200);

@@ -9,7 +9,11 @@ on_both_backends!(
     laravel_echo_and_pusher_js_work_unchanged,
     envelope_clients_meet_pusher_clients_and_the_schema,
     a_new_name_reaches_echo_and_envelope_clients,
+    encrypted_channels_carry_what_only_the_room_can_read,
 );
+
+/// The master key every suite's server gets (base64 of 32 bytes; the node side gets it too).
+const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 async fn laravel_echo_and_pusher_js_work_unchanged(backend: &Backend) {
     run_js_suite(backend, "echo.test.mjs", 11).await;
@@ -23,6 +27,10 @@ async fn a_new_name_reaches_echo_and_envelope_clients(backend: &Backend) {
     run_js_suite(backend, "profile.test.mjs", 2).await;
 }
 
+async fn encrypted_channels_carry_what_only_the_room_can_read(backend: &Backend) {
+    run_js_suite(backend, "encrypted.test.mjs", 3).await;
+}
+
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
 async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
     if !have("node") || !npm_packages_ready() {
@@ -31,7 +39,8 @@ async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
         ));
         return;
     }
-    let server = TestServer::start(backend).await;
+    let server =
+        TestServer::start_with(backend, &[("REVERB_APP_ENCRYPTION_MASTER_KEY", MASTER_KEY)]).await;
     let output = tokio::process::Command::new("node")
         .args(["--test", "--test-concurrency=1", file])
         .current_dir(js_dir())
@@ -41,6 +50,7 @@ async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
         .env("REVERB_APP_ID", APP_ID)
         .env("REVERB_APP_KEY", APP_KEY)
         .env("REVERB_APP_SECRET", APP_SECRET)
+        .env("REVERB_APP_ENCRYPTION_MASTER_KEY", MASTER_KEY)
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)

@@ -79,7 +79,7 @@ impl Broadcaster for PusherBroadcaster {
     /// `pusher_internal:subscription_revoked` would be ignored), and `conversation.removed` on
     /// `private-user.{id}`, published before this, already says so.
     async fn revoke(&self, user: UserId, conversation: ConversationId) {
-        let channels = Channel::of_conversation(conversation).map(Channel::name);
+        let channels = Channel::guarded_by(conversation).map(Channel::name);
         let in_redis = self.hub.revoke(user, &channels);
         // Scaling: the removal returns once every node will see the revocation before anything
         // published after it, from any node. Redis away: the other nodes cannot be told now, and
@@ -102,7 +102,7 @@ impl Broadcaster for PusherBroadcaster {
         conversation: ConversationId,
         until: Option<confab_domain::Timestamp>,
     ) {
-        let channels = Channel::of_conversation(conversation)
+        let channels = Channel::guarded_by(conversation)
             .map(Channel::name)
             .to_vec();
         self.hub

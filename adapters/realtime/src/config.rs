@@ -34,6 +34,10 @@ pub struct RealtimeConfig {
     pub client_events_per_second: u32,
     /// Frames that may wait for one socket; a socket further behind is disconnected with 4100.
     pub outbound_queue: usize,
+    /// `REVERB_APP_ENCRYPTION_MASTER_KEY` (base64 of 32 bytes, see
+    /// [`RealtimeConfig::master_key_from_base64`]): what each `private-encrypted-` channel's key
+    /// is derived from. Without it, encrypted channels are refused.
+    pub encryption_master_key: Option<[u8; 32]>,
 }
 
 impl Default for RealtimeConfig {
@@ -51,11 +55,30 @@ impl Default for RealtimeConfig {
             allowed_origins: vec!["*".into()],
             client_events_per_second: 10,
             outbound_queue: 256,
+            encryption_master_key: None,
         }
     }
 }
 
 impl RealtimeConfig {
+    /// The master key as Pusher's SDKs take it (`encryptionMasterKeyBase64`): base64 of exactly
+    /// 32 bytes.
+    ///
+    /// # Errors
+    /// Why it is not one, for the operator.
+    pub fn master_key_from_base64(encoded: &str) -> Result<[u8; 32], String> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|e| format!("REVERB_APP_ENCRYPTION_MASTER_KEY is not base64: {e}"))?;
+        <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            format!(
+                "REVERB_APP_ENCRYPTION_MASTER_KEY must be 32 bytes (base64 of them), not {}",
+                bytes.len()
+            )
+        })
+    }
+
     /// The prefix as routes need it: empty, or `/segment` without a trailing slash.
     pub(crate) fn normalized_prefix(&self) -> String {
         let trimmed = self.path_prefix.trim().trim_end_matches('/');

@@ -60,6 +60,12 @@ impl ChannelKind {
     }
 }
 
+/// `private-encrypted-…`: the events are end-to-end encrypted for the subscribers, who got the
+/// key with their authorization; the server relays ciphertext it cannot read.
+pub(crate) fn is_encrypted_channel(name: &str) -> bool {
+    name.starts_with("private-encrypted-")
+}
+
 /// `cache-…`, `private-cache-…`, `presence-cache-…`: a subscriber is sent the last event at once.
 pub(crate) fn is_cache_channel(name: &str) -> bool {
     name.starts_with("cache-")

@@ -53,7 +53,7 @@ impl RoomGuard {
 
 /// One room: its listeners here that the database no longer counts in are revoked here.
 async fn confirm_room(hub: &Hub, app: &Confab, conversation: ConversationId) {
-    let channels = Channel::of_conversation(conversation).map(Channel::name);
+    let channels = Channel::guarded_by(conversation).map(Channel::name);
     let (users, unknown) = hub.listeners(&channels);
     for (socket, channel) in unknown {
         tracing::debug!(socket_id = %socket, channel, "taking an unconfirmable subscriber off a room while in doubt");

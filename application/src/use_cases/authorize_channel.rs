@@ -111,6 +111,7 @@ mod tests {
                         session.map(|s| s.to_string()).unwrap_or_default()
                     ),
                     channel_data: None,
+                    shared_secret: None,
                 })
             });
     }
@@ -160,6 +161,7 @@ mod tests {
                 Ok(ChannelGrant {
                     auth: "key:sig".into(),
                     channel_data: None,
+                    shared_secret: None,
                 })
             });
         // The removal committed meanwhile: the re-check, after signing, no longer finds user 2.
@@ -213,6 +215,7 @@ mod tests {
                 Ok(ChannelGrant {
                     auth: "key:sig".into(),
                     channel_data: Some("{}".into()),
+                    shared_secret: None,
                 })
             });
         mocks

@@ -9,6 +9,8 @@ pub struct ChannelGrant {
     /// For presence channels: the member's `{user_id, user_info}` as a JSON string, exactly the
     /// bytes that were signed.
     pub channel_data: Option<String>,
+    /// For encrypted channels: the channel's key, base64 (pusher-js decrypts with it).
+    pub shared_secret: Option<String>,
 }
 
 /// Signs channel subscriptions for the realtime server. The use case has already decided that

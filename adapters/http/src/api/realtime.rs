@@ -83,6 +83,10 @@ pub struct ChannelAuthDto {
     /// Presence channels only: the member's `{user_id, user_info}`, as the signed JSON string.
     #[oai(skip_serializing_if_is_none)]
     pub channel_data: Option<String>,
+    /// Encrypted channels only (`private-encrypted-conversation.{id}`): the channel's key,
+    /// base64 of 32 bytes, with which pusher-js decrypts what the app's server SDK encrypted.
+    #[oai(skip_serializing_if_is_none)]
+    pub shared_secret: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -105,7 +109,9 @@ impl RealtimeApi {
     /// Authorize a channel subscription
     ///
     /// Laravel's broadcasting auth endpoint, for pusher-js and laravel-echo: conversation channels
-    /// for the conversation's participants, `private-user.{id}` for that user; 403 otherwise.
+    /// (`private-`, `presence-` and `private-encrypted-conversation.{id}`, the last with its key
+    /// when the server has a master key) for the conversation's participants,
+    /// `private-user.{id}` for that user; 403 otherwise.
     /// Send JSON; the form body pusher-js and laravel-echo post is accepted too.
     #[oai(
         path = "/api/broadcasting/auth",
@@ -130,6 +136,7 @@ impl RealtimeApi {
         Ok(ChannelAuthorized::Ok(Json(ChannelAuthDto {
             auth: grant.auth,
             channel_data: grant.channel_data,
+            shared_secret: grant.shared_secret,
         })))
     }
 

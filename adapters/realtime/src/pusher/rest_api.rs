@@ -127,6 +127,12 @@ fn validate(request: EventRequest, max_data: usize) -> Result<ValidEvent, ApiErr
     if let Some(bad) = channels.iter().find(|c| !protocol::valid_channel_name(c)) {
         return Err(invalid(&format!("Invalid channel name [{bad}].")));
     }
+    // Pusher's rule: an encrypted event is encrypted with its one channel's key.
+    if channels.len() > 1 && channels.iter().any(|c| protocol::is_encrypted_channel(c)) {
+        return Err(invalid(
+            "Cannot trigger to multiple channels if one of them is encrypted.",
+        ));
+    }
     let text = |value: Option<Value>| match value {
         Some(Value::String(text)) => Ok(Some(text)),
         None | Some(Value::Null) => Ok(None),

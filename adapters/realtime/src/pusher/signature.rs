@@ -13,6 +13,17 @@ fn mac(secret: &str) -> HmacSha256 {
     HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length")
 }
 
+/// An encrypted channel's key as its authorization hands it to pusher-js:
+/// `base64(SHA-256(channel name ‖ master key))`, as Pusher's server SDKs derive it to encrypt.
+pub(crate) fn shared_secret(channel: &str, master_key: &[u8; 32]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hasher = Sha256::new();
+    hasher.update(channel.as_bytes());
+    hasher.update(master_key);
+    base64::engine::general_purpose::STANDARD.encode(hasher.finalize())
+}
+
 /// Lowercase hex HMAC-SHA256 of `message`.
 pub(crate) fn sign(secret: &str, message: &str) -> String {
     let mut mac = mac(secret);

@@ -48,6 +48,13 @@ impl ChannelSigner for PusherSigner {
             ));
         }
         let name = channel.name();
+        let config = &self.hub.config;
+        // Its key, before anything is granted: without a master key nobody may listen.
+        let shared_secret = match (channel.is_encrypted(), &config.encryption_master_key) {
+            (false, _) => None,
+            (true, Some(master)) => Some(signature::shared_secret(&name, master)),
+            (true, None) => return Err(DomainError::ChannelForbidden),
+        };
         // The use case has just decided this user may listen here: remember whose socket this is
         // (for revocation) and lift any earlier revocation of this channel — or refuse, before
         // anything is signed, when the socket is another user's: re-tagging it would let the
@@ -64,14 +71,17 @@ impl ChannelSigner for PusherSigner {
             json!({"user_id": user.id.get(), "user_info": {"id": user.id.get(), "name": user.name}})
                 .to_string()
         });
-        let config = &self.hub.config;
         let signed = signature::channel_string(&socket.0, &name, channel_data.as_deref());
         let auth = format!(
             "{}:{}",
             config.key,
             signature::sign(&config.secret, &signed)
         );
-        Ok(ChannelGrant { auth, channel_data })
+        Ok(ChannelGrant {
+            auth,
+            channel_data,
+            shared_secret,
+        })
     }
 
     /// The grant raced a removal: the socket is refused the channel again and unsubscribed from
@@ -138,6 +148,39 @@ mod tests {
             "presence-conversation.5",
             Some(&data),
         ));
+    }
+
+    #[test]
+    fn an_encrypted_channel_gets_its_key_and_none_without_a_master_key() {
+        let socket = SocketId("1.2".into());
+        let channel = Channel::EncryptedConversation(ConversationId(4));
+        let refused = signer().sign(&socket, channel, &jane(), None);
+        assert_eq!(refused, Err(DomainError::ChannelForbidden));
+        let mut master = [0u8; 32];
+        for (i, byte) in master.iter_mut().enumerate() {
+            *byte = u8::try_from(i).unwrap();
+        }
+        let config = RealtimeConfig {
+            encryption_master_key: Some(master),
+            ..RealtimeConfig::default()
+        };
+        let keyed = PusherSigner::new(Arc::new(Hub::new(config)));
+        let grant = keyed.sign(&socket, channel, &jane(), None).unwrap();
+        // base64(SHA-256("private-encrypted-conversation.4" ‖ bytes 0..32)), computed apart.
+        assert_eq!(
+            grant.shared_secret.as_deref(),
+            Some("+kf9UZawtugEgNW6e+fhROYRgZG7nC3IXwtmymu/hks=")
+        );
+        assert_eq!(grant.channel_data, None);
+        let plain = keyed
+            .sign(
+                &socket,
+                Channel::Conversation(ConversationId(4)),
+                &jane(),
+                None,
+            )
+            .unwrap();
+        assert_eq!(plain.shared_secret, None);
     }
 
     fn mallory(id: i64) -> UserSummary {

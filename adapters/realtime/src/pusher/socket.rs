@@ -266,6 +266,14 @@ impl Connection {
                 "Client events are only accepted on private and presence channels.",
             );
         }
+        // A client's event would go out in clear on a channel whose subscribers expect ciphertext
+        // (pusher-js refuses to send them too).
+        if protocol::is_encrypted_channel(channel) {
+            return self.error(
+                codes::UNAUTHORIZED,
+                "Client events are not supported on encrypted channels.",
+            );
+        }
         if !self.whispers.allow() {
             let limit = self.whispers.limit;
             return self.error(
