@@ -39,6 +39,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if let Some(realtime) = &realtime {
         realtime.confirm_rooms_with(app.clone());
     }
+    survive_hangups();
     let (stop, stopped) = watch::channel(false);
     let dispatch = webhooks.start(realtime.as_ref(), stopped.clone())?;
     let mail = cli.mail.config(
@@ -145,6 +146,23 @@ async fn listen(
     )
     .await
     .map_err(|error| format!("listener {addr}: {error}").into())
+}
+
+/// A `SIGHUP` (a closed terminal, an operator's reload out of habit) would end the process by
+/// default and cut every socket: it is taken and logged instead. (There is nothing to reload
+/// yet: settings come from the environment at start.)
+fn survive_hangups() {
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut hangups) => {
+            tokio::spawn(async move {
+                while hangups.recv().await.is_some() {
+                    tracing::info!("SIGHUP received: nothing to reload; still serving");
+                }
+            });
+        }
+        Err(error) => tracing::warn!(%error, "cannot listen for SIGHUP"),
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a service manager or container runtime.

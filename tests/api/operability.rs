@@ -1,13 +1,44 @@
 //! What operators read: an `X-Request-Id` on every response (the client's own, or a new one),
 //! and the same id on the server's log lines for that request, as JSON with
-//! `CONFAB_LOG_FORMAT=json`.
+//! `CONFAB_LOG_FORMAT=json`; and what they do: a `SIGHUP` (a closed terminal, a reload by habit)
+//! leaves the server serving.
 
 use std::time::Duration;
 
 use confab_tests::{Backend, TestServer, on_both_backends};
 use serde_json::Value;
 
-on_both_backends!(every_response_carries_a_request_id_and_the_json_log_line_names_it,);
+on_both_backends!(
+    every_response_carries_a_request_id_and_the_json_log_line_names_it,
+    a_hangup_leaves_the_server_serving_its_sockets,
+);
+
+async fn a_hangup_leaves_the_server_serving_its_sockets(backend: &Backend) {
+    let mut server = TestServer::start_logging(backend, &[("RUST_LOG", "info")]).await;
+    let (_, token) = server.register("Ann Lee").await;
+    let mut socket = confab_tests::pusher::PusherClient::connect(&server).await;
+    server.signal("HUP").await;
+    // Taken by the server's own handler (which also holds where SIGHUP was inherited as ignored,
+    // as under `nohup`), not by chance.
+    let mut taken = false;
+    for _ in 0..50 {
+        taken = server.logs().contains("SIGHUP received");
+        if taken {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(taken, "the server says it took the SIGHUP");
+    assert!(server.is_running(), "SIGHUP ended the server");
+    let (status, me) = server.get("/api/v1/user/me", &token).await;
+    assert_eq!(status, 200, "{me}");
+    // The socket opened before the hang-up still answers.
+    socket
+        .send(serde_json::json!({"event": "pusher:ping", "data": {}}))
+        .await;
+    // (`next_named` fails the test when no pong comes.)
+    socket.next_named("pusher:pong").await;
+}
 
 async fn every_response_carries_a_request_id_and_the_json_log_line_names_it(backend: &Backend) {
     let server = TestServer::start_logging(

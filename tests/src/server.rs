@@ -155,6 +155,21 @@ impl TestServer {
         assert!(exited.is_ok(), "the server stops within 30 s of SIGTERM");
     }
 
+    /// Sends the server the signal `name` (`HUP`, `USR1`, …) as `kill -NAME` would.
+    pub async fn signal(&self, name: &str) {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill")
+                .args([format!("-{name}"), pid.to_string()])
+                .status()
+                .await;
+        }
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Kills the server now (rather than on drop) and waits for it to exit.
     pub async fn kill(&mut self) {
         let _ = self.child.kill().await;
