@@ -1,7 +1,7 @@
 //! Pusher's lifecycle webhooks from real sockets, to a real receiver (the `pusher` SDK checks the
 //! signatures): a presence channel's first subscriber occupies it, each user is added once
 //! however many tabs, a whisper is a `client_event`, and the last ones out remove and vacate —
-//! in that order, on one channel.
+//! in that order, on one channel; a cache channel with nothing cached tells a `cache_miss`.
 
 use std::time::Duration;
 
@@ -11,9 +11,32 @@ use confab_tests::{Backend, SharedDatabase, TestServer, on_both_backends};
 use serde_json::{Value, json};
 
 on_both_backends!(
+    a_subscription_to_an_empty_cache_channel_tells_a_cache_miss,
     presence_channels_tell_occupancy_members_and_whispers_once_each,
     a_clean_stop_tells_what_its_sockets_leave_and_the_next_start_sends_it,
 );
+
+async fn a_subscription_to_an_empty_cache_channel_tells_a_cache_miss(backend: &Backend) {
+    let Some(receiver) = WebhookReceiver::start().await else {
+        return;
+    };
+    let url = receiver.url();
+    let server = TestServer::start_with(backend, &[("CONFAB_WEBHOOK_URLS", url.as_str())]).await;
+    let mut socket = PusherClient::connect(&server).await;
+    socket
+        .send(json!({"event": "pusher:subscribe", "data": {"channel": "cache-scores"}}))
+        .await;
+    // The socket is told first, then the app (which may publish the missing event).
+    socket.next_named("pusher:cache_miss").await;
+    let events = receiver
+        .wait_for("the cache miss", |events| {
+            !named(events, "cache_miss").is_empty()
+        })
+        .await;
+    let missed = named(&events, "cache_miss");
+    assert_eq!(missed.len(), 1, "{events:?}");
+    assert_eq!(missed[0]["channel"], "cache-scores");
+}
 
 async fn presence_channels_tell_occupancy_members_and_whispers_once_each(backend: &Backend) {
     let Some(receiver) = WebhookReceiver::start().await else {

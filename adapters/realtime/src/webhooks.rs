@@ -1,7 +1,8 @@
 //! Webhooks, as Pusher sends them: a POST of `{"time_ms": …, "events": [ … ]}` signed with the
 //! app secret (`X-Pusher-Key`, `X-Pusher-Signature` = hex HMAC-SHA256 of the body), which Pusher's
 //! server SDKs already verify. Pusher's own events — `channel_occupied`, `channel_vacated`,
-//! `member_added`, `member_removed`, `client_event` — come from the hub ([`lifecycle`]); the chat
+//! `member_added`, `member_removed`, `client_event`, `cache_miss` — come from the hub
+//! ([`lifecycle`]); the chat
 //! events (`message.sent`, `participant.added`, … with the room's channel and a `data` object: what
 //! Pusher clients get on `private-conversation.{id}`) are rendered by [`render`] inside the
 //! transaction of their change and stored in the outbox with it. [`dispatch`] runs the
@@ -26,12 +27,13 @@ pub use render::ChatWebhooks;
 pub use sender::HttpWebhookSender;
 
 /// Pusher's lifecycle events.
-const LIFECYCLE_EVENTS: [&str; 5] = [
+const LIFECYCLE_EVENTS: [&str; 6] = [
     "channel_occupied",
     "channel_vacated",
     "member_added",
     "member_removed",
     "client_event",
+    "cache_miss",
 ];
 
 /// The chat events a webhook can tell: what a room's channel carries about its messages and

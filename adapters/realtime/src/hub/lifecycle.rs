@@ -17,6 +17,10 @@ pub(crate) trait LifecycleEvents: Send + Sync {
     /// their last.
     fn member(&self, channel: &str, user_id: &Value, added: bool);
 
+    /// A socket subscribed to a cache channel that had no event to give it (it was sent
+    /// `pusher:cache_miss`): the app may publish one now.
+    fn cache_miss(&self, channel: &str);
+
     /// A whisper; `user_id` only on presence channels.
     fn client_event(
         &self,

@@ -8,8 +8,8 @@ use confab_domain::UserId;
 use serde_json::Value;
 
 use super::state::ChannelState;
-use super::{ChannelInfo, Hub, Wire};
-use crate::protocol::ChannelKind;
+use super::{CACHE_TTL, ChannelInfo, Hub, Wire};
+use crate::protocol::{ChannelKind, Frame};
 
 /// This node's realtime figures, for the operator's `/metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,6 +110,14 @@ impl Hub {
                 user_count: (ChannelKind::of(name) == ChannelKind::Presence).then_some(0),
             },
         }
+    }
+
+    /// A cache channel's last event (its frame) and how long it is still kept, while it is.
+    pub(crate) fn cached(&self, name: &str) -> Option<(Frame, std::time::Duration)> {
+        let state = self.lock();
+        let (at, frame) = state.cache.get(name)?;
+        let left = CACHE_TTL.checked_sub(at.elapsed())?;
+        Some((frame.clone(), left))
     }
 
     /// The `user_id`s present on a presence channel.

@@ -300,7 +300,25 @@ pub(crate) async fn show_channel(
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
     let info = query.info.unwrap_or_default();
-    ok(&attributes(&nodes.channel(&name).await, &info, true))
+    let mut shown = attributes(&nodes.channel(&name).await, &info, true);
+    if info.split(',').any(|wanted| wanted.trim() == "cache")
+        && let Some(cache) = cache_attribute(hub, &name)
+    {
+        shown["cache"] = cache;
+    }
+    ok(&shown)
+}
+
+/// `info=cache` on a cache channel with an event kept: `{"data", "ttl"}`, the event's data as
+/// it was published and the seconds it is still kept (each node keeps what every node
+/// published, so this node's copy is the cluster's).
+fn cache_attribute(hub: &Hub, name: &str) -> Option<Value> {
+    if !protocol::is_cache_channel(name) {
+        return None;
+    }
+    let (frame, left) = hub.cached(name)?;
+    let event: Value = serde_json::from_str(&frame).ok()?;
+    Some(json!({"data": event.get("data")?, "ttl": left.as_secs()}))
 }
 
 /// `GET /apps/{app_id}/channels/{channel}/users`: presence channels only.

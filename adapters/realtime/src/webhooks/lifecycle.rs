@@ -106,6 +106,14 @@ impl LifecycleEvents for Lifecycle {
     }
 
     /// `data` is sent as Pusher does, as a JSON string.
+    fn cache_miss(&self, channel: &str) {
+        self.tell(
+            "cache_miss",
+            channel,
+            json!({"name": "cache_miss", "channel": channel}),
+        );
+    }
+
     fn client_event(
         &self,
         channel: &str,

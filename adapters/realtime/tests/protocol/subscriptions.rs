@@ -5,7 +5,7 @@ use std::time::Duration;
 use confab_domain::{Channel, ConversationId};
 use serde_json::json;
 
-use crate::helpers::{data, http, spawn, user};
+use crate::helpers::{TestServer, data, http, spawn, user};
 
 const QUIET: Duration = Duration::from_millis(200);
 
@@ -91,6 +91,17 @@ async fn an_unsubscribed_socket_receives_nothing_more() {
     client.expect_silence(QUIET).await;
 }
 
+/// `GET /apps/confab/channels/{channel}?info=cache,subscription_count`, signed.
+async fn channel_info(server: &TestServer, channel: &str) -> serde_json::Value {
+    let url = server.signed(
+        "GET",
+        &format!("/apps/confab/channels/{channel}"),
+        &[("info", "cache,subscription_count")],
+        "",
+    );
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn a_cache_channel_reports_a_miss_then_replays_the_last_event() {
     let server = spawn().await;
@@ -118,4 +129,13 @@ async fn a_cache_channel_reports_a_miss_then_replays_the_last_event() {
     let replay = late.next_event().await;
     assert_eq!(replay["event"], "score");
     assert_eq!(data(&replay), json!({"score": "2-0"}));
+
+    // `info=cache`: what an app server reads to serve the same initial state itself.
+    let shown = channel_info(&server, "cache-scores").await;
+    assert_eq!(shown["cache"]["data"], json!({"score": "2-0"}).to_string());
+    let ttl = shown["cache"]["ttl"].as_u64().unwrap();
+    assert!((1790..=1800).contains(&ttl), "{shown}");
+    assert_eq!(shown["subscription_count"], 2);
+    let empty = channel_info(&server, "cache-nothing").await;
+    assert_eq!(empty, json!({"occupied": false, "subscription_count": 0}));
 }

@@ -167,7 +167,12 @@ impl State {
                 .get(channel)
                 .filter(|(at, _)| at.elapsed() < CACHE_TTL)
                 .map(|(_, frame)| frame.clone());
-            let frame = cached.unwrap_or_else(|| protocol::cache_miss(channel));
+            let frame = cached.unwrap_or_else(|| {
+                if let Some(lifecycle) = &self.lifecycle {
+                    lifecycle.cache_miss(channel);
+                }
+                protocol::cache_miss(channel)
+            });
             self.send(socket, &frame);
         }
         for event in buffered {
