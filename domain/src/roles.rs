@@ -151,6 +151,12 @@ impl Standing {
         }
     }
 
+    /// Becomes the room's owner, by a transfer or by inheriting it: an owner is never timed out
+    /// (nobody above them could have set it, or would lift it).
+    pub fn make_owner(&mut self) {
+        *self = Self::owner();
+    }
+
     /// Timed out at `now`: the timeout has not run out.
     pub fn is_timed_out(&self, now: Timestamp) -> bool {
         self.timed_out_until.is_some_and(|until| until > now)

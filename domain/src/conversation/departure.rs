@@ -36,9 +36,7 @@ impl Conversation {
                 .position(|p| p.role() == Role::Admin)
                 .or_else(|| (!self.participants.is_empty()).then_some(0));
             if let Some(heir) = heir {
-                let heir = &mut self.participants[heir];
-                heir.standing.role = Role::Owner;
-                heir.standing.timed_out_until = None;
+                self.participants[heir].standing.make_owner();
             }
         }
         if self.participants.is_empty() && !self.is_closed() {

@@ -194,8 +194,7 @@ impl Conversation {
                 "The new owner must be a participant of the room.",
             )
         })?;
-        heir.standing.role = Role::Owner;
-        heir.standing.timed_out_until = None;
+        heir.standing.make_owner();
         if let Some(former) = self.participant_mut(actor) {
             former.standing.role = Role::Admin;
         }
