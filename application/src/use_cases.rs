@@ -16,7 +16,7 @@
 //! | messages | `send_message`, `list_messages`, `search_messages`, `mark_read` | `send_message.rs`, `list_messages.rs`, `search_messages.rs`, `mark_read.rs` |
 //! | message changes | `edit_message`, `delete_message`, `react_to_message` | `edit_message.rs`, `delete_message.rs`, `react_to_message.rs` |
 //! | files | `upload_attachment`, `announce_direct_upload` / `receive_direct_upload` / `complete_direct_upload`, `download_attachment`, `sweep_unsent_uploads` | `upload_attachment.rs`, `direct_upload.rs`, `download_attachment.rs`, `sweep_unsent_uploads.rs` |
-//! | realtime | `authorize_channel` (Pusher private/presence sign-in), `outsiders_among` (a node confirms a room's listeners) | `authorize_channel.rs`, `confirm_listeners.rs` |
+//! | realtime | `authorize_channel` (Pusher private/presence sign-in), `authenticate_socket_user` (`pusher:signin` as the caller, watching their direct chats), `outsiders_among` (a node confirms a room's listeners) | `authorize_channel.rs`, `authenticate_socket_user.rs`, `confirm_listeners.rs` |
 //! | presence in a room | `signal_typing` ("… is typing", one event per 2 s) | `signal_typing.rs` |
 //! | envelope protocol | `join_address`, `send_to_address`, `ping`, `catch_up` | `join_address.rs`, `send_to_address.rs`, `ping.rs`, `catch_up.rs` |
 //! | webhooks | `WebhookDelivery::step` (one delivery round per destination) | `deliver_webhooks.rs` |
@@ -27,6 +27,7 @@
 //! change's events live), `caller.rs` (who is asking, and their summary).
 
 pub mod authenticate;
+pub mod authenticate_socket_user;
 pub mod authorize_channel;
 pub mod ban_participant;
 pub mod block_user;

@@ -29,7 +29,7 @@ mod webhooks;
 pub use accounts::AccountRepository;
 pub use attachments::AttachmentRepository;
 pub use broadcaster::{Broadcaster, NoBroadcaster, SocketId};
-pub use channel_signer::{ChannelGrant, ChannelSigner, NoChannels};
+pub use channel_signer::{ChannelGrant, ChannelSigner, MAX_WATCHLIST, NoChannels, UserGrant};
 pub use clock::Clock;
 pub use conversations::{ConversationRepository, Decide};
 pub use exports::{ArchiveWriter, ExportArchive, ExportRecord, ExportRepository};

@@ -10,6 +10,7 @@ on_both_backends!(
     envelope_clients_meet_pusher_clients_and_the_schema,
     a_new_name_reaches_echo_and_envelope_clients,
     encrypted_channels_carry_what_only_the_room_can_read,
+    signed_in_users_hear_their_watchlist_and_their_own_events,
 );
 
 /// The master key every suite's server gets (base64 of 32 bytes; the node side gets it too).
@@ -29,6 +30,10 @@ async fn a_new_name_reaches_echo_and_envelope_clients(backend: &Backend) {
 
 async fn encrypted_channels_carry_what_only_the_room_can_read(backend: &Backend) {
     run_js_suite(backend, "encrypted.test.mjs", 3).await;
+}
+
+async fn signed_in_users_hear_their_watchlist_and_their_own_events(backend: &Backend) {
+    run_js_suite(backend, "signin.test.mjs", 3).await;
 }
 
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.

@@ -12,4 +12,5 @@ mod outage;
 mod presence;
 mod redis_restart;
 mod sessions;
+mod sign_in;
 mod webhooks;

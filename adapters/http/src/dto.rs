@@ -57,7 +57,7 @@ pub use schema_rules::{
     EnvelopeAddress, EnvelopeIdText, MentionIdList, MessageText, MessageTextBesideFiles,
     NewPassword, NotBlank, NotEmpty, NotificationLevelName, NullAllowed, PageNumber, PerPage,
     PersonName, PingAddress, RoomNameText, Ruled, SearchQueryText, SearchText, SentOrNull,
-    Sha256Hex, UnixTime, UserIdList,
+    Sha256Hex, SocketIdText, UnixTime, UserIdList,
 };
 pub use threads::FollowedThreadDto;
 pub use timestamps::{parse_time, rfc3339_micros};

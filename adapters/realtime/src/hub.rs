@@ -25,7 +25,9 @@
 //! sockets on every node, carried out in one place by `operations` (`perform` here, `apply` for
 //! another node's); [`Replica`] is what the hub asks of the other nodes (the scaling module
 //! implements it); [`LifecycleEvents`] is what it tells the webhooks (which implement it);
-//! `presence` completes a clustered presence join; `pressure` holds a publisher while a big
+//! `presence` completes a clustered presence join; `sign_in` signs a socket in as a user (a
+//! presence join of the server's own `#online` channel, told as watchlist events by
+//! `state::online`); `pressure` holds a publisher while a big
 //! channel is behind; `state` is what the lock guards; `catch_up` holds a joining socket's live
 //! events while its history is sent; `kill` is how a socket is closed from here; `outbound` is
 //! one event in each wire format; `queries` answers what the hub holds (counts, channel
@@ -59,6 +61,7 @@ mod presence;
 mod pressure;
 mod queries;
 mod replica;
+mod sign_in;
 mod state;
 
 pub(crate) use kill::{Kill, KillSwitch};
@@ -248,6 +251,7 @@ impl Hub {
                 channels: HashSet::new(),
                 revoked: HashSet::new(),
                 catch_up: HashMap::new(),
+                signed_in: None,
             },
         );
         if let Some(user) = user {

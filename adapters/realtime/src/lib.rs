@@ -233,6 +233,10 @@ impl Realtime {
                 format!("{apps}/users/:user_id/terminate_connections"),
                 post(rest_api::terminate_user_connections),
             )
+            .at(
+                format!("{apps}/users/:user_id/events"),
+                post(rest_api::send_to_user),
+            )
     }
 
     /// Tells every socket `pusher:error` 4200 "Server shutting down" (pusher-js reconnects at

@@ -66,6 +66,33 @@ pub(crate) fn is_encrypted_channel(name: &str) -> bool {
     name.starts_with("private-encrypted-")
 }
 
+/// The channel pusher-js subscribes a signed-in socket to, and the server SDKs' `sendToUser`
+/// publishes on: `#server-to-user-{user id}`. Only a socket signed in as that user may join it.
+pub(crate) const SERVER_TO_USER_PREFIX: &str = "#server-to-user-";
+
+/// Who is signed in (`pusher:signin`), kept as a presence channel no client can name (`#` is
+/// outside Pusher's channel alphabet): its members are the signed-in users, so the presence
+/// machinery — one count per user over every socket and node, dead nodes, outages — decides
+/// who is online for the watchlists. Its members are told as watchlist events, never as
+/// presence events (see `hub::state::online`).
+pub(crate) const ONLINE_CHANNEL: &str = "#online";
+
+/// The channels the server keeps for itself (`#…`): left out of channel lists and webhooks.
+pub(crate) fn is_internal_channel(name: &str) -> bool {
+    name.starts_with('#')
+}
+
+/// `#server-to-user-{id}` for an id Pusher accepts (see [`valid_user_id`]), or `None`.
+pub(crate) fn server_to_user_of(name: &str) -> Option<&str> {
+    name.strip_prefix(SERVER_TO_USER_PREFIX)
+        .filter(|id| valid_user_id(id))
+}
+
+/// A signed-in user's id: 1–200 characters, none of them a control character.
+pub(crate) fn valid_user_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200 && !id.chars().any(char::is_control)
+}
+
 /// `cache-…`, `private-cache-…`, `presence-cache-…`: a subscriber is sent the last event at once.
 pub(crate) fn is_cache_channel(name: &str) -> bool {
     name.starts_with("cache-")
@@ -138,6 +165,31 @@ pub(crate) fn subscription_succeeded(channel: &str, data: &Value) -> Frame {
     )
 }
 
+/// The answer to a `pusher:signin` whose signature held: the `user_data` exactly as signed.
+pub(crate) fn signin_success(user_data: &str) -> Frame {
+    frame_with(
+        "pusher:signin_success",
+        None,
+        &serde_json::json!({"user_data": user_data}),
+    )
+}
+
+/// `pusher_internal:watchlist_events`: which watched users are `online` and which `offline`
+/// (either list left out when empty).
+pub(crate) fn watchlist_events(online: &[&Value], offline: &[&Value]) -> Frame {
+    let mut events = Vec::new();
+    for (name, user_ids) in [("online", online), ("offline", offline)] {
+        if !user_ids.is_empty() {
+            events.push(serde_json::json!({"name": name, "user_ids": user_ids}));
+        }
+    }
+    frame_with(
+        "pusher_internal:watchlist_events",
+        None,
+        &serde_json::json!({"events": events}),
+    )
+}
+
 pub(crate) fn cache_miss(channel: &str) -> Frame {
     frame("pusher:cache_miss", Some(channel), "{}")
 }
@@ -200,6 +252,29 @@ mod tests {
         assert_eq!(ChannelKind::of("cache-room"), ChannelKind::Public);
         assert!(is_cache_channel("presence-cache-x"));
         assert!(!is_cache_channel("private-x"));
+    }
+
+    #[test]
+    fn only_a_valid_user_id_makes_a_server_to_user_channel() {
+        assert_eq!(server_to_user_of("#server-to-user-42"), Some("42"));
+        assert_eq!(server_to_user_of("#server-to-user-a@b.c"), Some("a@b.c"));
+        assert_eq!(server_to_user_of("#server-to-user-"), None);
+        assert_eq!(server_to_user_of("#server-to-user-a\nb"), None);
+        assert_eq!(server_to_user_of("private-user.1"), None);
+        assert!(is_internal_channel(ONLINE_CHANNEL));
+        assert!(!valid_channel_name(ONLINE_CHANNEL));
+    }
+
+    #[test]
+    fn watchlist_events_leave_out_an_empty_list() {
+        let one = Value::from("1");
+        let frame = watchlist_events(&[&one], &[]);
+        let outer: Value = serde_json::from_str(&frame).unwrap();
+        let inner: Value = serde_json::from_str(outer["data"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            inner,
+            serde_json::json!({"events": [{"name": "online", "user_ids": ["1"]}]})
+        );
     }
 
     #[test]

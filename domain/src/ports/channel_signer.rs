@@ -1,5 +1,8 @@
 use crate::ports::SocketId;
-use crate::{Channel, DomainError, SessionId, UserSummary};
+use crate::{Channel, DomainError, SessionId, UserId, UserSummary};
+
+/// The most users a signed-in socket watches (Pusher's limit on a watchlist).
+pub const MAX_WATCHLIST: usize = 100;
 
 /// What a client presents when subscribing to a private or presence channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +14,15 @@ pub struct ChannelGrant {
     pub channel_data: Option<String>,
     /// For encrypted channels: the channel's key, base64 (pusher-js decrypts with it).
     pub shared_secret: Option<String>,
+}
+
+/// What a client presents to sign its socket in as a user (`pusher:signin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGrant {
+    /// `key:signature` over the socket id and `user_data`.
+    pub auth: String,
+    /// The user as a JSON string — `id`, `user_info` and `watchlist` — exactly the bytes signed.
+    pub user_data: String,
 }
 
 /// Signs channel subscriptions for the realtime server. The use case has already decided that
@@ -33,6 +45,21 @@ pub trait ChannelSigner: Send + Sync {
     /// have been removed while it was being signed: the socket server refuses the socket's
     /// signatures for `channel` again (until a new `sign`) and ends its subscription to it.
     fn withdraw(&self, socket: &SocketId, channel: Channel);
+
+    /// Signs `socket` in as `user`, told when each of `watchlist` (at most [`MAX_WATCHLIST`]) comes
+    /// online or goes offline; like `sign`, it may remember whose socket this is and which session
+    /// signed for it.
+    ///
+    /// # Errors
+    /// `Invalid` on field `socket_id` for a socket id that is not `digits.digits`;
+    /// `ChannelForbidden` when the socket already belongs to another user.
+    fn sign_user(
+        &self,
+        socket: &SocketId,
+        user: &UserSummary,
+        watchlist: &[UserId],
+        session: Option<SessionId>,
+    ) -> Result<UserGrant, DomainError>;
 }
 
 /// For a server run without a realtime listener: nothing can be subscribed to.
@@ -51,4 +78,14 @@ impl ChannelSigner for NoChannels {
     }
 
     fn withdraw(&self, _: &SocketId, _: Channel) {}
+
+    fn sign_user(
+        &self,
+        _: &SocketId,
+        _: &UserSummary,
+        _: &[UserId],
+        _: Option<SessionId>,
+    ) -> Result<UserGrant, DomainError> {
+        Err(DomainError::ChannelForbidden)
+    }
 }

@@ -52,6 +52,14 @@ pub trait ConversationRepository: Send + Sync {
         b: UserId,
     ) -> Result<Option<ConversationId>, DomainError>;
 
+    /// The other people of `user`'s direct chats, most recently active chat first, at most
+    /// `limit` of them: whom a signed-in socket watches come online.
+    ///
+    /// # Errors
+    /// `Internal` only.
+    async fn direct_partners(&self, user: UserId, limit: usize)
+    -> Result<Vec<UserId>, DomainError>;
+
     /// One conversation as `viewer` sees it; `None` when it does not exist or `viewer` is not in it.
     ///
     /// # Errors

@@ -3,10 +3,12 @@ use poem::web::Data;
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{Form, Json, ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::ParseFromJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi, impl_apirequest_for_payload};
+use serde::de::DeserializeOwned;
 
 use super::ApiTags;
-use crate::dto::{NotBlank, Ruled};
+use crate::dto::{NotBlank, Ruled, SocketIdText};
 use crate::error::{ApiError, ApiResult};
 use crate::security::{BearerAuth, caller_of};
 
@@ -35,34 +37,40 @@ pub struct ChannelAuthBody {
     pub channel_name: Ruled<String, NotBlank>,
 }
 
-/// The auth request as JSON (what the document lists, so generated clients get one request
-/// type) or as the form body pusher-js and laravel-echo post (accepted, not listed).
-struct ChannelAuthRequest(ChannelAuthBody);
+/// What pusher-js posts to the user authentication endpoint (`signin()`).
+#[derive(Debug, Clone, Object, serde::Deserialize)]
+pub struct UserAuthBody {
+    /// The socket id from `pusher:connection_established`.
+    pub socket_id: Ruled<String, SocketIdText>,
+}
 
-impl Payload for ChannelAuthRequest {
-    const CONTENT_TYPE: &'static str = <Json<ChannelAuthBody> as Payload>::CONTENT_TYPE;
+/// An auth request as JSON (what the document lists, so generated clients get one request
+/// type) or as the form body pusher-js and laravel-echo post (accepted, not listed).
+struct FormOrJson<T>(T);
+
+impl<T: ParseFromJSON + DeserializeOwned + Send> Payload for FormOrJson<T> {
+    const CONTENT_TYPE: &'static str = <Json<T> as Payload>::CONTENT_TYPE;
 
     fn check_content_type(content_type: &str) -> bool {
-        Json::<ChannelAuthBody>::check_content_type(content_type)
-            || Form::<ChannelAuthBody>::check_content_type(content_type)
+        Json::<T>::check_content_type(content_type) || Form::<T>::check_content_type(content_type)
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        <Json<ChannelAuthBody> as Payload>::schema_ref()
+        <Json<T> as Payload>::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
-        <Json<ChannelAuthBody> as Payload>::register(registry);
+        <Json<T> as Payload>::register(registry);
     }
 }
 
-impl ParsePayload for ChannelAuthRequest {
+impl<T: ParseFromJSON + DeserializeOwned + Send> ParsePayload for FormOrJson<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let form = request
             .content_type()
-            .is_some_and(Form::<ChannelAuthBody>::check_content_type);
+            .is_some_and(Form::<T>::check_content_type);
         if form {
             let Form(auth) = Form::from_request(request, body).await?;
             Ok(Self(auth))
@@ -73,7 +81,7 @@ impl ParsePayload for ChannelAuthRequest {
     }
 }
 
-impl_apirequest_for_payload!(ChannelAuthRequest);
+impl_apirequest_for_payload!(FormOrJson<T>, T: ParseFromJSON + DeserializeOwned + Send);
 
 /// The signature pusher-js forwards in `pusher:subscribe`.
 #[derive(Debug, Clone, Object)]
@@ -93,6 +101,23 @@ pub struct ChannelAuthDto {
 enum ChannelAuthorized {
     #[oai(status = 200)]
     Ok(Json<ChannelAuthDto>),
+}
+
+/// What pusher-js forwards in `pusher:signin`.
+#[derive(Debug, Clone, Object)]
+pub struct UserAuthDto {
+    /// `key:signature` over the socket id and `user_data`.
+    pub auth: String,
+    /// The signed-in user as the signed JSON string: `{"id": "<id>", "user_info": {"id",
+    /// "name"}, "watchlist": ["<id>", …]}` — the watchlist being the other people of their most
+    /// recently active direct chats (at most 100).
+    pub user_data: String,
+}
+
+#[derive(ApiResponse)]
+enum UserAuthenticated {
+    #[oai(status = 200)]
+    Ok(Json<UserAuthDto>),
 }
 
 #[derive(ApiResponse)]
@@ -123,9 +148,9 @@ impl RealtimeApi {
         app: Data<&Confab>,
         auth: BearerAuth,
         request: &Request,
-        body: ChannelAuthRequest,
+        body: FormOrJson<ChannelAuthBody>,
     ) -> ApiResult<ChannelAuthorized> {
-        let ChannelAuthRequest(body) = body;
+        let FormOrJson(body) = body;
         let grant = app
             .authorize_channel(
                 &caller_of(&auth, request),
@@ -137,6 +162,35 @@ impl RealtimeApi {
             auth: grant.auth,
             channel_data: grant.channel_data,
             shared_secret: grant.shared_secret,
+        })))
+    }
+
+    /// Sign a socket in as you
+    ///
+    /// Pusher user authentication (pusher-js `signin()` with
+    /// `userAuthentication: {endpoint: "/api/broadcasting/user-auth"}`): the app's server can
+    /// then send you events by user id on every socket you signed in (`sendToUser`), end them,
+    /// and your socket hears `online` / `offline` for the people you have direct chats with.
+    /// Send JSON; the form body pusher-js posts is accepted too.
+    #[oai(
+        path = "/api/broadcasting/user-auth",
+        method = "post",
+        operation_id = "authenticateSocketUser"
+    )]
+    async fn authenticate_user(
+        &self,
+        app: Data<&Confab>,
+        auth: BearerAuth,
+        request: &Request,
+        body: FormOrJson<UserAuthBody>,
+    ) -> ApiResult<UserAuthenticated> {
+        let FormOrJson(body) = body;
+        let grant = app
+            .authenticate_socket_user(&caller_of(&auth, request), &body.socket_id.0)
+            .await?;
+        Ok(UserAuthenticated::Ok(Json(UserAuthDto {
+            auth: grant.auth,
+            user_data: grant.user_data,
         })))
     }
 

@@ -147,6 +147,15 @@ impl Rule for TokenText {
     }
 }
 
+/// A Pusher socket id as `pusher:connection_established` gives it: two numbers of at most 20
+/// digits joined by a dot (what the realtime signer accepts).
+pub struct SocketIdText;
+impl Rule for SocketIdText {
+    fn state(schema: &mut MetaSchema) {
+        schema.pattern = Some(r"^[0-9]{1,20}\.[0-9]{1,20}$".to_owned());
+    }
+}
+
 /// An email address ([`Email`]).
 pub struct EmailAddress;
 impl Rule for EmailAddress {

@@ -14,8 +14,8 @@ use confab_domain::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, Set, Statement, TransactionTrait,
 };
 
 use super::user_names::user_names;
@@ -24,6 +24,12 @@ use super::{audit_log, is_unique_violation, overviews, room_state, to_db};
 use crate::entities::conversations;
 use crate::entities::conversations::direct_key;
 use crate::error::internal;
+
+/// One row of [`ConversationRepository::direct_partners`].
+#[derive(Debug, FromQueryResult)]
+struct Partner {
+    user_id: i64,
+}
 
 /// [`ConversationRepository`] on SeaORM.
 #[derive(Debug, Clone)]
@@ -126,6 +132,32 @@ impl ConversationRepository for SeaConversationRepository {
             .await
             .map_err(internal)?;
         Ok(row.map(|r| ConversationId(r.id)))
+    }
+
+    /// One query over the user's memberships (`participants` is indexed by user), newest
+    /// activity first; closed chats (the other account was deleted) are left out.
+    async fn direct_partners(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<UserId>, DomainError> {
+        let sql = "SELECT other.user_id FROM participants mine \
+             JOIN conversations c ON c.id = mine.conversation_id \
+             JOIN participants other ON other.conversation_id = mine.conversation_id \
+             AND other.user_id <> mine.user_id \
+             WHERE mine.user_id = $1 AND c.kind = 'direct' AND c.closed_at IS NULL \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT $2";
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let statement = Statement::from_sql_and_values(
+            self.db.get_database_backend(),
+            sql,
+            [user.get().into(), limit.into()],
+        );
+        let rows = Partner::find_by_statement(statement)
+            .all(&self.db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(|row| UserId(row.user_id)).collect())
     }
 
     /// The list's two queries narrowed to one conversation (see [`overviews`]).

@@ -47,6 +47,29 @@ async fn a_direct_chat_is_found_between_its_users_whichever_way_round(ctx: TestC
     assert_eq!(found(ann.id, cid.id).await.unwrap(), None);
 }
 
+async fn direct_partners_are_the_other_people_of_direct_chats_most_recent_first(ctx: TestContext) {
+    let ann = ctx.user("Ann").await;
+    let bob = ctx.user("Bob").await;
+    let cid = ctx.user("Cid").await;
+    let dee = ctx.user("Dee").await;
+    let with_bob = ctx.direct(&ann, &bob, 1).await;
+    let _with_cid = ctx.direct(&cid, &ann, 2).await;
+    let _room = ctx.group(&ann, &[&dee], "Not direct", 3).await;
+    let _others = ctx.direct(&bob, &dee, 4).await;
+    ctx.send(&with_bob, &bob, "newest", 5).await;
+
+    let partners = |limit| ctx.conversations.direct_partners(ann.id, limit);
+    assert_eq!(partners(100).await.unwrap(), vec![bob.id, cid.id]);
+    assert_eq!(partners(1).await.unwrap(), vec![bob.id]);
+    assert_eq!(
+        ctx.conversations
+            .direct_partners(dee.id, 100)
+            .await
+            .unwrap(),
+        vec![bob.id]
+    );
+}
+
 async fn a_second_direct_chat_between_one_pair_is_refused_by_the_unique_key(ctx: TestContext) {
     // What the loser of a creation race sees: both passed the "do we have one?" check. The use
     // case then answers with the chat `find_direct_between` finds.
@@ -205,6 +228,7 @@ each_backend!(
     a_created_group_is_found_with_its_members_in_join_order,
     a_missing_conversation_is_none,
     a_direct_chat_is_found_between_its_users_whichever_way_round,
+    direct_partners_are_the_other_people_of_direct_chats_most_recent_first,
     a_second_direct_chat_between_one_pair_is_refused_by_the_unique_key,
     of_simultaneous_direct_chats_between_one_pair_a_single_one_is_created,
     modify_persists_invites_removals_bans_and_closing,

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::state::ClusterJoin;
 use super::{Hub, Member, Snapshot, SubscribeError};
+use crate::protocol::ONLINE_CHANNEL;
 
 /// How long a presence subscription waits for the cluster before deciding alone.
 const JOIN_WAIT: Duration = Duration::from_secs(2);
@@ -26,9 +27,9 @@ impl Hub {
         let Some(replica) = self.replica().cloned() else {
             return self.subscribe(socket, channel, Some(member));
         };
-        self.begin_join(socket, channel)?;
+        let only = self.begin_join(socket, channel)?;
         let answer = if replica.is_up() {
-            replica.presence_join(channel, socket, &member)
+            replica.presence_join(channel, socket, &member, only.as_deref())
         } else {
             None
         };
@@ -46,8 +47,13 @@ impl Hub {
     /// The first half of a clustered presence subscription. The socket is checked (connected,
     /// not revoked) and marked as joining, so presence events that arrive while Redis answers
     /// are kept for it. A socket already subscribed there is first unsubscribed, so the join
-    /// counts once.
-    fn begin_join(&self, socket: &str, channel: &str) -> Result<(), SubscribeError> {
+    /// counts once. Returns, for a sign-in, the watchlist: all the join needs to know of who else
+    /// is online.
+    fn begin_join(
+        &self,
+        socket: &str,
+        channel: &str,
+    ) -> Result<Option<Vec<String>>, SubscribeError> {
         let mut state = self.lock();
         if state.may_join(socket, channel)?.channels.contains(channel) {
             state.leave(socket, channel);
@@ -58,7 +64,7 @@ impl Hub {
             .entry(channel.to_owned())
             .or_default()
             .insert(socket.to_owned(), Vec::new());
-        Ok(())
+        Ok((channel == ONLINE_CHANNEL).then(|| state.watchlist_of(socket).to_vec()))
     }
 
     /// The second half. `snapshot` is Redis's answer (`None` when Redis could not be asked: this

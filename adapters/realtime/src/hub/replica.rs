@@ -34,12 +34,15 @@ pub(crate) trait Replica: Send + Sync {
     fn in_doubt(&self) -> bool;
 
     /// Asks who is present on `channel` once `member` joined on `socket`; the answer is `None`
-    /// when the cluster could not be asked (the node then decides alone).
+    /// when the cluster could not be asked (the node then decides alone). With `only`, the
+    /// answer lists only those of these member keys who are present (a sign-in's watchlist:
+    /// the cost of the answer is the watchlist's, not the number of users online).
     fn presence_join(
         &self,
         channel: &str,
         socket: &str,
         member: &Member,
+        only: Option<&[String]>,
     ) -> Option<oneshot::Receiver<Option<Snapshot>>>;
 
     /// A presence subscription of `socket` ended: the cluster decides whether that was the

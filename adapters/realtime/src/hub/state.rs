@@ -33,6 +33,8 @@ pub(super) struct SocketEntry {
     pub(super) revoked: HashSet<String>,
     /// Channels the socket is catching up on (see `catch_up`).
     pub(super) catch_up: HashMap<String, CatchUp>,
+    /// Who the socket signed in as (`pusher:signin`), and whom it watches.
+    pub(super) signed_in: Option<Box<SignedIn>>,
 }
 
 impl SocketEntry {
@@ -127,6 +129,8 @@ pub(super) struct State {
     pub(super) lifecycle: Option<Arc<dyn LifecycleEvents>>,
     /// (user, channel) → until when (Unix ms) their whispers there are refused (timeouts).
     pub(super) silenced: HashMap<(UserId, String), i64>,
+    /// Signed-in user id → this node's signed-in sockets watching them (see `online`).
+    pub(super) watchers: HashMap<String, HashSet<String>>,
 }
 
 /// Delivery's bookkeeping. The totals are for `/metrics`, counted under the lock the work
@@ -141,8 +145,11 @@ pub(super) struct Deliveries {
     pub(super) slow_consumers: u64,
 }
 
+mod online;
 mod silence;
 mod subscriptions;
+
+pub(crate) use online::SignedIn;
 
 /// Queues `frame`, in the socket's wire format, for one socket without waiting; a full queue
 /// marks the socket as too slow. A socket whose wire the event has no rendering in is skipped.
@@ -251,6 +258,9 @@ impl State {
         }
         for channel in &entry.channels {
             self.leave(id, channel);
+        }
+        if let Some(signed_in) = &entry.signed_in {
+            self.forget_watcher(id, signed_in);
         }
         if let Some(user) = entry.user {
             self.untag(user, id);

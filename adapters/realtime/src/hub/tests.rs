@@ -36,6 +36,7 @@ impl Replica for Recorder {
         _channel: &str,
         _socket: &str,
         _member: &Member,
+        _only: Option<&[String]>,
     ) -> Option<tokio::sync::oneshot::Receiver<Option<Snapshot>>> {
         None
     }
@@ -394,4 +395,5 @@ async fn a_channel_behind_as_a_whole_holds_its_publisher_until_it_catches_up() {
 
 mod figures;
 mod sessions;
+mod sign_in;
 mod silence;

@@ -2,9 +2,11 @@
 //! publish and query. Every request is signed: `auth_key` must be ours, `auth_timestamp` within
 //! 600 s of our clock (Reverb skips this check; a captured request must not replay forever),
 //! `body_md5` present and right whenever there is a body, and the HMAC compared in constant time
-//! (see `auth`). This file holds the endpoints: publishing and the channel queries.
+//! (see `auth`). This file holds the endpoints: publishing and the channel queries; `users` the
+//! ones about one signed-in user.
 
 mod auth;
+mod users;
 
 use poem::error::ResponseError;
 use poem::http::StatusCode;
@@ -18,6 +20,7 @@ use crate::hub::{ChannelInfo, Hub};
 use crate::protocol::{self, ChannelKind};
 use crate::scaling::Nodes;
 use auth::{authenticate, signed_body};
+pub(crate) use users::{send_to_user, terminate_user_connections};
 
 /// The most a request body may carry: 100 channels × a 10 kB event with room to spare.
 const MAX_BODY: usize = 1 << 20;
@@ -124,7 +127,11 @@ fn validate(request: EventRequest, max_data: usize) -> Result<ValidEvent, ApiErr
     if channels.is_empty() || channels.len() > MAX_CHANNELS {
         return Err(invalid("An event goes to between 1 and 100 channels."));
     }
-    if let Some(bad) = channels.iter().find(|c| !protocol::valid_channel_name(c)) {
+    // `#server-to-user-{id}` is how the server SDKs' `sendToUser` publishes.
+    if let Some(bad) = channels
+        .iter()
+        .find(|c| !protocol::valid_channel_name(c) && protocol::server_to_user_of(c).is_none())
+    {
         return Err(invalid(&format!("Invalid channel name [{bad}].")));
     }
     // Pusher's rule: an encrypted event is encrypted with its one channel's key.
@@ -284,6 +291,7 @@ pub(crate) async fn list_channels(
         .channels(query.filter_by_prefix.as_deref())
         .await
         .iter()
+        .filter(|channel| !protocol::is_internal_channel(&channel.name))
         .map(|channel| (channel.name.clone(), attributes(channel, &info, false)))
         .collect();
     ok(&json!({"channels": channels}))
@@ -355,22 +363,6 @@ pub(crate) async fn count_connections(
     let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     ok(&json!({"connections": nodes.connection_count().await}))
-}
-
-/// `POST /apps/{app_id}/users/{user_id}/terminate_connections`: closes every socket of that user
-/// with 4009, so pusher-js does not reconnect on its own.
-#[handler]
-pub(crate) async fn terminate_user_connections(
-    req: &Request,
-    Path((app_id, user_id)): Path<(String, String)>,
-    body: Body,
-    Data(nodes): Data<&Nodes>,
-) -> Result<Response, ApiError> {
-    let hub = &nodes.hub;
-    signed_body(hub, req, &app_id, body).await?;
-    let closed = hub.terminate_user(&user_id);
-    tracing::info!(user_id, closed, "terminated connections");
-    ok(&json!({}))
 }
 
 /// `GET /up`: Reverb's health check.

@@ -1,5 +1,6 @@
 //! The HMAC uses of the Pusher protocol: webhook bodies (`hex(HMAC-SHA256(secret, body))`), channel subscriptions
-//! (`hex(HMAC-SHA256(secret, socket_id:channel[:channel_data]))`) and HTTP API requests
+//! (`hex(HMAC-SHA256(secret, socket_id:channel[:channel_data]))`), user sign-ins
+//! (`socket_id::user::user_data`) and HTTP API requests
 //! (`METHOD\nPATH\nsorted_query`). Comparison is always constant-time, so a forger learns nothing
 //! from how long a refusal takes.
 
@@ -47,6 +48,25 @@ pub(crate) fn channel_string(socket_id: &str, channel: &str, channel_data: Optio
         Some(data) => format!("{socket_id}:{channel}:{data}"),
         None => format!("{socket_id}:{channel}"),
     }
+}
+
+/// What a user sign-in (`pusher:signin`) signs.
+pub(crate) fn user_string(socket_id: &str, user_data: &str) -> String {
+    format!("{socket_id}::user::{user_data}")
+}
+
+/// Checks a sign-in's `auth` (`key:signature`) over `user_data` exactly as sent.
+pub(crate) fn verify_user_auth(
+    key: &str,
+    secret: &str,
+    auth: &str,
+    socket_id: &str,
+    user_data: &str,
+) -> bool {
+    let Some((auth_key, signature)) = auth.split_once(':') else {
+        return false;
+    };
+    auth_key == key && verify(secret, &user_string(socket_id, user_data), signature)
 }
 
 /// Checks a subscription's `auth` (`key:signature`). The key part must be ours: a signature made
@@ -118,6 +138,22 @@ mod tests {
             "private-a",
             None
         ));
+    }
+
+    #[test]
+    fn a_sign_in_is_signed_over_the_user_data_as_sent() {
+        let data = r#"{"id":"7"}"#;
+        let auth = format!("key:{}", sign("secret", &format!("1.2::user::{data}")));
+        assert!(verify_user_auth("key", "secret", &auth, "1.2", data));
+        assert!(!verify_user_auth("key", "secret", &auth, "1.3", data));
+        assert!(!verify_user_auth(
+            "key",
+            "secret",
+            &auth,
+            "1.2",
+            r#"{"id": "7"}"#
+        ));
+        assert!(!verify_user_auth("other", "secret", &auth, "1.2", data));
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! The domain's `ChannelSigner` port: what `POST /api/broadcasting/auth` answers with, signed with
-//! the app secret exactly as the socket side verifies it.
+//! The domain's `ChannelSigner` port: what `POST /api/broadcasting/auth` and
+//! `POST /api/broadcasting/user-auth` answer with, signed with the app secret exactly as the
+//! socket side verifies it.
 
 use std::sync::Arc;
 
-use confab_domain::ports::{ChannelGrant, ChannelSigner, SocketId};
-use confab_domain::{Channel, DomainError, SessionId, UserSummary};
+use confab_domain::ports::{ChannelGrant, ChannelSigner, SocketId, UserGrant};
+use confab_domain::{Channel, DomainError, SessionId, UserId, UserSummary};
 use serde_json::json;
 
 use crate::hub::Hub;
+use crate::protocol::ONLINE_CHANNEL;
 use crate::pusher::signature;
 
 pub(crate) struct PusherSigner {
@@ -90,6 +92,49 @@ impl ChannelSigner for PusherSigner {
         if valid_socket_id(&socket.0) {
             self.hub.withdraw(&socket.0, &channel.name());
         }
+    }
+
+    /// `user_data` is `{"id": "<id>", "user_info": {"id", "name"}, "watchlist": ["<id>", …]}`:
+    /// ids as text, as Pusher has them, and the same `user_info` as a presence member's. The
+    /// socket is tagged as the user's, as a channel signature tags it (so a logout closes it).
+    fn sign_user(
+        &self,
+        socket: &SocketId,
+        user: &UserSummary,
+        watchlist: &[UserId],
+        session: Option<SessionId>,
+    ) -> Result<UserGrant, DomainError> {
+        if !valid_socket_id(&socket.0) {
+            return Err(DomainError::invalid(
+                "socket_id",
+                "The socket id must be two numbers joined by a dot.",
+            ));
+        }
+        self.hub
+            .grant(
+                &socket.0,
+                user.id,
+                ONLINE_CHANNEL,
+                session.as_ref().map(SessionId::as_str),
+            )
+            .map_err(|_| DomainError::ChannelForbidden)?;
+        let watchlist: Vec<String> = watchlist.iter().map(ToString::to_string).collect();
+        let user_data = json!({
+            "id": user.id.to_string(),
+            "user_info": {"id": user.id.get(), "name": user.name},
+            "watchlist": watchlist,
+        })
+        .to_string();
+        let config = &self.hub.config;
+        let signed = signature::user_string(&socket.0, &user_data);
+        Ok(UserGrant {
+            auth: format!(
+                "{}:{}",
+                config.key,
+                signature::sign(&config.secret, &signed)
+            ),
+            user_data,
+        })
     }
 }
 
@@ -224,6 +269,31 @@ mod tests {
 
         hub.revoke(UserId(1), &[room.name()]);
         assert_eq!(hub.channel(&room.name()).subscription_count, 0);
+    }
+
+    #[test]
+    fn a_user_grant_signs_the_user_data_it_hands_out() {
+        let grant = signer()
+            .sign_user(
+                &SocketId("1.2".into()),
+                &jane(),
+                &[UserId(3), UserId(1)],
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            grant.user_data,
+            r#"{"id":"2","user_info":{"id":2,"name":"Jane \"J\" Doe"},"watchlist":["3","1"]}"#
+        );
+        assert!(signature::verify_user_auth(
+            "confab-key",
+            "confab-secret",
+            &grant.auth,
+            "1.2",
+            &grant.user_data,
+        ));
+        let refused = signer().sign_user(&SocketId("1".into()), &jane(), &[], None);
+        assert!(matches!(refused, Err(DomainError::Invalid(_))));
     }
 
     #[test]

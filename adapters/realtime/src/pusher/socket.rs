@@ -22,6 +22,8 @@ use crate::hub::{Hub, Kill, KillSwitch, Member, SubscribeError, WhisperRefused, 
 use crate::protocol::{self, ChannelKind, Frame, codes};
 use crate::pusher::signature;
 
+mod sign_in;
+
 /// Scaling: how long a subscribe refused for a revocation waits for a grant from another node.
 const GRANT_WAIT: Duration = Duration::from_millis(500);
 
@@ -167,10 +169,13 @@ impl Protocol for Connection {
             "pusher:subscribe" => self.subscribe(&payload(&message)).await,
             "pusher:unsubscribe" => {
                 match payload(&message).get("channel").and_then(Value::as_str) {
+                    // A socket signs out by closing, not by naming the server's own channel.
+                    Some(protocol::ONLINE_CHANNEL) => {}
                     Some(channel) => self.hub.unsubscribe(&self.socket_id, channel),
                     None => self.invalid(),
                 }
             }
+            "pusher:signin" => self.sign_in(&payload(&message)).await,
             client if client.starts_with("client-") => self.whisper(client, &message),
             _ => self.invalid(),
         }
@@ -193,6 +198,11 @@ impl Connection {
     }
 
     async fn subscribe(&self, data: &Value) {
+        if let Some(channel) = data.get("channel").and_then(Value::as_str)
+            && let Some(user) = protocol::server_to_user_of(channel)
+        {
+            return self.subscribe_to_user_events(channel, user);
+        }
         let Some(channel) = data
             .get("channel")
             .and_then(Value::as_str)

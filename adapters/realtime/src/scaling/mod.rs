@@ -145,6 +145,7 @@ impl Replica for Link {
         channel: &str,
         socket: &str,
         member: &Member,
+        only: Option<&[String]>,
     ) -> Option<oneshot::Receiver<Option<Snapshot>>> {
         let (reply, answer) = oneshot::channel();
         self.presence
@@ -152,6 +153,7 @@ impl Replica for Link {
                 channel: channel.to_owned(),
                 socket: socket.to_owned(),
                 member: member.clone(),
+                only: only.map(<[String]>::to_vec),
                 reply,
             })
             .is_ok()

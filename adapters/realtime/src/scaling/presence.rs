@@ -47,6 +47,8 @@ pub(crate) enum PresenceCmd {
         channel: String,
         socket: String,
         member: Member,
+        /// Only these member keys are asked about (a sign-in's watchlist).
+        only: Option<Vec<String>>,
         reply: oneshot::Sender<Option<Snapshot>>,
     },
     Leave {
@@ -115,10 +117,11 @@ pub(crate) async fn run(
                 channel,
                 socket,
                 member,
+                only,
                 reply,
             } => {
                 let snapshot = if link.is_up() {
-                    joined(&link, &scripts, &channel, &socket, &member).await
+                    joined(&link, &scripts, (&channel, &socket, &member), only).await
                 } else {
                     None
                 };
@@ -169,9 +172,8 @@ pub(crate) async fn run(
 async fn joined(
     link: &Link,
     scripts: &Scripts,
-    channel: &str,
-    socket: &str,
-    member: &Member,
+    (channel, socket, member): (&str, &str, &Member),
+    only: Option<Vec<String>>,
 ) -> Option<Snapshot> {
     let keys = link.presence_keys(channel);
     let added = Op::MemberAdded {
@@ -179,7 +181,7 @@ async fn joined(
         user_id: member.user_id.clone(),
         user_info: member.user_info.clone(),
     };
-    let args = [
+    let mut args = vec![
         link.field(socket),
         member.key.clone(),
         info_json(member),
@@ -188,6 +190,10 @@ async fn joined(
         stream::encode(&added, &link.node, None),
         stream::MAX_LEN.to_string(),
     ];
+    if let Some(only) = only {
+        args.push("only".to_owned());
+        args.extend(only);
+    }
     let answer = link
         .commands
         .invoke::<(i64, Vec<String>)>(&scripts.join, &keys, &args)

@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::EventFilter;
 use crate::hub::LifecycleEvents;
+use crate::protocol;
 use crate::scaling::Vote;
 
 /// The most events one insert takes.
@@ -54,8 +55,10 @@ impl Lifecycle {
     }
 
     /// Queues `event`, a Pusher webhook event named `name` about `channel`, if it is wanted.
+    /// The server's own channels (`#online`, `#server-to-user-…`) are never told: Pusher sends
+    /// no webhooks for them.
     fn tell(&self, name: &'static str, channel: &str, event: Value) {
-        if !self.events.wants(name) {
+        if !self.events.wants(name) || protocol::is_internal_channel(channel) {
             return;
         }
         let _ = self.queue.send(Told::Event(WebhookEvent {
@@ -76,7 +79,7 @@ impl Lifecycle {
 impl LifecycleEvents for Lifecycle {
     fn occupancy_here(&self, channel: &str, occupied: bool) {
         let name = occupancy_event(occupied);
-        if !self.events.wants(name) {
+        if !self.events.wants(name) || protocol::is_internal_channel(channel) {
             return;
         }
         match &self.cluster {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Buffered, ChannelState, ClusterJoin, State};
 use crate::hub::{CACHE_TTL, Member, Snapshot};
-use crate::protocol::{self, ChannelKind};
+use crate::protocol::{self, ChannelKind, ONLINE_CHANNEL};
 
 impl State {
     /// Takes `socket` off `channel`; on a presence channel, tells the others when the user's last
@@ -38,9 +38,10 @@ impl State {
                 replica.presence_left(channel, socket, member);
             }
         }
+        let online = channel == ONLINE_CHANNEL;
         let others: Vec<String> = match gone {
-            Some(_) => state.subscribers.keys().cloned().collect(),
-            None => Vec::new(),
+            Some(_) if !online => state.subscribers.keys().cloned().collect(),
+            _ => Vec::new(),
         };
         let vacated = state.subscribers.is_empty();
         if vacated {
@@ -48,6 +49,12 @@ impl State {
         }
         if let Some(entry) = self.sockets.get_mut(socket) {
             entry.channels.remove(channel);
+        }
+        if online {
+            self.unwatch(socket);
+            if let Some(user_id) = &gone {
+                self.tell_watchers(user_id, false, None);
+            }
         }
         // As Pusher tells them: the member leaves, then the channel is empty.
         if let Some(lifecycle) = &self.lifecycle {
@@ -77,6 +84,9 @@ impl State {
         user_id: &Value,
         user_info: &Value,
     ) {
+        if channel == ONLINE_CHANNEL {
+            return self.tell_watchers(user_id, added, None);
+        }
         let frame = if added {
             protocol::member_added(channel, user_id, user_info)
         } else {
@@ -114,6 +124,11 @@ impl State {
         identity: Option<Member>,
         cluster: Option<ClusterJoin>,
     ) {
+        if channel == ONLINE_CHANNEL
+            && let Some(member) = identity
+        {
+            return self.join_online(socket, member, cluster);
+        }
         let previous = self
             .channels
             .get(channel)

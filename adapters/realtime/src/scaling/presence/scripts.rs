@@ -3,8 +3,9 @@
 
 /// Adds one socket of a member; on the member's first socket anywhere adds `member_added` to
 /// the ops stream. KEYS: sockets, users, info hashes, this node's set. ARGV: `node|socket`, user
-/// key, info, `channel\nsocket`, stream key, the encoded op, the stream's MAXLEN. Returns
-/// `{first, infos}`.
+/// key, info, `channel\nsocket`, stream key, the encoded op, the stream's MAXLEN, and optionally
+/// `only` followed by member keys. Returns `{first, infos}`: every member's info, or with `only`
+/// the infos of those keys that are present.
 pub(super) const JOIN: &str = r"
 local first = 0
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
@@ -14,6 +15,14 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
     redis.call('XADD', ARGV[5], 'MAXLEN', '~', ARGV[7], '*', 'o', ARGV[6])
     first = 1
   end
+end
+if ARGV[8] == 'only' then
+  local found = {}
+  for i = 9, #ARGV do
+    local info = redis.call('HGET', KEYS[3], ARGV[i])
+    if info then table.insert(found, info) end
+  end
+  return {first, found}
 end
 return {first, redis.call('HVALS', KEYS[3])}
 ";

@@ -52,6 +52,21 @@ impl ConversationRepository for Conversations {
         let all = self.store.conversations.lock().unwrap();
         Ok(all.iter().find(|c| c.id == id).cloned())
     }
+    async fn direct_partners(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<UserId>, DomainError> {
+        let all = self.store.conversations.lock().unwrap();
+        Ok(all
+            .iter()
+            .filter(|c| c.kind == confab_domain::ConversationKind::Direct && c.is_participant(user))
+            .flat_map(|c| c.participants.iter().map(|p| p.user_id))
+            .filter(|id| *id != user)
+            .take(limit)
+            .collect())
+    }
+
     async fn find_direct_between(
         &self,
         a: UserId,
