@@ -104,11 +104,16 @@ impl Webhooks {
         if let Some(realtime) = realtime {
             realtime.tell_webhooks(outbox.clone(), settings.events.clone());
         }
+        // Scaled out, leases are held as the node's cluster id: the node that notices this one
+        // died lets go of them at once.
+        let node = realtime
+            .and_then(Realtime::node_id)
+            .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
         let delivery = WebhookDelivery::new(
             outbox.clone(),
             Arc::new(HttpWebhookSender::new(settings)?),
             Arc::new(SystemClock),
-            format!("{:016x}", rand::random::<u64>()),
+            node,
         )
         .with_longest_wait(self.longest_wait);
         tracing::info!(urls = settings.urls.len(), "webhooks on");

@@ -120,6 +120,19 @@ impl TestRedis {
         }
     }
 
+    /// Freezes Redis (SIGSTOP) or lets it go on (SIGCONT): an outage in which it keeps its data,
+    /// as a network partition is.
+    pub fn freeze(&self, frozen: bool) {
+        if let Some(child) = &self.child {
+            let signal = if frozen { "-STOP" } else { "-CONT" };
+            let status = Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .status()
+                .expect("kill runs");
+            assert!(status.success(), "kill {signal} redis-server");
+        }
+    }
+
     /// Starts Redis again on the same port, empty.
     pub fn restart(&mut self) {
         self.kill();

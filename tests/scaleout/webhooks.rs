@@ -78,3 +78,168 @@ async fn a_cluster_sends_each_event_once_and_occupancy_is_the_clusters() {
     );
     assert_eq!(receiver.refused(), 0);
 }
+
+/// This node's count of delivered webhook events, from its `/metrics`.
+async fn delivered_by(node: &confab_tests::TestServer) -> u64 {
+    let text = node
+        .client
+        .get(node.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|line| line.strip_prefix("confab_webhook_events_delivered_total "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .map_or(0, |value| value as u64)
+}
+
+const METRICS_TOKEN: &str = "fail-over-metrics";
+
+#[tokio::test]
+async fn a_dead_nodes_destination_is_taken_over_once_its_death_is_noticed() {
+    let Some(receiver) = WebhookReceiver::start().await else {
+        return;
+    };
+    let url = receiver.url();
+    // A minute's timeout makes the lease three: without the take-over the next event would wait
+    // that long.
+    let Some(mut cluster) = Cluster::start_with(
+        "a_dead_nodes_destination_is_taken_over…",
+        &[
+            ("CONFAB_WEBHOOK_URLS", url.as_str()),
+            ("CONFAB_WEBHOOK_TIMEOUT", "60"),
+            ("CONFAB_METRICS_TOKEN", METRICS_TOKEN),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let (_, ann_token) = cluster.node(0).register("Ann Lee").await;
+    let room = cluster.node(0).group(&ann_token, "Fail-over", &[]).await;
+    cluster.node(0).send(&ann_token, room, "before").await;
+    receiver
+        .wait_for("the first message", |events| {
+            named(events, "message.sent").len() == 1
+        })
+        .await;
+    let mut holder = None;
+    for index in 0..3 {
+        if delivered_by(cluster.node(index)).await > 0 {
+            holder = Some(index);
+        }
+    }
+    let holder = holder.expect("one node delivered the first event");
+    cluster.nodes[holder].kill().await;
+
+    let survivor = (holder + 1) % 3;
+    let killed_at = std::time::Instant::now();
+    cluster.node(survivor).send(&ann_token, room, "after").await;
+    // Noticed within ~13 s (a 10 s heartbeat and the reaper's round); the lease would hold the
+    // destination for 180 s. Waited for up to 120 s, so a slow machine is not mistaken for it.
+    let taken_over = loop {
+        if named(&receiver.events(), "message.sent").len() == 2 {
+            break Some(killed_at.elapsed());
+        }
+        if killed_at.elapsed() > Duration::from_secs(120) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        taken_over.is_some(),
+        "the destination was not taken over within 120 s of its holder's death"
+    );
+}
+
+/// The `(name, channel)` of the occupancy events among `events`.
+fn occupancy_of(events: &[serde_json::Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|e| e["name"] == "channel_occupied" || e["name"] == "channel_vacated")
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap_or_default().to_owned(),
+                e["channel"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn subscribe_public(socket: &mut PusherClient, channel: &str) {
+    socket
+        .send(serde_json::json!({"event": "pusher:subscribe", "data": {"channel": channel}}))
+        .await;
+    let answer = socket.next_event().await.expect("an answer");
+    assert_eq!(answer.event, "pusher_internal:subscription_succeeded");
+}
+
+#[tokio::test]
+async fn occupancy_hidden_by_a_redis_outage_is_told_once_when_it_is_back() {
+    let Some(receiver) = WebhookReceiver::start().await else {
+        return;
+    };
+    let url = receiver.url();
+    let Some(cluster) = Cluster::start_with(
+        "occupancy_hidden_by_a_redis_outage…",
+        &[
+            ("CONFAB_WEBHOOK_URLS", url.as_str()),
+            ("CONFAB_WEBHOOK_EVENTS", "channel_occupied,channel_vacated"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    if !cluster.redis.can_restart() {
+        confab_tests::skip("occupancy_hidden_by_a_redis_outage: needs a redis-server of its own");
+        return;
+    }
+    let lobby = ("channel_occupied".to_owned(), "lobby".to_owned());
+    let mut on_a = PusherClient::connect(cluster.node(0)).await;
+    let mut on_b = PusherClient::connect(cluster.node(1)).await;
+    subscribe_public(&mut on_a, "lobby").await;
+    subscribe_public(&mut on_b, "lobby").await;
+    receiver
+        .wait_for("the lobby occupied", |e| occupancy_of(e) == [lobby.clone()])
+        .await;
+
+    // Redis frozen: both leave the lobby and A enters the hall. Nobody can know the lobby is
+    // empty, so nothing is told.
+    cluster.redis.freeze(true);
+    for node in [0, 1] {
+        cluster.wait_for_redis(node, "unavailable").await;
+    }
+    on_a.unsubscribe("lobby").await;
+    on_b.unsubscribe("lobby").await;
+    subscribe_public(&mut on_a, "hall").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        occupancy_of(&receiver.events()),
+        std::slice::from_ref(&lobby)
+    );
+
+    // Back: the lobby is vacated once, the hall occupied once.
+    cluster.redis.freeze(false);
+    for node in [0, 1] {
+        cluster.wait_for_redis(node, "ok").await;
+    }
+    let told = receiver
+        .wait_for("what the outage hid", |e| occupancy_of(e).len() >= 3)
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut after = occupancy_of(&receiver.events())[1..].to_vec();
+    after.sort();
+    assert_eq!(
+        after,
+        [
+            ("channel_occupied".to_owned(), "hall".to_owned()),
+            ("channel_vacated".to_owned(), "lobby".to_owned()),
+        ],
+        "{told:#?}"
+    );
+}

@@ -137,6 +137,14 @@ impl Realtime {
         self.hub.tell_lifecycle(Arc::new(lifecycle));
     }
 
+    /// This node's id in the cluster (scaling on): what it holds webhook leases as, so that a
+    /// node noticing its death can let go of them (see `LifecycleEvents::node_gone`).
+    pub fn node_id(&self) -> Option<String> {
+        self.cluster
+            .as_ref()
+            .map(|cluster| cluster.link.node.clone())
+    }
+
     /// Whether the other nodes are reachable.
     pub fn scaling_status(&self) -> ScalingStatus {
         match &self.cluster {

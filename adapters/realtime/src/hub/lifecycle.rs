@@ -21,6 +21,11 @@ pub(crate) trait LifecycleEvents: Send + Sync {
     /// `pusher:cache_miss`): the app may publish one now.
     fn cache_miss(&self, channel: &str);
 
+    /// Scaling: `node` died (its heartbeat expired and its presence was reaped). Whatever it held
+    /// for the webhooks — its destinations' leases — is let go, so another node sends to them now
+    /// rather than when the leases run out.
+    fn node_gone(&self, node: &str);
+
     /// A whisper; `user_id` only on presence channels.
     fn client_event(
         &self,

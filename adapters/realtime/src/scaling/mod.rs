@@ -32,7 +32,7 @@ mod presence;
 mod stream;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use redis::AsyncConnectionConfig;
@@ -211,8 +211,12 @@ impl Link {
                 "Redis connected: cross-node delivery on"
             );
             // Redis may have restarted empty, or missed leaves: write this node's share of
-            // presence back before anything else of the presence task's.
+            // presence back before anything else of the presence task's, and its channels'
+            // occupancy (decided by nobody while Redis was away).
             let _ = self.presence.send(PresenceCmd::Resync);
+            if let Some(occupancy) = self.occupancy.get() {
+                let _ = occupancy.send(Vote::Resync);
+            }
         } else if !up && (was || first) {
             tracing::warn!(
                 node = %self.node,
@@ -303,6 +307,7 @@ impl Commands {
 /// The running cluster membership of one node: its link and its background tasks.
 pub(crate) struct Cluster {
     pub(crate) link: Arc<Link>,
+    hub: Weak<Hub>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -345,10 +350,14 @@ impl Cluster {
             tokio::spawn(stream::publisher(link.clone(), queue)),
             tokio::spawn(stream::reader(link.clone(), client, weak.clone(), guard)),
             tokio::spawn(presence::run(link.clone(), weak.clone(), presence_queue)),
-            tokio::spawn(counts::housekeeping(link.clone(), weak)),
+            tokio::spawn(counts::housekeeping(link.clone(), weak.clone())),
         ];
         tracing::info!(node = %link.node, channel = %config.channel, "scaling through Redis on");
-        Ok(Self { link, tasks })
+        Ok(Self {
+            link,
+            hub: weak,
+            tasks,
+        })
     }
 
     /// Webhooks on: this node's channel occupancy is decided with the other nodes' (see
@@ -358,8 +367,12 @@ impl Cluster {
         &self,
         lifecycle: Arc<dyn LifecycleEvents>,
     ) -> mpsc::UnboundedSender<Vote> {
-        let votes = occupancy::start(self.link.clone(), lifecycle);
+        let votes = occupancy::start(self.link.clone(), lifecycle, self.hub.clone());
         let _ = self.link.occupancy.set(votes.clone());
+        // Redis may be up already: this node's channels so far were decided by nobody.
+        if self.link.is_up() {
+            let _ = votes.send(Vote::Resync);
+        }
         votes
     }
 

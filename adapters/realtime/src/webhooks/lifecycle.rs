@@ -108,6 +108,10 @@ impl LifecycleEvents for Lifecycle {
         );
     }
 
+    fn node_gone(&self, node: &str) {
+        let _ = self.queue.send(Told::Release(node.to_owned()));
+    }
+
     /// `data` is sent as Pusher does, as a JSON string.
     fn cache_miss(&self, channel: &str) {
         self.tell(
@@ -158,6 +162,8 @@ fn as_text(user_id: &Value) -> String {
 /// What the store task is handed.
 enum Told {
     Event(WebhookEvent),
+    /// A dead node's destinations, to let go of.
+    Release(String),
     /// Answer once what came before is stored.
     Flush(oneshot::Sender<()>),
 }
@@ -171,6 +177,12 @@ async fn store(outbox: Arc<dyn WebhookOutbox>, mut incoming: mpsc::UnboundedRece
             match told {
                 Told::Event(event) => batch.push(event),
                 Told::Flush(done) => flushes.push(done),
+                Told::Release(node) => match outbox.release(&node).await {
+                    Ok(()) => tracing::info!(node, "took over a dead node's webhook destinations"),
+                    Err(error) => {
+                        tracing::warn!(%error, node, "a dead node's webhook leases will run out instead");
+                    }
+                },
             }
         }
         while !batch.is_empty()
