@@ -11,6 +11,7 @@ mod moderation;
 mod outage;
 mod presence;
 mod redis_restart;
+mod replay;
 mod sessions;
 mod sign_in;
 mod webhooks;

@@ -34,6 +34,29 @@ impl PusherClient {
                 .await
                 .expect("connect in time")
                 .expect("websocket handshake");
+        Self::established(socket).await
+    }
+
+    /// [`connect`](Self::connect) through a socket whose receive buffer is `bytes` (the kernel
+    /// may round it): a client on a real network holds far less in flight than loopback does.
+    pub async fn connect_receiving_at_most(server: &TestServer, bytes: u32) -> Self {
+        let tcp = tokio::net::TcpSocket::new_v4().expect("a socket");
+        tcp.set_recv_buffer_size(bytes).expect("SO_RCVBUF");
+        let address = format!("127.0.0.1:{}", server.realtime_port)
+            .parse()
+            .expect("an address");
+        let stream = tokio::time::timeout(EVENT_TIMEOUT, tcp.connect(address))
+            .await
+            .expect("connect in time")
+            .expect("connected");
+        let (socket, _) =
+            tokio_tungstenite::client_async(server.websocket_url(), MaybeTlsStream::Plain(stream))
+                .await
+                .expect("websocket handshake");
+        Self::established(socket).await
+    }
+
+    async fn established(socket: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
         let mut client = Self {
             socket,
             socket_id: String::new(),

@@ -15,7 +15,7 @@
 //! While a node may have missed ops (see [`Link::in_doubt`]) every publish to a room is checked
 //! against the database before it is delivered ([`RoomGuard`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -341,6 +341,9 @@ async fn read(
     applied: &mut Applied,
     last_id: &mut Option<String>,
 ) -> String {
+    // Sockets that stopped reading: not waited for again (see `Hub::make_room`).
+    let mut stalled = HashSet::new();
+    let stalled = &mut stalled;
     loop {
         let from = last_id.clone().unwrap_or_else(|| "0-0".to_owned());
         let reply: redis::RedisResult<Option<StreamReadReply>> = redis::cmd("XREAD")
@@ -376,10 +379,15 @@ async fn read(
             tracing::trace!(?op, "applying another node's op");
             if let Some(channel) = op.published_channel() {
                 guard.confirm(&hub, [channel]).await;
-                // Reading waits for a channel that is behind, so a flood from another node is
-                // taken at the sockets' pace (and waits in the stream, not in their queues).
-                if hub.apply(&op).backlog.pressing() {
+                // Reading waits for a channel that is behind, so a flood from another node (or
+                // the backlog of an outage) is taken at the sockets' pace and waits in the
+                // stream, not in their queues.
+                let backlog = hub.apply(&op).backlog;
+                if backlog.pressing() {
                     hub.relieve(channel).await;
+                }
+                if backlog.behind > 0 {
+                    hub.make_room(channel, stalled).await;
                 }
             } else {
                 hub.apply(&op);
