@@ -107,6 +107,7 @@ pub(super) fn start(
     hub: Weak<Hub>,
 ) -> mpsc::UnboundedSender<Vote> {
     let (votes, mut incoming) = mpsc::unbounded_channel::<Vote>();
+    let again = votes.downgrade();
     tokio::spawn(async move {
         let scripts = [OCCUPY, VACATE, REAP, RESYNC].map(redis::Script::new);
         let [occupy, vacate, reap, resync] = &scripts;
@@ -128,6 +129,7 @@ pub(super) fn start(
                     let script = if occupied { occupy } else { vacate };
                     let Ok(changed) = link.commands.invoke::<i64>(script, &keys, &args).await
                     else {
+                        resync_soon(&link, &again);
                         continue;
                     };
                     if occupied {
@@ -160,6 +162,7 @@ pub(super) fn start(
                         }
                         Err(cause) => {
                             tracing::warn!(%cause, "could not write this node's channels back");
+                            resync_soon(&link, &again);
                         }
                     }
                 }
@@ -178,6 +181,21 @@ pub(super) fn start(
         }
     });
     votes
+}
+
+/// A vote failed with Redis still counted as up (a command that timed out): the resync that a
+/// reconnection would bring is asked for in a second instead, so the change is not lost.
+fn resync_soon(link: &Link, again: &mpsc::WeakUnboundedSender<Vote>) {
+    if !link.is_up() {
+        return;
+    }
+    let again = again.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if let Some(votes) = again.upgrade() {
+            let _ = votes.send(Vote::Resync);
+        }
+    });
 }
 
 /// The channels this node has subscribers in (the server's own `#` channels are not told).

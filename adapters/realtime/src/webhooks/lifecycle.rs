@@ -173,16 +173,12 @@ async fn store(outbox: Arc<dyn WebhookOutbox>, mut incoming: mpsc::UnboundedRece
     while incoming.recv_many(&mut received, BATCH).await > 0 {
         let mut batch = Vec::new();
         let mut flushes = Vec::new();
+        let mut dead = Vec::new();
         for told in received.drain(..) {
             match told {
                 Told::Event(event) => batch.push(event),
                 Told::Flush(done) => flushes.push(done),
-                Told::Release(node) => match outbox.release(&node).await {
-                    Ok(()) => tracing::info!(node, "took over a dead node's webhook destinations"),
-                    Err(error) => {
-                        tracing::warn!(%error, node, "a dead node's webhook leases will run out instead");
-                    }
-                },
+                Told::Release(node) => dead.push(node),
             }
         }
         while !batch.is_empty()
@@ -190,6 +186,14 @@ async fn store(outbox: Arc<dyn WebhookOutbox>, mut incoming: mpsc::UnboundedRece
         {
             tracing::warn!(%error, events = batch.len(), "webhook events not stored yet; retrying");
             tokio::time::sleep(AFTER_ERROR).await;
+        }
+        for node in dead {
+            match outbox.release(&node).await {
+                Ok(()) => tracing::info!(node, "took over a dead node's webhook destinations"),
+                Err(error) => {
+                    tracing::warn!(%error, node, "a dead node's webhook leases will run out instead");
+                }
+            }
         }
         for done in flushes {
             let _ = done.send(());

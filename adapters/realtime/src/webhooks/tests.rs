@@ -113,3 +113,34 @@ fn the_https_client_builds_on_the_crypto_provider_of_the_build() {
     // reqwest is built without a provider of its own; rustls uses its one compiled-in (ring).
     assert!(HttpWebhookSender::new(&settings("all")).is_ok());
 }
+
+/// A node that notices another's death hands its id to the lifecycle, which lets go of the dead
+/// node's destinations in the outbox (so another node takes them now, not when the lease runs
+/// out), after storing what was told before.
+#[tokio::test]
+async fn a_dead_nodes_destinations_are_let_go_of() {
+    use crate::hub::LifecycleEvents;
+    use confab_domain::ports::MockWebhookOutbox;
+    use std::sync::Mutex;
+
+    let done: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut outbox = MockWebhookOutbox::new();
+    let recorded = done.clone();
+    outbox.expect_record().returning(move |events| {
+        recorded
+            .lock()
+            .unwrap()
+            .push(format!("stored {}", events.len()));
+        Ok(())
+    });
+    let released = done.clone();
+    outbox.expect_release().returning(move |node| {
+        released.lock().unwrap().push(format!("released {node}"));
+        Ok(())
+    });
+    let lifecycle = lifecycle::Lifecycle::start(Arc::new(outbox), EventFilter::parse("").unwrap());
+    lifecycle.occupancy("lobby", true);
+    lifecycle.node_gone("dead-node");
+    lifecycle.flush(std::time::Duration::from_secs(5)).await;
+    assert_eq!(*done.lock().unwrap(), ["stored 1", "released dead-node"]);
+}
