@@ -17,7 +17,9 @@
 //!   publisher's bounded queue ([`OUTBOX`] ops), which holds what cannot be added yet and adds it
 //!   when Redis is back (beyond the queue, ops are dropped and counted: logged once per outage).
 //!   The reader reconnects with back-off (100 ms doubling to 5 s), the outage and the recovery are
-//!   logged once each, `/health` says `degraded`, and the node writes its presence share back.
+//!   logged once each, `/health` says `degraded`, and the node writes its presence share and its
+//!   channels' occupancy back ([`occupancy`] decides nothing while Redis is away). What the reader
+//!   then reads back goes to the sockets at their pace (`Hub::make_room`).
 //!   Until the link has been back for [`DOUBT_AFTER_RECOVERY`], the node is *in doubt*: it may
 //!   not have heard a revocation yet, so deliveries to a room are checked against the database
 //!   first (`RoomGuard`).
