@@ -7,8 +7,7 @@ use async_trait::async_trait;
 use confab_domain::ports::ExportRepository;
 use confab_domain::{
     AccountToken, Attachment, AttachmentId, AuthoredMessage, ConversationId, DataExport,
-    DomainError, ExportFile, ExportState, GivenReaction, Mail, MessageId, NewToken, Timestamp,
-    User, UserId,
+    DomainError, ExportFile, GivenReaction, Mail, MessageId, NewToken, Timestamp, User, UserId,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, FromQueryResult, Statement, TransactionTrait, Value,
@@ -17,8 +16,11 @@ use sea_orm::{
 use super::accounts::hash;
 use super::attachment_rows::{ATTACHMENT_COLUMNS, AttachmentRow};
 use super::mail_outbox::enqueue;
-use super::{corrupt, from_db, to_db};
+use super::{from_db, to_db};
 use crate::error::internal;
+use rows::{EXPORT_COLUMNS, Expired, ExportRow, Id, MessageRow, ReactionRow};
+
+mod rows;
 
 /// [`ExportRepository`] on SeaORM.
 #[derive(Debug, Clone)]
@@ -55,81 +57,6 @@ impl SeaExportRepository {
             .map(ExportRow::into_domain)
             .transpose()
     }
-}
-
-const EXPORT_COLUMNS: &str = "id, user_id, state, requested_at, finished_at, expires_at, \
-     storage_key, size, sha256, attempts";
-
-#[derive(Debug, FromQueryResult)]
-struct ExportRow {
-    id: i64,
-    user_id: i64,
-    state: String,
-    requested_at: Timestamp,
-    finished_at: Option<Timestamp>,
-    expires_at: Option<Timestamp>,
-    storage_key: Option<String>,
-    size: Option<i64>,
-    sha256: Option<String>,
-    attempts: i64,
-}
-
-impl ExportRow {
-    fn into_domain(self) -> Result<DataExport, DomainError> {
-        let state =
-            ExportState::parse(&self.state).ok_or_else(|| corrupt("export state", &self.state))?;
-        let archive = match (self.storage_key, self.size, self.sha256) {
-            (Some(storage_key), Some(size), Some(sha256)) => Some(ExportFile {
-                storage_key,
-                size: from_db(size),
-                sha256,
-            }),
-            _ => None,
-        };
-        Ok(DataExport {
-            id: self.id,
-            user: UserId(self.user_id),
-            state,
-            requested_at: self.requested_at,
-            finished_at: self.finished_at,
-            expires_at: self.expires_at,
-            archive,
-            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
-        })
-    }
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Id {
-    id: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Expired {
-    storage_key: Option<String>,
-    size: Option<i64>,
-    sha256: Option<String>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct MessageRow {
-    id: i64,
-    conversation_id: i64,
-    seq: i64,
-    body: String,
-    created_at: Timestamp,
-    edited_at: Option<Timestamp>,
-    reply_to_id: Option<i64>,
-    thread_id: Option<i64>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct ReactionRow {
-    id: i64,
-    message_id: i64,
-    conversation_id: i64,
-    emoji: String,
-    created_at: Timestamp,
 }
 
 /// A page size as a SQL value.
