@@ -78,21 +78,13 @@ pub(super) async fn delete(
     .into_iter()
     .flat_map(|row| row.into_domain().stored_keys())
     .collect();
+    // Uploads never sent, and their data exports' archives (a copy of everything they had, which
+    // must go with it): one statement.
     files.extend(
         Key::find_by_statement(statement(
-            "SELECT storage_key FROM attachment_uploads WHERE user_id = $1",
-            vec![user()],
-        ))
-        .all(txn)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|row| row.storage_key),
-    );
-    // Their data exports' archives: a copy of everything they had, which must go with it.
-    files.extend(
-        Key::find_by_statement(statement(
-            "SELECT storage_key FROM data_exports WHERE user_id = $1 AND storage_key IS NOT NULL",
+            "SELECT storage_key FROM attachment_uploads WHERE user_id = $1 \
+             UNION ALL SELECT storage_key FROM data_exports \
+             WHERE user_id = $1 AND storage_key IS NOT NULL",
             vec![user()],
         ))
         .all(txn)
