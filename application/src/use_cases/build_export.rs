@@ -156,21 +156,16 @@ impl ExportBuilding {
                 .await?;
             for &room in &rooms {
                 archive.open_list(&layout::messages(room)).await?;
-                let mut after = None;
-                loop {
-                    let page = self
-                        .exports
-                        .messages_written(user.id, room, after, EXPORT_PAGE)
-                        .await?;
-                    after = page.last().map(|m| (m.seq, m.id));
-                    let full = page.len() == EXPORT_PAGE;
-                    archive
-                        .push(page.into_iter().map(ExportRecord::Message).collect())
-                        .await?;
-                    if !full {
-                        break;
-                    }
-                }
+                push_pages(
+                    archive,
+                    |after| {
+                        self.exports
+                            .messages_written(user.id, room, after, EXPORT_PAGE)
+                    },
+                    |m| (m.seq, m.id),
+                    ExportRecord::Message,
+                )
+                .await?;
                 archive.close_list().await?;
             }
             if rooms.len() < EXPORT_PAGE {
@@ -186,41 +181,26 @@ impl ExportBuilding {
         user: &User,
     ) -> Result<(), DomainError> {
         archive.open_list(layout::REACTIONS).await?;
-        let mut after = None;
-        loop {
-            let page = self
-                .exports
-                .reactions_given(user.id, after, EXPORT_PAGE)
-                .await?;
-            after = page.last().map(|r| r.id);
-            let full = page.len() == EXPORT_PAGE;
-            archive
-                .push(page.into_iter().map(ExportRecord::Reaction).collect())
-                .await?;
-            if !full {
-                return archive.close_list().await;
-            }
-        }
+        push_pages(
+            archive,
+            |after| self.exports.reactions_given(user.id, after, EXPORT_PAGE),
+            |r| r.id,
+            ExportRecord::Reaction,
+        )
+        .await?;
+        archive.close_list().await
     }
 
     /// The list of files first, then each file's bytes (an archive writes one entry at a time).
     async fn files(&self, archive: &mut dyn ExportArchive, user: &User) -> Result<(), DomainError> {
         archive.open_list(layout::ATTACHMENTS).await?;
-        let mut after = None;
-        loop {
-            let page = self
-                .exports
-                .files_uploaded(user.id, after, EXPORT_PAGE)
-                .await?;
-            after = page.last().map(|f| f.id);
-            let full = page.len() == EXPORT_PAGE;
-            archive
-                .push(page.into_iter().map(ExportRecord::File).collect())
-                .await?;
-            if !full {
-                break;
-            }
-        }
+        push_pages(
+            archive,
+            |after| self.exports.files_uploaded(user.id, after, EXPORT_PAGE),
+            |f| f.id,
+            ExportRecord::File,
+        )
+        .await?;
         archive.close_list().await?;
         let mut after = None;
         loop {
@@ -243,6 +223,30 @@ impl ExportBuilding {
             if page.len() < EXPORT_PAGE {
                 return Ok(());
             }
+        }
+    }
+}
+
+/// Pushes a list that is read a page at a time into the archive's open list: `fetch` gives the
+/// page after a cursor (`None`: the first), `cursor` says where a page ends, `record` wraps each
+/// item; a page shorter than [`EXPORT_PAGE`] is the last.
+async fn push_pages<T, C, Fut>(
+    archive: &mut dyn ExportArchive,
+    mut fetch: impl FnMut(Option<C>) -> Fut,
+    cursor: fn(&T) -> C,
+    record: fn(T) -> ExportRecord,
+) -> Result<(), DomainError>
+where
+    Fut: Future<Output = Result<Vec<T>, DomainError>>,
+{
+    let mut after = None;
+    loop {
+        let page = fetch(after).await?;
+        after = page.last().map(cursor);
+        let full = page.len() == EXPORT_PAGE;
+        archive.push(page.into_iter().map(record).collect()).await?;
+        if !full {
+            return Ok(());
         }
     }
 }
