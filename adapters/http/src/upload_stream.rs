@@ -222,17 +222,12 @@ impl ByteSource for FileSource {
     }
 
     /// Copies from the parser's buffer straight into the store's: one copy, no allocation.
-    async fn read_into(&mut self, buffer: &mut Vec<u8>) -> Result<usize, DomainError> {
+    async fn read_into(&mut self, buffer: &mut Vec<u8>, max: usize) -> Result<usize, DomainError> {
         let mut feed = self.feed.lock().await;
         let Some(bytes) = feed.next_bytes().await? else {
             return Ok(0);
         };
-        let room = buffer.capacity() - buffer.len();
-        let taken = if room == 0 {
-            bytes.len()
-        } else {
-            room.min(bytes.len())
-        };
+        let taken = max.max(1).min(bytes.len());
         buffer.extend_from_slice(&bytes[..taken]);
         bytes.advance(taken);
         Ok(taken)

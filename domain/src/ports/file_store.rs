@@ -16,14 +16,17 @@ pub trait ByteSource: Send {
     /// out of reach is `Unavailable`.
     async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, DomainError>;
 
-    /// Appends the next bytes to `buffer` and says how many (0 only at the end). A source that
-    /// can copy straight into the caller's buffer overrides this, so a store that recycles its
-    /// buffers pays for no allocation per piece; this default appends a whole
-    /// [`next_chunk`](Self::next_chunk), which may grow `buffer` past its capacity.
+    /// Appends at most `max` (more than 0) of the next bytes to `buffer` and says how many (0
+    /// only at the end). A source that can copy straight into the caller's buffer overrides this,
+    /// so a store that recycles its buffers pays for no allocation per piece and gets pieces of
+    /// the size it asked for; this default appends a whole [`next_chunk`](Self::next_chunk),
+    /// which may be more than `max` and grow `buffer` past its capacity.
     ///
     /// # Errors
     /// As [`next_chunk`](Self::next_chunk).
-    async fn read_into(&mut self, buffer: &mut Vec<u8>) -> Result<usize, DomainError> {
+    async fn read_into(&mut self, buffer: &mut Vec<u8>, max: usize) -> Result<usize, DomainError> {
+        // A whole chunk is appended, whatever `max` says: this source cannot split its pieces.
+        let _ = max;
         while let Some(chunk) = self.next_chunk().await? {
             if !chunk.is_empty() {
                 buffer.extend_from_slice(&chunk);
