@@ -284,6 +284,11 @@ pub struct ReverbArgs {
     )]
     pub max_connections: Option<usize>,
 
+    /// More Pusher apps beside the chat app: a JSON file shaped like Reverb's `apps` array
+    /// (`{"apps": [{"app_id", "key", "secret", …}]}`), read again on `SIGHUP`.
+    #[arg(long = "apps-file", env = "CONFAB_APPS_FILE", global = true)]
+    pub apps_file: Option<std::path::PathBuf>,
+
     /// Comma-separated host patterns browsers may connect from (`*` for any).
     #[arg(
         long = "reverb-allowed-origins",

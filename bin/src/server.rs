@@ -3,12 +3,13 @@
 use std::time::Duration;
 
 use confab_http::{ConnectionLimits, GuardedListener};
+use confab_realtime::Realtime;
 use poem::listener::TcpListener;
 use poem::{Endpoint, EndpointExt, Route, Server};
 use tokio::sync::watch;
 
 use crate::config::Cli;
-use crate::webhooks::Webhooks;
+use crate::webhooks::{AppDispatches, Webhooks};
 use crate::wiring::{self, BoxError};
 
 /// In-flight requests get this long to finish after a shutdown signal.
@@ -39,9 +40,18 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if let Some(realtime) = &realtime {
         realtime.confirm_rooms_with(app.clone());
     }
-    survive_hangups();
+    reload_on_hangups(cli, realtime.as_ref());
     let (stop, stopped) = watch::channel(false);
     let dispatch = webhooks.start(realtime.as_ref(), stopped.clone())?;
+    let app_dispatches = match (&realtime, &cli.reverb.apps_file) {
+        (Some(realtime), Some(path)) => {
+            let dispatches = webhooks.start_for_apps(realtime, stopped.clone());
+            let loaded = wiring::load_apps(realtime, path)?;
+            tracing::info!(apps = ?loaded.added, file = %path.display(), "more Pusher apps served");
+            dispatches
+        }
+        _ => AppDispatches::default(),
+    };
     let mail = cli.mail.config(
         http_settings.public_url.as_deref(),
         &cli.http_addr.to_string(),
@@ -104,6 +114,7 @@ pub async fn serve(cli: &Cli) -> Result<(), BoxError> {
     if let Some(dispatch) = dispatch {
         dispatch.finish(DRAIN_TIMEOUT).await;
     }
+    app_dispatches.finish(DRAIN_TIMEOUT).await;
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, mailing).await;
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, exporting).await;
     if let Some(realtime) = &realtime {
@@ -148,16 +159,34 @@ async fn listen(
     .map_err(|error| format!("listener {addr}: {error}").into())
 }
 
-/// A `SIGHUP` (a closed terminal, an operator's reload out of habit) would end the process by
-/// default and cut every socket: it is taken and logged instead. (There is nothing to reload
-/// yet: settings come from the environment at start.)
-fn survive_hangups() {
+/// A `SIGHUP` reloads `CONFAB_APPS_FILE` (see the realtime adapter's `apps`): new apps are
+/// served, changed ones take their new settings, removed ones have their sockets closed with
+/// 4001, and every other socket stays. A file that no longer loads is logged and the apps stay as
+/// they were. Without the file a `SIGHUP` (a closed terminal, an operator's reload out of habit)
+/// is only logged: by default it would end the process and cut every socket.
+fn reload_on_hangups(cli: &Cli, realtime: Option<&Realtime>) {
     #[cfg(unix)]
     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
         Ok(mut hangups) => {
+            let apps = cli.reverb.apps_file.clone().zip(realtime.cloned());
             tokio::spawn(async move {
                 while hangups.recv().await.is_some() {
-                    tracing::info!("SIGHUP received: nothing to reload; still serving");
+                    let Some((path, realtime)) = &apps else {
+                        tracing::info!("SIGHUP received: nothing to reload; still serving");
+                        continue;
+                    };
+                    match wiring::load_apps(realtime, path) {
+                        Ok(done) => tracing::info!(
+                            added = ?done.added,
+                            changed = ?done.changed,
+                            removed = ?done.removed,
+                            "SIGHUP: apps reloaded"
+                        ),
+                        Err(error) => tracing::error!(
+                            %error,
+                            "SIGHUP: apps not reloaded; still serving the apps loaded before"
+                        ),
+                    }
                 }
             });
         }

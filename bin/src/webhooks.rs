@@ -2,7 +2,7 @@
 //! chat events with, the hub's lifecycle events, and the delivery loops (see the realtime
 //! adapter's `webhooks` module and the `deliver_webhooks` use case).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use confab_application::use_cases::deliver_webhooks::WebhookDelivery;
@@ -23,7 +23,25 @@ pub struct Webhooks {
     settings: Option<WebhookSettings>,
     renderer: Arc<dyn WebhookRenderer>,
     outbox: Option<Arc<SeaWebhookOutbox>>,
+    /// `CONFAB_WEBHOOK_RETRY_MAX` and `CONFAB_WEBHOOK_TIMEOUT`, for the apps' webhooks too.
     longest_wait: Duration,
+    timeout: Duration,
+    db: DatabaseConnection,
+}
+
+/// The delivery loops of the apps of `CONFAB_APPS_FILE` (each names its own URLs), started as
+/// the apps are loaded.
+#[derive(Clone, Default)]
+pub struct AppDispatches(Arc<Mutex<Vec<Dispatch>>>);
+
+impl AppDispatches {
+    /// Stops them as [`Dispatch::finish`] does.
+    pub async fn finish(&self, grace: Duration) {
+        let running = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        for dispatch in running {
+            dispatch.finish(grace).await;
+        }
+    }
 }
 
 impl Webhooks {
@@ -36,12 +54,16 @@ impl Webhooks {
             .map(|url| url.trim().to_owned())
             .filter(|url| !url.is_empty())
             .collect();
+        let longest_wait = Duration::from_secs(cli.webhook_retry_max.max(1));
+        let timeout = Duration::from_secs(cli.webhook_timeout.max(1));
         if urls.is_empty() {
             return Ok(Self {
                 settings: None,
                 renderer: Arc::new(NoWebhooks),
                 outbox: None,
-                longest_wait: Duration::ZERO,
+                longest_wait,
+                timeout,
+                db: db.clone(),
             });
         }
         for url in &urls {
@@ -60,7 +82,6 @@ impl Webhooks {
         let events = EventFilter::parse(&cli.webhook_events)
             .map_err(|error| format!("CONFAB_WEBHOOK_EVENTS: {error}"))?;
         let app = wiring::app_credentials(cli)?;
-        let timeout = Duration::from_secs(cli.webhook_timeout.max(1));
         let settings = WebhookSettings {
             urls: urls.clone(),
             events,
@@ -78,7 +99,9 @@ impl Webhooks {
             outbox: Some(Arc::new(
                 SeaWebhookOutbox::new(db.clone(), urls).with_post_timeout(timeout),
             )),
-            longest_wait: Duration::from_secs(cli.webhook_retry_max.max(1)),
+            longest_wait,
+            timeout,
+            db: db.clone(),
         })
     }
 
@@ -123,5 +146,53 @@ impl Webhooks {
             &settings.urls,
             stopped,
         )))
+    }
+
+    /// How the apps of `CONFAB_APPS_FILE` get their webhooks (call before they are loaded): each
+    /// app's URLs as destinations of its own in the one outbox table, signed with its key and
+    /// secret, delivered by loops like the chat app's until `stopped`.
+    pub fn start_for_apps(
+        &self,
+        realtime: &Realtime,
+        stopped: watch::Receiver<bool>,
+    ) -> AppDispatches {
+        let running = AppDispatches::default();
+        let dispatches = running.clone();
+        let (db, timeout, longest_wait) = (self.db.clone(), self.timeout, self.longest_wait);
+        let node = realtime
+            .node_id()
+            .unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+        realtime.tell_app_webhooks(Arc::new(move |mut settings: WebhookSettings| {
+            settings.timeout = timeout;
+            let outbox: Arc<dyn WebhookOutbox> = Arc::new(
+                SeaWebhookOutbox::new(db.clone(), settings.urls.clone()).with_post_timeout(timeout),
+            );
+            match HttpWebhookSender::new(&settings) {
+                Ok(sender) => {
+                    let delivery = WebhookDelivery::new(
+                        outbox.clone(),
+                        Arc::new(sender),
+                        Arc::new(SystemClock),
+                        node.clone(),
+                    )
+                    .with_longest_wait(longest_wait);
+                    let dispatch = confab_realtime::webhooks::deliver(
+                        delivery,
+                        outbox.clone(),
+                        &settings.urls,
+                        stopped.clone(),
+                    );
+                    dispatches
+                        .0
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(dispatch);
+                }
+                // Stored, not sent: the next start delivers them.
+                Err(error) => tracing::error!(%error, "an app's webhooks cannot be sent"),
+            }
+            outbox
+        }));
+        running
     }
 }

@@ -1,5 +1,6 @@
 //! Builds the application from its adapters.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use confab_persistence::{
     SeaConversationRepository, SeaExportRepository, SeaMessageRepository, SeaModerationRepository,
     SeaSessionStore, SeaUserRepository, SystemClock,
 };
-use confab_realtime::{ApiJson, Realtime, RealtimeConfig, ScalingConfig, ScalingStatus};
+use confab_realtime::{ApiJson, Realtime, RealtimeConfig, Reloaded, ScalingConfig, ScalingStatus};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Cli;
@@ -69,14 +70,25 @@ pub fn realtime(cli: &Cli) -> Result<Option<Realtime>, BoxError> {
         ..RealtimeConfig::default()
     };
     let messages = Arc::new(api_json());
-    Ok(Some(match scaling {
+    let realtime = match scaling {
         Some(url) => Realtime::with_scaling(
             config,
             messages,
             &ScalingConfig::new(url, cli.reverb.scaling_channel.clone()),
         )?,
         None => Realtime::new(config, messages),
-    }))
+    };
+    Ok(Some(realtime))
+}
+
+/// Serves the apps of `CONFAB_APPS_FILE` (again, on a reload).
+///
+/// # Errors
+/// A file that cannot be read or is not a valid apps file, naming the path.
+pub fn load_apps(realtime: &Realtime, path: &Path) -> Result<Reloaded, BoxError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("CONFAB_APPS_FILE {}: {error}", path.display()))?;
+    Ok(realtime.load_apps(&text)?)
 }
 
 /// The Pusher app's id, key and secret (`REVERB_APP_*`).

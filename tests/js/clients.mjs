@@ -109,6 +109,18 @@ export function echoFor(user) {
   });
 }
 
+/// pusher-js options for the server under test (`extra` added, e.g. how channels are authorized).
+export function pusherOptions(extra = {}) {
+  return {
+    wsHost: required('REVERB_HOST'),
+    wsPort: Number(required('REVERB_PORT')),
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    cluster: 'mt1',
+    ...extra,
+  };
+}
+
 /// The `pusher` server SDK pointed at the server under test (`options` added, e.g. an
 /// `encryptionMasterKeyBase64`).
 export function serverSdk(options = {}) {

@@ -3,7 +3,9 @@
 //! and says plainly when it has to skip.
 
 use confab_tests::js::{have, js_dir, npm_packages_ready};
-use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, TestServer, on_both_backends, skip};
+use confab_tests::{
+    APP_ID, APP_KEY, APP_SECRET, Backend, PusherApp, TestServer, free_port, on_both_backends, skip,
+};
 
 on_both_backends!(
     laravel_echo_and_pusher_js_work_unchanged,
@@ -11,6 +13,7 @@ on_both_backends!(
     a_new_name_reaches_echo_and_envelope_clients,
     encrypted_channels_carry_what_only_the_room_can_read,
     signed_in_users_hear_their_watchlist_and_their_own_events,
+    another_apps_clients_are_served_beside_the_chat_app,
 );
 
 /// The master key every suite's server gets (base64 of 32 bytes; the node side gets it too).
@@ -36,16 +39,49 @@ async fn signed_in_users_hear_their_watchlist_and_their_own_events(backend: &Bac
     run_js_suite(backend, "signin.test.mjs", 3).await;
 }
 
+async fn another_apps_clients_are_served_beside_the_chat_app(backend: &Backend) {
+    let other = PusherApp::new("js-other", "js-other-key", "js-other-secret");
+    let path = std::env::temp_dir().join(format!("confab-apps-{}.json", free_port()));
+    let apps = serde_json::json!({"apps": [other.entry(serde_json::json!({}))]});
+    std::fs::write(&path, apps.to_string()).expect("the apps file is written");
+    let file = path.display().to_string();
+    run_js_suite_with(
+        backend,
+        "apps.test.mjs",
+        2,
+        &[("CONFAB_APPS_FILE", &file)],
+        &[
+            ("OTHER_APP_ID", &other.id),
+            ("OTHER_APP_KEY", &other.key),
+            ("OTHER_APP_SECRET", &other.secret),
+        ],
+    )
+    .await;
+    let _ = std::fs::remove_file(&path);
+}
+
 /// Runs one `node --test` file against a fresh server and expects `passing` passes, no failure.
 async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
+    run_js_suite_with(backend, file, passing, &[], &[]).await;
+}
+
+/// [`run_js_suite`] with more environment for the server and for the suite.
+async fn run_js_suite_with(
+    backend: &Backend,
+    file: &str,
+    passing: usize,
+    server_env: &[(&str, &str)],
+    suite_env: &[(&str, &str)],
+) {
     if !have("node") || !npm_packages_ready() {
         skip(&format!(
             "{file} needs Node.js and npm (run `npm ci` in tests/js)"
         ));
         return;
     }
-    let server =
-        TestServer::start_with(backend, &[("REVERB_APP_ENCRYPTION_MASTER_KEY", MASTER_KEY)]).await;
+    let mut env = vec![("REVERB_APP_ENCRYPTION_MASTER_KEY", MASTER_KEY)];
+    env.extend_from_slice(server_env);
+    let server = TestServer::start_with(backend, &env).await;
     let output = tokio::process::Command::new("node")
         .args(["--test", "--test-concurrency=1", file])
         .current_dir(js_dir())
@@ -56,6 +92,7 @@ async fn run_js_suite(backend: &Backend, file: &str, passing: usize) {
         .env("REVERB_APP_KEY", APP_KEY)
         .env("REVERB_APP_SECRET", APP_SECRET)
         .env("REVERB_APP_ENCRYPTION_MASTER_KEY", MASTER_KEY)
+        .envs(suite_env.iter().copied())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)

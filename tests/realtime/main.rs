@@ -2,6 +2,7 @@
 //! Pusher-protocol client and with the real pusher-js / laravel-echo packages, and the browser
 //! client in a real headless Chromium.
 
+mod apps;
 mod browser;
 mod delivery;
 mod js_clients;

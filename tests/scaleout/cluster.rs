@@ -7,12 +7,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use confab_tests::pusher::{Event, PusherClient};
-use confab_tests::{APP_ID, APP_KEY, APP_SECRET, Backend, SharedDatabase, TestServer, free_port};
-use hmac::{Hmac, Mac};
-use md5::Digest;
+use confab_tests::{Backend, PusherApp, SharedDatabase, TestServer, free_port};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use sha2::Sha256;
 
 /// How long anything in these tests may take to settle (counts are refreshed every second).
 pub const SETTLE: Duration = Duration::from_secs(10);
@@ -242,8 +239,6 @@ impl Cluster {
     }
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
 /// A request to the Pusher HTTP API of `node`, signed as the Pusher SDKs sign it.
 pub async fn pusher_api(
     node: &TestServer,
@@ -251,55 +246,7 @@ pub async fn pusher_api(
     path: &str,
     body: Option<&Value>,
 ) -> (StatusCode, Value) {
-    let (path, extra) = path.split_once('?').unwrap_or((path, ""));
-    let path = format!("/apps/{APP_ID}{path}");
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let mut params: Vec<(String, String)> = extra
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    params.extend([
-        ("auth_key".to_owned(), APP_KEY.to_owned()),
-        (
-            "auth_timestamp".to_owned(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_secs()
-                .to_string(),
-        ),
-        ("auth_version".to_owned(), "1.0".to_owned()),
-    ]);
-    if !body.is_empty() {
-        params.push((
-            "body_md5".to_owned(),
-            hex::encode(md5::Md5::digest(body.as_bytes())),
-        ));
-    }
-    params.sort();
-    let query = params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut mac = HmacSha256::new_from_slice(APP_SECRET.as_bytes()).expect("hmac key");
-    mac.update(format!("{}\n{path}\n{query}", method.as_str()).as_bytes());
-    let signature = hex::encode(mac.finalize().into_bytes());
-    let url = format!(
-        "http://127.0.0.1:{}{path}?{query}&auth_signature={signature}",
-        node.realtime_port
-    );
-    let mut request = node.client.request(method, url);
-    if !body.is_empty() {
-        request = request
-            .header("Content-Type", "application/json")
-            .body(body);
-    }
-    let response = request.send().await.expect("Pusher API request");
-    let status = response.status();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    PusherApp::chat().call(node, method, path, body).await
 }
 
 /// Polls `check` until it returns true (bounded by [`SETTLE`]); the last value is in the panic.

@@ -4,6 +4,7 @@
 //! `REVERB_SCALING_ENABLED=true`. Sockets, HTTP requests and auth go to different nodes, as a
 //! load balancer would send them. Every wait is bounded.
 
+mod apps;
 mod cluster;
 mod delivery;
 mod message_features;

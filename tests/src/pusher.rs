@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::TestServer;
+use crate::{PusherApp, TestServer};
 
 pub const EVENT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -29,12 +29,32 @@ pub struct PusherClient {
 impl PusherClient {
     /// Connects and waits for `pusher:connection_established`.
     pub async fn connect(server: &TestServer) -> Self {
-        let (socket, _) =
-            tokio::time::timeout(EVENT_TIMEOUT, connect_async(server.websocket_url()))
-                .await
-                .expect("connect in time")
-                .expect("websocket handshake");
-        Self::established(socket).await
+        Self::established(Self::open(server.websocket_url()).await).await
+    }
+
+    /// [`connect`](Self::connect) as a socket of `app` (its key in the URL).
+    pub async fn connect_to(server: &TestServer, app: &PusherApp) -> Self {
+        Self::established(Self::open(app.websocket_url(server)).await).await
+    }
+
+    /// Opens a socket with `key` and returns the `pusher:error` it is told (a key that names no
+    /// app: 4001) and the close code that follows.
+    pub async fn refused_with_key(server: &TestServer, key: &str) -> (Value, Option<u16>) {
+        let app = PusherApp::new("-", key, "-");
+        let mut client = Self {
+            socket: Self::open(app.websocket_url(server)).await,
+            socket_id: String::new(),
+        };
+        let error = client.next_named("pusher:error").await;
+        (error, client.close_code().await)
+    }
+
+    async fn open(url: String) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+        let (socket, _) = tokio::time::timeout(EVENT_TIMEOUT, connect_async(url))
+            .await
+            .expect("connect in time")
+            .expect("websocket handshake");
+        socket
     }
 
     /// [`connect`](Self::connect) through a socket whose receive buffer is `bytes` (the kernel
@@ -130,6 +150,19 @@ impl PusherClient {
     /// Closes the connection with a close frame (as a browser tab closing does).
     pub async fn close(mut self) {
         let _ = tokio::time::timeout(EVENT_TIMEOUT, self.socket.close(None)).await;
+    }
+
+    /// The WebSocket close code the server ends the connection with (frames before it are
+    /// passed over); `None` when it ends without one or not within [`EVENT_TIMEOUT`].
+    pub async fn close_code(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + EVENT_TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => {}
+                _ => return None,
+            }
+        }
     }
 
     /// The next event, or `None` if none arrives within [`EVENT_TIMEOUT`].

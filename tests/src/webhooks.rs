@@ -12,7 +12,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 
 use crate::js::{have, js_dir, npm_packages_ready};
-use crate::{APP_ID, APP_KEY, APP_SECRET, free_port};
+use crate::{PusherApp, free_port};
 
 /// How long a test waits for webhooks to arrive (retries back off up to several seconds).
 pub const WEBHOOK_WAIT: Duration = Duration::from_secs(60);
@@ -26,6 +26,8 @@ struct Heard {
 
 pub struct WebhookReceiver {
     port: u16,
+    /// Whose signatures it accepts.
+    app: PusherApp,
     child: Option<Child>,
     heard: Arc<Mutex<Heard>>,
 }
@@ -34,12 +36,18 @@ impl WebhookReceiver {
     /// Starts a receiver; `None` (said once, on stderr) when Node.js or the npm packages are
     /// missing — except in CI (`CONFAB_CI`), where that fails the test.
     pub async fn start() -> Option<Self> {
+        Self::start_for(PusherApp::chat()).await
+    }
+
+    /// [`start`](Self::start) checking signatures with `app`'s key and secret.
+    pub async fn start_for(app: PusherApp) -> Option<Self> {
         if !have("node") || !npm_packages_ready() {
             crate::skip("webhook tests need Node.js and npm (run `npm ci` in tests/js)");
             return None;
         }
         let mut receiver = Self {
             port: free_port(),
+            app,
             child: None,
             heard: Arc::default(),
         };
@@ -65,9 +73,9 @@ impl WebhookReceiver {
             .arg("webhook_receiver.mjs")
             .current_dir(js_dir())
             .env("PORT", self.port.to_string())
-            .env("REVERB_APP_ID", APP_ID)
-            .env("REVERB_APP_KEY", APP_KEY)
-            .env("REVERB_APP_SECRET", APP_SECRET)
+            .env("REVERB_APP_ID", &self.app.id)
+            .env("REVERB_APP_KEY", &self.app.key)
+            .env("REVERB_APP_SECRET", &self.app.secret)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

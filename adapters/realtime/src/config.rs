@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+mod apps_file;
+
+pub use apps_file::{AppSettings, parse_apps_file};
+
 /// Everything the Pusher-protocol server needs to know; loaded once by the binary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RealtimeConfig {
@@ -32,6 +36,9 @@ pub struct RealtimeConfig {
     /// Whispers (`client-*` events) one socket may send per second; more get `pusher:error` 4301.
     /// Also the envelope sockets' limit on forwarded pings (more get an `error` envelope, 429).
     pub client_events_per_second: u32,
+    /// Whether this app takes client events at all (`client_events` in `CONFAB_APPS_FILE`);
+    /// when not, a whisper gets `pusher:error` 4009.
+    pub client_events: bool,
     /// Frames that may wait for one socket; a socket further behind is disconnected with 4100.
     pub outbound_queue: usize,
     /// `REVERB_APP_ENCRYPTION_MASTER_KEY` (base64 of 32 bytes, see
@@ -54,6 +61,7 @@ impl Default for RealtimeConfig {
             max_connections: None,
             allowed_origins: vec!["*".into()],
             client_events_per_second: 10,
+            client_events: true,
             outbound_queue: 256,
             encryption_master_key: None,
         }

@@ -40,7 +40,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use confab_domain::UserId;
@@ -161,7 +161,9 @@ fn new_socket_id() -> String {
 }
 
 pub(crate) struct Hub {
-    pub(crate) config: RealtimeConfig,
+    /// Behind a lock only so that a reload (`SIGHUP`) can change an app's settings without
+    /// closing its sockets; read once per admission, subscription or API request.
+    config: RwLock<Arc<RealtimeConfig>>,
     state: Mutex<State>,
     shutting_down: AtomicBool,
     /// Socket tasks still running (including ones saying goodbye), so shutdown can wait for them.
@@ -174,12 +176,26 @@ pub(crate) struct Hub {
 impl Hub {
     pub(crate) fn new(config: RealtimeConfig) -> Self {
         Self {
-            config,
+            config: RwLock::new(Arc::new(config)),
             state: Mutex::new(State::default()),
             shutting_down: AtomicBool::new(false),
             live_tasks: AtomicUsize::new(0),
             replica: OnceLock::new(),
         }
+    }
+
+    /// The app's settings as they are now.
+    pub(crate) fn config(&self) -> Arc<RealtimeConfig> {
+        self.config
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// New settings for the app (a reload): sockets already admitted keep going; each new
+    /// admission, signature and limit check reads these.
+    pub(crate) fn reconfigure(&self, config: RealtimeConfig) {
+        *self.config.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(config);
     }
 
     /// Joins this hub to a cluster: from now on operations that concern other nodes' sockets are
@@ -229,7 +245,7 @@ impl Hub {
             return Err(Refusal::ShuttingDown);
         }
         let mut state = self.lock();
-        if let Some(max) = self.config.max_connections
+        if let Some(max) = self.config().max_connections
             && state.sockets.len() >= max
         {
             return Err(Refusal::OverQuota);

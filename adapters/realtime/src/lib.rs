@@ -10,7 +10,8 @@
 //! at once (live revocation).
 //!
 //! Layout, one room per concern (each room's module doc says what it depends on):
-//! [`hub`] owns channels and subscribers; [`pusher`] is the Pusher doors (socket, events,
+//! [`apps`] is every Pusher app served (the chat app and those of `CONFAB_APPS_FILE`), each a hub
+//! of its own, found by key or id; [`hub`] owns channels and subscribers; [`pusher`] is the Pusher doors (socket, events,
 //! signatures, channel auth, the Pusher REST API) over [`protocol`], the Pusher wire format the
 //! hub itself speaks (so it sits below the hub); [`envelope`] is the
 //! envelope protocol (its format, socket and catch-up); [`connection`] is what both sockets
@@ -21,6 +22,7 @@
 //! [`room_guard`] (keeps a removal in force on a node that may have missed it).
 
 mod api_json;
+mod apps;
 mod broadcaster;
 mod config;
 mod connection;
@@ -41,10 +43,12 @@ use confab_domain::ports::{Broadcaster, ChannelSigner, WebhookOutbox};
 use poem::{EndpointExt, Route, get, post};
 
 pub use api_json::ApiJson;
-pub use config::RealtimeConfig;
+pub use apps::Reloaded;
+pub use config::{AppSettings, RealtimeConfig, parse_apps_file};
 pub use hub::RealtimeFigures;
 pub use scaling::ScalingConfig;
 
+use crate::apps::Apps;
 use crate::hub::{Hub, Kill};
 use crate::protocol::codes;
 use crate::pusher::{rest_api, signer, socket as pusher_socket};
@@ -58,7 +62,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The realtime server: cheap to clone, every clone shares one hub.
 #[derive(Clone)]
 pub struct Realtime {
+    /// The chat app's hub: the one the chat API broadcasts to and the envelope sockets join.
     hub: Arc<Hub>,
+    /// Every Pusher app, the chat app's hub among them (see `apps`).
+    apps: Arc<Apps>,
     cluster: Option<Arc<Cluster>>,
     guard: Arc<RoomGuard>,
     messages: Arc<ApiJson>,
@@ -81,8 +88,14 @@ impl Realtime {
     /// A single node: every socket is this process's. `messages` renders the API's message
     /// object for events (the HTTP adapter's, so both are one shape).
     pub fn new(config: RealtimeConfig, messages: Arc<ApiJson>) -> Self {
+        let hub = Arc::new(Hub::new(config));
+        let chat = Nodes {
+            hub: hub.clone(),
+            link: None,
+        };
         Self {
-            hub: Arc::new(Hub::new(config)),
+            hub,
+            apps: Arc::new(Apps::new(chat, None)),
             cluster: None,
             guard: Arc::default(),
             messages,
@@ -104,8 +117,13 @@ impl Realtime {
         let hub = Arc::new(Hub::new(config));
         let guard = Arc::new(RoomGuard::default());
         let cluster = Cluster::start(&hub, scaling, guard.clone())?;
+        let chat = Nodes {
+            hub: hub.clone(),
+            link: Some(cluster.link.clone()),
+        };
         Ok(Self {
             hub,
+            apps: Arc::new(Apps::new(chat, Some(scaling.clone()))),
             cluster: Some(Arc::new(cluster)),
             guard,
             messages,
@@ -137,6 +155,23 @@ impl Realtime {
         self.hub.tell_lifecycle(Arc::new(lifecycle));
     }
 
+    /// Serves the apps of `CONFAB_APPS_FILE` (its text, `json`) beside the chat app: at startup,
+    /// and again on each reload (see the `apps` module for what a reload changes).
+    ///
+    /// # Errors
+    /// What is wrong with the file (naming the app), or a Redis URL that is not one; the apps
+    /// served stay as they were.
+    pub fn load_apps(&self, json: &str) -> Result<Reloaded, String> {
+        let apps = parse_apps_file(json, &self.hub.config())?;
+        self.apps.reload(apps)
+    }
+
+    /// How the apps of the file get their webhooks (each app names its own URLs): `webhooks` is
+    /// given an app's settings and answers where its lifecycle events go, if anywhere.
+    pub fn tell_app_webhooks(&self, webhooks: webhooks::WebhooksFor) {
+        self.apps.set_webhooks(Arc::new(webhooks::PerApp(webhooks)));
+    }
+
     /// This node's id in the cluster (scaling on): what it holds webhook leases as, so that a
     /// node noticing its death can let go of them (see `LifecycleEvents::node_gone`).
     pub fn node_id(&self) -> Option<String> {
@@ -154,8 +189,9 @@ impl Realtime {
         }
     }
 
-    pub fn config(&self) -> &RealtimeConfig {
-        &self.hub.config
+    /// The chat app's settings.
+    pub fn config(&self) -> Arc<RealtimeConfig> {
+        self.hub.config()
     }
 
     /// The `Broadcaster` port: domain events to the sockets listening for them.
@@ -175,9 +211,7 @@ impl Realtime {
     /// The Pusher routes of the realtime listener: the WebSocket at `{prefix}/app/{key}`, the
     /// Pusher HTTP API under `{prefix}/apps/{app_id}/`, and Reverb's `GET /up` health check.
     pub fn routes(&self) -> impl poem::Endpoint + 'static {
-        self.pusher_routes()
-            .data(self.hub.clone())
-            .data(self.nodes())
+        self.pusher_routes().data(self.apps.clone())
     }
 
     /// Every route of the realtime listener: [`routes`](Self::routes), and the envelope protocol
@@ -187,16 +221,7 @@ impl Realtime {
         self.pusher_routes()
             .at("/", self.envelope_endpoint(app.clone()))
             .at("/*path", self.envelope_endpoint(app))
-            .data(self.hub.clone())
-            .data(self.nodes())
-    }
-
-    /// The cluster's figures, for the Pusher HTTP API.
-    fn nodes(&self) -> Nodes {
-        Nodes {
-            hub: self.hub.clone(),
-            link: self.cluster.as_ref().map(|cluster| cluster.link.clone()),
-        }
+            .data(self.apps.clone())
     }
 
     /// The envelope protocol's WebSocket (`GET`, token in `?token=` or `Authorization: Bearer`),
@@ -214,7 +239,7 @@ impl Realtime {
     }
 
     fn pusher_routes(&self) -> Route {
-        let prefix = self.hub.config.normalized_prefix();
+        let prefix = self.hub.config().normalized_prefix();
         let apps = format!("{prefix}/apps/:app_id");
         Route::new()
             .at("/up", get(rest_api::health))
@@ -251,10 +276,15 @@ impl Realtime {
     /// once, to whichever instance comes up), closes them, refuses new ones, and waits up to five
     /// seconds for the goodbyes to be written.
     pub async fn shutdown(&self) {
-        self.hub
-            .close_all(&Kill::with_error(codes::RECONNECT, "Server shutting down"));
+        let goodbye = Kill::with_error(codes::RECONNECT, "Server shutting down");
+        let hubs = self.apps.hubs();
+        self.hub.close_all(&goodbye);
+        self.apps.close_others(&goodbye).await;
         let waited = tokio::time::timeout(SHUTDOWN_GRACE, async {
-            while self.hub.live_tasks.load(Ordering::SeqCst) > 0 {
+            while hubs
+                .iter()
+                .any(|hub| hub.live_tasks.load(Ordering::SeqCst) > 0)
+            {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         })
@@ -272,9 +302,13 @@ impl Realtime {
         }
     }
 
-    /// Sockets currently connected (both wire formats).
+    /// Sockets currently connected (both wire formats, every app).
     pub fn connection_count(&self) -> usize {
-        self.hub.connection_count()
+        self.apps
+            .hubs()
+            .iter()
+            .map(|hub| hub.connection_count())
+            .sum()
     }
 
     /// Connections, channels, deliveries and slow consumers on this node.

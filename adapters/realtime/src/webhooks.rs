@@ -15,6 +15,7 @@
 
 mod dispatch;
 mod lifecycle;
+mod per_app;
 mod render;
 mod sender;
 
@@ -23,6 +24,8 @@ use std::time::Duration;
 
 pub use dispatch::{Dispatch, WebhookFigures, deliver};
 pub(crate) use lifecycle::Lifecycle;
+pub(crate) use per_app::PerApp;
+pub use per_app::WebhooksFor;
 pub use render::ChatWebhooks;
 pub use sender::HttpWebhookSender;
 

@@ -41,7 +41,10 @@ pub(crate) const GOODBYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// reaches our check (Reverb's 1009 close for Pusher sockets, an `error` envelope for envelope
 /// sockets) rather than a dropped connection.
 pub(crate) fn hard_limit(hub: &Hub) -> usize {
-    hub.config.max_message_size.saturating_mul(2).max(64 * 1024)
+    hub.config()
+        .max_message_size
+        .saturating_mul(2)
+        .max(64 * 1024)
 }
 
 /// Whether a read error is tungstenite refusing a frame over [`hard_limit`].
@@ -89,7 +92,7 @@ pub(crate) struct Admitted {
 
 /// Registers a new socket speaking `wire` (owned by `user` when its token said so).
 pub(crate) fn admit(hub: &Hub, wire: Wire, user: Option<UserId>) -> Result<Admitted, Refusal> {
-    let (outbox, queue) = mpsc::channel(hub.config.outbound_queue.max(1));
+    let (outbox, queue) = mpsc::channel(hub.config().outbound_queue.max(1));
     let (kill, killed) = KillSwitch::new();
     let socket_id = hub.register(outbox.clone(), kill.clone(), wire, user)?;
     Ok(Admitted {

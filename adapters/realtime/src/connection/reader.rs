@@ -49,9 +49,9 @@ pub(crate) async fn read_loop(
     incoming: &mut SplitStream<WebSocketStream>,
     writer: &mut JoinHandle<()>,
 ) -> bool {
-    let config = &socket.parts().0.config;
+    let config = socket.parts().0.config();
     let (max, wait) = (config.max_message_size, config.pong_timeout);
-    let mut liveness = Liveness::new(config);
+    let mut liveness = Liveness::new(&config);
     loop {
         tokio::select! {
             _ = &mut *writer => return true,

@@ -83,7 +83,7 @@ pub(crate) fn upgrade(ws: Option<WebSocket>, req: &Request, Data(door): Data<&Do
     };
     let door = door.clone();
     let token = token_of(req);
-    let origin_allowed = door.hub.config.origin_allowed(req.header("origin"));
+    let origin_allowed = door.hub.config().origin_allowed(req.header("origin"));
     ws.config(connection::websocket_config(&door.hub))
         .on_upgrade(move |stream| serve(stream, door, token, origin_allowed))
         .into_response()
@@ -174,7 +174,7 @@ async fn serve(stream: WebSocketStream, door: Door, token: Option<String>, origi
         Some(ping_requests),
     ));
     let mut connection = Connection {
-        forwarded_pings: RateWindow::new(hub.config.client_events_per_second),
+        forwarded_pings: RateWindow::new(hub.config().client_events_per_second),
         caller: signed_in
             .caller()
             .with_socket(Some(SocketId(socket_id.clone()))),
@@ -237,7 +237,7 @@ impl Protocol for Connection {
 
     /// Told with an `error` envelope; the socket stays open.
     fn oversized(&mut self) -> Next {
-        let max = self.hub.config.max_message_size;
+        let max = self.hub.config().max_message_size;
         self.reject(&Rejection::new(
             None,
             413,

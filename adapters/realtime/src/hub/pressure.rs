@@ -178,7 +178,7 @@ mod tests {
     }
 
     fn subscriber(hub: &Hub, channel: &str) -> (String, mpsc::Receiver<Frame>) {
-        let (tx, rx) = mpsc::channel(hub.config.outbound_queue);
+        let (tx, rx) = mpsc::channel(hub.config().outbound_queue);
         let (kill, _) = super::super::KillSwitch::new();
         let id = hub
             .register(tx, kill, super::super::Wire::Pusher, None)

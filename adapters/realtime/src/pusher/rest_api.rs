@@ -16,6 +16,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use std::sync::Arc;
+
+use crate::apps::Apps;
 use crate::hub::{ChannelInfo, Hub};
 use crate::protocol::{self, ChannelKind};
 use crate::scaling::Nodes;
@@ -53,6 +56,17 @@ fn error(status: StatusCode, message: &str) -> ApiError {
 
 fn refuse<T>(status: StatusCode, message: &str) -> Result<T, ApiError> {
     Err(error(status, message))
+}
+
+/// The app `app_id` names; 404 when there is none (Pusher's and Reverb's answer), before the
+/// signature is even looked at: the secret to check it with is the app's.
+fn app(apps: &Apps, app_id: &str) -> Result<Nodes, ApiError> {
+    apps.by_id(app_id).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            &format!("No matching application for ID [{app_id}]."),
+        )
+    })
 }
 
 fn ok(body: &Value) -> Result<Response, ApiError> {
@@ -214,12 +228,13 @@ pub(crate) async fn publish_event(
     req: &Request,
     Path(app_id): Path<String>,
     body: Body,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     let request: EventRequest =
         signed_json(hub, req, &app_id, body, "The body must be a JSON event.").await?;
-    let event = validate(request, hub.config.max_message_size)?;
+    let event = validate(request, hub.config().max_message_size)?;
     publish(hub, &event).await;
     match channels_attributes(nodes, &event).await {
         Some(channels) => ok(&json!({"channels": channels})),
@@ -238,8 +253,9 @@ pub(crate) async fn publish_batch(
     req: &Request,
     Path(app_id): Path<String>,
     body: Body,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     let shape = "The body must be {\"batch\": [events]}.";
     let request: BatchRequest = signed_json(hub, req, &app_id, body, shape).await?;
@@ -251,7 +267,7 @@ pub(crate) async fn publish_batch(
     }
     let mut valid = Vec::with_capacity(request.batch.len());
     for event in request.batch {
-        valid.push(validate(event, hub.config.max_message_size)?);
+        valid.push(validate(event, hub.config().max_message_size)?);
     }
     for event in &valid {
         publish(hub, event).await;
@@ -281,8 +297,9 @@ struct ChannelsQuery {
 pub(crate) async fn list_channels(
     req: &Request,
     Path(app_id): Path<String>,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
@@ -302,8 +319,9 @@ pub(crate) async fn list_channels(
 pub(crate) async fn show_channel(
     req: &Request,
     Path((app_id, name)): Path<(String, String)>,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     let query: ChannelsQuery = req.params().unwrap_or_default();
@@ -334,8 +352,9 @@ fn cache_attribute(hub: &Hub, name: &str) -> Option<Value> {
 pub(crate) async fn list_channel_users(
     req: &Request,
     Path((app_id, name)): Path<(String, String)>,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     if ChannelKind::of(&name) != ChannelKind::Presence {
@@ -358,8 +377,9 @@ pub(crate) async fn list_channel_users(
 pub(crate) async fn count_connections(
     req: &Request,
     Path(app_id): Path<String>,
-    Data(nodes): Data<&Nodes>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> Result<Response, ApiError> {
+    let nodes = &app(apps, &app_id)?;
     let hub = &nodes.hub;
     authenticate(hub, req, &app_id, &[])?;
     ok(&json!({"connections": nodes.connection_count().await}))

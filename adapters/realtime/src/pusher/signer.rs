@@ -50,7 +50,7 @@ impl ChannelSigner for PusherSigner {
             ));
         }
         let name = channel.name();
-        let config = &self.hub.config;
+        let config = self.hub.config();
         // Its key, before anything is granted: without a master key nobody may listen.
         let shared_secret = match (channel.is_encrypted(), &config.encryption_master_key) {
             (false, _) => None,
@@ -125,7 +125,7 @@ impl ChannelSigner for PusherSigner {
             "watchlist": watchlist,
         })
         .to_string();
-        let config = &self.hub.config;
+        let config = self.hub.config();
         let signed = signature::user_string(&socket.0, &user_data);
         Ok(UserGrant {
             auth: format!(

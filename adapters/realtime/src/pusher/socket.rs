@@ -14,6 +14,7 @@ use poem::{IntoResponse, Request, handler};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::apps::Apps;
 use crate::connection::{
     Admitted, LiveTask, Next, Parts, Protocol, RateWindow, admit, let_writer_finish, read_loop,
     refuse_with, refused, websocket_config, write_loop,
@@ -42,15 +43,14 @@ pub(crate) fn upgrade(
     Path(key): Path<String>,
     ws: WebSocket,
     req: &Request,
-    Data(hub): Data<&Arc<Hub>>,
+    Data(apps): Data<&Arc<Apps>>,
 ) -> impl IntoResponse {
-    let hub = hub.clone();
-    let admission = if key != hub.config.key {
-        Admission::UnknownApp
-    } else if !hub.config.origin_allowed(req.header("origin")) {
-        Admission::ForbiddenOrigin
-    } else {
-        Admission::Welcome
+    let (hub, admission) = match apps.by_key(&key) {
+        None => (apps.chat_hub().clone(), Admission::UnknownApp),
+        Some(hub) if !hub.config().origin_allowed(req.header("origin")) => {
+            (hub, Admission::ForbiddenOrigin)
+        }
+        Some(hub) => (hub, Admission::Welcome),
     };
     ws.config(websocket_config(&hub))
         .on_upgrade(move |stream| serve(stream, hub, admission))
@@ -93,7 +93,7 @@ async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
             return refuse(&mut sink, &mut incoming, code, message).await;
         }
     };
-    let activity_timeout = hub.config.activity_timeout.as_secs();
+    let activity_timeout = hub.config().activity_timeout.as_secs();
     hub.send_to(
         &socket_id,
         protocol::connection_established(&socket_id, activity_timeout),
@@ -102,7 +102,7 @@ async fn serve(stream: WebSocketStream, hub: Arc<Hub>, admission: Admission) {
 
     let mut writer = tokio::spawn(write_loop(sink, queue, killed, Wire::Pusher, None));
     let mut connection = Connection {
-        whispers: RateWindow::new(hub.config.client_events_per_second),
+        whispers: RateWindow::new(hub.config().client_events_per_second),
         hub,
         socket_id,
         kill,
@@ -215,7 +215,7 @@ impl Connection {
         if kind.is_authenticated() {
             let channel_data = data.get("channel_data").and_then(Value::as_str);
             let auth = data.get("auth").and_then(Value::as_str).unwrap_or_default();
-            let config = &self.hub.config;
+            let config = self.hub.config();
             if !signature::verify_channel_auth(
                 &config.key,
                 &config.secret,
@@ -270,6 +270,12 @@ impl Connection {
         let Some(channel) = message.get("channel").and_then(Value::as_str) else {
             return self.invalid();
         };
+        if !self.hub.config().client_events {
+            return self.error(
+                codes::UNAUTHORIZED,
+                "Client events are not enabled for this app.",
+            );
+        }
         if !ChannelKind::of(channel).is_authenticated() {
             return self.error(
                 codes::UNAUTHORIZED,

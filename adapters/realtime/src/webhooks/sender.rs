@@ -50,7 +50,12 @@ impl HttpWebhookSender {
     /// The POST and the whole answer, read so the connection can serve the next batch.
     async fn post(&self, destination: &str, body: String) -> Result<http::StatusCode, String> {
         let signature = signature::sign(&self.secret, &body);
-        let request = http::Request::post(destination)
+        // A fragment is never sent: an app of `CONFAB_APPS_FILE` names its destinations with one
+        // (`apps`), to keep them apart from another app's same URL.
+        let url = destination
+            .split_once('#')
+            .map_or(destination, |(url, _)| url);
+        let request = http::Request::post(url)
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(
                 http::header::USER_AGENT,

@@ -31,7 +31,7 @@ pub(super) fn authenticate(
     app_id: &str,
     body: &[u8],
 ) -> Result<(), ApiError> {
-    let config = &hub.config;
+    let config = hub.config();
     if app_id != config.app_id {
         return Err(error(
             StatusCode::NOT_FOUND,

@@ -60,7 +60,7 @@ impl Connection {
         let (Some(user_data), Some(auth)) = (user_data, auth) else {
             return self.invalid();
         };
-        let config = &self.hub.config;
+        let config = self.hub.config();
         if !signature::verify_user_auth(
             &config.key,
             &config.secret,
