@@ -139,6 +139,22 @@ impl Apps {
         }
         let mut report = Reloaded::default();
         let mut others = self.others.write().unwrap_or_else(PoisonError::into_inner);
+        // The new apps first: starting one can fail, and then nothing may have changed.
+        let mut started: HashMap<String, App> = HashMap::new();
+        for settings in apps
+            .iter()
+            .filter(|app| !others.contains_key(&app.config.app_id))
+        {
+            match self.start(settings.clone()) {
+                Ok(app) => {
+                    started.insert(settings.config.app_id.clone(), app);
+                }
+                Err(error) => {
+                    started.into_values().for_each(stop);
+                    return Err(error);
+                }
+            }
+        }
         let mut next: HashMap<String, App> = HashMap::new();
         for settings in apps {
             let id = settings.config.app_id.clone();
@@ -157,9 +173,10 @@ impl Apps {
                     next.insert(id, app);
                 }
                 None => {
-                    let app = self.start(settings)?;
-                    report.added.push(id.clone());
-                    next.insert(id, app);
+                    if let Some(app) = started.remove(&id) {
+                        report.added.push(id.clone());
+                        next.insert(id, app);
+                    }
                 }
             }
         }

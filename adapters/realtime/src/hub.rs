@@ -164,6 +164,8 @@ pub(crate) struct Hub {
     /// Behind a lock only so that a reload (`SIGHUP`) can change an app's settings without
     /// closing its sockets; read once per admission, subscription or API request.
     config: RwLock<Arc<RealtimeConfig>>,
+    /// `config.outbound_queue`, which no reload changes, read by every fan-out without the lock.
+    outbound_queue: usize,
     state: Mutex<State>,
     shutting_down: AtomicBool,
     /// Socket tasks still running (including ones saying goodbye), so shutdown can wait for them.
@@ -176,6 +178,7 @@ pub(crate) struct Hub {
 impl Hub {
     pub(crate) fn new(config: RealtimeConfig) -> Self {
         Self {
+            outbound_queue: config.outbound_queue,
             config: RwLock::new(Arc::new(config)),
             state: Mutex::new(State::default()),
             shutting_down: AtomicBool::new(false),
@@ -194,7 +197,8 @@ impl Hub {
 
     /// New settings for the app (a reload): sockets already admitted keep going; each new
     /// admission, signature and limit check reads these.
-    pub(crate) fn reconfigure(&self, config: RealtimeConfig) {
+    pub(crate) fn reconfigure(&self, mut config: RealtimeConfig) {
+        config.outbound_queue = self.outbound_queue;
         *self.config.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(config);
     }
 

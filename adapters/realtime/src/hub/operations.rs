@@ -313,7 +313,7 @@ impl Hub {
                 .insert(channel.to_owned(), (Instant::now(), pusher.clone()));
         }
         // A hold may fill the half of the queue a catching-up join keeps free, less its ack.
-        let limit = (self.config().outbound_queue / 2).saturating_sub(1).max(1);
+        let limit = (self.outbound_queue / 2).saturating_sub(1).max(1);
         let mut expired = Vec::new();
         let mut backlog = Backlog::default();
         if let Some(subscribers) = state.channels.get(channel) {
