@@ -4,6 +4,7 @@
 
 mod apps;
 mod browser;
+mod conformance;
 mod delivery;
 mod js_clients;
 mod memory;

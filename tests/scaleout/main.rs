@@ -6,6 +6,7 @@
 
 mod apps;
 mod cluster;
+mod conformance;
 mod delivery;
 mod message_features;
 mod moderation;
