@@ -1,6 +1,8 @@
 //! Webhooks' wiring: the settings from `CONFAB_WEBHOOK_*`, the renderer the repositories store
 //! chat events with, the hub's lifecycle events, and the delivery loops (see the realtime
-//! adapter's `webhooks` module and the `deliver_webhooks` use case).
+//! adapter's `webhooks` module and the `deliver_webhooks` use case); and the same for each app of
+//! `CONFAB_APPS_FILE` that names URLs (`start_for_apps`). A removed app's delivery loops run on
+//! until shutdown, so what it had stored is still sent.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

@@ -11,9 +11,9 @@
 //!
 //! Layout, one room per concern (each room's module doc says what it depends on):
 //! [`apps`] is every Pusher app served (the chat app and those of `CONFAB_APPS_FILE`), each a hub
-//! of its own, found by key or id; [`hub`] owns channels and subscribers; [`pusher`] is the Pusher doors (socket, events,
-//! signatures, channel auth, the Pusher REST API) over [`protocol`], the Pusher wire format the
-//! hub itself speaks (so it sits below the hub); [`envelope`] is the
+//! of its own, found by key or id; [`hub`] owns channels and subscribers; [`pusher`] is the Pusher
+//! doors (socket, events, signatures, channel auth, the Pusher REST API) over [`protocol`], the
+//! Pusher wire format the hub itself speaks (so it sits below the hub); [`envelope`] is the
 //! envelope protocol (its format, socket and catch-up); [`connection`] is what both sockets
 //! share (admission, the read-loop skeleton, the writer, idle pings); [`scaling`] links several
 //! nodes through Redis (`REVERB_SCALING_ENABLED`), and is not started at all on a single node;
@@ -59,7 +59,7 @@ use crate::webhooks::Lifecycle;
 /// How long `shutdown` waits for sockets to finish saying goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The realtime server: cheap to clone, every clone shares one hub.
+/// The realtime server: cheap to clone, every clone shares the same hubs.
 #[derive(Clone)]
 pub struct Realtime {
     /// The chat app's hub: the one the chat API broadcasts to and the envelope sockets join.
@@ -166,8 +166,9 @@ impl Realtime {
         self.apps.reload(apps)
     }
 
-    /// How the apps of the file get their webhooks (each app names its own URLs): `webhooks` is
-    /// given an app's settings and answers where its lifecycle events go, if anywhere.
+    /// How the apps of the file get their webhooks (each app names its own URLs; call before
+    /// [`load_apps`](Self::load_apps)): `webhooks` is given the settings of an app that names
+    /// URLs, starts its delivery, and answers the outbox its lifecycle events are stored in.
     pub fn tell_app_webhooks(&self, webhooks: webhooks::WebhooksFor) {
         self.apps.set_webhooks(Arc::new(webhooks::PerApp(webhooks)));
     }
