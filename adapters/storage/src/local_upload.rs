@@ -108,7 +108,7 @@ enum Step {
     Finish,
 }
 
-/// A filled buffer shared by the hasher and a writer; when the last of them lets go, it goes
+/// A filled buffer shared by the hasher and the writer; when the last of them lets go, it goes
 /// home to the task that fills buffers.
 struct Piece {
     buffer: Buffer,
@@ -140,7 +140,10 @@ impl Buffer {
         if self.vec.capacity() < BUFFER_BYTES + ALIGN {
             self.vec.reserve_exact(BUFFER_BYTES + ALIGN);
         }
-        self.start = self.vec.as_ptr().align_offset(ALIGN);
+        // `align_offset` may in principle give up (usize::MAX): the bytes then start unaligned,
+        // and the writer takes the page cache for them.
+        let start = self.vec.as_ptr().align_offset(ALIGN);
+        self.start = if start < ALIGN { start } else { 0 };
         self.vec.resize(self.start, 0);
     }
 
