@@ -1,9 +1,11 @@
 //! Several apps across nodes: each app of `CONFAB_APPS_FILE` is a cluster of its own, so an
 //! event an app publishes through one node reaches that app's sockets on another, never another
-//! app's, and its channel list counts every node's sockets.
+//! app's, and its channel list counts every node's sockets; and the whole conformance suite
+//! (pusher-js, the `pusher` SDK, raw frames) passes as a client of that app.
 
 use std::time::Duration;
 
+use confab_tests::js::{assert_conformant, run_conformance};
 use confab_tests::pusher::PusherClient;
 use confab_tests::{PusherApp, TestServer, free_port};
 use reqwest::{Method, StatusCode};
@@ -66,5 +68,15 @@ async fn an_apps_events_and_channels_span_the_nodes_and_stay_its_own() {
         .await
         .map(|event| event.data);
     assert_eq!(stray, None, "alpha heard beta's event");
+
+    // The whole Pusher conformance suite, with beta's credentials, across the three nodes.
+    let ports: Vec<u16> = cluster
+        .nodes
+        .iter()
+        .map(|node| node.realtime_port)
+        .collect();
+    if let Some(checked) = run_conformance(&ports, &beta).await {
+        assert_conformant(&checked);
+    }
     let _ = std::fs::remove_file(&path);
 }

@@ -2,6 +2,7 @@
 //! the nodes and its HTTP API requests to the last, so presence, client events, counts, caches and
 //! users are checked across nodes.
 
+use confab_tests::PusherApp;
 use confab_tests::js::{assert_conformant, run_conformance};
 
 use crate::cluster::Cluster;
@@ -16,7 +17,7 @@ async fn three_nodes_pass_every_pusher_conformance_check() {
         .iter()
         .map(|node| node.realtime_port)
         .collect();
-    if let Some(checked) = run_conformance(&ports).await {
+    if let Some(checked) = run_conformance(&ports, &PusherApp::chat()).await {
         assert_conformant(&checked);
     }
 }

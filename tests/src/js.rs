@@ -62,9 +62,9 @@ pub struct Checked {
 }
 
 /// Runs the Pusher conformance suite against the realtime listeners on `ports` (one per node;
-/// sockets go round them, HTTP API requests to the last) with the test server's app; `None`
-/// (said once) when Node.js or the npm packages are missing, which fails under `CONFAB_CI`.
-pub async fn run_conformance(ports: &[u16]) -> Option<Vec<Checked>> {
+/// sockets go round them, HTTP API requests to the last) as a client of `app`; `None` (said
+/// once) when Node.js or the npm packages are missing, which fails under `CONFAB_CI`.
+pub async fn run_conformance(ports: &[u16], app: &crate::PusherApp) -> Option<Vec<Checked>> {
     if !have("node") || !npm_packages_ready() {
         crate::skip("the conformance suite needs Node.js and npm (run `npm ci` in tests/js)");
         return None;
@@ -74,9 +74,9 @@ pub async fn run_conformance(ports: &[u16]) -> Option<Vec<Checked>> {
     let output = tokio::process::Command::new("node")
         .arg(suite)
         .env("CONFORMANCE_PORTS", ports.join(","))
-        .env("CONFORMANCE_APP_ID", crate::APP_ID)
-        .env("CONFORMANCE_APP_KEY", crate::APP_KEY)
-        .env("CONFORMANCE_APP_SECRET", crate::APP_SECRET)
+        .env("CONFORMANCE_APP_ID", &app.id)
+        .env("CONFORMANCE_APP_KEY", &app.key)
+        .env("CONFORMANCE_APP_SECRET", &app.secret)
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(std::time::Duration::from_secs(300), output)
