@@ -68,6 +68,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=scripts/sockudo.sh
+source scripts/sockudo.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 QUICK=${BENCH_QUICK:-0}
 SOCKUDO_BIN=${SOCKUDO_BIN:-/root/.cache/sockudo/bin/sockudo}
@@ -268,35 +270,15 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Take).serve_for
 }
 
 start_sockudo() {
-    local dir=$RUN/sockudo
-    mkdir -p "$dir"
     WS_PORT=$(free_port)
-    # The generated configuration: local adapter, memory cache/queue/app manager, the per-IP rate
-    # limiter off, one app with the same credentials, its limits high enough not to cap the run.
-    cat >"$dir/sockudo.env" <<CONF
-HOST=127.0.0.1
-PORT=$WS_PORT
-ADAPTER_DRIVER=local
-CACHE_DRIVER=memory
-QUEUE_DRIVER=memory
-APP_MANAGER_DRIVER=memory
-RATE_LIMITER_ENABLED=false
-METRICS_ENABLED=false
-SOCKUDO_DEFAULT_APP_ID=$APP_ID
-SOCKUDO_DEFAULT_APP_KEY=$APP_KEY
-SOCKUDO_DEFAULT_APP_SECRET=$APP_SECRET
+    # One app with the same credentials, its limits high enough not to cap the run.
+    start_sockudo_in "$RUN/sockudo" "$WS_PORT" <<CONF
 SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS=1000000
 SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND=10000000
 SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND=10000000
 SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND=10000000
-RUST_LOG=warn
 CONF
-    local env_vars=(PATH="$PATH")
-    while IFS= read -r line; do env_vars+=("$line"); done <"$dir/sockudo.env"
-    # In its own directory, so no config/config.json or .env of anyone else is read.
-    (cd "$dir" && exec env -i "${env_vars[@]}" "$SOCKUDO_BIN" >"$dir/server.log" 2>&1) &
-    SERVER_PID=$!
-    wait_for "http://127.0.0.1:$WS_PORT/up/$APP_ID"
+    SERVER_PID=$SOCKUDO_PID
     echo "sockudo pid $SERVER_PID: :$WS_PORT"
 }
 

@@ -15,6 +15,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=scripts/sockudo.sh
+source scripts/sockudo.sh
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 SOCKUDO_BIN=${SOCKUDO_BIN:-/root/.cache/sockudo/bin/sockudo}
 APP_ID=conformance-app
@@ -66,28 +68,12 @@ COLUMNS=("$CONFAB_VERSION ($(git rev-parse --short HEAD))=$RUN/confab.jsonl")
 # ---- Sockudo
 if [[ -x $SOCKUDO_BIN ]]; then
     WS_PORT=$(free_port)
-    mkdir -p "$RUN/sockudo"
-    cat >"$RUN/sockudo/sockudo.env" <<CONF
-HOST=127.0.0.1
-PORT=$WS_PORT
-ADAPTER_DRIVER=local
-CACHE_DRIVER=memory
-QUEUE_DRIVER=memory
-APP_MANAGER_DRIVER=memory
-RATE_LIMITER_ENABLED=false
-METRICS_ENABLED=false
-SOCKUDO_DEFAULT_APP_ID=$APP_ID
-SOCKUDO_DEFAULT_APP_KEY=$APP_KEY
-SOCKUDO_DEFAULT_APP_SECRET=$APP_SECRET
+    # Configured as a Pusher app with client events and user authentication on.
+    start_sockudo_in "$RUN/sockudo" "$WS_PORT" <<CONF
 SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES=true
 SOCKUDO_DEFAULT_APP_ENABLE_USER_AUTHENTICATION=true
-RUST_LOG=warn
 CONF
-    env_vars=(PATH="$PATH")
-    while IFS= read -r line; do env_vars+=("$line"); done <"$RUN/sockudo/sockudo.env"
-    (cd "$RUN/sockudo" && exec env -i "${env_vars[@]}" "$SOCKUDO_BIN" >server.log 2>&1) &
-    PIDS+=($!)
-    wait_for "http://127.0.0.1:$WS_PORT/up/$APP_ID"
+    PIDS+=("$SOCKUDO_PID")
     SOCKUDO_VERSION=$("$SOCKUDO_BIN" --version 2>/dev/null | head -1 || echo sockudo)
     echo "sockudo: $(suite "$WS_PORT" "$RUN/sockudo.jsonl")"
     COLUMNS+=("$SOCKUDO_VERSION=$RUN/sockudo.jsonl")
