@@ -177,7 +177,10 @@ impl TestServer {
 
     /// `ws://…/app/{key}?protocol=7…`, as pusher-js opens it.
     pub fn websocket_url(&self) -> String {
-        crate::PusherApp::chat().websocket_url(self)
+        format!(
+            "ws://127.0.0.1:{}/app/{APP_KEY}?protocol=7&client=js&version=8.6.0&flash=false",
+            self.realtime_port
+        )
     }
 
     /// The server process's resident memory, in KiB (`VmRSS` of `/proc/PID/status`; Linux only).
